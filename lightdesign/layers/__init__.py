@@ -1,0 +1,31 @@
+"""Primitive layer kinds, importable under their Keras names.
+
+Composite blocks are written against this module exactly as generated code is written
+against ``keras.layers``: ``layers.Conv2D(...)(x)``.
+"""
+
+from lightdesign.layers.conv import Conv1D, Conv2D, DepthwiseConv2D, SeparableConv2D
+from lightdesign.layers.dense import Dense, Embedding
+from lightdesign.layers.merge import Add, Concatenate, Multiply
+from lightdesign.layers.norm import Activation, BatchNormalization, Dropout
+from lightdesign.layers.pool import (
+    AveragePooling1D,
+    AveragePooling2D,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+    MaxPooling1D,
+    MaxPooling2D,
+)
+from lightdesign.layers.recurrent import GRU, LSTM, SimpleRNN
+from lightdesign.layers.shape import ChannelShuffle, ChannelSplit, Flatten, Reshape, ZeroPadding2D
+
+__all__ = [
+    "Activation", "Add", "AveragePooling1D", "AveragePooling2D", "BatchNormalization",
+    "ChannelShuffle", "ChannelSplit", "Concatenate", "Conv1D", "Conv2D", "Dense",
+    "DepthwiseConv2D", "Dropout", "Embedding", "Flatten", "GlobalAveragePooling1D",
+    "GlobalAveragePooling2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GRU", "LSTM",
+    "MaxPooling1D", "MaxPooling2D", "Multiply", "Reshape", "SeparableConv2D", "SimpleRNN",
+    "ZeroPadding2D",
+]
