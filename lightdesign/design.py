@@ -45,7 +45,7 @@ def check_input_shape(shape: Any) -> tuple[int, ...]:
     if not isinstance(shape, (list, tuple)) or len(shape) not in INPUT_KINDS:
         raise DesignError(f"input_shape {shape!r} is not valid; use {valid}")
     limits = {3: (MAX_RESOLUTION, MAX_RESOLUTION, MAX_CHANNELS), 1: (MAX_SEQUENCE,), 2: (MAX_SEQUENCE, MAX_CHANNELS)}
-    for value, limit in zip(shape, limits[len(shape)]):
+    for value, limit in zip(shape, limits[len(shape)], strict=False):
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= limit:
             raise DesignError(
                 f"input_shape {list(shape)!r} is not valid: {value!r} must be an integer from 1 to {limit}"

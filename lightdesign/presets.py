@@ -8,8 +8,9 @@ for ShuffleNetV1, the GhostNet authors' code, TensorFlow's MnasNet and Efficient
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from lightdesign.blocks.common import make_divisible
 from lightdesign.design import Design, DesignError, new_block
@@ -164,7 +165,7 @@ def shufflenet_v1(alpha: float = 1.0, resolution: int = 224, classes: int = 1000
                "ShuffleNetV1: grouped 1x1 convolutions with channel shuffle.")
     s.add("conv_bn", "first_conv", filters=stem, strides=2, activation="relu")
     s.add("MaxPooling2D", "maxpool", pool_size=3, strides=2, padding="same")
-    for stage, (filters, repeats) in enumerate(zip(stages, (4, 8, 4)), start=2):
+    for stage, (filters, repeats) in enumerate(zip(stages, (4, 8, 4), strict=True), start=2):
         for i in range(repeats):
             s.add("shufflenet_v1_unit", f"stage{stage}_{i}", filters=filters, groups=groups,
                   strides=2 if i == 0 else 1, group_first_conv=not (stage == 2 and i == 0))
@@ -185,7 +186,7 @@ def shufflenet_v2(alpha: float = 1.0, resolution: int = 224, classes: int = 1000
                "ShuffleNetV2: channel split, a cheap branch, concatenate and shuffle.")
     s.add("conv_bn", "conv1", filters=24, strides=2, activation="relu")
     s.add("MaxPooling2D", "maxpool", pool_size=3, strides=2, padding="same")
-    for stage, (filters, repeats) in enumerate(zip(stages, (4, 8, 4)), start=2):
+    for stage, (filters, repeats) in enumerate(zip(stages, (4, 8, 4), strict=True), start=2):
         for i in range(repeats):
             s.add("shufflenet_v2_unit", f"stage{stage}_{i}", filters=filters, strides=2 if i == 0 else 1)
     s.add("conv_bn", "conv5", filters=last, kernel_size=1, activation="relu")

@@ -10,7 +10,7 @@ and the same source is pasted into the generated Keras code.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from lightdesign.fields import Field
@@ -150,7 +150,7 @@ class Layer:
         cfg = dict(self.keras_defaults)
         if len(args) > len(self.positional):
             raise TypeError(f"{self.kind} takes at most {len(self.positional)} positional arguments")
-        for key, value in zip(self.positional, args):
+        for key, value in zip(self.positional, args, strict=False):
             cfg[key] = value
         for key, value in kwargs.items():
             if key not in cfg:

@@ -4,7 +4,8 @@ field declarations that describe its arguments."""
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable, ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from lightdesign.fields import Field
 from lightdesign.symbolic import LayerError, Tensor, fmt_shape

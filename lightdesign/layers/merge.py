@@ -58,13 +58,13 @@ class Multiply(_Merge):
         self._need_two(shapes)
         out = list(shapes[0])
         for other in shapes[1:]:
-            if len(other) != len(out) or any(a != b and 1 not in (a, b) for a, b in zip(out, other)):
+            if len(other) != len(out) or any(a != b and 1 not in (a, b) for a, b in zip(out, other, strict=False)):
                 raise LayerError(
                     f"Multiply: the shapes {fmt_shape(shapes[0])} and {fmt_shape(other)} cannot be broadcast",
                     field="source",
                     valid="a block whose shape matches, or has size 1 where it differs",
                 )
-            out = [max(a, b) for a, b in zip(out, other)]
+            out = [max(a, b) for a, b in zip(out, other, strict=False)]
         return tuple(out)
 
 

@@ -1,0 +1,184 @@
+"""Command line: ``python -m lightdesign presets|analyze|codegen|render|save``.
+
+Every command that takes a design accepts a design JSON file or ``--preset NAME`` with
+``--alpha``, ``--resolution``, ``--classes`` and (ShuffleNetV1) ``--groups``. Invalid
+designs exit with status 1 and a one-line message; usage errors exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from lightdesign import format as fmt
+from lightdesign import presets
+from lightdesign.analysis import OPTIMIZER_SLOTS, Analysis, analyze
+from lightdesign.design import MAX_JSON_BYTES, Design, DesignError, from_json
+
+
+class CommandError(Exception):
+    """A problem to report in one line with exit status 1."""
+
+
+def _design_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("design", nargs="?", help="design JSON file (or use --preset)")
+    parser.add_argument("--preset", help="preset name (see `presets`)")
+    parser.add_argument("--alpha", type=float, help="width multiplier (ShuffleNet: 0.5, 1, 1.5 or 2)")
+    parser.add_argument("--resolution", type=int, help="input height and width (text_rnn: sequence length)")
+    parser.add_argument("--classes", type=int, help="number of classes")
+    parser.add_argument("--groups", type=int, help="ShuffleNetV1 groups (3 or 8)")
+
+
+def load_design(args: argparse.Namespace) -> Design:
+    """The design named by a file argument or by the --preset options."""
+    preset_options = {k: getattr(args, k) for k in ("alpha", "resolution", "classes", "groups")}
+    if args.design and args.preset:
+        raise CommandError("give either a design file or --preset, not both")
+    if args.preset:
+        return presets.build(args.preset, **preset_options)
+    if not args.design:
+        raise CommandError("give a design JSON file or --preset NAME")
+    if any(v is not None for v in preset_options.values()):
+        raise CommandError("--alpha, --resolution, --classes and --groups apply to --preset only")
+    path = Path(args.design)
+    try:
+        size = path.stat().st_size
+        if size > MAX_JSON_BYTES:
+            raise CommandError(f"{path}: the file is {size:,} bytes; the limit is {MAX_JSON_BYTES:,}")
+        text = path.read_bytes()
+    except OSError as exc:
+        raise CommandError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        return from_json(text)
+    except DesignError as exc:
+        raise CommandError(f"{path}: {exc}") from None
+
+
+def _valid_analysis(design: Design, batch_size: int = 32, optimizer: str = "adam") -> Analysis:
+    result = analyze(design, batch_size, optimizer)
+    if result.errors:
+        raise CommandError(f"invalid design: {result.errors[0].text}")
+    return result
+
+
+def _write(text: str, output: str | None) -> None:
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+def table(result: Analysis) -> str:
+    """Per-block table with totals and memory figures."""
+    header = f"{'#':>3}  {'block':<22} {'kind':<22} {'output':<14} {'params':>11} {'MACs':>13} {'share':>6}"
+    lines = [f"{result.design.name}  input {fmt.shape(result.design.input_shape)}", header, "-" * len(header)]
+    total_macs = result.macs or 1
+    for b in result.blocks:
+        lines.append(
+            f"{b.index + 1:>3}  {b.name[:22]:<22} {b.kind[:22]:<22} {fmt.shape(b.shape):<14} "
+            f"{b.params:>11,} {b.macs:>13,} {100 * b.macs / total_macs:>5.1f}%"
+        )
+    w = result.weight_bytes
+    t = result.training
+    lines += [
+        "-" * len(header),
+        f"params      {result.params:,} (trainable {result.trainable:,}, non-trainable {result.non_trainable:,})",
+        f"MACs        {result.macs:,} ({fmt.count(result.macs)})",
+        f"FLOPs       {result.flops:,} ({fmt.count(result.flops)})",
+        f"weights     fp32 {fmt.size(w['fp32'])}, fp16 {fmt.size(w['fp16'])}, int8 {fmt.size(w['int8'])}",
+        f"peak memory {fmt.size(result.peak_activation_bytes)} activations at batch 1 (at {result.peak_at})",
+        f"training    {fmt.size(t.total)} at batch {t.batch_size} with {t.optimizer}",
+        f"output      {fmt.shape(result.output_shape)}",
+    ]
+    lines += [f"warning: {w.text}" for w in result.warnings]
+    return "\n".join(lines) + "\n"
+
+
+def cmd_presets(args: argparse.Namespace) -> None:
+    for preset in presets.PRESETS.values():
+        alphas = ", ".join(f"{a:g}" for a in preset.alphas) or "-"
+        print(f"{preset.name:<20} {preset.title:<30} alpha: {alphas:<24} {preset.resolution_label} {preset.resolution}")
+
+
+def cmd_analyze(args: argparse.Namespace) -> None:
+    design = load_design(args)
+    result = analyze(design, args.batch_size, args.optimizer)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2))
+        if result.errors:
+            raise SystemExit(1)
+        return
+    if result.errors:
+        raise CommandError(f"invalid design: {result.errors[0].text}")
+    sys.stdout.write(table(result))
+
+
+def cmd_codegen(args: argparse.Namespace) -> None:
+    from lightdesign.codegen import generate
+
+    design = load_design(args)
+    _valid_analysis(design)
+    _write(generate(design), args.output)
+
+
+def cmd_render(args: argparse.Namespace) -> None:
+    from lightdesign.render import to_dot, to_mermaid
+
+    result = analyze(load_design(args))
+    text = to_mermaid(result, args.expand) if args.format == "mermaid" else to_dot(result, args.expand)
+    _write(text, args.output)
+    if result.errors:
+        raise CommandError(f"invalid design (drawn anyway): {result.errors[0].text}")
+
+
+def cmd_save(args: argparse.Namespace) -> None:
+    design = load_design(args)
+    _write(design.to_json() + "\n", args.output)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python -m lightdesign", description="Design and analyse lightweight networks.")
+    sub = root.add_subparsers(dest="command", required=True)
+    sub.add_parser("presets", help="list the preset architectures").set_defaults(run=cmd_presets)
+
+    p = sub.add_parser("analyze", help="params, MACs, FLOPs and memory of a design")
+    _design_options(p)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--batch-size", type=int, default=32, help="batch size for the training-memory figure")
+    p.add_argument("--optimizer", choices=sorted(OPTIMIZER_SLOTS), default="adam")
+    p.set_defaults(run=cmd_analyze)
+
+    p = sub.add_parser("codegen", help="write the Keras source of a design")
+    _design_options(p)
+    p.add_argument("-o", "--output", help="file to write (default: standard output)")
+    p.set_defaults(run=cmd_codegen)
+
+    p = sub.add_parser("render", help="Graphviz DOT or Mermaid text of a design")
+    _design_options(p)
+    p.add_argument("--format", choices=("dot", "mermaid"), default="dot")
+    p.add_argument("--expand", action="store_true", help="draw composite blocks as clusters of their layers")
+    p.add_argument("-o", "--output", help="file to write (default: standard output)")
+    p.set_defaults(run=cmd_render)
+
+    p = sub.add_parser("save", help="write a design (e.g. a preset) as a JSON file")
+    _design_options(p)
+    p.add_argument("-o", "--output", help="file to write (default: standard output)")
+    p.set_defaults(run=cmd_save)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if getattr(args, "batch_size", 1) < 1:
+        print("error: --batch-size must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        args.run(args)
+    except (CommandError, DesignError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0

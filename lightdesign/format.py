@@ -1,0 +1,54 @@
+"""Numbers formatted for people: 3.54 M params, 300.8 M MACs, 13.5 MB."""
+
+from __future__ import annotations
+
+
+def _scaled(value: float) -> str:
+    if value >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def count(n: int | float) -> str:
+    """3,538,984 -> '3.54 M'; 300,774,272 -> '300.8 M'; 950 -> '950'."""
+    n = float(n)
+    for size, unit in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "K")):
+        if abs(n) >= size:
+            return f"{_scaled(n / size)} {unit}"
+    return f"{n:.0f}"
+
+
+def size(n: int | float) -> str:
+    """Bytes in binary units as Keras prints them: 14,155,936 -> '13.5 MB'."""
+    n = float(n)
+    for scale, unit in ((1024**3, "GB"), (1024**2, "MB"), (1024, "KB")):
+        if abs(n) >= scale:
+            return f"{_scaled(n / scale)} {unit}"
+    return f"{n:.0f} B"
+
+
+def exact(n: int) -> str:
+    """Thousands separators: 3538984 -> '3,538,984'."""
+    return f"{int(n):,}"
+
+
+def shape(dims) -> str:
+    """(112, 112, 32) -> '112×112×32'."""
+    return "×".join(str(d) for d in dims) if dims else "–"
+
+
+_UNITS = {"K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "KB": 1024, "MB": 1024**2, "GB": 1024**3, "B": 1}
+
+
+def parse_amount(text: str) -> int:
+    """'300M' -> 300_000_000, '512KB' -> 524288, '2e6' -> 2_000_000; ValueError otherwise."""
+    raw = text.strip().upper().replace(",", "").replace("_", "")
+    unit = next((u for u in sorted(_UNITS, key=len, reverse=True) if raw.endswith(u)), "")
+    number = raw[: len(raw) - len(unit)].strip() if unit else raw
+    try:
+        value = float(number) * _UNITS.get(unit, 1)
+        if value >= 0:
+            return int(value)
+    except (ValueError, OverflowError):
+        pass
+    raise ValueError(f"{text!r} is not an amount; write e.g. 300M, 2.5e6, 512KB or 1MB")
