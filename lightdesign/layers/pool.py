@@ -17,7 +17,7 @@ _POOL_FIELDS = (
 class _Pool2D(Layer):
     category = "Pooling"
     positional = ("pool_size", "strides", "padding")
-    keras_defaults = dict(pool_size=2, strides=None, padding="valid")
+    keras_defaults = dict(pool_size=None, strides=None, padding="valid")
     fields = _POOL_FIELDS
 
     @classmethod
@@ -59,7 +59,7 @@ class AveragePooling2D(_Pool2D):
 class _Pool1D(Layer):
     category = "Pooling"
     positional = ("pool_size", "strides", "padding")
-    keras_defaults = dict(pool_size=2, strides=None, padding="valid")
+    keras_defaults = dict(pool_size=None, strides=None, padding="valid")
     fields = _POOL_FIELDS
     to_keras = _Pool2D.to_keras
 

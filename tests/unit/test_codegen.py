@@ -47,7 +47,7 @@ def test_layer_names_follow_keras_applications_style():
 def test_primitive_arguments_equal_to_keras_defaults_are_left_out():
     source = generate(presets.build("seed_cnn"))
     assert "layers.Conv2D(32, 3, activation='relu', name='conv1')(inputs)" in source
-    assert "layers.MaxPooling2D(name='pool1')(x)" in source
+    assert "layers.MaxPooling2D(2, name='pool1')(x)" in source
 
 
 HOSTILE_NAMES = [
