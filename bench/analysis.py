@@ -1,0 +1,63 @@
+"""Static analysis speed against building the same model in Keras, in one run.
+
+    python bench/analysis.py [--repeats 50]
+
+Prints the median time of a full analysis (MobileNetV2, MobileNetV3-Large) and of
+building the Keras model and counting its params, and their ratio. Timings are
+printed, never asserted: the machines are shared and noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from lightdesign import presets  # noqa: E402
+from lightdesign.analysis import analyze  # noqa: E402
+
+
+def median_seconds(function, repeats: int) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=50)
+    parser.add_argument("--keras-repeats", type=int, default=5)
+    args = parser.parse_args()
+
+    import_time = float(subprocess.run(
+        [sys.executable, "-c", "import time; t = time.perf_counter(); import lightdesign.analysis, lightdesign.presets; "
+         "print(time.perf_counter() - t)"], capture_output=True, text=True, check=True, cwd=Path(__file__).parents[1]
+    ).stdout)
+
+    import keras
+
+    rows = []
+    for name, application in (("mobilenet_v2", keras.applications.MobileNetV2),
+                              ("mobilenet_v3_large", keras.applications.MobileNetV3Large)):
+        analysis = median_seconds(lambda name=name: analyze(presets.build(name)), args.repeats)
+        build = median_seconds(lambda app=application: app(weights=None).count_params(), args.keras_repeats)
+        rows.append((name, analysis, build))
+
+    print(f"import lightdesign.analysis + presets: {import_time * 1000:.0f} ms (fresh process)")
+    print(f"{'model':<20} {'analysis (median)':>18} {'Keras build + count':>20} {'ratio':>8}")
+    for name, analysis, build in rows:
+        print(f"{name:<20} {analysis * 1000:>15.2f} ms {build * 1000:>17.0f} ms {build / analysis:>7.0f}x")
+
+
+if __name__ == "__main__":
+    main()
