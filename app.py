@@ -1,7 +1,23 @@
-"""LightDesign app entry point (placeholder until the Designer page lands)."""
+"""LightDesign: design lightweight neural networks in the browser.
+
+Run with ``streamlit run app.py``. The app process never imports TensorFlow: training,
+export and latency run in worker processes (lightdesign.jobs).
+"""
 
 import streamlit as st
 
-st.set_page_config(page_title="LightDesign", layout="wide")
-st.title("LightDesign")
-st.write("Design lightweight neural networks. The designer page is coming; use `python -m lightdesign` meanwhile.")
+from lightdesign.ui import sidebar, state
+
+st.set_page_config(page_title="LightDesign", page_icon="🪶", layout="wide")
+state.init()
+
+pages = [
+    st.Page("pages/design.py", title="Design", icon="🧩", default=True),
+    st.Page("pages/compare.py", title="Compare", icon="⚖️"),
+    st.Page("pages/train.py", title="Train", icon="📈"),
+    st.Page("pages/export.py", title="Export", icon="📦"),
+    st.Page("pages/learn.py", title="Learn", icon="🎓"),
+]
+page = st.navigation(pages)
+sidebar.render()
+page.run()

@@ -1,0 +1,1 @@
+"""Streamlit widgets of the app: the only library code that imports streamlit."""

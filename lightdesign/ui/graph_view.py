@@ -1,0 +1,33 @@
+"""The design drawn top-down with Graphviz; the Mermaid text for documents."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lightdesign import registry
+from lightdesign.analysis import Analysis
+from lightdesign.render import to_dot, to_mermaid
+from lightdesign.ui import state
+
+
+def render(result: Analysis, selected: str | None) -> None:
+    composites = [b.name for b in result.design.blocks if _is_composite(b.kind)]
+    cols = st.columns([1, 3], vertical_alignment="bottom")
+    expand_all = cols[0].toggle("Expand all blocks", key=state.EXPAND_ALL,
+                                help="Draw every composite block as a cluster of its layers")
+    chosen = [n for n in st.session_state[state.EXPANDED] if n in composites]
+    st.session_state[state.EXPANDED] = chosen
+    cols[1].multiselect("Expand blocks", composites, key=state.EXPANDED, disabled=expand_all or not composites,
+                        placeholder="Choose composite blocks to open")
+    expand: bool | set[str] = True if expand_all else set(st.session_state[state.EXPANDED])
+    selected_name = next((b.name for b in result.design.blocks if b.id == selected), None)
+    st.graphviz_chart(to_dot(result, expand, selected_name), width="stretch")
+    with st.expander("Mermaid (graph TD) for your documents"):
+        st.code(to_mermaid(result, expand), language="text")
+
+
+def _is_composite(kind: str) -> bool:
+    try:
+        return registry.get(kind).composite
+    except KeyError:
+        return False

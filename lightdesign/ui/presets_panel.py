@@ -1,0 +1,82 @@
+"""Start from a preset; change the input shape, classes or width of the current design."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lightdesign import edits, presets
+from lightdesign.design import DesignError
+from lightdesign.ui import actions, state
+
+PRESET_KEY = "preset_name"
+
+
+def _open_preset() -> None:
+    preset = presets.get(st.session_state[PRESET_KEY])
+    value = st.session_state.get
+    options = {
+        "alpha": value(f"preset_alpha_{preset.name}") if preset.alphas else None,
+        "resolution": value(f"preset_resolution_{preset.name}"),
+        "classes": value(f"preset_classes_{preset.name}"),
+        "groups": value(f"preset_groups_{preset.name}") if preset.groups else None,
+    }
+    try:
+        design = preset.make(**options)
+        name = state.workspace().add(design)
+        st.session_state[state.SELECTED] = None
+        state.flash("success", f"Opened the preset {preset.title} as {name!r}; edit it block by block.")
+    except DesignError as exc:
+        state.flash("error", str(exc))
+
+
+def preset_picker() -> None:
+    names = list(presets.PRESETS)
+    name = st.selectbox("Preset", names, key=PRESET_KEY, format_func=lambda n: presets.PRESETS[n].title)
+    preset = presets.PRESETS[name]
+    cols = st.columns(4)
+    if preset.alphas:
+        cols[0].selectbox("Width α", list(preset.alphas), index=_default_alpha(preset), key=f"preset_alpha_{name}")
+    cols[1].number_input(preset.resolution_label.capitalize(), min_value=preset.min_resolution,
+                         max_value=preset.max_resolution, value=preset.resolution, step=1, key=f"preset_resolution_{name}")
+    cols[2].number_input("Classes", min_value=1, max_value=65536, value=preset.classes, step=1, key=f"preset_classes_{name}")
+    if preset.groups:
+        cols[3].selectbox("Groups", list(preset.groups), key=f"preset_groups_{name}")
+    st.button("Open preset as a new design", key="open_preset", on_click=_open_preset, type="primary")
+
+
+def _default_alpha(preset) -> int:
+    return preset.alphas.index(1.0) if 1.0 in preset.alphas else 0
+
+
+def _parse_shape(text: str) -> list[int]:
+    try:
+        return [int(v) for v in str(text).replace("(", "").replace(")", "").split(",") if v.strip()]
+    except ValueError:
+        raise DesignError(f"{text!r} is not a shape; write e.g. 224, 224, 3 (image), 100 (tokens) or 50, 8") from None
+
+
+def _apply_width() -> None:
+    actions.edit(edits.scale_width, float(st.session_state["global_alpha"]))
+
+
+def global_knobs() -> None:
+    design = state.workspace().design
+    shape_key, classes_key = "global_shape", "global_classes"
+    st.session_state[shape_key] = ", ".join(str(v) for v in design.input_shape)
+    st.session_state[classes_key] = design.num_classes
+    cols = st.columns(3)
+    cols[0].text_input("Input shape", key=shape_key,
+                       help="Height, width, channels for images; steps for token ids; steps, features for sequences",
+                       on_change=actions.field_changed,
+                       args=(lambda d, v: edits.set_input_shape(d, _parse_shape(v)), ("design", "input_shape"), shape_key))
+    cols[1].number_input("Classes", min_value=1, max_value=65536, step=1, key=classes_key,
+                         on_change=actions.field_changed,
+                         args=(edits.set_num_classes, ("design", "classes"), classes_key))
+    with cols[2]:
+        st.number_input("Width multiplier", min_value=0.05, max_value=8.0, value=1.0, step=0.05, key="global_alpha",
+                        help="Rescale every channel count, rounded to a multiple of 8 as MobileNet does")
+        st.button("Apply width", key="apply_width", on_click=_apply_width)
+    for key in (("design", "input_shape"), ("design", "classes")):
+        message = actions.field_error(key)
+        if message:
+            st.error(message, icon="⛔")

@@ -1,0 +1,43 @@
+"""Sidebar: the workspace's designs (switch, new, duplicate, rename, delete)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lightdesign.design import Design
+from lightdesign.ui import actions, state
+
+SWITCH_KEY = "ws_switch"
+RENAME_KEY = "ws_rename"
+
+
+def _switch() -> None:
+    actions.workspace_action("switch", st.session_state[SWITCH_KEY])
+    st.session_state[state.SELECTED] = None
+
+
+def _new_blank() -> None:
+    actions.workspace_action("add", Design("untitled", (28, 28, 1), 10, []))
+    st.session_state[state.SELECTED] = None
+
+
+def _rename() -> None:
+    ws = state.workspace()
+    actions.workspace_action("rename", ws.current, st.session_state[RENAME_KEY])
+
+
+def render() -> None:
+    ws = state.workspace()
+    with st.sidebar:
+        st.subheader("Workspace")
+        st.session_state[SWITCH_KEY] = ws.current
+        st.selectbox("Design", ws.names, key=SWITCH_KEY, on_change=_switch,
+                     help="Each design keeps its own undo history. Keep variants here to compare them.")
+        cols = st.columns(3)
+        cols[0].button("New", key="ws_new", on_click=_new_blank, help="Start an empty design", width="stretch")
+        cols[1].button("Copy", key="ws_duplicate", on_click=actions.workspace_action, args=("duplicate",),
+                       help="Duplicate the current design", width="stretch")
+        cols[2].button("Delete", key="ws_delete", on_click=actions.workspace_action, args=("delete", ws.current),
+                       help="Delete the current design", width="stretch", disabled=len(ws.names) == 1)
+        st.session_state[RENAME_KEY] = ws.current
+        st.text_input("Rename", key=RENAME_KEY, on_change=_rename, max_chars=100)

@@ -1,0 +1,115 @@
+"""Palette and stack: drag kinds into the stack, reorder, drop into the bin; buttons do
+the same for keyboard users; undo and redo."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lightdesign import edits, registry
+from lightdesign.analysis import Analysis
+from lightdesign.ui import actions, state
+
+PALETTE_PREFIX = "＋ "
+BIN = "🗑 Bin (drop here to delete)"
+SELECT_KEY = "stack_select"
+ADD_KIND_KEY = "stack_add_kind"
+
+_STYLE = """
+.sortable-component { gap: 6px; }
+.sortable-container { min-width: 0; flex: 1; background: #fafafa; border-radius: 6px; }
+.sortable-container-header { font-size: 13px; font-weight: 600; padding: 4px 6px; }
+.sortable-item { font-size: 12px; padding: 2px 6px; margin: 2px; line-height: 18px; }
+"""
+
+
+def palette_labels() -> dict[str, str]:
+    """Palette label -> kind, grouped by category in palette order."""
+    labels = {}
+    for classes in registry.by_category().values():
+        for cls in classes:
+            labels[f"{PALETTE_PREFIX}{cls.kind}"] = cls.kind
+    return labels
+
+
+def stack_labels(result: Analysis) -> dict[str, str]:
+    """Stack label -> block id; blocks with errors are marked."""
+    broken = {e.block for e in result.errors if e.block is not None}
+    labels = {}
+    for position, block in enumerate(result.design.blocks, start=1):
+        mark = "⛔ " if position in broken else ""
+        labels[f"{mark}{position}. {block.name} · {block.kind}"] = block.id
+    return labels
+
+
+def drag_and_drop(result: Analysis) -> None:
+    """The sortable palette / stack / bin. A drop is applied as one undoable edit."""
+    from streamlit_sortables import sort_items
+
+    ws = state.workspace()
+    palette = palette_labels()
+    stack = stack_labels(result)
+    containers = [
+        {"header": "Palette — drag into the stack", "items": list(palette)},
+        {"header": "Stack (top = input side)", "items": list(stack)},
+        {"header": BIN, "items": []},
+    ]
+    returned = sort_items(containers, multi_containers=True, direction="horizontal", custom_style=_STYLE,
+                          key=f"sortable_{ws.version}")
+    if not returned or len(returned) != 3:
+        return
+    new_stack = returned[1]["items"]
+    if new_stack == list(stack):
+        return
+    order = [stack[item] if item in stack else ("new", palette[item]) for item in new_stack
+             if item in stack or item in palette]
+    if actions.edit(edits.reorder, order):
+        st.rerun()
+
+
+def _selected_id(result: Analysis) -> str | None:
+    ids = [b.id for b in result.design.blocks]
+    selected = st.session_state.get(state.SELECTED)
+    if selected not in ids:
+        selected = ids[0] if ids else None
+        st.session_state[state.SELECTED] = selected
+    return selected
+
+
+def _on_select() -> None:
+    st.session_state[state.SELECTED] = st.session_state[SELECT_KEY]
+
+
+def _add_after(index: int) -> None:
+    actions.edit(edits.insert_block, st.session_state[ADD_KIND_KEY], index, select=True)
+
+
+def buttons(result: Analysis) -> str | None:
+    """Keyboard-friendly controls; returns the selected block id."""
+    ws = state.workspace()
+    design = result.design
+    selected = _selected_id(result)
+    ids = [b.id for b in design.blocks]
+    names = {b.id: f"{i}. {b.name} · {b.kind}" for i, b in enumerate(design.blocks, start=1)}
+    undo, redo, _ = st.columns([1, 1, 3])
+    undo.button("↶ Undo", key="undo", on_click=ws.undo, disabled=not ws.can_undo, width="stretch")
+    redo.button("↷ Redo", key="redo", on_click=ws.redo, disabled=not ws.can_redo, width="stretch")
+    if ids:
+        st.session_state[SELECT_KEY] = selected
+        st.selectbox("Selected block", ids, key=SELECT_KEY, format_func=names.get, on_change=_on_select)
+    index = ids.index(selected) + 1 if selected in ids else 0
+    kinds = [cls.kind for classes in registry.by_category().values() for cls in classes]
+    add_col, add_button = st.columns([3, 2], vertical_alignment="bottom")
+    add_col.selectbox("Kind to add", kinds, key=ADD_KIND_KEY,
+                      format_func=lambda k: f"{k} ({registry.get(k).category})")
+    add_button.button("Add after selected", key="add_block", on_click=_add_after, args=(index,), width="stretch")
+    cols = st.columns(4)
+    disabled = selected is None
+    cols[0].button("↑ Up", key="move_up", on_click=actions.edit, args=(edits.move_block, selected, -1),
+                   disabled=disabled or index <= 1, width="stretch")
+    cols[1].button("↓ Down", key="move_down", on_click=actions.edit, args=(edits.move_block, selected, 1),
+                   disabled=disabled or index >= len(ids), width="stretch")
+    cols[2].button("Duplicate", key="duplicate_block", on_click=actions.edit, args=(edits.duplicate_block, selected),
+                   kwargs={"select": True}, disabled=disabled, width="stretch")
+    cols[3].button("Delete", key="delete_block", on_click=actions.edit, args=(edits.remove_block, selected),
+                   disabled=disabled, width="stretch")
+    return selected

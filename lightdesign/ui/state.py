@@ -1,0 +1,77 @@
+"""Session state: every key used by the app is defined here, and initialised in one place.
+
+Nothing here is module-level mutable state: Streamlit shares modules between sessions,
+so everything a person owns lives in ``st.session_state``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lightdesign import share
+from lightdesign.design import DesignError
+from lightdesign.workspace import Workspace
+
+WORKSPACE = "workspace"
+SELECTED = "selected_block"  # block id selected in the current design
+LAST_VALID = "last_valid"  # design name -> last Analysis without errors
+MESSAGES = "messages"  # (level, text) shown once at the top of the next page run
+LINK_CHECKED = "link_checked"
+BATCH_SIZE = "batch_size"
+OPTIMIZER = "optimizer"
+EXPAND_ALL = "graph_expand_all"
+EXPANDED = "graph_expanded"
+SHARE_URL = "share_url"
+
+_DEFAULTS = {
+    SELECTED: None,
+    LAST_VALID: {},
+    MESSAGES: [],
+    LINK_CHECKED: False,
+    BATCH_SIZE: 32,
+    OPTIMIZER: "adam",
+    EXPAND_ALL: False,
+    EXPANDED: [],
+    SHARE_URL: "",
+}
+
+
+def init() -> None:
+    """Create missing keys; on a session's first run, load a design from the URL."""
+    state = st.session_state
+    if WORKSPACE not in state:
+        state[WORKSPACE] = Workspace()
+    for key, value in _DEFAULTS.items():
+        if key not in state:
+            state[key] = value.copy() if isinstance(value, (dict, list)) else value
+    if not state[LINK_CHECKED]:
+        state[LINK_CHECKED] = True
+        _load_link()
+
+
+def _load_link() -> None:
+    token = st.query_params.get(share.QUERY_KEY)
+    if not token:
+        return
+    try:
+        design = share.decode(token)
+        name = workspace().add(design)
+        flash("success", f"Opened the design {name!r} from the link.")
+    except DesignError as exc:
+        flash("error", f"Could not open the shared design: {exc}. Your workspace is unchanged.")
+    del st.query_params[share.QUERY_KEY]
+
+
+def workspace() -> Workspace:
+    return st.session_state[WORKSPACE]
+
+
+def flash(level: str, text: str) -> None:
+    """Queue a message for the top of the next run ('success', 'info', 'warning', 'error')."""
+    st.session_state[MESSAGES].append((level, text))
+
+
+def show_messages() -> None:
+    for level, text in st.session_state[MESSAGES]:
+        getattr(st, level)(text)
+    st.session_state[MESSAGES] = []

@@ -1,0 +1,5 @@
+"""Compare page (coming)."""
+
+from lightdesign.ui import coming
+
+coming.render("Compare")

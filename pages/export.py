@@ -1,0 +1,5 @@
+"""Export page (coming)."""
+
+from lightdesign.ui import coming
+
+coming.render("Export")

@@ -1,0 +1,5 @@
+"""Learn page (coming)."""
+
+from lightdesign.ui import coming
+
+coming.render("Learn")

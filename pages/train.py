@@ -1,0 +1,5 @@
+"""Train page (coming)."""
+
+from lightdesign.ui import coming
+
+coming.render("Train")
