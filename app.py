@@ -6,7 +6,7 @@ export and latency run in worker processes (lightdesign.jobs).
 
 import streamlit as st
 
-from lightdesign.ui import sidebar, state
+from lightdesign.ui import state
 
 st.set_page_config(page_title="LightDesign", page_icon="🪶", layout="wide")
 state.init()
@@ -19,5 +19,4 @@ pages = [
     st.Page("pages/learn.py", title="Learn", icon="🎓"),
 ]
 page = st.navigation(pages)
-sidebar.render()
 page.run()

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from lightdesign.analysis import analyze
-from lightdesign.ui import costs, files, form, graph_view, presets_panel, stack, state
+from lightdesign.ui import costs, files, form, graph_view, presets_panel, stack, state, workspace_bar
 
 ws = state.workspace()
 result = analyze(ws.design, st.session_state[state.BATCH_SIZE], st.session_state[state.OPTIMIZER])
@@ -13,6 +13,7 @@ if result.ok:
 
 st.title(f"Design · {ws.current}")
 state.show_messages()
+workspace_bar.render()
 
 with st.expander("Start from a preset", expanded=not ws.design.blocks):
     presets_panel.preset_picker()

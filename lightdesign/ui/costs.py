@@ -44,8 +44,9 @@ def metrics(result: Analysis) -> None:
 
 def training_controls() -> None:
     cols = st.columns(2)
-    cols[0].number_input("Batch size for training memory", min_value=1, max_value=4096, step=1, key=state.BATCH_SIZE)
-    cols[1].selectbox("Optimizer", sorted(OPTIMIZER_SLOTS), key=state.OPTIMIZER)
+    cols[0].number_input("Batch size for training memory", min_value=1, max_value=4096, step=1,
+                         **state.persistent_widget(state.BATCH_SIZE))
+    cols[1].selectbox("Optimizer", sorted(OPTIMIZER_SLOTS), **state.persistent_widget(state.OPTIMIZER))
 
 
 def stale(result: Analysis) -> None:

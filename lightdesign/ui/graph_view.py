@@ -13,12 +13,11 @@ from lightdesign.ui import state
 def render(result: Analysis, selected: str | None) -> None:
     composites = [b.name for b in result.design.blocks if _is_composite(b.kind)]
     cols = st.columns([1, 3], vertical_alignment="bottom")
-    expand_all = cols[0].toggle("Expand all blocks", key=state.EXPAND_ALL,
-                                help="Draw every composite block as a cluster of its layers")
-    chosen = [n for n in st.session_state[state.EXPANDED] if n in composites]
-    st.session_state[state.EXPANDED] = chosen
-    cols[1].multiselect("Expand blocks", composites, key=state.EXPANDED, disabled=expand_all or not composites,
-                        placeholder="Choose composite blocks to open")
+    expand_all = cols[0].toggle("Expand all blocks", help="Draw every composite block as a cluster of its layers",
+                                **state.persistent_widget(state.EXPAND_ALL))
+    st.session_state[state.EXPANDED] = [n for n in st.session_state[state.EXPANDED] if n in composites]
+    cols[1].multiselect("Expand blocks", composites, disabled=expand_all or not composites,
+                        placeholder="Choose composite blocks to open", **state.persistent_widget(state.EXPANDED))
     expand: bool | set[str] = True if expand_all else set(st.session_state[state.EXPANDED])
     selected_name = next((b.name for b in result.design.blocks if b.id == selected), None)
     st.graphviz_chart(to_dot(result, expand, selected_name), width="stretch")

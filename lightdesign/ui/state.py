@@ -62,6 +62,21 @@ def _load_link() -> None:
     del st.query_params[share.QUERY_KEY]
 
 
+def persistent_widget(key: str) -> dict:
+    """Arguments for a widget whose value must outlive pages that do not show it.
+
+    Streamlit forgets a widget's state when a run does not render it, so the value lives
+    under ``key`` and the widget under ``"w_" + key``, copied both ways.
+    """
+    widget_key = f"w_{key}"
+    st.session_state[widget_key] = st.session_state[key]
+
+    def keep() -> None:
+        st.session_state[key] = st.session_state[widget_key]
+
+    return {"key": widget_key, "on_change": keep}
+
+
 def workspace() -> Workspace:
     return st.session_state[WORKSPACE]
 

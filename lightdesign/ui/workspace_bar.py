@@ -1,0 +1,41 @@
+"""The workspace bar: switch between designs, create, duplicate, rename and delete them."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lightdesign.design import Design
+from lightdesign.ui import actions, state
+
+SWITCH_KEY = "ws_switch"
+RENAME_KEY = "ws_rename"
+
+
+def _switch() -> None:
+    actions.workspace_action("switch", st.session_state[SWITCH_KEY])
+    st.session_state[state.SELECTED] = None
+
+
+def _new_blank() -> None:
+    actions.workspace_action("add", Design("untitled", (28, 28, 1), 10, []))
+    st.session_state[state.SELECTED] = None
+
+
+def _rename() -> None:
+    ws = state.workspace()
+    actions.workspace_action("rename", ws.current, st.session_state[RENAME_KEY])
+
+
+def render() -> None:
+    ws = state.workspace()
+    cols = st.columns([3, 3, 1, 1, 1], vertical_alignment="bottom")
+    st.session_state[SWITCH_KEY] = ws.current
+    cols[0].selectbox("Design", ws.names, key=SWITCH_KEY, on_change=_switch,
+                      help="Each design keeps its own undo history. Keep variants here to compare them.")
+    st.session_state[RENAME_KEY] = ws.current
+    cols[1].text_input("Rename", key=RENAME_KEY, on_change=_rename, max_chars=100)
+    cols[2].button("New", key="ws_new", on_click=_new_blank, help="Start an empty design", width="stretch")
+    cols[3].button("Copy", key="ws_duplicate", on_click=actions.workspace_action, args=("duplicate",),
+                   help="Duplicate the current design", width="stretch")
+    cols[4].button("Delete", key="ws_delete", on_click=actions.workspace_action, args=("delete", ws.current),
+                   help="Delete the current design", width="stretch", disabled=len(ws.names) == 1)
