@@ -14,6 +14,7 @@ from typing import Any
 
 from lightdesign import registry
 from lightdesign.fields import MAX_CHANNELS, MAX_RESOLUTION, MAX_SEQUENCE, MAX_UNITS, FieldError
+from lightdesign.symbolic import snake_case
 
 FORMAT_VERSION = 1
 MAX_JSON_BYTES = 512 * 1024
@@ -99,7 +100,7 @@ class Design:
         return f"b{n}"
 
     def new_name(self, kind: str) -> str:
-        base = re.sub(r"(?<!^)(?=[A-Z])", "_", kind).lower().strip("_")
+        base = snake_case(kind)
         used = {b.name for b in self.blocks}
         n = 1
         while f"{base}_{n}" in used:

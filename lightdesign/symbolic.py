@@ -71,7 +71,7 @@ class Trace:
         return Tensor(node.shape, name, self, dtype)
 
     def auto_name(self, kind: str) -> str:
-        base = re.sub(r"(?<!^)(?=[A-Z])", "_", kind).lower()
+        base = snake_case(kind)
         count = self._counts.get(base, 0)
         self._counts[base] = count + 1
         return base if count == 0 else f"{base}_{count}"
@@ -113,6 +113,11 @@ class Tensor:
 
     def __repr__(self) -> str:
         return f"<Tensor {self.node} shape={self.shape}>"
+
+
+def snake_case(kind: str) -> str:
+    """Keras-style layer name stem: Conv2D -> conv2d, SimpleRNN -> simple_rnn."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z][a-z])|(?<=[a-z])(?=[A-Z])", "_", kind).lower()
 
 
 def pair(value: Any) -> tuple[int, int]:

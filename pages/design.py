@@ -39,7 +39,6 @@ with right:
         costs.metrics(result)
     elif ws.current in last_valid:
         costs.stale(last_valid[ws.current])
-    costs.training_controls()
     st.subheader("Graph")
     graph_view.render(result, selected)
     if result.ok:

@@ -24,29 +24,28 @@ def metrics(result: Analysis) -> None:
     row1[0].metric("Params", fmt.count(result.params),
                    help=f"{result.params:,} parameters: {result.trainable:,} trainable + "
                         f"{result.non_trainable:,} non-trainable. {_CONVENTIONS}")
-    row1[1].metric("Trainable / non-trainable", f"{fmt.count(result.trainable)} / {fmt.count(result.non_trainable)}",
-                   help=f"{result.trainable:,} trainable, {result.non_trainable:,} non-trainable (BatchNorm moving statistics)")
-    row1[2].metric("MACs", fmt.count(result.macs), help=f"{result.macs:,} multiply-accumulates per image")
-    row1[3].metric("FLOPs", fmt.count(result.flops), help=f"{result.flops:,} floating-point operations (TF profiler convention)")
+    row1[1].metric("Trainable", fmt.count(result.trainable), help=f"{result.trainable:,} trainable parameters")
+    row1[2].metric("Non-trainable", fmt.count(result.non_trainable),
+                   help=f"{result.non_trainable:,} non-trainable parameters (BatchNorm moving statistics)")
+    row1[3].metric("MACs", fmt.count(result.macs), help=f"{result.macs:,} multiply-accumulates per image")
     row2 = st.columns(4)
-    row2[0].metric("Weights fp32", fmt.size(w["fp32"]),
-                   help=f"fp32 {w['fp32']:,} B · fp16 {w['fp16']:,} B · int8 {w['int8']:,} B")
-    row2[1].metric("Weights int8", fmt.size(w["int8"]),
-                   help=f"{w['int8']:,} bytes as a fully quantized TFLite model (BatchNorm folded); fp16 {fmt.size(w['fp16'])}")
-    row2[2].metric("Peak activations", fmt.size(result.peak_activation_bytes),
+    row2[0].metric("FLOPs", fmt.count(result.flops), help=f"{result.flops:,} floating-point operations (TF profiler convention)")
+    row2[1].metric("Weights fp32", fmt.size(w["fp32"]),
+                   help=f"fp32 {w['fp32']:,} B · fp16 {w['fp16']:,} B ({fmt.size(w['fp16'])}) · int8 {w['int8']:,} B")
+    row2[2].metric("Weights int8", fmt.size(w["int8"]),
+                   help=f"{w['int8']:,} bytes as a fully quantized TFLite model (BatchNorm folded)")
+    row2[3].metric("Peak activations", fmt.size(result.peak_activation_bytes),
                    help=f"{result.peak_activation_bytes:,} bytes at batch 1 in fp32 "
                         f"({result.peak_activation_bytes_int8:,} in int8), reached at layer {result.peak_at}")
-    row2[3].metric(f"Training memory (batch {training.batch_size})", fmt.size(training.total),
+    st.caption(f"Exact: {result.params:,} params ({result.trainable:,} trainable, {result.non_trainable:,} "
+               f"non-trainable) · {result.macs:,} MACs · {result.flops:,} FLOPs · output {fmt.shape(result.output_shape)}")
+    row3 = st.columns([2, 1, 1])
+    row3[0].metric(f"Training memory · batch {training.batch_size} · {training.optimizer}", fmt.size(training.total),
                    help=f"{training.total:,} bytes: weights {training.weights:,} + gradients {training.gradients:,} + "
                         f"optimizer {training.optimizer_slots:,} + activations {training.activations:,} + "
                         f"input batch {training.input_batch:,}")
-
-
-def training_controls() -> None:
-    cols = st.columns(2)
-    cols[0].number_input("Batch size for training memory", min_value=1, max_value=4096, step=1,
-                         **state.persistent_widget(state.BATCH_SIZE))
-    cols[1].selectbox("Optimizer", sorted(OPTIMIZER_SLOTS), **state.persistent_widget(state.OPTIMIZER))
+    row3[1].number_input("Batch size", min_value=1, max_value=4096, step=1, **state.persistent_widget(state.BATCH_SIZE))
+    row3[2].selectbox("Optimizer", sorted(OPTIMIZER_SLOTS), **state.persistent_widget(state.OPTIMIZER))
 
 
 def stale(result: Analysis) -> None:

@@ -20,7 +20,7 @@ def render(result: Analysis, selected: str | None) -> None:
                         placeholder="Choose composite blocks to open", **state.persistent_widget(state.EXPANDED))
     expand: bool | set[str] = True if expand_all else set(st.session_state[state.EXPANDED])
     selected_name = next((b.name for b in result.design.blocks if b.id == selected), None)
-    st.graphviz_chart(to_dot(result, expand, selected_name), width="stretch")
+    st.graphviz_chart(to_dot(result, expand, selected_name), width="content")
     with st.expander("Mermaid (graph TD) for your documents"):
         st.code(to_mermaid(result, expand), language="text")
 

@@ -9,16 +9,19 @@ from lightdesign import edits, registry
 from lightdesign.analysis import Analysis
 from lightdesign.ui import actions, state
 
-PALETTE_PREFIX = "＋ "
+PALETTE_PREFIX = "+ "
 BIN = "🗑 Bin (drop here to delete)"
 SELECT_KEY = "stack_select"
 ADD_KIND_KEY = "stack_add_kind"
 
 _STYLE = """
 .sortable-component { gap: 6px; }
-.sortable-container { min-width: 0; flex: 1; background: #fafafa; border-radius: 6px; }
+.sortable-container { min-width: 0; background: #fafafa; border-radius: 6px; }
 .sortable-container-header { font-size: 13px; font-weight: 600; padding: 4px 6px; }
-.sortable-item { font-size: 12px; padding: 2px 6px; margin: 2px; line-height: 18px; }
+.sortable-item { font-size: 12px; padding: 2px 6px; margin: 2px; line-height: 18px;
+                 background-color: #e8eef7; color: #1f2937; border: 1px solid #b9c7dc; }
+.sortable-container:nth-child(2) .sortable-item { background-color: #d7f0dd; border-color: #9fd3ad; }
+.sortable-container:nth-child(3) { background: #fdecec; min-height: 40px; }
 """
 
 
@@ -90,7 +93,7 @@ def buttons(result: Analysis) -> str | None:
     selected = _selected_id(result)
     ids = [b.id for b in design.blocks]
     names = {b.id: f"{i}. {b.name} · {b.kind}" for i, b in enumerate(design.blocks, start=1)}
-    undo, redo, _ = st.columns([1, 1, 3])
+    undo, redo, _ = st.columns([1, 1, 1])
     undo.button("↶ Undo", key="undo", on_click=ws.undo, disabled=not ws.can_undo, width="stretch")
     redo.button("↷ Redo", key="redo", on_click=ws.redo, disabled=not ws.can_redo, width="stretch")
     if ids:
