@@ -13,6 +13,7 @@ PALETTE_PREFIX = "+ "
 BIN = "🗑 Bin (drop here to delete)"
 SELECT_KEY = "stack_select"
 ADD_KIND_KEY = "stack_add_kind"
+DROPS_KEY = "stack_drops"
 
 _STYLE = """
 .sortable-component { gap: 6px; }
@@ -56,8 +57,11 @@ def drag_and_drop(result: Analysis) -> None:
         {"header": "Stack (top = input side)", "items": list(stack)},
         {"header": BIN, "items": []},
     ]
-    returned = sort_items(containers, multi_containers=True, direction="horizontal", custom_style=_STYLE,
-                          key=f"sortable_{ws.version}")
+    # Remount the component only when the stack itself changes (or after a drop), not on
+    # every field edit: remounting its iframe is the slowest part of a rerun.
+    drops = st.session_state.setdefault(DROPS_KEY, 0)
+    key = f"sortable_{ws.current}_{drops}_{hash(tuple(stack))}"
+    returned = sort_items(containers, multi_containers=True, direction="horizontal", custom_style=_STYLE, key=key)
     if not returned or len(returned) != 3:
         return
     new_stack = returned[1]["items"]
@@ -65,8 +69,9 @@ def drag_and_drop(result: Analysis) -> None:
         return
     order = [stack[item] if item in stack else ("new", palette[item]) for item in new_stack
              if item in stack or item in palette]
-    if actions.edit(edits.reorder, order):
-        st.rerun()
+    st.session_state[DROPS_KEY] = drops + 1
+    actions.edit(edits.reorder, order)
+    st.rerun()
 
 
 def _selected_id(result: Analysis) -> str | None:
