@@ -10,7 +10,8 @@ from lightdesign.analysis import Analysis
 from lightdesign.ui import actions, state
 
 PALETTE_PREFIX = "+ "
-BIN = "🗑 Bin (drop here to delete)"
+BIN = "🗑 Bin: drop here to delete"
+STACK_HEADER = "Your stack (top = input side): drag to reorder"
 SELECT_KEY = "stack_select"
 ADD_KIND_KEY = "stack_add_kind"
 DROPS_KEY = "stack_drops"
@@ -21,18 +22,16 @@ _STYLE = """
 .sortable-container-header { font-size: 13px; font-weight: 600; padding: 4px 6px; }
 .sortable-item { font-size: 12px; padding: 2px 6px; margin: 2px; line-height: 18px;
                  background-color: #e8eef7; color: #1f2937; border: 1px solid #b9c7dc; }
-.sortable-container:nth-child(2) .sortable-item { background-color: #d7f0dd; border-color: #9fd3ad; }
-.sortable-container:nth-child(3) { background: #fdecec; min-height: 40px; }
+.sortable-container:nth-last-child(2) { background: #eef7f0; min-height: 60px; }
+.sortable-container:nth-last-child(2) .sortable-item { background-color: #d7f0dd; border-color: #9fd3ad; }
+.sortable-container:nth-last-child(1) { background: #fdecec; min-height: 40px; }
 """
 
 
-def palette_labels() -> dict[str, str]:
-    """Palette label -> kind, grouped by category in palette order."""
-    labels = {}
-    for classes in registry.by_category().values():
-        for cls in classes:
-            labels[f"{PALETTE_PREFIX}{cls.kind}"] = cls.kind
-    return labels
+def palette_groups() -> dict[str, dict[str, str]]:
+    """Category -> {palette label -> kind}, in palette order."""
+    return {category: {f"{PALETTE_PREFIX}{cls.kind}": cls.kind for cls in classes}
+            for category, classes in registry.by_category().items()}
 
 
 def stack_labels(result: Analysis) -> dict[str, str]:
@@ -46,31 +45,29 @@ def stack_labels(result: Analysis) -> dict[str, str]:
 
 
 def drag_and_drop(result: Analysis) -> None:
-    """The sortable palette / stack / bin. A drop is applied as one undoable edit."""
+    """The sortable palette (one row per category), stack and bin. A drop is applied as
+    one undoable edit."""
     from streamlit_sortables import sort_items
 
     ws = state.workspace()
-    palette = palette_labels()
+    groups = palette_groups()
+    palette = {label: kind for labels in groups.values() for label, kind in labels.items()}
     stack = stack_labels(result)
-    containers = [
-        {"header": "Palette — drag into the stack", "items": list(palette)},
-        {"header": "Stack (top = input side)", "items": list(stack)},
-        {"header": BIN, "items": []},
-    ]
+    containers = [{"header": category, "items": list(labels)} for category, labels in groups.items()]
+    containers += [{"header": STACK_HEADER, "items": list(stack)}, {"header": BIN, "items": []}]
     # Remount the component only when the stack itself changes (or after a drop), not on
     # every field edit: remounting its iframe is the slowest part of a rerun.
     drops = st.session_state.setdefault(DROPS_KEY, 0)
     key = f"sortable_{ws.current}_{drops}_{hash(tuple(stack))}"
     returned = sort_items(containers, multi_containers=True, direction="horizontal", custom_style=_STYLE, key=key)
-    if not returned or len(returned) != 3:
+    if not returned or len(returned) != len(containers) or returned == containers:
         return
-    new_stack = returned[1]["items"]
-    if new_stack == list(stack):
-        return
-    order = [stack[item] if item in stack else ("new", palette[item]) for item in new_stack
-             if item in stack or item in palette]
-    st.session_state[DROPS_KEY] = drops + 1
-    actions.edit(edits.reorder, order)
+    st.session_state[DROPS_KEY] = drops + 1  # redraw the palette even if only it changed
+    new_stack = returned[-2]["items"]
+    if new_stack != list(stack):
+        order = [stack[item] if item in stack else ("new", palette[item]) for item in new_stack
+                 if item in stack or item in palette]
+        actions.edit(edits.reorder, order)
     st.rerun()
 
 

@@ -1,7 +1,9 @@
 """The Design page driven through its widgets (AppTest)."""
 
 import json
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -10,6 +12,8 @@ from lightdesign.analysis import analyze
 from lightdesign.format import count
 
 from .conftest import metric, new_app, workspace
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def check(at):
@@ -176,10 +180,28 @@ def test_share_link_round_trip_and_a_broken_link():
     assert [e.value for e in broken.error][0].startswith("Could not open the shared design: the link is damaged")
 
 
-def test_page_switches_keep_state_and_tensorflow_stays_out(app):
+def test_page_switches_keep_state(app):
     app.button(key="ws_duplicate").click().run()
     for page in ("pages/compare.py", "pages/train.py", "pages/export.py", "pages/learn.py", "pages/design.py"):
         app.switch_page(page).run()
         check(app)
     assert workspace(app).names == ["seed_cnn", "seed_cnn (2)"]
-    assert "tensorflow" not in sys.modules and "keras" not in sys.modules
+
+
+TF_PROBE = """
+import sys
+from tests.app.conftest import new_app
+at = new_app()
+at.run()
+for page in ("pages/compare.py", "pages/train.py", "pages/export.py", "pages/learn.py", "pages/design.py"):
+    at.switch_page(page).run()
+assert not at.exception, at.exception
+print(sorted(m for m in sys.modules if m.split(".")[0] in ("tensorflow", "keras")))
+"""
+
+
+def test_the_app_process_never_imports_tensorflow():
+    # A fresh process: this test run may have imported TensorFlow for the keras tests.
+    done = subprocess.run([sys.executable, "-c", TF_PROBE], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"
