@@ -1,0 +1,284 @@
+"""Datasets for brief training: built-in and offline (scikit-learn's digits, generated
+shapes, generated sequences and token sequences), Keras's downloadable ones (loaded in the
+worker), and uploads (see ``lightdesign.uploads``).
+
+Pure NumPy (plus scikit-learn's bundled digits and Pillow for resizing); no TensorFlow.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class Dataset:
+    """Arrays ready for ``model.fit``: images float32 in [0, 1] shaped (N, H, W, C), token
+    ids int32 shaped (N, T), feature sequences float32 shaped (N, T, F); integer labels."""
+
+    name: str
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    class_names: list[str]
+    description: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        return tuple(int(d) for d in self.x_train.shape[1:])
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_names)
+
+    @property
+    def kind(self) -> str:
+        if self.x_train.ndim == 4:
+            return "image"
+        return "tokens" if self.x_train.ndim == 2 else "features"
+
+    def preview(self, count: int = 16, seed: int = 0) -> list[tuple[np.ndarray, str]]:
+        """A few training samples with their class names, one per class first."""
+        rng = np.random.default_rng(seed)
+        picks: list[int] = []
+        for label in range(self.num_classes):
+            where = np.flatnonzero(self.y_train == label)
+            if len(where):
+                picks.append(int(rng.choice(where)))
+        rest = rng.permutation(len(self.y_train))
+        picks += [int(i) for i in rest if i not in picks][: max(0, count - len(picks))]
+        return [(self.x_train[i], self.class_names[int(self.y_train[i])]) for i in picks[:count]]
+
+    def capped(self, max_train: int | None, seed: int = 0) -> Dataset:
+        """At most ``max_train`` training samples (a random, class-mixed subset)."""
+        if not max_train or len(self.y_train) <= max_train:
+            return self
+        keep = np.sort(np.random.default_rng(seed).permutation(len(self.y_train))[:max_train])
+        return Dataset(self.name, self.x_train[keep], self.y_train[keep], self.x_test, self.y_test, self.class_names,
+                       self.description, [*self.notes, f"training on {max_train:,} of {len(self.y_train):,} samples"])
+
+    def to_npz(self) -> bytes:
+        buffer = io.BytesIO()
+        np.savez(buffer, x_train=self.x_train, y_train=self.y_train, x_test=self.x_test, y_test=self.y_test,
+                 class_names=np.array(self.class_names, dtype=str), name=np.array(self.name))
+        return buffer.getvalue()
+
+    @classmethod
+    def from_npz(cls, data: bytes | str) -> Dataset:
+        source = io.BytesIO(data) if isinstance(data, bytes) else data
+        with np.load(source, allow_pickle=False) as arrays:
+            return cls(str(arrays["name"]), arrays["x_train"], arrays["y_train"], arrays["x_test"], arrays["y_test"],
+                       [str(c) for c in arrays["class_names"]])
+
+
+def split(x: np.ndarray, y: np.ndarray, test_fraction: float = 0.2, seed: int = 0):
+    """Shuffle and split into train and test parts."""
+    order = np.random.default_rng(seed).permutation(len(y))
+    cut = len(y) - max(1, int(round(len(y) * test_fraction)))
+    return x[order[:cut]], y[order[:cut]], x[order[cut:]], y[order[cut:]]
+
+
+def resize_images(x: np.ndarray, height: int, width: int) -> np.ndarray:
+    """Bilinear resize of (N, H, W, C) float images with Pillow."""
+    from PIL import Image
+
+    if x.shape[1:3] == (height, width):
+        return x
+    out = np.empty((len(x), height, width, x.shape[3]), dtype=np.float32)
+    for i, image in enumerate(x):
+        for c in range(x.shape[3]):
+            plane = Image.fromarray(image[:, :, c].astype(np.float32), mode="F")
+            out[i, :, :, c] = np.asarray(plane.resize((width, height), Image.BILINEAR))
+    return out
+
+
+def adapt_images(dataset: Dataset, shape: tuple[int, ...]) -> Dataset:
+    """Resize images and convert gray <-> RGB to fit a design's (H, W, C) input."""
+    if dataset.kind != "image" or len(shape) != 3 or dataset.input_shape == tuple(shape):
+        return dataset
+    height, width, channels = shape
+
+    def fit(x):
+        x = resize_images(x, height, width)
+        if x.shape[3] == 1 and channels == 3:
+            x = np.repeat(x, 3, axis=3)
+        elif x.shape[3] == 3 and channels == 1:
+            x = x.mean(axis=3, keepdims=True, dtype=np.float32)
+        return x
+
+    note = f"images adapted from {dataset.input_shape} to {tuple(shape)}"
+    return Dataset(dataset.name, fit(dataset.x_train), dataset.y_train, fit(dataset.x_test), dataset.y_test,
+                   dataset.class_names, dataset.description, [*dataset.notes, note])
+
+
+def can_adapt(dataset_shape: tuple[int, ...], design_shape: tuple[int, ...]) -> bool:
+    """Images can be resized and converted between gray and RGB; nothing else can."""
+    return len(dataset_shape) == 3 and len(design_shape) == 3 and design_shape[2] in (1, 3) and dataset_shape[2] in (1, 3)
+
+
+# -- built-in datasets ---------------------------------------------------------------------
+
+
+def digits(size: int = 8, seed: int = 0) -> Dataset:
+    """scikit-learn's 8x8 handwritten digits (1,797 images, shipped with the package),
+    optionally upscaled (28 gives the source article's MNIST-sized input)."""
+    from sklearn.datasets import load_digits
+
+    data = load_digits()
+    x = (data.images / 16.0).astype(np.float32)[..., None]
+    if size != 8:
+        x = resize_images(x, size, size)
+    y = data.target.astype(np.int64)
+    return Dataset(f"digits {size}x{size}", *split(x, y, seed=seed), [str(d) for d in range(10)],
+                   f"scikit-learn's handwritten digits, {size}x{size} grayscale, 10 classes")
+
+
+SHAPES = ("circle", "square", "triangle", "star", "cross")
+
+
+def _polygon_mask(px: np.ndarray, py: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
+    """Even-odd rule: which grid points lie inside the polygon (xs, ys)."""
+    inside = np.zeros(px.shape, dtype=bool)
+    j = len(xs) - 1
+    for i in range(len(xs)):
+        crosses = (ys[i] > py) != (ys[j] > py)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            at = (xs[j] - xs[i]) * (py - ys[i]) / (ys[j] - ys[i]) + xs[i]
+        inside ^= crosses & (px < at)
+        j = i
+    return inside
+
+
+def _shape_mask(kind: str, size: int, rng: np.random.Generator) -> np.ndarray:
+    py, px = np.mgrid[0:size, 0:size].astype(np.float32) + 0.5
+    radius = rng.uniform(0.22, 0.42) * size
+    cx, cy = rng.uniform(radius, size - radius, 2)
+    angle = rng.uniform(0, 2 * np.pi)
+    if kind == "circle":
+        return (px - cx) ** 2 + (py - cy) ** 2 <= radius**2
+    if kind == "cross":
+        dx, dy = px - cx, py - cy
+        u, v = dx * np.cos(angle) + dy * np.sin(angle), -dx * np.sin(angle) + dy * np.cos(angle)
+        arm = radius * 0.3
+        return ((np.abs(u) <= arm) & (np.abs(v) <= radius)) | ((np.abs(v) <= arm) & (np.abs(u) <= radius))
+    corners = {"square": 4, "triangle": 3, "star": 10}[kind]
+    turns = angle + np.arange(corners) * 2 * np.pi / corners
+    radii = np.full(corners, radius)
+    if kind == "star":
+        radii[1::2] = radius * 0.45
+    return _polygon_mask(px, py, cx + radii * np.cos(turns), cy + radii * np.sin(turns))
+
+
+def shapes(count: int = 2000, size: int = 32, channels: int = 1, classes: int = 4, seed: int = 0) -> Dataset:
+    """Generated filled shapes (circle, square, triangle, star, cross) at random places,
+    sizes, angles and colours, with noise."""
+    rng = np.random.default_rng(seed)
+    names = list(SHAPES[:classes])
+    y = rng.integers(0, classes, count)
+    x = np.empty((count, size, size, channels), dtype=np.float32)
+    for i, label in enumerate(y):
+        mask = _shape_mask(names[label], size, rng)[..., None]
+        if channels == 3:
+            foreground, background = rng.uniform(0.4, 1.0, 3), rng.uniform(0.0, 0.35, 3)
+        else:
+            foreground, background = rng.uniform(0.6, 1.0, 1), rng.uniform(0.0, 0.3, 1)
+        image = np.where(mask, foreground, background) + rng.normal(0, 0.05, (size, size, channels))
+        x[i] = np.clip(image, 0, 1)
+    return Dataset(f"shapes {size}x{size}x{channels}", *split(x, y.astype(np.int64), seed=seed), names,
+                   f"generated {', '.join(names)}; {size}x{size}, {'RGB' if channels == 3 else 'grayscale'}")
+
+
+WAVES = ("sine", "square", "sawtooth", "triangle")
+
+
+def sequences(count: int = 2000, length: int = 50, features: int = 1, classes: int = 3, seed: int = 0) -> Dataset:
+    """Generated waveforms to classify (sine, square, sawtooth, triangle) with random
+    frequency, phase, amplitude and noise: (N, steps, features)."""
+    rng = np.random.default_rng(seed)
+    names = list(WAVES[:classes])
+    y = rng.integers(0, classes, count)
+    t = np.linspace(0, 1, length, dtype=np.float32)
+    x = np.empty((count, length, features), dtype=np.float32)
+    for i, label in enumerate(y):
+        for f in range(features):
+            cycle = (rng.uniform(0, 1) + rng.uniform(2, 5) * t) % 1.0
+            wave = {
+                "sine": np.sin(2 * np.pi * cycle),
+                "square": np.where(cycle < 0.5, 1.0, -1.0),
+                "sawtooth": 2 * cycle - 1,
+                "triangle": 4 * np.abs(cycle - 0.5) - 1,
+            }[names[label]]
+            x[i, :, f] = rng.uniform(0.5, 1.5) * wave + rng.normal(0, 0.2, length)
+    return Dataset(f"waves {length}x{features}", *split(x, y.astype(np.int64), seed=seed), names,
+                   f"generated waveforms ({', '.join(names)}), {length} steps x {features} features")
+
+
+def token_sequences(count: int = 2000, length: int = 100, vocabulary: int = 10000, classes: int = 2,
+                    seed: int = 0) -> Dataset:
+    """Generated 'documents' of token ids: each class has its own keyword tokens sprinkled
+    into random text, padded with 0 at the end: (N, steps) int32."""
+    rng = np.random.default_rng(seed)
+    keywords = rng.choice(np.arange(1, vocabulary), size=(classes, 12), replace=False)
+    y = rng.integers(0, classes, count)
+    x = np.zeros((count, length), dtype=np.int32)
+    for i, label in enumerate(y):
+        used = int(rng.integers(length // 2, length + 1))
+        words = rng.integers(1, vocabulary, used)
+        hits = rng.choice(used, size=max(2, used // 12), replace=False)
+        words[hits] = rng.choice(keywords[label], size=len(hits))
+        x[i, :used] = words
+    names = [f"topic {k}" for k in range(classes)]
+    return Dataset(f"tokens {length}", *split(x, y.astype(np.int64), seed=seed), names,
+                   f"generated token sequences, vocabulary {vocabulary:,}, {classes} topics")
+
+
+# -- the catalogue the Train page offers ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    title: str
+    input_shape: tuple[int, ...]
+    classes: int
+    offline: bool
+    description: str
+
+
+KERAS_DATASETS = {
+    "mnist": Source("mnist", "MNIST (download)", (28, 28, 1), 10, False, "70,000 handwritten digits, 28x28"),
+    "fashion_mnist": Source("fashion_mnist", "Fashion-MNIST (download)", (28, 28, 1), 10, False,
+                            "70,000 clothing images, 28x28, 10 classes"),
+    "cifar10": Source("cifar10", "CIFAR-10 (download)", (32, 32, 3), 10, False, "60,000 colour images, 32x32"),
+}
+KERAS_CLASS_NAMES = {
+    "mnist": [str(d) for d in range(10)],
+    "fashion_mnist": ["T-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "boot"],
+    "cifar10": ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"],
+}
+OFFLINE_ALTERNATIVES = "the built-in digits (8x8 or 28x28), shapes or sequences, or an upload"
+
+BUILTIN = {
+    "digits28": (Source("digits28", "Digits 28x28 (built in)", (28, 28, 1), 10, True,
+                        "scikit-learn's digits upscaled to the article's MNIST size"), lambda: digits(28)),
+    "digits8": (Source("digits8", "Digits 8x8 (built in)", (8, 8, 1), 10, True, "scikit-learn's 8x8 digits"),
+                lambda: digits(8)),
+    "shapes": (Source("shapes", "Shapes 32x32 (generated)", (32, 32, 1), 4, True,
+                      "circles, squares, triangles and stars"), lambda: shapes()),
+    "shapes_rgb": (Source("shapes_rgb", "Shapes 32x32 RGB (generated)", (32, 32, 3), 4, True,
+                          "coloured shapes"), lambda: shapes(channels=3)),
+    "waves": (Source("waves", "Waveforms 50x1 (generated)", (50, 1), 3, True,
+                     "sine, square and sawtooth sequences for recurrent models"), lambda: sequences()),
+    "tokens": (Source("tokens", "Token sequences 100 (generated)", (100,), 2, True,
+                      "token-id documents for the Embedding + LSTM preset"), lambda: token_sequences()),
+}
+
+
+def load_builtin(key: str) -> Dataset:
+    if key not in BUILTIN:
+        raise KeyError(f"unknown dataset {key!r}; built-in datasets: {', '.join(BUILTIN)}")
+    return BUILTIN[key][1]()

@@ -1,0 +1,197 @@
+"""Uploaded datasets: a ``.npz`` of arrays or a ``.zip`` of class-named image folders.
+
+Parsed as data only (``allow_pickle=False``, Pillow for images) with limits on size,
+file count and compression ratio; every rejection names what is wrong and what is valid.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+from pathlib import PurePosixPath
+
+import numpy as np
+
+from lightdesign.datasets import Dataset, split
+
+MAX_UPLOAD_BYTES = int(float(os.environ.get("LIGHTDESIGN_MAX_UPLOAD_MB", "50")) * 1024 * 1024)
+MAX_UNPACKED_BYTES = 4 * MAX_UPLOAD_BYTES
+MAX_ZIP_FILES = 20_000
+MAX_COMPRESSION_RATIO = 100
+MAX_CLASSES = 1000
+MAX_TOKEN_ID = 1_000_000
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp"}
+
+
+class UploadError(ValueError):
+    """An upload that cannot be used; the message is for the person who sent it."""
+
+
+def _check_size(data: bytes) -> None:
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise UploadError(
+            f"the file is {len(data) / 2**20:.1f} MB; uploads are limited to {MAX_UPLOAD_BYTES / 2**20:.0f} MB "
+            "(LIGHTDESIGN_MAX_UPLOAD_MB changes the limit)"
+        )
+
+
+def _labels(name: str, y: np.ndarray, count: int) -> np.ndarray:
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim != 1:
+        raise UploadError(f"{name} must be a vector of integer class ids; got shape {y.shape}")
+    if len(y) != count:
+        raise UploadError(f"{name} has {len(y):,} labels but there are {count:,} samples; the lengths must match")
+    if y.dtype.kind == "f":
+        if not np.all(np.isfinite(y)) or not np.all(y == np.round(y)):
+            raise UploadError(f"{name} must hold whole class ids 0, 1, 2 …; it has fractions, NaN or infinity")
+        y = y.astype(np.int64)
+    if y.dtype.kind not in "iub":
+        raise UploadError(f"{name} has dtype {y.dtype}; labels must be integers")
+    return y.astype(np.int64)
+
+
+def _samples(name: str, x: np.ndarray) -> np.ndarray:
+    if x.dtype.kind not in "iubf":
+        raise UploadError(f"{name} has dtype {x.dtype}; use numbers (uint8 pixels, floats or integer token ids)")
+    if x.ndim not in (2, 3, 4) or len(x) == 0:
+        raise UploadError(
+            f"{name} has shape {x.shape}; use (N, H, W) or (N, H, W, C) images, (N, T) token ids or (N, T, F) sequences"
+        )
+    if x.dtype.kind == "f":
+        bad = int(np.count_nonzero(~np.isfinite(x)))
+        if bad:
+            raise UploadError(f"{name} contains {bad:,} NaN or infinite values; replace or drop those samples")
+    return x
+
+
+def _normalise(x: np.ndarray) -> np.ndarray:
+    """uint8 / integer images to [0, 1] floats; (N, H, W) gains a channel axis; integer
+    (N, T) arrays stay token ids."""
+    if x.ndim == 2 and x.dtype.kind in "iu":
+        if x.min(initial=0) < 0 or x.max(initial=0) >= MAX_TOKEN_ID:
+            raise UploadError(f"token ids must lie between 0 and {MAX_TOKEN_ID - 1:,}")
+        return x.astype(np.int32)
+    if x.ndim == 3 and x.dtype.kind in "iub":
+        x = x[..., None]
+    if x.ndim == 4 and x.dtype.kind in "iub":
+        return (x.astype(np.float32) / (255.0 if x.max(initial=0) > 1 else 1.0)).astype(np.float32)
+    return x.astype(np.float32)
+
+
+def load_npz(data: bytes, name: str = "upload") -> Dataset:
+    """A dataset from ``numpy.savez(x_train=…, y_train=…[, x_test=…, y_test=…])``."""
+    _check_size(data)
+    try:
+        archive = np.load(io.BytesIO(data), allow_pickle=False)
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as exc:
+        raise UploadError(f"this is not a NumPy .npz archive ({exc}); save one with numpy.savez") from None
+    if not isinstance(archive, np.lib.npyio.NpzFile):
+        raise UploadError("this is a single .npy array, not a .npz archive; save x_train and y_train with numpy.savez")
+    with archive:
+        missing = [k for k in ("x_train", "y_train") if k not in archive.files]
+        if missing:
+            raise UploadError(f"the archive has no {missing[0]}; it holds {', '.join(archive.files) or 'nothing'}; "
+                              "required: x_train and y_train (x_test, y_test optional)")
+        if ("x_test" in archive.files) != ("y_test" in archive.files):
+            raise UploadError("give both x_test and y_test, or neither (then 20% of the training data is held out)")
+        arrays = {}
+        for key in ("x_train", "y_train", "x_test", "y_test"):
+            if key in archive.files:
+                try:
+                    arrays[key] = archive[key]
+                except ValueError:
+                    raise UploadError(f"{key} holds Python objects (pickled data), which are never loaded; "
+                                      "save plain numeric arrays") from None
+    x_train = _samples("x_train", arrays["x_train"])
+    y_train = _labels("y_train", arrays["y_train"], len(x_train))
+    if "x_test" in arrays:
+        x_test = _samples("x_test", arrays["x_test"])
+        if x_test.shape[1:] != x_train.shape[1:]:
+            raise UploadError(f"x_test samples have shape {x_test.shape[1:]} but x_train samples {x_train.shape[1:]}")
+        y_test = _labels("y_test", arrays["y_test"], len(x_test))
+    else:
+        x_train, y_train, x_test, y_test = split(x_train, y_train)
+    classes = _check_classes(y_train, y_test)
+    x_train, x_test = _normalise(x_train), _normalise(x_test)
+    return Dataset(name, x_train, y_train, x_test, y_test, [str(c) for c in range(classes)],
+                   f"uploaded arrays, {len(y_train):,} training samples")
+
+
+def _check_classes(y_train: np.ndarray, y_test: np.ndarray) -> int:
+    low = min(int(y_train.min()), int(y_test.min()) if len(y_test) else 0)
+    if low < 0:
+        raise UploadError(f"labels must be class ids 0, 1, 2 …; found {low}")
+    classes = int(y_train.max()) + 1
+    if classes < 2:
+        raise UploadError("the training labels hold a single class; classification needs at least 2")
+    if classes > MAX_CLASSES:
+        raise UploadError(f"labels go up to {classes - 1}; at most {MAX_CLASSES} classes are supported")
+    if len(y_test) and int(y_test.max()) >= classes:
+        raise UploadError(f"y_test has label {int(y_test.max())}, beyond the training labels 0 … {classes - 1}")
+    counts = np.bincount(y_train, minlength=classes)
+    empty = np.flatnonzero(counts == 0)
+    if len(empty):
+        raise UploadError(f"class {int(empty[0])} has no training samples; labels must run 0 … K-1 with every class present")
+    return classes
+
+
+def _safe_member(name: str) -> PurePosixPath:
+    path = PurePosixPath(name.replace("\\", "/"))
+    if path.is_absolute() or ".." in path.parts or (path.parts and ":" in path.parts[0]):
+        raise UploadError(f"the archive contains the unsafe path {name!r}; paths must stay inside the archive")
+    return path
+
+
+def load_image_zip(data: bytes, size: int = 32, channels: int = 1, name: str = "images") -> Dataset:
+    """A dataset from a zip of class folders (``cats/1.png``, ``dogs/7.jpg`` …), resized to
+    ``size`` x ``size`` with 1 or 3 channels; 20% is held out for testing."""
+    from PIL import Image, UnidentifiedImageError
+
+    _check_size(data)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise UploadError("this is not a zip archive; zip one folder per class with its images inside") from None
+    with archive:
+        members = [m for m in archive.infolist() if not m.is_dir()]
+        if len(members) > MAX_ZIP_FILES:
+            raise UploadError(f"the archive holds {len(members):,} files; at most {MAX_ZIP_FILES:,} are allowed")
+        total = 0
+        for member in members:
+            _safe_member(member.filename)
+            total += member.file_size
+            if member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1) and member.file_size > 2**20:
+                raise UploadError(f"{member.filename!r} expands {member.file_size // max(member.compress_size, 1)}-fold; "
+                                  "this looks like a zip bomb and is refused")
+        if total > MAX_UNPACKED_BYTES:
+            raise UploadError(f"the archive unpacks to {total / 2**20:.0f} MB; at most {MAX_UNPACKED_BYTES / 2**20:.0f} MB")
+        images = [m for m in members if PurePosixPath(m.filename).suffix.lower() in IMAGE_SUFFIXES
+                  and not PurePosixPath(m.filename).name.startswith(".")]
+        if not images:
+            raise UploadError("the archive has no images (.png, .jpg, .bmp, .gif, .webp)")
+        depths = {len(PurePosixPath(m.filename).parts) for m in images}
+        depth = depths.pop() if len(depths) == 1 else 0
+        if depth < 2:
+            raise UploadError("put every image one level inside its class folder: cats/1.png, dogs/2.png …")
+        class_names = sorted({PurePosixPath(m.filename).parent.name for m in images})
+        folders = {PurePosixPath(m.filename).name for m in archive.infolist()
+                   if m.is_dir() and len(PurePosixPath(m.filename).parts) == depth - 1}
+        empty = sorted(folders - set(class_names))
+        if empty:
+            raise UploadError(f"the class folder {empty[0]!r} has no images")
+        if len(class_names) < 2:
+            raise UploadError(f"found one class folder ({class_names[0]!r}); classification needs at least 2")
+        mode = "RGB" if channels == 3 else "L"
+        x = np.empty((len(images), size, size, channels), dtype=np.float32)
+        y = np.empty(len(images), dtype=np.int64)
+        for i, member in enumerate(images):
+            try:
+                with archive.open(member) as handle, Image.open(io.BytesIO(handle.read(member.file_size + 1))) as image:
+                    pixels = np.asarray(image.convert(mode).resize((size, size), Image.BILINEAR), dtype=np.float32)
+            except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError):
+                raise UploadError(f"{member.filename!r} is not a readable image") from None
+            x[i] = (pixels / 255.0).reshape(size, size, channels)
+            y[i] = class_names.index(PurePosixPath(member.filename).parent.name)
+    return Dataset(name, *split(x, y), class_names, f"uploaded images, {len(class_names)} classes, {size}x{size}")
