@@ -1,0 +1,98 @@
+"""The job manager with TensorFlow-free test jobs: events, stop, kill, crash, timeout, queue."""
+
+import multiprocessing
+import time
+
+import pytest
+
+from lightdesign.jobs import JobError, JobManager
+
+
+def wait_until(predicate, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not reached in time")
+
+
+@pytest.fixture
+def manager():
+    jobs = JobManager(max_running=1, timeout_s=60, grace_s=0.5, poll_s=0.02)
+    yield jobs
+    jobs.shutdown()
+    wait_until(lambda: not multiprocessing.active_children())
+
+
+def test_a_job_streams_events_and_finishes(manager):
+    job = manager.submit("alice", "test", {"action": "count", "steps": 4, "delay": 0.01})
+    wait_until(lambda: not job.active)
+    assert job.state == "finished" and job.result["steps"] == 4
+    assert [e["batch"] for e in job.all("batch")] == [0, 1, 2, 3]
+    assert job.events[0]["type"] == "started"
+
+
+def test_stop_ends_the_job_at_the_next_step(manager):
+    job = manager.submit("alice", "test", {"action": "count", "steps": 1000, "delay": 0.05})
+    wait_until(lambda: len(job.all("batch")) >= 2)
+    assert manager.stop(job.id) == "Stopping at the end of the current batch."
+    assert manager.stop(job.id) == "The job is already stopping."
+    wait_until(lambda: not job.active, timeout=5)
+    assert job.state == "stopped" and job.result["steps"] < 1000
+    assert manager.stop(job.id) == "The job has already stopped."
+
+
+def test_a_job_that_ignores_stop_is_killed_after_the_grace_period(manager):
+    job = manager.submit("alice", "test", {"action": "hang"})
+    wait_until(lambda: job.state == "running")
+    manager.stop(job.id)
+    wait_until(lambda: not job.active, timeout=10)
+    assert job.state == "stopped" and "did not stop within 0.5 s and was killed" in job.message
+    assert not job.process.is_alive()
+
+
+def test_a_crashed_worker_becomes_a_message(manager):
+    job = manager.submit("alice", "test", {"action": "crash"})
+    wait_until(lambda: not job.active)
+    assert job.state == "failed" and "killed (signal 9), most likely because it ran out of memory" in job.message
+    again = manager.submit("alice", "test", {"action": "count", "steps": 1, "delay": 0})
+    wait_until(lambda: not again.active)
+    assert again.state == "finished"  # the slot was freed
+
+
+def test_exceptions_and_memory_errors_in_the_job_are_reported(manager):
+    job = manager.submit("alice", "test", {"action": "raise"})
+    wait_until(lambda: not job.active)
+    assert job.message == "ValueError: something went wrong inside the job"
+    job = manager.submit("alice", "test", {"action": "memory"})
+    wait_until(lambda: not job.active)
+    assert job.message.startswith("the worker ran out of memory")
+
+
+def test_a_hung_job_times_out():
+    jobs = JobManager(max_running=1, timeout_s=1.0, grace_s=0.5, poll_s=0.02)
+    try:
+        job = jobs.submit("alice", "test", {"action": "hang"})
+        wait_until(lambda: not job.active, timeout=20)
+        assert job.state == "failed" and "longer than the 1 s limit" in job.message
+    finally:
+        jobs.shutdown()
+
+
+def test_one_active_job_per_session_and_a_queue_per_server(manager):
+    first = manager.submit("alice", "test", {"action": "count", "steps": 30, "delay": 0.05})
+    with pytest.raises(JobError, match="already"):
+        manager.submit("alice", "test", {"action": "count"})
+    second = manager.submit("bob", "test", {"action": "count", "steps": 1, "delay": 0})
+    assert second.state == "queued" and manager.queue_position(second) == 1
+    wait_until(lambda: not first.active)
+    wait_until(lambda: not second.active)
+    assert second.state == "finished" and second.started >= first.ended - 0.5
+
+
+def test_a_queued_job_can_be_cancelled(manager):
+    manager.submit("alice", "test", {"action": "count", "steps": 20, "delay": 0.05})
+    waiting = manager.submit("bob", "test", {"action": "count"})
+    assert manager.stop(waiting.id) == "The job was removed from the queue."
+    assert waiting.state == "stopped" and manager.queue_position(waiting) == 0
