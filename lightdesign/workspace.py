@@ -26,6 +26,7 @@ class Workspace:
     def __init__(self, designs: list[Design] | None = None):
         self.designs: dict[str, Design] = {}
         self.history: dict[str, _History] = {}
+        self.runs: dict[str, list[dict]] = {}  # design name -> training runs, oldest first
         self.current = ""
         self.version = 0  # bumped on every change; widget keys include it
         for design in designs or [presets.build("seed_cnn")]:
@@ -58,6 +59,7 @@ class Workspace:
         design.name = self._unique(design.name)
         self.designs[design.name] = design
         self.history[design.name] = _History()
+        self.runs[design.name] = []
         if switch:
             self.current = design.name
         self.version += 1
@@ -80,6 +82,7 @@ class Workspace:
             renamed[key] = design
         self.designs = renamed
         self.history[new] = self.history.pop(old)
+        self.runs[new] = self.runs.pop(old)
         if self.current == old:
             self.current = new
         self.version += 1
@@ -90,6 +93,7 @@ class Workspace:
             raise DesignError("the workspace needs at least one design; create another before deleting this one")
         del self.designs[name]
         del self.history[name]
+        del self.runs[name]
         if self.current == name:
             self.current = next(iter(self.designs))
         self.version += 1
@@ -99,6 +103,15 @@ class Workspace:
             raise DesignError(f"there is no design called {name!r}")
         self.current = name
         self.version += 1
+
+    def record_run(self, design_name: str, run: dict) -> None:
+        """Keep a finished training run with its design (for Compare and Export)."""
+        if design_name in self.runs:
+            self.runs[design_name].append(run)
+            self.version += 1
+
+    def all_runs(self) -> list[tuple[str, dict]]:
+        return [(name, run) for name, runs in self.runs.items() for run in runs]
 
     # -- edits with history -----------------------------------------------------------------
     def apply(self, edit: Callable[[Design], Design]) -> Design:

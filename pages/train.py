@@ -1,5 +1,43 @@
-"""Train page (coming)."""
+"""Train page: brief training of the current design, in a worker process, with live curves."""
 
-from lightdesign.ui import coming
+import streamlit as st
 
-coming.render("Train")
+from lightdesign.analysis import analyze
+from lightdesign.ui import state, train_view
+
+ws = state.workspace()
+result = analyze(ws.design)
+st.title(f"Train · {ws.current}")
+state.show_messages()
+if result.errors:
+    st.error(f"The design has errors; fix them on the Design page first. {result.errors[0].text}", icon="⛔")
+
+st.subheader("Data")
+key, dataset = train_view.choose_dataset()
+if dataset is not None:
+    train_view.preview(dataset)
+matches = train_view.match_design(result, key, dataset)
+
+st.subheader("Settings")
+settings = train_view.settings_form()
+samples = len(dataset.y_train) if dataset is not None else 60_000
+if settings.max_samples:
+    samples = min(samples, settings.max_samples)
+refusal = train_view.estimates(result, settings, int(samples * (1 - settings.validation_split)))
+if refusal:
+    st.error(refusal, icon="⛔")
+
+job = train_view.current_job()
+busy = job is not None and job.active
+waiting_for_upload = dataset is None and key in train_view.UPLOAD_CHOICES
+st.button("Start training", key="start_training", type="primary",
+          disabled=busy or bool(result.errors) or not matches or bool(refusal) or waiting_for_upload,
+          on_click=train_view.start, args=(result, key, dataset, settings))
+
+st.subheader("Run")
+if job is None:
+    st.caption("No run yet in this session.")
+elif job.active:
+    train_view.live_fragment()
+else:
+    train_view.results(job)

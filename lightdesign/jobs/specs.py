@@ -1,0 +1,92 @@
+"""Building job specifications in the app process (no TensorFlow): the generated source,
+the dataset written where the worker can read it, and the settings."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from lightdesign import datasets
+from lightdesign.analysis import Analysis, analyze
+from lightdesign.codegen import generate
+from lightdesign.design import Design, DesignError
+
+WORK_ROOT = Path(os.environ.get("LIGHTDESIGN_WORK_DIR", Path(tempfile.gettempdir()) / "lightdesign"))
+ASSUMED_FLOPS_PER_S = 2.0e10  # training throughput of a 2-core CPU, refined by measured runs
+
+
+@dataclass
+class TrainSettings:
+    epochs: int = 3
+    batch_size: int = 32
+    optimizer: str = "adam"
+    learning_rate: float = 0.001
+    validation_split: float = 0.1
+    seed: int = 0
+    max_samples: int | None = 5000
+    mixed_precision: bool = False
+
+
+def new_work_dir() -> Path:
+    path = WORK_ROOT / uuid.uuid4().hex[:12]
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def ends_with_softmax(result: Analysis) -> bool:
+    node = result.graph.output
+    act = node.layer.cfg.get("activation") if node.layer is not None else None
+    return act in ("softmax", "sigmoid")
+
+
+def train_spec(design: Design, dataset: dict, settings: TrainSettings, work_dir: Path) -> dict:
+    """A training job spec; DesignError when the design cannot be trained as it is."""
+    result = analyze(design, settings.batch_size, settings.optimizer)
+    if result.errors:
+        raise DesignError(f"fix the design first: {result.errors[0].text}")
+    if result.output_shape != (design.num_classes,):
+        raise DesignError(f"the design outputs {result.output_shape}, not {design.num_classes} class scores; "
+                          "end it with global pooling or Flatten and a Dense layer of that many units")
+    return {
+        "design_name": design.name,
+        "source": generate(design),
+        "dataset": dataset,
+        "input_shape": list(design.input_shape),
+        "num_classes": design.num_classes,
+        "from_logits": not ends_with_softmax(result),
+        "work_dir": str(work_dir),
+        **asdict(settings),
+    }
+
+
+def dataset_for_job(data: datasets.Dataset, work_dir: Path) -> dict:
+    """Write an in-memory dataset for the worker; returns the spec's dataset entry."""
+    path = work_dir / "data.npz"
+    path.write_bytes(data.to_npz())
+    return {"kind": "npz", "path": str(path), "name": data.name}
+
+
+def keras_dataset(name: str) -> dict:
+    if name not in datasets.KERAS_DATASETS:
+        raise DesignError(f"unknown dataset {name!r}")
+    return {"kind": "keras", "name": name}
+
+
+def epoch_seconds(result: Analysis, samples: int, flops_per_s: float = ASSUMED_FLOPS_PER_S) -> float:
+    """Rough time of one epoch: forward and backward cost about 3x the inference FLOPs."""
+    return 3 * result.flops * samples / flops_per_s
+
+
+def available_memory_bytes() -> int | None:
+    """MemAvailable from /proc/meminfo (Linux); None where unknown."""
+    try:
+        with open("/proc/meminfo") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None

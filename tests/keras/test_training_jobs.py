@@ -1,0 +1,58 @@
+"""Training in a real worker process: the seed CNN learns digits; a job stops mid-epoch."""
+
+import multiprocessing
+import time
+
+import pytest
+
+from lightdesign import datasets, presets
+from lightdesign.jobs import JobManager
+from lightdesign.jobs.specs import TrainSettings, dataset_for_job, new_work_dir, train_spec
+
+
+def wait_until(predicate, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError("condition not reached in time")
+
+
+@pytest.fixture(scope="module")
+def manager():
+    jobs = JobManager(max_running=2, timeout_s=600, grace_s=5)
+    yield jobs
+    jobs.shutdown()
+    wait_until(lambda: not multiprocessing.active_children(), 30)
+
+
+def test_seed_cnn_learns_upscaled_digits_in_one_epoch(manager):
+    work = new_work_dir()
+    data = datasets.digits(28)
+    spec = train_spec(presets.build("seed_cnn"), dataset_for_job(data, work), TrainSettings(epochs=1, batch_size=32), work)
+    job = manager.submit("tester", "train", spec)
+    wait_until(lambda: not job.active, 300)
+    assert job.state == "finished", job.message
+    result = job.result
+    assert result["test_accuracy"] > 0.5  # chance is 0.1
+    assert len(result["history"]) == 1 and result["history"][0]["val_accuracy"] > 0.3
+    assert sum(map(sum, result["confusion"])) == len(data.y_test)
+    assert job.all("batch") and job.all("batch")[-1]["batch"] == job.all("batch")[-1]["batches"]
+    assert (work / "trained.keras").exists()
+
+
+def test_a_job_stops_mid_epoch(manager):
+    work = new_work_dir()
+    data = datasets.digits(28)
+    settings = TrainSettings(epochs=50, batch_size=8, max_samples=None)
+    job = manager.submit("stopper", "train", train_spec(presets.build("seed_cnn"), dataset_for_job(data, work),
+                                                        settings, work))
+    wait_until(lambda: job.latest("batch") is not None, 120)
+    first = job.latest("batch")
+    manager.stop(job.id)
+    stop_asked = time.monotonic()
+    wait_until(lambda: not job.active, 30)
+    assert job.state == "stopped" and job.message == "stopped at your request"
+    assert time.monotonic() - stop_asked < 5
+    assert first["epoch"] == 1 and job.result["history"] == []  # stopped inside the first epoch
