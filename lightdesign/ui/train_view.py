@@ -52,6 +52,11 @@ def builtin_dataset(key: str) -> datasets.Dataset:
     return datasets.load_builtin(key)
 
 
+@st.cache_resource(max_entries=8)
+def shapes_dataset(count: int, size: int, channels: int, classes: int, seed: int) -> datasets.Dataset:
+    return datasets.shapes(count, size, channels, classes, seed)
+
+
 def session_id() -> str:
     if SESSION_ID not in st.session_state:
         st.session_state[SESSION_ID] = uuid.uuid4().hex
@@ -75,6 +80,16 @@ def choose_dataset() -> tuple[str, datasets.Dataset | None]:
     if SOURCE_KEY not in st.session_state:
         st.session_state[SOURCE_KEY] = "digits28"
     key = st.selectbox("Dataset", options, format_func=_source_label, **state.persistent_widget(SOURCE_KEY))
+    if key in ("shapes", "shapes_rgb"):
+        cols = st.columns(4)
+        size = cols[0].number_input("Image size", 8, 128, 32, key="shapes_size")
+        classes = cols[1].number_input("Shapes", 2, len(datasets.SHAPES), 4, key="shapes_classes",
+                                       help=", ".join(datasets.SHAPES))
+        count = cols[2].number_input("Images", 100, 20000, 2000, step=100, key="shapes_count")
+        seed = cols[3].number_input("Seed", 0, 10**6, 0, key="shapes_seed")
+        channels = 3 if key == "shapes_rgb" else 1
+        with st.spinner("Drawing the shapes…"):
+            return key, shapes_dataset(int(count), int(size), channels, int(classes), int(seed))
     if key in datasets.BUILTIN:
         with st.spinner("Preparing the dataset…"):
             return key, builtin_dataset(key)

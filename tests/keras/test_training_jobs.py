@@ -56,3 +56,18 @@ def test_a_job_stops_mid_epoch(manager):
     assert job.state == "stopped" and job.message == "stopped at your request"
     assert time.monotonic() - stop_asked < 5
     assert first["epoch"] == 1 and job.result["history"] == []  # stopped inside the first epoch
+
+
+def test_offline_download_becomes_a_message_naming_the_alternatives(monkeypatch):
+    import keras
+
+    from lightdesign.jobs.train import load_dataset
+
+    def offline():
+        raise OSError("network is unreachable")
+
+    monkeypatch.setattr(keras.datasets.fashion_mnist, "load_data", offline)
+    with pytest.raises(RuntimeError) as info:
+        load_dataset({"dataset": {"kind": "keras", "name": "fashion_mnist"}})
+    assert str(info.value) == ("could not download fashion_mnist (OSError); this machine seems to be offline. "
+                               "Use the built-in digits (8x8 or 28x28), shapes or sequences, or an upload instead")
