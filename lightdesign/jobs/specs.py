@@ -90,3 +90,28 @@ def available_memory_bytes() -> int | None:
     except OSError:
         return None
     return None
+
+
+def export_spec(design: Design, work_dir: Path, run: dict | None = None, latency_runs: int = 50) -> dict:
+    """An export job spec: the trained model of ``run`` when given, else initial weights."""
+    result = analyze(design)
+    if result.errors:
+        raise DesignError(f"fix the design first: {result.errors[0].text}")
+    embedding = next((b for b in design.blocks if b.kind == "Embedding"), None)
+    spec = {
+        "design_name": design.name,
+        "source": generate(design),
+        "input_shape": list(design.input_shape),
+        "work_dir": str(work_dir),
+        "latency_runs": latency_runs,
+        "vocabulary": embedding.params["input_dim"] if embedding else 100,
+        "representative": None,
+        "model_path": None,
+    }
+    if run:
+        spec["model_path"] = run.get("model_path")
+        spec["run_label"] = f"{run.get('dataset')}, {run.get('test_accuracy', 0):.1%} test accuracy"
+        data_path = Path(run["model_path"]).parent / "data.npz" if run.get("model_path") else None
+        if data_path is not None and data_path.exists():
+            spec["representative"] = {"kind": "npz", "path": str(data_path), "name": run.get("dataset")}
+    return spec

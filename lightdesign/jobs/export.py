@@ -1,0 +1,146 @@
+"""The export job (runs in a worker process): the .keras model, TFLite float32 and int8
+files, and measured single-image latency of each on this machine's CPU."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+
+from lightdesign import datasets
+from lightdesign.jobs.train import build_model
+
+REPRESENTATIVE_SAMPLES = 100
+
+
+def _brief(exc: Exception) -> str:
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    useful = [line for line in lines if "error" in line.lower()] or lines
+    return (useful[-1] if useful else type(exc).__name__)[:300]
+
+
+def representative(spec: dict) -> tuple[np.ndarray, str]:
+    """Samples that calibrate int8 ranges, and a sentence saying where they came from."""
+    shape = tuple(spec["input_shape"])
+    source = spec.get("representative")
+    if source and source.get("kind") == "npz":
+        data = datasets.adapt_images(datasets.Dataset.from_npz(source["path"]), shape)
+        if data.input_shape == shape:
+            x = data.x_train[:REPRESENTATIVE_SAMPLES]
+            return x, f"{len(x)} training samples of {source.get('name', 'the run’s dataset')}"
+    rng = np.random.default_rng(0)
+    if len(shape) == 1:
+        x = rng.integers(0, int(spec.get("vocabulary", 100)), (REPRESENTATIVE_SAMPLES, *shape)).astype(np.int32)
+        return x, f"{REPRESENTATIVE_SAMPLES} generated random token sequences (no training run to sample from)"
+    if len(shape) == 3:
+        x = rng.uniform(0, 1, (REPRESENTATIVE_SAMPLES, *shape)).astype(np.float32)
+        return x, f"{REPRESENTATIVE_SAMPLES} generated uniform-noise images in [0, 1] (no training run to sample from)"
+    x = rng.normal(0, 1, (REPRESENTATIVE_SAMPLES, *shape)).astype(np.float32)
+    return x, f"{REPRESENTATIVE_SAMPLES} generated Gaussian-noise sequences (no training run to sample from)"
+
+
+def median_ms(function, runs: int, warmup: int = 5) -> float:
+    for _ in range(warmup):
+        function()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
+
+
+def tflite_latency(tf, content: bytes, sample: np.ndarray, runs: int) -> float:
+    """Median single-image latency of a TFLite model, one thread."""
+    try:
+        interpreter = tf.lite.Interpreter(model_content=content, num_threads=1)
+        interpreter.allocate_tensors()
+    except (RuntimeError, ValueError):  # XNNPACK cannot take every graph: use the reference kernels
+        interpreter = tf.lite.Interpreter(
+            model_content=content, num_threads=1,
+            experimental_op_resolver_type=tf.lite.experimental.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+        interpreter.allocate_tensors()
+    detail = interpreter.get_input_details()[0]
+    value = sample[None]
+    if detail["dtype"] == np.int8:
+        scale, zero = detail["quantization"]
+        value = np.clip(np.round(value / scale + zero), -128, 127).astype(np.int8)
+    else:
+        value = value.astype(detail["dtype"])
+    interpreter.set_tensor(detail["index"], value)
+
+    return median_ms(interpreter.invoke, runs)
+
+
+def convert(tf, model, int8: bool, samples: np.ndarray | None = None, select_ops: bool = False) -> bytes:
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    if select_ops:
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS, tf.lite.OpsSet.SELECT_TF_OPS]
+        converter._experimental_lower_tensor_list_ops = False
+    if int8:
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.representative_dataset = lambda: ([s[None]] for s in samples)
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+        if samples.dtype == np.float32:
+            converter.inference_input_type = tf.int8
+        converter.inference_output_type = tf.int8
+    return converter.convert()
+
+
+def run(spec: dict, emit, stop_flag) -> None:
+    emit({"type": "status", "message": "Loading TensorFlow…"})
+    import keras
+    import tensorflow as tf
+
+    work = Path(spec["work_dir"])
+    work.mkdir(parents=True, exist_ok=True)
+    emit({"type": "status", "message": "Building the model…"})
+    model = build_model(spec["source"])  # also registers the design's custom layers
+    weights = "initial (untrained) weights"
+    if spec.get("model_path"):
+        model = keras.models.load_model(spec["model_path"], safe_mode=True)
+        weights = f"trained weights ({spec.get('run_label', 'last run')})"
+    files: dict[str, dict] = {}
+    keras_path = work / "model.keras"
+    model.save(keras_path)
+    files["keras"] = {"path": str(keras_path), "bytes": keras_path.stat().st_size}
+    samples, calibration = representative(spec)
+    runs = int(spec.get("latency_runs", 50))
+    sample = samples[0]
+    latency: dict[str, float] = {}
+    if stop_flag.is_set():
+        emit({"type": "stopped", "message": "stopped at your request"})
+        return
+    emit({"type": "status", "message": "Measuring Keras latency…"})
+    batch = sample[None]
+    latency["keras_ms"] = median_ms(lambda: model(batch, training=False), runs)
+    for label, int8 in (("tflite_float32", False), ("tflite_int8", True)):
+        if stop_flag.is_set():
+            emit({"type": "stopped", "message": "stopped at your request"})
+            return
+        emit({"type": "status", "message": f"Converting to TFLite {'int8' if int8 else 'float32'}…"})
+        note = ""
+        try:
+            content = convert(tf, model, int8, samples)
+        except Exception as exc:
+            if int8:
+                files[label] = {"error": _brief(exc)}
+                continue
+            try:
+                content = convert(tf, model, False, select_ops=True)
+                note = "uses TensorFlow Select ops (needs the Flex delegate)"
+            except Exception as again:
+                files[label] = {"error": _brief(again)}
+                continue
+        path = work / f"model_{'int8' if int8 else 'float32'}.tflite"
+        path.write_bytes(content)
+        files[label] = {"path": str(path), "bytes": len(content), "note": note}
+        emit({"type": "status", "message": f"Measuring TFLite {'int8' if int8 else 'float32'} latency…"})
+        try:
+            latency[f"{label}_ms"] = tflite_latency(tf, content, sample, runs)
+        except Exception as exc:
+            files[label]["latency_error"] = _brief(exc)
+    emit({"type": "finished", "files": files, "latency": latency, "weights": weights, "calibration": calibration,
+          "latency_runs": runs})
