@@ -1,0 +1,162 @@
+"""The Compare page's widgets: choice of designs, the ratio table, charts, graphs and diff."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lightdesign import format as fmt
+from lightdesign import presets
+from lightdesign.analysis import Analysis, analyze
+from lightdesign.compare import METRIC_BY_KEY, comparison, diff, pareto_front, summarize
+from lightdesign.design import Design
+from lightdesign.render import to_dot
+from lightdesign.ui import state
+
+CHOICE_KEY = "compare_choice"
+PRESET_PREFIX = "preset: "
+MEASURED = "measured"  # design name -> latency figures from the Export page
+COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728")
+
+
+def options() -> list[str]:
+    ws = state.workspace()
+    return [*ws.names, *(PRESET_PREFIX + p for p in presets.PRESETS)]
+
+
+def choose() -> list[str]:
+    ws = state.workspace()
+    if CHOICE_KEY not in st.session_state:
+        others = [n for n in ws.names if n != ws.current]
+        st.session_state[CHOICE_KEY] = [ws.current, others[0] if others else PRESET_PREFIX + "mobilenet_v2"]
+    st.session_state[CHOICE_KEY] = [c for c in st.session_state[CHOICE_KEY] if c in options()]
+    chosen = st.multiselect("Designs to compare (2 to 4; the first is the reference)", options(), max_selections=4,
+                            **state.persistent_widget(CHOICE_KEY))
+    return chosen
+
+
+def load(choice: str) -> tuple[Design, list[dict]]:
+    ws = state.workspace()
+    if choice.startswith(PRESET_PREFIX):
+        return presets.build(choice[len(PRESET_PREFIX):]), []
+    return ws.designs[choice], ws.runs.get(choice, [])
+
+
+def table(names: list[str], analyses: list[Analysis], runs: list[list[dict]]) -> None:
+    import pandas as pd
+
+    measured = st.session_state.get(MEASURED, {})
+    rows = comparison([summarize(a, r, measured.get(n)) for n, a, r in zip(names, analyses, runs, strict=True)])
+    cells, best = [], []
+    for row in rows:
+        line = {"metric": row.metric.label}
+        for i, name in enumerate(names):
+            value, ratio = row.values[i], row.ratios[i]
+            text = row.metric.show(value)
+            if value is not None and i > 0 and ratio is not None:
+                text += f"  ({ratio:.2f}×)"
+            line[name] = text
+        cells.append(line)
+        best.append(row.best)
+    frame = pd.DataFrame(cells).set_index("metric")
+
+    def highlight(data):
+        styles = pd.DataFrame("", index=data.index, columns=data.columns)
+        for r, index in enumerate(best):
+            if index is not None:
+                styles.iloc[r, index] = "background-color: #d7f0dd; font-weight: 600"
+        return styles
+
+    st.dataframe(frame.style.apply(highlight, axis=None), key="compare_table")
+    st.caption("Ratios are to the first design; the best value of each row is highlighted. Accuracy is the design's "
+               "last training run; latency comes from the Export page's measurements.")
+
+
+def ratio_bars(names: list[str], analyses: list[Analysis]) -> None:
+    import plotly.graph_objects as go
+
+    summaries = [summarize(a) for a in analyses]
+    keys = ["params", "macs", "flops", "weights_int8", "peak", "training"]
+    figure = go.Figure()
+    for i, name in enumerate(names):
+        ratios = [summaries[i][k] / summaries[0][k] if summaries[0][k] else 0 for k in keys]
+        exact = [METRIC_BY_KEY[k].show(summaries[i][k]) for k in keys]
+        figure.add_trace(go.Bar(name=name, x=[METRIC_BY_KEY[k].label for k in keys], y=ratios, customdata=exact,
+                                marker_color=COLORS[i % 4],
+                                hovertemplate="%{x}: %{customdata} (%{y:.2f}× the first)<extra>" + name + "</extra>"))
+    figure.update_layout(barmode="group", height=340, yaxis_title="relative to the first design",
+                         margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h"))
+    st.plotly_chart(figure, key="ratio_bars")
+
+
+def profiles(names: list[str], analyses: list[Analysis]) -> None:
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    figure = make_subplots(rows=1, cols=2, subplot_titles=("MACs per block", "Activation size per block (bytes)"))
+    for i, (name, result) in enumerate(zip(names, analyses, strict=True)):
+        depth = [100 * (b.index + 1) / max(len(result.blocks), 1) for b in result.blocks]
+        labels = [b.name for b in result.blocks]
+        for column, values in ((1, [b.macs for b in result.blocks]), (2, [b.output_bytes for b in result.blocks])):
+            figure.add_trace(go.Scatter(x=depth, y=values, mode="lines+markers", name=name, legendgroup=name,
+                                        showlegend=column == 1, line=dict(color=COLORS[i % 4]), text=labels,
+                                        hovertemplate="%{text}: %{y:,}<extra>" + name + "</extra>"), row=1, col=column)
+    figure.update_xaxes(title_text="depth (% of blocks)")
+    figure.update_layout(height=340, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h"))
+    st.plotly_chart(figure, key="profiles")
+
+
+def scatter() -> None:
+    """Accuracy (or another metric) against cost for every design and run in the workspace."""
+    import plotly.graph_objects as go
+
+    ws = state.workspace()
+    cols = st.columns(2)
+    x_key = cols[0].selectbox("Cost axis", ["macs", "params", "peak", "weights_int8"], key="scatter_x",
+                              format_func=lambda k: METRIC_BY_KEY[k].label)
+    y_key = cols[1].selectbox("Quality axis", ["accuracy", "params", "macs", "peak"], key="scatter_y",
+                              format_func=lambda k: METRIC_BY_KEY[k].label)
+    points, labels = [], []
+    if y_key == "accuracy":
+        for name, run in ws.all_runs():
+            x = {"macs": run["macs"], "params": run["params"], "peak": run["peak_activation_bytes"],
+                 "weights_int8": run["int8_bytes"]}[x_key]
+            points.append((x, run["test_accuracy"]))
+            labels.append(f"{name} · {run['dataset']} · {run['epochs']} epochs")
+    else:
+        for name in ws.names:
+            summary = summarize(analyze(ws.designs[name]))
+            points.append((summary[x_key], summary[y_key]))
+            labels.append(name)
+    if not points:
+        st.info("No training runs yet: train designs on the Train page to plot accuracy against cost.")
+        return
+    front = pareto_front(points) if y_key == "accuracy" else []
+    figure = go.Figure(go.Scatter(x=[p[0] for p in points], y=[p[1] for p in points], mode="markers", text=labels,
+                                  name="designs and runs", marker=dict(size=10),
+                                  hovertemplate="%{text}<br>%{x:,} / %{y}<extra></extra>"))
+    if front:
+        figure.add_trace(go.Scatter(x=[points[i][0] for i in front], y=[points[i][1] for i in front],
+                                    mode="lines", name="Pareto front", line=dict(dash="dash", color="#d62728")))
+    figure.update_layout(height=360, xaxis_title=METRIC_BY_KEY[x_key].label, yaxis_title=METRIC_BY_KEY[y_key].label,
+                         margin=dict(l=10, r=10, t=30, b=10))
+    if y_key == "accuracy":
+        figure.update_yaxes(tickformat=".0%")
+    st.plotly_chart(figure, key="pareto")
+
+
+def graphs(names: list[str], analyses: list[Analysis]) -> None:
+    columns = st.columns(len(names))
+    for column, name, result in zip(columns, names, analyses, strict=True):
+        with column:
+            st.markdown(f"**{name}** · {fmt.count(result.params)} params · {fmt.count(result.macs)} MACs")
+            st.graphviz_chart(to_dot(result), width="content")
+
+
+def architecture_diff(names: list[str], designs: list[Design]) -> None:
+    changes = diff(designs[0], designs[1])
+    st.markdown(f"From **{names[0]}** to **{names[1]}**: {len(changes)} change(s)")
+    if not changes:
+        st.caption("The two designs have the same blocks and settings.")
+    else:
+        lines = [change.text.replace("−", "-", 1) for change in changes[:300]]
+        st.code("\n".join(lines), language="diff")
