@@ -1,4 +1,4 @@
-"""Command line: ``python -m lightdesign presets|analyze|codegen|render|save``.
+"""Command line: ``python -m lightdesign presets|analyze|codegen|render|check|save``.
 
 Every command that takes a design accepts a design JSON file or ``--preset NAME`` with
 ``--alpha``, ``--resolution``, ``--classes`` and (ShuffleNetV1) ``--groups``. Invalid
@@ -20,6 +20,10 @@ from lightdesign.design import MAX_JSON_BYTES, Design, DesignError, from_json
 
 class CommandError(Exception):
     """A problem to report in one line with exit status 1."""
+
+
+class BudgetExceeded(CommandError):
+    """The design is valid but over one of the limits (exit status 1)."""
 
 
 def _design_options(parser: argparse.ArgumentParser) -> None:
@@ -133,6 +137,41 @@ def cmd_render(args: argparse.Namespace) -> None:
         raise CommandError(f"invalid design (drawn anyway): {result.errors[0].text}")
 
 
+def _amount(text: str) -> int:
+    try:
+        return fmt.parse_amount(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def cmd_check(args: argparse.Namespace) -> None:
+    from lightdesign.budget import Budget
+
+    budget = Budget({"macs": args.max_macs, "params": args.max_params, "int8": args.max_int8, "peak": args.max_peak},
+                    args.min_resolution)
+    if not budget.active:
+        raise CommandError("give at least one limit: --max-macs, --max-params, --max-int8, --max-peak or --min-resolution")
+    result = _valid_analysis(load_design(args))
+    over = []
+    print(f"{result.design.name}")
+    for limit, value, maximum, fits in budget.checks(result):
+        verdict = "ok  " if fits else "OVER"
+        print(f"  {verdict} {limit.label:<24} {limit.show(value):>10} of {limit.show(maximum):>10} "
+              f"({100 * value / maximum:5.1f}%)  [{value:,} / {maximum:,}]")
+        if not fits:
+            over.append(limit.label)
+    shape = result.design.input_shape
+    if budget.min_resolution:
+        resolution = min(shape[0], shape[1]) if len(shape) == 3 else 0
+        fits = budget.resolution_ok(resolution)
+        print(f"  {'ok  ' if fits else 'OVER'} {'input resolution':<24} {resolution:>10} >= {budget.min_resolution:>7}")
+        if not fits:
+            over.append("input resolution")
+    if over:
+        raise BudgetExceeded(f"over budget: {', '.join(over)}")
+    print("within budget")
+
+
 def cmd_save(args: argparse.Namespace) -> None:
     design = load_design(args)
     _write(design.to_json() + "\n", args.output)
@@ -161,6 +200,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--expand", action="store_true", help="draw composite blocks as clusters of their layers")
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
     p.set_defaults(run=cmd_render)
+
+    p = sub.add_parser("check", help="check a design against a budget; exit status 1 when over")
+    _design_options(p)
+    p.add_argument("--max-macs", type=_amount, help="e.g. 300M")
+    p.add_argument("--max-params", type=_amount, help="e.g. 2M")
+    p.add_argument("--max-int8", type=_amount, help="int8 weight size (flash), e.g. 1MB")
+    p.add_argument("--max-peak", type=_amount, help="peak activation memory at batch 1 (RAM), e.g. 512KB")
+    p.add_argument("--min-resolution", type=int, help="smallest acceptable input height/width")
+    p.set_defaults(run=cmd_check)
 
     p = sub.add_parser("save", help="write a design (e.g. a preset) as a JSON file")
     _design_options(p)

@@ -1,0 +1,116 @@
+"""Scaling search: the MobileNet paper's two knobs (width multiplier and input resolution)
+and, for block-based designs, the expansion ratio and the repeats per stage, scanned on a
+grid with the full analysis of every point, against a budget."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lightdesign import edits
+from lightdesign.analysis import analyze
+from lightdesign.budget import Budget
+from lightdesign.design import Block, Design
+
+ALPHAS = (0.35, 0.5, 0.6, 0.75, 0.85, 1.0, 1.15, 1.3, 1.4, 1.5)
+RESOLUTIONS = (96, 112, 128, 144, 160, 176, 192, 208, 224, 256)
+EXPANSIONS = (0.5, 0.67, 0.83, 1.0, 1.17, 1.33)  # factors on every block's expansion ratio
+DEPTHS = (0.5, 0.75, 1.0, 1.25, 1.5)  # factors on the repeats of every stage
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float  # the first knob (alpha or expansion factor)
+    y: float  # the second knob (resolution or depth factor)
+    macs: int
+    params: int
+    int8: int
+    peak: int
+    valid: bool
+    fits: bool
+
+
+def with_resolution(design: Design, resolution: int) -> Design:
+    """The design at another input resolution (images only)."""
+    if len(design.input_shape) != 3:
+        return design
+    return edits.set_input_shape(design, [resolution, resolution, design.input_shape[2]])
+
+
+def width_and_resolution(design: Design, alpha: float, resolution: int) -> Design:
+    return with_resolution(edits.scale_width(design, alpha), resolution)
+
+
+def scale_expansion(design: Design, factor: float) -> Design:
+    """Multiply every block's expansion ratio (kept between 1 and 12)."""
+    out = design.copy()
+    for block in out.blocks:
+        if "expansion" in block.params and block.params["expansion"] != 1:
+            block.params["expansion"] = round(min(12.0, max(1.0, block.params["expansion"] * factor)), 3)
+    return out
+
+
+def stages(design: Design) -> list[list[int]]:
+    """Runs of consecutive composite blocks of one kind and width: the repeats of a stage."""
+    runs: list[list[int]] = []
+    for i, block in enumerate(design.blocks):
+        key = (block.kind, block.params.get("filters"))
+        previous = design.blocks[i - 1] if i else None
+        if (runs and previous is not None and "filters" in block.params
+                and (previous.kind, previous.params.get("filters")) == key and block.params.get("strides", 1) == 1):
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
+
+
+def scale_depth(design: Design, factor: float) -> Design:
+    """Keep round(n x factor) blocks of every stage (at least one): the first block (which
+    may change stride or width) stays, repeats are dropped or copied."""
+    out = design.copy()
+    blocks: list[Block] = []
+    for run in stages(design):
+        if len(run) == 1 and not _repeatable(design, run):
+            blocks.append(out.blocks[run[0]])
+            continue
+        wanted = max(1, round(len(run) * factor))
+        kept = [out.blocks[i] for i in run[:wanted]]
+        while len(kept) < wanted:
+            source = kept[-1]
+            probe = Design(out.name, out.input_shape, out.num_classes, [*blocks, *kept, *out.blocks])
+            kept.append(Block(source.kind, probe.new_name(source.kind), dict(source.params), probe.new_id(), source.input))
+        blocks.extend(kept)
+    out.blocks = blocks
+    return out
+
+
+def _repeatable(design: Design, run: list[int]) -> bool:
+    block = design.blocks[run[0]]
+    return block.kind in ("inverted_residual", "depthwise_separable", "fire_module", "shufflenet_v1_unit",
+                          "shufflenet_v2_unit", "ghost_bottleneck") and len(run) > 1
+
+
+def _point(design: Design, x: float, y: float, budget: Budget) -> Point:
+    result = analyze(design)
+    valid = not result.errors
+    return Point(x, y, result.macs, result.params, result.weight_bytes["int8"], result.peak_activation_bytes, valid,
+                 valid and budget.fits(result))
+
+
+def width_resolution_grid(design: Design, budget: Budget, alphas=ALPHAS, resolutions=RESOLUTIONS) -> list[list[Point]]:
+    """Rows by resolution, columns by width multiplier."""
+    return [[_point(width_and_resolution(design, a, r), a, r, budget) for a in alphas] for r in resolutions]
+
+
+def expansion_depth_grid(design: Design, budget: Budget, expansions=EXPANSIONS, depths=DEPTHS) -> list[list[Point]]:
+    """Rows by depth factor, columns by expansion factor."""
+    return [[_point(scale_depth(scale_expansion(design, e), d), e, d, budget) for e in expansions] for d in depths]
+
+
+def largest_fit(grid: list[list[Point]]) -> Point | None:
+    """The feasible point with the most MACs (the most capable design that fits)."""
+    feasible = [p for row in grid for p in row if p.fits]
+    return max(feasible, key=lambda p: (p.macs, p.params), default=None)
+
+
+def has_blocks(design: Design) -> bool:
+    return any("expansion" in b.params for b in design.blocks) or any(len(run) > 1 for run in stages(design))

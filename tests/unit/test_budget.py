@@ -1,0 +1,128 @@
+"""Budgets, the scaling search, suggestions and the `check` command."""
+
+import time
+
+import pytest
+
+from lightdesign import edits, presets, scaling, suggestions
+from lightdesign.analysis import analyze
+from lightdesign.budget import Budget
+from lightdesign.cli import main
+from lightdesign.design import Design, new_block
+
+BUDGET = Budget({"macs": 150_000_000, "peak": 3 * 2**20}, min_resolution=112)
+
+
+def test_budget_checks():
+    result = analyze(presets.build("mobilenet_v2", alpha=0.5, resolution=160))
+    checks = {limit.key: (value, fits) for limit, value, _, fits in BUDGET.checks(result)}
+    assert checks["macs"] == (result.macs, result.macs <= 150_000_000)
+    assert set(checks) == {"macs", "peak"}
+    small = presets.build("mobilenet_v2", alpha=0.35, resolution=96)
+    assert not BUDGET.fits(analyze(small))  # under every limit but below the minimum resolution
+
+
+def test_width_resolution_grid_equals_brute_force_analysis():
+    design = presets.build("mobilenet_v2")
+    grid = scaling.width_resolution_grid(design, BUDGET)
+    assert len(grid) == 10 and all(len(row) == 10 for row in grid)
+    for row in grid[::3]:
+        for point in row[::3]:
+            # Independent truth: build the variant by hand and analyse it.
+            variant = edits.scale_width(design, point.x)
+            variant = edits.set_input_shape(variant, [int(point.y), int(point.y), 3])
+            result = analyze(variant)
+            assert (point.macs, point.params, point.int8, point.peak) == (
+                result.macs, result.params, result.weight_bytes["int8"], result.peak_activation_bytes)
+            assert point.fits == BUDGET.fits(result)
+
+
+def test_largest_fit_is_the_feasible_point_with_most_macs():
+    grid = scaling.width_resolution_grid(presets.build("mobilenet_v2"), BUDGET)
+    best = scaling.largest_fit(grid)
+    feasible = [p for row in grid for p in row if p.fits]
+    assert best in feasible and best.macs == max(p.macs for p in feasible)
+    assert scaling.largest_fit(scaling.width_resolution_grid(presets.build("mobilenet_v2"), Budget({"macs": 1}))) is None
+
+
+def test_grid_is_fast_enough_to_feel_live():
+    design = presets.build("mobilenet_v2")
+    start = time.perf_counter()
+    scaling.width_resolution_grid(design, BUDGET)
+    assert time.perf_counter() - start < 5  # the benchmark tracks the real figure (< 1 s)
+
+
+def test_expansion_and_depth_knobs():
+    design = presets.build("mobilenet_v2")
+    assert [len(s) for s in scaling.stages(design)][:6] == [1, 1, 2, 3, 4, 3]
+    deeper = scaling.scale_depth(design, 1.5)
+    assert len(deeper.blocks) > len(design.blocks) and not analyze(deeper).errors
+    shallower = scaling.scale_depth(design, 0.5)
+    assert len(shallower.blocks) < len(design.blocks) and not analyze(shallower).errors
+    thin = scaling.scale_expansion(design, 0.5)
+    assert thin.blocks[2].params["expansion"] == 3.0 and thin.blocks[1].params["expansion"] == 1.0
+    grid = scaling.expansion_depth_grid(design, Budget({"macs": 10**12}))
+    middle = grid[scaling.DEPTHS.index(1.0)][scaling.EXPANSIONS.index(1.0)]
+    assert middle.macs == analyze(design).macs
+
+
+def test_each_suggestion_saves_exactly_the_difference_of_two_analyses():
+    designs = [presets.build("seed_cnn"), Design("pair", (32, 32, 3), 10, [
+        new_block("Conv2D", "a", "b1", filters=64, kernel_size=3, activation="relu"),
+        new_block("Conv2D", "b", "b2", filters=64, kernel_size=3, activation="relu"),
+        new_block("GlobalAveragePooling2D", "pool", "b3"),
+        new_block("Dense", "out", "b4", units=10, activation="softmax"),
+    ])]
+    rules = set()
+    for design in designs:
+        before = analyze(design)
+        for suggestion in suggestions.suggest(design):
+            after = analyze(suggestions.substitute(design, *suggestion.key))
+            assert suggestion.params_saved == before.params - after.params
+            assert suggestion.macs_saved == before.macs - after.macs
+            assert not after.errors
+            rules.add(suggestion.rule)
+    assert rules == {"separable", "global_pool", "fire"}
+
+
+def test_separable_suggestion_quotes_the_articles_ratio():
+    design = presets.build("seed_cnn")
+    conv2 = next(s for s in suggestions.suggest(design) if s.rule == "separable" and s.block_ids == ("b3",))
+    assert "1/N + 1/k² = 1/64 + 1/9 = 0.127" in conv2.theory
+    assert conv2.macs_saved > 0
+
+
+def test_a_suggestion_that_no_longer_applies_returns_none():
+    design = presets.build("seed_cnn")
+    assert suggestions.substitute(design, "separable", ("nope",)) is None
+    assert suggestions.substitute(design, "fire", ("b1", "b2")) is None
+
+
+@pytest.mark.parametrize(("argv", "code"), [
+    (["check", "--preset", "mobilenet_v2", "--max-macs", "301M", "--max-params", "4M"], 0),
+    (["check", "--preset", "mobilenet_v2", "--max-macs", "300M"], 1),
+    (["check", "--preset", "mobilenet_v2", "--alpha", "0.35", "--resolution", "96", "--min-resolution", "112"], 1),
+])
+def test_check_command_exit_codes(capsys, argv, code):
+    assert main(argv) == code
+    out, err = capsys.readouterr()
+    if code:
+        assert "OVER" in out and err.startswith("error: over budget:")
+    else:
+        assert out.strip().endswith("within budget")
+
+
+def test_check_prints_each_figure_against_its_limit(capsys):
+    main(["check", "--preset", "mobilenet_v2", "--max-macs", "300M", "--max-peak", "512KB", "--max-int8", "4MB"])
+    out = capsys.readouterr().out.splitlines()
+    assert out[1] == "  OVER MACs                        300.8 M of    300.0 M (100.3%)  [300,774,272 / 300,000,000]"
+    assert out[2].startswith("  ok   int8 weights (flash)")
+    assert out[3].startswith("  OVER Peak activations (RAM)")
+
+
+def test_check_needs_a_limit_and_valid_amounts(capsys):
+    assert main(["check", "--preset", "seed_cnn"]) == 1
+    assert "give at least one limit" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:
+        main(["check", "--preset", "seed_cnn", "--max-macs", "lots"])
+    assert info.value.code == 2
