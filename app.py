@@ -6,17 +6,20 @@ export and latency run in worker processes (lightdesign.jobs).
 
 import streamlit as st
 
-from lightdesign.ui import state
+from lightdesign.ui import i18n, state
+from lightdesign.ui.i18n import t
 
 st.set_page_config(page_title="LightDesign", page_icon="🪶", layout="wide")
+i18n.init()
 state.init()
 
 pages = [
-    st.Page("pages/design.py", title="Design", icon="🧩", default=True),
-    st.Page("pages/compare.py", title="Compare", icon="⚖️"),
-    st.Page("pages/train.py", title="Train", icon="📈"),
-    st.Page("pages/export.py", title="Export", icon="📦"),
-    st.Page("pages/learn.py", title="Learn", icon="🎓"),
+    st.Page("pages/design.py", title=t("nav.design"), icon="🧩", default=True),
+    st.Page("pages/compare.py", title=t("nav.compare"), icon="⚖️"),
+    st.Page("pages/train.py", title=t("nav.train"), icon="📈"),
+    st.Page("pages/export.py", title=t("nav.export"), icon="📦"),
+    st.Page("pages/learn.py", title=t("nav.learn"), icon="🎓"),
 ]
 page = st.navigation(pages)
+i18n.switcher()
 page.run()

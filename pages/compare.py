@@ -4,12 +4,13 @@ import streamlit as st
 
 from lightdesign.analysis import analyze
 from lightdesign.ui import compare_view, state
+from lightdesign.ui.i18n import t
 
-st.title("Compare")
+st.title(t("compare.title"))
 state.show_messages()
 chosen = compare_view.choose()
 if len(chosen) < 2:
-    st.info("Pick at least two designs (from your workspace or the presets).")
+    st.info(t("compare.pick_two"))
     st.stop()
 
 loaded = [compare_view.load(name) for name in chosen]
@@ -17,17 +18,17 @@ designs = [design for design, _ in loaded]
 analyses = [analyze(design) for design in designs]
 broken = [name for name, result in zip(chosen, analyses, strict=True) if result.errors]
 if broken:
-    st.error(f"Fix the errors of {', '.join(broken)} on the Design page to compare it.", icon="⛔")
+    st.error(t("compare.broken", names=", ".join(broken)), icon="⛔")
     st.stop()
 
 compare_view.table(chosen, analyses, [runs for _, runs in loaded])
-st.subheader("Cost relative to the first design")
+st.subheader(t("compare.relative"))
 compare_view.ratio_bars(chosen, analyses)
-st.subheader("Where the cost is, over depth")
+st.subheader(t("compare.depth"))
 compare_view.profiles(chosen, analyses)
-st.subheader("Accuracy against cost")
+st.subheader(t("compare.pareto"))
 compare_view.scatter()
-st.subheader("Graphs")
+st.subheader(t("compare.graphs"))
 compare_view.graphs(chosen, analyses)
-st.subheader("Architecture diff")
+st.subheader(t("compare.diff"))
 compare_view.architecture_diff(chosen, designs)

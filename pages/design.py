@@ -7,7 +7,8 @@ script order, so the numbers a person is waiting for appear before the slower dr
 import streamlit as st
 
 from lightdesign.analysis import analyze
-from lightdesign.ui import costs, files, form, graph_view, presets_panel, stack, state, workspace_bar
+from lightdesign.ui import budget_view, costs, files, form, graph_view, i18n, presets_panel, stack, state, workspace_bar
+from lightdesign.ui.i18n import t
 
 ws = state.workspace()
 result = analyze(ws.design, st.session_state[state.BATCH_SIZE], st.session_state[state.OPTIMIZER])
@@ -15,39 +16,50 @@ last_valid = st.session_state[state.LAST_VALID]
 if result.ok:
     last_valid[ws.current] = result
 
-st.title(f"Design · {ws.current}")
+st.title(t("design.title", name=ws.current))
 state.show_messages()
 workspace_bar.render()
-with st.expander("Start from a preset", expanded=not ws.design.blocks):
+with st.expander(t("design.presets"), expanded=not ws.design.blocks):
     presets_panel.preset_picker()
-with st.expander("Input shape, classes and width"):
+with st.expander(t("design.knobs")):
     presets_panel.global_knobs()
+with st.expander(t("design.budget"), expanded=budget_view.current_budget().active):
+    budget_view.budget_inputs(result)
 
 left, right = st.columns([5, 7], gap="large")
 with right:
     for issue in result.errors:
-        st.error(issue.text, icon="⛔")
+        st.error(i18n.issue_text(issue), icon="⛔")
     for issue in result.warnings:
-        st.warning(issue.text, icon="⚠️")
+        st.warning(i18n.issue_text(issue), icon="⚠️")
     if result.ok:
         costs.metrics(result)
     elif ws.current in last_valid:
         costs.stale(last_valid[ws.current])
-    st.subheader("Graph")
+    st.subheader(t("design.graph"))
     drawings = st.container()
 
 with left:
-    st.subheader("Layers")
+    st.subheader(t("design.layers"))
     stack.drag_and_drop(result)
     selected = stack.buttons(result)
-    st.subheader("Configure")
+    st.subheader(t("design.configure"))
     form.render(result, selected)
-    st.subheader("Save and share")
+    st.subheader(t("design.save"))
     files.render()
 
 with drawings:
     graph_view.render(result, selected)
     if result.ok:
-        st.subheader("Cost per block")
+        st.subheader(t("design.cost"))
         costs.charts(result)
         costs.table(result)
+
+if result.ok and ws.design.blocks:
+    # On demand: a 10 x 10 grid is 100 full analyses, too much to redo on every edit.
+    st.subheader(t("design.scaling"))
+    if st.toggle(t("scaling.show"), **state.persistent_widget(state.SHOW_SCALING)):
+        budget_view.scaling_search(result)
+    st.subheader(t("design.suggestions"))
+    if st.toggle(t("suggest.show"), **state.persistent_widget(state.SHOW_SUGGESTIONS)):
+        budget_view.lighter_substitutes(result)

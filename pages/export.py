@@ -3,19 +3,20 @@
 import streamlit as st
 
 from lightdesign.analysis import analyze
-from lightdesign.ui import export_view, state
+from lightdesign.ui import export_view, i18n, state
+from lightdesign.ui.i18n import t
 
 ws = state.workspace()
 result = analyze(ws.design)
-st.title(f"Export · {ws.current}")
+st.title(t("export.title", name=ws.current))
 state.show_messages()
 if result.errors:
-    st.error(f"Exports are disabled while the design has errors: {result.errors[0].text}", icon="⛔")
+    st.error(t("export.disabled", error=i18n.issue_text(result.errors[0])), icon="⛔")
     st.stop()
 
-st.subheader("Code and text")
+st.subheader(t("export.code"))
 export_view.code_and_text(result)
-st.subheader("Deployability")
+st.subheader(t("export.deploy"))
 export_view.deployability(result)
-st.subheader("Model files and latency")
+st.subheader(t("export.files"))
 export_view.model_files(result)

@@ -1,5 +1,16 @@
-"""Learn page (coming)."""
+"""Learn page: the principles of lightweight networks with live calculators."""
 
-from lightdesign.ui import coming
+import streamlit as st
 
-coming.render("Learn")
+from lightdesign.ui import learn_view, state
+from lightdesign.ui.i18n import t
+
+learn_view.handle_open()
+st.title(t("learn.title"))
+state.show_messages()
+st.markdown(t("learn.intro"))
+learn_view.convolution()
+learn_view.activations()
+learn_view.pooling()
+learn_view.separable()
+learn_view.networks()

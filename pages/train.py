@@ -3,22 +3,23 @@
 import streamlit as st
 
 from lightdesign.analysis import analyze
-from lightdesign.ui import state, train_view
+from lightdesign.ui import i18n, state, train_view
+from lightdesign.ui.i18n import t
 
 ws = state.workspace()
 result = analyze(ws.design)
-st.title(f"Train · {ws.current}")
+st.title(t("train.title", name=ws.current))
 state.show_messages()
 if result.errors:
-    st.error(f"The design has errors; fix them on the Design page first. {result.errors[0].text}", icon="⛔")
+    st.error(t("train.design_errors", error=i18n.issue_text(result.errors[0])), icon="⛔")
 
-st.subheader("Data")
+st.subheader(t("train.data"))
 key, dataset = train_view.choose_dataset()
 if dataset is not None:
-    train_view.preview(dataset)
+    train_view.preview(dataset, key)
 matches = train_view.match_design(result, key, dataset)
 
-st.subheader("Settings")
+st.subheader(t("train.settings"))
 settings = train_view.settings_form()
 samples = len(dataset.y_train) if dataset is not None else 60_000
 if settings.max_samples:
@@ -30,13 +31,13 @@ if refusal:
 job = train_view.current_job()
 busy = job is not None and job.active
 waiting_for_upload = dataset is None and key in train_view.UPLOAD_CHOICES
-st.button("Start training", key="start_training", type="primary",
+st.button(t("train.start"), key="start_training", type="primary",
           disabled=busy or bool(result.errors) or not matches or bool(refusal) or waiting_for_upload,
           on_click=train_view.start, args=(result, key, dataset, settings))
 
-st.subheader("Run")
+st.subheader(t("train.run"))
 if job is None:
-    st.caption("No run yet in this session.")
+    st.caption(t("train.no_run"))
 elif job.active:
     train_view.live_fragment()
 else:

@@ -10,7 +10,8 @@ from lightdesign.analysis import Analysis, analyze
 from lightdesign.compare import METRIC_BY_KEY, comparison, diff, pareto_front, summarize
 from lightdesign.design import Design
 from lightdesign.render import to_dot
-from lightdesign.ui import state
+from lightdesign.ui import i18n, state
+from lightdesign.ui.i18n import t
 
 CHOICE_KEY = "compare_choice"
 PRESET_PREFIX = "preset: "
@@ -29,9 +30,17 @@ def choose() -> list[str]:
         others = [n for n in ws.names if n != ws.current]
         st.session_state[CHOICE_KEY] = [ws.current, others[0] if others else PRESET_PREFIX + "mobilenet_v2"]
     st.session_state[CHOICE_KEY] = [c for c in st.session_state[CHOICE_KEY] if c in options()]
-    chosen = st.multiselect("Designs to compare (2 to 4; the first is the reference)", options(), max_selections=4,
+    chosen = st.multiselect(t("compare.choose"), options(), max_selections=4, format_func=i18n.labels(options(), _label),
                             **state.persistent_widget(CHOICE_KEY))
     return chosen
+
+
+def _label(choice: str) -> str:
+    return t("compare.preset", name=choice[len(PRESET_PREFIX):]) if choice.startswith(PRESET_PREFIX) else choice
+
+
+def metric_label(metric) -> str:
+    return t(f"metric.{metric.key}")
 
 
 def load(choice: str) -> tuple[Design, list[dict]]:
@@ -48,16 +57,17 @@ def table(names: list[str], analyses: list[Analysis], runs: list[list[dict]]) ->
     rows = comparison([summarize(a, r, measured.get(n)) for n, a, r in zip(names, analyses, runs, strict=True)])
     cells, best = [], []
     for row in rows:
-        line = {"metric": row.metric.label}
+        line = {"metric": metric_label(row.metric)}
         for i, name in enumerate(names):
             value, ratio = row.values[i], row.ratios[i]
             text = row.metric.show(value)
             if value is not None and i > 0 and ratio is not None:
                 text += f"  ({ratio:.2f}×)"
-            line[name] = text
+            line[_label(name)] = text
         cells.append(line)
         best.append(row.best)
     frame = pd.DataFrame(cells).set_index("metric")
+    frame.index.name = t("compare.metric")
 
     def highlight(data):
         styles = pd.DataFrame("", index=data.index, columns=data.columns)
@@ -67,8 +77,7 @@ def table(names: list[str], analyses: list[Analysis], runs: list[list[dict]]) ->
         return styles
 
     st.dataframe(frame.style.apply(highlight, axis=None), key="compare_table")
-    st.caption("Ratios are to the first design; the best value of each row is highlighted. Accuracy is the design's "
-               "last training run; latency comes from the Export page's measurements.")
+    st.caption(t("compare.table_caption"))
 
 
 def ratio_bars(names: list[str], analyses: list[Analysis]) -> None:
@@ -80,10 +89,11 @@ def ratio_bars(names: list[str], analyses: list[Analysis]) -> None:
     for i, name in enumerate(names):
         ratios = [summaries[i][k] / summaries[0][k] if summaries[0][k] else 0 for k in keys]
         exact = [METRIC_BY_KEY[k].show(summaries[i][k]) for k in keys]
-        figure.add_trace(go.Bar(name=name, x=[METRIC_BY_KEY[k].label for k in keys], y=ratios, customdata=exact,
-                                marker_color=COLORS[i % 4],
-                                hovertemplate="%{x}: %{customdata} (%{y:.2f}× the first)<extra>" + name + "</extra>"))
-    figure.update_layout(barmode="group", height=340, yaxis_title="relative to the first design",
+        figure.add_trace(go.Bar(name=_label(name), x=[metric_label(METRIC_BY_KEY[k]) for k in keys], y=ratios,
+                                customdata=exact, marker_color=COLORS[i % 4],
+                                hovertemplate="%{x}: %{customdata} (%{y:.2f}× " + t("compare.relative.hover")
+                                + ")<extra>" + _label(name) + "</extra>"))
+    figure.update_layout(barmode="group", height=340, yaxis_title=t("compare.relative.axis"),
                          margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h"))
     st.plotly_chart(figure, key="ratio_bars")
 
@@ -92,15 +102,16 @@ def profiles(names: list[str], analyses: list[Analysis]) -> None:
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
-    figure = make_subplots(rows=1, cols=2, subplot_titles=("MACs per block", "Activation size per block (bytes)"))
+    figure = make_subplots(rows=1, cols=2, subplot_titles=(t("compare.depth.macs"), t("compare.depth.activation")))
     for i, (name, result) in enumerate(zip(names, analyses, strict=True)):
         depth = [100 * (b.index + 1) / max(len(result.blocks), 1) for b in result.blocks]
         labels = [b.name for b in result.blocks]
         for column, values in ((1, [b.macs for b in result.blocks]), (2, [b.output_bytes for b in result.blocks])):
-            figure.add_trace(go.Scatter(x=depth, y=values, mode="lines+markers", name=name, legendgroup=name,
+            figure.add_trace(go.Scatter(x=depth, y=values, mode="lines+markers", name=_label(name), legendgroup=name,
                                         showlegend=column == 1, line=dict(color=COLORS[i % 4]), text=labels,
-                                        hovertemplate="%{text}: %{y:,}<extra>" + name + "</extra>"), row=1, col=column)
-    figure.update_xaxes(title_text="depth (% of blocks)")
+                                        hovertemplate="%{text}: %{y:,}<extra>" + _label(name) + "</extra>"),
+                             row=1, col=column)
+    figure.update_xaxes(title_text=t("compare.depth.axis"))
     figure.update_layout(height=340, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h"))
     st.plotly_chart(figure, key="profiles")
 
@@ -111,33 +122,35 @@ def scatter() -> None:
 
     ws = state.workspace()
     cols = st.columns(2)
-    x_key = cols[0].selectbox("Cost axis", ["macs", "params", "peak", "weights_int8"], key="scatter_x",
-                              format_func=lambda k: METRIC_BY_KEY[k].label)
-    y_key = cols[1].selectbox("Quality axis", ["accuracy", "params", "macs", "peak"], key="scatter_y",
-                              format_func=lambda k: METRIC_BY_KEY[k].label)
+    names = i18n.labels(METRIC_BY_KEY, lambda k: metric_label(METRIC_BY_KEY[k]))
+    x_key = cols[0].selectbox(t("compare.cost_axis"), ["macs", "params", "peak", "weights_int8"], key="scatter_x",
+                              format_func=names)
+    y_key = cols[1].selectbox(t("compare.quality_axis"), ["accuracy", "params", "macs", "peak"], key="scatter_y",
+                              format_func=names)
     points, labels = [], []
     if y_key == "accuracy":
         for name, run in ws.all_runs():
             x = {"macs": run["macs"], "params": run["params"], "peak": run["peak_activation_bytes"],
                  "weights_int8": run["int8_bytes"]}[x_key]
             points.append((x, run["test_accuracy"]))
-            labels.append(f"{name} · {run['dataset']} · {run['epochs']} epochs")
+            labels.append(t("compare.run_label", name=name, dataset=run["dataset"], epochs=run["epochs"]))
     else:
         for name in ws.names:
             summary = summarize(analyze(ws.designs[name]))
             points.append((summary[x_key], summary[y_key]))
             labels.append(name)
     if not points:
-        st.info("No training runs yet: train designs on the Train page to plot accuracy against cost.")
+        st.info(t("compare.no_runs"))
         return
     front = pareto_front(points) if y_key == "accuracy" else []
     figure = go.Figure(go.Scatter(x=[p[0] for p in points], y=[p[1] for p in points], mode="markers", text=labels,
-                                  name="designs and runs", marker=dict(size=10),
+                                  name=t("compare.runs"), marker=dict(size=10),
                                   hovertemplate="%{text}<br>%{x:,} / %{y}<extra></extra>"))
     if front:
         figure.add_trace(go.Scatter(x=[points[i][0] for i in front], y=[points[i][1] for i in front],
-                                    mode="lines", name="Pareto front", line=dict(dash="dash", color="#d62728")))
-    figure.update_layout(height=360, xaxis_title=METRIC_BY_KEY[x_key].label, yaxis_title=METRIC_BY_KEY[y_key].label,
+                                    mode="lines", name=t("compare.front"), line=dict(dash="dash", color="#d62728")))
+    figure.update_layout(height=360, xaxis_title=metric_label(METRIC_BY_KEY[x_key]),
+                         yaxis_title=metric_label(METRIC_BY_KEY[y_key]),
                          margin=dict(l=10, r=10, t=30, b=10))
     if y_key == "accuracy":
         figure.update_yaxes(tickformat=".0%")
@@ -148,15 +161,16 @@ def graphs(names: list[str], analyses: list[Analysis]) -> None:
     columns = st.columns(len(names))
     for column, name, result in zip(columns, names, analyses, strict=True):
         with column:
-            st.markdown(f"**{name}** · {fmt.count(result.params)} params · {fmt.count(result.macs)} MACs")
+            st.markdown(t("compare.graph_head", name=_label(name), params=fmt.count(result.params),
+                          macs=fmt.count(result.macs)))
             st.graphviz_chart(to_dot(result), width="content")
 
 
 def architecture_diff(names: list[str], designs: list[Design]) -> None:
     changes = diff(designs[0], designs[1])
-    st.markdown(f"From **{names[0]}** to **{names[1]}**: {len(changes)} change(s)")
+    st.markdown(t("compare.diff_head", a=_label(names[0]), b=_label(names[1]), count=len(changes)))
     if not changes:
-        st.caption("The two designs have the same blocks and settings.")
+        st.caption(t("compare.same"))
     else:
         lines = [change.text.replace("−", "-", 1) for change in changes[:300]]
         st.code("\n".join(lines), language="diff")

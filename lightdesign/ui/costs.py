@@ -7,45 +7,52 @@ import streamlit as st
 from lightdesign import format as fmt
 from lightdesign.analysis import OPTIMIZER_SLOTS, Analysis, training_memory
 from lightdesign.ui import state
+from lightdesign.ui.i18n import t
 
 STALE_KEY = "stale_stats"
-_CONVENTIONS = (
-    "Params follow Keras (trainable + BatchNorm statistics). MACs are multiply-accumulates of "
-    "convolutions, dense and recurrent layers (the papers' Mult-Adds). FLOPs follow TensorFlow's profiler. "
-    "Peak memory is the largest set of live activations at batch 1."
-)
+def _budget_delta(key: str, value: int) -> dict:
+    """Delta text and colour of a figure against the session's budget (if it limits it)."""
+    maximum = st.session_state.get(state.BUDGET, {}).get(key)
+    if not maximum:
+        return {}
+    share = 100 * value / maximum
+    if value > maximum:
+        return {"delta": t("budget.over", pct=share - 100), "delta_color": "red", "delta_arrow": "up"}
+    return {"delta": t("budget.fits", pct=share), "delta_color": "green", "delta_arrow": "off"}
 
 
 def metrics(result: Analysis) -> None:
-    """Headline figures, formatted for people, exact on hover."""
+    """Headline figures, formatted for people, exact on hover, coloured against the budget."""
     w = result.weight_bytes
     training = training_memory(result, st.session_state[state.BATCH_SIZE], st.session_state[state.OPTIMIZER])
     row1 = st.columns(4)
-    row1[0].metric("Params", fmt.count(result.params),
-                   help=f"{result.params:,} parameters: {result.trainable:,} trainable + "
-                        f"{result.non_trainable:,} non-trainable. {_CONVENTIONS}")
-    row1[1].metric("Trainable", fmt.count(result.trainable), help=f"{result.trainable:,} trainable parameters")
-    row1[2].metric("Non-trainable", fmt.count(result.non_trainable),
-                   help=f"{result.non_trainable:,} non-trainable parameters (BatchNorm moving statistics)")
-    row1[3].metric("MACs", fmt.count(result.macs), help=f"{result.macs:,} multiply-accumulates per image")
+    row1[0].metric(t("costs.params"), fmt.count(result.params), **_budget_delta("params", result.params),
+                   help=t("costs.params.help", params=result.params, trainable=result.trainable,
+                          non_trainable=result.non_trainable, conventions=t("costs.conventions")))
+    row1[1].metric(t("costs.trainable"), fmt.count(result.trainable), help=t("costs.trainable.help", value=result.trainable))
+    row1[2].metric(t("costs.non_trainable"), fmt.count(result.non_trainable),
+                   help=t("costs.non_trainable.help", value=result.non_trainable))
+    row1[3].metric(t("costs.macs"), fmt.count(result.macs), **_budget_delta("macs", result.macs),
+                   help=t("costs.macs.help", value=result.macs))
     row2 = st.columns(4)
-    row2[0].metric("FLOPs", fmt.count(result.flops), help=f"{result.flops:,} floating-point operations (TF profiler convention)")
-    row2[1].metric("Weights fp32", fmt.size(w["fp32"]),
-                   help=f"fp32 {w['fp32']:,} B · fp16 {w['fp16']:,} B ({fmt.size(w['fp16'])}) · int8 {w['int8']:,} B")
-    row2[2].metric("Weights int8", fmt.size(w["int8"]),
-                   help=f"{w['int8']:,} bytes as a fully quantized TFLite model (BatchNorm folded)")
-    row2[3].metric("Peak activations", fmt.size(result.peak_activation_bytes),
-                   help=f"{result.peak_activation_bytes:,} bytes at batch 1 in fp32 "
-                        f"({result.peak_activation_bytes_int8:,} in int8), reached at layer {result.peak_at}")
-    st.caption(f"Exact: {result.params:,} params ({result.trainable:,} trainable, {result.non_trainable:,} "
-               f"non-trainable) · {result.macs:,} MACs · {result.flops:,} FLOPs · output {fmt.shape(result.output_shape)}")
+    row2[0].metric(t("costs.flops"), fmt.count(result.flops), help=t("costs.flops.help", value=result.flops))
+    row2[1].metric(t("costs.fp32"), fmt.size(w["fp32"]),
+                   help=t("costs.fp32.help", fp32=w["fp32"], fp16=w["fp16"], fp16_text=fmt.size(w["fp16"]), int8=w["int8"]))
+    row2[2].metric(t("costs.int8"), fmt.size(w["int8"]), **_budget_delta("int8", w["int8"]),
+                   help=t("costs.int8.help", value=w["int8"]))
+    row2[3].metric(t("costs.peak"), fmt.size(result.peak_activation_bytes),
+                   **_budget_delta("peak", result.peak_activation_bytes),
+                   help=t("costs.peak.help", value=result.peak_activation_bytes, int8=result.peak_activation_bytes_int8,
+                          layer=result.peak_at))
+    st.caption(t("costs.exact", params=result.params, trainable=result.trainable, non_trainable=result.non_trainable,
+                 macs=result.macs, flops=result.flops, output=fmt.shape(result.output_shape)))
     row3 = st.columns([2, 1, 1])
-    row3[0].metric(f"Training memory · batch {training.batch_size} · {training.optimizer}", fmt.size(training.total),
-                   help=f"{training.total:,} bytes: weights {training.weights:,} + gradients {training.gradients:,} + "
-                        f"optimizer {training.optimizer_slots:,} + activations {training.activations:,} + "
-                        f"input batch {training.input_batch:,}")
-    row3[1].number_input("Batch size", min_value=1, max_value=4096, step=1, **state.persistent_widget(state.BATCH_SIZE))
-    row3[2].selectbox("Optimizer", sorted(OPTIMIZER_SLOTS), **state.persistent_widget(state.OPTIMIZER))
+    row3[0].metric(t("costs.training", batch=training.batch_size, optimizer=training.optimizer), fmt.size(training.total),
+                   help=t("costs.training.help", total=training.total, weights=training.weights,
+                          gradients=training.gradients, slots=training.optimizer_slots,
+                          activations=training.activations, inputs=training.input_batch))
+    row3[1].number_input(t("costs.batch"), min_value=1, max_value=4096, step=1, **state.persistent_widget(state.BATCH_SIZE))
+    row3[2].selectbox(t("costs.optimizer"), sorted(OPTIMIZER_SLOTS), **state.persistent_widget(state.OPTIMIZER))
 
 
 def stale(result: Analysis) -> None:
@@ -53,7 +60,7 @@ def stale(result: Analysis) -> None:
     st.markdown(f"<style>.st-key-{STALE_KEY} {{opacity: 0.45; filter: grayscale(1);}}</style>",
                 unsafe_allow_html=True)
     with st.container(key=STALE_KEY):
-        st.caption("Last valid figures (the design has errors now):")
+        st.caption(t("costs.stale"))
         metrics(result)
 
 
@@ -67,9 +74,9 @@ def charts(result: Analysis) -> None:
         return
     names = [f"{b.index + 1}. {b.name}" for b in blocks]
     series = [
-        ("MACs", [b.macs for b in blocks], "MACs"),
-        ("Params", [b.params for b in blocks], "params"),
-        ("Activation size (bytes)", [b.output_bytes for b in blocks], "bytes"),
+        (t("costs.chart.macs"), [b.macs for b in blocks], t("costs.unit.macs")),
+        (t("costs.chart.params"), [b.params for b in blocks], t("costs.unit.params")),
+        (t("costs.chart.activation"), [b.output_bytes for b in blocks], t("costs.unit.bytes")),
     ]
     figure = make_subplots(rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.06,
                            subplot_titles=[title for title, _, _ in series])
@@ -87,21 +94,21 @@ def table(result: Analysis) -> None:
     """Per-block or per-layer table with shares of the totals; sortable."""
     import pandas as pd
 
-    per_layer = st.toggle("One row per layer (expand composite blocks)", key="table_per_layer")
+    per_layer = st.toggle(t("costs.per_layer"), key="table_per_layer")
     total_macs = result.macs or 1
     total_params = result.params or 1
     if per_layer:
         names = {b.index: b.name for b in result.blocks}
-        rows = [{"#": i, "layer": r.name, "block": names.get(r.block, "input"), "kind": r.kind,
-                 "output": fmt.shape(r.shape), "params": r.params, "MACs": r.macs,
-                 "MAC share %": round(100 * r.macs / total_macs, 2), "activation bytes": r.activation_bytes}
+        rows = [{"index": i, "layer": r.name, "block": names.get(r.block, "input"), "kind": r.kind,
+                 "output": fmt.shape(r.shape), "params": r.params, "macs": r.macs,
+                 "mac_share": round(100 * r.macs / total_macs, 2), "activation": r.activation_bytes}
                 for i, r in enumerate(result.rows)]
     else:
-        rows = [{"#": b.index + 1, "block": b.name, "kind": b.kind, "output": fmt.shape(b.shape), "params": b.params,
-                 "param share %": round(100 * b.params / total_params, 2), "MACs": b.macs,
-                 "MAC share %": round(100 * b.macs / total_macs, 2), "activation bytes": b.output_bytes}
+        rows = [{"index": b.index + 1, "block": b.name, "kind": b.kind, "output": fmt.shape(b.shape), "params": b.params,
+                 "param_share": round(100 * b.params / total_params, 2), "macs": b.macs,
+                 "mac_share": round(100 * b.macs / total_macs, 2), "activation": b.output_bytes}
                 for b in result.blocks]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key="cost_table",
-                 column_config={"params": st.column_config.NumberColumn(format="localized"),
-                                "MACs": st.column_config.NumberColumn(format="localized"),
-                                "activation bytes": st.column_config.NumberColumn(format="localized")})
+    frame = pd.DataFrame(rows).rename(columns=lambda c: t(f"col.{c}"))
+    number = st.column_config.NumberColumn(format="localized")
+    st.dataframe(frame, hide_index=True, key="cost_table",
+                 column_config={t("col.params"): number, t("col.macs"): number, t("col.activation"): number})

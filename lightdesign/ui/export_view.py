@@ -18,34 +18,35 @@ from lightdesign.jobs import JobError
 from lightdesign.jobs.specs import WORK_ROOT, export_spec, new_work_dir
 from lightdesign.render import to_dot, to_mermaid
 from lightdesign.ui import compare_view, state
-from lightdesign.ui.train_view import job_manager, session_id
+from lightdesign.ui.i18n import labels, t
+from lightdesign.ui.train_view import job_manager, job_message, session_id, status_text
 
 JOB_KEY = "export_job_id"
-FILE_LABELS = {"keras": ("Keras model (.keras)", "fp32"), "tflite_float32": ("TFLite float32", "fp32"),
-               "tflite_int8": ("TFLite int8", "int8")}
+FILE_PRECISION = {"keras": "fp32", "tflite_float32": "fp32", "tflite_int8": "int8"}
 
 
 def code_and_text(result: Analysis) -> None:
     design = result.design
     stem = model_name(design)
-    tabs = st.tabs(["Keras code", "Design JSON", "Mermaid", "DOT", "Graph image"])
+    tabs = st.tabs([t("export.tab.code"), t("export.tab.json"), t("export.tab.mermaid"), t("export.tab.dot"),
+                    t("export.tab.image")])
     with tabs[0]:
         source = generate(design)
-        st.download_button("Download Keras code", source, file_name=f"{stem}.py", mime="text/x-python",
+        st.download_button(t("export.download.code"), source, file_name=f"{stem}.py", mime="text/x-python",
                             key="download_py", type="primary")
         st.code(source, language="python", line_numbers=True, height=420)
     with tabs[1]:
         text = design.to_json()
-        st.download_button("Download design JSON", text, file_name=f"{stem}.json", mime="application/json",
+        st.download_button(t("export.download.json"), text, file_name=f"{stem}.json", mime="application/json",
                            key="download_design_json")
         st.code(text, language="json", height=300)
     with tabs[2]:
         mermaid = to_mermaid(result)
-        st.download_button("Download Mermaid", mermaid, file_name=f"{stem}.mmd", key="download_mermaid")
+        st.download_button(t("export.download.mermaid"), mermaid, file_name=f"{stem}.mmd", key="download_mermaid")
         st.code(mermaid, language="text", height=300)
     dot = to_dot(result)
     with tabs[3]:
-        st.download_button("Download DOT", dot, file_name=f"{stem}.dot", key="download_dot")
+        st.download_button(t("export.download.dot"), dot, file_name=f"{stem}.dot", key="download_dot")
         st.code(dot, language="text", height=300)
     with tabs[4]:
         graph_images(dot, stem)
@@ -59,33 +60,32 @@ def render_with_dot(dot: str, image_format: str) -> bytes:
 
 def graph_images(dot: str, stem: str) -> None:
     if shutil.which("dot") is None:
-        st.info("SVG and PNG need Graphviz's `dot` program on the server (Debian/Ubuntu: `apt-get install graphviz`; "
-                "macOS: `brew install graphviz`). Meanwhile download the DOT text and render it with any Graphviz "
-                "tool, or paste the Mermaid text into a Markdown document.")
+        st.info(t("export.no_dot"))
         return
     cols = st.columns(2)
     try:
-        cols[0].download_button("Download SVG", render_with_dot(dot, "svg"), file_name=f"{stem}.svg",
+        cols[0].download_button(t("export.download.svg"), render_with_dot(dot, "svg"), file_name=f"{stem}.svg",
                                 mime="image/svg+xml", key="download_svg")
-        cols[1].download_button("Download PNG", render_with_dot(dot, "png"), file_name=f"{stem}.png",
+        cols[1].download_button(t("export.download.png"), render_with_dot(dot, "png"), file_name=f"{stem}.png",
                                 mime="image/png", key="download_png")
     except (subprocess.SubprocessError, OSError) as exc:
-        st.error(f"Graphviz could not draw the graph: {exc}", icon="⛔")
+        st.error(t("export.dot_failed", error=exc), icon="⛔")
 
 
 def deployability(result: Analysis) -> None:
     findings = deploy.check(result)
     if not findings:
-        st.success("Every layer maps to TFLite built-in operators and can be fully int8-quantized.", icon="✅")
+        st.success(t("deploy.ok"), icon="✅")
         return
-    rows = [{"layer": f.layer, "block": f.block, "kind": f.kind, "TFLite built-ins": "no" if not f.builtin_ok else "yes",
-             "int8": "no" if not f.int8_ok else "yes", "why": f.why} for f in findings]
-    st.warning(f"{len(findings)} layer(s) will not export to a pure built-in int8 TFLite model:", icon="⚠️")
+    rows = [{t("col.layer"): f.layer, t("col.block"): f.block, t("col.kind"): f.kind,
+             t("col.builtin"): t("yes") if f.builtin_ok else t("no"), t("col.int8"): t("yes") if f.int8_ok else t("no"),
+             t("col.why"): t("deploy.why.recurrent")} for f in findings]
+    st.warning(t("deploy.found", count=len(findings)), icon="⚠️")
     st.dataframe(rows, hide_index=True, key="deploy_findings")
 
 
 def _run_label(run: dict) -> str:
-    return f"{run['dataset']}, {run['epochs']} epoch(s), {run['test_accuracy']:.1%} test accuracy"
+    return t("export.trained", dataset=run["dataset"], epochs=run["epochs"], accuracy=run["test_accuracy"])
 
 
 def start_export(result: Analysis, run: dict | None, latency_runs: int) -> None:
@@ -93,7 +93,7 @@ def start_export(result: Analysis, run: dict | None, latency_runs: int) -> None:
         spec = export_spec(result.design, new_work_dir(), run, latency_runs)
         job = job_manager().submit(session_id(), "export", spec)
     except (DesignError, JobError, OSError) as exc:
-        state.flash("error", f"The export did not start: {exc}")
+        state.flash("error", t("export.not_started", error=exc))
         return
     st.session_state[JOB_KEY] = job.id
 
@@ -103,14 +103,14 @@ def model_files(result: Analysis) -> None:
     runs = ws.runs.get(ws.current, [])
     choices = ["initial"] + [str(i) for i in range(len(runs))][::-1]
     cols = st.columns([3, 1], vertical_alignment="bottom")
-    pick = cols[0].selectbox("Weights", choices, key="export_weights",
-                             format_func=lambda c: "Initial (untrained) weights" if c == "initial"
-                             else f"Trained: {_run_label(runs[int(c)])}")
-    latency_runs = cols[1].number_input("Latency runs", 5, 500, 50, key="export_latency_runs")
+    pick = cols[0].selectbox(t("export.weights"), choices, key="export_weights",
+                             format_func=labels(choices, lambda c: t("export.initial") if c == "initial"
+                                                else _run_label(runs[int(c)])))
+    latency_runs = cols[1].number_input(t("export.latency_runs"), 5, 500, 50, key="export_latency_runs")
     job = job_manager().get(st.session_state.get(JOB_KEY))
     busy = job is not None and job.active
     run = None if pick == "initial" else runs[int(pick)]
-    st.button("Build model files and measure latency", key="start_export", type="primary", disabled=busy,
+    st.button(t("export.start"), key="start_export", type="primary", disabled=busy,
               on_click=start_export, args=(result, run, int(latency_runs)))
     if job is None:
         return
@@ -131,7 +131,7 @@ def export_progress() -> None:
     steps = ["Loading TensorFlow…", "Building the model…", "Measuring Keras latency…", "Converting to TFLite float32…",
              "Measuring TFLite float32 latency…", "Converting to TFLite int8…", "Measuring TFLite int8 latency…"]
     done = steps.index(status["message"]) + 1 if status and status["message"] in steps else 0
-    st.progress(done / len(steps), text=status["message"] if status else "Waiting for a worker…")
+    st.progress(done / len(steps), text=status_text(status["message"]) if status else t("export.waiting"))
 
 
 def _safe_bytes(path: str) -> bytes | None:
@@ -144,41 +144,38 @@ def _safe_bytes(path: str) -> bytes | None:
 
 def export_results(job, result: Analysis) -> None:
     if job.state != "finished":
-        st.error(f"The export {job.state}: {job.message}", icon="⛔")
+        st.error(t("export.failed", state=job.state, message=job_message(job.message)), icon="⛔")
         return
     out = job.result
     design = result.design
     stem = model_name(design)
-    st.caption(f"Built from {out['weights']}; int8 calibrated on {out['calibration']}.")
+    st.caption(t("export.built_from", weights=out["weights"], calibration=out["calibration"]))
     rows = []
-    for key, (label, precision) in FILE_LABELS.items():
+    for key, precision in FILE_PRECISION.items():
         entry = out["files"].get(key, {})
         estimate = result.weight_bytes[precision]
-        if "error" in entry:
-            rows.append({"file": label, "size": "failed", "analysis estimate": fmt.size(estimate), "ratio": "",
-                         "note": entry["error"]})
-            continue
-        rows.append({"file": label, "size": fmt.size(entry["bytes"]), "analysis estimate": fmt.size(estimate),
-                     "ratio": f"{entry['bytes'] / estimate:.2f}×", "note": entry.get("note", "")})
-    st.dataframe(rows, hide_index=True, key="export_sizes")
+        size = t("export.failed_cell") if "error" in entry else fmt.size(entry["bytes"])
+        ratio = "" if "error" in entry else f"{entry['bytes'] / estimate:.2f}×"
+        rows.append({"file": t(f"file.{key}"), "size": size, "estimate": fmt.size(estimate), "ratio": ratio,
+                     "note": entry.get("error") or entry.get("note", "")})
+    st.dataframe([{t(f"col.{k}"): v for k, v in row.items()} for row in rows], hide_index=True, key="export_sizes")
     cols = st.columns(3)
     names = {"keras": f"{stem}.keras", "tflite_float32": f"{stem}_float32.tflite", "tflite_int8": f"{stem}_int8.tflite"}
-    for column, key in zip(cols, FILE_LABELS, strict=True):
+    for column, key in zip(cols, FILE_PRECISION, strict=True):
         entry = out["files"].get(key, {})
         data = _safe_bytes(entry["path"]) if "path" in entry else None
         if data is not None:
-            column.download_button(f"Download {FILE_LABELS[key][0]}", data, file_name=names[key],
+            column.download_button(t("export.download_file", file=t(f"file.{key}")), data, file_name=names[key],
                                    mime="application/octet-stream", key=f"download_{key}")
     latency = out["latency"]
     compare_view_measured = st.session_state.setdefault(compare_view.MEASURED, {})
     compare_view_measured[state.workspace().current] = latency
-    st.markdown(f"**Latency on this server's CPU** (one image, median of {out['latency_runs']} after warm-up; "
-                "TFLite with one thread)")
+    st.markdown(t("export.latency_head", runs=out["latency_runs"]))
     table = []
     for key, label in (("keras_ms", "Keras"), ("tflite_float32_ms", "TFLite float32"), ("tflite_int8_ms", "TFLite int8")):
         if key in latency:
-            table.append({"model": label, "latency": f"{latency[key]:.2f} ms", "MACs": fmt.count(result.macs),
-                          "MACs per ms": fmt.count(result.macs / max(latency[key], 1e-9))})
+            table.append({t("col.model"): label, t("col.latency"): f"{latency[key]:.2f} ms",
+                          t("col.macs"): fmt.count(result.macs),
+                          t("col.macs_per_ms"): fmt.count(result.macs / max(latency[key], 1e-9))})
     st.dataframe(table, hide_index=True, key="export_latency")
-    st.caption("MACs predict time only roughly: memory traffic, depthwise layers and framework overhead matter too. "
-               "Compare MACs per ms across designs on the Compare page.")
+    st.caption(t("export.latency_caption"))

@@ -8,6 +8,7 @@ from lightdesign import share
 from lightdesign.codegen import model_name
 from lightdesign.design import MAX_JSON_BYTES, DesignError, from_json
 from lightdesign.ui import state
+from lightdesign.ui.i18n import t
 
 UPLOAD_KEY = "design_upload"
 
@@ -18,13 +19,13 @@ def _uploaded() -> None:
         return
     try:
         if upload.size > MAX_JSON_BYTES:
-            raise DesignError(f"the file is {upload.size:,} bytes; the limit is {MAX_JSON_BYTES:,} bytes")
+            raise DesignError(t("files.too_big", size=upload.size, limit=MAX_JSON_BYTES))
         design = from_json(upload.getvalue())
         name = state.workspace().add(design)
         st.session_state[state.SELECTED] = None
-        state.flash("success", f"Opened {upload.name!r} as the design {name!r}.")
+        state.flash("success", t("files.opened", file=upload.name, name=name))
     except DesignError as exc:
-        state.flash("error", f"Could not open {upload.name!r}: {exc}. Your workspace is unchanged.")
+        state.flash("error", t("files.failed", file=upload.name, error=exc))
 
 
 def _make_link() -> None:
@@ -36,11 +37,10 @@ def _make_link() -> None:
 def render() -> None:
     design = state.workspace().design
     cols = st.columns(2)
-    cols[0].download_button("Download design JSON", design.to_json(), file_name=f"{model_name(design)}.json",
+    cols[0].download_button(t("files.download"), design.to_json(), file_name=f"{model_name(design)}.json",
                             mime="application/json", key="download_json", width="stretch")
-    cols[1].button("Copy link", key="make_link", on_click=_make_link, width="stretch",
-                   help="A link that opens this design in LightDesign (the design travels in the URL)")
+    cols[1].button(t("files.link"), key="make_link", on_click=_make_link, width="stretch", help=t("files.link.help"))
     if st.session_state[state.SHARE_URL]:
         st.code(st.session_state[state.SHARE_URL], language="text", wrap_lines=True)
-    st.file_uploader("Open a design JSON", type=["json"], key=UPLOAD_KEY, on_change=_uploaded,
-                     max_upload_size=1, help=f"At most {MAX_JSON_BYTES // 1024} KB")
+    st.file_uploader(t("files.upload"), type=["json"], key=UPLOAD_KEY, on_change=_uploaded,
+                     max_upload_size=1, help=t("files.upload.help", kb=MAX_JSON_BYTES // 1024))

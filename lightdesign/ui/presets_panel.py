@@ -7,6 +7,7 @@ import streamlit as st
 from lightdesign import edits, presets
 from lightdesign.design import DesignError
 from lightdesign.ui import actions, state
+from lightdesign.ui.i18n import labels, t
 
 PRESET_KEY = "preset_name"
 
@@ -24,24 +25,29 @@ def _open_preset() -> None:
         design = preset.make(**options)
         name = state.workspace().add(design)
         st.session_state[state.SELECTED] = None
-        state.flash("success", f"Opened the preset {preset.title} as {name!r}; edit it block by block.")
+        state.flash("success", t("preset.opened", title=preset_title(preset.name), name=name))
     except DesignError as exc:
         state.flash("error", str(exc))
 
 
 def preset_picker() -> None:
     names = list(presets.PRESETS)
-    name = st.selectbox("Preset", names, key=PRESET_KEY, format_func=lambda n: presets.PRESETS[n].title)
+    name = st.selectbox(t("preset.preset"), names, key=PRESET_KEY, format_func=labels(names, preset_title))
     preset = presets.PRESETS[name]
     cols = st.columns(4)
     if preset.alphas:
-        cols[0].selectbox("Width α", list(preset.alphas), index=_default_alpha(preset), key=f"preset_alpha_{name}")
-    cols[1].number_input(preset.resolution_label.capitalize(), min_value=preset.min_resolution,
+        cols[0].selectbox(t("preset.alpha"), list(preset.alphas), index=_default_alpha(preset), key=f"preset_alpha_{name}")
+    cols[1].number_input(t(f"preset.{preset.resolution_label}"), min_value=preset.min_resolution,
                          max_value=preset.max_resolution, value=preset.resolution, step=1, key=f"preset_resolution_{name}")
-    cols[2].number_input("Classes", min_value=1, max_value=65536, value=preset.classes, step=1, key=f"preset_classes_{name}")
+    cols[2].number_input(t("preset.classes"), min_value=1, max_value=65536, value=preset.classes, step=1, key=f"preset_classes_{name}")
     if preset.groups:
-        cols[3].selectbox("Groups", list(preset.groups), key=f"preset_groups_{name}")
-    st.button("Open preset as a new design", key="open_preset", on_click=_open_preset, type="primary")
+        cols[3].selectbox(t("preset.groups"), list(preset.groups), key=f"preset_groups_{name}")
+    st.button(t("preset.open"), key="open_preset", on_click=_open_preset, type="primary")
+
+
+def preset_title(name: str) -> str:
+    """A preset's title; the article's two networks have translated titles."""
+    return t(f"preset.title.{name}") if name in ("seed_cnn", "text_rnn") else presets.PRESETS[name].title
 
 
 def _default_alpha(preset) -> int:
@@ -52,7 +58,7 @@ def _parse_shape(text: str) -> list[int]:
     try:
         return [int(v) for v in str(text).replace("(", "").replace(")", "").split(",") if v.strip()]
     except ValueError:
-        raise DesignError(f"{text!r} is not a shape; write e.g. 224, 224, 3 (image), 100 (tokens) or 50, 8") from None
+        raise DesignError(t("knobs.shape.bad", text=text)) from None
 
 
 def _apply_width() -> None:
@@ -65,17 +71,16 @@ def global_knobs() -> None:
     st.session_state[shape_key] = ", ".join(str(v) for v in design.input_shape)
     st.session_state[classes_key] = design.num_classes
     cols = st.columns(3)
-    cols[0].text_input("Input shape", key=shape_key,
-                       help="Height, width, channels for images; steps for token ids; steps, features for sequences",
+    cols[0].text_input(t("knobs.shape"), key=shape_key, help=t("knobs.shape.help"),
                        on_change=actions.field_changed,
                        args=(lambda d, v: edits.set_input_shape(d, _parse_shape(v)), ("design", "input_shape"), shape_key))
-    cols[1].number_input("Classes", min_value=1, max_value=65536, step=1, key=classes_key,
+    cols[1].number_input(t("knobs.classes"), min_value=1, max_value=65536, step=1, key=classes_key,
                          on_change=actions.field_changed,
                          args=(edits.set_num_classes, ("design", "classes"), classes_key))
     with cols[2]:
-        st.number_input("Width multiplier", min_value=0.05, max_value=8.0, value=1.0, step=0.05, key="global_alpha",
-                        help="Rescale every channel count, rounded to a multiple of 8 as MobileNet does")
-        st.button("Apply width", key="apply_width", on_click=_apply_width)
+        st.number_input(t("knobs.width"), min_value=0.05, max_value=8.0, value=1.0, step=0.05, key="global_alpha",
+                        help=t("knobs.width.help"))
+        st.button(t("knobs.apply_width"), key="apply_width", on_click=_apply_width)
     for key in (("design", "input_shape"), ("design", "classes")):
         message = actions.field_error(key)
         if message:

@@ -7,11 +7,11 @@ import streamlit as st
 
 from lightdesign import edits, registry
 from lightdesign.analysis import Analysis
-from lightdesign.ui import actions, state
+from lightdesign.ui import actions, i18n, state
+from lightdesign.ui.i18n import t
 
 PALETTE_PREFIX = "+ "
-BIN = "🗑 Bin: drop here to delete"
-STACK_HEADER = "Your stack (top = input side): drag to reorder"
+
 SELECT_KEY = "stack_select"
 ADD_KIND_KEY = "stack_add_kind"
 DROPS_KEY = "stack_drops"
@@ -53,8 +53,8 @@ def drag_and_drop(result: Analysis) -> None:
     groups = palette_groups()
     palette = {label: kind for labels in groups.values() for label, kind in labels.items()}
     stack = stack_labels(result)
-    containers = [{"header": category, "items": list(labels)} for category, labels in groups.items()]
-    containers += [{"header": STACK_HEADER, "items": list(stack)}, {"header": BIN, "items": []}]
+    containers = [{"header": i18n.category(category), "items": list(labels)} for category, labels in groups.items()]
+    containers += [{"header": t("stack.stack"), "items": list(stack)}, {"header": t("stack.bin"), "items": []}]
     # Remount the component only when the stack itself changes (or after a drop), not on
     # every field edit: remounting its iframe is the slowest part of a rerun.
     drops = st.session_state.setdefault(DROPS_KEY, 0)
@@ -96,25 +96,25 @@ def buttons(result: Analysis) -> str | None:
     ids = [b.id for b in design.blocks]
     names = {b.id: f"{i}. {b.name} · {b.kind}" for i, b in enumerate(design.blocks, start=1)}
     undo, redo, _ = st.columns([1, 1, 1])
-    undo.button("↶ Undo", key="undo", on_click=ws.undo, disabled=not ws.can_undo, width="stretch")
-    redo.button("↷ Redo", key="redo", on_click=ws.redo, disabled=not ws.can_redo, width="stretch")
+    undo.button(t("stack.undo"), key="undo", on_click=ws.undo, disabled=not ws.can_undo, width="stretch")
+    redo.button(t("stack.redo"), key="redo", on_click=ws.redo, disabled=not ws.can_redo, width="stretch")
     if ids:
         st.session_state[SELECT_KEY] = selected
-        st.selectbox("Selected block", ids, key=SELECT_KEY, format_func=names.get, on_change=_on_select)
+        st.selectbox(t("stack.selected"), ids, key=SELECT_KEY, format_func=names.get, on_change=_on_select)
     index = ids.index(selected) + 1 if selected in ids else 0
     kinds = [cls.kind for classes in registry.by_category().values() for cls in classes]
     add_col, add_button = st.columns([3, 2], vertical_alignment="bottom")
-    add_col.selectbox("Kind to add", kinds, key=ADD_KIND_KEY,
-                      format_func=lambda k: f"{k} ({registry.get(k).category})")
-    add_button.button("Add after selected", key="add_block", on_click=_add_after, args=(index,), width="stretch")
+    add_col.selectbox(t("stack.kind"), kinds, key=ADD_KIND_KEY,
+                      format_func=i18n.labels(kinds, lambda k: f"{k} · {i18n.category(registry.get(k).category)}"))
+    add_button.button(t("stack.add"), key="add_block", on_click=_add_after, args=(index,), width="stretch")
     cols = st.columns(4)
     disabled = selected is None
-    cols[0].button("↑ Up", key="move_up", on_click=actions.edit, args=(edits.move_block, selected, -1),
+    cols[0].button(t("stack.up"), key="move_up", on_click=actions.edit, args=(edits.move_block, selected, -1),
                    disabled=disabled or index <= 1, width="stretch")
-    cols[1].button("↓ Down", key="move_down", on_click=actions.edit, args=(edits.move_block, selected, 1),
+    cols[1].button(t("stack.down"), key="move_down", on_click=actions.edit, args=(edits.move_block, selected, 1),
                    disabled=disabled or index >= len(ids), width="stretch")
-    cols[2].button("Duplicate", key="duplicate_block", on_click=actions.edit, args=(edits.duplicate_block, selected),
+    cols[2].button(t("stack.duplicate"), key="duplicate_block", on_click=actions.edit, args=(edits.duplicate_block, selected),
                    kwargs={"select": True}, disabled=disabled, width="stretch")
-    cols[3].button("Delete", key="delete_block", on_click=actions.edit, args=(edits.remove_block, selected),
+    cols[3].button(t("stack.delete"), key="delete_block", on_click=actions.edit, args=(edits.remove_block, selected),
                    disabled=disabled, width="stretch")
     return selected

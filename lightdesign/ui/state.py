@@ -10,6 +10,7 @@ import streamlit as st
 
 from lightdesign import share
 from lightdesign.design import DesignError
+from lightdesign.ui.i18n import t
 from lightdesign.workspace import Workspace
 
 WORKSPACE = "workspace"
@@ -22,6 +23,10 @@ OPTIMIZER = "optimizer"
 EXPAND_ALL = "graph_expand_all"
 EXPANDED = "graph_expanded"
 SHARE_URL = "share_url"
+BUDGET = "budget"  # limit key -> maximum (None = no limit)
+MIN_RESOLUTION = "budget_min_resolution"
+SHOW_SCALING = "show_scaling"
+SHOW_SUGGESTIONS = "show_suggestions"
 
 _DEFAULTS = {
     SELECTED: None,
@@ -33,6 +38,10 @@ _DEFAULTS = {
     EXPAND_ALL: False,
     EXPANDED: [],
     SHARE_URL: "",
+    BUDGET: {},
+    MIN_RESOLUTION: 0,
+    SHOW_SCALING: False,
+    SHOW_SUGGESTIONS: False,
 }
 
 
@@ -56,9 +65,9 @@ def _load_link() -> None:
     try:
         design = share.decode(token)
         name = workspace().add(design)
-        flash("success", f"Opened the design {name!r} from the link.")
+        flash("success", t("link.opened", name=name))
     except DesignError as exc:
-        flash("error", f"Could not open the shared design: {exc}. Your workspace is unchanged.")
+        flash("error", t("link.failed", error=exc))
     del st.query_params[share.QUERY_KEY]
 
 

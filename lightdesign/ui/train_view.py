@@ -26,6 +26,8 @@ from lightdesign.jobs.specs import (
     train_spec,
 )
 from lightdesign.ui import actions, state
+from lightdesign.ui.catalog import CATALOG
+from lightdesign.ui.i18n import labels, t
 
 SOURCE_KEY = "train_source"
 UPLOAD_NPZ = "upload_npz"
@@ -38,7 +40,7 @@ MEASURED_RATE = "train_measured_flops_per_s"
 MEMORY_SHARE = 0.8  # refuse to train when the estimate exceeds this share of free memory
 
 SOURCES = {**{k: s for k, (s, _) in datasets.BUILTIN.items()}, **datasets.KERAS_DATASETS}
-UPLOAD_CHOICES = {UPLOAD_NPZ: "Upload arrays (.npz)", UPLOAD_ZIP: "Upload image folders (.zip)"}
+UPLOAD_CHOICES = (UPLOAD_NPZ, UPLOAD_ZIP)
 
 
 @st.cache_resource
@@ -71,7 +73,16 @@ def has_gpu() -> bool:
 
 
 def _source_label(key: str) -> str:
-    return UPLOAD_CHOICES.get(key) or SOURCES[key].title
+    return t(f"dataset.{key}")
+
+
+def status_text(message: str) -> str:
+    """A worker's English status line, translated when the catalogue knows it."""
+    return t(f"status.{message}") if f"status.{message}" in CATALOG else message
+
+
+def job_message(message: str) -> str:
+    return t(f"job.message.{message}") if f"job.message.{message}" in CATALOG else message
 
 
 def choose_dataset() -> tuple[str, datasets.Dataset | None]:
@@ -79,24 +90,23 @@ def choose_dataset() -> tuple[str, datasets.Dataset | None]:
     options = [*datasets.BUILTIN, *datasets.KERAS_DATASETS, *UPLOAD_CHOICES]
     if SOURCE_KEY not in st.session_state:
         st.session_state[SOURCE_KEY] = "digits28"
-    key = st.selectbox("Dataset", options, format_func=_source_label, **state.persistent_widget(SOURCE_KEY))
+    key = st.selectbox(t("train.dataset"), options, format_func=labels(options, _source_label),
+                       **state.persistent_widget(SOURCE_KEY))
     if key in ("shapes", "shapes_rgb"):
         cols = st.columns(4)
-        size = cols[0].number_input("Image size", 8, 128, 32, key="shapes_size")
-        classes = cols[1].number_input("Shapes", 2, len(datasets.SHAPES), 4, key="shapes_classes",
+        size = cols[0].number_input(t("shapes.size"), 8, 128, 32, key="shapes_size")
+        classes = cols[1].number_input(t("shapes.classes"), 2, len(datasets.SHAPES), 4, key="shapes_classes",
                                        help=", ".join(datasets.SHAPES))
-        count = cols[2].number_input("Images", 100, 20000, 2000, step=100, key="shapes_count")
-        seed = cols[3].number_input("Seed", 0, 10**6, 0, key="shapes_seed")
+        count = cols[2].number_input(t("shapes.count"), 100, 20000, 2000, step=100, key="shapes_count")
+        seed = cols[3].number_input(t("shapes.seed"), 0, 10**6, 0, key="shapes_seed")
         channels = 3 if key == "shapes_rgb" else 1
-        with st.spinner("Drawing the shapes…"):
+        with st.spinner(t("spinner.shapes")):
             return key, shapes_dataset(int(count), int(size), channels, int(classes), int(seed))
     if key in datasets.BUILTIN:
-        with st.spinner("Preparing the dataset…"):
+        with st.spinner(t("spinner.dataset")):
             return key, builtin_dataset(key)
     if key in datasets.KERAS_DATASETS:
-        source = SOURCES[key]
-        st.info(f"{source.description}. Downloaded by the training worker when you start (needs internet; "
-                f"offline, use {datasets.OFFLINE_ALTERNATIVES}).")
+        st.info(t("dataset.keras_info", title=_source_label(key)))
         return key, None
     return key, _upload(key)
 
@@ -104,16 +114,16 @@ def choose_dataset() -> tuple[str, datasets.Dataset | None]:
 def _upload(key: str) -> datasets.Dataset | None:
     limit_mb = uploads.MAX_UPLOAD_BYTES / 2**20
     if key == UPLOAD_NPZ:
-        st.caption("numpy.savez(x_train=…, y_train=…[, x_test=…, y_test=…]): images (N, H, W[, C]), token ids (N, T) "
-                   "or sequences (N, T, F); integer labels 0 … K-1.")
-        upload = st.file_uploader("Arrays (.npz)", type=["npz"], key="npz_file", max_upload_size=int(limit_mb) + 1)
+        st.caption(t("upload.npz.caption"))
+        upload = st.file_uploader(t("upload.npz"), type=["npz"], key="npz_file", max_upload_size=int(limit_mb) + 1)
     else:
-        st.caption("A zip with one folder per class: cats/1.png, dogs/2.jpg …")
+        st.caption(t("upload.zip.caption"))
         cols = st.columns(2)
-        size = cols[0].number_input("Resize images to", min_value=8, max_value=256, value=32, step=1, key="zip_size")
-        channels = cols[1].selectbox("Channels", [1, 3], format_func=lambda c: "grayscale" if c == 1 else "RGB",
+        size = cols[0].number_input(t("upload.zip.size"), min_value=8, max_value=256, value=32, step=1, key="zip_size")
+        channels = cols[1].selectbox(t("upload.zip.channels"), [1, 3],
+                                     format_func=labels([1, 3], lambda c: t("upload.gray") if c == 1 else t("upload.rgb")),
                                      key="zip_channels")
-        upload = st.file_uploader("Image folders (.zip)", type=["zip"], key="zip_file", max_upload_size=int(limit_mb) + 1)
+        upload = st.file_uploader(t("upload.zip"), type=["zip"], key="zip_file", max_upload_size=int(limit_mb) + 1)
     if upload is None:
         return None
     marker = (upload.file_id, key, st.session_state.get("zip_size"), st.session_state.get("zip_channels"))
@@ -127,16 +137,17 @@ def _upload(key: str) -> datasets.Dataset | None:
         else:
             dataset = uploads.load_image_zip(data, size=int(size), channels=int(channels), name=upload.name)
     except uploads.UploadError as exc:
-        st.error(f"{upload.name}: {exc}", icon="⛔")
+        st.error(t("upload.error", file=upload.name, error=exc), icon="⛔")
         return None
     st.session_state[UPLOADED] = (marker, dataset)
     return dataset
 
 
-def preview(dataset: datasets.Dataset) -> None:
-    st.caption(f"{dataset.description} · {len(dataset.y_train):,} training and {len(dataset.y_test):,} test samples · "
-               f"samples {dataset.input_shape} · classes: {', '.join(dataset.class_names[:12])}"
-               + ("…" if dataset.num_classes > 12 else ""))
+def preview(dataset: datasets.Dataset, key: str) -> None:
+    description = t(f"dataset.desc.{key}") if key in datasets.BUILTIN else t("dataset.desc.upload", name=dataset.name)
+    classes = ", ".join(dataset.class_names[:12]) + ("…" if dataset.num_classes > 12 else "")
+    st.caption(t("dataset.preview", description=description, train=len(dataset.y_train), test=len(dataset.y_test),
+                 shape=fmt.shape(dataset.input_shape), classes=classes))
     samples = dataset.preview(16)
     if dataset.kind == "image":
         images = [np.clip(x, 0, 1) if x.shape[-1] == 3 else np.clip(x[..., 0], 0, 1) for x, _ in samples]
@@ -157,24 +168,22 @@ def match_design(result: Analysis, key: str, dataset: datasets.Dataset | None) -
     """Check the design's input and classes against the data; offer fixes. True if trainable."""
     design = result.design
     if dataset is None and key in UPLOAD_CHOICES:
-        st.info("Upload a file to train on it.")
+        st.info(t("upload.wait"))
         return False
     shape = dataset.input_shape if dataset is not None else SOURCES[key].input_shape
     classes = dataset.num_classes if dataset is not None else SOURCES[key].classes
     ok = True
     if tuple(design.input_shape) != tuple(shape):
         if datasets.can_adapt(tuple(shape), tuple(design.input_shape)):
-            st.info(f"The images are {fmt.shape(shape)} and the design expects {fmt.shape(design.input_shape)}: "
-                    "they will be resized (and converted between gray and RGB) for training.")
+            st.info(t("match.resize", data=fmt.shape(shape), design=fmt.shape(design.input_shape)))
         else:
-            st.error(f"The design expects samples of shape {fmt.shape(design.input_shape)} but this data has "
-                     f"{fmt.shape(shape)}.", icon="⛔")
+            st.error(t("match.bad_shape", design=fmt.shape(design.input_shape), data=fmt.shape(shape)), icon="⛔")
             ok = False
-        st.button(f"Set the design's input to {fmt.shape(shape)}", key="fit_input",
+        st.button(t("match.set_input", shape=fmt.shape(shape)), key="fit_input",
                   on_click=actions.edit, args=(edits.set_input_shape, list(shape)))
     if design.num_classes != classes:
-        st.warning(f"The data has {classes} classes and the design outputs {design.num_classes}.", icon="⚠️")
-        st.button(f"Set the design to {classes} classes", key="fit_classes",
+        st.warning(t("match.classes", data=classes, design=design.num_classes), icon="⚠️")
+        st.button(t("match.set_classes", classes=classes), key="fit_classes",
                   on_click=actions.edit, args=(edits.set_num_classes, classes))
         ok = ok and design.num_classes > classes
     return ok
@@ -185,19 +194,18 @@ def match_design(result: Analysis, key: str, dataset: datasets.Dataset | None) -
 
 def settings_form() -> TrainSettings:
     cols = st.columns(4)
-    epochs = cols[0].number_input("Epochs", 1, 200, 3, key="set_epochs")
-    batch = cols[1].number_input("Batch size", 1, 2048, 32, key="set_batch")
-    optimizer = cols[2].selectbox("Optimizer", ["adam", "sgd", "rmsprop"], key="set_optimizer",
-                                  format_func={"adam": "Adam", "sgd": "SGD + momentum 0.9", "rmsprop": "RMSprop"}.get)
-    rate = cols[3].number_input("Learning rate", 1e-6, 1.0, 1e-3, format="%.5f", step=1e-4, key="set_lr")
+    epochs = cols[0].number_input(t("set.epochs"), 1, 200, 3, key="set_epochs")
+    batch = cols[1].number_input(t("set.batch"), 1, 2048, 32, key="set_batch")
+    optimizer = cols[2].selectbox(t("set.optimizer"), ["adam", "sgd", "rmsprop"], key="set_optimizer",
+                                  format_func={"adam": "Adam", "sgd": t("set.sgd"), "rmsprop": "RMSprop"}.get)
+    rate = cols[3].number_input(t("set.lr"), 1e-6, 1.0, 1e-3, format="%.5f", step=1e-4, key="set_lr")
     cols = st.columns(4)
-    split = cols[0].slider("Validation split", 0.0, 0.5, 0.1, 0.05, key="set_split")
-    seed = cols[1].number_input("Seed", 0, 2**31 - 1, 0, key="set_seed")
-    cap = cols[2].number_input("Sample cap (0 = all)", 0, 10_000_000, 5000, step=500, key="set_cap",
-                               help="Train on at most this many samples, for speed")
+    split = cols[0].slider(t("set.split"), 0.0, 0.5, 0.1, 0.05, key="set_split")
+    seed = cols[1].number_input(t("set.seed"), 0, 2**31 - 1, 0, key="set_seed")
+    cap = cols[2].number_input(t("set.cap"), 0, 10_000_000, 5000, step=500, key="set_cap", help=t("set.cap.help"))
     gpu = has_gpu()
-    mixed = cols[3].checkbox("Mixed precision", key="set_mixed", disabled=not gpu,
-                             help="float16 compute on a GPU" if gpu else "Needs a GPU; this server has none")
+    mixed = cols[3].checkbox(t("set.mixed"), key="set_mixed", disabled=not gpu,
+                             help=t("set.mixed.gpu") if gpu else t("set.mixed.none"))
     return TrainSettings(int(epochs), int(batch), optimizer, float(rate), float(split), int(seed), int(cap) or None,
                          bool(mixed and gpu))
 
@@ -209,15 +217,13 @@ def estimates(result: Analysis, settings: TrainSettings, samples: int) -> str | 
     seconds = epoch_seconds(result, samples, rate)
     free = available_memory_bytes()
     cols = st.columns(3)
-    cols[0].metric("Estimated training memory", fmt.size(memory),
-                   help=f"{memory:,} bytes at batch {settings.batch_size}: weights, gradients, optimizer state, activations")
-    cols[1].metric("Estimated time per epoch", _duration(seconds),
-                   help=f"3 x {result.flops:,} FLOPs per sample x {samples:,} samples at "
-                        f"{rate / 1e9:.1f} GFLOP/s ({'measured on your last run' if MEASURED_RATE in st.session_state else 'assumed'})")
-    cols[2].metric("Free memory on the server", fmt.size(free) if free else "unknown")
+    cols[0].metric(t("est.memory"), fmt.size(memory), help=t("est.memory.help", value=memory, batch=settings.batch_size))
+    how = t("est.measured") if MEASURED_RATE in st.session_state else t("est.assumed")
+    cols[1].metric(t("est.time"), _duration(seconds),
+                   help=t("est.time.help", flops=result.flops, samples=samples, rate=rate / 1e9, how=how))
+    cols[2].metric(t("est.free"), fmt.size(free) if free else t("est.unknown"))
     if free and memory > MEMORY_SHARE * free:
-        return (f"Training would need about {fmt.size(memory)} but the server has {fmt.size(free)} free. "
-                "Lower the batch size, the resolution or the width.")
+        return t("est.refuse", need=fmt.size(memory), free=fmt.size(free))
     return None
 
 
@@ -240,7 +246,7 @@ def start(result: Analysis, key: str, dataset: datasets.Dataset | None, settings
                             "int8_bytes": result.weight_bytes["int8"]}
         job = job_manager().submit(session_id(), "train", spec)
     except (DesignError, JobError, OSError) as exc:
-        state.flash("error", f"Training did not start: {exc}")
+        state.flash("error", t("train.not_started", error=exc))
         return
     st.session_state[JOB_KEY] = job.id
 
@@ -256,12 +262,12 @@ def _curves(history: list[dict], batches: list[dict]) -> None:
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
-    figure = make_subplots(rows=1, cols=2, subplot_titles=("Loss", "Accuracy"))
+    figure = make_subplots(rows=1, cols=2, subplot_titles=(t("curve.loss"), t("curve.accuracy")))
     if batches:
         steps = [b["epoch"] - 1 + b["batch"] / b["batches"] for b in batches]
-        figure.add_trace(go.Scatter(x=steps, y=[b["loss"] for b in batches], name="train loss (batches)",
+        figure.add_trace(go.Scatter(x=steps, y=[b["loss"] for b in batches], name=t("curve.batches_loss"),
                                     line=dict(color="#9ecae1")), row=1, col=1)
-        figure.add_trace(go.Scatter(x=steps, y=[b["accuracy"] for b in batches], name="train accuracy (batches)",
+        figure.add_trace(go.Scatter(x=steps, y=[b["accuracy"] for b in batches], name=t("curve.batches_accuracy"),
                                     line=dict(color="#9ecae1")), row=1, col=2)
     if history:
         epochs = [h["epoch"] for h in history]
@@ -270,7 +276,7 @@ def _curves(history: list[dict], batches: list[dict]) -> None:
             if name in history[0]:
                 figure.add_trace(go.Scatter(x=epochs, y=[h[name] for h in history], name=name, mode="lines+markers",
                                             line=dict(color=color)), row=1, col=column)
-    figure.update_xaxes(title_text="epoch")
+    figure.update_xaxes(title_text=t("curve.epoch"))
     figure.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h"))
     st.plotly_chart(figure, key=f"curves_{len(batches)}_{len(history)}")
 
@@ -279,8 +285,8 @@ def live_status(job) -> None:
     """Progress of a queued or running job, with Stop."""
     manager = job_manager()
     if job.state == "queued":
-        st.info(f"Waiting for a free worker: {manager.running_count()} job(s) are running on this server "
-                f"(limit {manager.max_running}); you are number {manager.queue_position(job)} in the queue.")
+        st.info(t("queue.waiting", running=manager.running_count(), limit=manager.max_running,
+                  position=manager.queue_position(job)))
     status = job.latest("status")
     batch = job.latest("batch")
     if batch:
@@ -289,12 +295,12 @@ def live_status(job) -> None:
         rate = done / max(elapsed, 1e-9)
         eta = (epochs - done) / rate if rate > 0 else 0
         st.progress(min(1.0, done / epochs),
-                    text=f"Epoch {batch['epoch']}/{epochs} · batch {batch['batch']}/{batch['batches']} · "
-                         f"{batch['samples_per_s']:.0f} samples/s · about {_duration(eta)} left")
+                    text=t("progress.text", epoch=batch["epoch"], epochs=epochs, batch=batch["batch"],
+                           batches=batch["batches"], rate=batch["samples_per_s"], eta=_duration(eta)))
     elif job.state != "queued":
-        st.progress(0.0, text=status["message"] if status else "Starting the worker…")
+        st.progress(0.0, text=status_text(status["message"]) if status else t("progress.starting"))
     _curves(job.all("epoch"), job.all("batch"))
-    st.button("Stop", key="stop_job", on_click=_stop, args=(job.id,), disabled=job.state == "stopping")
+    st.button(t("train.stop"), key="stop_job", on_click=_stop, args=(job.id,), disabled=job.state == "stopping")
 
 
 def _stop(job_id: str) -> None:
@@ -333,29 +339,29 @@ def record(job) -> None:
 
 def results(job) -> None:
     if job.state == "failed":
-        st.error(f"Training failed: {job.message}", icon="⛔")
+        st.error(t("train.failed", message=job_message(job.message)), icon="⛔")
         return
     result = job.result or {}
     if job.state == "stopped":
-        st.warning(f"Training stopped: {job.message}.", icon="⏹️")
+        st.warning(t("train.stopped", message=job_message(job.message)), icon="⏹️")
         if result.get("history"):
             _curves(result["history"], job.all("batch"))
         return
     record(job)
     cols = st.columns(4)
-    cols[0].metric("Test accuracy", f"{result['test_accuracy']:.1%}")
-    cols[1].metric("Test loss", f"{result['test_loss']:.3f}")
-    cols[2].metric("Training time", _duration(result["seconds"]))
-    cols[3].metric("Throughput", f"{result['samples_per_s']:.0f} samples/s")
+    cols[0].metric(t("result.accuracy"), f"{result['test_accuracy']:.1%}")
+    cols[1].metric(t("result.loss"), f"{result['test_loss']:.3f}")
+    cols[2].metric(t("result.time"), _duration(result["seconds"]))
+    cols[3].metric(t("result.throughput"), t("result.samples_per_s", rate=result["samples_per_s"]))
     for note in result.get("notes", []):
-        st.caption(f"Note: {note}")
+        st.caption(t("result.note", note=note))
     _curves(result["history"], job.all("batch"))
     left, right = st.columns(2)
     with left:
         _confusion(result)
     with right:
         _sample_grid(result)
-    st.caption(f"The trained model is kept for the Export page ({job.spec['design_name']}).")
+    st.caption(t("result.kept", name=job.spec["design_name"]))
 
 
 def _confusion(result: dict) -> None:
@@ -365,8 +371,9 @@ def _confusion(result: dict) -> None:
     matrix = result["confusion"]
     labels = names if len(names) == len(matrix) else [str(i) for i in range(len(matrix))]
     figure = go.Figure(go.Heatmap(z=matrix, x=labels, y=labels, colorscale="Blues", text=matrix, texttemplate="%{text}",
-                                  hovertemplate="true %{y}, predicted %{x}: %{z}<extra></extra>"))
-    figure.update_layout(title="Confusion matrix (test set)", xaxis_title="predicted", yaxis_title="true",
+                                  hovertemplate=t("result.true") + " %{y}, " + t("result.predicted")
+                                  + " %{x}: %{z}<extra></extra>"))
+    figure.update_layout(title=t("result.confusion"), xaxis_title=t("result.predicted"), yaxis_title=t("result.true"),
                          yaxis_autorange="reversed", height=380, margin=dict(l=10, r=10, t=40, b=10))
     st.plotly_chart(figure, key="confusion")
 
@@ -378,12 +385,13 @@ def _sample_grid(result: dict) -> None:
     def label(sample):
         mark = "✓" if sample["true"] == sample["predicted"] else "✗"
         text = f"{mark} {names[sample['predicted']]}"
-        return text if mark == "✓" else f"{text} (true {names[sample['true']]})"
+        return text if mark == "✓" else f"{text} ({t('result.true_label', label=names[sample['true']])})"
 
-    st.markdown("**Sample predictions**")
+    st.markdown(f"**{t('result.samples')}**")
     images = result.get("sample_images")
     if images is not None:
         pictures = [np.clip(x if x.shape[-1] == 3 else x[..., 0], 0, 1) for x in images]
         st.image(pictures, caption=[label(s) for s in samples], width=72)
     else:
-        st.markdown("\n".join(f"- sample {s['index']}: {label(s)} ({s['confidence']:.0%})" for s in samples))
+        st.markdown("\n".join("- " + t("result.sample_line", index=s["index"], label=label(s), confidence=s["confidence"])
+                               for s in samples))

@@ -6,6 +6,7 @@ import streamlit as st
 
 from lightdesign.design import Design
 from lightdesign.ui import actions, state
+from lightdesign.ui.i18n import t
 
 SWITCH_KEY = "ws_switch"
 RENAME_KEY = "ws_rename"
@@ -30,12 +31,11 @@ def render() -> None:
     ws = state.workspace()
     cols = st.columns([3, 3, 1, 1, 1], vertical_alignment="bottom")
     st.session_state[SWITCH_KEY] = ws.current
-    cols[0].selectbox("Design", ws.names, key=SWITCH_KEY, on_change=_switch,
-                      help="Each design keeps its own undo history. Keep variants here to compare them.")
+    cols[0].selectbox(t("ws.design"), ws.names, key=SWITCH_KEY, on_change=_switch, help=t("ws.design.help"))
     st.session_state[RENAME_KEY] = ws.current
-    cols[1].text_input("Rename", key=RENAME_KEY, on_change=_rename, max_chars=100)
-    cols[2].button("New", key="ws_new", on_click=_new_blank, help="Start an empty design", width="stretch")
-    cols[3].button("Copy", key="ws_duplicate", on_click=actions.workspace_action, args=("duplicate",),
-                   help="Duplicate the current design", width="stretch")
-    cols[4].button("Delete", key="ws_delete", on_click=actions.workspace_action, args=("delete", ws.current),
-                   help="Delete the current design", width="stretch", disabled=len(ws.names) == 1)
+    cols[1].text_input(t("ws.rename"), key=RENAME_KEY, on_change=_rename, max_chars=100)
+    cols[2].button(t("ws.new"), key="ws_new", on_click=_new_blank, help=t("ws.new.help"), width="stretch")
+    cols[3].button(t("ws.copy"), key="ws_duplicate", on_click=actions.workspace_action, args=("duplicate",),
+                   help=t("ws.copy.help"), width="stretch")
+    cols[4].button(t("ws.delete"), key="ws_delete", on_click=actions.workspace_action, args=("delete", ws.current),
+                   help=t("ws.delete.help"), width="stretch", disabled=len(ws.names) == 1)
