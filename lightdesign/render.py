@@ -60,7 +60,11 @@ class _Shape:
     clusters: dict[str, str]  # cluster id -> label
 
 
-def _layout(analysis: Analysis, expand: bool | set[str]) -> _Shape:
+WORDS = {"input": "Input", "output": "Output"}
+
+
+def _layout(analysis: Analysis, expand: bool | set[str], words: dict[str, str] | None = None) -> _Shape:
+    words = {**WORDS, **(words or {})}
     design, graph = analysis.design, analysis.graph
     error_blocks = {i.block for i in analysis.errors if i.block is not None}
     expanded = set()
@@ -75,7 +79,7 @@ def _layout(analysis: Analysis, expand: bool | set[str]) -> _Shape:
     shapes = {n.name: n.shape for n in graph.nodes}
     display: dict[str, str] = {graph.nodes[0].name: "input"} if graph.nodes else {}
     nodes: list[tuple[str, str, str, str, str | None]] = [
-        ("input", f"Input\n{fmt_shape(design.input_shape)}", IO_FILL, "#555555", None)
+        ("input", f"{words['input']}\n{fmt_shape(design.input_shape)}", IO_FILL, "#555555", None)
     ]
     clusters: dict[str, str] = {}
     traced = {span.index for span in graph.spans}
@@ -119,7 +123,7 @@ def _layout(analysis: Analysis, expand: bool | set[str]) -> _Shape:
         edges.append((previous, f"b_{block.name}", "", "solid"))
         previous = f"b_{block.name}"
     if graph.complete and graph.nodes:
-        nodes.append(("output", f"Output\n{fmt_shape(graph.output.shape)}", IO_FILL, "#555555", None))
+        nodes.append(("output", f"{words['output']}\n{fmt_shape(graph.output.shape)}", IO_FILL, "#555555", None))
         edges.append((display[graph.output.name], "output", fmt_shape(graph.output.shape), "solid"))
     return _Shape(nodes, edges, clusters)
 
@@ -143,11 +147,13 @@ def _node_summary(node) -> str:
     return " · ".join(bits[:4])
 
 
-def to_dot(analysis: Analysis, expand: bool | set[str] = False, selected: str | None = None) -> str:
-    """Graphviz DOT source; ``expand`` is True (all composites) or a set of block names."""
+def to_dot(analysis: Analysis, expand: bool | set[str] = False, selected: str | None = None,
+           words: dict[str, str] | None = None) -> str:
+    """Graphviz DOT source; ``expand`` is True (all composites) or a set of block names;
+    ``words`` translates the input and output labels."""
     import graphviz  # pure-Python DOT writer; no binary needed to produce the text
 
-    layout = _layout(analysis, expand)
+    layout = _layout(analysis, expand, words)
     dot = graphviz.Digraph("design")
     dot.attr(rankdir="TB", nodesep="0.25", ranksep="0.3")
     dot.attr("node", shape="box", style="rounded,filled", fontname="Helvetica", fontsize="10")
@@ -173,9 +179,9 @@ def _mermaid_text(text: str) -> str:
     return text.replace('"', "#quot;").replace("\n", "<br/>")
 
 
-def to_mermaid(analysis: Analysis, expand: bool | set[str] = False) -> str:
+def to_mermaid(analysis: Analysis, expand: bool | set[str] = False, words: dict[str, str] | None = None) -> str:
     """Mermaid ``graph TD`` text for pasting into Markdown documents."""
-    layout = _layout(analysis, expand)
+    layout = _layout(analysis, expand, words)
     lines = ["graph TD"]
     members: dict[str, list[str]] = {}
     for node_id, label, _fill, _line, cluster in layout.nodes:

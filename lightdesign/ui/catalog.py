@@ -166,6 +166,8 @@ CATALOG.update({
     "graph.expand_all.help": _e("Draw every composite block as a cluster of its layers", "把每个复合块画成由其各层组成的分组"),
     "graph.expand": _e("Expand blocks", "展开指定块"),
     "graph.expand.placeholder": _e("Choose composite blocks to open", "选择要展开的复合块"),
+    "graph.input": _e("Input", "输入 Input"),
+    "graph.output": _e("Output", "输出 Output"),
     "graph.mermaid": _e("Mermaid (graph TD) for your documents", "用于文档的 Mermaid（graph TD）"),
     # -- files ------------------------------------------------------------------------------------
     "files.download": _e("Download design JSON", "下载设计 JSON"),

@@ -21,9 +21,10 @@ def render(result: Analysis, selected: str | None) -> None:
                         placeholder=t("graph.expand.placeholder"), **state.persistent_widget(state.EXPANDED))
     expand: bool | set[str] = True if expand_all else set(st.session_state[state.EXPANDED])
     selected_name = next((b.name for b in result.design.blocks if b.id == selected), None)
-    st.graphviz_chart(to_dot(result, expand, selected_name), width="content")
+    words = {"input": t("graph.input"), "output": t("graph.output")}
+    st.graphviz_chart(to_dot(result, expand, selected_name, words), width="content")
     with st.expander(t("graph.mermaid")):
-        st.code(to_mermaid(result, expand), language="text")
+        st.code(to_mermaid(result, expand, words), language="text")
 
 
 def _is_composite(kind: str) -> bool:
