@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 import numpy as np
 
 from lightdesign.datasets import Dataset, split
+from lightdesign.format import size
 
 MAX_UPLOAD_BYTES = int(float(os.environ.get("LIGHTDESIGN_MAX_UPLOAD_MB", "50")) * 1024 * 1024)
 MAX_UNPACKED_BYTES = 4 * MAX_UPLOAD_BYTES
@@ -31,7 +32,7 @@ class UploadError(ValueError):
 def _check_size(data: bytes) -> None:
     if len(data) > MAX_UPLOAD_BYTES:
         raise UploadError(
-            f"the file is {len(data) / 2**20:.1f} MB; uploads are limited to {MAX_UPLOAD_BYTES / 2**20:.0f} MB "
+            f"the file is {size(len(data))}; uploads are limited to {size(MAX_UPLOAD_BYTES)} "
             "(LIGHTDESIGN_MAX_UPLOAD_MB changes the limit)"
         )
 

@@ -1,0 +1,114 @@
+"""Hypothesis strategies for random designs: random kinds, field values inside and outside
+their ranges, random input shapes."""
+
+from __future__ import annotations
+
+import math
+
+from hypothesis import strategies as st
+
+from lightdesign import registry
+from lightdesign.design import Block, Design
+
+IMAGE_KINDS = [k for k in registry.kinds() if registry.get(k).category in ("Convolution", "Lightweight blocks", "Pooling")
+               and "1D" not in k]
+ANY_KINDS = registry.kinds()
+JUNK = st.one_of(st.none(), st.text(max_size=5), st.floats(allow_nan=True), st.integers(-10**12, 10**12),
+                 st.booleans(), st.lists(st.integers(), max_size=3))
+
+
+SMALL_INTS = ("kernel_size", "pool_size", "strides", "dilation_rate", "groups", "depth_multiplier", "ratio", "parts",
+              "index", "top", "bottom", "left", "right", "dw_kernel_size")
+
+
+def _valid_value(spec):
+    if spec.type == "int":
+        low = int(spec.min)
+        span = 4 if spec.name in SMALL_INTS else 31
+        return st.integers(low, min(int(spec.max), low + span))
+    if spec.type == "float":
+        return st.floats(spec.min, spec.max, allow_nan=False)
+    if spec.type == "bool":
+        return st.booleans()
+    if spec.type == "choice":
+        return st.sampled_from(spec.choices)
+    if spec.type == "ints":
+        return st.lists(st.integers(-1, 64), min_size=1, max_size=3)
+    return st.just("input")
+
+
+@st.composite
+def params_for(draw, kind: str, earlier: list[str], junk_rate: float):
+    values = {}
+    for spec in registry.get(kind).fields:
+        if spec.type == "ref":
+            values[spec.name] = draw(st.sampled_from(["input", *earlier]))
+        elif draw(st.floats(0, 1)) < junk_rate:
+            values[spec.name] = draw(JUNK)
+        else:
+            values[spec.name] = draw(_valid_value(spec))
+    return values
+
+
+input_shapes = st.one_of(
+    st.tuples(st.integers(1, 40), st.integers(1, 40), st.integers(1, 8)),
+    st.tuples(st.integers(1, 30)),
+    st.tuples(st.integers(1, 30), st.integers(1, 8)),
+)
+
+
+@st.composite
+def designs(draw, junk_rate: float = 0.1, max_blocks: int = 6, image_bias: bool = False):
+    shape = draw(input_shapes)
+    if image_bias:
+        shape = draw(st.tuples(st.integers(8, 40), st.integers(8, 40), st.integers(1, 8)))
+    count = draw(st.integers(1, max_blocks))
+    blocks: list[Block] = []
+    for i in range(count):
+        pool = IMAGE_KINDS if image_bias and i < count - 1 else ANY_KINDS
+        kind = draw(st.sampled_from(pool))
+        names = [b.name for b in blocks]
+        blocks.append(Block(kind, f"b{i}_{kind.lower()}"[:60], draw(params_for(kind, names, junk_rate)), f"id{i}"))
+    return Design("fuzz", shape, draw(st.integers(1, 20)), blocks)
+
+
+def _kinds_for_rank() -> dict[int, list[str]]:
+    sequence = [k for k in ANY_KINDS if "1D" in k or registry.get(k).category == "Recurrent" and k != "Embedding"]
+    vector = ["Dense", "Dropout", "Activation", "BatchNormalization", "Reshape", "Embedding", "Add", "Multiply",
+              "Concatenate"]
+    image = [k for k in ANY_KINDS if k not in sequence and k not in ("Embedding", "Dense")] + ["Dense"]
+    return {3: image, 2: [*sequence, "Dense", "Dropout", "Activation", "BatchNormalization", "Flatten", "Reshape",
+                          "Add", "Concatenate", "Multiply"], 1: vector}
+
+
+KINDS_FOR_RANK = _kinds_for_rank()
+
+
+def finite(value) -> bool:
+    return not (isinstance(value, float) and not math.isfinite(value))
+
+
+@st.composite
+def valid_designs(draw, max_blocks: int = 5, attempts: int = 40):
+    """Designs grown block by block, keeping only blocks that leave the design valid, so
+    that almost every example exercises the Keras comparison."""
+    from lightdesign.analysis import analyze
+
+    shape = draw(st.one_of(
+        st.tuples(st.integers(4, 24), st.integers(4, 24), st.integers(1, 6)),
+        st.tuples(st.integers(2, 20), st.integers(1, 6)),
+        st.tuples(st.integers(2, 20)),
+    ))
+    design = Design("fuzz", shape, draw(st.integers(1, 10)), [])
+    target = draw(st.integers(1, max_blocks))
+    for attempt in range(attempts):
+        if len(design.blocks) >= target:
+            break
+        rank = len(analyze(design).output_shape or design.input_shape)
+        kind = draw(st.sampled_from(KINDS_FOR_RANK[rank]))
+        names = [b.name for b in design.blocks]
+        block = Block(kind, f"b{attempt}_{kind.lower()}"[:60], draw(params_for(kind, names, 0.0)), f"id{attempt}")
+        trial = Design(design.name, design.input_shape, design.num_classes, [*design.blocks, block])
+        if analyze(trial).ok:
+            design = trial
+    return design
