@@ -29,9 +29,11 @@ def _env_number(name: str, default: float) -> float:
         return default
 
 
-MAX_RUNNING = int(_env_number("LIGHTDESIGN_MAX_JOBS", 2))
-JOB_TIMEOUT_S = _env_number("LIGHTDESIGN_JOB_TIMEOUT_S", 1800)
-STOP_GRACE_S = _env_number("LIGHTDESIGN_STOP_GRACE_S", 5)
+def limits() -> tuple[int, float, float]:
+    """(jobs running at once, job timeout, stop grace) from the environment, read when a
+    manager is made so a deployment (or a test) can change them."""
+    return (int(_env_number("LIGHTDESIGN_MAX_JOBS", 2)), _env_number("LIGHTDESIGN_JOB_TIMEOUT_S", 1800),
+            _env_number("LIGHTDESIGN_STOP_GRACE_S", 5))
 
 
 class JobError(RuntimeError):
@@ -68,11 +70,12 @@ class Job:
 
 
 class JobManager:
-    def __init__(self, max_running: int = MAX_RUNNING, timeout_s: float = JOB_TIMEOUT_S,
-                 grace_s: float = STOP_GRACE_S, poll_s: float = 0.1):
-        self.max_running = max(1, max_running)
-        self.timeout_s = timeout_s
-        self.grace_s = grace_s
+    def __init__(self, max_running: int | None = None, timeout_s: float | None = None,
+                 grace_s: float | None = None, poll_s: float = 0.1):
+        env_running, env_timeout, env_grace = limits()
+        self.max_running = max(1, max_running if max_running is not None else env_running)
+        self.timeout_s = timeout_s if timeout_s is not None else env_timeout
+        self.grace_s = grace_s if grace_s is not None else env_grace
         self.poll_s = poll_s
         self._jobs: dict[str, Job] = {}
         self._lock = threading.RLock()
@@ -213,10 +216,15 @@ class JobManager:
 
 
 def _exit_message(code: int | None) -> str:
+    from lightdesign.jobs.worker import OOM_HINT, memory_cap_bytes
+
     if code is not None and code < 0:
         signal_number = -code
         if signal_number == 9:
-            return ("the worker process was killed (signal 9), most likely because it ran out of memory; "
-                    "try a smaller batch size, fewer samples or a smaller design")
-        return f"the worker process was ended by signal {signal_number}"
+            return f"the worker process was killed (signal 9), most likely because it ran out of memory; {OOM_HINT}"
+        cap = memory_cap_bytes()
+        if cap and signal_number in (6, 11):  # TensorFlow aborts or segfaults when an allocation fails
+            return (f"the worker process crashed (signal {signal_number}) at its memory limit of "
+                    f"{cap // 2**20:,} MB; {OOM_HINT}")
+        return f"the worker process crashed (signal {signal_number})"
     return f"the worker process exited unexpectedly (exit code {code})"

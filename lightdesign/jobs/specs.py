@@ -81,15 +81,22 @@ def epoch_seconds(result: Analysis, samples: int, flops_per_s: float = ASSUMED_F
 
 
 def available_memory_bytes() -> int | None:
-    """MemAvailable from /proc/meminfo (Linux); None where unknown."""
+    """Memory a worker may use: MemAvailable from /proc/meminfo, or the worker cap
+    (LIGHTDESIGN_WORKER_MEMORY_MB) when lower; None where unknown."""
+    from lightdesign.jobs.worker import memory_cap_bytes
+
+    free = None
     try:
         with open("/proc/meminfo") as handle:
             for line in handle:
                 if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
+                    free = int(line.split()[1]) * 1024
     except OSError:
-        return None
-    return None
+        pass
+    cap = memory_cap_bytes()
+    if cap and (free is None or cap < free):
+        return cap
+    return free
 
 
 def export_spec(design: Design, work_dir: Path, run: dict | None = None, latency_runs: int = 50) -> dict:

@@ -1,15 +1,43 @@
 """Entry point of a worker process: run one job and report through the event channel.
 
-This is the only place TensorFlow is imported (inside the job functions)."""
+This is the only place TensorFlow is imported (inside the job functions). When
+LIGHTDESIGN_WORKER_MEMORY_MB is set, the worker's address space is capped so that a job
+that needs too much memory fails with a message instead of starving the server."""
 
 from __future__ import annotations
 
 import os
 import traceback
 
+OOM_HINT = "try a smaller batch size, fewer samples or a smaller design"
+
+
+def memory_cap_bytes() -> int | None:
+    try:
+        megabytes = float(os.environ.get("LIGHTDESIGN_WORKER_MEMORY_MB", "0"))
+    except ValueError:
+        return None
+    return int(megabytes * 2**20) if megabytes > 0 else None
+
+
+def _cap_memory() -> None:
+    cap = memory_cap_bytes()
+    if cap:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    text = f"{type(exc).__name__} {exc}".lower()
+    return isinstance(exc, MemoryError) or any(
+        sign in text for sign in ("resourceexhausted", "out of memory", "oom", "could not create a primitive",
+                                  "bad_alloc", "cannot allocate memory"))
+
 
 def main(kind: str, spec: dict, channel, stop_flag) -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    _cap_memory()
     channel.put({"type": "started", "pid": os.getpid()})
     try:
         if kind == "train":
@@ -21,11 +49,14 @@ def main(kind: str, spec: dict, channel, stop_flag) -> None:
         else:
             raise ValueError(f"unknown job kind {kind!r}")
         run(spec, channel.put, stop_flag)
-    except MemoryError:
-        channel.put({"type": "failed", "message": "the worker ran out of memory; try a smaller batch size or design"})
     except Exception as exc:  # the worker reports every failure as a message to the page
-        detail = traceback.format_exc(limit=3)
-        channel.put({"type": "failed", "message": f"{type(exc).__name__}: {exc}", "detail": detail[-2000:]})
+        if _out_of_memory(exc):
+            cap = memory_cap_bytes()
+            limit = f" (limit {cap // 2**20:,} MB)" if cap else ""
+            channel.put({"type": "failed", "message": f"the worker ran out of memory{limit}; {OOM_HINT}"})
+        else:
+            detail = traceback.format_exc(limit=3)
+            channel.put({"type": "failed", "message": f"{type(exc).__name__}: {exc}", "detail": detail[-2000:]})
     finally:
         channel.close()
         channel.join_thread()

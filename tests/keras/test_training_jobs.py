@@ -71,3 +71,35 @@ def test_offline_download_becomes_a_message_naming_the_alternatives(monkeypatch)
         load_dataset({"dataset": {"kind": "keras", "name": "fashion_mnist"}})
     assert str(info.value) == ("could not download fashion_mnist (OSError); this machine seems to be offline. "
                                "Use the built-in digits (8x8 or 28x28), shapes or sequences, or an upload instead")
+
+
+def test_a_worker_that_runs_out_of_memory_becomes_a_message(monkeypatch):
+    # A 3 GB cap on the worker and a training step that needs far more.
+    monkeypatch.setenv("LIGHTDESIGN_WORKER_MEMORY_MB", "3072")
+    from lightdesign.design import Design, new_block
+
+    design = Design("hungry", (128, 128, 3), 2, [
+        new_block("Conv2D", "wide", filters=512, kernel_size=3, activation="relu"),
+        new_block("Conv2D", "wider", filters=512, kernel_size=3, activation="relu"),
+        new_block("GlobalAveragePooling2D", "pool"),
+        new_block("Dense", "out", units=2, activation="softmax"),
+    ])
+    work = new_work_dir()
+    data = datasets.shapes(count=256, size=128, channels=3, classes=2)
+    jobs = JobManager(max_running=1, timeout_s=300)
+    try:
+        job = jobs.submit("greedy", "train", train_spec(design, dataset_for_job(data, work),
+                                                        TrainSettings(epochs=1, batch_size=128, max_samples=None), work))
+        wait_until(lambda: not job.active, 240)
+        assert job.state == "failed"
+        # TensorFlow either raises (ResourceExhausted) or crashes when an allocation fails under the cap.
+        assert job.message in (
+            "the worker ran out of memory (limit 3,072 MB); try a smaller batch size, fewer samples or a smaller design",
+            "the worker process crashed (signal 11) at its memory limit of 3,072 MB; try a smaller batch size, fewer "
+            "samples or a smaller design",
+            "the worker process crashed (signal 6) at its memory limit of 3,072 MB; try a smaller batch size, fewer "
+            "samples or a smaller design",
+        ), job.message
+        assert not job.process.is_alive()
+    finally:
+        jobs.shutdown()

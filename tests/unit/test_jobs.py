@@ -67,7 +67,7 @@ def test_exceptions_and_memory_errors_in_the_job_are_reported(manager):
     assert job.message == "ValueError: something went wrong inside the job"
     job = manager.submit("alice", "test", {"action": "memory"})
     wait_until(lambda: not job.active)
-    assert job.message.startswith("the worker ran out of memory")
+    assert job.message == "the worker ran out of memory; try a smaller batch size, fewer samples or a smaller design"
 
 
 def test_a_hung_job_times_out():

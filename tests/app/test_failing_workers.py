@@ -1,0 +1,83 @@
+"""Failing workers seen from the Train page: a killed worker and a hung one each become a
+message, the job slot is freed, the app keeps serving and no child process is left."""
+
+import multiprocessing
+import os
+import signal
+import time
+
+import pytest
+
+from lightdesign.ui import train_view
+
+from .conftest import new_app
+
+
+def run_until(app, predicate, timeout=180):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        app.run()
+        assert not app.exception, app.exception
+        if predicate(app):
+            return
+        time.sleep(0.5)
+    raise AssertionError("the page never reached the expected state")
+
+
+def errors(app):
+    return [e.value for e in app.error]
+
+
+def long_training(app):
+    app.switch_page("pages/train.py").run()
+    app.number_input(key="set_epochs").set_value(200).run()
+    app.number_input(key="set_cap").set_value(0).run()
+    app.button(key="start_training").click().run()
+    manager = train_view.job_manager()
+    job = manager.get(app.session_state[train_view.JOB_KEY])
+    run_until(app, lambda a: job.latest("batch") is not None)
+    return job
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_a_worker_killed_mid_epoch(app):
+    job = long_training(app)
+    pid = job.events[0]["pid"]
+    os.kill(pid, signal.SIGKILL)
+    run_until(app, lambda a: any(e.startswith("Training failed:") for e in errors(a)))
+    assert errors(app) == ["Training failed: the worker process was killed (signal 9), most likely because it ran out "
+                           "of memory; try a smaller batch size, fewer samples or a smaller design"]
+    assert not alive(pid)
+    assert not app.button(key="start_training").disabled  # the slot is free again
+    app.number_input(key="set_epochs").set_value(1).run()
+    app.number_input(key="set_cap").set_value(300).run()
+    app.button(key="start_training").click().run()
+    run_until(app, lambda a: any(m.label == "Test accuracy" for m in a.metric))
+
+
+@pytest.fixture
+def short_timeout(monkeypatch):
+    monkeypatch.setenv("LIGHTDESIGN_JOB_TIMEOUT_S", "6")
+    train_view.job_manager.clear()  # a fresh manager reads the limit
+    yield
+    train_view.job_manager().shutdown()
+    train_view.job_manager.clear()
+
+
+def test_a_job_past_its_time_limit(short_timeout, app):
+    job = long_training(app)
+    pid = job.events[0]["pid"]
+    run_until(app, lambda a: any(e.startswith("Training failed:") for e in errors(a)), timeout=60)
+    assert errors(app) == ["Training failed: the job ran longer than the 6 s limit and was stopped "
+                           "(LIGHTDESIGN_JOB_TIMEOUT_S changes the limit)"]
+    assert not alive(pid)
+    assert not [p for p in multiprocessing.active_children() if p.pid == pid]
+    app.switch_page("pages/design.py").run()  # the app keeps serving
+    assert not app.exception
