@@ -151,8 +151,11 @@ class JobManager:
             with self._lock:
                 for job in list(self._jobs.values()):
                     if job.state in ("starting", "running", "stopping"):
-                        self._drain(job)
-                        self._check(job)
+                        try:
+                            self._drain(job)
+                            self._check(job)
+                        except Exception as exc:  # one broken job must not stop the others being watched
+                            self._finish(job, "failed", f"the job could not be supervised ({exc})")
                 self._start_queued()
             time.sleep(self.poll_s)
 
@@ -167,7 +170,11 @@ class JobManager:
                                                 name=f"lightdesign-{job.kind}-{job.id}", daemon=True)
             job.state = "starting"
             job.started = time.monotonic()
-            job.process.start()
+            try:
+                job.process.start()
+            except Exception as exc:
+                job.process = None
+                self._finish(job, "failed", f"the worker process could not start ({exc})")
 
     def _drain(self, job: Job) -> None:
         while True:
@@ -209,10 +216,12 @@ class JobManager:
         job.state = state
         job.message = message
         job.ended = time.monotonic()
-        if job.process is not None and job.process.is_alive() and state != "finished":
-            job.process.kill()
-        if job.process is not None:
-            job.process.join(timeout=5)
+        process = job.process
+        if process is None or getattr(process, "_popen", None) is None:
+            return
+        if process.is_alive() and state != "finished":
+            process.kill()
+        process.join(timeout=5)
 
 
 def _exit_message(code: int | None) -> str:

@@ -35,8 +35,18 @@ def _out_of_memory(exc: BaseException) -> bool:
                                   "bad_alloc", "cannot allocate memory"))
 
 
+def _step_aside() -> None:
+    """Run below the web server's priority so that pages stay responsive while jobs train."""
+    try:
+        os.nice(int(os.environ.get("LIGHTDESIGN_WORKER_NICE", "15")))
+    except (OSError, ValueError):
+        pass
+
+
 def main(kind: str, spec: dict, channel, stop_flag) -> None:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # idle math threads sleep instead of spinning
+    _step_aside()
     _cap_memory()
     channel.put({"type": "started", "pid": os.getpid()})
     try:

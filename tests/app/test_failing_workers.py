@@ -10,8 +10,6 @@ import pytest
 
 from lightdesign.ui import train_view
 
-from .conftest import new_app
-
 
 def run_until(app, predicate, timeout=180):
     deadline = time.monotonic() + timeout
