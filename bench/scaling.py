@@ -7,25 +7,15 @@ beside the time of one analysis in the same run.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.timing import median_seconds  # noqa: E402
 from lightdesign import presets, scaling  # noqa: E402
 from lightdesign.analysis import analyze  # noqa: E402
 from lightdesign.budget import Budget  # noqa: E402
-
-
-def median(function, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -34,9 +24,9 @@ def main() -> None:
     args = parser.parse_args()
     design = presets.build("mobilenet_v2")
     budget = Budget({"macs": 150_000_000, "peak": 3 * 2**20}, min_resolution=112)
-    one = median(lambda: analyze(design), args.repeats * 10)
-    grid = median(lambda: scaling.width_resolution_grid(design, budget), args.repeats)
-    blocks = median(lambda: scaling.expansion_depth_grid(design, budget), args.repeats)
+    one = median_seconds(lambda: analyze(design), args.repeats * 10)
+    grid = median_seconds(lambda: scaling.width_resolution_grid(design, budget), args.repeats)
+    blocks = median_seconds(lambda: scaling.expansion_depth_grid(design, budget), args.repeats)
     print(f"one MobileNetV2 analysis:            {one * 1000:8.2f} ms")
     print(f"10 x 10 width x resolution grid:     {grid * 1000:8.1f} ms  ({grid / one:.0f} analyses' worth)")
     print(f"6 x 5 expansion x depth grid:        {blocks * 1000:8.1f} ms")

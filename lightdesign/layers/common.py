@@ -24,6 +24,14 @@ ACTIVATION_FLOPS = {
 }
 
 
+def keras_activation(params: dict) -> dict:
+    """Design params as Keras arguments: the design's 'linear' activation is Keras's None."""
+    out = dict(params)
+    if out.get("activation") == "linear":
+        out["activation"] = None
+    return out
+
+
 def numel(shape: Shape) -> int:
     return prod(shape)
 

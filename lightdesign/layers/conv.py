@@ -7,6 +7,7 @@ from lightdesign.layers.common import (
     activation_flops,
     check_dilated_stride,
     check_groups,
+    keras_activation,
     need_image,
     need_sequence,
     numel,
@@ -25,10 +26,7 @@ class _Conv(Layer):
 
     @classmethod
     def to_keras(cls, params):
-        out = dict(params)
-        if out.get("activation") == "linear":
-            out["activation"] = None
-        return out
+        return keras_activation(params)
 
     def _spatial(self, shape: Shape) -> tuple[int, int]:
         kh, kw = pair(self.cfg["kernel_size"])

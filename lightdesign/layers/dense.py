@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lightdesign import fields as F
-from lightdesign.layers.common import activation_flops, numel
+from lightdesign.layers.common import activation_flops, keras_activation, numel
 from lightdesign.registry import register
 from lightdesign.symbolic import Cost, Layer, LayerError, fmt_shape
 
@@ -23,10 +23,7 @@ class Dense(Layer):
 
     @classmethod
     def to_keras(cls, params):
-        out = dict(params)
-        if out.get("activation") == "linear":
-            out["activation"] = None
-        return out
+        return keras_activation(params)
 
     def output_shape(self, shapes):
         (shape,) = shapes

@@ -1,5 +1,6 @@
 """AppTest fixtures: the app as a person's browser session would run it."""
 
+import time
 from pathlib import Path
 
 import pytest
@@ -26,3 +27,15 @@ def metric(at, label):
 
 def workspace(at):
     return at.session_state["workspace"]
+
+
+def run_until(app, predicate, timeout=180):
+    """Rerun the page (as the browser's polling would) until ``predicate(app)`` holds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        app.run()
+        assert not app.exception, app.exception
+        if predicate(app):
+            return
+        time.sleep(0.5)
+    raise AssertionError("the page never reached the expected state")

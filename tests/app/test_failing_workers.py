@@ -4,22 +4,12 @@ message, the job slot is freed, the app keeps serving and no child process is le
 import multiprocessing
 import os
 import signal
-import time
 
 import pytest
 
 from lightdesign.ui import train_view
 
-
-def run_until(app, predicate, timeout=180):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        app.run()
-        assert not app.exception, app.exception
-        if predicate(app):
-            return
-        time.sleep(0.5)
-    raise AssertionError("the page never reached the expected state")
+from .conftest import run_until
 
 
 def errors(app):

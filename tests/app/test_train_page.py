@@ -1,10 +1,9 @@
 """The Train page through its widgets: data checks, start, progress, stop, results."""
 
-import time
 
 import numpy as np
 
-from .conftest import workspace
+from .conftest import run_until, workspace
 
 
 def open_train(app):
@@ -13,15 +12,6 @@ def open_train(app):
     return app
 
 
-def run_until(app, predicate, timeout=240):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        app.run()
-        assert not app.exception, app.exception
-        if predicate(app):
-            return
-        time.sleep(0.5)
-    raise AssertionError("the page never reached the expected state")
 
 
 def metric_labels(app):

@@ -9,14 +9,7 @@ from lightdesign import datasets, presets
 from lightdesign.jobs import JobManager
 from lightdesign.jobs.specs import TrainSettings, dataset_for_job, new_work_dir, train_spec
 
-
-def wait_until(predicate, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError("condition not reached in time")
+from ..waiting import wait_until
 
 
 @pytest.fixture(scope="module")

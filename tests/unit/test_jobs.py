@@ -1,20 +1,12 @@
 """The job manager with TensorFlow-free test jobs: events, stop, kill, crash, timeout, queue."""
 
 import multiprocessing
-import time
 
 import pytest
 
 from lightdesign.jobs import JobError, JobManager
 
-
-def wait_until(predicate, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not reached in time")
+from ..waiting import wait_until
 
 
 @pytest.fixture
