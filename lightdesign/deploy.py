@@ -32,7 +32,3 @@ def check(result: Analysis) -> list[Finding]:
         if row.kind in _RECURRENT:
             findings.append(Finding(row.name, row.kind, blocks.get(row.block, ""), False, False, _RECURRENT_WHY))
     return findings
-
-
-def int8_ready(result: Analysis) -> bool:
-    return not any(not f.int8_ok for f in check(result))

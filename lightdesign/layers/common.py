@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from math import prod
 
-from lightdesign.symbolic import LayerError, Shape, fmt_shape
+from lightdesign.symbolic import LayerError, Shape
 
 # FLOPs of one activation per output element, as TensorFlow's profiler counts them
 # (relu, relu6, sigmoid and tanh have no registered cost there).
@@ -87,7 +87,3 @@ def need_image(layer, shape: Shape, hint: str = "") -> None:
 
 def need_sequence(layer, shape: Shape, hint: str = "") -> None:
     layer.need_rank(shape, 2, "a sequence (steps, features)", hint)
-
-
-def describe(shape: Shape) -> str:
-    return fmt_shape(shape)
