@@ -94,6 +94,7 @@ def edit_latencies(browser, script: Path, cwd: Path, edits_count: int, expected)
             )
             times.append(time.perf_counter() - start)
             wait_idle(page)
+            page.wait_for_timeout(700)  # let the drawings of this edit settle, as a person would pause
         return times
     finally:
         page.close()

@@ -1,7 +1,8 @@
 """Design page: stack layers and blocks, configure them, and watch the costs.
 
-The figures are written first and the graph and charts last: Streamlit sends elements in
-script order, so the numbers a person is waiting for appear before the slower drawings.
+The figures come first, right under the title, and the graph and charts last: Streamlit
+sends elements in script order and the browser redraws the page for each one, so the
+numbers a person is waiting for appear before the slower widgets and drawings.
 """
 
 import streamlit as st
@@ -18,6 +19,14 @@ if result.ok:
 
 st.title(t("design.title", name=ws.current))
 state.show_messages()
+for issue in result.errors:
+    st.error(i18n.issue_text(issue), icon="⛔")
+for issue in result.warnings:
+    st.warning(i18n.issue_text(issue), icon="⚠️")
+if result.ok:
+    costs.metrics(result)
+elif ws.current in last_valid:
+    costs.stale(last_valid[ws.current])
 workspace_bar.render()
 with st.expander(t("design.presets"), expanded=not ws.design.blocks):
     presets_panel.preset_picker()
@@ -28,14 +37,6 @@ with st.expander(t("design.budget"), expanded=budget_view.current_budget().activ
 
 left, right = st.columns([5, 7], gap="large")
 with right:
-    for issue in result.errors:
-        st.error(i18n.issue_text(issue), icon="⛔")
-    for issue in result.warnings:
-        st.warning(i18n.issue_text(issue), icon="⚠️")
-    if result.ok:
-        costs.metrics(result)
-    elif ws.current in last_valid:
-        costs.stale(last_valid[ws.current])
     st.subheader(t("design.graph"))
     drawings = st.container()
 
