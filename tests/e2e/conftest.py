@@ -77,13 +77,19 @@ def browser():
         chromium.close()
 
 
-@pytest.fixture
-def page(browser, server):
+def open_session(browser, server, timeout_ms: int = 30_000):
+    """A fresh browser context (its own Streamlit session) showing the app."""
     context = browser.new_context(viewport={"width": 1500, "height": 1400})
     page = context.new_page()
-    page.set_default_timeout(30_000)
+    page.set_default_timeout(timeout_ms)
     page.goto(server)
     wait_for_app(page)
+    return context, page
+
+
+@pytest.fixture
+def page(browser, server):
+    context, page = open_session(browser, server)
     yield page
     context.close()
 

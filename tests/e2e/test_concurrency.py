@@ -8,18 +8,11 @@ import time
 from lightdesign import edits, presets
 from lightdesign.analysis import analyze
 
-from .conftest import wait_for_app, wait_idle
+from .conftest import open_session, wait_idle
 
 PROGRESS = re.compile(r"Epoch \d+/\d+ · batch \d+/\d+")
 
 
-def session(browser, server):
-    context = browser.new_context(viewport={"width": 1500, "height": 1400})
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    page.goto(server)
-    wait_for_app(page)
-    return context, page
 
 
 def start_training(page, epochs: int) -> None:
@@ -34,7 +27,7 @@ def start_training(page, epochs: int) -> None:
 
 
 def test_two_sessions_train_while_a_third_edits(browser, server):
-    sessions = [session(browser, server) for _ in range(3)]
+    sessions = [open_session(browser, server, 60_000) for _ in range(3)]
     (_, trainer_a), (_, trainer_b), (_, editor) = sessions
     try:
         start_training(trainer_a, 15)
