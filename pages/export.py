@@ -2,16 +2,11 @@
 
 import streamlit as st
 
-from lightdesign.analysis import analyze
-from lightdesign.ui import export_view, i18n, state
+from lightdesign.ui import export_view, state
 from lightdesign.ui.i18n import t
 
-ws = state.workspace()
-result = analyze(ws.design)
-st.title(t("export.title", name=ws.current))
-state.show_messages()
+_, result = state.page_header("export.title", "export.disabled")
 if result.errors:
-    st.error(t("export.disabled", error=i18n.issue_text(result.errors[0])), icon="⛔")
     st.stop()
 
 st.subheader(t("export.code"))

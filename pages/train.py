@@ -2,16 +2,10 @@
 
 import streamlit as st
 
-from lightdesign.analysis import analyze
-from lightdesign.ui import i18n, state, train_view
+from lightdesign.ui import state, train_view
 from lightdesign.ui.i18n import t
 
-ws = state.workspace()
-result = analyze(ws.design)
-st.title(t("train.title", name=ws.current))
-state.show_messages()
-if result.errors:
-    st.error(t("train.design_errors", error=i18n.issue_text(result.errors[0])), icon="⛔")
+_, result = state.page_header("train.title", "train.design_errors")
 
 st.subheader(t("train.data"))
 key, dataset = train_view.choose_dataset()

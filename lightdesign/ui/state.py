@@ -9,8 +9,9 @@ from __future__ import annotations
 import streamlit as st
 
 from lightdesign import share
+from lightdesign.analysis import Analysis, analyze
 from lightdesign.design import DesignError
-from lightdesign.ui.i18n import t
+from lightdesign.ui.i18n import issue_text, t
 from lightdesign.workspace import Workspace
 
 WORKSPACE = "workspace"
@@ -99,3 +100,15 @@ def show_messages() -> None:
     for level, text in st.session_state[MESSAGES]:
         getattr(st, level)(text)
     st.session_state[MESSAGES] = []
+
+
+def page_header(title_key: str, error_key: str) -> tuple[Workspace, Analysis]:
+    """Title, queued messages and (if any) the current design's first error, shown with
+    ``error_key``; returns the workspace and the design's analysis."""
+    ws = workspace()
+    result = analyze(ws.design)
+    st.title(t(title_key, name=ws.current))
+    show_messages()
+    if result.errors:
+        st.error(t(error_key, error=issue_text(result.errors[0])), icon="⛔")
+    return ws, result
