@@ -9,16 +9,16 @@ import streamlit as st
 from lightdesign.ui import i18n, state
 from lightdesign.ui.i18n import t
 
-st.set_page_config(page_title="LightDesign", page_icon="🪶", layout="wide")
+st.set_page_config(page_title="LightDesign", page_icon=":material/memory:", layout="wide")
 i18n.init()
 state.init()
 
 pages = [
-    st.Page("pages/design.py", title=t("nav.design"), icon="🧩", default=True),
-    st.Page("pages/compare.py", title=t("nav.compare"), icon="⚖️"),
-    st.Page("pages/train.py", title=t("nav.train"), icon="📈"),
-    st.Page("pages/export.py", title=t("nav.export"), icon="📦"),
-    st.Page("pages/learn.py", title=t("nav.learn"), icon="🎓"),
+    st.Page("pages/design.py", title=t("nav.design"), icon=":material/account_tree:", default=True),
+    st.Page("pages/compare.py", title=t("nav.compare"), icon=":material/balance:"),
+    st.Page("pages/train.py", title=t("nav.train"), icon=":material/monitoring:"),
+    st.Page("pages/export.py", title=t("nav.export"), icon=":material/package_2:"),
+    st.Page("pages/learn.py", title=t("nav.learn"), icon=":material/school:"),
 ]
 page = st.navigation(pages)
 i18n.switcher()

@@ -18,7 +18,7 @@ designs = [design for design, _ in loaded]
 analyses = [analyze(design) for design in designs]
 broken = [name for name, result in zip(chosen, analyses, strict=True) if result.errors]
 if broken:
-    st.error(t("compare.broken", names=", ".join(broken)), icon="⛔")
+    st.error(t("compare.broken", names=", ".join(broken)), icon=":material/error:")
     st.stop()
 
 compare_view.table(chosen, analyses, [runs for _, runs in loaded])

@@ -20,9 +20,9 @@ if result.ok:
 st.title(t("design.title", name=ws.current))
 state.show_messages()
 for issue in result.errors:
-    st.error(i18n.issue_text(issue), icon="⛔")
+    st.error(i18n.issue_text(issue), icon=":material/error:")
 for issue in result.warnings:
-    st.warning(i18n.issue_text(issue), icon="⚠️")
+    st.warning(i18n.issue_text(issue), icon=":material/warning:")
 if result.ok:
     costs.metrics(result)
 elif ws.current in last_valid:

@@ -20,7 +20,7 @@ if settings.max_samples:
     samples = min(samples, settings.max_samples)
 refusal = train_view.estimates(result, settings, int(samples * (1 - settings.validation_split)))
 if refusal:
-    st.error(refusal, icon="⛔")
+    st.error(refusal, icon=":material/error:")
 
 job = train_view.current_job()
 busy = job is not None and job.active

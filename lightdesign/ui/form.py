@@ -95,6 +95,6 @@ def _widget_with_callback(spec: Field, key: str, refs: list[str], block_id: str,
 def _show_errors(block_id: str, field: str, issues) -> None:
     refused = actions.field_error((block_id, field))
     if refused:
-        st.error(refused, icon="⛔")
+        st.error(refused, icon=":material/error:")
     for issue in issues:
-        st.error(issue.message + ("; " + t("issue.valid", valid=issue.valid) if issue.valid else ""), icon="⛔")
+        st.error(issue.message + ("; " + t("issue.valid", valid=issue.valid) if issue.valid else ""), icon=":material/error:")

@@ -48,7 +48,7 @@ def convolution() -> None:
     c_out = cols[5].slider(t("learn.cout"), 1, 512, 32, key="learn_cout")
     cost = learn.conv_cost(size, kernel, stride, padding, c_in, c_out)
     if cost["output"] < 1:
-        st.error(t("learn.empty"), icon="⛔")
+        st.error(t("learn.empty"), icon=":material/error:")
         return
     out = st.columns(3)
     out[0].metric(t("learn.output"), f"{cost['output']}×{cost['output']}×{c_out}")

@@ -84,4 +84,4 @@ def global_knobs() -> None:
     for key in (("design", "input_shape"), ("design", "classes")):
         message = actions.field_error(key)
         if message:
-            st.error(message, icon="⛔")
+            st.error(message, icon=":material/error:")

@@ -110,5 +110,5 @@ def page_header(title_key: str, error_key: str) -> tuple[Workspace, Analysis]:
     st.title(t(title_key, name=ws.current))
     show_messages()
     if result.errors:
-        st.error(t(error_key, error=issue_text(result.errors[0])), icon="⛔")
+        st.error(t(error_key, error=issue_text(result.errors[0])), icon=":material/error:")
     return ws, result
