@@ -5,6 +5,8 @@ sends elements in script order and the browser redraws the page for each one, so
 numbers a person is waiting for appear before the slower widgets and drawings.
 """
 
+import time
+
 import streamlit as st
 
 from lightdesign.analysis import analyze
@@ -27,6 +29,10 @@ if result.ok:
     costs.metrics(result)
 elif ws.current in last_valid:
     costs.stale(last_valid[ws.current])
+# Pause so Streamlit's server thread sends the figures now: while this script runs, the two
+# threads take turns on the GIL and the figures would reach the browser with the rest of
+# the page, about 100 ms later.
+time.sleep(0.02)
 workspace_bar.render()
 with st.expander(t("design.presets"), expanded=not ws.design.blocks):
     presets_panel.preset_picker()
