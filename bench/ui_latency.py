@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import socket
 import statistics
 import sys
 import tempfile
@@ -59,21 +60,28 @@ def wait_for_caption(page, prefix: str) -> None:
     )
 
 
+def wait_listening(port: int, timeout: float = 60) -> None:
+    """Return once the server accepts connections, as `streamlit run` does before it opens
+    the browser (loading a page from a closed port would time error pages instead)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 def cold_start(browser, script: Path, cwd: Path) -> float:
     """Seconds from launching the server to the rendered page (browser already running)."""
     page = browser.new_page()
     start = time.perf_counter()
     process, port = launch(script, cwd)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                page.goto(f"http://127.0.0.1:{port}", timeout=2000)
-                break
-            except Exception:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
+        wait_listening(port)
+        page.goto(f"http://127.0.0.1:{port}", wait_until="commit")
         wait_for_caption(page, "Exact: ")
         return time.perf_counter() - start
     finally:
