@@ -10,7 +10,19 @@ import time
 import streamlit as st
 
 from lightdesign.analysis import analyze
-from lightdesign.ui import budget_view, costs, files, form, graph_view, i18n, presets_panel, stack, state, workspace_bar
+from lightdesign.ui import (
+    budget_view,
+    costs,
+    files,
+    form,
+    graph_view,
+    i18n,
+    icons,
+    presets_panel,
+    stack,
+    state,
+    workspace_bar,
+)
 from lightdesign.ui.i18n import t
 
 ws = state.workspace()
@@ -22,9 +34,9 @@ if result.ok:
 st.title(t("design.title", name=ws.current))
 state.show_messages()
 for issue in result.errors:
-    st.error(i18n.issue_text(issue), icon=":material/error:")
+    st.error(i18n.issue_text(issue), icon=icons.ERROR)
 for issue in result.warnings:
-    st.warning(i18n.issue_text(issue), icon=":material/warning:")
+    st.warning(i18n.issue_text(issue), icon=icons.WARNING)
 if result.ok:
     costs.metrics(result)
 elif ws.current in last_valid:

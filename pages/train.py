@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lightdesign.ui import state, train_view
+from lightdesign.ui import icons, state, train_view
 from lightdesign.ui.i18n import t
 
 _, result = state.page_header("train.title", "train.design_errors")
@@ -20,7 +20,7 @@ if settings.max_samples:
     samples = min(samples, settings.max_samples)
 refusal = train_view.estimates(result, settings, int(samples * (1 - settings.validation_split)))
 if refusal:
-    st.error(refusal, icon=":material/error:")
+    st.error(refusal, icon=icons.ERROR)
 
 job = train_view.current_job()
 busy = job is not None and job.active

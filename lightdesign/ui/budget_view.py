@@ -11,7 +11,7 @@ from lightdesign import format as fmt
 from lightdesign import scaling, suggestions
 from lightdesign.analysis import Analysis
 from lightdesign.budget import LIMITS, Budget
-from lightdesign.ui import actions, state
+from lightdesign.ui import actions, icons, state
 from lightdesign.ui.i18n import labels, t
 
 
@@ -41,7 +41,7 @@ def budget_inputs(result: Analysis) -> None:
                           help=t("budget.amount.help"))
         message = actions.field_error(("budget", limit.key))
         if message:
-            column.error(message, icon=":material/error:")
+            column.error(message, icon=icons.ERROR)
     cols[4].number_input(t("budget.min_resolution"), 0, 4096, step=8, **state.persistent_widget(state.MIN_RESOLUTION))
     summary(result)
 
@@ -58,9 +58,9 @@ def summary(result: Analysis) -> None:
     if budget.min_resolution and (len(shape) != 3 or not budget.resolution_ok(min(shape[:2]))):
         over.append(t("budget.resolution_low", minimum=budget.min_resolution))
     if over:
-        st.error(t("budget.over_list", items=", ".join(over)), icon=":material/error:")
+        st.error(t("budget.over_list", items=", ".join(over)), icon=icons.ERROR)
     else:
-        st.success(t("budget.fits_all"), icon=":material/check_circle:")
+        st.success(t("budget.fits_all"), icon=icons.OK)
 
 
 def _heatmap(grid, value: str, title: str, x_label: str, y_label: str, key: str) -> None:
@@ -135,7 +135,7 @@ def scaling_search(result: Analysis) -> None:
         return
     best = scaling.largest_fit(grid)
     if best is None:
-        st.warning(t("scaling.none_fit"), icon=":material/warning:")
+        st.warning(t("scaling.none_fit"), icon=icons.WARNING)
         return
     scaled = build(best)
     scaled.name = f"{design.name} {suffix(best)}"

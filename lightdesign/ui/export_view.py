@@ -17,7 +17,7 @@ from lightdesign.design import DesignError
 from lightdesign.jobs import JobError
 from lightdesign.jobs.specs import WORK_ROOT, export_spec, new_work_dir
 from lightdesign.render import to_dot, to_mermaid
-from lightdesign.ui import compare_view, state
+from lightdesign.ui import compare_view, icons, state
 from lightdesign.ui.i18n import labels, t
 from lightdesign.ui.train_view import job_manager, job_message, session_id, status_text
 
@@ -69,18 +69,18 @@ def graph_images(dot: str, stem: str) -> None:
         cols[1].download_button(t("export.download.png"), render_with_dot(dot, "png"), file_name=f"{stem}.png",
                                 mime="image/png", key="download_png")
     except (subprocess.SubprocessError, OSError) as exc:
-        st.error(t("export.dot_failed", error=exc), icon=":material/error:")
+        st.error(t("export.dot_failed", error=exc), icon=icons.ERROR)
 
 
 def deployability(result: Analysis) -> None:
     findings = deploy.check(result)
     if not findings:
-        st.success(t("deploy.ok"), icon=":material/check_circle:")
+        st.success(t("deploy.ok"), icon=icons.OK)
         return
     rows = [{t("col.layer"): f.layer, t("col.block"): f.block, t("col.kind"): f.kind,
              t("col.builtin"): t("yes") if f.builtin_ok else t("no"), t("col.int8"): t("yes") if f.int8_ok else t("no"),
              t("col.why"): t("deploy.why.recurrent")} for f in findings]
-    st.warning(t("deploy.found", count=len(findings)), icon=":material/warning:")
+    st.warning(t("deploy.found", count=len(findings)), icon=icons.WARNING)
     st.dataframe(rows, hide_index=True, key="deploy_findings")
 
 
@@ -144,7 +144,7 @@ def _safe_bytes(path: str) -> bytes | None:
 
 def export_results(job, result: Analysis) -> None:
     if job.state != "finished":
-        st.error(t("export.failed", state=job.state, message=job_message(job.message)), icon=":material/error:")
+        st.error(t("export.failed", state=job.state, message=job_message(job.message)), icon=icons.ERROR)
         return
     out = job.result
     design = result.design

@@ -9,7 +9,7 @@ import streamlit as st
 from lightdesign import edits, registry
 from lightdesign.analysis import Analysis
 from lightdesign.fields import Field
-from lightdesign.ui import actions, i18n
+from lightdesign.ui import actions, i18n, icons
 from lightdesign.ui.i18n import t
 
 PREVIOUS = "(previous block)"
@@ -95,6 +95,6 @@ def _widget_with_callback(spec: Field, key: str, refs: list[str], block_id: str,
 def _show_errors(block_id: str, field: str, issues) -> None:
     refused = actions.field_error((block_id, field))
     if refused:
-        st.error(refused, icon=":material/error:")
+        st.error(refused, icon=icons.ERROR)
     for issue in issues:
-        st.error(issue.message + ("; " + t("issue.valid", valid=issue.valid) if issue.valid else ""), icon=":material/error:")
+        st.error(issue.message + ("; " + t("issue.valid", valid=issue.valid) if issue.valid else ""), icon=icons.ERROR)

@@ -9,7 +9,7 @@ import streamlit as st
 from lightdesign import format as fmt
 from lightdesign import learn, presets
 from lightdesign.analysis import analyze
-from lightdesign.ui import state
+from lightdesign.ui import icons, state
 from lightdesign.ui.i18n import t
 from lightdesign.ui.presets_panel import preset_title
 
@@ -48,7 +48,7 @@ def convolution() -> None:
     c_out = cols[5].slider(t("learn.cout"), 1, 512, 32, key="learn_cout")
     cost = learn.conv_cost(size, kernel, stride, padding, c_in, c_out)
     if cost["output"] < 1:
-        st.error(t("learn.empty"), icon=":material/error:")
+        st.error(t("learn.empty"), icon=icons.ERROR)
         return
     out = st.columns(3)
     out[0].metric(t("learn.output"), f"{cost['output']}×{cost['output']}×{c_out}")

@@ -6,7 +6,7 @@ import streamlit as st
 
 from lightdesign import edits, presets
 from lightdesign.design import DesignError
-from lightdesign.ui import actions, state
+from lightdesign.ui import actions, icons, state
 from lightdesign.ui.i18n import labels, t
 
 PRESET_KEY = "preset_name"
@@ -84,4 +84,4 @@ def global_knobs() -> None:
     for key in (("design", "input_shape"), ("design", "classes")):
         message = actions.field_error(key)
         if message:
-            st.error(message, icon=":material/error:")
+            st.error(message, icon=icons.ERROR)

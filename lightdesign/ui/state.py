@@ -11,6 +11,7 @@ import streamlit as st
 from lightdesign import share
 from lightdesign.analysis import Analysis, analyze
 from lightdesign.design import DesignError
+from lightdesign.ui import icons
 from lightdesign.ui.i18n import issue_text, t
 from lightdesign.workspace import Workspace
 
@@ -110,5 +111,5 @@ def page_header(title_key: str, error_key: str) -> tuple[Workspace, Analysis]:
     st.title(t(title_key, name=ws.current))
     show_messages()
     if result.errors:
-        st.error(t(error_key, error=issue_text(result.errors[0])), icon=":material/error:")
+        st.error(t(error_key, error=issue_text(result.errors[0])), icon=icons.ERROR)
     return ws, result

@@ -25,7 +25,7 @@ from lightdesign.jobs.specs import (
     new_work_dir,
     train_spec,
 )
-from lightdesign.ui import actions, state
+from lightdesign.ui import actions, icons, state
 from lightdesign.ui.catalog import CATALOG
 from lightdesign.ui.i18n import labels, t
 
@@ -137,7 +137,7 @@ def _upload(key: str) -> datasets.Dataset | None:
         else:
             dataset = uploads.load_image_zip(data, size=int(size), channels=int(channels), name=upload.name)
     except uploads.UploadError as exc:
-        st.error(t("upload.error", file=upload.name, error=exc), icon=":material/error:")
+        st.error(t("upload.error", file=upload.name, error=exc), icon=icons.ERROR)
         return None
     st.session_state[UPLOADED] = (marker, dataset)
     return dataset
@@ -177,12 +177,12 @@ def match_design(result: Analysis, key: str, dataset: datasets.Dataset | None) -
         if datasets.can_adapt(tuple(shape), tuple(design.input_shape)):
             st.info(t("match.resize", data=fmt.shape(shape), design=fmt.shape(design.input_shape)))
         else:
-            st.error(t("match.bad_shape", design=fmt.shape(design.input_shape), data=fmt.shape(shape)), icon=":material/error:")
+            st.error(t("match.bad_shape", design=fmt.shape(design.input_shape), data=fmt.shape(shape)), icon=icons.ERROR)
             ok = False
         st.button(t("match.set_input", shape=fmt.shape(shape)), key="fit_input",
                   on_click=actions.edit, args=(edits.set_input_shape, list(shape)))
     if design.num_classes != classes:
-        st.warning(t("match.classes", data=classes, design=design.num_classes), icon=":material/warning:")
+        st.warning(t("match.classes", data=classes, design=design.num_classes), icon=icons.WARNING)
         st.button(t("match.set_classes", classes=classes), key="fit_classes",
                   on_click=actions.edit, args=(edits.set_num_classes, classes))
         ok = ok and design.num_classes > classes
@@ -339,11 +339,11 @@ def record(job) -> None:
 
 def results(job) -> None:
     if job.state == "failed":
-        st.error(t("train.failed", message=job_message(job.message)), icon=":material/error:")
+        st.error(t("train.failed", message=job_message(job.message)), icon=icons.ERROR)
         return
     result = job.result or {}
     if job.state == "stopped":
-        st.warning(t("train.stopped", message=job_message(job.message)), icon=":material/stop_circle:")
+        st.warning(t("train.stopped", message=job_message(job.message)), icon=icons.STOPPED)
         if result.get("history"):
             _curves(result["history"], job.all("batch"))
         return
