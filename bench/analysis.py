@@ -29,16 +29,28 @@ def main() -> None:
     parser.add_argument("--keras-repeats", type=int, default=5)
     args = parser.parse_args()
 
-    import_time = float(subprocess.run(
-        [sys.executable, "-c", "import time; t = time.perf_counter(); import lightdesign.analysis, lightdesign.presets; "
-         "print(time.perf_counter() - t)"], capture_output=True, text=True, check=True, cwd=Path(__file__).parents[1]
-    ).stdout)
+    import_time = float(
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import time; t = time.perf_counter(); import lightdesign.analysis, lightdesign.presets; "
+                "print(time.perf_counter() - t)",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).parents[1],
+        ).stdout
+    )
 
     import keras
 
     rows = []
-    for name, application in (("mobilenet_v2", keras.applications.MobileNetV2),
-                              ("mobilenet_v3_large", keras.applications.MobileNetV3Large)):
+    for name, application in (
+        ("mobilenet_v2", keras.applications.MobileNetV2),
+        ("mobilenet_v3_large", keras.applications.MobileNetV3Large),
+    ):
         analysis = median_seconds(lambda name=name: analyze(presets.build(name)), args.repeats)
         build = median_seconds(lambda app=application: app(weights=None).count_params(), args.keras_repeats)
         rows.append((name, analysis, build))

@@ -41,9 +41,23 @@ def launch(script: Path, cwd: Path):
     import subprocess
 
     port = free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port), "--server.address",
-               "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-               "--server.fileWatcherType", "none"]
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+        "--server.fileWatcherType",
+        "none",
+    ]
     return subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), port
 
 
@@ -56,7 +70,9 @@ def wait_for_caption(page, prefix: str) -> None:
     page.wait_for_function(
         "want => [...document.querySelectorAll('[data-testid=\"stCaptionContainer\"]')]"
         ".some(e => e.innerText.startsWith(want))",
-        arg=prefix, polling="raf", timeout=60000,
+        arg=prefix,
+        polling="raf",
+        timeout=60000,
     )
 
 
@@ -146,8 +162,10 @@ def main() -> None:
         browser.close()
     print(f"{'':<28}{'LightDesign':>12}{'baseline app':>14}{'ratio':>8}")
     print(f"{'cold start (median)':<28}{ours_start:>11.2f}s{base_start:>13.2f}s{ours_start / base_start:>8.2f}")
-    print(f"{'edit -> updated params':<28}{ours_edit * 1000:>10.0f}ms{base_edit * 1000:>12.0f}ms"
-          f"{ours_edit / base_edit:>8.2f}")
+    print(
+        f"{'edit -> updated params':<28}{ours_edit * 1000:>10.0f}ms{base_edit * 1000:>12.0f}ms"
+        f"{ours_edit / base_edit:>8.2f}"
+    )
 
 
 if __name__ == "__main__":

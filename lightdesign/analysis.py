@@ -160,7 +160,9 @@ class Analysis:
             "peak_activation_bytes": self.peak_activation_bytes,
             "peak_activation_bytes_int8": self.peak_activation_bytes_int8,
             "training_bytes": training.total if training else None,
-            "training": None if training is None else {
+            "training": None
+            if training is None
+            else {
                 "batch_size": training.batch_size,
                 "optimizer": training.optimizer,
                 "weights": training.weights,
@@ -171,16 +173,28 @@ class Analysis:
             },
             "blocks": [
                 {
-                    "index": b.index, "name": b.name, "kind": b.kind, "output_shape": list(b.shape),
-                    "params": b.params, "trainable_params": b.trainable, "macs": b.macs, "flops": b.flops,
+                    "index": b.index,
+                    "name": b.name,
+                    "kind": b.kind,
+                    "output_shape": list(b.shape),
+                    "params": b.params,
+                    "trainable_params": b.trainable,
+                    "macs": b.macs,
+                    "flops": b.flops,
                     "activation_bytes": b.activation_bytes,
                 }
                 for b in self.blocks
             ],
             "layers": [
                 {
-                    "name": r.name, "kind": r.kind, "block": r.block, "output_shape": list(r.shape),
-                    "params": r.params, "trainable_params": r.trainable, "macs": r.macs, "flops": r.flops,
+                    "name": r.name,
+                    "kind": r.kind,
+                    "block": r.block,
+                    "output_shape": list(r.shape),
+                    "params": r.params,
+                    "trainable_params": r.trainable,
+                    "macs": r.macs,
+                    "flops": r.flops,
                     "activation_bytes": r.activation_bytes,
                 }
                 for r in self.rows
@@ -213,7 +227,17 @@ def analyze(design: Design, batch_size: int = 32, optimizer: str = "adam") -> An
         cost = node.cost
         act = _elements(node.shape) * BYTES_FP32
         result.rows.append(
-            Row(node.name, node.kind, node.block, node.shape, cost.trainable, cost.non_trainable, cost.macs, cost.flops, act)
+            Row(
+                node.name,
+                node.kind,
+                node.block,
+                node.shape,
+                cost.trainable,
+                cost.non_trainable,
+                cost.macs,
+                cost.flops,
+                act,
+            )
         )
         result.trainable += cost.trainable
         result.non_trainable += cost.non_trainable
@@ -328,35 +352,49 @@ def _warnings(design: Design, graph: Graph) -> list[Issue]:
         first = nodes[span.first]
         source = by_name.get(first.inputs[0]) if first.inputs else None
         if block.kind == "Dense" and source is not None and len(source.shape) == 3:
-            found.append(Issue(
-                "warning",
-                f"Dense is applied to the image tensor {fmt_shape(source.shape)}: it acts on the last axis "
-                "only and keeps height and width. Add Flatten or GlobalAveragePooling2D before it",
-                position, block.name, block.kind,
-            ))
+            found.append(
+                Issue(
+                    "warning",
+                    f"Dense is applied to the image tensor {fmt_shape(source.shape)}: it acts on the last axis "
+                    "only and keeps height and width. Add Flatten or GlobalAveragePooling2D before it",
+                    position,
+                    block.name,
+                    block.kind,
+                )
+            )
         if block.kind == "Activation" and source is not None:
             act = _activation_of(first)
             if act is not None and act == _activation_of(source):
-                found.append(Issue(
-                    "warning",
-                    f"{act} is applied twice in a row ({source.name} already ends with it); this block "
-                    "changes nothing and can be removed",
-                    position, block.name, block.kind, "activation", act,
-                ))
+                found.append(
+                    Issue(
+                        "warning",
+                        f"{act} is applied twice in a row ({source.name} already ends with it); this block "
+                        "changes nothing and can be removed",
+                        position,
+                        block.name,
+                        block.kind,
+                        "activation",
+                        act,
+                    )
+                )
     out = graph.output
     classes = design.num_classes
     if out.shape != (classes,):
-        found.append(Issue(
-            "warning",
-            f"the network outputs {fmt_shape(out.shape)}, not a vector of {classes} class scores. End with "
-            f"Flatten or GlobalAveragePooling and a Dense layer of {classes} units",
-        ))
+        found.append(
+            Issue(
+                "warning",
+                f"the network outputs {fmt_shape(out.shape)}, not a vector of {classes} class scores. End with "
+                f"Flatten or GlobalAveragePooling and a Dense layer of {classes} units",
+            )
+        )
     final = _activation_of(out)
     wanted = "sigmoid" if classes == 1 else "softmax"
     if final != wanted:
-        found.append(Issue(
-            "warning",
-            f"the last layer has no {wanted}; add Activation('{wanted}') or set the final Dense "
-            f"activation to '{wanted}' (or train with from_logits=True)",
-        ))
+        found.append(
+            Issue(
+                "warning",
+                f"the last layer has no {wanted}; add Activation('{wanted}') or set the final Dense "
+                f"activation to '{wanted}' (or train with from_logits=True)",
+            )
+        )
     return found

@@ -147,17 +147,23 @@ def _amount(text: str) -> int:
 def cmd_check(args: argparse.Namespace) -> None:
     from lightdesign.budget import Budget
 
-    budget = Budget({"macs": args.max_macs, "params": args.max_params, "int8": args.max_int8, "peak": args.max_peak},
-                    args.min_resolution)
+    budget = Budget(
+        {"macs": args.max_macs, "params": args.max_params, "int8": args.max_int8, "peak": args.max_peak},
+        args.min_resolution,
+    )
     if not budget.active:
-        raise CommandError("give at least one limit: --max-macs, --max-params, --max-int8, --max-peak or --min-resolution")
+        raise CommandError(
+            "give at least one limit: --max-macs, --max-params, --max-int8, --max-peak or --min-resolution"
+        )
     result = _valid_analysis(load_design(args))
     over = []
     print(f"{result.design.name}")
     for limit, value, maximum, fits in budget.checks(result):
         verdict = "ok  " if fits else "OVER"
-        print(f"  {verdict} {limit.label:<24} {limit.show(value):>10} of {limit.show(maximum):>10} "
-              f"({100 * value / maximum:5.1f}%)  [{value:,} / {maximum:,}]")
+        print(
+            f"  {verdict} {limit.label:<24} {limit.show(value):>10} of {limit.show(maximum):>10} "
+            f"({100 * value / maximum:5.1f}%)  [{value:,} / {maximum:,}]"
+        )
         if not fits:
             over.append(limit.label)
     shape = result.design.input_shape

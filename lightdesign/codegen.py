@@ -14,18 +14,18 @@ from lightdesign import __version__, registry
 from lightdesign.design import Design, DesignError
 from lightdesign.graph import trace
 
-_TRAINING_EXAMPLE = '''
+_TRAINING_EXAMPLE = """
 # Training example (integer class labels):
 # model = build_model()
 # model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 # model.fit(x_train, y_train, batch_size=32, epochs=5, validation_split=0.1)
-'''
+"""
 
-_MAIN = '''
+_MAIN = """
 if __name__ == "__main__":
     model = build_model()
     model.summary()
-'''
+"""
 
 
 def model_name(design: Design) -> str:
@@ -59,8 +59,9 @@ def _body(design: Design) -> list[str]:
         cls = registry.get(block.kind)
         source = _variable(block.input) if block.input else current
         refs = [_variable(block.params[f]) for f in cls.ref_fields]
-        call = cls.call_source({k: v for k, v in block.params.items() if k not in cls.ref_fields},
-                               block.name, [source, *refs])
+        call = cls.call_source(
+            {k: v for k, v in block.params.items() if k not in cls.ref_fields}, block.name, [source, *refs]
+        )
         lines.append(f"    x = {call}")
         current = "x"
         if block.name in referenced:

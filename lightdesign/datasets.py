@@ -58,21 +58,42 @@ class Dataset:
         if not max_train or len(self.y_train) <= max_train:
             return self
         keep = np.sort(np.random.default_rng(seed).permutation(len(self.y_train))[:max_train])
-        return Dataset(self.name, self.x_train[keep], self.y_train[keep], self.x_test, self.y_test, self.class_names,
-                       self.description, [*self.notes, f"training on {max_train:,} of {len(self.y_train):,} samples"])
+        return Dataset(
+            self.name,
+            self.x_train[keep],
+            self.y_train[keep],
+            self.x_test,
+            self.y_test,
+            self.class_names,
+            self.description,
+            [*self.notes, f"training on {max_train:,} of {len(self.y_train):,} samples"],
+        )
 
     def to_npz(self) -> bytes:
         buffer = io.BytesIO()
-        np.savez(buffer, x_train=self.x_train, y_train=self.y_train, x_test=self.x_test, y_test=self.y_test,
-                 class_names=np.array(self.class_names, dtype=str), name=np.array(self.name))
+        np.savez(
+            buffer,
+            x_train=self.x_train,
+            y_train=self.y_train,
+            x_test=self.x_test,
+            y_test=self.y_test,
+            class_names=np.array(self.class_names, dtype=str),
+            name=np.array(self.name),
+        )
         return buffer.getvalue()
 
     @classmethod
     def from_npz(cls, data: bytes | str) -> Dataset:
         source = io.BytesIO(data) if isinstance(data, bytes) else data
         with np.load(source, allow_pickle=False) as arrays:
-            return cls(str(arrays["name"]), arrays["x_train"], arrays["y_train"], arrays["x_test"], arrays["y_test"],
-                       [str(c) for c in arrays["class_names"]])
+            return cls(
+                str(arrays["name"]),
+                arrays["x_train"],
+                arrays["y_train"],
+                arrays["x_test"],
+                arrays["y_test"],
+                [str(c) for c in arrays["class_names"]],
+            )
 
 
 def split(x: np.ndarray, y: np.ndarray, test_fraction: float = 0.2, seed: int = 0):
@@ -111,13 +132,23 @@ def adapt_images(dataset: Dataset, shape: tuple[int, ...]) -> Dataset:
         return x
 
     note = f"images adapted from {dataset.input_shape} to {tuple(shape)}"
-    return Dataset(dataset.name, fit(dataset.x_train), dataset.y_train, fit(dataset.x_test), dataset.y_test,
-                   dataset.class_names, dataset.description, [*dataset.notes, note])
+    return Dataset(
+        dataset.name,
+        fit(dataset.x_train),
+        dataset.y_train,
+        fit(dataset.x_test),
+        dataset.y_test,
+        dataset.class_names,
+        dataset.description,
+        [*dataset.notes, note],
+    )
 
 
 def can_adapt(dataset_shape: tuple[int, ...], design_shape: tuple[int, ...]) -> bool:
     """Images can be resized and converted between gray and RGB; nothing else can."""
-    return len(dataset_shape) == 3 and len(design_shape) == 3 and design_shape[2] in (1, 3) and dataset_shape[2] in (1, 3)
+    return (
+        len(dataset_shape) == 3 and len(design_shape) == 3 and design_shape[2] in (1, 3) and dataset_shape[2] in (1, 3)
+    )
 
 
 # -- built-in datasets ---------------------------------------------------------------------
@@ -133,8 +164,12 @@ def digits(size: int = 8, seed: int = 0) -> Dataset:
     if size != 8:
         x = resize_images(x, size, size)
     y = data.target.astype(np.int64)
-    return Dataset(f"digits {size}x{size}", *split(x, y, seed=seed), [str(d) for d in range(10)],
-                   f"scikit-learn's handwritten digits, {size}x{size} grayscale, 10 classes")
+    return Dataset(
+        f"digits {size}x{size}",
+        *split(x, y, seed=seed),
+        [str(d) for d in range(10)],
+        f"scikit-learn's handwritten digits, {size}x{size} grayscale, 10 classes",
+    )
 
 
 SHAPES = ("circle", "square", "triangle", "star", "cross")
@@ -188,8 +223,12 @@ def shapes(count: int = 2000, size: int = 32, channels: int = 1, classes: int = 
             foreground, background = rng.uniform(0.6, 1.0, 1), rng.uniform(0.0, 0.3, 1)
         image = np.where(mask, foreground, background) + rng.normal(0, 0.05, (size, size, channels))
         x[i] = np.clip(image, 0, 1)
-    return Dataset(f"shapes {size}x{size}x{channels}", *split(x, y.astype(np.int64), seed=seed), names,
-                   f"generated {', '.join(names)}; {size}x{size}, {'RGB' if channels == 3 else 'grayscale'}")
+    return Dataset(
+        f"shapes {size}x{size}x{channels}",
+        *split(x, y.astype(np.int64), seed=seed),
+        names,
+        f"generated {', '.join(names)}; {size}x{size}, {'RGB' if channels == 3 else 'grayscale'}",
+    )
 
 
 WAVES = ("sine", "square", "sawtooth", "triangle")
@@ -213,12 +252,17 @@ def sequences(count: int = 2000, length: int = 50, features: int = 1, classes: i
                 "triangle": 4 * np.abs(cycle - 0.5) - 1,
             }[names[label]]
             x[i, :, f] = rng.uniform(0.5, 1.5) * wave + rng.normal(0, 0.2, length)
-    return Dataset(f"waves {length}x{features}", *split(x, y.astype(np.int64), seed=seed), names,
-                   f"generated waveforms ({', '.join(names)}), {length} steps x {features} features")
+    return Dataset(
+        f"waves {length}x{features}",
+        *split(x, y.astype(np.int64), seed=seed),
+        names,
+        f"generated waveforms ({', '.join(names)}), {length} steps x {features} features",
+    )
 
 
-def token_sequences(count: int = 2000, length: int = 100, vocabulary: int = 10000, classes: int = 2,
-                    seed: int = 0) -> Dataset:
+def token_sequences(
+    count: int = 2000, length: int = 100, vocabulary: int = 10000, classes: int = 2, seed: int = 0
+) -> Dataset:
     """Generated 'documents' of token ids: each class has its own keyword tokens sprinkled
     into random text, padded with 0 at the end: (N, steps) int32."""
     rng = np.random.default_rng(seed)
@@ -232,8 +276,12 @@ def token_sequences(count: int = 2000, length: int = 100, vocabulary: int = 1000
         words[hits] = rng.choice(keywords[label], size=len(hits))
         x[i, :used] = words
     names = [f"topic {k}" for k in range(classes)]
-    return Dataset(f"tokens {length}", *split(x, y.astype(np.int64), seed=seed), names,
-                   f"generated token sequences, vocabulary {vocabulary:,}, {classes} topics")
+    return Dataset(
+        f"tokens {length}",
+        *split(x, y.astype(np.int64), seed=seed),
+        names,
+        f"generated token sequences, vocabulary {vocabulary:,}, {classes} topics",
+    )
 
 
 # -- the catalogue the Train page offers ---------------------------------------------------------
@@ -251,8 +299,9 @@ class Source:
 
 KERAS_DATASETS = {
     "mnist": Source("mnist", "MNIST (download)", (28, 28, 1), 10, False, "70,000 handwritten digits, 28x28"),
-    "fashion_mnist": Source("fashion_mnist", "Fashion-MNIST (download)", (28, 28, 1), 10, False,
-                            "70,000 clothing images, 28x28, 10 classes"),
+    "fashion_mnist": Source(
+        "fashion_mnist", "Fashion-MNIST (download)", (28, 28, 1), 10, False, "70,000 clothing images, 28x28, 10 classes"
+    ),
     "cifar10": Source("cifar10", "CIFAR-10 (download)", (32, 32, 3), 10, False, "60,000 colour images, 32x32"),
 }
 KERAS_CLASS_NAMES = {
@@ -263,18 +312,51 @@ KERAS_CLASS_NAMES = {
 OFFLINE_ALTERNATIVES = "the built-in digits (8x8 or 28x28), shapes or sequences, or an upload"
 
 BUILTIN = {
-    "digits28": (Source("digits28", "Digits 28x28 (built in)", (28, 28, 1), 10, True,
-                        "scikit-learn's digits upscaled to the article's MNIST size"), lambda: digits(28)),
-    "digits8": (Source("digits8", "Digits 8x8 (built in)", (8, 8, 1), 10, True, "scikit-learn's 8x8 digits"),
-                lambda: digits(8)),
-    "shapes": (Source("shapes", "Shapes 32x32 (generated)", (32, 32, 1), 4, True,
-                      "circles, squares, triangles and stars"), lambda: shapes()),
-    "shapes_rgb": (Source("shapes_rgb", "Shapes 32x32 RGB (generated)", (32, 32, 3), 4, True,
-                          "coloured shapes"), lambda: shapes(channels=3)),
-    "waves": (Source("waves", "Waveforms 50x1 (generated)", (50, 1), 3, True,
-                     "sine, square and sawtooth sequences for recurrent models"), lambda: sequences()),
-    "tokens": (Source("tokens", "Token sequences 100 (generated)", (100,), 2, True,
-                      "token-id documents for the Embedding + LSTM preset"), lambda: token_sequences()),
+    "digits28": (
+        Source(
+            "digits28",
+            "Digits 28x28 (built in)",
+            (28, 28, 1),
+            10,
+            True,
+            "scikit-learn's digits upscaled to the article's MNIST size",
+        ),
+        lambda: digits(28),
+    ),
+    "digits8": (
+        Source("digits8", "Digits 8x8 (built in)", (8, 8, 1), 10, True, "scikit-learn's 8x8 digits"),
+        lambda: digits(8),
+    ),
+    "shapes": (
+        Source("shapes", "Shapes 32x32 (generated)", (32, 32, 1), 4, True, "circles, squares, triangles and stars"),
+        lambda: shapes(),
+    ),
+    "shapes_rgb": (
+        Source("shapes_rgb", "Shapes 32x32 RGB (generated)", (32, 32, 3), 4, True, "coloured shapes"),
+        lambda: shapes(channels=3),
+    ),
+    "waves": (
+        Source(
+            "waves",
+            "Waveforms 50x1 (generated)",
+            (50, 1),
+            3,
+            True,
+            "sine, square and sawtooth sequences for recurrent models",
+        ),
+        lambda: sequences(),
+    ),
+    "tokens": (
+        Source(
+            "tokens",
+            "Token sequences 100 (generated)",
+            (100,),
+            2,
+            True,
+            "token-id documents for the Embedding + LSTM preset",
+        ),
+        lambda: token_sequences(),
+    ),
 }
 
 

@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from lightdesign.analysis import Analysis
 
 _RECURRENT = {"SimpleRNN", "LSTM", "GRU"}
-_RECURRENT_WHY = ("Keras recurrent layers convert to a TensorFlow while-loop over tensor lists, which TFLite's "
-                  "built-in operators cannot run: the float model needs the Select TF ops (Flex) delegate, which "
-                  "microcontrollers lack, and int8 quantization is not possible")
+_RECURRENT_WHY = (
+    "Keras recurrent layers convert to a TensorFlow while-loop over tensor lists, which TFLite's "
+    "built-in operators cannot run: the float model needs the Select TF ops (Flex) delegate, which "
+    "microcontrollers lack, and int8 quantization is not possible"
+)
 
 
 @dataclass(frozen=True)

@@ -145,6 +145,5 @@ def padding(default: str = "same") -> Field:
         "padding",
         default,
         ("same", "valid"),
-        "'same' keeps the size (ceil(size / stride)); 'valid' uses no padding and shrinks "
-        "the output by kernel - 1.",
+        "'same' keeps the size (ceil(size / stride)); 'valid' uses no padding and shrinks the output by kernel - 1.",
     )

@@ -60,10 +60,19 @@ def _field_issues(position: int, block: Block, seen: set[str]) -> list[Issue]:
         return [Issue("error", exc.args[0], position, block.name, block.kind)]
     found = []
     if not isinstance(block.name, str) or not NAME_PATTERN.fullmatch(block.name) or block.name in RESERVED_NAMES:
-        found.append(_issue(position, block, f"the name {block.name!r} is not valid", "name",
-                            "letters, digits and underscores, not starting with a digit, not 'input'"))
+        found.append(
+            _issue(
+                position,
+                block,
+                f"the name {block.name!r} is not valid",
+                "name",
+                "letters, digits and underscores, not starting with a digit, not 'input'",
+            )
+        )
     elif block.name in seen:
-        found.append(_issue(position, block, f"the name {block.name!r} is used by an earlier block", "name", "a unique name"))
+        found.append(
+            _issue(position, block, f"the name {block.name!r} is used by an earlier block", "name", "a unique name")
+        )
     for spec in cls.fields:
         if spec.name not in block.params:
             found.append(_issue(position, block, f"the field {spec.name!r} is missing", spec.name, spec.valid_text()))
@@ -124,7 +133,10 @@ def _resolve_inputs(position, block, cls, outputs, previous):
     if block.input is not None:
         if block.input not in outputs:
             return None, _issue(
-                position, block, f"input {block.input!r} is not an earlier block", "input",
+                position,
+                block,
+                f"input {block.input!r} is not an earlier block",
+                "input",
                 "the name of an earlier block, or 'input'",
             )
         source = outputs[block.input]
@@ -134,7 +146,10 @@ def _resolve_inputs(position, block, cls, outputs, previous):
         if name not in outputs:
             earlier = ", ".join(list(outputs)[-6:])
             return None, _issue(
-                position, block, f"{ref}={name!r} is not an earlier block", ref,
+                position,
+                block,
+                f"{ref}={name!r} is not an earlier block",
+                ref,
                 f"'input' or an earlier block such as {earlier}",
             )
         inputs.append(outputs[name])

@@ -38,7 +38,12 @@ def seed_cnn(resolution: int = 28, classes: int = 10) -> Design:
     ``Activation('relu')``; ReLU applied twice is a no-op, so those layers are left out
     (the analysis warns when a design repeats an activation).
     """
-    s = _Stack("seed_cnn", (resolution, resolution, 1), classes, "The source article's CNN: two conv + pool stages and a dense head.")
+    s = _Stack(
+        "seed_cnn",
+        (resolution, resolution, 1),
+        classes,
+        "The source article's CNN: two conv + pool stages and a dense head.",
+    )
     s.add("Conv2D", "conv1", filters=32, kernel_size=3, padding="valid", activation="relu")
     s.add("MaxPooling2D", "pool1", pool_size=2, strides=2)
     s.add("Conv2D", "conv2", filters=64, kernel_size=3, padding="valid", activation="relu")
@@ -66,8 +71,12 @@ _V1_STAGES = [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2), *[(512,
 
 def mobilenet_v1(alpha: float = 1.0, resolution: int = 224, classes: int = 1000) -> Design:
     """MobileNet (Howard et al. 2017), as ``keras.applications.MobileNet``."""
-    s = _Stack(f"mobilenet_v1_{alpha:g}_{resolution}", (resolution, resolution, 3), classes,
-               "MobileNetV1: a stem convolution and 13 depthwise-separable units.")
+    s = _Stack(
+        f"mobilenet_v1_{alpha:g}_{resolution}",
+        (resolution, resolution, 3),
+        classes,
+        "MobileNetV1: a stem convolution and 13 depthwise-separable units.",
+    )
     s.add("conv_bn", "conv1", filters=int(32 * alpha), strides=2, activation="relu6")
     for i, (filters, strides) in enumerate(_V1_STAGES, start=1):
         s.add("depthwise_separable", f"block_{i}", filters=int(filters * alpha), strides=strides)
@@ -84,14 +93,23 @@ _V2_STAGES = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96
 
 def mobilenet_v2(alpha: float = 1.0, resolution: int = 224, classes: int = 1000) -> Design:
     """MobileNetV2 (Sandler et al. 2018), as ``keras.applications.MobileNetV2``."""
-    s = _Stack(f"mobilenet_v2_{alpha:g}_{resolution}", (resolution, resolution, 3), classes,
-               "MobileNetV2: 17 inverted residual blocks with linear bottlenecks.")
+    s = _Stack(
+        f"mobilenet_v2_{alpha:g}_{resolution}",
+        (resolution, resolution, 3),
+        classes,
+        "MobileNetV2: 17 inverted residual blocks with linear bottlenecks.",
+    )
     s.add("conv_bn", "Conv1", filters=make_divisible(32 * alpha, 8), strides=2, activation="relu6")
     index = 0
     for expansion, filters, repeats, stride in _V2_STAGES:
         for r in range(repeats):
-            s.add("inverted_residual", f"block_{index}", filters=make_divisible(int(filters * alpha), 8),
-                  expansion=float(expansion), strides=stride if r == 0 else 1)
+            s.add(
+                "inverted_residual",
+                f"block_{index}",
+                filters=make_divisible(int(filters * alpha), 8),
+                expansion=float(expansion),
+                strides=stride if r == 0 else 1,
+            )
             index += 1
     last = make_divisible(1280 * alpha, 8) if alpha > 1.0 else 1280
     s.add("conv_bn", "Conv_1", filters=last, kernel_size=1, activation="relu6")
@@ -102,27 +120,56 @@ def mobilenet_v2(alpha: float = 1.0, resolution: int = 224, classes: int = 1000)
 
 # (expansion, filters, kernel, stride, squeeze-excite, activation)
 _V3_SMALL = [
-    (1, 16, 3, 2, True, "relu"), (72 / 16, 24, 3, 2, False, "relu"), (88 / 24, 24, 3, 1, False, "relu"),
-    (4, 40, 5, 2, True, "hard_swish"), (6, 40, 5, 1, True, "hard_swish"), (6, 40, 5, 1, True, "hard_swish"),
-    (3, 48, 5, 1, True, "hard_swish"), (3, 48, 5, 1, True, "hard_swish"), (6, 96, 5, 2, True, "hard_swish"),
-    (6, 96, 5, 1, True, "hard_swish"), (6, 96, 5, 1, True, "hard_swish"),
+    (1, 16, 3, 2, True, "relu"),
+    (72 / 16, 24, 3, 2, False, "relu"),
+    (88 / 24, 24, 3, 1, False, "relu"),
+    (4, 40, 5, 2, True, "hard_swish"),
+    (6, 40, 5, 1, True, "hard_swish"),
+    (6, 40, 5, 1, True, "hard_swish"),
+    (3, 48, 5, 1, True, "hard_swish"),
+    (3, 48, 5, 1, True, "hard_swish"),
+    (6, 96, 5, 2, True, "hard_swish"),
+    (6, 96, 5, 1, True, "hard_swish"),
+    (6, 96, 5, 1, True, "hard_swish"),
 ]
 _V3_LARGE = [
-    (1, 16, 3, 1, False, "relu"), (4, 24, 3, 2, False, "relu"), (3, 24, 3, 1, False, "relu"),
-    (3, 40, 5, 2, True, "relu"), (3, 40, 5, 1, True, "relu"), (3, 40, 5, 1, True, "relu"),
-    (6, 80, 3, 2, False, "hard_swish"), (2.5, 80, 3, 1, False, "hard_swish"), (2.3, 80, 3, 1, False, "hard_swish"),
-    (2.3, 80, 3, 1, False, "hard_swish"), (6, 112, 3, 1, True, "hard_swish"), (6, 112, 3, 1, True, "hard_swish"),
-    (6, 160, 5, 2, True, "hard_swish"), (6, 160, 5, 1, True, "hard_swish"), (6, 160, 5, 1, True, "hard_swish"),
+    (1, 16, 3, 1, False, "relu"),
+    (4, 24, 3, 2, False, "relu"),
+    (3, 24, 3, 1, False, "relu"),
+    (3, 40, 5, 2, True, "relu"),
+    (3, 40, 5, 1, True, "relu"),
+    (3, 40, 5, 1, True, "relu"),
+    (6, 80, 3, 2, False, "hard_swish"),
+    (2.5, 80, 3, 1, False, "hard_swish"),
+    (2.3, 80, 3, 1, False, "hard_swish"),
+    (2.3, 80, 3, 1, False, "hard_swish"),
+    (6, 112, 3, 1, True, "hard_swish"),
+    (6, 112, 3, 1, True, "hard_swish"),
+    (6, 160, 5, 2, True, "hard_swish"),
+    (6, 160, 5, 1, True, "hard_swish"),
+    (6, 160, 5, 1, True, "hard_swish"),
 ]
 
 
 def _mobilenet_v3(table, last_point: int, label: str, alpha: float, resolution: int, classes: int) -> Design:
-    s = _Stack(f"mobilenet_v3_{label}_{alpha:g}_{resolution}", (resolution, resolution, 3), classes,
-               f"MobileNetV3-{label.title()}: inverted residuals with squeeze-excitation and hard-swish.")
+    s = _Stack(
+        f"mobilenet_v3_{label}_{alpha:g}_{resolution}",
+        (resolution, resolution, 3),
+        classes,
+        f"MobileNetV3-{label.title()}: inverted residuals with squeeze-excitation and hard-swish.",
+    )
     s.add("conv_bn", "conv", filters=16, strides=2, activation="hard_swish")
     for i, (expansion, filters, kernel, stride, se, act) in enumerate(table):
-        s.add("inverted_residual", f"expanded_conv_{i}", filters=make_divisible(filters * alpha), expansion=float(expansion),
-              kernel_size=kernel, strides=stride, activation=act, se_ratio=0.25 if se else 0.0)
+        s.add(
+            "inverted_residual",
+            f"expanded_conv_{i}",
+            filters=make_divisible(filters * alpha),
+            expansion=float(expansion),
+            kernel_size=kernel,
+            strides=stride,
+            activation=act,
+            se_ratio=0.25 if se else 0.0,
+        )
     last_conv = make_divisible(make_divisible(table[-1][1] * alpha) * 6)
     if alpha > 1.0:
         last_point = make_divisible(last_point * alpha)
@@ -159,22 +206,39 @@ _V1_WIDTHS = {
 def shufflenet_v1(alpha: float = 1.0, resolution: int = 224, classes: int = 1000, groups: int = 3) -> Design:
     """ShuffleNetV1 (Zhang et al. 2018) with 3 or 8 groups, as Megvii's reference code."""
     if groups not in _V1_WIDTHS or alpha not in _V1_WIDTHS[groups]:
-        raise DesignError(f"shufflenet_v1 comes with groups 3 or 8 and alpha 0.5, 1, 1.5 or 2; got groups={groups}, alpha={alpha}")
+        raise DesignError(
+            f"shufflenet_v1 comes with groups 3 or 8 and alpha 0.5, 1, 1.5 or 2; got groups={groups}, alpha={alpha}"
+        )
     stem, *stages = _V1_WIDTHS[groups][alpha]
-    s = _Stack(f"shufflenet_v1_g{groups}_{alpha:g}_{resolution}", (resolution, resolution, 3), classes,
-               "ShuffleNetV1: grouped 1x1 convolutions with channel shuffle.")
+    s = _Stack(
+        f"shufflenet_v1_g{groups}_{alpha:g}_{resolution}",
+        (resolution, resolution, 3),
+        classes,
+        "ShuffleNetV1: grouped 1x1 convolutions with channel shuffle.",
+    )
     s.add("conv_bn", "first_conv", filters=stem, strides=2, activation="relu")
     s.add("MaxPooling2D", "maxpool", pool_size=3, strides=2, padding="same")
     for stage, (filters, repeats) in enumerate(zip(stages, (4, 8, 4), strict=True), start=2):
         for i in range(repeats):
-            s.add("shufflenet_v1_unit", f"stage{stage}_{i}", filters=filters, groups=groups,
-                  strides=2 if i == 0 else 1, group_first_conv=not (stage == 2 and i == 0))
+            s.add(
+                "shufflenet_v1_unit",
+                f"stage{stage}_{i}",
+                filters=filters,
+                groups=groups,
+                strides=2 if i == 0 else 1,
+                group_first_conv=not (stage == 2 and i == 0),
+            )
     s.add("GlobalAveragePooling2D", "global_pool")
     s.add("Dense", "predictions", units=classes, use_bias=False, activation="softmax")
     return s.design
 
 
-_V2_WIDTHS = {0.5: (48, 96, 192, 1024), 1.0: (116, 232, 464, 1024), 1.5: (176, 352, 704, 1024), 2.0: (244, 488, 976, 2048)}
+_V2_WIDTHS = {
+    0.5: (48, 96, 192, 1024),
+    1.0: (116, 232, 464, 1024),
+    1.5: (176, 352, 704, 1024),
+    2.0: (244, 488, 976, 2048),
+}
 
 
 def shufflenet_v2(alpha: float = 1.0, resolution: int = 224, classes: int = 1000) -> Design:
@@ -182,8 +246,12 @@ def shufflenet_v2(alpha: float = 1.0, resolution: int = 224, classes: int = 1000
     if alpha not in _V2_WIDTHS:
         raise DesignError(f"shufflenet_v2 comes in alpha 0.5, 1, 1.5 and 2; got {alpha}")
     *stages, last = _V2_WIDTHS[alpha]
-    s = _Stack(f"shufflenet_v2_{alpha:g}_{resolution}", (resolution, resolution, 3), classes,
-               "ShuffleNetV2: channel split, a cheap branch, concatenate and shuffle.")
+    s = _Stack(
+        f"shufflenet_v2_{alpha:g}_{resolution}",
+        (resolution, resolution, 3),
+        classes,
+        "ShuffleNetV2: channel split, a cheap branch, concatenate and shuffle.",
+    )
     s.add("conv_bn", "conv1", filters=24, strides=2, activation="relu")
     s.add("MaxPooling2D", "maxpool", pool_size=3, strides=2, padding="same")
     for stage, (filters, repeats) in enumerate(zip(stages, (4, 8, 4), strict=True), start=2):
@@ -214,8 +282,12 @@ _FIRES_1_1 = [(16, 64), (16, 64), "pool", (32, 128), (32, 128), "pool", (48, 192
 
 
 def _squeezenet(version: str, resolution: int, classes: int) -> Design:
-    s = _Stack(f"squeezenet_{version}_{resolution}", (resolution, resolution, 3), classes,
-               "SqueezeNet: fire modules (squeeze 1x1, expand 1x1 + 3x3) and no dense layers.")
+    s = _Stack(
+        f"squeezenet_{version}_{resolution}",
+        (resolution, resolution, 3),
+        classes,
+        "SqueezeNet: fire modules (squeeze 1x1, expand 1x1 + 3x3) and no dense layers.",
+    )
     if version == "1_0":
         s.add("Conv2D", "conv1", filters=96, kernel_size=7, strides=2, padding="valid", activation="relu")
         size, fires = (resolution - 7) // 2 + 1, _FIRES_1_0
@@ -253,8 +325,12 @@ def squeezenet_1_1(resolution: int = 224, classes: int = 1000) -> Design:
 
 # (kernel, expanded, out, se_ratio, stride), per stage, from the GhostNet paper/code.
 _GHOST_STAGES = [
-    [(3, 16, 16, 0, 1)], [(3, 48, 24, 0, 2)], [(3, 72, 24, 0, 1)], [(5, 72, 40, 0.25, 2)],
-    [(5, 120, 40, 0.25, 1)], [(3, 240, 80, 0, 2)],
+    [(3, 16, 16, 0, 1)],
+    [(3, 48, 24, 0, 2)],
+    [(3, 72, 24, 0, 1)],
+    [(5, 72, 40, 0.25, 2)],
+    [(5, 120, 40, 0.25, 1)],
+    [(3, 240, 80, 0, 2)],
     [(3, 200, 80, 0, 1), (3, 184, 80, 0, 1), (3, 184, 80, 0, 1), (3, 480, 112, 0.25, 1), (3, 672, 112, 0.25, 1)],
     [(5, 672, 160, 0.25, 2)],
     [(5, 960, 160, 0, 1), (5, 960, 160, 0.25, 1), (5, 960, 160, 0, 1), (5, 960, 160, 0.25, 1)],
@@ -263,14 +339,25 @@ _GHOST_STAGES = [
 
 def ghostnet(alpha: float = 1.0, resolution: int = 224, classes: int = 1000) -> Design:
     """GhostNet (Han et al. 2020), as the authors' code (and timm's ghostnet_100)."""
-    s = _Stack(f"ghostnet_{alpha:g}_{resolution}", (resolution, resolution, 3), classes,
-               "GhostNet: ghost modules make half the channels with cheap depthwise convolutions.")
+    s = _Stack(
+        f"ghostnet_{alpha:g}_{resolution}",
+        (resolution, resolution, 3),
+        classes,
+        "GhostNet: ghost modules make half the channels with cheap depthwise convolutions.",
+    )
     s.add("conv_bn", "conv_stem", filters=make_divisible(16 * alpha, 4), strides=2, activation="relu")
     index = 0
     for stage in _GHOST_STAGES:
         for kernel, expanded, filters, se, stride in stage:
-            s.add("ghost_bottleneck", f"ghost_{index}", filters=make_divisible(filters * alpha, 4),
-                  expanded_filters=make_divisible(expanded * alpha, 4), kernel_size=kernel, strides=stride, se_ratio=float(se))
+            s.add(
+                "ghost_bottleneck",
+                f"ghost_{index}",
+                filters=make_divisible(filters * alpha, 4),
+                expanded_filters=make_divisible(expanded * alpha, 4),
+                kernel_size=kernel,
+                strides=stride,
+                se_ratio=float(se),
+            )
             index += 1
     s.add("conv_bn", "conv_last", filters=make_divisible(960 * alpha, 4), kernel_size=1, activation="relu")
     s.add("GlobalAveragePooling2D", "global_pool", keepdims=True)
@@ -282,10 +369,24 @@ def ghostnet(alpha: float = 1.0, resolution: int = 224, classes: int = 1000) -> 
 
 
 # (repeats, kernel, stride, expansion, out, se_ratio)
-_MNAS_A1 = [(1, 3, 1, 1, 16, 0), (2, 3, 2, 6, 24, 0), (3, 5, 2, 3, 40, 0.25), (4, 3, 2, 6, 80, 0),
-            (2, 3, 1, 6, 112, 0.25), (3, 5, 2, 6, 160, 0.25), (1, 3, 1, 6, 320, 0)]
-_EFFICIENTNET_B0 = [(1, 3, 1, 1, 16, 0), (2, 3, 2, 6, 24, 0), (2, 5, 2, 6, 40, 0), (3, 3, 2, 6, 80, 0),
-                    (3, 5, 1, 6, 112, 0), (4, 5, 2, 6, 192, 0), (1, 3, 1, 6, 320, 0)]
+_MNAS_A1 = [
+    (1, 3, 1, 1, 16, 0),
+    (2, 3, 2, 6, 24, 0),
+    (3, 5, 2, 3, 40, 0.25),
+    (4, 3, 2, 6, 80, 0),
+    (2, 3, 1, 6, 112, 0.25),
+    (3, 5, 2, 6, 160, 0.25),
+    (1, 3, 1, 6, 320, 0),
+]
+_EFFICIENTNET_B0 = [
+    (1, 3, 1, 1, 16, 0),
+    (2, 3, 2, 6, 24, 0),
+    (2, 5, 2, 6, 40, 0),
+    (3, 3, 2, 6, 80, 0),
+    (3, 5, 1, 6, 112, 0),
+    (4, 5, 2, 6, 192, 0),
+    (1, 3, 1, 6, 320, 0),
+]
 
 
 def _mbconv_net(name, table, activation, alpha, resolution, classes, description, scale_ends) -> Design:
@@ -295,9 +396,17 @@ def _mbconv_net(name, table, activation, alpha, resolution, classes, description
     index = 0
     for repeats, kernel, stride, expansion, filters, se in table:
         for r in range(repeats):
-            s.add("inverted_residual", f"block_{index}", filters=make_divisible(filters * alpha), expansion=float(expansion),
-                  kernel_size=kernel, strides=stride if r == 0 else 1, activation=activation, se_ratio=float(se),
-                  se_style="mnasnet")
+            s.add(
+                "inverted_residual",
+                f"block_{index}",
+                filters=make_divisible(filters * alpha),
+                expansion=float(expansion),
+                kernel_size=kernel,
+                strides=stride if r == 0 else 1,
+                activation=activation,
+                se_ratio=float(se),
+                se_style="mnasnet",
+            )
             index += 1
     head = make_divisible(1280 * alpha) if scale_ends and alpha > 1.0 else 1280
     s.add("conv_bn", "head", filters=head, kernel_size=1, activation=activation)
@@ -309,15 +418,31 @@ def _mbconv_net(name, table, activation, alpha, resolution, classes, description
 
 def mnasnet(alpha: float = 1.0, resolution: int = 224, classes: int = 1000) -> Design:
     """MnasNet-A1 (Tan et al. 2019), as TensorFlow's mnasnet_a1 (squeeze-excitation on three stages)."""
-    return _mbconv_net("mnasnet_a1", _MNAS_A1, "relu", alpha, resolution, classes,
-                       "MnasNet-A1: platform-aware NAS result; MBConv blocks, some with squeeze-excitation.", True)
+    return _mbconv_net(
+        "mnasnet_a1",
+        _MNAS_A1,
+        "relu",
+        alpha,
+        resolution,
+        classes,
+        "MnasNet-A1: platform-aware NAS result; MBConv blocks, some with squeeze-excitation.",
+        True,
+    )
 
 
 def efficientnet_lite0(alpha: float = 1.0, resolution: int = 224, classes: int = 1000) -> Design:
     """EfficientNet-Lite0: EfficientNet-B0 without squeeze-excitation, with ReLU6 and a
     fixed stem and head, as TensorFlow's efficientnet_lite_builder."""
-    return _mbconv_net("efficientnet_lite0", _EFFICIENTNET_B0, "relu6", alpha, resolution, classes,
-                       "EfficientNet-Lite0: quantization-friendly EfficientNet-B0 (ReLU6, no squeeze-excitation).", False)
+    return _mbconv_net(
+        "efficientnet_lite0",
+        _EFFICIENTNET_B0,
+        "relu6",
+        alpha,
+        resolution,
+        classes,
+        "EfficientNet-Lite0: quantization-friendly EfficientNet-B0 (ReLU6, no squeeze-excitation).",
+        False,
+    )
 
 
 # -- the preset table -----------------------------------------------------------------------
@@ -336,8 +461,13 @@ class Preset:
     max_resolution: int = 1024
     resolution_label: str = "resolution"
 
-    def make(self, alpha: float | None = None, resolution: int | None = None, classes: int | None = None,
-             groups: int | None = None) -> Design:
+    def make(
+        self,
+        alpha: float | None = None,
+        resolution: int | None = None,
+        classes: int | None = None,
+        groups: int | None = None,
+    ) -> Design:
         """Build the preset; raises DesignError naming a bad option and the valid range."""
         kwargs: dict[str, Any] = {}
         params = inspect.signature(self.build).parameters
@@ -386,8 +516,16 @@ PRESETS: dict[str, Preset] = {
         Preset("ghostnet", "GhostNet", ghostnet, 224, 1000, (0.5, 1.0, 1.3)),
         Preset("mnasnet", "MnasNet-A1", mnasnet, 224, 1000, (0.5, 0.75, 1.0, 1.4)),
         Preset("efficientnet_lite0", "EfficientNet-Lite0", efficientnet_lite0, 224, 1000, (1.0,)),
-        Preset("text_rnn", "Text RNN (Embedding + LSTM)", text_rnn, 100, 2, min_resolution=1, max_resolution=4096,
-               resolution_label="sequence length"),
+        Preset(
+            "text_rnn",
+            "Text RNN (Embedding + LSTM)",
+            text_rnn,
+            100,
+            2,
+            min_resolution=1,
+            max_resolution=4096,
+            resolution_label="sequence length",
+        ),
     )
 }
 

@@ -29,9 +29,19 @@ IO_FILL = "#ffffff"
 _MERGES = {"Add", "Concatenate", "Multiply"}
 
 _SUMMARY_FIELDS = (
-    ("filters", "{}"), ("units", "{} units"), ("output_dim", "dim {}"), ("squeeze", "squeeze {}"),
-    ("expanded_filters", "exp {}"), ("expansion", "×{:g}"), ("kernel_size", "{0}x{0}"), ("pool_size", "{0}x{0}"),
-    ("strides", "/{}"), ("groups", "g{}"), ("activation", "{}"), ("rate", "p={:g}"), ("target_shape", "{}"),
+    ("filters", "{}"),
+    ("units", "{} units"),
+    ("output_dim", "dim {}"),
+    ("squeeze", "squeeze {}"),
+    ("expanded_filters", "exp {}"),
+    ("expansion", "×{:g}"),
+    ("kernel_size", "{0}x{0}"),
+    ("pool_size", "{0}x{0}"),
+    ("strides", "/{}"),
+    ("groups", "g{}"),
+    ("activation", "{}"),
+    ("rate", "p={:g}"),
+    ("target_shape", "{}"),
 )
 
 
@@ -147,8 +157,12 @@ def _node_summary(node) -> str:
     return " · ".join(bits[:4])
 
 
-def to_dot(analysis: Analysis, expand: bool | set[str] = False, selected: str | None = None,
-           words: dict[str, str] | None = None) -> str:
+def to_dot(
+    analysis: Analysis,
+    expand: bool | set[str] = False,
+    selected: str | None = None,
+    words: dict[str, str] | None = None,
+) -> str:
     """Graphviz DOT source; ``expand`` is True (all composites) or a set of block names;
     ``words`` translates the input and output labels."""
     import graphviz  # pure-Python DOT writer; no binary needed to produce the text

@@ -55,8 +55,13 @@ def stages(design: Design) -> list[list[int]]:
     for i, block in enumerate(design.blocks):
         key = (block.kind, block.params.get("filters"))
         previous = design.blocks[i - 1] if i else None
-        if (runs and previous is not None and "filters" in block.params
-                and (previous.kind, previous.params.get("filters")) == key and block.params.get("strides", 1) == 1):
+        if (
+            runs
+            and previous is not None
+            and "filters" in block.params
+            and (previous.kind, previous.params.get("filters")) == key
+            and block.params.get("strides", 1) == 1
+        ):
             runs[-1].append(i)
         else:
             runs.append([i])
@@ -77,7 +82,9 @@ def scale_depth(design: Design, factor: float) -> Design:
         while len(kept) < wanted:
             source = kept[-1]
             probe = Design(out.name, out.input_shape, out.num_classes, [*blocks, *kept, *out.blocks])
-            kept.append(Block(source.kind, probe.new_name(source.kind), dict(source.params), probe.new_id(), source.input))
+            kept.append(
+                Block(source.kind, probe.new_name(source.kind), dict(source.params), probe.new_id(), source.input)
+            )
         blocks.extend(kept)
     out.blocks = blocks
     return out
@@ -85,15 +92,33 @@ def scale_depth(design: Design, factor: float) -> Design:
 
 def _repeatable(design: Design, run: list[int]) -> bool:
     block = design.blocks[run[0]]
-    return block.kind in ("inverted_residual", "depthwise_separable", "fire_module", "shufflenet_v1_unit",
-                          "shufflenet_v2_unit", "ghost_bottleneck") and len(run) > 1
+    return (
+        block.kind
+        in (
+            "inverted_residual",
+            "depthwise_separable",
+            "fire_module",
+            "shufflenet_v1_unit",
+            "shufflenet_v2_unit",
+            "ghost_bottleneck",
+        )
+        and len(run) > 1
+    )
 
 
 def _point(design: Design, x: float, y: float, budget: Budget) -> Point:
     result = analyze(design)
     valid = not result.errors
-    return Point(x, y, result.macs, result.params, result.weight_bytes["int8"], result.peak_activation_bytes, valid,
-                 valid and budget.fits(result))
+    return Point(
+        x,
+        y,
+        result.macs,
+        result.params,
+        result.weight_bytes["int8"],
+        result.peak_activation_bytes,
+        valid,
+        valid and budget.fits(result),
+    )
 
 
 def width_resolution_grid(design: Design, budget: Budget, alphas=ALPHAS, resolutions=RESOLUTIONS) -> list[list[Point]]:

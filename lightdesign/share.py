@@ -37,7 +37,9 @@ def decode(token: str) -> Design:
     try:
         raw = inflater.decompress(packed, MAX_JSON_BYTES + 1)
     except zlib.error:
-        raise DesignError("the link is damaged: its design part does not decompress (was it cut short or edited?)") from None
+        raise DesignError(
+            "the link is damaged: its design part does not decompress (was it cut short or edited?)"
+        ) from None
     if len(raw) > MAX_JSON_BYTES or inflater.unconsumed_tail:
         raise DesignError(f"the link's design is larger than {MAX_JSON_BYTES:,} bytes")
     if not inflater.eof:

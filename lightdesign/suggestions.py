@@ -29,21 +29,36 @@ class Suggestion:
 
 def _replace(design: Design, first: int, count: int, blocks: list[Block]) -> Design:
     out = design.copy()
-    out.blocks[first:first + count] = blocks
+    out.blocks[first : first + count] = blocks
     return out
 
 
 def _separable(design: Design, index: int, result: Analysis) -> tuple[Design, str] | None:
     conv = design.blocks[index]
     p = conv.params
-    if (conv.kind != "Conv2D" or p["kernel_size"] not in (3, 5, 7) or p["groups"] != 1 or p["dilation_rate"] != 1
-            or p["strides"] not in (1, 2)):
+    if (
+        conv.kind != "Conv2D"
+        or p["kernel_size"] not in (3, 5, 7)
+        or p["groups"] != 1
+        or p["dilation_rate"] != 1
+        or p["strides"] not in (1, 2)
+    ):
         return None
     activation = p["activation"] if p["activation"] in _SEPARABLE_ACTIVATIONS else "relu6"
-    block = new_block("depthwise_separable", conv.name, conv.id, conv.input, filters=p["filters"],
-                      kernel_size=p["kernel_size"], strides=p["strides"], activation=activation)
+    block = new_block(
+        "depthwise_separable",
+        conv.name,
+        conv.id,
+        conv.input,
+        filters=p["filters"],
+        kernel_size=p["kernel_size"],
+        strides=p["strides"],
+        activation=activation,
+    )
     n, k = p["filters"], p["kernel_size"]
-    theory = f"the article's ratio 1/N + 1/k² = 1/{n} + 1/{k * k} = {1 / n + 1 / (k * k):.3f} of this convolution's MACs"
+    theory = (
+        f"the article's ratio 1/N + 1/k² = 1/{n} + 1/{k * k} = {1 / n + 1 / (k * k):.3f} of this convolution's MACs"
+    )
     return _replace(design, index, 1, [block]), theory
 
 
@@ -64,24 +79,50 @@ def _fire(design: Design, index: int, result: Analysis) -> tuple[Design, str] | 
     first, second = design.blocks[index], design.blocks[index + 1]
     for conv in (first, second):
         p = conv.params
-        if (conv.kind != "Conv2D" or p["kernel_size"] != 3 or p["strides"] != 1 or p["groups"] != 1
-                or p["padding"] != "same" or conv.input is not None and conv is second):
+        if (
+            conv.kind != "Conv2D"
+            or p["kernel_size"] != 3
+            or p["strides"] != 1
+            or p["groups"] != 1
+            or p["padding"] != "same"
+            or conv.input is not None
+            and conv is second
+        ):
             return None
     filters = second.params["filters"]
     if filters % 2:
         return None
-    fire = new_block("fire_module", first.name, first.id, first.input, squeeze=max(8, filters // 8),
-                     expand1x1=filters // 2, expand3x3=filters // 2)
+    fire = new_block(
+        "fire_module",
+        first.name,
+        first.id,
+        first.input,
+        squeeze=max(8, filters // 8),
+        expand1x1=filters // 2,
+        expand3x3=filters // 2,
+    )
     return _replace(design, index, 2, [fire]), "SqueezeNet squeezes to few channels before the 3x3 filters"
 
 
 _RULES = {
-    "separable": (_separable, 1, "Use a depthwise-separable unit",
-                  "{name}: Conv2D {k}x{k} → depthwise {k}x{k} + pointwise 1x1 (MobileNetV1)"),
-    "global_pool": (_global_pool_head, 1, "Use a global-pooling head",
-                    "{name}: Flatten → GlobalAveragePooling2D before the Dense layer"),
-    "fire": (_fire, 2, "Use a fire module",
-             "{name} + the next 3x3 conv → one fire module (squeeze, then 1x1 and 3x3 expands)"),
+    "separable": (
+        _separable,
+        1,
+        "Use a depthwise-separable unit",
+        "{name}: Conv2D {k}x{k} → depthwise {k}x{k} + pointwise 1x1 (MobileNetV1)",
+    ),
+    "global_pool": (
+        _global_pool_head,
+        1,
+        "Use a global-pooling head",
+        "{name}: Flatten → GlobalAveragePooling2D before the Dense layer",
+    ),
+    "fire": (
+        _fire,
+        2,
+        "Use a fire module",
+        "{name} + the next 3x3 conv → one fire module (squeeze, then 1x1 and 3x3 expands)",
+    ),
 }
 
 
@@ -91,7 +132,7 @@ def substitute(design: Design, rule: str, block_ids: tuple[str, ...]) -> Design 
     if index is None or rule not in _RULES:
         return None
     function, width, *_ = _RULES[rule]
-    if tuple(b.id for b in design.blocks[index:index + width]) != block_ids:
+    if tuple(b.id for b in design.blocks[index : index + width]) != block_ids:
         return None
     made = function(design, index, analyze(design))
     return made[0] if made else None
@@ -115,7 +156,7 @@ def suggest(design: Design) -> list[Suggestion]:
             saved_params, saved_macs = before.params - after.params, before.macs - after.macs
             if saved_params <= 0 and saved_macs <= 0:
                 continue
-            ids = tuple(b.id for b in design.blocks[index:index + width])
+            ids = tuple(b.id for b in design.blocks[index : index + width])
             detail = pattern.format(name=block.name, k=block.params.get("kernel_size", ""))
             found.append(Suggestion(rule, ids, title, detail, saved_params, saved_macs, theory))
     return found

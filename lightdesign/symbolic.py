@@ -199,8 +199,7 @@ class Layer:
         for size in out:
             if size < 1:
                 raise LayerError(
-                    f"{self.kind} would produce the empty shape {fmt_shape(out)} from "
-                    f"{fmt_shape(shapes[0])}"
+                    f"{self.kind} would produce the empty shape {fmt_shape(out)} from {fmt_shape(shapes[0])}"
                 )
         cost = self.cost(shapes, out)
         dtype = self.output_dtype(tensors)

@@ -93,8 +93,10 @@ def load_npz(data: bytes, name: str = "upload") -> Dataset:
     with archive:
         missing = [k for k in ("x_train", "y_train") if k not in archive.files]
         if missing:
-            raise UploadError(f"the archive has no {missing[0]}; it holds {', '.join(archive.files) or 'nothing'}; "
-                              "required: x_train and y_train (x_test, y_test optional)")
+            raise UploadError(
+                f"the archive has no {missing[0]}; it holds {', '.join(archive.files) or 'nothing'}; "
+                "required: x_train and y_train (x_test, y_test optional)"
+            )
         if ("x_test" in archive.files) != ("y_test" in archive.files):
             raise UploadError("give both x_test and y_test, or neither (then 20% of the training data is held out)")
         arrays = {}
@@ -103,8 +105,9 @@ def load_npz(data: bytes, name: str = "upload") -> Dataset:
                 try:
                     arrays[key] = archive[key]
                 except ValueError:
-                    raise UploadError(f"{key} holds Python objects (pickled data), which are never loaded; "
-                                      "save plain numeric arrays") from None
+                    raise UploadError(
+                        f"{key} holds Python objects (pickled data), which are never loaded; save plain numeric arrays"
+                    ) from None
     x_train = _samples("x_train", arrays["x_train"])
     y_train = _labels("y_train", arrays["y_train"], len(x_train))
     if "x_test" in arrays:
@@ -116,8 +119,15 @@ def load_npz(data: bytes, name: str = "upload") -> Dataset:
         x_train, y_train, x_test, y_test = split(x_train, y_train)
     classes = _check_classes(y_train, y_test)
     x_train, x_test = _normalise(x_train), _normalise(x_test)
-    return Dataset(name, x_train, y_train, x_test, y_test, [str(c) for c in range(classes)],
-                   f"uploaded arrays, {len(y_train):,} training samples")
+    return Dataset(
+        name,
+        x_train,
+        y_train,
+        x_test,
+        y_test,
+        [str(c) for c in range(classes)],
+        f"uploaded arrays, {len(y_train):,} training samples",
+    )
 
 
 def _check_classes(y_train: np.ndarray, y_test: np.ndarray) -> int:
@@ -134,7 +144,9 @@ def _check_classes(y_train: np.ndarray, y_test: np.ndarray) -> int:
     counts = np.bincount(y_train, minlength=classes)
     empty = np.flatnonzero(counts == 0)
     if len(empty):
-        raise UploadError(f"class {int(empty[0])} has no training samples; labels must run 0 … K-1 with every class present")
+        raise UploadError(
+            f"class {int(empty[0])} has no training samples; labels must run 0 … K-1 with every class present"
+        )
     return classes
 
 
@@ -164,12 +176,20 @@ def load_image_zip(data: bytes, size: int = 32, channels: int = 1, name: str = "
             _safe_member(member.filename)
             total += member.file_size
             if member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1) and member.file_size > 2**20:
-                raise UploadError(f"{member.filename!r} expands {member.file_size // max(member.compress_size, 1)}-fold; "
-                                  "this looks like a zip bomb and is refused")
+                raise UploadError(
+                    f"{member.filename!r} expands {member.file_size // max(member.compress_size, 1)}-fold; "
+                    "this looks like a zip bomb and is refused"
+                )
         if total > MAX_UNPACKED_BYTES:
-            raise UploadError(f"the archive unpacks to {total / 2**20:.0f} MB; at most {MAX_UNPACKED_BYTES / 2**20:.0f} MB")
-        images = [m for m in members if PurePosixPath(m.filename).suffix.lower() in IMAGE_SUFFIXES
-                  and not PurePosixPath(m.filename).name.startswith(".")]
+            raise UploadError(
+                f"the archive unpacks to {total / 2**20:.0f} MB; at most {MAX_UNPACKED_BYTES / 2**20:.0f} MB"
+            )
+        images = [
+            m
+            for m in members
+            if PurePosixPath(m.filename).suffix.lower() in IMAGE_SUFFIXES
+            and not PurePosixPath(m.filename).name.startswith(".")
+        ]
         if not images:
             raise UploadError("the archive has no images (.png, .jpg, .bmp, .gif, .webp)")
         depths = {len(PurePosixPath(m.filename).parts) for m in images}
@@ -177,8 +197,11 @@ def load_image_zip(data: bytes, size: int = 32, channels: int = 1, name: str = "
         if depth < 2:
             raise UploadError("put every image one level inside its class folder: cats/1.png, dogs/2.png …")
         class_names = sorted({PurePosixPath(m.filename).parent.name for m in images})
-        folders = {PurePosixPath(m.filename).name for m in archive.infolist()
-                   if m.is_dir() and len(PurePosixPath(m.filename).parts) == depth - 1}
+        folders = {
+            PurePosixPath(m.filename).name
+            for m in archive.infolist()
+            if m.is_dir() and len(PurePosixPath(m.filename).parts) == depth - 1
+        }
         empty = sorted(folders - set(class_names))
         if empty:
             raise UploadError(f"the class folder {empty[0]!r} has no images")

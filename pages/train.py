@@ -25,9 +25,14 @@ if refusal:
 job = train_view.current_job()
 busy = job is not None and job.active
 waiting_for_upload = dataset is None and key in train_view.UPLOAD_CHOICES
-st.button(t("train.start"), key="start_training", type="primary",
-          disabled=busy or bool(result.errors) or not matches or bool(refusal) or waiting_for_upload,
-          on_click=train_view.start, args=(result, key, dataset, settings))
+st.button(
+    t("train.start"),
+    key="start_training",
+    type="primary",
+    disabled=busy or bool(result.errors) or not matches or bool(refusal) or waiting_for_upload,
+    on_click=train_view.start,
+    args=(result, key, dataset, settings),
+)
 
 st.subheader(t("train.run"))
 if job is None:

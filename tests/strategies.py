@@ -10,15 +10,38 @@ from hypothesis import strategies as st
 from lightdesign import registry
 from lightdesign.design import Block, Design
 
-IMAGE_KINDS = [k for k in registry.kinds() if registry.get(k).category in ("Convolution", "Lightweight blocks", "Pooling")
-               and "1D" not in k]
+IMAGE_KINDS = [
+    k
+    for k in registry.kinds()
+    if registry.get(k).category in ("Convolution", "Lightweight blocks", "Pooling") and "1D" not in k
+]
 ANY_KINDS = registry.kinds()
-JUNK = st.one_of(st.none(), st.text(max_size=5), st.floats(allow_nan=True), st.integers(-10**12, 10**12),
-                 st.booleans(), st.lists(st.integers(), max_size=3))
+JUNK = st.one_of(
+    st.none(),
+    st.text(max_size=5),
+    st.floats(allow_nan=True),
+    st.integers(-(10**12), 10**12),
+    st.booleans(),
+    st.lists(st.integers(), max_size=3),
+)
 
 
-SMALL_INTS = ("kernel_size", "pool_size", "strides", "dilation_rate", "groups", "depth_multiplier", "ratio", "parts",
-              "index", "top", "bottom", "left", "right", "dw_kernel_size")
+SMALL_INTS = (
+    "kernel_size",
+    "pool_size",
+    "strides",
+    "dilation_rate",
+    "groups",
+    "depth_multiplier",
+    "ratio",
+    "parts",
+    "index",
+    "top",
+    "bottom",
+    "left",
+    "right",
+    "dw_kernel_size",
+)
 
 
 def _valid_value(spec):
@@ -74,11 +97,34 @@ def designs(draw, junk_rate: float = 0.1, max_blocks: int = 6, image_bias: bool 
 
 def _kinds_for_rank() -> dict[int, list[str]]:
     sequence = [k for k in ANY_KINDS if "1D" in k or registry.get(k).category == "Recurrent" and k != "Embedding"]
-    vector = ["Dense", "Dropout", "Activation", "BatchNormalization", "Reshape", "Embedding", "Add", "Multiply",
-              "Concatenate"]
+    vector = [
+        "Dense",
+        "Dropout",
+        "Activation",
+        "BatchNormalization",
+        "Reshape",
+        "Embedding",
+        "Add",
+        "Multiply",
+        "Concatenate",
+    ]
     image = [k for k in ANY_KINDS if k not in sequence and k not in ("Embedding", "Dense")] + ["Dense"]
-    return {3: image, 2: [*sequence, "Dense", "Dropout", "Activation", "BatchNormalization", "Flatten", "Reshape",
-                          "Add", "Concatenate", "Multiply"], 1: vector}
+    return {
+        3: image,
+        2: [
+            *sequence,
+            "Dense",
+            "Dropout",
+            "Activation",
+            "BatchNormalization",
+            "Flatten",
+            "Reshape",
+            "Add",
+            "Concatenate",
+            "Multiply",
+        ],
+        1: vector,
+    }
 
 
 KINDS_FOR_RANK = _kinds_for_rank()
@@ -94,11 +140,13 @@ def valid_designs(draw, max_blocks: int = 5, attempts: int = 40):
     that almost every example exercises the Keras comparison."""
     from lightdesign.analysis import analyze
 
-    shape = draw(st.one_of(
-        st.tuples(st.integers(4, 24), st.integers(4, 24), st.integers(1, 6)),
-        st.tuples(st.integers(2, 20), st.integers(1, 6)),
-        st.tuples(st.integers(2, 20)),
-    ))
+    shape = draw(
+        st.one_of(
+            st.tuples(st.integers(4, 24), st.integers(4, 24), st.integers(1, 6)),
+            st.tuples(st.integers(2, 20), st.integers(1, 6)),
+            st.tuples(st.integers(2, 20)),
+        )
+    )
     design = Design("fuzz", shape, draw(st.integers(1, 10)), [])
     target = draw(st.integers(1, max_blocks))
     for attempt in range(attempts):

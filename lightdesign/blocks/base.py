@@ -34,17 +34,13 @@ class Composite:
     def apply(cls, inputs: list[Tensor], params: dict[str, Any], name: str) -> Tensor:
         x = inputs[0]
         if len(x.dims) != 3:
-            raise LayerError(
-                f"{cls.kind} needs an image tensor (height, width, channels); got {fmt_shape(x.dims)}"
-            )
+            raise LayerError(f"{cls.kind} needs an image tensor (height, width, channels); got {fmt_shape(x.dims)}")
         cls.check(params, x.dims)
         return cls.helper(x, **params, name=name)
 
     @classmethod
     def call_source(cls, params: dict[str, Any], name: str, inputs: list[str]) -> str:
-        defaults = {
-            p.name: p.default for p in inspect.signature(cls.helper).parameters.values()
-        }
+        defaults = {p.name: p.default for p in inspect.signature(cls.helper).parameters.values()}
         args = [inputs[0]]
         for key, value in params.items():
             if value != defaults.get(key, inspect.Parameter.empty):

@@ -11,8 +11,15 @@ from lightdesign.registry import register
 
 
 def inverted_residual(
-    x, filters, expansion=6.0, kernel_size=3, strides=1, activation="relu6", se_ratio=0.0,
-    se_style="mobilenet_v3", name="block",
+    x,
+    filters,
+    expansion=6.0,
+    kernel_size=3,
+    strides=1,
+    activation="relu6",
+    se_ratio=0.0,
+    se_style="mobilenet_v3",
+    name="block",
 ):
     """Expand with a 1x1 conv, filter with a depthwise conv, optionally squeeze-excite,
     project with a linear 1x1 conv; add the input back when the shapes allow."""
@@ -58,7 +65,10 @@ class InvertedResidual(Composite):
     fields = (
         F.channels("filters", 24, "Output channels of the projection."),
         F.number(
-            "expansion", 6.0, 1.0, 12.0,
+            "expansion",
+            6.0,
+            1.0,
+            12.0,
             "Expanded width = input channels x expansion, rounded to a multiple of 8; 1 skips the expand conv.",
         ),
         F.Field("kernel_size", "choice", 3, "Depthwise kernel size.", choices=(3, 5, 7)),
@@ -66,7 +76,9 @@ class InvertedResidual(Composite):
         F.activation("relu6", ("relu6", "relu", "hard_swish", "swish")),
         F.number("se_ratio", 0.0, 0.0, 1.0, "Squeeze-excitation width relative to the expanded channels; 0 = none."),
         F.choice(
-            "se_style", "mobilenet_v3", ("mobilenet_v3", "mnasnet"),
+            "se_style",
+            "mobilenet_v3",
+            ("mobilenet_v3", "mnasnet"),
             "mobilenet_v3: ratio of the expanded width, multiple of 8, hard-sigmoid gate; "
             "mnasnet: ratio of the input width, sigmoid gate.",
         ),

@@ -12,9 +12,9 @@ _ACTS = ("relu", "relu6", "hard_swish", "swish", "linear")
 
 def conv_bn(x, filters, kernel_size=3, strides=1, groups=1, activation="relu6", name="conv"):
     """Convolution ('same' padding, no bias), batch normalization, activation."""
-    x = layers.Conv2D(
-        filters, kernel_size, strides=strides, padding="same", groups=groups, use_bias=False, name=name
-    )(x)
+    x = layers.Conv2D(filters, kernel_size, strides=strides, padding="same", groups=groups, use_bias=False, name=name)(
+        x
+    )
     x = layers.BatchNormalization(name=f"{name}_bn")(x)
     if activation != "linear":
         x = layers.Activation(activation, name=f"{name}_{activation}")(x)

@@ -9,7 +9,9 @@ from lightdesign.layers import ChannelShuffle, ChannelSplit
 from lightdesign.registry import register
 from lightdesign.symbolic import LayerError
 
-_STRIDES = F.Field("strides", "choice", 1, "1 keeps the size (residual add); 2 halves it (concatenate).", choices=(1, 2))
+_STRIDES = F.Field(
+    "strides", "choice", 1, "1 keeps the size (residual add); 2 halves it (concatenate).", choices=(1, 2)
+)
 
 
 def shufflenet_v1_unit(x, filters, groups=3, strides=1, group_first_conv=True, name="unit"):
@@ -19,9 +21,9 @@ def shufflenet_v1_unit(x, filters, groups=3, strides=1, group_first_conv=True, n
     in_filters = x.shape[-1]
     shortcut = x
     branch = filters - in_filters if strides == 2 else filters
-    x = layers.Conv2D(
-        filters // 4, 1, groups=groups if group_first_conv else 1, use_bias=False, name=f"{name}_gconv1"
-    )(x)
+    x = layers.Conv2D(filters // 4, 1, groups=groups if group_first_conv else 1, use_bias=False, name=f"{name}_gconv1")(
+        x
+    )
     x = layers.BatchNormalization(name=f"{name}_gconv1_bn")(x)
     x = layers.Activation("relu", name=f"{name}_gconv1_relu")(x)
     if groups > 1:
@@ -75,7 +77,11 @@ class ShuffleNetV1Unit(Composite):
         F.channels("filters", 240, "Output channels (the bottleneck has filters // 4)."),
         F.Field("groups", "choice", 3, "Groups of the 1x1 convolutions.", choices=(1, 2, 3, 4, 8)),
         _STRIDES,
-        F.flag("group_first_conv", True, "Group the first 1x1 conv (the paper leaves it dense in the first unit of stage 2)."),
+        F.flag(
+            "group_first_conv",
+            True,
+            "Group the first 1x1 conv (the paper leaves it dense in the first unit of stage 2).",
+        ),
     )
 
     @classmethod
@@ -97,7 +103,11 @@ class ShuffleNetV1Unit(Composite):
             )
         branch = filters - in_filters if params["strides"] == 2 else filters
         first_in = in_filters if params["group_first_conv"] else groups
-        for what, value in (("filters // 4", filters // 4), ("the branch width", branch), ("the input channels", first_in)):
+        for what, value in (
+            ("filters // 4", filters // 4),
+            ("the branch width", branch),
+            ("the input channels", first_in),
+        ):
             if value % groups:
                 raise LayerError(
                     f"shufflenet_v1_unit: groups={groups} does not divide {what} ({value})",

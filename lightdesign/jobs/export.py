@@ -59,8 +59,10 @@ def tflite_latency(tf, content: bytes, sample: np.ndarray, runs: int) -> float:
         interpreter.allocate_tensors()
     except (RuntimeError, ValueError):  # XNNPACK cannot take every graph: use the reference kernels
         interpreter = tf.lite.Interpreter(
-            model_content=content, num_threads=1,
-            experimental_op_resolver_type=tf.lite.experimental.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
+            model_content=content,
+            num_threads=1,
+            experimental_op_resolver_type=tf.lite.experimental.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES,
+        )
         interpreter.allocate_tensors()
     detail = interpreter.get_input_details()[0]
     value = sample[None]
@@ -142,5 +144,13 @@ def run(spec: dict, emit, stop_flag) -> None:
             latency[f"{label}_ms"] = tflite_latency(tf, content, sample, runs)
         except Exception as exc:
             files[label]["latency_error"] = _brief(exc)
-    emit({"type": "finished", "files": files, "latency": latency, "weights": weights, "calibration": calibration,
-          "latency_runs": runs})
+    emit(
+        {
+            "type": "finished",
+            "files": files,
+            "latency": latency,
+            "weights": weights,
+            "calibration": calibration,
+            "latency_runs": runs,
+        }
+    )

@@ -32,8 +32,11 @@ def _env_number(name: str, default: float) -> float:
 def limits() -> tuple[int, float, float]:
     """(jobs running at once, job timeout, stop grace) from the environment, read when a
     manager is made so a deployment (or a test) can change them."""
-    return (int(_env_number("LIGHTDESIGN_MAX_JOBS", 2)), _env_number("LIGHTDESIGN_JOB_TIMEOUT_S", 1800),
-            _env_number("LIGHTDESIGN_STOP_GRACE_S", 5))
+    return (
+        int(_env_number("LIGHTDESIGN_MAX_JOBS", 2)),
+        _env_number("LIGHTDESIGN_JOB_TIMEOUT_S", 1800),
+        _env_number("LIGHTDESIGN_STOP_GRACE_S", 5),
+    )
 
 
 class JobError(RuntimeError):
@@ -70,8 +73,13 @@ class Job:
 
 
 class JobManager:
-    def __init__(self, max_running: int | None = None, timeout_s: float | None = None,
-                 grace_s: float | None = None, poll_s: float = 0.1):
+    def __init__(
+        self,
+        max_running: int | None = None,
+        timeout_s: float | None = None,
+        grace_s: float | None = None,
+        poll_s: float = 0.1,
+    ):
         env_running, env_timeout, env_grace = limits()
         self.max_running = max(1, max_running if max_running is not None else env_running)
         self.timeout_s = timeout_s if timeout_s is not None else env_timeout
@@ -166,8 +174,12 @@ class JobManager:
 
             job.channel = self._context.Queue()
             job.stop_flag = self._context.Event()
-            job.process = self._context.Process(target=worker_main, args=(job.kind, job.spec, job.channel, job.stop_flag),
-                                                name=f"lightdesign-{job.kind}-{job.id}", daemon=True)
+            job.process = self._context.Process(
+                target=worker_main,
+                args=(job.kind, job.spec, job.channel, job.stop_flag),
+                name=f"lightdesign-{job.kind}-{job.id}",
+                daemon=True,
+            )
             job.state = "starting"
             job.started = time.monotonic()
             try:
@@ -209,8 +221,12 @@ class JobManager:
         elif now - job.started > self.timeout_s:
             process.kill()
             process.join(timeout=5)
-            self._finish(job, "failed", f"the job ran longer than the {self.timeout_s:g} s limit and was stopped "
-                                        "(LIGHTDESIGN_JOB_TIMEOUT_S changes the limit)")
+            self._finish(
+                job,
+                "failed",
+                f"the job ran longer than the {self.timeout_s:g} s limit and was stopped "
+                "(LIGHTDESIGN_JOB_TIMEOUT_S changes the limit)",
+            )
 
     def _finish(self, job: Job, state: str, message: str) -> None:
         job.state = state
@@ -233,7 +249,9 @@ def _exit_message(code: int | None) -> str:
             return f"the worker process was killed (signal 9), most likely because it ran out of memory; {OOM_HINT}"
         cap = memory_cap_bytes()
         if cap and signal_number in (6, 11):  # TensorFlow aborts or segfaults when an allocation fails
-            return (f"the worker process crashed (signal {signal_number}) at its memory limit of "
-                    f"{cap // 2**20:,} MB; {OOM_HINT}")
+            return (
+                f"the worker process crashed (signal {signal_number}) at its memory limit of "
+                f"{cap // 2**20:,} MB; {OOM_HINT}"
+            )
         return f"the worker process crashed (signal {signal_number})"
     return f"the worker process exited unexpectedly (exit code {code})"

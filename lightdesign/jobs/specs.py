@@ -48,8 +48,10 @@ def train_spec(design: Design, dataset: dict, settings: TrainSettings, work_dir:
     if result.errors:
         raise DesignError(f"fix the design first: {result.errors[0].text}")
     if result.output_shape != (design.num_classes,):
-        raise DesignError(f"the design outputs {result.output_shape}, not {design.num_classes} class scores; "
-                          "end it with global pooling or Flatten and a Dense layer of that many units")
+        raise DesignError(
+            f"the design outputs {result.output_shape}, not {design.num_classes} class scores; "
+            "end it with global pooling or Flatten and a Dense layer of that many units"
+        )
     return {
         "design_name": design.name,
         "source": generate(design),

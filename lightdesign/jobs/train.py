@@ -36,8 +36,14 @@ def load_dataset(spec: dict) -> datasets.Dataset:
     x_train, x_test = (x.astype(np.float32) / 255.0 for x in (x_train, x_test))
     if x_train.ndim == 3:
         x_train, x_test = x_train[..., None], x_test[..., None]
-    return datasets.Dataset(name, x_train, y_train.reshape(-1).astype(np.int64), x_test,
-                            y_test.reshape(-1).astype(np.int64), datasets.KERAS_CLASS_NAMES[name])
+    return datasets.Dataset(
+        name,
+        x_train,
+        y_train.reshape(-1).astype(np.int64),
+        x_test,
+        y_test.reshape(-1).astype(np.int64),
+        datasets.KERAS_CLASS_NAMES[name],
+    )
 
 
 def build_model(source: str):
@@ -76,9 +82,18 @@ def _progress_callback(keras, emit, stop_flag, epochs: int, steps: int, batch_si
             if now - self.last_emit >= BATCH_EVENT_INTERVAL_S or batch + 1 == steps:
                 self.last_emit = now
                 seen = (batch + 1) * batch_size
-                emit({"type": "batch", "epoch": self.epoch + 1, "epochs": epochs, "batch": batch + 1, "batches": steps,
-                      "loss": float(logs.get("loss", np.nan)), "accuracy": float(logs.get("accuracy", np.nan)),
-                      "samples_per_s": seen / max(now - self.epoch_start, 1e-9)})
+                emit(
+                    {
+                        "type": "batch",
+                        "epoch": self.epoch + 1,
+                        "epochs": epochs,
+                        "batch": batch + 1,
+                        "batches": steps,
+                        "loss": float(logs.get("loss", np.nan)),
+                        "accuracy": float(logs.get("accuracy", np.nan)),
+                        "samples_per_s": seen / max(now - self.epoch_start, 1e-9),
+                    }
+                )
 
         def on_test_batch_end(self, batch, logs=None):
             if stop_flag.is_set():
@@ -111,56 +126,110 @@ def run(spec: dict, emit, stop_flag) -> None:
     data = datasets.adapt_images(data, tuple(spec["input_shape"]))
     data = data.capped(spec.get("max_samples"), int(spec["seed"]))
     if data.input_shape != tuple(spec["input_shape"]):
-        raise ValueError(f"the data has samples of shape {data.input_shape} but the design expects "
-                         f"{tuple(spec['input_shape'])}")
+        raise ValueError(
+            f"the data has samples of shape {data.input_shape} but the design expects {tuple(spec['input_shape'])}"
+        )
     classes = int(spec["num_classes"])
     if data.num_classes > classes and classes > 1:
         raise ValueError(f"the data has {data.num_classes} classes but the design outputs {classes}")
     validation = float(spec["validation_split"])
     train_count = int(len(data.y_train) * (1 - validation))
     steps = max(1, -(-train_count // int(spec["batch_size"])))
-    emit({"type": "data", "train": train_count, "validation": len(data.y_train) - train_count,
-          "test": len(data.y_test), "notes": data.notes, "class_names": data.class_names})
+    emit(
+        {
+            "type": "data",
+            "train": train_count,
+            "validation": len(data.y_train) - train_count,
+            "test": len(data.y_test),
+            "notes": data.notes,
+            "class_names": data.class_names,
+        }
+    )
 
     emit({"type": "status", "message": "Building the model…"})
     model = build_model(spec["source"])
-    loss = (keras.losses.BinaryCrossentropy(from_logits=spec["from_logits"]) if classes == 1
-            else keras.losses.SparseCategoricalCrossentropy(from_logits=spec["from_logits"]))
-    model.compile(optimizer=_optimizer(keras, spec["optimizer"], float(spec["learning_rate"])), loss=loss,
-                  metrics=["accuracy"])
+    loss = (
+        keras.losses.BinaryCrossentropy(from_logits=spec["from_logits"])
+        if classes == 1
+        else keras.losses.SparseCategoricalCrossentropy(from_logits=spec["from_logits"])
+    )
+    model.compile(
+        optimizer=_optimizer(keras, spec["optimizer"], float(spec["learning_rate"])), loss=loss, metrics=["accuracy"]
+    )
     progress = _progress_callback(keras, emit, stop_flag, int(spec["epochs"]), steps, int(spec["batch_size"]))
     emit({"type": "status", "message": "Training…"})
     start = time.perf_counter()
     try:
-        model.fit(data.x_train, data.y_train, epochs=int(spec["epochs"]), batch_size=int(spec["batch_size"]),
-                  validation_split=validation, callbacks=[progress], verbose=0, shuffle=True)
+        model.fit(
+            data.x_train,
+            data.y_train,
+            epochs=int(spec["epochs"]),
+            batch_size=int(spec["batch_size"]),
+            validation_split=validation,
+            callbacks=[progress],
+            verbose=0,
+            shuffle=True,
+        )
     except Stopped:
-        emit({"type": "stopped", "message": "stopped at your request", "history": progress.history,
-              "seconds": time.perf_counter() - start})
+        emit(
+            {
+                "type": "stopped",
+                "message": "stopped at your request",
+                "history": progress.history,
+                "seconds": time.perf_counter() - start,
+            }
+        )
         return
     train_seconds = time.perf_counter() - start
     emit({"type": "status", "message": "Evaluating on the test set…"})
     try:
-        test_loss, test_accuracy = model.evaluate(data.x_test, data.y_test, verbose=0, callbacks=[progress],
-                                                  batch_size=256)
+        test_loss, test_accuracy = model.evaluate(
+            data.x_test, data.y_test, verbose=0, callbacks=[progress], batch_size=256
+        )
         probabilities = model.predict(data.x_test, verbose=0, batch_size=256)
     except Stopped:
-        emit({"type": "stopped", "message": "stopped at your request", "history": progress.history,
-              "seconds": train_seconds})
+        emit(
+            {
+                "type": "stopped",
+                "message": "stopped at your request",
+                "history": progress.history,
+                "seconds": train_seconds,
+            }
+        )
         return
-    predicted = (probabilities.reshape(len(probabilities), -1) > 0.5).astype(int)[:, 0] if classes == 1 \
+    predicted = (
+        (probabilities.reshape(len(probabilities), -1) > 0.5).astype(int)[:, 0]
+        if classes == 1
         else probabilities.argmax(axis=-1)
+    )
     work = Path(spec["work_dir"])
     work.mkdir(parents=True, exist_ok=True)
     model_path = work / "trained.keras"
     model.save(model_path)
     picks = np.random.default_rng(0).permutation(len(data.y_test))[:SAMPLE_PREDICTIONS]
-    samples = [{"index": int(i), "true": int(data.y_test[i]), "predicted": int(predicted[i]),
-                "confidence": float(np.max(probabilities[i]))} for i in picks]
+    samples = [
+        {
+            "index": int(i),
+            "true": int(data.y_test[i]),
+            "predicted": int(predicted[i]),
+            "confidence": float(np.max(probabilities[i])),
+        }
+        for i in picks
+    ]
     images = data.x_test[picks] if data.kind == "image" else None
-    emit({"type": "finished", "test_loss": float(test_loss), "test_accuracy": float(test_accuracy),
-          "history": progress.history, "seconds": train_seconds,
-          "samples_per_s": train_count * int(spec["epochs"]) / max(train_seconds, 1e-9),
-          "confusion": _confusion(data.y_test, predicted, max(classes, 2)), "class_names": data.class_names,
-          "samples": samples, "sample_images": None if images is None else images.astype(np.float32),
-          "model_path": str(model_path), "notes": data.notes})
+    emit(
+        {
+            "type": "finished",
+            "test_loss": float(test_loss),
+            "test_accuracy": float(test_accuracy),
+            "history": progress.history,
+            "seconds": train_seconds,
+            "samples_per_s": train_count * int(spec["epochs"]) / max(train_seconds, 1e-9),
+            "confusion": _confusion(data.y_test, predicted, max(classes, 2)),
+            "class_names": data.class_names,
+            "samples": samples,
+            "sample_images": None if images is None else images.astype(np.float32),
+            "model_path": str(model_path),
+            "notes": data.notes,
+        }
+    )

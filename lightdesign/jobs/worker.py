@@ -31,8 +31,16 @@ def _cap_memory() -> None:
 def _out_of_memory(exc: BaseException) -> bool:
     text = f"{type(exc).__name__} {exc}".lower()
     return isinstance(exc, MemoryError) or any(
-        sign in text for sign in ("resourceexhausted", "out of memory", "oom", "could not create a primitive",
-                                  "bad_alloc", "cannot allocate memory"))
+        sign in text
+        for sign in (
+            "resourceexhausted",
+            "out of memory",
+            "oom",
+            "could not create a primitive",
+            "bad_alloc",
+            "cannot allocate memory",
+        )
+    )
 
 
 def _step_aside() -> None:

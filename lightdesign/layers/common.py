@@ -60,8 +60,7 @@ def out_size(size: int, kernel: int, stride: int, dilation: int, padding: str, f
 def check_groups(kind: str, in_channels: int, filters: int, groups: int) -> None:
     if in_channels % groups or filters % groups:
         raise LayerError(
-            f"{kind}: groups={groups} must divide both the input channels ({in_channels}) "
-            f"and the filters ({filters})",
+            f"{kind}: groups={groups} must divide both the input channels ({in_channels}) and the filters ({filters})",
             field="groups",
             valid="a common divisor of "
             f"{in_channels} and {filters}: " + ", ".join(str(g) for g in _divisors(in_channels, filters)),

@@ -52,8 +52,14 @@ class Conv2D(_Conv):
     doc = "Standard 2-D convolution: every output channel looks at every input channel."
     positional = ("filters", "kernel_size")
     keras_defaults = dict(
-        filters=None, kernel_size=None, strides=1, padding="valid", dilation_rate=1,
-        groups=1, activation=None, use_bias=True,
+        filters=None,
+        kernel_size=None,
+        strides=1,
+        padding="valid",
+        dilation_rate=1,
+        groups=1,
+        activation=None,
+        use_bias=True,
     )
     fields = (
         F.channels("filters", 32, "Number of output channels."),
@@ -61,7 +67,9 @@ class Conv2D(_Conv):
         F.stride(),
         F.padding(),
         _DILATION,
-        F.integer("groups", 1, 1, F.MAX_CHANNELS, "Grouped convolution: split channels into this many groups (ShuffleNet)."),
+        F.integer(
+            "groups", 1, 1, F.MAX_CHANNELS, "Grouped convolution: split channels into this many groups (ShuffleNet)."
+        ),
         _BIAS,
         F.activation(),
     )
@@ -86,8 +94,13 @@ class DepthwiseConv2D(_Conv):
     doc = "One spatial filter per input channel (no mixing across channels); the cheap half of a separable conv."
     positional = ("kernel_size",)
     keras_defaults = dict(
-        kernel_size=None, strides=1, padding="valid", depth_multiplier=1, dilation_rate=1,
-        activation=None, use_bias=True,
+        kernel_size=None,
+        strides=1,
+        padding="valid",
+        depth_multiplier=1,
+        dilation_rate=1,
+        activation=None,
+        use_bias=True,
     )
     fields = (
         F.kernel(),
@@ -118,8 +131,14 @@ class SeparableConv2D(_Conv):
     doc = "Depthwise convolution followed by a 1x1 pointwise convolution, in one layer."
     positional = ("filters", "kernel_size")
     keras_defaults = dict(
-        filters=None, kernel_size=None, strides=1, padding="valid", dilation_rate=1,
-        depth_multiplier=1, activation=None, use_bias=True,
+        filters=None,
+        kernel_size=None,
+        strides=1,
+        padding="valid",
+        dilation_rate=1,
+        depth_multiplier=1,
+        activation=None,
+        use_bias=True,
     )
     fields = (
         F.channels("filters", 64, "Number of output channels."),
@@ -153,8 +172,14 @@ class Conv1D(_Conv):
     doc = "1-D convolution over a sequence (steps, features)."
     positional = ("filters", "kernel_size")
     keras_defaults = dict(
-        filters=None, kernel_size=None, strides=1, padding="valid", dilation_rate=1,
-        groups=1, activation=None, use_bias=True,
+        filters=None,
+        kernel_size=None,
+        strides=1,
+        padding="valid",
+        dilation_rate=1,
+        groups=1,
+        activation=None,
+        use_bias=True,
     )
     fields = (
         F.channels("filters", 32, "Number of output channels."),

@@ -16,7 +16,15 @@ class Dense(Layer):
     positional = ("units",)
     keras_defaults = dict(units=None, activation=None, use_bias=True)
     fields = (
-        F.Field("units", "int", 128, "Output size (the number of classes for the final layer).", 1, F.MAX_UNITS, channels=True),
+        F.Field(
+            "units",
+            "int",
+            128,
+            "Output size (the number of classes for the final layer).",
+            1,
+            F.MAX_UNITS,
+            channels=True,
+        ),
         F.activation(),
         F.flag("use_bias", True, "Add a learned bias per output unit."),
     )

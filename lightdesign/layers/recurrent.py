@@ -14,7 +14,9 @@ class _Recurrent(Layer):
     keras_defaults = dict(units=None, return_sequences=False)
     fields = (
         F.Field("units", "int", 64, "Size of the hidden state.", 1, 4096, channels=True),
-        F.flag("return_sequences", False, "Output every step (needed before another recurrent layer) or only the last."),
+        F.flag(
+            "return_sequences", False, "Output every step (needed before another recurrent layer) or only the last."
+        ),
         F.flag("bidirectional", False, "Run a second copy backwards over the sequence and concatenate both outputs."),
     )
     gates = 1

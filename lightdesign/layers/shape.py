@@ -27,7 +27,9 @@ class Reshape(Layer):
     positional = ("target_shape",)
     keras_defaults = dict(target_shape=None)
     fields = (
-        F.Field("target_shape", "ints", [-1], "New shape without the batch axis, e.g. [28, 28] or [-1].", -1, F.MAX_UNITS),
+        F.Field(
+            "target_shape", "ints", [-1], "New shape without the batch axis, e.g. [28, 28] or [-1].", -1, F.MAX_UNITS
+        ),
     )
 
     @classmethod
@@ -134,7 +136,11 @@ class ChannelSplit(layers.Layer):
                 valid=f"a divisor of {shape[-1]}",
             )
         if index >= parts:
-            raise LayerError(f"ChannelSplit: index={index} but there are only {parts} parts", field="index", valid=f"0 to {parts - 1}")
+            raise LayerError(
+                f"ChannelSplit: index={index} but there are only {parts} parts",
+                field="index",
+                valid=f"0 to {parts - 1}",
+            )
         return (*shape[:-1], shape[-1] // parts)
 
 

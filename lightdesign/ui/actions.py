@@ -36,8 +36,12 @@ def edit(function: Callable[..., Any], *args: Any, select: bool = False) -> bool
     return True
 
 
-def field_changed(apply_value: Callable[[Design, Any], Design], error_key: tuple, widget_key: str,
-                  convert: Callable[[Any], Any] | None = None) -> None:
+def field_changed(
+    apply_value: Callable[[Design, Any], Design],
+    error_key: tuple,
+    widget_key: str,
+    convert: Callable[[Any], Any] | None = None,
+) -> None:
     """on_change of a form widget: apply its value, or remember why it was refused so the
     form can show the reason beside the field."""
     errors = st.session_state.setdefault(FIELD_ERRORS, {})

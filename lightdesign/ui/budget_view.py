@@ -37,8 +37,13 @@ def budget_inputs(result: Analysis) -> None:
         if widget not in st.session_state:
             value = st.session_state[state.BUDGET].get(limit.key)
             st.session_state[widget] = "" if not value else limit.show(value).replace(" ", "")
-        column.text_input(t(f"budget.{limit.key}"), key=widget, on_change=_set_amount, args=(limit.key, widget),
-                          help=t("budget.amount.help"))
+        column.text_input(
+            t(f"budget.{limit.key}"),
+            key=widget,
+            on_change=_set_amount,
+            args=(limit.key, widget),
+            help=t("budget.amount.help"),
+        )
         message = actions.field_error(("budget", limit.key))
         if message:
             column.error(message, icon=icons.ERROR)
@@ -69,18 +74,34 @@ def _heatmap(grid, value: str, title: str, x_label: str, y_label: str, key: str)
     xs = [p.x for p in grid[0]]
     ys = [p.y for p in [row[0] for row in grid]]
     z = [[getattr(p, value) if p.valid else None for p in row] for row in grid]
-    text = [[(fmt.count(getattr(p, value)) if value == "macs" else fmt.size(getattr(p, value))) if p.valid else "–"
-             for p in row] for row in grid]
-    figure = go.Figure(go.Heatmap(z=z, x=[str(x) for x in xs], y=[str(y) for y in ys], text=text,
-                                  texttemplate="%{text}", colorscale="Viridis", showscale=False,
-                                  hovertemplate=f"{x_label} %{{x}}, {y_label} %{{y}}: %{{text}}<extra></extra>"))
+    text = [
+        [
+            (fmt.count(getattr(p, value)) if value == "macs" else fmt.size(getattr(p, value))) if p.valid else "–"
+            for p in row
+        ]
+        for row in grid
+    ]
+    figure = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[str(x) for x in xs],
+            y=[str(y) for y in ys],
+            text=text,
+            texttemplate="%{text}",
+            colorscale="Viridis",
+            showscale=False,
+            hovertemplate=f"{x_label} %{{x}}, {y_label} %{{y}}: %{{text}}<extra></extra>",
+        )
+    )
     for j, row in enumerate(grid):
         for i, point in enumerate(row):
             if point.fits:
-                figure.add_shape(type="rect", x0=i - 0.5, x1=i + 0.5, y0=j - 0.5, y1=j + 0.5,
-                                 line=dict(color="#ff3030", width=3))
-    figure.update_layout(title=title, height=360, margin=dict(l=10, r=10, t=40, b=10),
-                         xaxis_title=x_label, yaxis_title=y_label)
+                figure.add_shape(
+                    type="rect", x0=i - 0.5, x1=i + 0.5, y0=j - 0.5, y1=j + 0.5, line=dict(color="#ff3030", width=3)
+                )
+    figure.update_layout(
+        title=title, height=360, margin=dict(l=10, r=10, t=40, b=10), xaxis_title=x_label, yaxis_title=y_label
+    )
     st.plotly_chart(figure, key=key)
 
 
@@ -102,8 +123,13 @@ def scaling_search(result: Analysis) -> None:
     if not options:
         st.info(t("scaling.images_only"))
         return
-    kind = st.radio(t("scaling.kind"), options, format_func=labels(options, lambda o: t(f"scaling.{o}")), horizontal=True,
-                    key="scaling_kind")
+    kind = st.radio(
+        t("scaling.kind"),
+        options,
+        format_func=labels(options, lambda o: t(f"scaling.{o}")),
+        horizontal=True,
+        key="scaling_kind",
+    )
     start = time.perf_counter()
     if kind == "width_resolution":
         grid = scaling.width_resolution_grid(design, budget)
@@ -123,6 +149,7 @@ def scaling_search(result: Analysis) -> None:
 
         def suffix(point):
             return f"exp×{point.x:g} depth×{point.y:g}"
+
     elapsed = time.perf_counter() - start
     st.caption(t("scaling.seconds", points=sum(len(r) for r in grid), ms=elapsed * 1000))
     cols = st.columns(2)
@@ -139,8 +166,13 @@ def scaling_search(result: Analysis) -> None:
         return
     scaled = build(best)
     scaled.name = f"{design.name} {suffix(best)}"
-    st.button(t("scaling.apply", x=axes[0], xv=f"{best.x:g}", y=axes[1], yv=f"{best.y:g}", macs=fmt.count(best.macs)),
-              key=f"apply_scaled_{kind}", on_click=_add_scaled, args=(scaled,), type="primary")
+    st.button(
+        t("scaling.apply", x=axes[0], xv=f"{best.x:g}", y=axes[1], yv=f"{best.y:g}", macs=fmt.count(best.macs)),
+        key=f"apply_scaled_{kind}",
+        on_click=_add_scaled,
+        args=(scaled,),
+        type="primary",
+    )
 
 
 def _apply_suggestion(rule: str, block_ids: tuple[str, ...]) -> None:
@@ -165,9 +197,19 @@ def lighter_substitutes(result: Analysis) -> None:
         cols = st.columns([5, 1], vertical_alignment="center")
         with cols[0]:
             st.markdown(f"**{t('suggest.' + suggestion.rule)}** — `{suggestion.detail}`")
-            st.caption(t("suggest.saves", params=fmt.count(suggestion.params_saved),
-                         params_pct=100 * suggestion.params_saved / max(result.params, 1),
-                         macs=fmt.count(suggestion.macs_saved), macs_pct=100 * suggestion.macs_saved / max(result.macs, 1))
-                       + (" · " + t("suggest.theory", text=suggestion.theory) if suggestion.theory else ""))
-        cols[1].button(t("suggest.apply"), key=f"suggest_{number}_{suggestion.rule}_{'_'.join(suggestion.block_ids)}",
-                       on_click=_apply_suggestion, args=suggestion.key)
+            st.caption(
+                t(
+                    "suggest.saves",
+                    params=fmt.count(suggestion.params_saved),
+                    params_pct=100 * suggestion.params_saved / max(result.params, 1),
+                    macs=fmt.count(suggestion.macs_saved),
+                    macs_pct=100 * suggestion.macs_saved / max(result.macs, 1),
+                )
+                + (" · " + t("suggest.theory", text=suggestion.theory) if suggestion.theory else "")
+            )
+        cols[1].button(
+            t("suggest.apply"),
+            key=f"suggest_{number}_{suggestion.rule}_{'_'.join(suggestion.block_ids)}",
+            on_click=_apply_suggestion,
+            args=suggestion.key,
+        )

@@ -30,13 +30,18 @@ def choose() -> list[str]:
         others = [n for n in ws.names if n != ws.current]
         st.session_state[CHOICE_KEY] = [ws.current, others[0] if others else PRESET_PREFIX + "mobilenet_v2"]
     st.session_state[CHOICE_KEY] = [c for c in st.session_state[CHOICE_KEY] if c in options()]
-    chosen = st.multiselect(t("compare.choose"), options(), max_selections=4, format_func=i18n.labels(options(), _label),
-                            **state.persistent_widget(CHOICE_KEY))
+    chosen = st.multiselect(
+        t("compare.choose"),
+        options(),
+        max_selections=4,
+        format_func=i18n.labels(options(), _label),
+        **state.persistent_widget(CHOICE_KEY),
+    )
     return chosen
 
 
 def _label(choice: str) -> str:
-    return t("compare.preset", name=choice[len(PRESET_PREFIX):]) if choice.startswith(PRESET_PREFIX) else choice
+    return t("compare.preset", name=choice[len(PRESET_PREFIX) :]) if choice.startswith(PRESET_PREFIX) else choice
 
 
 def metric_label(metric) -> str:
@@ -46,7 +51,7 @@ def metric_label(metric) -> str:
 def load(choice: str) -> tuple[Design, list[dict]]:
     ws = state.workspace()
     if choice.startswith(PRESET_PREFIX):
-        return presets.build(choice[len(PRESET_PREFIX):]), []
+        return presets.build(choice[len(PRESET_PREFIX) :]), []
     return ws.designs[choice], ws.runs.get(choice, [])
 
 
@@ -89,12 +94,27 @@ def ratio_bars(names: list[str], analyses: list[Analysis]) -> None:
     for i, name in enumerate(names):
         ratios = [summaries[i][k] / summaries[0][k] if summaries[0][k] else 0 for k in keys]
         exact = [METRIC_BY_KEY[k].show(summaries[i][k]) for k in keys]
-        figure.add_trace(go.Bar(name=_label(name), x=[metric_label(METRIC_BY_KEY[k]) for k in keys], y=ratios,
-                                customdata=exact, marker_color=COLORS[i % 4],
-                                hovertemplate="%{x}: %{customdata} (%{y:.2f}× " + t("compare.relative.hover")
-                                + ")<extra>" + _label(name) + "</extra>"))
-    figure.update_layout(barmode="group", height=340, yaxis_title=t("compare.relative.axis"),
-                         margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h"))
+        figure.add_trace(
+            go.Bar(
+                name=_label(name),
+                x=[metric_label(METRIC_BY_KEY[k]) for k in keys],
+                y=ratios,
+                customdata=exact,
+                marker_color=COLORS[i % 4],
+                hovertemplate="%{x}: %{customdata} (%{y:.2f}× "
+                + t("compare.relative.hover")
+                + ")<extra>"
+                + _label(name)
+                + "</extra>",
+            )
+        )
+    figure.update_layout(
+        barmode="group",
+        height=340,
+        yaxis_title=t("compare.relative.axis"),
+        margin=dict(l=10, r=10, t=30, b=10),
+        legend=dict(orientation="h"),
+    )
     st.plotly_chart(figure, key="ratio_bars")
 
 
@@ -107,10 +127,21 @@ def profiles(names: list[str], analyses: list[Analysis]) -> None:
         depth = [100 * (b.index + 1) / max(len(result.blocks), 1) for b in result.blocks]
         labels = [b.name for b in result.blocks]
         for column, values in ((1, [b.macs for b in result.blocks]), (2, [b.output_bytes for b in result.blocks])):
-            figure.add_trace(go.Scatter(x=depth, y=values, mode="lines+markers", name=_label(name), legendgroup=name,
-                                        showlegend=column == 1, line=dict(color=COLORS[i % 4]), text=labels,
-                                        hovertemplate="%{text}: %{y:,}<extra>" + _label(name) + "</extra>"),
-                             row=1, col=column)
+            figure.add_trace(
+                go.Scatter(
+                    x=depth,
+                    y=values,
+                    mode="lines+markers",
+                    name=_label(name),
+                    legendgroup=name,
+                    showlegend=column == 1,
+                    line=dict(color=COLORS[i % 4]),
+                    text=labels,
+                    hovertemplate="%{text}: %{y:,}<extra>" + _label(name) + "</extra>",
+                ),
+                row=1,
+                col=column,
+            )
     figure.update_xaxes(title_text=t("compare.depth.axis"))
     figure.update_layout(height=340, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h"))
     st.plotly_chart(figure, key="profiles")
@@ -123,15 +154,21 @@ def scatter() -> None:
     ws = state.workspace()
     cols = st.columns(2)
     names = i18n.labels(METRIC_BY_KEY, lambda k: metric_label(METRIC_BY_KEY[k]))
-    x_key = cols[0].selectbox(t("compare.cost_axis"), ["macs", "params", "peak", "weights_int8"], key="scatter_x",
-                              format_func=names)
-    y_key = cols[1].selectbox(t("compare.quality_axis"), ["accuracy", "params", "macs", "peak"], key="scatter_y",
-                              format_func=names)
+    x_key = cols[0].selectbox(
+        t("compare.cost_axis"), ["macs", "params", "peak", "weights_int8"], key="scatter_x", format_func=names
+    )
+    y_key = cols[1].selectbox(
+        t("compare.quality_axis"), ["accuracy", "params", "macs", "peak"], key="scatter_y", format_func=names
+    )
     points, labels = [], []
     if y_key == "accuracy":
         for name, run in ws.all_runs():
-            x = {"macs": run["macs"], "params": run["params"], "peak": run["peak_activation_bytes"],
-                 "weights_int8": run["int8_bytes"]}[x_key]
+            x = {
+                "macs": run["macs"],
+                "params": run["params"],
+                "peak": run["peak_activation_bytes"],
+                "weights_int8": run["int8_bytes"],
+            }[x_key]
             points.append((x, run["test_accuracy"]))
             labels.append(t("compare.run_label", name=name, dataset=run["dataset"], epochs=run["epochs"]))
     else:
@@ -143,15 +180,33 @@ def scatter() -> None:
         st.info(t("compare.no_runs"))
         return
     front = pareto_front(points) if y_key == "accuracy" else []
-    figure = go.Figure(go.Scatter(x=[p[0] for p in points], y=[p[1] for p in points], mode="markers", text=labels,
-                                  name=t("compare.runs"), marker=dict(size=10),
-                                  hovertemplate="%{text}<br>%{x:,} / %{y}<extra></extra>"))
+    figure = go.Figure(
+        go.Scatter(
+            x=[p[0] for p in points],
+            y=[p[1] for p in points],
+            mode="markers",
+            text=labels,
+            name=t("compare.runs"),
+            marker=dict(size=10),
+            hovertemplate="%{text}<br>%{x:,} / %{y}<extra></extra>",
+        )
+    )
     if front:
-        figure.add_trace(go.Scatter(x=[points[i][0] for i in front], y=[points[i][1] for i in front],
-                                    mode="lines", name=t("compare.front"), line=dict(dash="dash", color="#d62728")))
-    figure.update_layout(height=360, xaxis_title=metric_label(METRIC_BY_KEY[x_key]),
-                         yaxis_title=metric_label(METRIC_BY_KEY[y_key]),
-                         margin=dict(l=10, r=10, t=30, b=10))
+        figure.add_trace(
+            go.Scatter(
+                x=[points[i][0] for i in front],
+                y=[points[i][1] for i in front],
+                mode="lines",
+                name=t("compare.front"),
+                line=dict(dash="dash", color="#d62728"),
+            )
+        )
+    figure.update_layout(
+        height=360,
+        xaxis_title=metric_label(METRIC_BY_KEY[x_key]),
+        yaxis_title=metric_label(METRIC_BY_KEY[y_key]),
+        margin=dict(l=10, r=10, t=30, b=10),
+    )
     if y_key == "accuracy":
         figure.update_yaxes(tickformat=".0%")
     st.plotly_chart(figure, key="pareto")
@@ -161,8 +216,9 @@ def graphs(names: list[str], analyses: list[Analysis]) -> None:
     columns = st.columns(len(names))
     for column, name, result in zip(columns, names, analyses, strict=True):
         with column:
-            st.markdown(t("compare.graph_head", name=_label(name), params=fmt.count(result.params),
-                          macs=fmt.count(result.macs)))
+            st.markdown(
+                t("compare.graph_head", name=_label(name), params=fmt.count(result.params), macs=fmt.count(result.macs))
+            )
             st.graphviz_chart(to_dot(result), width="content")
 
 

@@ -28,17 +28,35 @@ FILE_PRECISION = {"keras": "fp32", "tflite_float32": "fp32", "tflite_int8": "int
 def code_and_text(result: Analysis) -> None:
     design = result.design
     stem = model_name(design)
-    tabs = st.tabs([t("export.tab.code"), t("export.tab.json"), t("export.tab.mermaid"), t("export.tab.dot"),
-                    t("export.tab.image")])
+    tabs = st.tabs(
+        [
+            t("export.tab.code"),
+            t("export.tab.json"),
+            t("export.tab.mermaid"),
+            t("export.tab.dot"),
+            t("export.tab.image"),
+        ]
+    )
     with tabs[0]:
         source = generate(design)
-        st.download_button(t("export.download.code"), source, file_name=f"{stem}.py", mime="text/x-python",
-                            key="download_py", type="primary")
+        st.download_button(
+            t("export.download.code"),
+            source,
+            file_name=f"{stem}.py",
+            mime="text/x-python",
+            key="download_py",
+            type="primary",
+        )
         st.code(source, language="python", line_numbers=True, height=420)
     with tabs[1]:
         text = design.to_json()
-        st.download_button(t("export.download.json"), text, file_name=f"{stem}.json", mime="application/json",
-                           key="download_design_json")
+        st.download_button(
+            t("export.download.json"),
+            text,
+            file_name=f"{stem}.json",
+            mime="application/json",
+            key="download_design_json",
+        )
         st.code(text, language="json", height=300)
     with tabs[2]:
         mermaid = to_mermaid(result)
@@ -53,8 +71,7 @@ def code_and_text(result: Analysis) -> None:
 
 
 def render_with_dot(dot: str, image_format: str) -> bytes:
-    done = subprocess.run(["dot", f"-T{image_format}"], input=dot.encode(), capture_output=True, timeout=30,
-                          check=True)
+    done = subprocess.run(["dot", f"-T{image_format}"], input=dot.encode(), capture_output=True, timeout=30, check=True)
     return done.stdout
 
 
@@ -64,10 +81,20 @@ def graph_images(dot: str, stem: str) -> None:
         return
     cols = st.columns(2)
     try:
-        cols[0].download_button(t("export.download.svg"), render_with_dot(dot, "svg"), file_name=f"{stem}.svg",
-                                mime="image/svg+xml", key="download_svg")
-        cols[1].download_button(t("export.download.png"), render_with_dot(dot, "png"), file_name=f"{stem}.png",
-                                mime="image/png", key="download_png")
+        cols[0].download_button(
+            t("export.download.svg"),
+            render_with_dot(dot, "svg"),
+            file_name=f"{stem}.svg",
+            mime="image/svg+xml",
+            key="download_svg",
+        )
+        cols[1].download_button(
+            t("export.download.png"),
+            render_with_dot(dot, "png"),
+            file_name=f"{stem}.png",
+            mime="image/png",
+            key="download_png",
+        )
     except (subprocess.SubprocessError, OSError) as exc:
         st.error(t("export.dot_failed", error=exc), icon=icons.ERROR)
 
@@ -77,9 +104,17 @@ def deployability(result: Analysis) -> None:
     if not findings:
         st.success(t("deploy.ok"), icon=icons.OK)
         return
-    rows = [{t("col.layer"): f.layer, t("col.block"): f.block, t("col.kind"): f.kind,
-             t("col.builtin"): t("yes") if f.builtin_ok else t("no"), t("col.int8"): t("yes") if f.int8_ok else t("no"),
-             t("col.why"): t("deploy.why.recurrent")} for f in findings]
+    rows = [
+        {
+            t("col.layer"): f.layer,
+            t("col.block"): f.block,
+            t("col.kind"): f.kind,
+            t("col.builtin"): t("yes") if f.builtin_ok else t("no"),
+            t("col.int8"): t("yes") if f.int8_ok else t("no"),
+            t("col.why"): t("deploy.why.recurrent"),
+        }
+        for f in findings
+    ]
     st.warning(t("deploy.found", count=len(findings)), icon=icons.WARNING)
     st.dataframe(rows, hide_index=True, key="deploy_findings")
 
@@ -103,15 +138,24 @@ def model_files(result: Analysis) -> None:
     runs = ws.runs.get(ws.current, [])
     choices = ["initial"] + [str(i) for i in range(len(runs))][::-1]
     cols = st.columns([3, 1], vertical_alignment="bottom")
-    pick = cols[0].selectbox(t("export.weights"), choices, key="export_weights",
-                             format_func=labels(choices, lambda c: t("export.initial") if c == "initial"
-                                                else _run_label(runs[int(c)])))
+    pick = cols[0].selectbox(
+        t("export.weights"),
+        choices,
+        key="export_weights",
+        format_func=labels(choices, lambda c: t("export.initial") if c == "initial" else _run_label(runs[int(c)])),
+    )
     latency_runs = cols[1].number_input(t("export.latency_runs"), 5, 500, 50, key="export_latency_runs")
     job = job_manager().get(st.session_state.get(JOB_KEY))
     busy = job is not None and job.active
     run = None if pick == "initial" else runs[int(pick)]
-    st.button(t("export.start"), key="start_export", type="primary", disabled=busy,
-              on_click=start_export, args=(result, run, int(latency_runs)))
+    st.button(
+        t("export.start"),
+        key="start_export",
+        type="primary",
+        disabled=busy,
+        on_click=start_export,
+        args=(result, run, int(latency_runs)),
+    )
     if job is None:
         return
     if job.active:
@@ -128,8 +172,15 @@ def export_progress() -> None:
     if not job.active:
         st.rerun()
     status = job.latest("status")
-    steps = ["Loading TensorFlow…", "Building the model…", "Measuring Keras latency…", "Converting to TFLite float32…",
-             "Measuring TFLite float32 latency…", "Converting to TFLite int8…", "Measuring TFLite int8 latency…"]
+    steps = [
+        "Loading TensorFlow…",
+        "Building the model…",
+        "Measuring Keras latency…",
+        "Converting to TFLite float32…",
+        "Measuring TFLite float32 latency…",
+        "Converting to TFLite int8…",
+        "Measuring TFLite int8 latency…",
+    ]
     done = steps.index(status["message"]) + 1 if status and status["message"] in steps else 0
     st.progress(done / len(steps), text=status_text(status["message"]) if status else t("export.waiting"))
 
@@ -156,8 +207,15 @@ def export_results(job, result: Analysis) -> None:
         estimate = result.weight_bytes[precision]
         size = t("export.failed_cell") if "error" in entry else fmt.size(entry["bytes"])
         ratio = "" if "error" in entry else f"{entry['bytes'] / estimate:.2f}×"
-        rows.append({"file": t(f"file.{key}"), "size": size, "estimate": fmt.size(estimate), "ratio": ratio,
-                     "note": entry.get("error") or entry.get("note", "")})
+        rows.append(
+            {
+                "file": t(f"file.{key}"),
+                "size": size,
+                "estimate": fmt.size(estimate),
+                "ratio": ratio,
+                "note": entry.get("error") or entry.get("note", ""),
+            }
+        )
     st.dataframe([{t(f"col.{k}"): v for k, v in row.items()} for row in rows], hide_index=True, key="export_sizes")
     cols = st.columns(3)
     names = {"keras": f"{stem}.keras", "tflite_float32": f"{stem}_float32.tflite", "tflite_int8": f"{stem}_int8.tflite"}
@@ -165,17 +223,31 @@ def export_results(job, result: Analysis) -> None:
         entry = out["files"].get(key, {})
         data = _safe_bytes(entry["path"]) if "path" in entry else None
         if data is not None:
-            column.download_button(t("export.download_file", file=t(f"file.{key}")), data, file_name=names[key],
-                                   mime="application/octet-stream", key=f"download_{key}")
+            column.download_button(
+                t("export.download_file", file=t(f"file.{key}")),
+                data,
+                file_name=names[key],
+                mime="application/octet-stream",
+                key=f"download_{key}",
+            )
     latency = out["latency"]
     compare_view_measured = st.session_state.setdefault(compare_view.MEASURED, {})
     compare_view_measured[state.workspace().current] = latency
     st.markdown(t("export.latency_head", runs=out["latency_runs"]))
     table = []
-    for key, label in (("keras_ms", "Keras"), ("tflite_float32_ms", "TFLite float32"), ("tflite_int8_ms", "TFLite int8")):
+    for key, label in (
+        ("keras_ms", "Keras"),
+        ("tflite_float32_ms", "TFLite float32"),
+        ("tflite_int8_ms", "TFLite int8"),
+    ):
         if key in latency:
-            table.append({t("col.model"): label, t("col.latency"): f"{latency[key]:.2f} ms",
-                          t("col.macs"): fmt.count(result.macs),
-                          t("col.macs_per_ms"): fmt.count(result.macs / max(latency[key], 1e-9))})
+            table.append(
+                {
+                    t("col.model"): label,
+                    t("col.latency"): f"{latency[key]:.2f} ms",
+                    t("col.macs"): fmt.count(result.macs),
+                    t("col.macs_per_ms"): fmt.count(result.macs / max(latency[key], 1e-9)),
+                }
+            )
     st.dataframe(table, hide_index=True, key="export_latency")
     st.caption(t("export.latency_caption"))

@@ -37,10 +37,22 @@ def _make_link() -> None:
 def render() -> None:
     design = state.workspace().design
     cols = st.columns(2)
-    cols[0].download_button(t("files.download"), design.to_json(), file_name=f"{model_name(design)}.json",
-                            mime="application/json", key="download_json", width="stretch")
+    cols[0].download_button(
+        t("files.download"),
+        design.to_json(),
+        file_name=f"{model_name(design)}.json",
+        mime="application/json",
+        key="download_json",
+        width="stretch",
+    )
     cols[1].button(t("files.link"), key="make_link", on_click=_make_link, width="stretch", help=t("files.link.help"))
     if st.session_state[state.SHARE_URL]:
         st.code(st.session_state[state.SHARE_URL], language="text", wrap_lines=True)
-    st.file_uploader(t("files.upload"), type=["json"], key=UPLOAD_KEY, on_change=_uploaded,
-                     max_upload_size=1, help=t("files.upload.help", kb=MAX_JSON_BYTES // 1024))
+    st.file_uploader(
+        t("files.upload"),
+        type=["json"],
+        key=UPLOAD_KEY,
+        on_change=_uploaded,
+        max_upload_size=1,
+        help=t("files.upload.help", kb=MAX_JSON_BYTES // 1024),
+    )

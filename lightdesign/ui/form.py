@@ -38,9 +38,14 @@ def render(result: Analysis, block_id: str | None) -> None:
 
     key = f"form_{block.id}_name"
     st.session_state[key] = block.name
-    st.text_input(t("form.name"), key=key, max_chars=64, on_change=actions.field_changed,
-                  args=(lambda d, v: edits.rename_block(d, block.id, v), (block.id, "name"), key),
-                  help=t("form.name.help"))
+    st.text_input(
+        t("form.name"),
+        key=key,
+        max_chars=64,
+        on_change=actions.field_changed,
+        args=(lambda d, v: edits.rename_block(d, block.id, v), (block.id, "name"), key),
+        help=t("form.name.help"),
+    )
     _show_errors(block.id, "name", [e for e in errors if e.field == "name"])
 
     for spec in cls.fields:
@@ -61,11 +66,15 @@ def render(result: Analysis, block_id: str | None) -> None:
     key = f"form_{block.id}_input"
     options = [PREVIOUS, *earlier]
     st.session_state[key] = block.input or PREVIOUS
-    st.selectbox(t("form.input"), options, key=key, on_change=actions.field_changed,
-                 format_func=i18n.labels(options, lambda o: t("form.previous") if o == PREVIOUS else o),
-                 args=(lambda d, v: edits.set_block_input(d, block.id, None if v == PREVIOUS else v),
-                       (block.id, "input"), key),
-                 help=t("form.input.help"))
+    st.selectbox(
+        t("form.input"),
+        options,
+        key=key,
+        on_change=actions.field_changed,
+        format_func=i18n.labels(options, lambda o: t("form.previous") if o == PREVIOUS else o),
+        args=(lambda d, v: edits.set_block_input(d, block.id, None if v == PREVIOUS else v), (block.id, "input"), key),
+        help=t("form.input.help"),
+    )
     others = [e for e in errors if e.field not in {f.name for f in cls.fields} | {"name"}]
     _show_errors(block.id, "input", others)
 
@@ -74,14 +83,16 @@ def _widget_with_callback(spec: Field, key: str, refs: list[str], block_id: str,
     def apply(design, value, field=spec.name):
         return edits.set_param(design, block_id, field, value)
 
-    kwargs = dict(on_change=actions.field_changed, args=(apply, (block_id, spec.name), key, convert),
-                  help=i18n.field_help(spec))
+    kwargs = dict(
+        on_change=actions.field_changed, args=(apply, (block_id, spec.name), key, convert), help=i18n.field_help(spec)
+    )
     title = i18n.field_title(spec)
     if spec.type == "int":
         st.number_input(title, min_value=int(spec.min), max_value=int(spec.max), step=1, key=key, **kwargs)
     elif spec.type == "float":
-        st.number_input(title, min_value=float(spec.min), max_value=float(spec.max), step=0.05, format="%.3f",
-                        key=key, **kwargs)
+        st.number_input(
+            title, min_value=float(spec.min), max_value=float(spec.max), step=0.05, format="%.3f", key=key, **kwargs
+        )
     elif spec.type == "bool":
         st.checkbox(title, key=key, **kwargs)
     elif spec.type == "choice":

@@ -16,11 +16,17 @@ from lightdesign.ui.i18n import t
 def render(result: Analysis, selected: str | None) -> None:
     composites = [b.name for b in result.design.blocks if _is_composite(b.kind)]
     cols = st.columns([1, 3], vertical_alignment="bottom")
-    expand_all = cols[0].toggle(t("graph.expand_all"), help=t("graph.expand_all.help"),
-                                **state.persistent_widget(state.EXPAND_ALL))
+    expand_all = cols[0].toggle(
+        t("graph.expand_all"), help=t("graph.expand_all.help"), **state.persistent_widget(state.EXPAND_ALL)
+    )
     st.session_state[state.EXPANDED] = [n for n in st.session_state[state.EXPANDED] if n in composites]
-    cols[1].multiselect(t("graph.expand"), composites, disabled=expand_all or not composites,
-                        placeholder=t("graph.expand.placeholder"), **state.persistent_widget(state.EXPANDED))
+    cols[1].multiselect(
+        t("graph.expand"),
+        composites,
+        disabled=expand_all or not composites,
+        placeholder=t("graph.expand.placeholder"),
+        **state.persistent_widget(state.EXPANDED),
+    )
     expand: bool | set[str] = True if expand_all else set(st.session_state[state.EXPANDED])
     selected_name = next((b.name for b in result.design.blocks if b.id == selected), None)
     words = {"input": t("graph.input"), "output": t("graph.output")}

@@ -51,8 +51,9 @@ def _switch() -> None:
 def switcher() -> None:
     """The sidebar language switch (its choice is kept in the URL)."""
     st.session_state["w_lang"] = language()
-    st.sidebar.radio("Language · 语言", list(LANGUAGES), format_func=LANGUAGES.get, key="w_lang",
-                     on_change=_switch, horizontal=True)
+    st.sidebar.radio(
+        "Language · 语言", list(LANGUAGES), format_func=LANGUAGES.get, key="w_lang", on_change=_switch, horizontal=True
+    )
     if language() != "en":
         st.query_params[QUERY_KEY] = language()
 

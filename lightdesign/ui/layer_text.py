@@ -12,9 +12,9 @@ KIND_DOCS = {
     "ghost_module": "GhostNet 模块：一半通道来自 1x1 卷积，另一半由其廉价的深度卷积生成。",
     "ghost_bottleneck": "GhostNet 瓶颈：两个 Ghost 模块，中间可有步长 2 的深度卷积和 SE，外加捷径连接。",
     "inverted_residual": "MobileNetV2/V3 模块：1x1 扩展、深度卷积、可选的挤压-激励、线性 1x1 投影；"
-                         "步长为 1 且通道数一致时加上残差。",
+    "步长为 1 且通道数一致时加上残差。",
     "depthwise_separable": "MobileNetV1 单元：3x3 深度卷积后接 1x1 逐点卷积。计算量约为标准卷积的 1/N + 1/k²"
-                           "（N 为输出通道数，k 为卷积核大小）。",
+    "（N 为输出通道数，k 为卷积核大小）。",
     "shufflenet_v1_unit": "ShuffleNetV1 单元：分组 1x1 卷积，中间做通道重排（shuffle）。",
     "shufflenet_v2_unit": "ShuffleNetV2 单元：通道拆分，一半通道走廉价分支，拼接后重排。",
     "MaxPooling2D": "取每个窗口中的最大值；默认设置下高和宽减半。",
@@ -90,15 +90,12 @@ FIELD_HELPS = {
     "Number of output channels.": "输出通道的数量。",
     "Kernel size (square).": "卷积核大小（正方形）。",
     "Stride (both axes).": "步长（两个方向相同）。",
-    "'same' keeps the size (ceil(size / stride)); 'valid' uses no padding and shrinks the output by kernel - 1.":
-        "'same' 保持尺寸（ceil(尺寸 / 步长)）；'valid' 不填充，输出缩小 kernel - 1。",
+    "'same' keeps the size (ceil(size / stride)); 'valid' uses no padding and shrinks the output by kernel - 1.": "'same' 保持尺寸（ceil(尺寸 / 步长)）；'valid' 不填充，输出缩小 kernel - 1。",
     "Spacing between kernel taps (atrous convolution).": "卷积核采样点之间的间隔（空洞卷积）。",
     "Grouped convolution: split channels into this many groups (ShuffleNet).": "分组卷积：把通道分成这么多组（ShuffleNet）。",
-    "Add a learned bias per output channel (redundant before BatchNormalization).":
-        "每个输出通道加一个可学习偏置（后面接批归一化时多余）。",
+    "Add a learned bias per output channel (redundant before BatchNormalization).": "每个输出通道加一个可学习偏置（后面接批归一化时多余）。",
     "Activation applied to the output; 'linear' means none. relu6 and hard_swish are the cheap, "
-    "quantization-friendly choices of MobileNetV2/V3.":
-        "作用在输出上的激活；'linear' 表示不用。relu6 和 hard_swish 是 MobileNetV2/V3 采用的廉价、便于量化的选择。",
+    "quantization-friendly choices of MobileNetV2/V3.": "作用在输出上的激活；'linear' 表示不用。relu6 和 hard_swish 是 MobileNetV2/V3 采用的廉价、便于量化的选择。",
     "Output channels per input channel.": "每个输入通道对应的输出通道数。",
     "Depthwise output channels per input channel.": "深度卷积中每个输入通道的输出通道数。",
     "'causal' only looks at earlier steps.": "'causal' 只看之前的步。",
@@ -121,8 +118,7 @@ FIELD_HELPS = {
     "2 halves height and width.": "2 表示高和宽减半。",
     "Squeeze-excitation width relative to the expanded channels; 0 = none.": "挤压-激励宽度相对于扩展通道的比例；0 表示不用。",
     "Output channels of the projection.": "投影层的输出通道数。",
-    "Expanded width = input channels x expansion, rounded to a multiple of 8; 1 skips the expand conv.":
-        "扩展宽度 = 输入通道 × 扩展倍数，取整为 8 的倍数；为 1 时省略扩展卷积。",
+    "Expanded width = input channels x expansion, rounded to a multiple of 8; 1 skips the expand conv.": "扩展宽度 = 输入通道 × 扩展倍数，取整为 8 的倍数；为 1 时省略扩展卷积。",
     "Depthwise stride; 2 halves height and width.": "深度卷积步长；2 表示高和宽减半。",
     "mobilenet_v3: ratio of the expanded width, multiple of 8, hard-sigmoid gate; mnasnet: ratio of the input width, "
     "sigmoid gate.": "mobilenet_v3：按扩展宽度取比例，取整为 8 的倍数，hard-sigmoid 门控；mnasnet：按输入宽度取比例，sigmoid 门控。",
@@ -131,8 +127,7 @@ FIELD_HELPS = {
     "Output channels (the bottleneck has filters // 4).": "输出通道数（瓶颈为 filters // 4）。",
     "Groups of the 1x1 convolutions.": "1x1 卷积的分组数。",
     "1 keeps the size (residual add); 2 halves it (concatenate).": "1 保持尺寸（残差相加）；2 尺寸减半（拼接）。",
-    "Group the first 1x1 conv (the paper leaves it dense in the first unit of stage 2).":
-        "对第一个 1x1 卷积分组（论文在第 2 阶段的第一个单元中不分组）。",
+    "Group the first 1x1 conv (the paper leaves it dense in the first unit of stage 2).": "对第一个 1x1 卷积分组（论文在第 2 阶段的第一个单元中不分组）。",
     "Output channels (even: half come from each branch).": "输出通道数（偶数：两个分支各出一半）。",
     "Window size (square).": "窗口大小（正方形）。",
     "Step between windows; usually equal to the pool size.": "窗口之间的步长；通常等于窗口大小。",
@@ -142,14 +137,12 @@ FIELD_HELPS = {
     "Vocabulary size: token ids run from 0 to input_dim - 1.": "词表大小：词元 id 从 0 到 input_dim - 1。",
     "Length of each token's vector.": "每个词元向量的长度。",
     "Size of the hidden state.": "隐藏状态的大小。",
-    "Output every step (needed before another recurrent layer) or only the last.":
-        "输出每一步（后面再接循环层时需要）还是只输出最后一步。",
+    "Output every step (needed before another recurrent layer) or only the last.": "输出每一步（后面再接循环层时需要）还是只输出最后一步。",
     "Run a second copy backwards over the sequence and concatenate both outputs.": "再反向运行一份并拼接两者的输出。",
     "Learn an offset (beta) per channel.": "每个通道学习一个偏移 (beta)。",
     "Learn a scale (gamma) per channel.": "每个通道学习一个缩放 (gamma)。",
     "Fraction of values dropped while training.": "训练时被丢弃的比例。",
-    "The earlier block whose output is merged with the previous block's output ('input' = the model input).":
-        "与上一块输出合并的某个更早的块（'input' 表示模型输入）。",
+    "The earlier block whose output is merged with the previous block's output ('input' = the model input).": "与上一块输出合并的某个更早的块（'input' 表示模型输入）。",
     "New shape without the batch axis, e.g. [28, 28] or [-1].": "不含批次维的新形状，例如 [28, 28] 或 [-1]。",
     "Rows added above.": "在上方添加的行数。",
     "Rows added below.": "在下方添加的行数。",

@@ -21,8 +21,9 @@ def _open(name: str) -> None:
 
 
 def open_button(name: str, section: str) -> None:
-    st.button(t("learn.open", title=preset_title(name)), key=f"learn_open_{section}_{name}", on_click=_open,
-              args=(name,))
+    st.button(
+        t("learn.open", title=preset_title(name)), key=f"learn_open_{section}_{name}", on_click=_open, args=(name,)
+    )
 
 
 def handle_open() -> None:
@@ -37,8 +38,10 @@ def handle_open() -> None:
 def convolution() -> None:
     st.subheader(t("learn.conv"))
     st.markdown(t("learn.conv.text"))
-    st.latex(r"H_{out} = \left\lfloor \frac{H + 2P - K}{S} \right\rfloor + 1 \qquad "
-             r"\text{params} = K^2 C_{in} C_{out} + C_{out} \qquad \text{MACs} = H_{out}^2 K^2 C_{in} C_{out}")
+    st.latex(
+        r"H_{out} = \left\lfloor \frac{H + 2P - K}{S} \right\rfloor + 1 \qquad "
+        r"\text{params} = K^2 C_{in} C_{out} + C_{out} \qquad \text{MACs} = H_{out}^2 K^2 C_{in} C_{out}"
+    )
     cols = st.columns(6)
     size = cols[0].slider(t("learn.size"), 4, 224, 28, key="learn_h")
     kernel = cols[1].slider(t("learn.kernel"), 1, 11, 3, key="learn_k")
@@ -62,8 +65,12 @@ def activations() -> None:
 
     st.subheader(t("learn.act"))
     st.markdown(t("learn.act.text"))
-    names = st.multiselect(t("learn.act.choose"), list(learn.ACTIVATIONS), default=["sigmoid", "tanh", "relu", "relu6",
-                                                                                      "hard_swish"], key="learn_acts")
+    names = st.multiselect(
+        t("learn.act.choose"),
+        list(learn.ACTIVATIONS),
+        default=["sigmoid", "tanh", "relu", "relu6", "hard_swish"],
+        key="learn_acts",
+    )
     for name in names:
         st.latex(learn.ACTIVATIONS[name][1])
     x = np.linspace(-6, 8, 281)
@@ -76,8 +83,10 @@ def activations() -> None:
 def pooling() -> None:
     st.subheader(t("learn.pool"))
     st.markdown(t("learn.pool.text"))
-    st.latex(r"\text{max: } y_{ij} = \max_{(a,b) \in W_{ij}} x_{ab} \qquad "
-             r"\text{average: } y_{ij} = \frac{1}{k^2} \sum_{(a,b) \in W_{ij}} x_{ab}")
+    st.latex(
+        r"\text{max: } y_{ij} = \max_{(a,b) \in W_{ij}} x_{ab} \qquad "
+        r"\text{average: } y_{ij} = \frac{1}{k^2} \sum_{(a,b) \in W_{ij}} x_{ab}"
+    )
     cols = st.columns(3)
     size = cols[0].slider(t("learn.pool.size"), 1, 4, 2, key="learn_pool_k")
     stride = cols[1].slider(t("learn.pool.stride"), 1, 4, 2, key="learn_pool_s")
@@ -108,12 +117,23 @@ def separable() -> None:
     out = st.columns(3)
     out[0].metric(t("learn.sep.standard"), fmt.count(cost["standard"]), help=f"{cost['standard']:,}")
     out[1].metric(t("learn.sep.separable"), fmt.count(cost["separable"]), help=f"{cost['separable']:,}")
-    out[2].metric(t("learn.sep.ratio"), f"{cost['ratio']:.4f}", help=f"1/{c_out} + 1/{kernel * kernel} = {cost['formula']:.4f}")
+    out[2].metric(
+        t("learn.sep.ratio"), f"{cost['ratio']:.4f}", help=f"1/{c_out} + 1/{kernel * kernel} = {cost['formula']:.4f}"
+    )
     kernels = np.arange(1, 8)
-    figure = go.Figure([go.Scatter(x=kernels, y=1 / n + 1 / kernels**2, mode="lines+markers", name=f"N = {n}")
-                        for n in (8, 32, 128, 512)])
-    figure.update_layout(title=t("learn.sep.plot"), height=320, margin=dict(l=10, r=10, t=40, b=10),
-                         xaxis_title=t("learn.sep.axis.k"), yaxis_title=t("learn.sep.axis.ratio"))
+    figure = go.Figure(
+        [
+            go.Scatter(x=kernels, y=1 / n + 1 / kernels**2, mode="lines+markers", name=f"N = {n}")
+            for n in (8, 32, 128, 512)
+        ]
+    )
+    figure.update_layout(
+        title=t("learn.sep.plot"),
+        height=320,
+        margin=dict(l=10, r=10, t=40, b=10),
+        xaxis_title=t("learn.sep.axis.k"),
+        yaxis_title=t("learn.sep.axis.ratio"),
+    )
     st.plotly_chart(figure, key="learn_separable_plot")
     open_button("mobilenet_v1", "sep")
 
@@ -121,11 +141,24 @@ def separable() -> None:
 @st.cache_data
 def _preset_figures() -> list[dict]:
     rows = []
-    for name in ("mobilenet_v1", "mobilenet_v2", "mobilenet_v3_small", "shufflenet_v1", "shufflenet_v2",
-                 "squeezenet_1_0", "squeezenet_1_1"):
+    for name in (
+        "mobilenet_v1",
+        "mobilenet_v2",
+        "mobilenet_v3_small",
+        "shufflenet_v1",
+        "shufflenet_v2",
+        "squeezenet_1_0",
+        "squeezenet_1_1",
+    ):
         result = analyze(presets.build(name))
-        rows.append({"preset": presets.PRESETS[name].title, "params": fmt.count(result.params),
-                     "macs": fmt.count(result.macs), "int8": fmt.size(result.weight_bytes["int8"])})
+        rows.append(
+            {
+                "preset": presets.PRESETS[name].title,
+                "params": fmt.count(result.params),
+                "macs": fmt.count(result.macs),
+                "int8": fmt.size(result.weight_bytes["int8"]),
+            }
+        )
     return rows
 
 
@@ -133,11 +166,20 @@ def networks() -> None:
     st.subheader(t("learn.nets"))
     for key in ("learn.nets.mobilenet", "learn.nets.shufflenet", "learn.nets.squeezenet"):
         st.markdown(t(key))
-    st.latex(r"\text{grouped } 1{\times}1: \; \frac{H W C_{in} C_{out}}{g} \qquad "
-             r"\text{fire: } H W (C_{in} s + s e_1 + 9 s e_3)")
+    st.latex(
+        r"\text{grouped } 1{\times}1: \; \frac{H W C_{in} C_{out}}{g} \qquad "
+        r"\text{fire: } H W (C_{in} s + s e_1 + 9 s e_3)"
+    )
     st.caption(t("learn.nets.table"))
-    rows = [{t("col.preset"): r["preset"], t("col.params"): r["params"], t("col.macs"): r["macs"],
-             t("costs.int8"): r["int8"]} for r in _preset_figures()]
+    rows = [
+        {
+            t("col.preset"): r["preset"],
+            t("col.params"): r["params"],
+            t("col.macs"): r["macs"],
+            t("costs.int8"): r["int8"],
+        }
+        for r in _preset_figures()
+    ]
     st.dataframe(rows, hide_index=True, key="learn_presets")
     cols = st.columns(3)
     for column, name in zip(cols, ("mobilenet_v2", "shufflenet_v2", "squeezenet_1_1"), strict=True):

@@ -36,10 +36,20 @@ def preset_picker() -> None:
     preset = presets.PRESETS[name]
     cols = st.columns(4)
     if preset.alphas:
-        cols[0].selectbox(t("preset.alpha"), list(preset.alphas), index=_default_alpha(preset), key=f"preset_alpha_{name}")
-    cols[1].number_input(t(f"preset.{preset.resolution_label}"), min_value=preset.min_resolution,
-                         max_value=preset.max_resolution, value=preset.resolution, step=1, key=f"preset_resolution_{name}")
-    cols[2].number_input(t("preset.classes"), min_value=1, max_value=65536, value=preset.classes, step=1, key=f"preset_classes_{name}")
+        cols[0].selectbox(
+            t("preset.alpha"), list(preset.alphas), index=_default_alpha(preset), key=f"preset_alpha_{name}"
+        )
+    cols[1].number_input(
+        t(f"preset.{preset.resolution_label}"),
+        min_value=preset.min_resolution,
+        max_value=preset.max_resolution,
+        value=preset.resolution,
+        step=1,
+        key=f"preset_resolution_{name}",
+    )
+    cols[2].number_input(
+        t("preset.classes"), min_value=1, max_value=65536, value=preset.classes, step=1, key=f"preset_classes_{name}"
+    )
     if preset.groups:
         cols[3].selectbox(t("preset.groups"), list(preset.groups), key=f"preset_groups_{name}")
     st.button(t("preset.open"), key="open_preset", on_click=_open_preset, type="primary")
@@ -71,15 +81,32 @@ def global_knobs() -> None:
     st.session_state[shape_key] = ", ".join(str(v) for v in design.input_shape)
     st.session_state[classes_key] = design.num_classes
     cols = st.columns(3)
-    cols[0].text_input(t("knobs.shape"), key=shape_key, help=t("knobs.shape.help"),
-                       on_change=actions.field_changed,
-                       args=(lambda d, v: edits.set_input_shape(d, _parse_shape(v)), ("design", "input_shape"), shape_key))
-    cols[1].number_input(t("knobs.classes"), min_value=1, max_value=65536, step=1, key=classes_key,
-                         on_change=actions.field_changed,
-                         args=(edits.set_num_classes, ("design", "classes"), classes_key))
+    cols[0].text_input(
+        t("knobs.shape"),
+        key=shape_key,
+        help=t("knobs.shape.help"),
+        on_change=actions.field_changed,
+        args=(lambda d, v: edits.set_input_shape(d, _parse_shape(v)), ("design", "input_shape"), shape_key),
+    )
+    cols[1].number_input(
+        t("knobs.classes"),
+        min_value=1,
+        max_value=65536,
+        step=1,
+        key=classes_key,
+        on_change=actions.field_changed,
+        args=(edits.set_num_classes, ("design", "classes"), classes_key),
+    )
     with cols[2]:
-        st.number_input(t("knobs.width"), min_value=0.05, max_value=8.0, value=1.0, step=0.05, key="global_alpha",
-                        help=t("knobs.width.help"))
+        st.number_input(
+            t("knobs.width"),
+            min_value=0.05,
+            max_value=8.0,
+            value=1.0,
+            step=0.05,
+            key="global_alpha",
+            help=t("knobs.width.help"),
+        )
         st.button(t("knobs.apply_width"), key="apply_width", on_click=_apply_width)
     for key in (("design", "input_shape"), ("design", "classes")):
         message = actions.field_error(key)

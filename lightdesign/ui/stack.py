@@ -30,8 +30,10 @@ _STYLE = """
 
 def palette_groups() -> dict[str, dict[str, str]]:
     """Category -> {palette label -> kind}, in palette order."""
-    return {category: {f"{PALETTE_PREFIX}{cls.kind}": cls.kind for cls in classes}
-            for category, classes in registry.by_category().items()}
+    return {
+        category: {f"{PALETTE_PREFIX}{cls.kind}": cls.kind for cls in classes}
+        for category, classes in registry.by_category().items()
+    }
 
 
 def stack_labels(result: Analysis) -> dict[str, str]:
@@ -65,8 +67,11 @@ def drag_and_drop(result: Analysis) -> None:
     st.session_state[DROPS_KEY] = drops + 1  # redraw the palette even if only it changed
     new_stack = returned[-2]["items"]
     if new_stack != list(stack):
-        order = [stack[item] if item in stack else ("new", palette[item]) for item in new_stack
-                 if item in stack or item in palette]
+        order = [
+            stack[item] if item in stack else ("new", palette[item])
+            for item in new_stack
+            if item in stack or item in palette
+        ]
         actions.edit(edits.reorder, order)
     st.rerun()
 
@@ -104,17 +109,46 @@ def buttons(result: Analysis) -> str | None:
     index = ids.index(selected) + 1 if selected in ids else 0
     kinds = [cls.kind for classes in registry.by_category().values() for cls in classes]
     add_col, add_button = st.columns([3, 2], vertical_alignment="bottom")
-    add_col.selectbox(t("stack.kind"), kinds, key=ADD_KIND_KEY,
-                      format_func=i18n.labels(kinds, lambda k: f"{k} · {i18n.category(registry.get(k).category)}"))
+    add_col.selectbox(
+        t("stack.kind"),
+        kinds,
+        key=ADD_KIND_KEY,
+        format_func=i18n.labels(kinds, lambda k: f"{k} · {i18n.category(registry.get(k).category)}"),
+    )
     add_button.button(t("stack.add"), key="add_block", on_click=_add_after, args=(index,), width="stretch")
     cols = st.columns(4)
     disabled = selected is None
-    cols[0].button(t("stack.up"), key="move_up", on_click=actions.edit, args=(edits.move_block, selected, -1),
-                   disabled=disabled or index <= 1, width="stretch")
-    cols[1].button(t("stack.down"), key="move_down", on_click=actions.edit, args=(edits.move_block, selected, 1),
-                   disabled=disabled or index >= len(ids), width="stretch")
-    cols[2].button(t("stack.duplicate"), key="duplicate_block", on_click=actions.edit, args=(edits.duplicate_block, selected),
-                   kwargs={"select": True}, disabled=disabled, width="stretch")
-    cols[3].button(t("stack.delete"), key="delete_block", on_click=actions.edit, args=(edits.remove_block, selected),
-                   disabled=disabled, width="stretch")
+    cols[0].button(
+        t("stack.up"),
+        key="move_up",
+        on_click=actions.edit,
+        args=(edits.move_block, selected, -1),
+        disabled=disabled or index <= 1,
+        width="stretch",
+    )
+    cols[1].button(
+        t("stack.down"),
+        key="move_down",
+        on_click=actions.edit,
+        args=(edits.move_block, selected, 1),
+        disabled=disabled or index >= len(ids),
+        width="stretch",
+    )
+    cols[2].button(
+        t("stack.duplicate"),
+        key="duplicate_block",
+        on_click=actions.edit,
+        args=(edits.duplicate_block, selected),
+        kwargs={"select": True},
+        disabled=disabled,
+        width="stretch",
+    )
+    cols[3].button(
+        t("stack.delete"),
+        key="delete_block",
+        on_click=actions.edit,
+        args=(edits.remove_block, selected),
+        disabled=disabled,
+        width="stretch",
+    )
     return selected

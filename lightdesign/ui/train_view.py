@@ -90,13 +90,15 @@ def choose_dataset() -> tuple[str, datasets.Dataset | None]:
     options = [*datasets.BUILTIN, *datasets.KERAS_DATASETS, *UPLOAD_CHOICES]
     if SOURCE_KEY not in st.session_state:
         st.session_state[SOURCE_KEY] = "digits28"
-    key = st.selectbox(t("train.dataset"), options, format_func=labels(options, _source_label),
-                       **state.persistent_widget(SOURCE_KEY))
+    key = st.selectbox(
+        t("train.dataset"), options, format_func=labels(options, _source_label), **state.persistent_widget(SOURCE_KEY)
+    )
     if key in ("shapes", "shapes_rgb"):
         cols = st.columns(4)
         size = cols[0].number_input(t("shapes.size"), 8, 128, 32, key="shapes_size")
-        classes = cols[1].number_input(t("shapes.classes"), 2, len(datasets.SHAPES), 4, key="shapes_classes",
-                                       help=", ".join(datasets.SHAPES))
+        classes = cols[1].number_input(
+            t("shapes.classes"), 2, len(datasets.SHAPES), 4, key="shapes_classes", help=", ".join(datasets.SHAPES)
+        )
         count = cols[2].number_input(t("shapes.count"), 100, 20000, 2000, step=100, key="shapes_count")
         seed = cols[3].number_input(t("shapes.seed"), 0, 10**6, 0, key="shapes_seed")
         channels = 3 if key == "shapes_rgb" else 1
@@ -120,9 +122,12 @@ def _upload(key: str) -> datasets.Dataset | None:
         st.caption(t("upload.zip.caption"))
         cols = st.columns(2)
         size = cols[0].number_input(t("upload.zip.size"), min_value=8, max_value=256, value=32, step=1, key="zip_size")
-        channels = cols[1].selectbox(t("upload.zip.channels"), [1, 3],
-                                     format_func=labels([1, 3], lambda c: t("upload.gray") if c == 1 else t("upload.rgb")),
-                                     key="zip_channels")
+        channels = cols[1].selectbox(
+            t("upload.zip.channels"),
+            [1, 3],
+            format_func=labels([1, 3], lambda c: t("upload.gray") if c == 1 else t("upload.rgb")),
+            key="zip_channels",
+        )
         upload = st.file_uploader(t("upload.zip"), type=["zip"], key="zip_file", max_upload_size=int(limit_mb) + 1)
     if upload is None:
         return None
@@ -146,8 +151,16 @@ def _upload(key: str) -> datasets.Dataset | None:
 def preview(dataset: datasets.Dataset, key: str) -> None:
     description = t(f"dataset.desc.{key}") if key in datasets.BUILTIN else t("dataset.desc.upload", name=dataset.name)
     classes = ", ".join(dataset.class_names[:12]) + ("…" if dataset.num_classes > 12 else "")
-    st.caption(t("dataset.preview", description=description, train=len(dataset.y_train), test=len(dataset.y_test),
-                 shape=fmt.shape(dataset.input_shape), classes=classes))
+    st.caption(
+        t(
+            "dataset.preview",
+            description=description,
+            train=len(dataset.y_train),
+            test=len(dataset.y_test),
+            shape=fmt.shape(dataset.input_shape),
+            classes=classes,
+        )
+    )
     samples = dataset.preview(16)
     if dataset.kind == "image":
         images = [np.clip(x, 0, 1) if x.shape[-1] == 3 else np.clip(x[..., 0], 0, 1) for x, _ in samples]
@@ -177,14 +190,24 @@ def match_design(result: Analysis, key: str, dataset: datasets.Dataset | None) -
         if datasets.can_adapt(tuple(shape), tuple(design.input_shape)):
             st.info(t("match.resize", data=fmt.shape(shape), design=fmt.shape(design.input_shape)))
         else:
-            st.error(t("match.bad_shape", design=fmt.shape(design.input_shape), data=fmt.shape(shape)), icon=icons.ERROR)
+            st.error(
+                t("match.bad_shape", design=fmt.shape(design.input_shape), data=fmt.shape(shape)), icon=icons.ERROR
+            )
             ok = False
-        st.button(t("match.set_input", shape=fmt.shape(shape)), key="fit_input",
-                  on_click=actions.edit, args=(edits.set_input_shape, list(shape)))
+        st.button(
+            t("match.set_input", shape=fmt.shape(shape)),
+            key="fit_input",
+            on_click=actions.edit,
+            args=(edits.set_input_shape, list(shape)),
+        )
     if design.num_classes != classes:
         st.warning(t("match.classes", data=classes, design=design.num_classes), icon=icons.WARNING)
-        st.button(t("match.set_classes", classes=classes), key="fit_classes",
-                  on_click=actions.edit, args=(edits.set_num_classes, classes))
+        st.button(
+            t("match.set_classes", classes=classes),
+            key="fit_classes",
+            on_click=actions.edit,
+            args=(edits.set_num_classes, classes),
+        )
         ok = ok and design.num_classes > classes
     return ok
 
@@ -196,18 +219,24 @@ def settings_form() -> TrainSettings:
     cols = st.columns(4)
     epochs = cols[0].number_input(t("set.epochs"), 1, 200, 3, key="set_epochs")
     batch = cols[1].number_input(t("set.batch"), 1, 2048, 32, key="set_batch")
-    optimizer = cols[2].selectbox(t("set.optimizer"), ["adam", "sgd", "rmsprop"], key="set_optimizer",
-                                  format_func={"adam": "Adam", "sgd": t("set.sgd"), "rmsprop": "RMSprop"}.get)
+    optimizer = cols[2].selectbox(
+        t("set.optimizer"),
+        ["adam", "sgd", "rmsprop"],
+        key="set_optimizer",
+        format_func={"adam": "Adam", "sgd": t("set.sgd"), "rmsprop": "RMSprop"}.get,
+    )
     rate = cols[3].number_input(t("set.lr"), 1e-6, 1.0, 1e-3, format="%.5f", step=1e-4, key="set_lr")
     cols = st.columns(4)
     split = cols[0].slider(t("set.split"), 0.0, 0.5, 0.1, 0.05, key="set_split")
     seed = cols[1].number_input(t("set.seed"), 0, 2**31 - 1, 0, key="set_seed")
     cap = cols[2].number_input(t("set.cap"), 0, 10_000_000, 5000, step=500, key="set_cap", help=t("set.cap.help"))
     gpu = has_gpu()
-    mixed = cols[3].checkbox(t("set.mixed"), key="set_mixed", disabled=not gpu,
-                             help=t("set.mixed.gpu") if gpu else t("set.mixed.none"))
-    return TrainSettings(int(epochs), int(batch), optimizer, float(rate), float(split), int(seed), int(cap) or None,
-                         bool(mixed and gpu))
+    mixed = cols[3].checkbox(
+        t("set.mixed"), key="set_mixed", disabled=not gpu, help=t("set.mixed.gpu") if gpu else t("set.mixed.none")
+    )
+    return TrainSettings(
+        int(epochs), int(batch), optimizer, float(rate), float(split), int(seed), int(cap) or None, bool(mixed and gpu)
+    )
 
 
 def estimates(result: Analysis, settings: TrainSettings, samples: int) -> str | None:
@@ -217,10 +246,15 @@ def estimates(result: Analysis, settings: TrainSettings, samples: int) -> str | 
     seconds = epoch_seconds(result, samples, rate)
     free = available_memory_bytes()
     cols = st.columns(3)
-    cols[0].metric(t("est.memory"), fmt.size(memory), help=t("est.memory.help", value=memory, batch=settings.batch_size))
+    cols[0].metric(
+        t("est.memory"), fmt.size(memory), help=t("est.memory.help", value=memory, batch=settings.batch_size)
+    )
     how = t("est.measured") if MEASURED_RATE in st.session_state else t("est.assumed")
-    cols[1].metric(t("est.time"), _duration(seconds),
-                   help=t("est.time.help", flops=result.flops, samples=samples, rate=rate / 1e9, how=how))
+    cols[1].metric(
+        t("est.time"),
+        _duration(seconds),
+        help=t("est.time.help", flops=result.flops, samples=samples, rate=rate / 1e9, how=how),
+    )
     cols[2].metric(t("est.free"), fmt.size(free) if free else t("est.unknown"))
     if free and memory > MEMORY_SHARE * free:
         return t("est.refuse", need=fmt.size(memory), free=fmt.size(free))
@@ -241,9 +275,13 @@ def start(result: Analysis, key: str, dataset: datasets.Dataset | None, settings
         source = dataset_for_job(dataset, work) if dataset is not None else keras_dataset(key)
         spec = train_spec(result.design, source, settings, work)
         spec["dataset_title"] = dataset.name if dataset is not None else SOURCES[key].title
-        spec["analysis"] = {"params": result.params, "macs": result.macs, "flops": result.flops,
-                            "peak_activation_bytes": result.peak_activation_bytes,
-                            "int8_bytes": result.weight_bytes["int8"]}
+        spec["analysis"] = {
+            "params": result.params,
+            "macs": result.macs,
+            "flops": result.flops,
+            "peak_activation_bytes": result.peak_activation_bytes,
+            "int8_bytes": result.weight_bytes["int8"],
+        }
         job = job_manager().submit(session_id(), "train", spec)
     except (DesignError, JobError, OSError) as exc:
         state.flash("error", t("train.not_started", error=exc))
@@ -265,17 +303,39 @@ def _curves(history: list[dict], batches: list[dict]) -> None:
     figure = make_subplots(rows=1, cols=2, subplot_titles=(t("curve.loss"), t("curve.accuracy")))
     if batches:
         steps = [b["epoch"] - 1 + b["batch"] / b["batches"] for b in batches]
-        figure.add_trace(go.Scatter(x=steps, y=[b["loss"] for b in batches], name=t("curve.batches_loss"),
-                                    line=dict(color="#9ecae1")), row=1, col=1)
-        figure.add_trace(go.Scatter(x=steps, y=[b["accuracy"] for b in batches], name=t("curve.batches_accuracy"),
-                                    line=dict(color="#9ecae1")), row=1, col=2)
+        figure.add_trace(
+            go.Scatter(
+                x=steps, y=[b["loss"] for b in batches], name=t("curve.batches_loss"), line=dict(color="#9ecae1")
+            ),
+            row=1,
+            col=1,
+        )
+        figure.add_trace(
+            go.Scatter(
+                x=steps,
+                y=[b["accuracy"] for b in batches],
+                name=t("curve.batches_accuracy"),
+                line=dict(color="#9ecae1"),
+            ),
+            row=1,
+            col=2,
+        )
     if history:
         epochs = [h["epoch"] for h in history]
-        for name, column, color in (("loss", 1, "#1f77b4"), ("val_loss", 1, "#ff7f0e"), ("accuracy", 2, "#1f77b4"),
-                                    ("val_accuracy", 2, "#ff7f0e")):
+        for name, column, color in (
+            ("loss", 1, "#1f77b4"),
+            ("val_loss", 1, "#ff7f0e"),
+            ("accuracy", 2, "#1f77b4"),
+            ("val_accuracy", 2, "#ff7f0e"),
+        ):
             if name in history[0]:
-                figure.add_trace(go.Scatter(x=epochs, y=[h[name] for h in history], name=name, mode="lines+markers",
-                                            line=dict(color=color)), row=1, col=column)
+                figure.add_trace(
+                    go.Scatter(
+                        x=epochs, y=[h[name] for h in history], name=name, mode="lines+markers", line=dict(color=color)
+                    ),
+                    row=1,
+                    col=column,
+                )
     figure.update_xaxes(title_text=t("curve.epoch"))
     figure.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h"))
     st.plotly_chart(figure, key=f"curves_{len(batches)}_{len(history)}")
@@ -285,8 +345,14 @@ def live_status(job) -> None:
     """Progress of a queued or running job, with Stop."""
     manager = job_manager()
     if job.state == "queued":
-        st.info(t("queue.waiting", running=manager.running_count(), limit=manager.max_running,
-                  position=manager.queue_position(job)))
+        st.info(
+            t(
+                "queue.waiting",
+                running=manager.running_count(),
+                limit=manager.max_running,
+                position=manager.queue_position(job),
+            )
+        )
     status = job.latest("status")
     batch = job.latest("batch")
     if batch:
@@ -294,9 +360,18 @@ def live_status(job) -> None:
         elapsed = time.time() - job.events[0]["at"]
         rate = done / max(elapsed, 1e-9)
         eta = (epochs - done) / rate if rate > 0 else 0
-        st.progress(min(1.0, done / epochs),
-                    text=t("progress.text", epoch=batch["epoch"], epochs=epochs, batch=batch["batch"],
-                           batches=batch["batches"], rate=batch["samples_per_s"], eta=_duration(eta)))
+        st.progress(
+            min(1.0, done / epochs),
+            text=t(
+                "progress.text",
+                epoch=batch["epoch"],
+                epochs=epochs,
+                batch=batch["batch"],
+                batches=batch["batches"],
+                rate=batch["samples_per_s"],
+                eta=_duration(eta),
+            ),
+        )
     elif job.state != "queued":
         st.progress(0.0, text=status_text(status["message"]) if status else t("progress.starting"))
     _curves(job.all("epoch"), job.all("batch"))
@@ -326,10 +401,19 @@ def record(job) -> None:
     recorded.append(job.id)
     spec, result = job.spec, job.result
     run = {
-        "job": job.id, "dataset": spec["dataset_title"], "epochs": spec["epochs"], "batch_size": spec["batch_size"],
-        "optimizer": spec["optimizer"], "learning_rate": spec["learning_rate"], "seed": spec["seed"],
-        "test_accuracy": result["test_accuracy"], "test_loss": result["test_loss"], "seconds": result["seconds"],
-        "samples_per_s": result["samples_per_s"], "model_path": result["model_path"], "finished": time.time(),
+        "job": job.id,
+        "dataset": spec["dataset_title"],
+        "epochs": spec["epochs"],
+        "batch_size": spec["batch_size"],
+        "optimizer": spec["optimizer"],
+        "learning_rate": spec["learning_rate"],
+        "seed": spec["seed"],
+        "test_accuracy": result["test_accuracy"],
+        "test_loss": result["test_loss"],
+        "seconds": result["seconds"],
+        "samples_per_s": result["samples_per_s"],
+        "model_path": result["model_path"],
+        "finished": time.time(),
         **spec["analysis"],
     }
     state.workspace().record_run(spec["design_name"], run)
@@ -370,11 +454,25 @@ def _confusion(result: dict) -> None:
     names = result["class_names"]
     matrix = result["confusion"]
     labels = names if len(names) == len(matrix) else [str(i) for i in range(len(matrix))]
-    figure = go.Figure(go.Heatmap(z=matrix, x=labels, y=labels, colorscale="Blues", text=matrix, texttemplate="%{text}",
-                                  hovertemplate=t("result.true") + " %{y}, " + t("result.predicted")
-                                  + " %{x}: %{z}<extra></extra>"))
-    figure.update_layout(title=t("result.confusion"), xaxis_title=t("result.predicted"), yaxis_title=t("result.true"),
-                         yaxis_autorange="reversed", height=380, margin=dict(l=10, r=10, t=40, b=10))
+    figure = go.Figure(
+        go.Heatmap(
+            z=matrix,
+            x=labels,
+            y=labels,
+            colorscale="Blues",
+            text=matrix,
+            texttemplate="%{text}",
+            hovertemplate=t("result.true") + " %{y}, " + t("result.predicted") + " %{x}: %{z}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        title=t("result.confusion"),
+        xaxis_title=t("result.predicted"),
+        yaxis_title=t("result.true"),
+        yaxis_autorange="reversed",
+        height=380,
+        margin=dict(l=10, r=10, t=40, b=10),
+    )
     st.plotly_chart(figure, key="confusion")
 
 
@@ -393,5 +491,9 @@ def _sample_grid(result: dict) -> None:
         pictures = [np.clip(x if x.shape[-1] == 3 else x[..., 0], 0, 1) for x in images]
         st.image(pictures, caption=[label(s) for s in samples], width=72)
     else:
-        st.markdown("\n".join("- " + t("result.sample_line", index=s["index"], label=label(s), confidence=s["confidence"])
-                               for s in samples))
+        st.markdown(
+            "\n".join(
+                "- " + t("result.sample_line", index=s["index"], label=label(s), confidence=s["confidence"])
+                for s in samples
+            )
+        )

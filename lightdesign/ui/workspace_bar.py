@@ -35,7 +35,20 @@ def render() -> None:
     st.session_state[RENAME_KEY] = ws.current
     cols[1].text_input(t("ws.rename"), key=RENAME_KEY, on_change=_rename, max_chars=100)
     cols[2].button(t("ws.new"), key="ws_new", on_click=_new_blank, help=t("ws.new.help"), width="stretch")
-    cols[3].button(t("ws.copy"), key="ws_duplicate", on_click=actions.workspace_action, args=("duplicate",),
-                   help=t("ws.copy.help"), width="stretch")
-    cols[4].button(t("ws.delete"), key="ws_delete", on_click=actions.workspace_action, args=("delete", ws.current),
-                   help=t("ws.delete.help"), width="stretch", disabled=len(ws.names) == 1)
+    cols[3].button(
+        t("ws.copy"),
+        key="ws_duplicate",
+        on_click=actions.workspace_action,
+        args=("duplicate",),
+        help=t("ws.copy.help"),
+        width="stretch",
+    )
+    cols[4].button(
+        t("ws.delete"),
+        key="ws_delete",
+        on_click=actions.workspace_action,
+        args=("delete", ws.current),
+        help=t("ws.delete.help"),
+        width="stretch",
+        disabled=len(ws.names) == 1,
+    )

@@ -135,13 +135,22 @@ def test_json_upload_good_and_broken(app):
     ws = workspace(check(app))
     assert ws.current == "mobilenet_v3_small_1_224" and len(ws.names) == 2
     assert any("Opened 'mine.json'" in s.value for s in app.success)
-    broken = json.dumps({"format_version": 1, "name": "x", "input_shape": [8, 8, 3], "num_classes": 2,
-                         "blocks": [{"kind": "Conv9D", "name": "c"}]}).encode()
+    broken = json.dumps(
+        {
+            "format_version": 1,
+            "name": "x",
+            "input_shape": [8, 8, 3],
+            "num_classes": 2,
+            "blocks": [{"kind": "Conv9D", "name": "c"}],
+        }
+    ).encode()
     app.file_uploader(key="design_upload").set_value(("broken.json", broken, "application/json")).run()
     assert len(ws.names) == 2
     errors = [e.value for e in check(app).error]
-    assert errors == ["Could not open 'broken.json': block 1: unknown layer kind 'Conv9D'; valid kinds: "
-                      + errors[0].split("valid kinds: ")[1]]
+    assert errors == [
+        "Could not open 'broken.json': block 1: unknown layer kind 'Conv9D'; valid kinds: "
+        + errors[0].split("valid kinds: ")[1]
+    ]
     assert errors[0].endswith("Your workspace is unchanged.")
 
 

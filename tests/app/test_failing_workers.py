@@ -40,8 +40,10 @@ def test_a_worker_killed_mid_epoch(app):
     pid = job.events[0]["pid"]
     os.kill(pid, signal.SIGKILL)
     run_until(app, lambda a: any(e.startswith("Training failed:") for e in errors(a)))
-    assert errors(app) == ["Training failed: the worker process was killed (signal 9), most likely because it ran out "
-                           "of memory; try a smaller batch size, fewer samples or a smaller design"]
+    assert errors(app) == [
+        "Training failed: the worker process was killed (signal 9), most likely because it ran out "
+        "of memory; try a smaller batch size, fewer samples or a smaller design"
+    ]
     assert not alive(pid)
     assert not app.button(key="start_training").disabled  # the slot is free again
     app.number_input(key="set_epochs").set_value(1).run()
@@ -67,8 +69,10 @@ def test_a_job_past_its_time_limit(short_timeout, app):
     job = long_training(app)
     pid = job.events[0]["pid"]
     run_until(app, lambda a: any(e.startswith("Training failed:") for e in errors(a)), timeout=60)
-    assert errors(app) == [f"Training failed: the job ran longer than the {SHORT_TIMEOUT_S} s limit and was stopped "
-                           "(LIGHTDESIGN_JOB_TIMEOUT_S changes the limit)"]
+    assert errors(app) == [
+        f"Training failed: the job ran longer than the {SHORT_TIMEOUT_S} s limit and was stopped "
+        "(LIGHTDESIGN_JOB_TIMEOUT_S changes the limit)"
+    ]
     assert not alive(pid)
     assert not [p for p in multiprocessing.active_children() if p.pid == pid]
     app.switch_page("pages/design.py").run()  # the app keeps serving

@@ -42,7 +42,7 @@ def upload_design(content: bytes, name: str = "bad.json") -> str:
     (message,) = [e.value for e in app.error]
     prefix, suffix = f"Could not open {name!r}: ", ". Your workspace is unchanged."
     assert message.startswith(prefix) and message.endswith(suffix)
-    return message[len(prefix):-len(suffix)]
+    return message[len(prefix) : -len(suffix)]
 
 
 def mutated(change) -> bytes:
@@ -52,8 +52,9 @@ def mutated(change) -> bytes:
 
 
 def test_design_file_that_is_not_json():
-    assert upload_design(b"{oops") == ("the design file is not valid JSON: Expecting property name enclosed in double "
-                                       "quotes: line 1 column 2 (char 1)")
+    assert upload_design(b"{oops") == (
+        "the design file is not valid JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"
+    )
 
 
 def test_design_file_too_large():
@@ -105,12 +106,17 @@ def test_design_file_nan():
 @pytest.mark.parametrize("name", ["conv'1", 'a"b', "two\nlines", "__import__('os').system('x')", "卷积"])
 def test_design_file_hostile_block_names(name):
     message = upload_design(mutated(lambda d: d["blocks"][0].update(name=name)))
-    assert message == (f"block 1: block name {name!r} is not valid; use 1 to 64 letters, digits or underscores, "
-                       "not starting with a digit")
+    assert message == (
+        f"block 1: block name {name!r} is not valid; use 1 to 64 letters, digits or underscores, "
+        "not starting with a digit"
+    )
 
 
 def test_design_file_name_with_a_newline():
-    assert upload_design(mutated(lambda d: d.update(name="two\nlines"))) == "design name must be 1 to 100 printable characters"
+    assert (
+        upload_design(mutated(lambda d: d.update(name="two\nlines")))
+        == "design name must be 1 to 100 printable characters"
+    )
 
 
 @pytest.mark.parametrize("name", ["'; import os; os.system('rm -rf ~') #", '"""\nprint("pwned")', "模型 \\x00 ☃"])
@@ -134,7 +140,7 @@ def open_link(token: str) -> str:
     (message,) = [e.value for e in app.error]
     prefix, suffix = "Could not open the shared design: ", ". Your workspace is unchanged."
     assert message.startswith(prefix) and message.endswith(suffix)
-    return message[len(prefix):-len(suffix)]
+    return message[len(prefix) : -len(suffix)]
 
 
 def test_share_link_truncated():
@@ -165,7 +171,7 @@ def upload_dataset(kind: str, name: str, content: bytes) -> str:
     assert app.button(key="start_training").disabled
     messages = [e.value for e in app.error if e.value.startswith(f"{name}: ")]
     assert len(messages) == 1, [e.value for e in app.error]
-    return messages[0][len(name) + 2:]
+    return messages[0][len(name) + 2 :]
 
 
 def npz(**arrays) -> bytes:
@@ -185,23 +191,28 @@ def test_npz_with_object_arrays():
 
 def test_npz_with_wrong_dtype():
     assert upload_dataset("npz", "d.npz", npz(x_train=X.astype("U1"), y_train=Y)) == (
-        "x_train has dtype <U1; use numbers (uint8 pixels, floats or integer token ids)")
+        "x_train has dtype <U1; use numbers (uint8 pixels, floats or integer token ids)"
+    )
 
 
 def test_npz_with_nan():
     x = X.astype(np.float32)
     x[3, 2, 1] = np.nan
     assert upload_dataset("npz", "n.npz", npz(x_train=x, y_train=Y)) == (
-        "x_train contains 1 NaN or infinite values; replace or drop those samples")
+        "x_train contains 1 NaN or infinite values; replace or drop those samples"
+    )
 
 
 def test_npz_with_mismatched_lengths():
     assert upload_dataset("npz", "m.npz", npz(x_train=X, y_train=Y[:15])) == (
-        "y_train has 15 labels but there are 20 samples; the lengths must match")
+        "y_train has 15 labels but there are 20 samples; the lengths must match"
+    )
 
 
 def test_npz_with_labels_out_of_range():
-    assert upload_dataset("npz", "l.npz", npz(x_train=X, y_train=Y - 3)) == "labels must be class ids 0, 1, 2 …; found -3"
+    assert (
+        upload_dataset("npz", "l.npz", npz(x_train=X, y_train=Y - 3)) == "labels must be class ids 0, 1, 2 …; found -3"
+    )
 
 
 def zipped(files: dict[str, bytes]) -> bytes:
@@ -219,12 +230,17 @@ def test_zip_bomb():
 
 def test_zip_path_traversal():
     message = upload_dataset("zip", "trav.zip", zipped({"../../../etc/cron.d/x.png": b"1", "b/y.png": b"1"}))
-    assert message == "the archive contains the unsafe path '../../../etc/cron.d/x.png'; paths must stay inside the archive"
+    assert (
+        message
+        == "the archive contains the unsafe path '../../../etc/cron.d/x.png'; paths must stay inside the archive"
+    )
 
 
 def test_uploads_over_the_size_limit(monkeypatch):
     monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 2048)
     content = npz(x_train=np.zeros((20, 16, 16), dtype=np.uint8), y_train=Y)
     message = upload_dataset("npz", "big.npz", content)
-    assert message == (f"the file is {size(len(content))}; uploads are limited to 2.00 KB "
-                       "(LIGHTDESIGN_MAX_UPLOAD_MB changes the limit)")
+    assert message == (
+        f"the file is {size(len(content))}; uploads are limited to 2.00 KB "
+        "(LIGHTDESIGN_MAX_UPLOAD_MB changes the limit)"
+    )

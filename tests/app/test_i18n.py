@@ -17,8 +17,27 @@ PAGES = ("pages/design.py", "pages/compare.py", "pages/train.py", "pages/export.
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # Texts that are the same in every language: numbers, units, code names and standard terms.
 TECHNICAL = re.compile(r"^[\s\d.,:;·×x%()+\-/=#_*`'\"<>\[\]|A-Za-z]*$")
-TERMS = {"MACs", "FLOPs", "Keras", "TFLite", "Mermaid", "DOT", "JSON", "Adam", "RMSprop", "int8", "fp32", "SVG", "PNG",
-         "LightDesign", "Language · 语言", "Graph", "Design", "x", "f(x)"}
+TERMS = {
+    "MACs",
+    "FLOPs",
+    "Keras",
+    "TFLite",
+    "Mermaid",
+    "DOT",
+    "JSON",
+    "Adam",
+    "RMSprop",
+    "int8",
+    "fp32",
+    "SVG",
+    "PNG",
+    "LightDesign",
+    "Language · 语言",
+    "Graph",
+    "Design",
+    "x",
+    "f(x)",
+}
 
 
 def walk(lang: str):
@@ -43,8 +62,18 @@ def walk(lang: str):
 def chrome_texts(app):
     """Static UI chrome: titles, headings, widget labels, buttons and expanders."""
     texts = [e.value for e in app.title] + [e.value for e in app.subheader]
-    for kind in ("button", "selectbox", "number_input", "text_input", "checkbox", "toggle", "radio", "multiselect",
-                 "slider", "expander"):
+    for kind in (
+        "button",
+        "selectbox",
+        "number_input",
+        "text_input",
+        "checkbox",
+        "toggle",
+        "radio",
+        "multiselect",
+        "slider",
+        "expander",
+    ):
         for element in app.get(kind):
             label = getattr(element, "label", None)
             if label:
@@ -56,8 +85,11 @@ def chrome_texts(app):
 def test_every_page_in_both_languages_has_no_missing_key(lang):
     for page, app in walk(lang):
         if lang == "zh":
-            untranslated = [text for text in chrome_texts(app)
-                            if not CJK.search(text) and text not in TERMS and not TECHNICAL.fullmatch(text or "")]
+            untranslated = [
+                text
+                for text in chrome_texts(app)
+                if not CJK.search(text) and text not in TERMS and not TECHNICAL.fullmatch(text or "")
+            ]
             assert not untranslated, (page, untranslated)
 
 
@@ -74,8 +106,13 @@ def _literal_keys():
     keys = set()
     for path in [*ROOT.glob("lightdesign/ui/*.py"), *ROOT.glob("pages/*.py"), ROOT / "app.py"]:
         for node in ast.walk(ast.parse(path.read_text())):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "t" and node.args
-                    and isinstance(node.args[0], ast.Constant)):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "t"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+            ):
                 keys.add((path.name, node.args[0].value))
     return keys
 
@@ -83,10 +120,26 @@ def _literal_keys():
 def test_every_literal_key_in_the_code_has_both_languages():
     keys = _literal_keys()
     assert len(keys) > 200
-    problems = [(f, k) for f, k in keys if k not in CATALOG or set(CATALOG[k]) != {"en", "zh"} or not CJK.search(
-        CATALOG[k]["zh"]) and k not in {"col.index", "col.macs", "col.int8", "export.tab.mermaid", "export.tab.dot",
-                                          "costs.unit.macs", "file.tflite_float32", "file.tflite_int8",
-                                          "scaling.heat.macs", "limit.macs"}]
+    problems = [
+        (f, k)
+        for f, k in keys
+        if k not in CATALOG
+        or set(CATALOG[k]) != {"en", "zh"}
+        or not CJK.search(CATALOG[k]["zh"])
+        and k
+        not in {
+            "col.index",
+            "col.macs",
+            "col.int8",
+            "export.tab.mermaid",
+            "export.tab.dot",
+            "costs.unit.macs",
+            "file.tflite_float32",
+            "file.tflite_int8",
+            "scaling.heat.macs",
+            "limit.macs",
+        }
+    ]
     assert not problems, problems
 
 

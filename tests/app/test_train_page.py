@@ -1,6 +1,5 @@
 """The Train page through its widgets: data checks, start, progress, stop, results."""
 
-
 import numpy as np
 
 from .conftest import run_until, workspace
@@ -10,8 +9,6 @@ def open_train(app):
     app.switch_page("pages/train.py").run()
     assert not app.exception, app.exception
     return app
-
-
 
 
 def metric_labels(app):

@@ -42,7 +42,12 @@ def test_download_the_keras_code_and_run_it(page, tmp_path):
     path = tmp_path / download.suggested_filename
     download.save_as(path)
     assert path.name == "seed_cnn.py"
-    done = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=300,
-                          env={"PATH": "/usr/bin:/bin", "TF_CPP_MIN_LOG_LEVEL": "3", "HOME": str(tmp_path)})
+    done = subprocess.run(
+        [sys.executable, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin", "TF_CPP_MIN_LOG_LEVEL": "3", "HOME": str(tmp_path)},
+    )
     assert done.returncode == 0, done.stderr[-1500:]
     assert f"Total params: {analyze(presets.build('seed_cnn')).params:,}" in done.stdout

@@ -13,8 +13,6 @@ from .conftest import open_session, wait_idle
 PROGRESS = re.compile(r"Epoch \d+/\d+ · batch \d+/\d+")
 
 
-
-
 def start_training(page, epochs: int) -> None:
     page.get_by_role("link", name="Train").click()
     page.get_by_role("heading", name=re.compile("Train · ")).wait_for()
@@ -54,8 +52,12 @@ def test_two_sessions_train_while_a_third_edits(browser, server):
 
         # A third job waits for a free worker and says so.
         start_training(editor, 1)
-        editor.get_by_text(re.compile(r"Waiting for a free worker: 2 job\(s\) are running on this server "
-                                      r"\(limit 2\); you are number 1 in the queue")).wait_for()
+        editor.get_by_text(
+            re.compile(
+                r"Waiting for a free worker: 2 job\(s\) are running on this server "
+                r"\(limit 2\); you are number 1 in the queue"
+            )
+        ).wait_for()
 
         for trainer in (trainer_a, trainer_b):
             trainer.locator('[data-testid="stMetric"]').filter(has_text="Test accuracy").wait_for(timeout=240_000)

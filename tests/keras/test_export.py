@@ -21,8 +21,14 @@ def test_downloaded_code_runs_and_prints_the_same_param_count(name, options, tmp
     design = presets.build(name, **options)
     path = tmp_path / f"{name}.py"
     path.write_text(generate(design))
-    done = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=300, cwd=tmp_path,
-                          env={"PATH": "/usr/bin:/bin", "TF_CPP_MIN_LOG_LEVEL": "3", "HOME": str(tmp_path)})
+    done = subprocess.run(
+        [sys.executable, str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "TF_CPP_MIN_LOG_LEVEL": "3", "HOME": str(tmp_path)},
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert f"Total params: {analyze(design).params:,}" in done.stdout
 

@@ -10,17 +10,28 @@ from .harness import assert_conforms, build, profiler_flops
 IMAGE, SEQ, TOKENS = (12, 12, 8), (10, 6), (15,)
 
 EXAMPLES = {
-    "Conv2D": [(IMAGE, {}), (IMAGE, dict(filters=16, kernel_size=5, strides=2, padding="valid", use_bias=False)),
-               (IMAGE, dict(filters=8, kernel_size=3, dilation_rate=2, activation="hard_swish")),
-               (IMAGE, dict(filters=16, kernel_size=1, groups=4, activation="relu6"))],
+    "Conv2D": [
+        (IMAGE, {}),
+        (IMAGE, dict(filters=16, kernel_size=5, strides=2, padding="valid", use_bias=False)),
+        (IMAGE, dict(filters=8, kernel_size=3, dilation_rate=2, activation="hard_swish")),
+        (IMAGE, dict(filters=16, kernel_size=1, groups=4, activation="relu6")),
+    ],
     "DepthwiseConv2D": [(IMAGE, {}), (IMAGE, dict(kernel_size=5, strides=2, depth_multiplier=2, use_bias=False))],
-    "SeparableConv2D": [(IMAGE, {}), (IMAGE, dict(filters=12, kernel_size=3, strides=2, padding="valid", depth_multiplier=2))],
-    "Conv1D": [(SEQ, {}), (SEQ, dict(filters=4, kernel_size=3, padding="causal", dilation_rate=2)),
-               (SEQ, dict(filters=6, kernel_size=2, strides=2, padding="valid", groups=2))],
+    "SeparableConv2D": [
+        (IMAGE, {}),
+        (IMAGE, dict(filters=12, kernel_size=3, strides=2, padding="valid", depth_multiplier=2)),
+    ],
+    "Conv1D": [
+        (SEQ, {}),
+        (SEQ, dict(filters=4, kernel_size=3, padding="causal", dilation_rate=2)),
+        (SEQ, dict(filters=6, kernel_size=2, strides=2, padding="valid", groups=2)),
+    ],
     "Dense": [((20,), {}), (SEQ, dict(units=7, use_bias=False, activation="softmax"))],
     "Embedding": [(TOKENS, {}), (TOKENS, dict(input_dim=50, output_dim=3))],
     "BatchNormalization": [(IMAGE, {}), (SEQ, dict(center=False))],
-    "Activation": [(IMAGE, {"activation": a}) for a in ("relu6", "hard_swish", "hard_sigmoid", "swish", "tanh", "softmax")],
+    "Activation": [
+        (IMAGE, {"activation": a}) for a in ("relu6", "hard_swish", "hard_sigmoid", "swish", "tanh", "softmax")
+    ],
     "Dropout": [(IMAGE, {})],
     "MaxPooling2D": [(IMAGE, {}), ((11, 11, 3), dict(pool_size=3, strides=2, padding="same"))],
     "AveragePooling2D": [(IMAGE, {}), ((11, 11, 3), dict(pool_size=3, strides=1, padding="valid"))],
@@ -41,20 +52,33 @@ EXAMPLES = {
     "SimpleRNN": [(SEQ, {}), (SEQ, dict(units=5, return_sequences=True, bidirectional=True))],
     "LSTM": [(SEQ, {}), (SEQ, dict(units=7, bidirectional=True))],
     "GRU": [(SEQ, {}), (SEQ, dict(units=9, return_sequences=True))],
-    "conv_bn": [(IMAGE, {}), (IMAGE, dict(filters=16, kernel_size=1, strides=2, groups=2, activation="hard_swish")),
-                (IMAGE, dict(activation="linear"))],
+    "conv_bn": [
+        (IMAGE, {}),
+        (IMAGE, dict(filters=16, kernel_size=1, strides=2, groups=2, activation="hard_swish")),
+        (IMAGE, dict(activation="linear")),
+    ],
     "depthwise_separable": [(IMAGE, {}), ((13, 13, 8), dict(filters=16, kernel_size=5, strides=2, depth_multiplier=2))],
     "squeeze_excite": [(IMAGE, {}), (IMAGE, dict(ratio=0.5, divisor=1, gate="sigmoid", activation="swish"))],
-    "inverted_residual": [(IMAGE, dict(filters=8)), (IMAGE, dict(filters=16, expansion=4.5, kernel_size=5, strides=2,
-                                                                 activation="hard_swish", se_ratio=0.25)),
-                          ((13, 13, 8), dict(filters=8, expansion=1.0, strides=2, se_ratio=0.25, se_style="mnasnet"))],
+    "inverted_residual": [
+        (IMAGE, dict(filters=8)),
+        (IMAGE, dict(filters=16, expansion=4.5, kernel_size=5, strides=2, activation="hard_swish", se_ratio=0.25)),
+        ((13, 13, 8), dict(filters=8, expansion=1.0, strides=2, se_ratio=0.25, se_style="mnasnet")),
+    ],
     "fire_module": [(IMAGE, {}), (IMAGE, dict(squeeze=4, expand1x1=6, expand3x3=10))],
-    "shufflenet_v1_unit": [((12, 12, 24), dict(filters=24, groups=3)), ((12, 12, 24), dict(filters=64, groups=8, strides=2)),
-                           ((12, 12, 24), dict(filters=240, groups=3, strides=2, group_first_conv=False))],
-    "shufflenet_v2_unit": [((12, 12, 24), dict(filters=24)), ((11, 11, 24), dict(filters=48, strides=2, kernel_size=5))],
+    "shufflenet_v1_unit": [
+        ((12, 12, 24), dict(filters=24, groups=3)),
+        ((12, 12, 24), dict(filters=64, groups=8, strides=2)),
+        ((12, 12, 24), dict(filters=240, groups=3, strides=2, group_first_conv=False)),
+    ],
+    "shufflenet_v2_unit": [
+        ((12, 12, 24), dict(filters=24)),
+        ((11, 11, 24), dict(filters=48, strides=2, kernel_size=5)),
+    ],
     "ghost_module": [(IMAGE, {}), (IMAGE, dict(filters=12, ratio=3, kernel_size=3, dw_kernel_size=5, relu=False))],
-    "ghost_bottleneck": [((12, 12, 24), dict(filters=24, expanded_filters=48)),
-                         ((12, 12, 16), dict(filters=24, expanded_filters=72, kernel_size=5, strides=2, se_ratio=0.25))],
+    "ghost_bottleneck": [
+        ((12, 12, 24), dict(filters=24, expanded_filters=48)),
+        ((12, 12, 16), dict(filters=24, expanded_filters=72, kernel_size=5, strides=2, se_ratio=0.25)),
+    ],
 }
 
 CASES = [(kind, shape, params) for kind, examples in EXAMPLES.items() for shape, params in examples]
@@ -64,8 +88,10 @@ def design_for(kind, input_shape, params):
     blocks = [new_block(kind, "layer", **params)]
     cls = registry.get(kind)
     if cls.ref_fields:  # merges combine a conv output with the input
-        blocks = [new_block("Conv2D", "pre", filters=input_shape[-1], kernel_size=1),
-                  new_block(kind, "layer", source="input", **params)]
+        blocks = [
+            new_block("Conv2D", "pre", filters=input_shape[-1], kernel_size=1),
+            new_block(kind, "layer", source="input", **params),
+        ]
     return Design(f"{kind}_case", input_shape, 10, blocks)
 
 

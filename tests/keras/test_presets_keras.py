@@ -59,16 +59,22 @@ def _v3_block_end(model, i):
 
 
 APPLICATIONS = [
-    ("mobilenet_v1", "MobileNet", 1.0, 224), ("mobilenet_v1", "MobileNet", 0.25, 128),
-    ("mobilenet_v2", "MobileNetV2", 1.0, 224), ("mobilenet_v2", "MobileNetV2", 1.4, 96),
-    ("mobilenet_v3_small", "MobileNetV3Small", 1.0, 224), ("mobilenet_v3_small", "MobileNetV3Small", 0.75, 96),
-    ("mobilenet_v3_large", "MobileNetV3Large", 1.0, 224), ("mobilenet_v3_large", "MobileNetV3Large", 0.75, 160),
+    ("mobilenet_v1", "MobileNet", 1.0, 224),
+    ("mobilenet_v1", "MobileNet", 0.25, 128),
+    ("mobilenet_v2", "MobileNetV2", 1.0, 224),
+    ("mobilenet_v2", "MobileNetV2", 1.4, 96),
+    ("mobilenet_v3_small", "MobileNetV3Small", 1.0, 224),
+    ("mobilenet_v3_small", "MobileNetV3Small", 0.75, 96),
+    ("mobilenet_v3_large", "MobileNetV3Large", 1.0, 224),
+    ("mobilenet_v3_large", "MobileNetV3Large", 0.75, 160),
 ]
 
 
 @pytest.mark.parametrize(("name", "application", "alpha", "resolution"), APPLICATIONS)
 def test_mobilenets_equal_keras_applications_block_by_block(keras, name, application, alpha, resolution):
-    reference = getattr(keras.applications, application)(weights=None, alpha=alpha, input_shape=(resolution, resolution, 3))
+    reference = getattr(keras.applications, application)(
+        weights=None, alpha=alpha, input_shape=(resolution, resolution, 3)
+    )
     result = analyze(presets.build(name, alpha=alpha, resolution=resolution))
     assert weight_counts(reference) == (result.params, result.trainable, result.non_trainable)
     assert tuple(reference.output.shape[1:]) == result.output_shape

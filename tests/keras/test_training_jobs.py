@@ -23,7 +23,9 @@ def manager():
 def test_seed_cnn_learns_upscaled_digits_in_one_epoch(manager):
     work = new_work_dir()
     data = datasets.digits(28)
-    spec = train_spec(presets.build("seed_cnn"), dataset_for_job(data, work), TrainSettings(epochs=1, batch_size=32), work)
+    spec = train_spec(
+        presets.build("seed_cnn"), dataset_for_job(data, work), TrainSettings(epochs=1, batch_size=32), work
+    )
     job = manager.submit("tester", "train", spec)
     wait_until(lambda: not job.active, 300)
     assert job.state == "finished", job.message
@@ -39,8 +41,9 @@ def test_a_job_stops_mid_epoch(manager):
     work = new_work_dir()
     data = datasets.digits(28)
     settings = TrainSettings(epochs=50, batch_size=8, max_samples=None)
-    job = manager.submit("stopper", "train", train_spec(presets.build("seed_cnn"), dataset_for_job(data, work),
-                                                        settings, work))
+    job = manager.submit(
+        "stopper", "train", train_spec(presets.build("seed_cnn"), dataset_for_job(data, work), settings, work)
+    )
     wait_until(lambda: job.latest("batch") is not None, 120)
     first = job.latest("batch")
     manager.stop(job.id)
@@ -62,8 +65,10 @@ def test_offline_download_becomes_a_message_naming_the_alternatives(monkeypatch)
     monkeypatch.setattr(keras.datasets.fashion_mnist, "load_data", offline)
     with pytest.raises(RuntimeError) as info:
         load_dataset({"dataset": {"kind": "keras", "name": "fashion_mnist"}})
-    assert str(info.value) == ("could not download fashion_mnist (OSError); this machine seems to be offline. "
-                               "Use the built-in digits (8x8 or 28x28), shapes or sequences, or an upload instead")
+    assert str(info.value) == (
+        "could not download fashion_mnist (OSError); this machine seems to be offline. "
+        "Use the built-in digits (8x8 or 28x28), shapes or sequences, or an upload instead"
+    )
 
 
 def test_a_worker_that_runs_out_of_memory_becomes_a_message(monkeypatch):
@@ -71,18 +76,28 @@ def test_a_worker_that_runs_out_of_memory_becomes_a_message(monkeypatch):
     monkeypatch.setenv("LIGHTDESIGN_WORKER_MEMORY_MB", "3072")
     from lightdesign.design import Design, new_block
 
-    design = Design("hungry", (128, 128, 3), 2, [
-        new_block("Conv2D", "wide", filters=512, kernel_size=3, activation="relu"),
-        new_block("Conv2D", "wider", filters=512, kernel_size=3, activation="relu"),
-        new_block("GlobalAveragePooling2D", "pool"),
-        new_block("Dense", "out", units=2, activation="softmax"),
-    ])
+    design = Design(
+        "hungry",
+        (128, 128, 3),
+        2,
+        [
+            new_block("Conv2D", "wide", filters=512, kernel_size=3, activation="relu"),
+            new_block("Conv2D", "wider", filters=512, kernel_size=3, activation="relu"),
+            new_block("GlobalAveragePooling2D", "pool"),
+            new_block("Dense", "out", units=2, activation="softmax"),
+        ],
+    )
     work = new_work_dir()
     data = datasets.shapes(count=256, size=128, channels=3, classes=2)
     jobs = JobManager(max_running=1, timeout_s=300)
     try:
-        job = jobs.submit("greedy", "train", train_spec(design, dataset_for_job(data, work),
-                                                        TrainSettings(epochs=1, batch_size=128, max_samples=None), work))
+        job = jobs.submit(
+            "greedy",
+            "train",
+            train_spec(
+                design, dataset_for_job(data, work), TrainSettings(epochs=1, batch_size=128, max_samples=None), work
+            ),
+        )
         wait_until(lambda: not job.active, 240)
         assert job.state == "failed"
         # TensorFlow either raises (ResourceExhausted) or crashes when an allocation fails under the cap.

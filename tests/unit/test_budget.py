@@ -33,7 +33,11 @@ def test_width_resolution_grid_equals_brute_force_analysis():
             variant = edits.set_input_shape(variant, [int(point.y), int(point.y), 3])
             result = analyze(variant)
             assert (point.macs, point.params, point.int8, point.peak) == (
-                result.macs, result.params, result.weight_bytes["int8"], result.peak_activation_bytes)
+                result.macs,
+                result.params,
+                result.weight_bytes["int8"],
+                result.peak_activation_bytes,
+            )
             assert point.fits == BUDGET.fits(result)
 
 
@@ -42,7 +46,9 @@ def test_largest_fit_is_the_feasible_point_with_most_macs():
     best = scaling.largest_fit(grid)
     feasible = [p for row in grid for p in row if p.fits]
     assert best in feasible and best.macs == max(p.macs for p in feasible)
-    assert scaling.largest_fit(scaling.width_resolution_grid(presets.build("mobilenet_v2"), Budget({"macs": 1}))) is None
+    assert (
+        scaling.largest_fit(scaling.width_resolution_grid(presets.build("mobilenet_v2"), Budget({"macs": 1}))) is None
+    )
 
 
 def test_grid_is_fast_enough_to_feel_live():
@@ -67,12 +73,20 @@ def test_expansion_and_depth_knobs():
 
 
 def test_each_suggestion_saves_exactly_the_difference_of_two_analyses():
-    designs = [presets.build("seed_cnn"), Design("pair", (32, 32, 3), 10, [
-        new_block("Conv2D", "a", "b1", filters=64, kernel_size=3, activation="relu"),
-        new_block("Conv2D", "b", "b2", filters=64, kernel_size=3, activation="relu"),
-        new_block("GlobalAveragePooling2D", "pool", "b3"),
-        new_block("Dense", "out", "b4", units=10, activation="softmax"),
-    ])]
+    designs = [
+        presets.build("seed_cnn"),
+        Design(
+            "pair",
+            (32, 32, 3),
+            10,
+            [
+                new_block("Conv2D", "a", "b1", filters=64, kernel_size=3, activation="relu"),
+                new_block("Conv2D", "b", "b2", filters=64, kernel_size=3, activation="relu"),
+                new_block("GlobalAveragePooling2D", "pool", "b3"),
+                new_block("Dense", "out", "b4", units=10, activation="softmax"),
+            ],
+        ),
+    ]
     rules = set()
     for design in designs:
         before = analyze(design)
@@ -98,11 +112,14 @@ def test_a_suggestion_that_no_longer_applies_returns_none():
     assert suggestions.substitute(design, "fire", ("b1", "b2")) is None
 
 
-@pytest.mark.parametrize(("argv", "code"), [
-    (["check", "--preset", "mobilenet_v2", "--max-macs", "301M", "--max-params", "4M"], 0),
-    (["check", "--preset", "mobilenet_v2", "--max-macs", "300M"], 1),
-    (["check", "--preset", "mobilenet_v2", "--alpha", "0.35", "--resolution", "96", "--min-resolution", "112"], 1),
-])
+@pytest.mark.parametrize(
+    ("argv", "code"),
+    [
+        (["check", "--preset", "mobilenet_v2", "--max-macs", "301M", "--max-params", "4M"], 0),
+        (["check", "--preset", "mobilenet_v2", "--max-macs", "300M"], 1),
+        (["check", "--preset", "mobilenet_v2", "--alpha", "0.35", "--resolution", "96", "--min-resolution", "112"], 1),
+    ],
+)
 def test_check_command_exit_codes(capsys, argv, code):
     assert main(argv) == code
     out, err = capsys.readouterr()

@@ -26,8 +26,18 @@ def test_analyze_json_has_the_documented_keys(capsys):
     code, out, _ = run(capsys, "analyze", "--preset", "mobilenet_v2", "--json")
     data = json.loads(out)
     assert code == 0
-    for key in ("params", "trainable_params", "non_trainable_params", "macs", "flops", "weight_bytes",
-                "peak_activation_bytes", "output_shape", "layers", "errors"):
+    for key in (
+        "params",
+        "trainable_params",
+        "non_trainable_params",
+        "macs",
+        "flops",
+        "weight_bytes",
+        "peak_activation_bytes",
+        "output_shape",
+        "layers",
+        "errors",
+    ):
         assert key in data
     assert data["params"] == 3_538_984 and data["output_shape"] == [1000]
     assert set(data["weight_bytes"]) == {"fp32", "fp16", "int8"}
@@ -41,8 +51,21 @@ def test_analyze_table(capsys):
 
 
 def test_preset_options(capsys):
-    code, out, _ = run(capsys, "analyze", "--preset", "shufflenet_v1", "--groups", "8", "--alpha", "0.5", "--classes", "10",
-                       "--resolution", "160", "--json")
+    code, out, _ = run(
+        capsys,
+        "analyze",
+        "--preset",
+        "shufflenet_v1",
+        "--groups",
+        "8",
+        "--alpha",
+        "0.5",
+        "--classes",
+        "10",
+        "--resolution",
+        "160",
+        "--json",
+    )
     data = json.loads(out)
     assert code == 0 and data["output_shape"] == [10] and data["input_shape"] == [160, 160, 3]
 
@@ -73,21 +96,27 @@ def test_invalid_design_exits_1_with_one_line(capsys, tmp_path):
         assert err.startswith("error: invalid design: Block 3 'conv2' (Conv2D): Conv2D: kernel_size=3 is larger")
 
 
-@pytest.mark.parametrize(("argv", "message"), [
-    (["analyze", "missing.json"], "error: cannot read missing.json: No such file or directory"),
-    (["analyze", "--preset", "nope"], "error: unknown preset 'nope'"),
-    (["analyze"], "error: give a design JSON file or --preset NAME"),
-    (["analyze", "x.json", "--preset", "seed_cnn"], "error: give either a design file or --preset, not both"),
-    (["analyze", "--preset", "seed_cnn", "--alpha", "0.5"], "error: seed_cnn has no width multiplier (alpha)"),
-])
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["analyze", "missing.json"], "error: cannot read missing.json: No such file or directory"),
+        (["analyze", "--preset", "nope"], "error: unknown preset 'nope'"),
+        (["analyze"], "error: give a design JSON file or --preset NAME"),
+        (["analyze", "x.json", "--preset", "seed_cnn"], "error: give either a design file or --preset, not both"),
+        (["analyze", "--preset", "seed_cnn", "--alpha", "0.5"], "error: seed_cnn has no width multiplier (alpha)"),
+    ],
+)
 def test_bad_arguments_exit_1(capsys, argv, message):
     code, _, err = run(capsys, *argv)
     assert code == 1 and err.startswith(message)
 
 
 def test_module_entry_point():
-    done = subprocess.run([sys.executable, "-m", "lightdesign", "analyze", "--preset", "seed_cnn", "--json"],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "lightdesign", "analyze", "--preset", "seed_cnn", "--json"],
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0 and json.loads(done.stdout)["macs"] == 2_631_040
     done = subprocess.run([sys.executable, "-m", "lightdesign", "frobnicate"], capture_output=True, text=True)
     assert done.returncode == 2 and "invalid choice" in done.stderr

@@ -18,8 +18,9 @@ def test_every_preset_compiles_and_passes_ruff(name, tmp_path):
     path = tmp_path / f"{name}.py"
     path.write_text(source)
     compile(source, str(path), "exec")
-    ruff = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "--isolated", str(path)],
-                          capture_output=True, text=True)
+    ruff = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "--isolated", str(path)], capture_output=True, text=True
+    )
     assert ruff.returncode == 0, ruff.stdout
 
 
@@ -31,7 +32,9 @@ def test_one_helper_per_composite_kind_used():
     source = generate(presets.build("mobilenet_v3_large"))
     names = helper_names(source)
     assert names.count("inverted_residual") == 1
-    assert {"conv_bn", "inverted_residual", "squeeze_excite", "make_divisible", "correct_pad", "build_model"} == set(names)
+    assert {"conv_bn", "inverted_residual", "squeeze_excite", "make_divisible", "correct_pad", "build_model"} == set(
+        names
+    )
     assert "ChannelShuffle" not in names
     shuffle = helper_names(generate(presets.build("shufflenet_v2")))
     assert {"ChannelSplit", "ChannelShuffle", "shufflenet_v2_unit"} <= set(shuffle)
@@ -51,13 +54,18 @@ def test_primitive_arguments_equal_to_keras_defaults_are_left_out():
 
 
 def test_branches_become_named_variables():
-    design = Design("branch", (8, 8, 3), 2, [
-        new_block("Conv2D", "a", filters=4, kernel_size=1),
-        new_block("Conv2D", "b", filters=4, kernel_size=3),
-        new_block("Add", "sum", source="a"),
-        new_block("Conv2D", "c", input="input", filters=4, kernel_size=1),
-        new_block("Concatenate", "cat", source="sum"),
-    ])
+    design = Design(
+        "branch",
+        (8, 8, 3),
+        2,
+        [
+            new_block("Conv2D", "a", filters=4, kernel_size=1),
+            new_block("Conv2D", "b", filters=4, kernel_size=3),
+            new_block("Add", "sum", source="a"),
+            new_block("Conv2D", "c", input="input", filters=4, kernel_size=1),
+            new_block("Concatenate", "cat", source="sum"),
+        ],
+    )
     source = generate(design)
     assert "    a_out = x\n" in source and "    sum_out = x\n" in source
     assert "layers.Add(name='sum')([x, a_out])" in source

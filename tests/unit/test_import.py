@@ -3,8 +3,15 @@
 import subprocess
 import sys
 
-MODULES = ["lightdesign", "lightdesign.analysis", "lightdesign.presets", "lightdesign.codegen", "lightdesign.render",
-           "lightdesign.cli", "lightdesign.format"]
+MODULES = [
+    "lightdesign",
+    "lightdesign.analysis",
+    "lightdesign.presets",
+    "lightdesign.codegen",
+    "lightdesign.render",
+    "lightdesign.cli",
+    "lightdesign.format",
+]
 
 
 def test_library_does_not_import_tensorflow_or_streamlit():

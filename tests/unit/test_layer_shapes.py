@@ -13,7 +13,15 @@ CASES = [
     # same padding, stride 2: ceil(7/2) = 4; 3*3*3*8 + 8
     ((7, 7, 3), "Conv2D", dict(filters=8, kernel_size=3, strides=2, padding="same"), (4, 4, 8), 224, 0, 4 * 4 * 8 * 27),
     # dilation 2 makes a 3x3 kernel span 5: 10 - 5 + 1 = 6
-    ((10, 10, 4), "Conv2D", dict(filters=2, kernel_size=3, padding="valid", dilation_rate=2), (6, 6, 2), 74, 0, 36 * 2 * 36),
+    (
+        (10, 10, 4),
+        "Conv2D",
+        dict(filters=2, kernel_size=3, padding="valid", dilation_rate=2),
+        (6, 6, 2),
+        74,
+        0,
+        36 * 2 * 36,
+    ),
     # 4 groups: each output sees 16/4 inputs; 4*8 + 8 bias
     ((8, 8, 16), "Conv2D", dict(filters=8, kernel_size=1, groups=4), (8, 8, 8), 40, 0, 64 * 8 * 4),
     # depthwise, multiplier 2: 9*32 + 32 bias; 64 pixels * 32 channels * 9 taps
@@ -58,8 +66,11 @@ def single(input_shape, kind, params):
     return Design("case", input_shape, 10, [new_block(kind, "layer", **params)])
 
 
-@pytest.mark.parametrize(("input_shape", "kind", "params", "shape", "trainable", "non_trainable", "macs"), CASES,
-                         ids=[f"{c[1]}-{i}" for i, c in enumerate(CASES)])
+@pytest.mark.parametrize(
+    ("input_shape", "kind", "params", "shape", "trainable", "non_trainable", "macs"),
+    CASES,
+    ids=[f"{c[1]}-{i}" for i, c in enumerate(CASES)],
+)
 def test_primitive_shape_and_cost(input_shape, kind, params, shape, trainable, non_trainable, macs):
     result = analyze(single(input_shape, kind, params))
     assert not result.errors, result.errors
@@ -69,13 +80,18 @@ def test_primitive_shape_and_cost(input_shape, kind, params, shape, trainable, n
 
 
 def test_merges_take_the_named_source():
-    design = Design("merge", (4, 4, 3), 10, [
-        new_block("Conv2D", "a", filters=5, kernel_size=1),
-        new_block("Concatenate", "cat", source="input"),
-        new_block("Conv2D", "b", filters=8, kernel_size=1),
-        new_block("Add", "add", source="cat"),
-        new_block("Multiply", "mul", source="add", input="b"),
-    ])
+    design = Design(
+        "merge",
+        (4, 4, 3),
+        10,
+        [
+            new_block("Conv2D", "a", filters=5, kernel_size=1),
+            new_block("Concatenate", "cat", source="input"),
+            new_block("Conv2D", "b", filters=8, kernel_size=1),
+            new_block("Add", "add", source="cat"),
+            new_block("Multiply", "mul", source="add", input="b"),
+        ],
+    )
     result = analyze(design)
     assert not result.errors
     shapes = {b.name: b.shape for b in result.blocks}
@@ -83,16 +99,23 @@ def test_merges_take_the_named_source():
 
 
 def test_multiply_broadcasts_a_squeezed_gate():
-    design = Design("se", (6, 6, 4), 10, [
-        new_block("GlobalAveragePooling2D", "pool", keepdims=True),
-        new_block("Multiply", "scale", source="input"),
-    ])
+    design = Design(
+        "se",
+        (6, 6, 4),
+        10,
+        [
+            new_block("GlobalAveragePooling2D", "pool", keepdims=True),
+            new_block("Multiply", "scale", source="input"),
+        ],
+    )
     result = analyze(design)
     assert result.blocks[-1].shape == (6, 6, 4)
 
 
 def test_flops_follow_the_profiler_convention_for_a_conv_with_bias_and_softmax():
     # 2 FLOPs per MAC, one per bias add and five per softmax element (TensorFlow's profiler).
-    result = analyze(single((8, 8, 16), "Conv2D", dict(filters=8, kernel_size=3, padding="valid", activation="softmax")))
+    result = analyze(
+        single((8, 8, 16), "Conv2D", dict(filters=8, kernel_size=3, padding="valid", activation="softmax"))
+    )
     row = result.rows[-1]
     assert row.flops == 2 * 41_472 + 288 + 5 * 288

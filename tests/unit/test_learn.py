@@ -9,7 +9,9 @@ from lightdesign.design import Design, new_block
 
 def test_conv_formula_matches_the_analysis():
     cost = learn.conv_cost(size=32, kernel=5, stride=2, padding=0, c_in=3, c_out=16)
-    design = Design("c", (32, 32, 3), 2, [new_block("Conv2D", "c", filters=16, kernel_size=5, strides=2, padding="valid")])
+    design = Design(
+        "c", (32, 32, 3), 2, [new_block("Conv2D", "c", filters=16, kernel_size=5, strides=2, padding="valid")]
+    )
     row = analyze(design).rows[-1]
     assert (cost["output"], cost["output"], 16) == row.shape
     assert (cost["params"], cost["macs"]) == (row.params, row.macs)

@@ -8,10 +8,15 @@ from lightdesign.design import Design, new_block
 def test_a_residual_branch_keeps_its_input_alive():
     # input, conv output and sum are 4*4*2 floats = 128 bytes each. With the residual the
     # input is still needed when the add runs: 3 * 128 live; without it at most 2 * 128.
-    residual = Design("r", (4, 4, 2), 2, [new_block("Conv2D", "a", filters=2, kernel_size=1),
-                                          new_block("Add", "add", source="input")])
-    chain = Design("c", (4, 4, 2), 2, [new_block("Conv2D", "a", filters=2, kernel_size=1),
-                                       new_block("Conv2D", "b", filters=2, kernel_size=1)])
+    residual = Design(
+        "r", (4, 4, 2), 2, [new_block("Conv2D", "a", filters=2, kernel_size=1), new_block("Add", "add", source="input")]
+    )
+    chain = Design(
+        "c",
+        (4, 4, 2),
+        2,
+        [new_block("Conv2D", "a", filters=2, kernel_size=1), new_block("Conv2D", "b", filters=2, kernel_size=1)],
+    )
     assert analyze(residual).peak_activation_bytes == 384
     assert analyze(chain).peak_activation_bytes == 256
     assert analyze(residual).peak_activation_bytes_int8 == 96
@@ -49,8 +54,12 @@ def test_weight_bytes():
 
 
 def test_batchnorm_folds_into_the_int8_estimate():
-    with_bn = Design("b", (8, 8, 3), 2, [new_block("Conv2D", "c", filters=4, kernel_size=3, use_bias=False),
-                                         new_block("BatchNormalization", "bn")])
+    with_bn = Design(
+        "b",
+        (8, 8, 3),
+        2,
+        [new_block("Conv2D", "c", filters=4, kernel_size=3, use_bias=False), new_block("BatchNormalization", "bn")],
+    )
     # 108 kernel bytes + 4 channels * (12 quant bytes) + folded bias 4 * (4 + 12)
     assert analyze(with_bn).weight_bytes["int8"] == 108 + 4 * 12 + 4 * 16
 

@@ -63,7 +63,9 @@ def test_trainable_params_equal_torchvision(key, expected):
     assert analyze(presets.build(name, **options)).trainable == expected
 
 
-@pytest.mark.parametrize(("name", "options", "params", "macs", "source"), PUBLISHED, ids=[f"{p[0]}{p[1]}" for p in PUBLISHED])
+@pytest.mark.parametrize(
+    ("name", "options", "params", "macs", "source"), PUBLISHED, ids=[f"{p[0]}{p[1]}" for p in PUBLISHED]
+)
 def test_published_figures_within_3_percent(name, options, params, macs, source):
     result = analyze(presets.build(name, **options))
     assert result.macs == pytest.approx(macs, rel=0.03), source
@@ -73,7 +75,15 @@ def test_published_figures_within_3_percent(name, options, params, macs, source)
 
 def test_seed_cnn_is_the_articles_network():
     result = analyze(presets.build("seed_cnn"))
-    assert [b.shape for b in result.blocks] == [(26, 26, 32), (13, 13, 32), (11, 11, 64), (5, 5, 64), (1600,), (128,), (10,)]
+    assert [b.shape for b in result.blocks] == [
+        (26, 26, 32),
+        (13, 13, 32),
+        (11, 11, 64),
+        (5, 5, 64),
+        (1600,),
+        (128,),
+        (10,),
+    ]
     assert result.params == 225_034
     assert result.issues == []
 
@@ -93,12 +103,15 @@ def test_presets_scale_with_alpha_resolution_and_classes():
     assert analyze(presets.build("text_rnn", resolution=50, classes=4)).output_shape == (4,)
 
 
-@pytest.mark.parametrize(("options", "message"), [
-    ({"alpha": 0.3}, "shufflenet_v2: alpha must be one of 0.5, 1, 1.5, 2"),
-    ({"resolution": 8}, "shufflenet_v2: resolution 8 is out of range; use 32 to 1024"),
-    ({"classes": 0}, "classes=0 is out of range; use 1 to 65536"),
-    ({"groups": 3}, "shufflenet_v2: groups must be one of none (only shufflenet_v1 has groups)"),
-])
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"alpha": 0.3}, "shufflenet_v2: alpha must be one of 0.5, 1, 1.5, 2"),
+        ({"resolution": 8}, "shufflenet_v2: resolution 8 is out of range; use 32 to 1024"),
+        ({"classes": 0}, "classes=0 is out of range; use 1 to 65536"),
+        ({"groups": 3}, "shufflenet_v2: groups must be one of none (only shufflenet_v1 has groups)"),
+    ],
+)
 def test_bad_preset_options(options, message):
     with pytest.raises(DesignError) as info:
         presets.build("shufflenet_v2", **options)

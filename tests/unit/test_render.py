@@ -34,10 +34,15 @@ def test_expanded_block_is_a_cluster_of_its_layers():
 
 
 def test_nodes_are_coloured_by_category_and_errors_are_red():
-    design = Design("d", (3, 3, 1), 2, [
-        new_block("Conv2D", "big", filters=4, kernel_size=5, padding="valid"),
-        new_block("Flatten", "flat"),
-    ])
+    design = Design(
+        "d",
+        (3, 3, 1),
+        2,
+        [
+            new_block("Conv2D", "big", filters=4, kernel_size=5, padding="valid"),
+            new_block("Flatten", "flat"),
+        ],
+    )
     dot = to_dot(analyze(design))
     assert f'fillcolor="{ERROR_FILL}"' in dot
     assert f'b_flat [label="flat\\nFlatten" color="#aaaaaa" fillcolor="{CATEGORY_COLORS["Shape & merge"]}"' in dot
@@ -46,10 +51,15 @@ def test_nodes_are_coloured_by_category_and_errors_are_red():
 
 
 def test_concat_edges_are_visible():
-    design = Design("d", (8, 8, 3), 2, [
-        new_block("Conv2D", "a", filters=4, kernel_size=1),
-        new_block("Concatenate", "cat", source="input"),
-    ])
+    design = Design(
+        "d",
+        (8, 8, 3),
+        2,
+        [
+            new_block("Conv2D", "a", filters=4, kernel_size=1),
+            new_block("Concatenate", "cat", source="input"),
+        ],
+    )
     text = to_mermaid(analyze(design))
     assert '    input -->|"8×8×3"| b_cat' in text
     assert '    b_a -->|"8×8×4"| b_cat' in text

@@ -38,7 +38,10 @@ def test_tampered_link():
 
 def test_valid_compression_of_an_invalid_design():
     token = base64.urlsafe_b64encode(zlib.compress(b'{"format_version": 7}')).decode()
-    assert broken(token) == "the link's design is not valid: format_version 7 is not supported; this LightDesign reads version 1"
+    assert (
+        broken(token)
+        == "the link's design is not valid: format_version 7 is not supported; this LightDesign reads version 1"
+    )
 
 
 def test_decompression_bomb_is_refused_without_inflating_it():

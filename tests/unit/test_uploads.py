@@ -61,7 +61,8 @@ def test_nan_and_infinity():
 
 def test_mismatched_lengths():
     assert rejected(load_npz, npz(x_train=GOOD_X, y_train=GOOD_Y[:-1])) == (
-        "y_train has 39 labels but there are 40 samples; the lengths must match")
+        "y_train has 39 labels but there are 40 samples; the lengths must match"
+    )
 
 
 def test_labels_out_of_range_and_empty_classes():
@@ -75,7 +76,9 @@ def test_labels_out_of_range_and_empty_classes():
 
 def test_missing_arrays_and_wrong_shapes():
     assert rejected(load_npz, npz(images=GOOD_X)).startswith("the archive has no x_train; it holds images")
-    assert rejected(load_npz, npz(x_train=GOOD_X, y_train=GOOD_Y, x_test=GOOD_X)).startswith("give both x_test and y_test")
+    assert rejected(load_npz, npz(x_train=GOOD_X, y_train=GOOD_Y, x_test=GOOD_X)).startswith(
+        "give both x_test and y_test"
+    )
     assert "has shape (40,)" in rejected(load_npz, npz(x_train=np.arange(40), y_train=GOOD_Y))
     message = rejected(load_npz, npz(x_train=GOOD_X, y_train=GOOD_Y, x_test=GOOD_X[:, :4], y_test=GOOD_Y))
     assert message == "x_test samples have shape (4, 8) but x_train samples (8, 8)"

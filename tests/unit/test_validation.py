@@ -31,10 +31,15 @@ def test_channels_not_divisible_by_groups():
 
 
 def test_residual_add_with_mismatched_shapes():
-    design = Design("d", (8, 8, 3), 10, [
-        new_block("Conv2D", "c", filters=16, kernel_size=3),
-        new_block("Add", "res", source="input"),
-    ])
+    design = Design(
+        "d",
+        (8, 8, 3),
+        10,
+        [
+            new_block("Conv2D", "c", filters=16, kernel_size=3),
+            new_block("Add", "res", source="input"),
+        ],
+    )
     error = only_error(design)
     assert (error.block, error.field, error.value) == (2, "source", "input")
     assert "(8, 8, 16) and (8, 8, 3)" in error.text
@@ -76,11 +81,16 @@ def test_unknown_kind_and_bad_names_are_errors_not_exceptions():
 
 
 def test_duplicate_names_and_forward_references():
-    design = Design("d", (8, 8, 3), 10, [
-        new_block("Conv2D", "c", filters=3, kernel_size=1),
-        new_block("Add", "add", source="later"),
-        new_block("Flatten", "c"),
-    ])
+    design = Design(
+        "d",
+        (8, 8, 3),
+        10,
+        [
+            new_block("Conv2D", "c", filters=3, kernel_size=1),
+            new_block("Add", "add", source="later"),
+            new_block("Flatten", "c"),
+        ],
+    )
     texts = [e.text for e in analyze(design).errors]
     assert any("source='later' is not an earlier block" in t for t in texts)
     assert any("'c' is used by an earlier block" in t for t in texts)
@@ -101,11 +111,16 @@ def test_composite_block_errors_name_the_block_field():
 def test_shape_tracing_stops_at_the_first_broken_block_but_fields_are_still_checked():
     bad_later = new_block("Dense", "d2")
     bad_later.params["units"] = 0
-    design = Design("d", (3, 3, 1), 10, [
-        new_block("Conv2D", "big", filters=4, kernel_size=5, padding="valid"),
-        new_block("Flatten", "f"),
-        bad_later,
-    ])
+    design = Design(
+        "d",
+        (3, 3, 1),
+        10,
+        [
+            new_block("Conv2D", "big", filters=4, kernel_size=5, padding="valid"),
+            new_block("Flatten", "f"),
+            bad_later,
+        ],
+    )
     result = analyze(design)
     assert [e.block for e in result.errors] == [1, 3]
     assert result.params == 0
@@ -113,10 +128,15 @@ def test_shape_tracing_stops_at_the_first_broken_block_but_fields_are_still_chec
 
 def test_warning_dense_on_an_image_without_flatten():
     # The source article's first listing: Dense straight after the conv stack.
-    design = Design("d", (28, 28, 1), 10, [
-        new_block("Conv2D", "conv", filters=8, kernel_size=3, activation="relu"),
-        new_block("Dense", "dense", units=10, activation="softmax"),
-    ])
+    design = Design(
+        "d",
+        (28, 28, 1),
+        10,
+        [
+            new_block("Conv2D", "conv", filters=8, kernel_size=3, activation="relu"),
+            new_block("Dense", "dense", units=10, activation="softmax"),
+        ],
+    )
     result = analyze(design)
     assert not result.errors
     texts = [w.text for w in result.warnings]
@@ -125,8 +145,16 @@ def test_warning_dense_on_an_image_without_flatten():
 
 
 def test_warning_no_final_softmax_and_sigmoid_for_one_class():
-    design = Design("d", (16,), 3, [new_block("Embedding", "e", input_dim=50, output_dim=4),
-                                    new_block("GlobalAveragePooling1D", "p"), new_block("Dense", "out", units=3)])
+    design = Design(
+        "d",
+        (16,),
+        3,
+        [
+            new_block("Embedding", "e", input_dim=50, output_dim=4),
+            new_block("GlobalAveragePooling1D", "p"),
+            new_block("Dense", "out", units=3),
+        ],
+    )
     assert any("no softmax" in w.text for w in analyze(design).warnings)
     design.num_classes = 1
     design.blocks[-1].params.update(units=1, activation="sigmoid")
@@ -134,18 +162,28 @@ def test_warning_no_final_softmax_and_sigmoid_for_one_class():
 
 
 def test_warning_same_activation_twice():
-    design = Design("d", (28, 28, 1), 10, [
-        new_block("Conv2D", "conv", filters=8, kernel_size=3, activation="relu"),
-        new_block("Activation", "again", activation="relu"),
-    ])
+    design = Design(
+        "d",
+        (28, 28, 1),
+        10,
+        [
+            new_block("Conv2D", "conv", filters=8, kernel_size=3, activation="relu"),
+            new_block("Activation", "again", activation="relu"),
+        ],
+    )
     warnings = [w for w in analyze(design).warnings if w.block == 2]
     assert warnings and "relu is applied twice in a row" in warnings[0].text
 
 
 def test_clean_design_has_no_issues():
-    design = Design("d", (28, 28, 1), 10, [
-        new_block("Conv2D", "conv", filters=8, kernel_size=3, activation="relu"),
-        new_block("GlobalAveragePooling2D", "pool"),
-        new_block("Dense", "out", units=10, activation="softmax"),
-    ])
+    design = Design(
+        "d",
+        (28, 28, 1),
+        10,
+        [
+            new_block("Conv2D", "conv", filters=8, kernel_size=3, activation="relu"),
+            new_block("GlobalAveragePooling2D", "pool"),
+            new_block("Dense", "out", units=10, activation="softmax"),
+        ],
+    )
     assert analyze(design).issues == []

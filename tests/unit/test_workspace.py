@@ -67,7 +67,9 @@ def test_classes_change_the_classifier_and_reshape():
 
 def test_width_multiplier_rounds_to_multiples_of_8_and_keeps_the_classifier():
     design = edits.scale_width(presets.build("seed_cnn"), 0.5)
-    assert [b.params.get("filters") or b.params.get("units") for b in design.blocks if b.kind in ("Conv2D", "Dense")] == [16, 32, 64, 10]
+    assert [
+        b.params.get("filters") or b.params.get("units") for b in design.blocks if b.kind in ("Conv2D", "Dense")
+    ] == [16, 32, 64, 10]
     assert analyze(design).output_shape == (10,)
     scaled = analyze(edits.scale_width(presets.build("mobilenet_v2"), 0.75))
     assert scaled.params < analyze(presets.build("mobilenet_v2")).params and scaled.output_shape == (1000,)
