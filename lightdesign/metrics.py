@@ -149,6 +149,7 @@ def share(part: float, total: float) -> float:
     return 100 * part / total if total else 0.0
 
 
-def training_flops(result: Analysis, samples: int) -> float:
-    """FLOPs to train on ``samples`` samples once (forward and backward)."""
-    return TRAINING_FLOPS_FACTOR * result.flops * samples
+def training_flops(flops: float, samples: float) -> float:
+    """FLOPs to train on ``samples`` samples once (forward and backward), given the
+    inference FLOPs of one sample (``FLOPS.read(result)`` or a run record's ``flops``)."""
+    return TRAINING_FLOPS_FACTOR * flops * samples

@@ -9,7 +9,7 @@ import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from lightdesign import datasets
+from lightdesign import datasets, metrics
 from lightdesign.analysis import Analysis, analyze
 from lightdesign.codegen import generate
 from lightdesign.design import Design, DesignError
@@ -78,8 +78,8 @@ def keras_dataset(name: str) -> dict:
 
 
 def epoch_seconds(result: Analysis, samples: int, flops_per_s: float = ASSUMED_FLOPS_PER_S) -> float:
-    """Rough time of one epoch: forward and backward cost about 3x the inference FLOPs."""
-    return 3 * result.flops * samples / flops_per_s
+    """Rough time of one epoch (``metrics.training_flops`` at ``flops_per_s``)."""
+    return metrics.training_flops(result.flops, samples) / flops_per_s
 
 
 def available_memory_bytes() -> int | None:

@@ -167,7 +167,7 @@ def scatter() -> None:
                 "macs": run["macs"],
                 "params": run["params"],
                 "peak": run["peak_activation_bytes"],
-                "weights_int8": run["int8_bytes"],
+                "weights_int8": run.get("weights_int8_bytes", run.get("int8_bytes")),  # older records: int8_bytes
             }[x_key]
             points.append((x, run["test_accuracy"]))
             labels.append(t("compare.run_label", name=name, dataset=run["dataset"], epochs=run["epochs"]))

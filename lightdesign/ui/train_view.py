@@ -10,7 +10,7 @@ import uuid
 import numpy as np
 import streamlit as st
 
-from lightdesign import datasets, edits, uploads
+from lightdesign import datasets, edits, metrics, uploads
 from lightdesign import format as fmt
 from lightdesign.analysis import Analysis, training_memory
 from lightdesign.design import DesignError
@@ -275,13 +275,7 @@ def start(result: Analysis, key: str, dataset: datasets.Dataset | None, settings
         source = dataset_for_job(dataset, work) if dataset is not None else keras_dataset(key)
         spec = train_spec(result.design, source, settings, work)
         spec["dataset_title"] = dataset.name if dataset is not None else SOURCES[key].title
-        spec["analysis"] = {
-            "params": result.params,
-            "macs": result.macs,
-            "flops": result.flops,
-            "peak_activation_bytes": result.peak_activation_bytes,
-            "int8_bytes": result.weight_bytes["int8"],
-        }
+        spec["analysis"] = metrics.summary(result)  # the run record carries every figure by metric key
         job = job_manager().submit(session_id(), "train", spec)
     except (DesignError, JobError, OSError) as exc:
         state.flash("error", t("train.not_started", error=exc))
@@ -417,8 +411,9 @@ def record(job) -> None:
         **spec["analysis"],
     }
     state.workspace().record_run(spec["design_name"], run)
-    if result["samples_per_s"] > 0 and spec["analysis"]["flops"]:  # refines the next time estimate
-        st.session_state[MEASURED_RATE] = 3 * spec["analysis"]["flops"] * result["samples_per_s"]
+    flops = spec["analysis"][metrics.FLOPS.key]
+    if result["samples_per_s"] > 0 and flops:  # refines the next time estimate
+        st.session_state[MEASURED_RATE] = metrics.training_flops(flops, result["samples_per_s"])
 
 
 def results(job) -> None:
