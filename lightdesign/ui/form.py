@@ -60,7 +60,7 @@ def render(result: Analysis, block_id: str | None) -> None:
         st.session_state[key] = value
         convert = _parse_ints if spec.type == "ints" else None
         with st.container():
-            _widget_with_callback(spec, key, earlier_with_value, block.id, convert)
+            _widget_with_callback(block.kind, spec, key, earlier_with_value, block.id, convert)
         _show_errors(block.id, spec.name, [e for e in errors if e.field == spec.name])
 
     key = f"form_{block.id}_input"
@@ -79,12 +79,14 @@ def render(result: Analysis, block_id: str | None) -> None:
     _show_errors(block.id, "input", others)
 
 
-def _widget_with_callback(spec: Field, key: str, refs: list[str], block_id: str, convert) -> None:
+def _widget_with_callback(kind: str, spec: Field, key: str, refs: list[str], block_id: str, convert) -> None:
     def apply(design, value, field=spec.name):
         return edits.set_param(design, block_id, field, value)
 
     kwargs = dict(
-        on_change=actions.field_changed, args=(apply, (block_id, spec.name), key, convert), help=i18n.field_help(spec)
+        on_change=actions.field_changed,
+        args=(apply, (block_id, spec.name), key, convert),
+        help=i18n.field_help(kind, spec),
     )
     title = i18n.field_title(spec)
     if spec.type == "int":

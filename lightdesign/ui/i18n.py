@@ -1,5 +1,5 @@
 """English and Simplified Chinese: ``t(key, **values)`` looks a UI string up in the
-catalogue (``lightdesign/ui/catalog.py``) in the session's language.
+catalogue (``lightdesign/ui/catalog/``) in the session's language.
 
 The language comes from the sidebar switch and is remembered in the URL (``?lang=zh``).
 A key missing from the catalogue, or without a Chinese text, is recorded in the session
@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lightdesign.ui.catalog import CATALOG
+from lightdesign.ui.catalog import fields as field_keys
 
 LANGUAGES = {"en": "English", "zh": "简体中文"}
 LANG_KEY = "lang"
@@ -58,32 +59,32 @@ def switcher() -> None:
         st.query_params[QUERY_KEY] = language()
 
 
-def _translated(table: dict, key: str, english: str, label: str) -> str:
-    if language() == "en":
+def _translated(key: str, english: str) -> str:
+    """A registry text (a kind's doc, a field's title or help): its English lives with the
+    kind, its other languages in the catalogue under ``key``."""
+    lang = language()
+    if lang == "en":
         return english
-    if key in table:
-        return table[key]
-    st.session_state.setdefault(MISSING_KEY, set()).add(f"{language()}:{label}:{key}")
+    entry = CATALOG.get(key, {})
+    if lang in entry:
+        return entry[lang]
+    st.session_state.setdefault(MISSING_KEY, set()).add(f"{lang}:{key}")
     return english
 
 
 def kind_doc(cls) -> str:
     """A kind's description in the current language."""
-    from lightdesign.ui.layer_text import KIND_DOCS
-
-    return _translated(KIND_DOCS, cls.kind, cls.doc, "kind")
+    return _translated(field_keys.kind_key(cls.kind), cls.doc)
 
 
 def field_title(spec) -> str:
-    from lightdesign.ui.layer_text import FIELD_TITLES
-
-    return _translated(FIELD_TITLES, spec.name, spec.title, "field")
+    return _translated(field_keys.title_key(spec.name), spec.title)
 
 
-def field_help(spec) -> str:
-    from lightdesign.ui.layer_text import FIELD_HELPS
-
-    return _translated(FIELD_HELPS, spec.help, spec.help, "help")
+def field_help(kind: str, spec) -> str:
+    """The help of field ``spec`` of ``kind``: the kind's own translation, else the one
+    shared by every kind with the same English help."""
+    return _translated(field_keys.help_key(kind, spec.name), spec.help)
 
 
 def issue_text(issue) -> str:

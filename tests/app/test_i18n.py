@@ -8,7 +8,7 @@ import pytest
 
 from lightdesign import registry
 from lightdesign.ui.catalog import CATALOG
-from lightdesign.ui.layer_text import FIELD_HELPS, FIELD_TITLES, KIND_DOCS
+from lightdesign.ui.catalog import fields as field_keys
 
 from .conftest import new_app
 
@@ -143,11 +143,31 @@ def test_every_literal_key_in_the_code_has_both_languages():
     assert not problems, problems
 
 
-def test_every_kind_and_field_has_chinese_text():
+def _registry_keys() -> set[str]:
+    """The catalogue keys of every kind's doc and every field's title and help."""
+    keys = set()
     for kind in registry.kinds():
-        cls = registry.get(kind)
-        assert kind in KIND_DOCS, kind
-        for spec in cls.fields:
-            assert spec.name in FIELD_TITLES, (kind, spec.name)
-            assert spec.help in FIELD_HELPS, (kind, spec.help)
-            assert spec.name in FIELD_TITLES[spec.name]  # the Keras argument stays visible
+        keys.add(field_keys.kind_key(kind))
+        for spec in registry.get(kind).fields:
+            keys |= {field_keys.title_key(spec.name), field_keys.help_key(kind, spec.name)}
+    return keys
+
+
+def test_every_kind_and_field_has_chinese_text():
+    for key in _registry_keys():
+        assert key in CATALOG and CJK.search(CATALOG[key]["zh"]), key
+    for kind in registry.kinds():
+        for spec in registry.get(kind).fields:
+            # the Keras argument stays visible beside the translation
+            assert spec.name in CATALOG[field_keys.title_key(spec.name)]["zh"], (kind, spec.name)
+
+
+def test_a_shared_help_translation_serves_one_english_sentence():
+    """A help text keyed by field name alone translates the same English for every kind that
+    uses it; a kind whose English differs needs its own ``help.<Kind>.<field>`` entry."""
+    english: dict[str, set[str]] = {}
+    for kind in registry.kinds():
+        for spec in registry.get(kind).fields:
+            english.setdefault(field_keys.help_key(kind, spec.name), set()).add(spec.help)
+    differing = {key: texts for key, texts in english.items() if len(texts) > 1}
+    assert not differing, differing

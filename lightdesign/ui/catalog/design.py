@@ -1,0 +1,237 @@
+"""The Design page: presets and knobs, the stack, the block form, costs, the graph, files, budget, scaling search and suggestions."""
+
+from lightdesign.ui.catalog.text import tr
+
+ENTRIES: dict[str, dict[str, str]] = {
+    "design.title": tr("Design · {name}", "设计 · {name}"),
+    "design.presets": tr("Start from a preset", "从预设开始"),
+    "design.knobs": tr("Input shape, classes and width", "输入形状、类别数与宽度"),
+    "design.budget": tr("Fit to a budget", "满足预算"),
+    "design.layers": tr("Layers", "层"),
+    "design.configure": tr("Configure", "配置"),
+    "design.save": tr("Save and share", "保存与分享"),
+    "design.graph": tr("Graph", "结构图"),
+    "design.cost": tr("Cost per block", "各块的开销"),
+    "design.scaling": tr("Scaling search", "缩放搜索"),
+    "design.suggestions": tr("Lighter substitutes", "更轻的替代方案"),
+    "preset.preset": tr("Preset", "预设"),
+    "preset.alpha": tr("Width α", "宽度系数 α"),
+    "preset.resolution": tr("Resolution", "分辨率"),
+    "preset.sequence length": tr("Sequence length", "序列长度"),
+    "preset.classes": tr("Classes", "类别数"),
+    "preset.groups": tr("Groups", "分组数 (groups)"),
+    "preset.open": tr("Open preset as a new design", "以预设新建设计"),
+    "preset.opened": tr(
+        "Opened the preset {title} as {name!r}; edit it block by block.",
+        "已打开预设 {title}，名为 {name!r}；可以逐块修改。",
+    ),
+    "preset.title.seed_cnn": tr("Seed CNN (the article's)", "入门 CNN（原文示例）"),
+    "preset.title.text_rnn": tr("Text RNN (Embedding + LSTM)", "文本 RNN（Embedding + LSTM）"),
+    "knobs.shape": tr("Input shape", "输入形状"),
+    "knobs.shape.help": tr(
+        "Height, width, channels for images; steps for token ids; steps, features for sequences",
+        "图像为 高, 宽, 通道；词元 id 为 步数；序列为 步数, 特征数",
+    ),
+    "knobs.shape.bad": tr(
+        "{text!r} is not a shape; write e.g. 224, 224, 3 (image), 100 (tokens) or 50, 8",
+        "{text!r} 不是形状；请写成例如 224, 224, 3（图像）、100（词元）或 50, 8",
+    ),
+    "knobs.classes": tr("Classes", "类别数"),
+    "knobs.width": tr("Width multiplier", "宽度乘数"),
+    "knobs.width.help": tr(
+        "Rescale every channel count, rounded to a multiple of 8 as MobileNet does",
+        "按比例缩放所有通道数，并像 MobileNet 一样取整为 8 的倍数",
+    ),
+    "knobs.apply_width": tr("Apply width", "应用宽度"),
+    "stack.stack": tr("Your stack (top = input side): drag to reorder", "你的堆栈（顶部为输入端）：拖动以重新排序"),
+    "stack.bin": tr("🗑 Bin: drop here to delete", "🗑 回收站：拖到这里删除"),
+    "stack.undo": tr("↶ Undo", "↶ 撤销"),
+    "stack.redo": tr("↷ Redo", "↷ 重做"),
+    "stack.selected": tr("Selected block", "选中的块"),
+    "stack.kind": tr("Kind to add", "要添加的层"),
+    "stack.add": tr("Add after selected", "添加到选中块之后"),
+    "stack.up": tr("↑ Up", "↑ 上移"),
+    "stack.down": tr("↓ Down", "↓ 下移"),
+    "stack.duplicate": tr("Duplicate", "复制"),
+    "stack.delete": tr("Delete", "删除"),
+    "form.empty": tr(
+        "The stack is empty: drag a kind from the palette or use “Add after selected”.",
+        "堆栈是空的：从调色板拖入一个层，或使用“添加到选中块之后”。",
+    ),
+    "form.name": tr("Name", "名称"),
+    "form.name.help": tr(
+        "Letters, digits and underscores; used as the Keras layer name.", "字母、数字和下划线；用作 Keras 层名。"
+    ),
+    "form.input": tr("Reads from", "输入来自"),
+    "form.previous": tr("(previous block)", "（上一块）"),
+    "form.input.help": tr(
+        "Branch off an earlier output instead of the previous block (for multi-branch designs).",
+        "从更早的某个输出分支，而不是上一块（用于多分支设计）。",
+    ),
+    "form.not_ints": tr(
+        "{text!r} is not a list of integers; write e.g. 28, -1", "{text!r} 不是整数列表；请写成例如 28, -1"
+    ),
+    "costs.conventions": tr(
+        "Params follow Keras (trainable + BatchNorm statistics). MACs are multiply-accumulates of convolutions, dense "
+        "and recurrent layers (the papers' Mult-Adds). FLOPs follow TensorFlow's profiler. Peak memory is the largest "
+        "set of live activations at batch 1.",
+        "参数量 (Params) 按 Keras 统计（可训练 + 批归一化统计量）。MACs 是卷积、全连接和循环层的乘加次数（论文中的 "
+        "Mult-Adds）。FLOPs 按 TensorFlow profiler 统计。峰值内存是 batch 为 1 时同时存活的激活的最大总和。",
+    ),
+    "costs.params": tr("Params", "参数量 Params"),
+    "costs.params.help": tr(
+        "{params:,} parameters: {trainable:,} trainable + {non_trainable:,} non-trainable. {conventions}",
+        "{params:,} 个参数：{trainable:,} 个可训练 + {non_trainable:,} 个不可训练。{conventions}",
+    ),
+    "costs.trainable": tr("Trainable", "可训练 Trainable"),
+    "costs.trainable.help": tr("{value:,} trainable parameters", "{value:,} 个可训练参数"),
+    "costs.non_trainable": tr("Non-trainable", "不可训练 Non-trainable"),
+    "costs.non_trainable.help": tr(
+        "{value:,} non-trainable parameters (BatchNorm moving statistics)",
+        "{value:,} 个不可训练参数（批归一化的滑动统计量）",
+    ),
+    "costs.macs": tr("MACs", "乘加 MACs"),
+    "costs.macs.help": tr("{value:,} multiply-accumulates per image", "每张图 {value:,} 次乘加"),
+    "costs.flops": tr("FLOPs", "浮点运算 FLOPs"),
+    "costs.flops.help": tr(
+        "{value:,} floating-point operations (TF profiler convention)",
+        "{value:,} 次浮点运算（TF profiler 的统计口径）",
+    ),
+    "costs.fp32": tr("Weights fp32", "权重 fp32"),
+    "costs.fp32.help": tr(
+        "fp32 {fp32:,} B · fp16 {fp16:,} B ({fp16_text}) · int8 {int8:,} B",
+        "fp32 {fp32:,} 字节 · fp16 {fp16:,} 字节（{fp16_text}）· int8 {int8:,} 字节",
+    ),
+    "costs.int8": tr("Weights int8", "权重 int8"),
+    "costs.int8.help": tr(
+        "{value:,} bytes as a fully quantized TFLite model (BatchNorm folded)",
+        "完全量化的 TFLite 模型约 {value:,} 字节（批归一化已折叠）",
+    ),
+    "costs.peak": tr("Peak activations", "峰值激活内存"),
+    "costs.peak.help": tr(
+        "{value:,} bytes at batch 1 in fp32 ({int8:,} in int8), reached at layer {layer}",
+        "batch 为 1 时 fp32 共 {value:,} 字节（int8 为 {int8:,}），出现在层 {layer}",
+    ),
+    "costs.exact": tr(
+        "Exact: {params:,} params ({trainable:,} trainable, {non_trainable:,} non-trainable) · {macs:,} MACs · "
+        "{flops:,} FLOPs · output {output}",
+        "精确值：{params:,} 个参数（{trainable:,} 可训练，{non_trainable:,} 不可训练）· {macs:,} MACs · "
+        "{flops:,} FLOPs · 输出 {output}",
+    ),
+    "costs.training": tr("Training memory · batch {batch} · {optimizer}", "训练内存 · batch {batch} · {optimizer}"),
+    "costs.training.help": tr(
+        "{total:,} bytes: weights {weights:,} + gradients {gradients:,} + optimizer {slots:,} + "
+        "activations {activations:,} + input batch {inputs:,}",
+        "{total:,} 字节：权重 {weights:,} + 梯度 {gradients:,} + 优化器状态 {slots:,} + 激活 "
+        "{activations:,} + 输入批次 {inputs:,}",
+    ),
+    "costs.batch": tr("Batch size", "批大小 (batch size)"),
+    "costs.optimizer": tr("Optimizer", "优化器"),
+    "costs.stale": tr("Last valid figures (the design has errors now):", "最近一次有效的数值（当前设计有错误）："),
+    "costs.chart.macs": tr("MACs", "乘加 MACs"),
+    "costs.chart.params": tr("Params", "参数量 Params"),
+    "costs.chart.activation": tr("Activation size (bytes)", "激活大小（字节）"),
+    "costs.unit.macs": tr("MACs", "MACs"),
+    "costs.unit.params": tr("params", "个参数"),
+    "costs.unit.bytes": tr("bytes", "字节"),
+    "costs.per_layer": tr("One row per layer (expand composite blocks)", "每层一行（展开复合块）"),
+    "col.index": tr("#", "#"),
+    "col.layer": tr("layer", "层"),
+    "col.block": tr("block", "块"),
+    "col.kind": tr("kind", "类型"),
+    "col.output": tr("output", "输出"),
+    "col.params": tr("params", "参数量"),
+    "col.param_share": tr("param share %", "参数占比 %"),
+    "col.macs": tr("MACs", "MACs"),
+    "col.mac_share": tr("MAC share %", "MACs 占比 %"),
+    "col.activation": tr("activation bytes", "激活字节"),
+    "budget.fits": tr("{pct:.0f}% of budget", "占预算 {pct:.0f}%"),
+    "budget.over": tr("+{pct:.0f}% over budget", "+{pct:.0f}% 超出预算"),
+    "graph.expand_all": tr("Expand all blocks", "展开所有块"),
+    "graph.expand_all.help": tr(
+        "Draw every composite block as a cluster of its layers", "把每个复合块画成由其各层组成的分组"
+    ),
+    "graph.expand": tr("Expand blocks", "展开指定块"),
+    "graph.expand.placeholder": tr("Choose composite blocks to open", "选择要展开的复合块"),
+    "graph.input": tr("Input", "输入 Input"),
+    "graph.output": tr("Output", "输出 Output"),
+    "graph.mermaid": tr("Mermaid (graph TD) for your documents", "用于文档的 Mermaid（graph TD）"),
+    "files.download": tr("Download design JSON", "下载设计 JSON"),
+    "files.link": tr("Copy link", "复制链接"),
+    "files.link.help": tr(
+        "A link that opens this design in LightDesign (the design travels in the URL)",
+        "在 LightDesign 中打开此设计的链接（设计编码在网址里）",
+    ),
+    "files.upload": tr("Open a design JSON", "打开设计 JSON"),
+    "files.upload.help": tr("At most {kb} KB", "最大 {kb} KB"),
+    "files.opened": tr("Opened {file!r} as the design {name!r}.", "已把 {file!r} 打开为设计 {name!r}。"),
+    "files.failed": tr(
+        "Could not open {file!r}: {error}. Your workspace is unchanged.",
+        "无法打开 {file!r}：{error}。你的工作区没有改动。",
+    ),
+    "files.too_big": tr(
+        "the file is {size:,} bytes; the limit is {limit:,} bytes",
+        "文件大小为 {size:,} 字节；上限为 {limit:,} 字节",
+    ),
+    "budget.intro": tr(
+        "Set the limits of your device; every figure shows its share of the budget, red when over.",
+        "设置目标设备的限制；每个数值都会显示占预算的比例，超出时标红。",
+    ),
+    "budget.macs": tr("Max MACs", "MACs 上限"),
+    "budget.params": tr("Max params", "参数量上限"),
+    "budget.int8": tr("Max int8 weights (flash)", "int8 权重上限（Flash）"),
+    "budget.peak": tr("Max peak activations (RAM)", "峰值激活上限（RAM）"),
+    "budget.min_resolution": tr("Min input resolution", "最小输入分辨率"),
+    "budget.amount.help": tr(
+        "e.g. 300M, 2e6, 512KB, 1MB; empty = no limit", "例如 300M、2e6、512KB、1MB；留空表示不限制"
+    ),
+    "budget.none": tr("No budget set.", "尚未设置预算。"),
+    "budget.fits_all": tr("The design fits the budget.", "该设计满足预算。"),
+    "budget.over_list": tr("Over budget: {items}.", "超出预算：{items}。"),
+    "budget.resolution_low": tr("input resolution below {minimum}", "输入分辨率低于 {minimum}"),
+    "limit.macs": tr("MACs", "MACs"),
+    "limit.params": tr("Params", "参数量 Params"),
+    "limit.int8": tr("int8 weights (flash)", "int8 权重（Flash）"),
+    "limit.peak": tr("Peak activations (RAM)", "峰值激活（RAM）"),
+    "scaling.intro": tr(
+        "The MobileNet paper's two knobs on a grid, each point analysed in full. Outlined cells fit the budget.",
+        "在网格上扫描 MobileNet 论文的两个旋钮，每个点都完整分析。带框的格子满足预算。",
+    ),
+    "scaling.width_resolution": tr("Width multiplier × resolution", "宽度乘数 × 分辨率"),
+    "scaling.expansion_depth": tr("Expansion ratio × repeats per stage", "扩展倍数 × 每阶段重复次数"),
+    "scaling.kind": tr("Knobs", "旋钮"),
+    "scaling.heat.macs": tr("MACs", "MACs"),
+    "scaling.heat.peak": tr("Peak activations (bytes)", "峰值激活（字节）"),
+    "scaling.alpha": tr("width multiplier α", "宽度乘数 α"),
+    "scaling.resolution": tr("resolution", "分辨率"),
+    "scaling.expansion": tr("expansion factor", "扩展倍数系数"),
+    "scaling.depth": tr("depth factor", "深度系数"),
+    "scaling.apply": tr(
+        "Apply the largest design that fits ({x} = {xv}, {y} = {yv}: {macs} MACs)",
+        "应用满足预算的最大设计（{x} = {xv}，{y} = {yv}：{macs} MACs）",
+    ),
+    "scaling.none_fit": tr("No point of the grid fits the budget.", "网格中没有满足预算的点。"),
+    "scaling.need_budget": tr(
+        "Set a budget above to see which scaled designs fit.", "先在上方设置预算，看看哪些缩放后的设计满足要求。"
+    ),
+    "scaling.images_only": tr("The width × resolution search needs an image input.", "宽度 × 分辨率搜索需要图像输入。"),
+    "scaling.applied": tr("Added {name!r} to the workspace.", "已把 {name!r} 加入工作区。"),
+    "scaling.seconds": tr("{points} designs analysed in {ms:.0f} ms.", "在 {ms:.0f} 毫秒内分析了 {points} 个设计。"),
+    "scaling.show": tr("Scan width, resolution, expansion and depth", "扫描宽度、分辨率、扩展倍数与深度"),
+    "suggest.show": tr("Look for lighter substitutes", "寻找更轻的替代方案"),
+    "suggest.intro": tr(
+        "Each saving is exact: the design is analysed with the substitute in place.",
+        "每项节省都是精确值：把替代方案放进设计后重新分析得到。",
+    ),
+    "suggest.none": tr("No lighter substitute found for this design.", "没有找到更轻的替代方案。"),
+    "suggest.saves": tr(
+        "saves {params} params ({params_pct:.0f}%) and {macs} MACs ({macs_pct:.0f}%)",
+        "节省 {params} 个参数（{params_pct:.0f}%）和 {macs} MACs（{macs_pct:.0f}%）",
+    ),
+    "suggest.apply": tr("Apply", "应用"),
+    "suggest.theory": tr("Theory: {text}", "理论值：{text}"),
+    "suggest.gone": tr("This suggestion no longer applies.", "该建议已不再适用。"),
+    "suggest.separable": tr("Use a depthwise-separable unit", "改用深度可分离单元"),
+    "suggest.global_pool": tr("Use a global-pooling head", "改用全局池化分类头"),
+    "suggest.fire": tr("Use a fire module", "改用 Fire 模块"),
+}

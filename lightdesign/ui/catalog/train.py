@@ -1,0 +1,164 @@
+"""The Train page: datasets and uploads, settings, estimates, progress, the worker's job steps and states, results."""
+
+from lightdesign.ui.catalog.text import tr
+
+ENTRIES: dict[str, dict[str, str]] = {
+    "train.title": tr("Train · {name}", "训练 · {name}"),
+    "train.data": tr("Data", "数据"),
+    "train.settings": tr("Settings", "设置"),
+    "train.run": tr("Run", "运行"),
+    "train.no_run": tr("No run yet in this session.", "本次会话中还没有运行。"),
+    "train.design_errors": tr(
+        "The design has errors; fix them on the Design page first. {error}", "设计有错误；请先在设计页修正。{error}"
+    ),
+    "train.start": tr("Start training", "开始训练"),
+    "train.dataset": tr("Dataset", "数据集"),
+    "dataset.digits28": tr("Digits 28x28 (built in)", "手写数字 28x28（内置）"),
+    "dataset.digits8": tr("Digits 8x8 (built in)", "手写数字 8x8（内置）"),
+    "dataset.shapes": tr("Shapes 32x32 (generated)", "几何图形 32x32（生成）"),
+    "dataset.shapes_rgb": tr("Shapes 32x32 RGB (generated)", "彩色几何图形 32x32（生成）"),
+    "dataset.waves": tr("Waveforms 50x1 (generated)", "波形序列 50x1（生成）"),
+    "dataset.tokens": tr("Token sequences 100 (generated)", "词元序列 100（生成）"),
+    "dataset.mnist": tr("MNIST (download)", "MNIST（需下载）"),
+    "dataset.fashion_mnist": tr("Fashion-MNIST (download)", "Fashion-MNIST（需下载）"),
+    "dataset.cifar10": tr("CIFAR-10 (download)", "CIFAR-10（需下载）"),
+    "dataset.upload_npz": tr("Upload arrays (.npz)", "上传数组（.npz）"),
+    "dataset.upload_zip": tr("Upload image folders (.zip)", "上传图片文件夹（.zip）"),
+    "dataset.desc.digits28": tr(
+        "scikit-learn's handwritten digits upscaled to 28x28, 10 classes",
+        "scikit-learn 自带的手写数字，放大到 28x28，10 类",
+    ),
+    "dataset.desc.digits8": tr(
+        "scikit-learn's 8x8 handwritten digits, 10 classes", "scikit-learn 自带的 8x8 手写数字，10 类"
+    ),
+    "dataset.desc.shapes": tr("generated shapes, grayscale", "生成的几何图形，灰度"),
+    "dataset.desc.shapes_rgb": tr("generated shapes, colour", "生成的几何图形，彩色"),
+    "dataset.desc.waves": tr("generated waveforms: sine, square, sawtooth", "生成的波形：正弦、方波、锯齿波"),
+    "dataset.desc.tokens": tr("generated token-id documents, 2 topics", "生成的词元 id 文档，2 个主题"),
+    "dataset.desc.upload": tr("uploaded: {name}", "上传的数据：{name}"),
+    "dataset.keras_info": tr(
+        "{title}: downloaded by the training worker when you start (needs internet; offline, use the "
+        "built-in digits, shapes or sequences, or an upload).",
+        "{title}：开始训练时由训练进程下载（需要联网；离线时请使用内置的手写数字、几何图形或序列数据，或上传数据）。",
+    ),
+    "dataset.preview": tr(
+        "{description} · {train:,} training and {test:,} test samples · samples {shape} · classes: {classes}",
+        "{description} · {train:,} 个训练样本和 {test:,} 个测试样本 · 样本形状 {shape} · 类别：{classes}",
+    ),
+    "shapes.size": tr("Image size", "图像尺寸"),
+    "shapes.classes": tr("Shapes", "图形种类数"),
+    "shapes.count": tr("Images", "图像数量"),
+    "shapes.seed": tr("Seed", "随机种子"),
+    "spinner.shapes": tr("Drawing the shapes…", "正在绘制图形…"),
+    "spinner.dataset": tr("Preparing the dataset…", "正在准备数据集…"),
+    "upload.npz.caption": tr(
+        "numpy.savez(x_train=…, y_train=…[, x_test=…, y_test=…]): images (N, H, W[, C]), token ids (N, T) "
+        "or sequences (N, T, F); integer labels 0 … K-1.",
+        "numpy.savez(x_train=…, y_train=…[, x_test=…, y_test=…])：图像 (N, H, W[, C])、词元 id (N, T) "
+        "或序列 (N, T, F)；整数标签 0 … K-1。",
+    ),
+    "upload.npz": tr("Arrays (.npz)", "数组文件（.npz）"),
+    "upload.zip.caption": tr(
+        "A zip with one folder per class: cats/1.png, dogs/2.jpg …",
+        "每个类别一个文件夹的 zip：cats/1.png、dogs/2.jpg …",
+    ),
+    "upload.zip.size": tr("Resize images to", "把图像缩放到"),
+    "upload.zip.channels": tr("Channels", "通道"),
+    "upload.gray": tr("grayscale", "灰度"),
+    "upload.rgb": tr("RGB", "彩色 RGB"),
+    "upload.zip": tr("Image folders (.zip)", "图片文件夹（.zip）"),
+    "upload.wait": tr("Upload a file to train on it.", "上传文件后即可用它训练。"),
+    "upload.error": tr("{file}: {error}", "文件 {file}：{error}"),
+    "match.resize": tr(
+        "The images are {data} and the design expects {design}: they will be resized (and converted between "
+        "gray and RGB) for training.",
+        "图像为 {data}，而设计需要 {design}：训练时会自动缩放（并在灰度和彩色之间转换）。",
+    ),
+    "match.bad_shape": tr(
+        "The design expects samples of shape {design} but this data has {data}.",
+        "设计需要形状为 {design} 的样本，但这些数据是 {data}。",
+    ),
+    "match.set_input": tr("Set the design's input to {shape}", "把设计的输入设为 {shape}"),
+    "match.classes": tr(
+        "The data has {data} classes and the design outputs {design}.", "数据有 {data} 类，而设计输出 {design} 类。"
+    ),
+    "match.set_classes": tr("Set the design to {classes} classes", "把设计改为 {classes} 类"),
+    "set.epochs": tr("Epochs", "轮数 (epochs)"),
+    "set.batch": tr("Batch size", "批大小 (batch size)"),
+    "set.optimizer": tr("Optimizer", "优化器"),
+    "set.sgd": tr("SGD + momentum 0.9", "SGD + 动量 0.9"),
+    "set.lr": tr("Learning rate", "学习率"),
+    "set.split": tr("Validation split", "验证集比例"),
+    "set.seed": tr("Seed", "随机种子"),
+    "set.cap": tr("Sample cap (0 = all)", "样本上限（0 = 全部）"),
+    "set.cap.help": tr("Train on at most this many samples, for speed", "最多用这么多样本训练，以加快速度"),
+    "set.mixed": tr("Mixed precision", "混合精度"),
+    "set.mixed.gpu": tr("float16 compute on a GPU", "在 GPU 上用 float16 计算"),
+    "set.mixed.none": tr("Needs a GPU; this server has none", "需要 GPU；本服务器没有"),
+    "est.memory": tr("Estimated training memory", "预计训练内存"),
+    "est.memory.help": tr(
+        "{value:,} bytes at batch {batch}: weights, gradients, optimizer state, activations",
+        "batch 为 {batch} 时 {value:,} 字节：权重、梯度、优化器状态、激活",
+    ),
+    "est.time": tr("Estimated time per epoch", "预计每轮时间"),
+    "est.time.help": tr(
+        "3 x {flops:,} FLOPs per sample x {samples:,} samples at {rate:.1f} GFLOP/s ({how})",
+        "每个样本 3 × {flops:,} FLOPs × {samples:,} 个样本，按 {rate:.1f} GFLOP/s 估算（{how}）",
+    ),
+    "est.measured": tr("measured on your last run", "根据你上次运行实测"),
+    "est.assumed": tr("assumed", "假定值"),
+    "est.free": tr("Free memory on the server", "服务器可用内存"),
+    "est.unknown": tr("unknown", "未知"),
+    "est.refuse": tr(
+        "Training would need about {need} but the server has {free} free. Lower the batch size, the resolution "
+        "or the width.",
+        "训练大约需要 {need}，但服务器只剩 {free} 可用。请减小批大小、分辨率或宽度。",
+    ),
+    "train.not_started": tr("Training did not start: {error}", "训练没有开始：{error}"),
+    "curve.loss": tr("Loss", "损失 (loss)"),
+    "curve.accuracy": tr("Accuracy", "准确率 (accuracy)"),
+    "curve.epoch": tr("epoch", "轮 (epoch)"),
+    "curve.batches_loss": tr("train loss (batches)", "训练损失（按批）"),
+    "curve.batches_accuracy": tr("train accuracy (batches)", "训练准确率（按批）"),
+    "queue.waiting": tr(
+        "Waiting for a free worker: {running} job(s) are running on this server (limit {limit}); you are "
+        "number {position} in the queue.",
+        "正在等待空闲的工作进程：本服务器有 {running} 个任务在运行（上限 {limit}）；你排在队列第 {position} 位。",
+    ),
+    "progress.text": tr(
+        "Epoch {epoch}/{epochs} · batch {batch}/{batches} · {rate:.0f} samples/s · about {eta} left",
+        "Epoch {epoch}/{epochs} · batch {batch}/{batches} · 每秒 {rate:.0f} 个样本 · 约剩 {eta}",
+    ),
+    "progress.starting": tr("Starting the worker…", "正在启动工作进程…"),
+    "status.Loading TensorFlow…": tr("Loading TensorFlow…", "正在加载 TensorFlow…"),
+    "status.Preparing the data…": tr("Preparing the data…", "正在准备数据…"),
+    "status.Building the model…": tr("Building the model…", "正在构建模型…"),
+    "status.Training…": tr("Training…", "正在训练…"),
+    "status.Evaluating on the test set…": tr("Evaluating on the test set…", "正在测试集上评估…"),
+    "status.Measuring Keras latency…": tr("Measuring Keras latency…", "正在测量 Keras 延迟…"),
+    "status.Converting to TFLite float32…": tr("Converting to TFLite float32…", "正在转换为 TFLite float32…"),
+    "status.Measuring TFLite float32 latency…": tr(
+        "Measuring TFLite float32 latency…", "正在测量 TFLite float32 延迟…"
+    ),
+    "status.Converting to TFLite int8…": tr("Converting to TFLite int8…", "正在转换为 TFLite int8…"),
+    "status.Measuring TFLite int8 latency…": tr("Measuring TFLite int8 latency…", "正在测量 TFLite int8 延迟…"),
+    "train.stop": tr("Stop", "停止"),
+    "train.failed": tr("Training failed: {message}", "训练失败：{message}"),
+    "train.stopped": tr("Training stopped: {message}.", "训练已停止：{message}。"),
+    "result.accuracy": tr("Test accuracy", "测试准确率"),
+    "result.loss": tr("Test loss", "测试损失"),
+    "result.time": tr("Training time", "训练时间"),
+    "result.throughput": tr("Throughput", "吞吐量"),
+    "result.samples_per_s": tr("{rate:.0f} samples/s", "每秒 {rate:.0f} 个样本"),
+    "result.note": tr("Note: {note}", "说明：{note}"),
+    "result.kept": tr(
+        "The trained model is kept for the Export page ({name}).", "训练好的模型已保留，可在导出页使用（{name}）。"
+    ),
+    "result.confusion": tr("Confusion matrix (test set)", "混淆矩阵（测试集）"),
+    "result.predicted": tr("predicted", "预测"),
+    "result.true": tr("true", "真实"),
+    "result.samples": tr("Sample predictions", "样本预测"),
+    "result.true_label": tr("true {label}", "真实 {label}"),
+    "result.sample_line": tr("sample {index}: {label} ({confidence:.0%})", "样本 {index}：{label}（{confidence:.0%}）"),
+    "job.message.stopped at your request": tr("stopped at your request", "按你的要求停止"),
+}
