@@ -1,68 +1,123 @@
-"""A person's workspace: several named designs, the current one, and undo/redo history.
+"""A person's workspace: several named designs, the current one, undo/redo history, the
+training runs and export results of each design, and per-workspace settings.
 
-Every change goes through ``apply``: it keeps a snapshot for undo, and leaves the
-workspace untouched when the edit raises ``DesignError``.
+Every change goes through a method here: it keeps a snapshot for undo, leaves the
+workspace untouched when the edit raises ``DesignError``, and appends what changed to
+``journal`` so that ``lightdesign.store`` can write exactly that (one transaction per
+flush). Designs carry a stable id; names are what people see and may change.
 """
 
 from __future__ import annotations
 
+import json
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from lightdesign import presets
 from lightdesign.design import Design, DesignError, from_dict
 
 MAX_DESIGNS = 24
-MAX_HISTORY = 100
+MAX_HISTORY = 1000  # undo steps kept per design (in memory and in the store)
+MAX_HISTORY_BYTES = 8 * 1024 * 1024  # and at most this much snapshot text per design
+
+
+def new_id() -> str:
+    """A random id for a design, run or export (64 bits; workspaces use 128, see store)."""
+    return secrets.token_hex(8)
 
 
 @dataclass
-class _History:
-    undo: list[dict] = field(default_factory=list)
-    redo: list[dict] = field(default_factory=list)
+class Entry:
+    """One design with everything kept beside it."""
+
+    id: str
+    design: Design
+    undo: list[str] = field(default_factory=list)  # JSON snapshots, oldest first
+    redo: list[str] = field(default_factory=list)
+    runs: list[dict] = field(default_factory=list)  # training runs, oldest first
+    exports: list[dict] = field(default_factory=list)  # export results, oldest first
+    version: int = 0  # the version of this design last read from or written to the store
 
 
 class Workspace:
     def __init__(self, designs: list[Design] | None = None):
-        self.designs: dict[str, Design] = {}
-        self.history: dict[str, _History] = {}
-        self.runs: dict[str, list[dict]] = {}  # design name -> training runs, oldest first
-        self.current = ""
+        self.id: str | None = None  # set once the workspace is kept in a store
+        self.entries: dict[str, Entry] = {}  # design id -> entry, in display order
+        self.current_id = ""
+        self.settings: dict[str, Any] = {}  # per-workspace settings (budget, batch size, ...)
         self.version = 0  # bumped on every change; widget keys include it
+        self.stored_version = 0  # the workspace row's version last read from or written to the store
+        self.journal: list[tuple] = []  # changes not yet written to the store
         for design in designs or [presets.build("seed_cnn")]:
             self.add(design)
-        self.current = next(iter(self.designs))
+        self.current_id = next(iter(self.entries))
 
     # -- the collection ---------------------------------------------------------------
     @property
+    def entry(self) -> Entry:
+        return self.entries[self.current_id]
+
+    @property
     def design(self) -> Design:
-        return self.designs[self.current]
+        return self.entry.design
+
+    @property
+    def current(self) -> str:
+        """The current design's name."""
+        return self.entry.design.name
+
+    @property
+    def designs(self) -> dict[str, Design]:
+        """Designs by name, in display order (read-only view)."""
+        return {e.design.name: e.design for e in self.entries.values()}
 
     @property
     def names(self) -> list[str]:
-        return list(self.designs)
+        return [e.design.name for e in self.entries.values()]
+
+    @property
+    def runs(self) -> dict[str, list[dict]]:
+        """Training runs by design name (read-only view)."""
+        return {e.design.name: e.runs for e in self.entries.values()}
+
+    @property
+    def history(self) -> dict[str, Entry]:
+        """Undo/redo stacks by design name (``.undo``/``.redo``; read-only view)."""
+        return {e.design.name: e for e in self.entries.values()}
+
+    def entry_named(self, name: str) -> Entry:
+        for entry in self.entries.values():
+            if entry.design.name == name:
+                return entry
+        raise DesignError(f"there is no design called {name!r}")
 
     def _unique(self, name: str) -> str:
         name = name.strip()[:90] or "design"
-        if name not in self.designs:
+        taken = set(self.names)
+        if name not in taken:
             return name
         n = 2
-        while f"{name} ({n})" in self.designs:
+        while f"{name} ({n})" in taken:
             n += 1
         return f"{name} ({n})"
 
+    def _changed(self, *ops: tuple) -> None:
+        self.journal.extend(ops)
+        self.version += 1
+
     def add(self, design: Design, switch: bool = True) -> str:
         """Add a design under a unique name (a suffix is added when taken)."""
-        if len(self.designs) >= MAX_DESIGNS:
+        if len(self.entries) >= MAX_DESIGNS:
             raise DesignError(f"the workspace holds at most {MAX_DESIGNS} designs; delete one first")
         design = design.copy()
         design.name = self._unique(design.name)
-        self.designs[design.name] = design
-        self.history[design.name] = _History()
-        self.runs[design.name] = []
+        entry = Entry(new_id(), design)
+        self.entries[entry.id] = entry
         if switch:
-            self.current = design.name
-        self.version += 1
+            self.current_id = entry.id
+        self._changed(("add", entry.id), ("workspace",))
         return design.name
 
     def duplicate(self, name: str | None = None) -> str:
@@ -72,80 +127,113 @@ class Workspace:
         new = new.strip() if isinstance(new, str) else ""
         if not 1 <= len(new) <= 100 or not new.isprintable():
             raise DesignError("a design name must be 1 to 100 printable characters")
-        if new != old and new in self.designs:
+        entry = self.entry_named(old)
+        if new != old and new in self.names:
             raise DesignError(f"there is already a design called {new!r}")
-        renamed = {}
-        for key, design in self.designs.items():
-            if key == old:
-                design.name = new
-                key = new
-            renamed[key] = design
-        self.designs = renamed
-        self.history[new] = self.history.pop(old)
-        self.runs[new] = self.runs.pop(old)
-        if self.current == old:
-            self.current = new
-        self.version += 1
+        entry.design.name = new
+        self._changed(("rename", entry.id))
         return new
 
     def delete(self, name: str) -> None:
-        if len(self.designs) == 1:
+        if len(self.entries) == 1:
             raise DesignError("the workspace needs at least one design; create another before deleting this one")
-        del self.designs[name]
-        del self.history[name]
-        del self.runs[name]
-        if self.current == name:
-            self.current = next(iter(self.designs))
-        self.version += 1
+        entry = self.entry_named(name)
+        del self.entries[entry.id]
+        if self.current_id == entry.id:
+            self.current_id = next(iter(self.entries))
+        self._changed(("delete", entry.id), ("workspace",))
 
     def switch(self, name: str) -> None:
-        if name not in self.designs:
-            raise DesignError(f"there is no design called {name!r}")
-        self.current = name
-        self.version += 1
+        self.current_id = self.entry_named(name).id
+        self._changed(("workspace",))
 
+    def set_setting(self, key: str, value: Any) -> None:
+        """Keep a per-workspace setting (JSON-serialisable)."""
+        if self.settings.get(key) != value:
+            self.settings[key] = value
+            self._changed(("workspace",))
+
+    # -- runs and exports -------------------------------------------------------------------
     def record_run(self, design_name: str, run: dict) -> None:
-        """Keep a finished training run with its design (for Compare and Export)."""
-        if design_name in self.runs:
-            self.runs[design_name].append(run)
-            self.version += 1
+        """Keep (or update, by its ``id``) a training run with its design."""
+        self._keep(design_name, "runs", run)
+
+    def record_export(self, design_name: str, result: dict) -> None:
+        """Keep (or update, by its ``id``) an export result with its design."""
+        self._keep(design_name, "exports", result)
+
+    def _keep(self, design_name: str, what: str, record: dict) -> None:
+        try:
+            entry = self.entry_named(design_name)
+        except DesignError:
+            return  # the design was deleted meanwhile
+        record = dict(record)
+        record.setdefault("id", new_id())
+        records: list[dict] = getattr(entry, what)
+        for i, old in enumerate(records):
+            if old.get("id") == record["id"]:
+                records[i] = record
+                break
+        else:
+            records.append(record)
+        self._changed((what[:-1], entry.id, record))
 
     def all_runs(self) -> list[tuple[str, dict]]:
-        return [(name, run) for name, runs in self.runs.items() for run in runs]
+        return [(e.design.name, run) for e in self.entries.values() for run in e.runs]
 
     # -- edits with history -----------------------------------------------------------------
     def apply(self, edit: Callable[[Design], Design]) -> Design:
         """Replace the current design by ``edit(design)``, remembering it for undo."""
-        before = self.design
+        entry = self.entry
+        before = entry.design
         after = edit(before)
         after.name = before.name
-        history = self.history[self.current]
-        history.undo.append(before.to_dict())
-        del history.undo[:-MAX_HISTORY]
-        history.redo.clear()
-        self.designs[self.current] = after
-        self.version += 1
+        snapshot = before.to_json(indent=None)
+        entry.undo.append(snapshot)
+        dropped = _trim(entry.undo)
+        entry.design = after
+        ops = [("push", entry.id, "undo", snapshot)]
+        if dropped:
+            ops.append(("drop_oldest", entry.id, "undo", dropped))
+        if entry.redo:
+            entry.redo.clear()
+            ops.append(("clear", entry.id, "redo"))
+        self._changed(*ops, ("design", entry.id))
         return after
 
     @property
     def can_undo(self) -> bool:
-        return bool(self.history[self.current].undo)
+        return bool(self.entry.undo)
 
     @property
     def can_redo(self) -> bool:
-        return bool(self.history[self.current].redo)
+        return bool(self.entry.redo)
 
     def undo(self) -> None:
-        self._travel(self.history[self.current].undo, self.history[self.current].redo)
+        self._travel("undo", "redo")
 
     def redo(self) -> None:
-        self._travel(self.history[self.current].redo, self.history[self.current].undo)
+        self._travel("redo", "undo")
 
-    def _travel(self, source: list[dict], target: list[dict]) -> None:
-        if not source:
+    def _travel(self, source: str, target: str) -> None:
+        entry = self.entry
+        stack: list[str] = getattr(entry, source)
+        if not stack:
             return
-        target.append(self.design.to_dict())
-        snapshot = source.pop()
-        snapshot["name"] = self.current
-        self.designs[self.current] = from_dict(snapshot)
-        self.version += 1
+        current = entry.design.to_json(indent=None)
+        getattr(entry, target).append(current)
+        snapshot = from_dict(json.loads(stack.pop()))
+        snapshot.name = entry.design.name
+        entry.design = snapshot
+        self._changed(("pop", entry.id, source), ("push", entry.id, target, current), ("design", entry.id))
+
+
+def _trim(stack: list[str]) -> int:
+    """Drop the oldest snapshots beyond the count and size limits; returns how many."""
+    drop = max(0, len(stack) - MAX_HISTORY)
+    total = sum(len(s) for s in stack[drop:])
+    while total > MAX_HISTORY_BYTES and drop < len(stack) - 1:
+        total -= len(stack[drop])
+        drop += 1
+    del stack[:drop]
+    return drop

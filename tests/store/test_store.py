@@ -1,0 +1,229 @@
+"""The store on SQLite and on a real PostgreSQL server: round trips, version conflicts,
+migrations, interrupted writes, deletion and housekeeping."""
+
+import sqlite3
+
+import pytest
+from sqlalchemy import create_engine, inspect
+
+from lightdesign import edits, presets
+from lightdesign.store import StaleWrite, Store, StoreError, new_workspace_id, open_store, valid_workspace_id
+from lightdesign.store import schema as S
+from lightdesign.workspace import Workspace
+
+
+def first_conv(ws):
+    return ws.design.blocks[0].id
+
+
+def edited_workspace():
+    """Two designs, three edits (one undone), a run, an export and settings."""
+    ws = Workspace()
+    ws.add(presets.build("mobilenet_v2", alpha=0.35, resolution=96), switch=False)
+    for filters in (8, 16, 24):
+        ws.apply(lambda d, f=filters: edits.set_param(d, d.blocks[0].id, "filters", f))
+    ws.undo()
+    ws.record_run("seed_cnn", {"id": "run1", "state": "finished", "history": [{"epoch": 1, "loss": 0.5}]})
+    ws.record_export("seed_cnn", {"id": "exp1", "files": {"keras": {"bytes": 1234}}})
+    ws.set_setting("budget", {"macs": 300_000_000})
+    return ws
+
+
+def snapshot(ws):
+    """Everything a workspace holds, as comparable data."""
+    return {
+        "current": ws.current,
+        "settings": ws.settings,
+        "designs": [
+            (e.id, e.design.to_dict(), list(e.undo), list(e.redo), e.runs, e.exports) for e in ws.entries.values()
+        ],
+    }
+
+
+def test_round_trip_of_every_kind_of_record(database_url):
+    store = open_store(database_url)
+    ws = edited_workspace()
+    wid = new_workspace_id()
+    store.create(ws, wid)
+    loaded = store.load(wid)
+    assert snapshot(loaded) == snapshot(ws)
+    assert loaded.design.blocks[0].params["filters"] == 16
+    loaded.undo()  # undo survives the reload
+    assert loaded.design.blocks[0].params["filters"] == 8
+    loaded.redo()
+    loaded.redo()
+    assert loaded.design.blocks[0].params["filters"] == 24
+
+
+def test_journal_writes_edits_renames_deletes_and_runs(database_url):
+    store = open_store(database_url)
+    ws = Workspace()
+    wid = new_workspace_id()
+    store.create(ws, wid)
+    ws.apply(lambda d: edits.set_param(d, d.blocks[0].id, "filters", 12))
+    squeeze = ws.add(presets.build("squeezenet_1_1"))
+    ws.switch("seed_cnn")
+    ws.rename("seed_cnn", "my cnn")
+    ws.record_run("my cnn", {"id": "r1", "state": "running", "history": []})
+    store.flush(ws)
+    ws.record_run("my cnn", {"id": "r1", "state": "finished", "history": [{"epoch": 1}]})  # update in place
+    ws.undo()
+    ws.delete(squeeze)
+    ws.set_setting("batch_size", 64)
+    store.flush(ws)
+    assert ws.journal == []
+    loaded = store.load(wid)
+    assert snapshot(loaded) == snapshot(ws)
+    assert loaded.names == ["my cnn"] and loaded.settings == {"batch_size": 64}
+    assert loaded.runs["my cnn"] == [{"id": "r1", "state": "finished", "history": [{"epoch": 1}]}]
+    assert loaded.can_redo and not loaded.can_undo
+
+
+def test_a_stale_copy_is_refused_and_nothing_of_it_is_written(database_url):
+    store = open_store(database_url)
+    wid = new_workspace_id()
+    store.create(Workspace(), wid)
+    tab_a, tab_b = store.load(wid), store.load(wid)
+    tab_a.apply(lambda d: edits.set_param(d, first_conv(tab_a), "filters", 40))
+    store.flush(tab_a)
+    tab_b.apply(lambda d: edits.set_param(d, first_conv(tab_b), "filters", 50))
+    tab_b.set_setting("batch_size", 8)
+    with pytest.raises(StaleWrite, match="design 'seed_cnn' was changed in another tab"):
+        store.flush(tab_b)
+    fresh = store.load(wid)
+    assert fresh.design.blocks[0].params["filters"] == 40
+    assert fresh.settings == {} and len(fresh.entry.undo) == 1  # tab B's settings and history were rolled back
+    # Edits to different designs do not conflict; adding designs in two stale tabs does.
+    tab_c, tab_d = store.load(wid), store.load(wid)
+    tab_c.add(presets.build("squeezenet_1_1"))
+    store.flush(tab_c)
+    tab_d.add(presets.build("mobilenet_v1"))
+    with pytest.raises(StaleWrite, match="the list of designs"):
+        store.flush(tab_d)
+
+
+def test_interrupted_write_leaves_the_old_state(database_url, monkeypatch):
+    store = open_store(database_url)
+    wid = new_workspace_id()
+    ws = Workspace()
+    store.create(ws, wid)
+    ws.apply(lambda d: edits.set_param(d, first_conv(ws), "filters", 77))
+    ws.record_run("seed_cnn", {"id": "r9", "state": "finished"})
+
+    def crash(*args):
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(Store, "_write_bodies", crash)  # after history and runs were written
+    with pytest.raises(RuntimeError):
+        store.flush(ws)
+    old = store.load(wid)
+    assert old.design.blocks[0].params["filters"] == 32 and old.entry.undo == [] and old.entry.runs == []
+    monkeypatch.undo()
+    store.flush(ws)  # the journal was kept: retrying writes it
+    assert store.load(wid).design.blocks[0].params["filters"] == 77
+
+
+def test_migration_from_empty_and_from_the_previous_schema(database_url):
+    # A database at schema 1 (the previous release), holding a workspace.
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        S.meta.create(conn)
+        S.MIGRATIONS[0](conn)
+        conn.execute(S.meta.insert().values(key="schema_version", value="1"))
+    engine.dispose()
+    # Open without migrating past 1 to write a workspace as the previous release would.
+    old_store = _open_at(database_url, 1)
+    wid = new_workspace_id()
+    written = edited_workspace()
+    old_store.create(written, wid)
+    assert old_store.schema_version() == 1
+    upgraded = open_store(database_url)
+    assert upgraded.schema_version() == S.LATEST
+    assert "files" in inspect(upgraded.engine).get_table_names()
+    assert snapshot(upgraded.load(wid)) == snapshot(written)
+
+
+def _open_at(url, version):
+    original = Store.migrate
+
+    def migrate(self, target=version):
+        original(self, target)
+
+    Store.migrate = migrate
+    try:
+        return Store(url)
+    finally:
+        Store.migrate = original
+
+
+def test_empty_database_gets_the_latest_schema(database_url):
+    store = open_store(database_url)
+    assert store.schema_version() == S.LATEST
+    assert set(inspect(store.engine).get_table_names()) >= {"workspaces", "designs", "history", "runs", "exports"}
+    assert store.load(new_workspace_id()) is None
+
+
+def test_delete_and_cleanup_remove_rows_and_files(database_url, tmp_path):
+    store = open_store(database_url)
+    old_id, new_id = new_workspace_id(), new_workspace_id()
+    store.create(edited_workspace(), old_id)
+    store.create(Workspace(), new_id)
+    weights = tmp_path / "model.keras"
+    weights.write_bytes(b"x" * 1000)
+    store.add_file(old_id, "run1", weights)
+    assert store.files_of(old_id) == [(str(weights), "run1", 1000)]
+    # Make the first workspace 100 days old.
+    with store.engine.begin() as conn:
+        conn.execute(S.workspaces.update().where(S.workspaces.c.id == old_id).values(touched=0.0))
+    assert store.cleanup_due()
+    assert store.cleanup(keep_days=90) == [old_id]
+    assert not store.cleanup_due()
+    assert store.load(old_id) is None and not weights.exists()
+    assert store.load(new_id) is not None
+    with store.engine.connect() as conn:
+        for table in (S.designs, S.history, S.runs, S.exports, S.files):
+            assert (
+                conn.execute(
+                    table.select().where(table.c.workspace_id == old_id)
+                    if "workspace_id" in table.c
+                    else table.select()
+                ).all()
+                == []
+                or table is S.history
+            )
+
+
+def test_workspace_ids_are_unguessable_and_checked():
+    ids = {new_workspace_id() for _ in range(1000)}
+    assert len(ids) == 1000 and all(len(i) == 22 and valid_workspace_id(i) for i in ids)
+    for bad in ("", "short", "x" * 65, "../../etc/passwd____", "abc def ghi jkl mno", None, 42):
+        assert not valid_workspace_id(bad)
+
+
+def test_corrupt_and_foreign_files_get_a_clear_message(tmp_path):
+    corrupt = tmp_path / "corrupt.db"
+    corrupt.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match=r"corrupt\.db is damaged or not a database"):
+        open_store(f"sqlite:///{corrupt}")
+    foreign = tmp_path / "foreign.db"
+    with sqlite3.connect(foreign) as conn:
+        conn.execute("create table invoices (id integer)")
+    with pytest.raises(StoreError, match="holds tables of another application \\(invoices\\)"):
+        open_store(f"sqlite:///{foreign}")
+    with pytest.raises(StoreError, match="not a database URL"):
+        open_store("definitely not a url")
+
+
+def test_read_only_folder_is_named(tmp_path):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        import os
+
+        if os.geteuid() == 0:
+            pytest.skip("root writes to read-only folders; the e2e test uses a read-only mount instead")
+        with pytest.raises(StoreError, match="ro"):
+            open_store(f"sqlite:///{folder / 'sub' / 'x.db'}")
+    finally:
+        folder.chmod(0o700)
