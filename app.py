@@ -23,3 +23,4 @@ pages = [
 page = st.navigation(pages)
 i18n.switcher()
 page.run()
+state.finish_run()

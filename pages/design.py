@@ -18,6 +18,7 @@ from lightdesign.ui import (
     graph_view,
     i18n,
     icons,
+    persist,
     presets_panel,
     stack,
     state,
@@ -32,6 +33,7 @@ if result.ok:
     last_valid[ws.current] = result
 
 st.title(t("design.title", name=ws.current))
+persist.status_line()
 state.show_messages()
 for issue in result.errors:
     st.error(i18n.issue_text(issue), icon=icons.ERROR)

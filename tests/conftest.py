@@ -1,8 +1,15 @@
 """Fixtures shared by every test layer."""
 
+import os
 import subprocess
+import tempfile
 
 import pytest
+
+# Every test (and every app or worker it starts) keeps its data in a fresh folder, never in
+# the person's own LightDesign data.
+os.environ["LIGHTDESIGN_WORK_DIR"] = tempfile.mkdtemp(prefix="lightdesign-tests-")
+os.environ.pop("LIGHTDESIGN_DATABASE_URL", None)
 
 from tests.postgres import PostgresServer, server_bin
 

@@ -245,6 +245,19 @@ class Store:
             ).all()
         return row[0], dict(designs)
 
+    def design_names(self, workspace_ids: list[str]) -> dict[str, list[str]]:
+        """The design names of each of these workspaces that exists (for 'Recent workspaces')."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                select(S.designs.c.workspace_id, S.designs.c.name)
+                .where(S.designs.c.workspace_id.in_(workspace_ids))
+                .order_by(S.designs.c.workspace_id, S.designs.c.position)
+            ).all()
+        names: dict[str, list[str]] = {}
+        for workspace_id, name in rows:
+            names.setdefault(workspace_id, []).append(name)
+        return names
+
     # -- writing changes --------------------------------------------------------------------
     def flush(self, ws: Workspace) -> None:
         """Write the workspace's journal in one transaction; StaleWrite when another copy

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lightdesign import edits, registry
+from lightdesign import edits, kinds
 from lightdesign.analysis import Analysis
 from lightdesign.ui import actions, i18n, state
 from lightdesign.ui.i18n import t
@@ -32,7 +32,7 @@ def palette_groups() -> dict[str, dict[str, str]]:
     """Category -> {palette label -> kind}, in palette order."""
     return {
         category: {f"{PALETTE_PREFIX}{cls.kind}": cls.kind for cls in classes}
-        for category, classes in registry.by_category().items()
+        for category, classes in kinds.by_category().items()
     }
 
 
@@ -101,19 +101,19 @@ def buttons(result: Analysis) -> str | None:
     ids = [b.id for b in design.blocks]
     names = {b.id: f"{i}. {b.name} · {b.kind}" for i, b in enumerate(design.blocks, start=1)}
     undo, redo, _ = st.columns([1, 1, 1])
-    undo.button(t("stack.undo"), key="undo", on_click=ws.undo, disabled=not ws.can_undo, width="stretch")
-    redo.button(t("stack.redo"), key="redo", on_click=ws.redo, disabled=not ws.can_redo, width="stretch")
+    undo.button(t("stack.undo"), key="undo", on_click=actions.workspace_action, args=("undo",), disabled=not ws.can_undo, width="stretch")
+    redo.button(t("stack.redo"), key="redo", on_click=actions.workspace_action, args=("redo",), disabled=not ws.can_redo, width="stretch")
     if ids:
         st.session_state[SELECT_KEY] = selected
         st.selectbox(t("stack.selected"), ids, key=SELECT_KEY, format_func=names.get, on_change=_on_select)
     index = ids.index(selected) + 1 if selected in ids else 0
-    kinds = [cls.kind for classes in registry.by_category().values() for cls in classes]
+    kind_names = [cls.kind for classes in kinds.by_category().values() for cls in classes]
     add_col, add_button = st.columns([3, 2], vertical_alignment="bottom")
     add_col.selectbox(
         t("stack.kind"),
-        kinds,
+        kind_names,
         key=ADD_KIND_KEY,
-        format_func=i18n.labels(kinds, lambda k: f"{k} · {i18n.category(registry.get(k).category)}"),
+        format_func=i18n.labels(kind_names, lambda k: f"{k} · {i18n.category(kinds.get(k).category)}"),
     )
     add_button.button(t("stack.add"), key="add_block", on_click=_add_after, args=(index,), width="stretch")
     cols = st.columns(4)

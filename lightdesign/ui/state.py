@@ -11,7 +11,7 @@ import streamlit as st
 from lightdesign import share
 from lightdesign.analysis import Analysis, analyze
 from lightdesign.design import DesignError
-from lightdesign.ui import icons
+from lightdesign.ui import icons, persist
 from lightdesign.ui.i18n import issue_text, t
 from lightdesign.workspace import Workspace
 
@@ -25,7 +25,7 @@ OPTIMIZER = "optimizer"
 EXPAND_ALL = "graph_expand_all"
 EXPANDED = "graph_expanded"
 SHARE_URL = "share_url"
-BUDGET = "budget"  # limit key -> maximum (None = no limit)
+BUDGET = "budget"  # metric key of a budget.LIMITS entry -> maximum (None = no limit)
 MIN_RESOLUTION = "budget_min_resolution"
 SHOW_SCALING = "show_scaling"
 SHOW_SUGGESTIONS = "show_suggestions"
@@ -47,17 +47,49 @@ _DEFAULTS = {
 }
 
 
+# Settings kept with the workspace in the store (they come back after a refresh).
+WORKSPACE_SETTINGS = (BUDGET, MIN_RESOLUTION, BATCH_SIZE, OPTIMIZER)
+
+
 def init() -> None:
-    """Create missing keys; on a session's first run, load a design from the URL."""
+    """Create missing keys; open the session's workspace from the store (``?w=``) on its
+    first run and save what the widget callbacks changed on later runs; load a shared
+    design from the URL."""
     state = st.session_state
-    if WORKSPACE not in state:
-        state[WORKSPACE] = Workspace()
     for key, value in _DEFAULTS.items():
         if key not in state:
             state[key] = value.copy() if isinstance(value, (dict, list)) else value
+    before = state.get(WORKSPACE)
+    if before is None:
+        persist.open_workspace(WORKSPACE, flash)
+    else:
+        persist.sync(WORKSPACE, flash)
+    if state[WORKSPACE] is not before:
+        _restore_settings()
     if not state[LINK_CHECKED]:
         state[LINK_CHECKED] = True
         _load_link()
+
+
+def _restore_settings() -> None:
+    saved = workspace().settings
+    for key in WORKSPACE_SETTINGS:
+        if key in saved:
+            st.session_state[key] = saved[key]
+
+
+def finish_run() -> None:
+    """After the page ran: keep the workspace settings and save what the page changed."""
+    persist.keep_settings(workspace(), {key: st.session_state[key] for key in WORKSPACE_SETTINGS})
+    save()
+
+
+def save() -> None:
+    """Write the workspace's pending changes now (e.g. from a fragment)."""
+    before = st.session_state[WORKSPACE]
+    persist.save(WORKSPACE, flash)
+    if st.session_state[WORKSPACE] is not before:
+        _restore_settings()
 
 
 def _load_link() -> None:
@@ -109,6 +141,7 @@ def page_header(title_key: str, error_key: str) -> tuple[Workspace, Analysis]:
     ws = workspace()
     result = analyze(ws.design)
     st.title(t(title_key, name=ws.current))
+    persist.status_line()
     show_messages()
     if result.errors:
         st.error(t(error_key, error=issue_text(result.errors[0])), icon=icons.ERROR)

@@ -1,0 +1,232 @@
+"""Keeping a session's workspace in the store (DESIGN rule 9): the session state is a
+cache of the store, never the only copy.
+
+Opening the app without ``?w=`` creates a workspace with an unguessable id and puts it in
+the URL; a refresh, a bookmark or another tab with the same URL opens the same workspace.
+Changes are flushed once per run (after the widget callbacks, before the page draws) and
+after anything a fragment changes. When the database cannot be used the app keeps
+working in memory, shows why, and tries again on the next run.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+import streamlit as st
+import streamlit.components.v1 as components
+
+from lightdesign import paths
+from lightdesign.store import StaleWrite, Store, StoreError, new_workspace_id, open_store, valid_workspace_id
+from lightdesign.ui.i18n import t
+from lightdesign.workspace import Workspace
+
+QUERY_KEY = "w"
+STATUS = "store_status"  # ("saved", "") or ("failed", reason)
+RECENT_COOKIE = "lightdesign_recent"
+MAX_RECENT = 8
+log = logging.getLogger(__name__)
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str) -> Store:
+    # Raising keeps nothing in the cache, so a failed open is tried again on the next run.
+    store = open_store(url)
+    if store.cleanup_due():
+        removed = store.cleanup(paths.keep_days())
+        if removed:
+            log.info("removed %d workspaces untouched for %s days", len(removed), paths.keep_days())
+    return store
+
+
+def store() -> Store | None:
+    """The process's store, or None (with the reason in the status) when it cannot be used."""
+    try:
+        return _store(paths.database_url())
+    except StoreError as exc:
+        _fail(str(exc))
+    except Exception as exc:  # noqa: BLE001 - a driver or file-system error must not take the page down
+        log.exception("cannot open the store")
+        _fail(f"{type(exc).__name__}: {exc}")
+    return None
+
+
+def _fail(reason: str) -> None:
+    st.session_state[STATUS] = ("failed", reason)
+
+
+def _saved() -> None:
+    st.session_state[STATUS] = ("saved", "")
+
+
+def open_workspace(state_key: str, flash) -> None:
+    """On a session's first run: the workspace of ``?w=``, or a new one kept in the store."""
+    wanted = st.query_params.get(QUERY_KEY)
+    db = store()
+    ws = None
+    if wanted and db is not None:
+        if not valid_workspace_id(wanted):
+            flash("error", t("store.bad_link"))
+        else:
+            try:
+                ws = db.load(wanted)
+            except StoreError as exc:
+                _fail(str(exc))
+            if ws is None and st.session_state.get(STATUS, ("saved",))[0] == "saved":
+                flash("warning", t("store.not_found"))
+    if ws is None:
+        ws = Workspace()
+        if db is not None:
+            _create(db, ws)
+    else:
+        _saved()
+    st.session_state[state_key] = ws
+    _show_id_in_url(ws)
+
+
+def _create(db: Store, ws: Workspace) -> None:
+    try:
+        db.create(ws, new_workspace_id())
+        _saved()
+    except StoreError as exc:
+        _fail(str(exc))
+
+
+def _show_id_in_url(ws: Workspace) -> None:
+    if ws.id and st.query_params.get(QUERY_KEY) != ws.id:
+        st.query_params[QUERY_KEY] = ws.id
+
+
+def sync(state_key: str, flash) -> None:
+    """Write what changed since the last run; then pick up changes made in other tabs."""
+    ws: Workspace = st.session_state[state_key]
+    db = store()
+    if db is None:
+        return
+    if ws.id is None:  # the store was unavailable when the session began
+        _create(db, ws)
+        _show_id_in_url(ws)
+        return
+    if save(state_key, flash) and not ws.journal:
+        _reload_if_changed(db, state_key, flash)
+    _show_id_in_url(ws)
+
+
+def save(state_key: str, flash) -> bool:
+    """Flush the workspace's journal; True when everything is saved."""
+    ws: Workspace = st.session_state[state_key]
+    db = store()
+    if db is None or ws.id is None:
+        return False
+    try:
+        db.flush(ws)
+    except StaleWrite:
+        _reload(db, state_key)
+        flash("warning", t("store.reloaded"))
+        return True
+    except StoreError as exc:
+        _fail(str(exc))
+        return False
+    except Exception as exc:  # noqa: BLE001 - keep working in memory whatever the driver raised
+        log.exception("saving the workspace failed")
+        _fail(f"{type(exc).__name__}: {exc}")
+        return False
+    _saved()
+    return True
+
+
+def _reload(db: Store, state_key: str) -> None:
+    old: Workspace = st.session_state[state_key]
+    fresh = db.load(old.id)
+    if fresh is None:
+        return
+    if old.current_id in fresh.entries:
+        fresh.current_id = old.current_id
+    fresh.version = old.version + 1  # new widget keys: widgets show the reloaded values
+    st.session_state[state_key] = fresh
+
+
+def _reload_if_changed(db: Store, state_key: str, flash) -> None:
+    ws: Workspace = st.session_state[state_key]
+    try:
+        stored = db.versions(ws.id)
+    except StoreError as exc:
+        _fail(str(exc))
+        return
+    if stored is None:
+        return
+    version, designs = stored
+    mine = {design_id: entry.version for design_id, entry in ws.entries.items()}
+    if version != ws.stored_version or designs != mine:
+        _reload(db, state_key)
+        flash("info", t("store.updated"))
+
+
+def keep_settings(ws: Workspace, values: dict[str, Any]) -> None:
+    """Record per-workspace settings (budget, batch size, optimizer) that changed."""
+    for key, value in values.items():
+        ws.set_setting(key, json.loads(json.dumps(value)))
+
+
+def status_line() -> None:
+    """'Saved' or a red 'Not saved: <reason>' banner, and the workspace link."""
+    kind, reason = st.session_state.get(STATUS, ("failed", t("store.unknown")))
+    if kind == "failed":
+        st.error(t("store.failed", reason=reason), icon=":material/cloud_off:")
+        return
+    ws = st.session_state.get("workspace")
+    cols = st.columns([2, 3], vertical_alignment="center")
+    cols[0].caption(t("store.saved"), help=t("store.saved.help", where=_store(paths.database_url()).where))
+    if ws is not None and ws.id:
+        with cols[1].popover(t("store.link"), icon=":material/link:"):
+            st.code(link(ws.id), language=None, wrap_lines=True)
+            st.caption(t("store.link.help"))
+
+
+def link(workspace_id: str) -> str:
+    """The URL that opens this workspace."""
+    base = (st.context.url or "").split("?")[0]
+    return f"{base}?{QUERY_KEY}={workspace_id}"
+
+
+def recent_ids() -> list[str]:
+    """Workspaces this browser opened, newest first (kept in a cookie of this browser only)."""
+    raw = st.context.cookies.get(RECENT_COOKIE, "") if st.context.cookies else ""
+    ids = [i for i in raw.split(".") if valid_workspace_id(i)]
+    return list(dict.fromkeys(ids))[:MAX_RECENT]
+
+
+def remember_in_browser(workspace_id: str) -> None:
+    """Put this workspace first in the browser's recent list (a cookie set by a tiny
+    script; the server only ever reads this browser's own cookie)."""
+    ids = [workspace_id, *[i for i in recent_ids() if i != workspace_id]][:MAX_RECENT]
+    value = ".".join(ids)
+    components.html(
+        "<script>"
+        f"window.parent.document.cookie = '{RECENT_COOKIE}={value}; path=/; max-age=31536000; SameSite=Lax';"
+        "</script>",
+        height=0,
+    )
+
+
+def recent_list(current: str | None) -> None:
+    """The Design page's 'Recent workspaces': links to the ones this browser opened."""
+    db = store()
+    ids = [i for i in recent_ids() if i != current]
+    if db is None or not ids:
+        st.caption(t("store.recent.none"))
+        return
+    try:
+        found = db.design_names(ids)
+    except StoreError:
+        found = {}
+    for workspace_id in ids:
+        if workspace_id not in found:
+            continue
+        names = ", ".join(found[workspace_id][:3]) + ("…" if len(found[workspace_id]) > 3 else "")
+        st.markdown(f"- [{_escape(names)}](?{QUERY_KEY}={workspace_id}) · `{workspace_id[:6]}…`")
+
+
+def _escape(text: str) -> str:
+    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>~:$" else c for c in text)

@@ -1,0 +1,117 @@
+"""Workspaces kept in the store across sessions (AppTest): a second session with the same
+``?w=`` sees the first one's designs, edits, undo history and settings; a stale session's
+write is refused and it reloads."""
+
+from lightdesign.store import open_store, valid_workspace_id
+
+from .conftest import new_app, workspace
+
+
+def check(at):
+    assert not at.exception, at.exception
+    return at
+
+
+def open_session(workspace_id=None):
+    at = new_app()
+    if workspace_id:
+        at.query_params["w"] = workspace_id
+    at.run()
+    return check(at)
+
+
+def first_filters(at):
+    return workspace(at).design.blocks[0].params["filters"]
+
+
+def set_first_filters(at, value):
+    ws = workspace(at)
+    block = ws.design.blocks[0]
+    at.session_state["selected_block"] = block.id
+    at.run()
+    at.number_input(key=f"field_{ws.version}_{block.id}_filters").set_value(value).run()
+    return check(at)
+
+
+def test_a_new_session_gets_a_workspace_link_and_the_same_link_opens_it():
+    first = open_session()
+    wid = first.query_params["w"][0] if isinstance(first.query_params["w"], list) else first.query_params["w"]
+    assert valid_workspace_id(wid) and len(wid) == 22
+    assert any("Saved" in c.value for c in first.caption), [c.value for c in first.caption]
+    first.button(key="ws_new").click().run()  # a second design
+    check(first)
+    first.session_state["batch_size"] = 64
+    first.run()
+    second = open_session(wid)
+    assert workspace(second).names == workspace(first).names == ["seed_cnn", "untitled"]
+    assert workspace(second).id == wid
+    assert second.session_state["batch_size"] == 64
+    # The store holds it too, outside any session.
+    assert open_store().load(wid).names == ["seed_cnn", "untitled"]
+
+
+def test_edits_and_undo_survive_a_new_session():
+    first = open_session()
+    wid = workspace(first).id
+    workspace(first)  # seed_cnn; conv1 has 32 filters
+    first.session_state["workspace"].apply(
+        lambda d: __import__("lightdesign.edits", fromlist=["set_param"]).set_param(d, d.blocks[0].id, "filters", 12)
+    )
+    first.run()
+    check(first)
+    second = open_session(wid)
+    assert first_filters(second) == 12
+    second.button(key="undo").click().run()
+    assert first_filters(check(second)) == 32
+    third = open_session(wid)
+    assert first_filters(third) == 32 and workspace(third).can_redo
+
+
+def test_a_stale_tab_does_not_overwrite_and_reloads():
+    tab_a = open_session()
+    wid = workspace(tab_a).id
+    tab_b = open_session(wid)
+    from lightdesign import edits
+
+    tab_a.session_state["workspace"].apply(lambda d: edits.set_param(d, d.blocks[0].id, "filters", 40))
+    tab_a.run()
+    # Tab B edits the design it read before tab A's change (as a widget callback would).
+    tab_b.session_state["workspace"].apply(lambda d: edits.set_param(d, d.blocks[0].id, "filters", 50))
+    tab_b.run()
+    check(tab_b)
+    assert first_filters(tab_b) == 40
+    assert any("changed in another tab" in w.value for w in tab_b.warning), [w.value for w in tab_b.warning]
+    assert open_store().load(wid).design.blocks[0].params["filters"] == 40
+
+
+def test_a_tab_picks_up_changes_made_in_another_tab():
+    tab_a = open_session()
+    wid = workspace(tab_a).id
+    tab_b = open_session(wid)
+    tab_a.button(key="ws_new").click().run()
+    tab_b.run()
+    assert workspace(check(tab_b)).names == ["seed_cnn", "untitled"]
+
+
+def test_an_unknown_or_malformed_link_starts_a_new_workspace_with_a_message():
+    at = open_session("A" * 22)
+    assert any("No workspace is kept under this link" in w.value for w in at.warning)
+    assert workspace(at).id != "A" * 22
+    at = open_session("../../etc/passwd")
+    assert any("not valid" in e.value for e in at.error)
+
+
+def test_a_broken_database_keeps_the_app_working_with_a_banner(tmp_path, monkeypatch):
+    corrupt = tmp_path / "broken.db"
+    corrupt.write_bytes(b"garbage" * 1000)
+    monkeypatch.setenv("LIGHTDESIGN_DATABASE_URL", f"sqlite:///{corrupt}")
+    at = open_session()
+    banners = [e.value for e in at.error]
+    assert any("Not saved" in b and "broken.db is damaged or not a database" in b for b in banners), banners
+    at.button(key="ws_new").click().run()  # still usable, in memory
+    assert workspace(check(at)).names == ["seed_cnn", "untitled"]
+    # The database comes back: the next run saves everything made meanwhile.
+    corrupt.unlink()
+    at.run()
+    wid = workspace(check(at)).id
+    assert wid and open_store(f"sqlite:///{corrupt}").load(wid).names == ["seed_cnn", "untitled"]

@@ -1,0 +1,69 @@
+"""Moving a workspace between servers: export to a zip, import into another database."""
+
+import json
+import zipfile
+
+import pytest
+
+from lightdesign import edits
+from lightdesign.store import StoreError, new_workspace_id, open_store
+from lightdesign.store.archive import export_workspace, import_workspace
+from lightdesign.workspace import Workspace
+
+
+def test_export_then_import_into_another_database(database_url, tmp_path):
+    source = open_store(f"sqlite:///{tmp_path / 'a.db'}")
+    ws = Workspace()
+    ws.apply(lambda d: edits.set_param(d, d.blocks[0].id, "filters", 8))
+    weights = tmp_path / "run" / "model.keras"
+    weights.parent.mkdir()
+    weights.write_bytes(b"weights" * 100)
+    ws.record_run("seed_cnn", {"id": "r1", "state": "finished", "model_path": str(weights), "test_accuracy": 0.9})
+    ws.set_setting("batch_size", 16)
+    wid = new_workspace_id()
+    source.create(ws, wid)
+    source.add_file(wid, "r1", weights)
+    archive = tmp_path / "ws.zip"
+    assert export_workspace(source, wid, archive) == {"designs": 1, "runs": 1, "exports": 0, "files": 1}
+
+    target = open_store(database_url)
+    new_wid = import_workspace(target, archive, tmp_path / "server2")
+    assert new_wid != wid
+    moved = target.load(new_wid)
+    assert moved.design.to_dict() == ws.design.to_dict() and moved.entry.undo == ws.entry.undo
+    assert moved.settings == {"batch_size": 16}
+    (run,) = moved.runs["seed_cnn"]
+    assert run["test_accuracy"] == 0.9 and run["model_path"].startswith(str(tmp_path / "server2"))
+    with open(run["model_path"], "rb") as handle:
+        assert handle.read() == b"weights" * 100
+    assert [owner for _, owner, _ in target.files_of(new_wid)] == [run["id"]]
+    # Importing twice gives two independent workspaces (ids never clash).
+    assert import_workspace(target, archive, tmp_path / "server2") != new_wid
+
+
+def test_bad_archives_are_refused_by_name(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'x.db'}")
+    not_zip = tmp_path / "x.zip"
+    not_zip.write_text("hello")
+    with pytest.raises(StoreError, match="is not a workspace archive"):
+        import_workspace(store, not_zip, tmp_path)
+    other = tmp_path / "other.zip"
+    with zipfile.ZipFile(other, "w") as z:
+        z.writestr("workspace.json", json.dumps({"format": "something else"}))
+    with pytest.raises(StoreError, match="is not a LightDesign workspace archive"):
+        import_workspace(store, other, tmp_path)
+    escape = tmp_path / "escape.zip"
+    with zipfile.ZipFile(escape, "w") as z:
+        manifest = {
+            "format": "lightdesign-workspace",
+            "version": 1,
+            "designs": [],
+            "files": [{"path": "/x", "owner": "r", "name": "files/../../evil"}],
+        }
+        z.writestr("workspace.json", json.dumps(manifest))
+    with pytest.raises(StoreError, match="is not under files/"):
+        import_workspace(store, escape, tmp_path)
+    with pytest.raises(StoreError, match="there is no workspace"):
+        from lightdesign.store.archive import export_workspace as export
+
+        export(store, new_workspace_id(), tmp_path / "none.zip")
