@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 import re
 
-from lightdesign import __version__, registry
+from lightdesign import __version__, kinds
 from lightdesign.design import Design, DesignError
 from lightdesign.graph import trace
 
@@ -41,7 +41,7 @@ def _variable(block_name: str) -> str:
 def _helper_sources(design: Design) -> list[str]:
     seen: dict[object, None] = {}
     for block in design.blocks:
-        for helper in registry.get(block.kind).helpers():
+        for helper in kinds.get(block.kind).helpers():
             seen.setdefault(helper, None)
     classes = [h.keras_source.strip() for h in seen if isinstance(h, type)]
     functions = [inspect.getsource(h).strip() for h in seen if not isinstance(h, type)]
@@ -51,12 +51,12 @@ def _helper_sources(design: Design) -> list[str]:
 def _body(design: Design) -> list[str]:
     referenced = {b.input for b in design.blocks if b.input}
     for block in design.blocks:
-        cls = registry.get(block.kind)
+        cls = kinds.get(block.kind)
         referenced.update(block.params[f] for f in cls.ref_fields)
     lines = []
     current = "inputs"
     for block in design.blocks:
-        cls = registry.get(block.kind)
+        cls = kinds.get(block.kind)
         source = _variable(block.input) if block.input else current
         refs = [_variable(block.params[f]) for f in cls.ref_fields]
         call = cls.call_source(

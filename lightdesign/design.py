@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from lightdesign import registry
+from lightdesign import kinds
 from lightdesign.fields import MAX_CHANNELS, MAX_RESOLUTION, MAX_SEQUENCE, MAX_UNITS, FieldError
 from lightdesign.symbolic import snake_case
 
@@ -123,7 +123,7 @@ class Design:
 
 def new_block(kind: str, name: str, id: str = "", input: str | None = None, **params: Any) -> Block:
     """A block of a registered kind; missing params take the kind's defaults."""
-    cls = registry.get(kind)
+    cls = kinds.get(kind)
     values = {f.name: params.pop(f.name, f.default) for f in cls.fields}
     if params:
         raise DesignError(f"{kind} has no field {sorted(params)[0]!r}")
@@ -132,7 +132,7 @@ def new_block(kind: str, name: str, id: str = "", input: str | None = None, **pa
 
 def check_params(kind: str, params: Any, where: str) -> dict[str, Any]:
     """Validate a block's params against its kind's fields; fill in defaults."""
-    cls = registry.get(kind)
+    cls = kinds.get(kind)
     if not isinstance(params, dict):
         raise DesignError(f"{where}: params must be an object of field values")
     known = {f.name: f for f in cls.fields}
@@ -197,7 +197,7 @@ def _block_from_dict(raw: Any, position: int, names: set[str], ids: set[str]) ->
         raise DesignError(f"{where}: unknown field {extra[0]!r}; valid fields are {', '.join(sorted(_BLOCK_KEYS))}")
     kind = raw.get("kind")
     try:
-        registry.get(kind)
+        kinds.get(kind)
     except KeyError as exc:
         raise DesignError(f"{where}: {exc.args[0]}") from None
     try:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lightdesign import registry
+from lightdesign import kinds
 from lightdesign.blocks.common import make_divisible
 from lightdesign.design import Block, Design, DesignError, check_input_shape, check_name, new_block
 from lightdesign.fields import MAX_UNITS, FieldError
@@ -25,12 +25,12 @@ def insert_block(design: Design, kind: str, index: int | None = None) -> tuple[D
     Merge kinds default to merging with the block two places back. Returns (design, id)."""
     out = design.copy()
     try:
-        registry.get(kind)
+        kinds.get(kind)
     except KeyError as exc:
         raise DesignError(exc.args[0]) from None
     index = len(out.blocks) if index is None else max(0, min(index, len(out.blocks)))
     block = new_block(kind, out.new_name(kind), out.new_id())
-    for ref in registry.get(kind).ref_fields:
+    for ref in kinds.get(kind).ref_fields:
         block.params[ref] = out.blocks[index - 2].name if index >= 2 else "input"
     out.blocks.insert(index, block)
     return out, block.id
@@ -72,7 +72,7 @@ def reorder(design: Design, order: list[str | tuple[str, str]]) -> tuple[Design,
         if isinstance(entry, tuple):
             kind = entry[1]
             block = new_block(kind, _unique_name(out, blocks, kind), _unique_id(out, blocks, by_id))
-            for ref in registry.get(kind).ref_fields:
+            for ref in kinds.get(kind).ref_fields:
                 block.params[ref] = blocks[-2].name if len(blocks) >= 2 else "input"
             added.append(block.id)
             blocks.append(block)
@@ -97,7 +97,7 @@ def set_param(design: Design, block_id: str, field: str, value: Any) -> Design:
     (kernel larger than the input, say); values of the wrong type or range are refused."""
     out = design.copy()
     block = out.blocks[_index_of(out, block_id)]
-    spec = next((f for f in registry.get(block.kind).fields if f.name == field), None)
+    spec = next((f for f in kinds.get(block.kind).fields if f.name == field), None)
     if spec is None:
         raise DesignError(f"{block.kind} has no field {field!r}")
     try:
@@ -125,7 +125,7 @@ def rename_block(design: Design, block_id: str, name: str) -> Design:
     for other in out.blocks:
         if other.input == old:
             other.input = name
-        for ref in registry.get(other.kind).ref_fields:
+        for ref in kinds.get(other.kind).ref_fields:
             if other.params.get(ref) == old:
                 other.params[ref] = name
     return out
@@ -140,7 +140,7 @@ def set_input_shape(design: Design, shape: list[int] | tuple[int, ...]) -> Desig
 def _classifier(design: Design) -> Block | None:
     """The last block with a channel field: it produces the class scores."""
     for block in reversed(design.blocks):
-        specs = [f for f in registry.get(block.kind).fields if f.channels]
+        specs = [f for f in kinds.get(block.kind).fields if f.channels]
         if specs:
             return block
     return None
@@ -155,7 +155,7 @@ def set_num_classes(design: Design, classes: int) -> Design:
     out.num_classes = classes
     classifier = _classifier(out)
     if classifier is not None:
-        for spec in registry.get(classifier.kind).fields:
+        for spec in kinds.get(classifier.kind).fields:
             if spec.channels and classifier.params.get(spec.name) == old:
                 classifier.params[spec.name] = classes
     for block in out.blocks:
@@ -172,7 +172,7 @@ def scale_width(design: Design, alpha: float, divisor: int = 8) -> Design:
     out = design.copy()
     classifier = _classifier(out)
     for block in out.blocks:
-        for spec in registry.get(block.kind).fields:
+        for spec in kinds.get(block.kind).fields:
             if not spec.channels:
                 continue
             value = block.params.get(spec.name)

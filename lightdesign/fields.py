@@ -1,12 +1,15 @@
 """Typed fields of a layer kind: default, range or choices, help text.
 
-The UI form, JSON validation and the width multiplier all read these declarations.
+The UI form, JSON validation and the width multiplier all read these declarations. Each
+field type is a small class that checks and normalises a value and says in words what
+would be valid; the widget that edits it is chosen by class in ``lightdesign.ui.form``
+(this module never imports streamlit).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from typing import Any
 
 # Hard bounds that keep one request from exhausting memory or time.
@@ -16,30 +19,32 @@ MAX_KERNEL = 31
 MAX_UNITS = 65536
 MAX_VOCAB = 1_000_000
 MAX_SEQUENCE = 16384
+MAX_INTS = 4  # entries of an integer list (a target shape without the batch axis)
+MAX_REF = 64  # characters of a block name referred to
 
 
 class FieldError(ValueError):
     """A field value that is not valid; the message says what would be."""
 
 
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 @dataclass(frozen=True)
 class Field:
-    """One configurable parameter of a layer kind.
+    """One configurable parameter of a layer kind. Subclasses say which values are valid.
 
-    ``type`` is one of ``int``, ``float``, ``bool``, ``choice``, ``ref`` (name of an
-    earlier block, or ``input``) and ``ints`` (a list of integers, e.g. a target shape).
-    ``channels`` marks channel counts that the width multiplier rescales.
+    ``channels`` marks channel counts that the width multiplier rescales; ``label`` replaces
+    the name in the form where the name alone would not say it.
     """
 
     name: str
-    type: str
     default: Any
     help: str = ""
-    min: float | None = None
-    max: float | None = None
-    choices: tuple = ()
-    channels: bool = False
+    _: KW_ONLY
     label: str = ""
+    channels: bool = False
 
     @property
     def title(self) -> str:
@@ -47,76 +52,155 @@ class Field:
 
     def valid_text(self) -> str:
         """What would be valid, in words."""
-        if self.type == "choice":
-            return "one of " + ", ".join(repr(c) for c in self.choices)
-        if self.type == "bool":
-            return "true or false"
-        if self.type == "ref":
-            return "the name of an earlier block, or 'input'"
-        if self.type == "ints":
-            return f"a list of integers from {self.min:g} to {self.max:g}"
-        kind = "an integer" if self.type == "int" else "a number"
-        return f"{kind} from {self.min:g} to {self.max:g}"
+        raise NotImplementedError
 
     def check(self, value: Any) -> Any:
         """Return the value normalised to this field's type, or raise FieldError."""
-        if self.type == "bool":
-            if isinstance(value, bool):
-                return value
-        elif self.type == "int":
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)
-            if isinstance(value, int) and not isinstance(value, bool):
-                if self.min <= value <= self.max:
-                    return value
-        elif self.type == "float":
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                if math.isfinite(value) and self.min <= value <= self.max:
-                    return float(value)
-        elif self.type == "choice":
-            if value in self.choices and type(value) is type(self.choices[0]):
-                return value
-        elif self.type == "ref":
-            if value is None or (isinstance(value, str) and 0 < len(value) <= 64):
-                return value
-        elif self.type == "ints":
-            if (
-                isinstance(value, (list, tuple))
-                and 0 < len(value) <= 4
-                and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
-                and all(self.min <= v <= self.max for v in value)
-            ):
-                return list(value)
-        raise FieldError(f"{self.name}={value!r} is not valid; use {self.valid_text()}")
+        raise NotImplementedError
+
+    def invalid(self, value: Any) -> FieldError:
+        """The error for ``value``, naming the field and what would be valid."""
+        return FieldError(f"{self.name}={value!r} is not valid; use {self.valid_text()}")
 
 
-def channels(name: str, default: int, help: str, label: str = "") -> Field:
+@dataclass(frozen=True)
+class IntField(Field):
+    """An integer from ``min`` to ``max``; a whole float (``32.0`` from JSON) counts."""
+
+    _: KW_ONLY
+    min: int
+    max: int
+
+    def valid_text(self) -> str:
+        return f"an integer from {self.min:g} to {self.max:g}"
+
+    def check(self, value: Any) -> int:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if _is_int(value) and self.min <= value <= self.max:
+            return value
+        raise self.invalid(value)
+
+
+@dataclass(frozen=True)
+class FloatField(Field):
+    """A finite number from ``min`` to ``max``."""
+
+    _: KW_ONLY
+    min: float
+    max: float
+
+    def valid_text(self) -> str:
+        return f"a number from {self.min:g} to {self.max:g}"
+
+    def check(self, value: Any) -> float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            if math.isfinite(value) and self.min <= value <= self.max:
+                return float(value)
+        raise self.invalid(value)
+
+
+@dataclass(frozen=True)
+class BoolField(Field):
+    def valid_text(self) -> str:
+        return "true or false"
+
+    def check(self, value: Any) -> bool:
+        if isinstance(value, bool):
+            return value
+        raise self.invalid(value)
+
+
+@dataclass(frozen=True)
+class ChoiceField(Field):
+    """One of ``choices``, of the same type as they are (``2`` is not ``"2"`` or ``2.0``)."""
+
+    _: KW_ONLY
+    choices: tuple
+
+    def valid_text(self) -> str:
+        return "one of " + ", ".join(repr(c) for c in self.choices)
+
+    def check(self, value: Any) -> Any:
+        if value in self.choices and type(value) is type(self.choices[0]):
+            return value
+        raise self.invalid(value)
+
+
+@dataclass(frozen=True)
+class RefField(Field):
+    """The name of an earlier block, or ``input`` (the model input); None = unset. Whether
+    the name exists is checked against the design, not here."""
+
+    def valid_text(self) -> str:
+        return "the name of an earlier block, or 'input'"
+
+    def check(self, value: Any) -> str | None:
+        if value is None or (isinstance(value, str) and 0 < len(value) <= MAX_REF):
+            return value
+        raise self.invalid(value)
+
+
+@dataclass(frozen=True)
+class IntsField(Field):
+    """A list of 1 to ``MAX_INTS`` integers, each from ``min`` to ``max`` (a target shape)."""
+
+    _: KW_ONLY
+    min: int
+    max: int
+
+    def valid_text(self) -> str:
+        return f"a list of integers from {self.min:g} to {self.max:g}"
+
+    def check(self, value: Any) -> list[int]:
+        if (
+            isinstance(value, list | tuple)
+            and 0 < len(value) <= MAX_INTS
+            and all(_is_int(v) and self.min <= v <= self.max for v in value)
+        ):
+            return list(value)
+        raise self.invalid(value)
+
+
+# -- the constructors kinds declare their fields with ------------------------------------------
+
+
+def channels(name: str, default: int, help: str, label: str = "") -> IntField:
     """A channel-count field (rescaled by the width multiplier)."""
-    return Field(name, "int", default, help, 1, MAX_CHANNELS, channels=True, label=label)
+    return IntField(name, default, help, min=1, max=MAX_CHANNELS, channels=True, label=label)
 
 
-def kernel(name: str = "kernel_size", default: int = 3, help: str = "Kernel size (square).") -> Field:
-    return Field(name, "int", default, help, 1, MAX_KERNEL)
+def kernel(name: str = "kernel_size", default: int = 3, help: str = "Kernel size (square).") -> IntField:
+    return IntField(name, default, help, min=1, max=MAX_KERNEL)
 
 
-def stride(name: str = "strides", default: int = 1, help: str = "Stride (both axes).") -> Field:
-    return Field(name, "int", default, help, 1, 8)
+def stride(name: str = "strides", default: int = 1, help: str = "Stride (both axes).") -> IntField:
+    return IntField(name, default, help, min=1, max=8)
 
 
-def choice(name: str, default: Any, choices: tuple, help: str) -> Field:
-    return Field(name, "choice", default, help, choices=choices)
+def choice(name: str, default: Any, choices: tuple, help: str) -> ChoiceField:
+    return ChoiceField(name, default, help, choices=choices)
 
 
-def flag(name: str, default: bool, help: str) -> Field:
-    return Field(name, "bool", default, help)
+def flag(name: str, default: bool, help: str) -> BoolField:
+    return BoolField(name, default, help)
 
 
-def integer(name: str, default: int, lo: int, hi: int, help: str) -> Field:
-    return Field(name, "int", default, help, lo, hi)
+def integer(name: str, default: int, lo: int, hi: int, help: str, channels: bool = False) -> IntField:
+    """An integer field; ``channels=True`` when the width multiplier rescales it."""
+    return IntField(name, default, help, min=lo, max=hi, channels=channels)
 
 
-def number(name: str, default: float, lo: float, hi: float, help: str) -> Field:
-    return Field(name, "float", default, help, lo, hi)
+def number(name: str, default: float, lo: float, hi: float, help: str) -> FloatField:
+    return FloatField(name, default, help, min=lo, max=hi)
+
+
+def ints(name: str, default: list[int], lo: int, hi: int, help: str) -> IntsField:
+    return IntsField(name, default, help, min=lo, max=hi)
+
+
+def ref(name: str, default: str | None, help: str, label: str = "") -> RefField:
+    return RefField(name, default, help, label=label)
 
 
 ACTIVATIONS = (
@@ -136,11 +220,11 @@ ACTIVATION_HELP = (
 )
 
 
-def activation(default: str = "linear", choices: tuple = ACTIVATIONS) -> Field:
-    return Field("activation", "choice", default, ACTIVATION_HELP, choices=choices)
+def activation(default: str = "linear", choices: tuple = ACTIVATIONS) -> ChoiceField:
+    return choice("activation", default, choices, ACTIVATION_HELP)
 
 
-def padding(default: str = "same") -> Field:
+def padding(default: str = "same") -> ChoiceField:
     return choice(
         "padding",
         default,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lightdesign import registry
+from lightdesign import kinds
 from lightdesign.design import NAME_PATTERN, RESERVED_NAMES, Block, Design
 from lightdesign.fields import FieldError
 from lightdesign.issues import Issue
@@ -55,7 +55,7 @@ def _issue(position: int, block: Block, message: str, field: str | None = None, 
 def _field_issues(position: int, block: Block, seen: set[str]) -> list[Issue]:
     """Problems visible without shapes: names, unknown kinds, field values."""
     try:
-        cls = registry.get(block.kind)
+        cls = kinds.get(block.kind)
     except KeyError as exc:
         return [Issue("error", exc.args[0], position, block.name, block.kind)]
     found = []
@@ -101,7 +101,7 @@ def trace(design: Design) -> Graph:
         if problems or not tracing:
             tracing = False
             continue
-        cls = registry.get(block.kind)
+        cls = kinds.get(block.kind)
         inputs, problem = _resolve_inputs(position, block, cls, outputs, previous)
         if problem:
             graph.issues.append(problem)

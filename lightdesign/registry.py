@@ -1,11 +1,10 @@
-"""The one registry of layer kinds: primitives (``lightdesign.layers``) and composite
-blocks (``lightdesign.blocks``). Palette, forms, JSON, analysis, rendering and code
-generation all look kinds up here.
+"""The registry of layer kinds: the ``register`` decorator that primitives
+(``lightdesign.layers``) and composite blocks (``lightdesign.blocks``) put on their
+classes, and the lookups. It imports neither package; ``lightdesign.kinds`` imports both,
+so look kinds up through ``kinds`` (which guarantees every kind is registered).
 """
 
 from __future__ import annotations
-
-import importlib
 
 CATEGORIES = (
     "Convolution",
@@ -30,29 +29,21 @@ def register(cls: type) -> type:
     return cls
 
 
-def _load() -> None:
-    if not _KINDS:
-        importlib.import_module("lightdesign.layers")
-        importlib.import_module("lightdesign.blocks")
-
-
 def get(kind: str) -> type:
     """The class of a registered kind; KeyError with the valid names otherwise."""
-    _load()
     try:
         return _KINDS[kind]
     except (KeyError, TypeError):
         raise KeyError(f"unknown layer kind {kind!r}; valid kinds: {', '.join(sorted(_KINDS))}") from None
 
 
-def kinds() -> list[str]:
-    _load()
+def names() -> list[str]:
+    """Every registered kind, in registration order."""
     return list(_KINDS)
 
 
 def by_category() -> dict[str, list[type]]:
     """Registered kinds grouped by palette category, in palette order."""
-    _load()
     groups: dict[str, list[type]] = {c: [] for c in CATEGORIES}
     for cls in _KINDS.values():
         groups[cls.category].append(cls)

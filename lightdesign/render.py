@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lightdesign import registry
+from lightdesign import kinds
 from lightdesign.analysis import Analysis
 from lightdesign.design import Block
 from lightdesign.format import shape as fmt_shape
@@ -80,7 +80,7 @@ def _layout(analysis: Analysis, expand: bool | set[str], words: dict[str, str] |
     expanded = set()
     for block in design.blocks:
         try:
-            composite = registry.get(block.kind).composite
+            composite = kinds.get(block.kind).composite
         except KeyError:
             composite = False
         if composite and (expand is True or (isinstance(expand, set) and block.name in expand)):
@@ -140,7 +140,7 @@ def _layout(analysis: Analysis, expand: bool | set[str], words: dict[str, str] |
 
 def _fill(block: Block) -> str:
     try:
-        return CATEGORY_COLORS[registry.get(block.kind).category]
+        return CATEGORY_COLORS[kinds.get(block.kind).category]
     except KeyError:
         return ERROR_FILL
 

@@ -7,15 +7,16 @@ import math
 
 from hypothesis import strategies as st
 
-from lightdesign import registry
+from lightdesign import fields as F
+from lightdesign import kinds
 from lightdesign.design import Block, Design
 
 IMAGE_KINDS = [
     k
-    for k in registry.kinds()
-    if registry.get(k).category in ("Convolution", "Lightweight blocks", "Pooling") and "1D" not in k
+    for k in kinds.names()
+    if kinds.get(k).category in ("Convolution", "Lightweight blocks", "Pooling") and "1D" not in k
 ]
-ANY_KINDS = registry.kinds()
+ANY_KINDS = kinds.names()
 JUNK = st.one_of(
     st.none(),
     st.text(max_size=5),
@@ -44,27 +45,32 @@ SMALL_INTS = (
 )
 
 
+def _small_int(spec: F.IntField):
+    low = spec.min
+    span = 4 if spec.name in SMALL_INTS else 31
+    return st.integers(low, min(spec.max, low + span))
+
+
+# Valid values of each field type (a new field type needs its strategy here).
+VALID = {
+    F.IntField: _small_int,
+    F.FloatField: lambda spec: st.floats(spec.min, spec.max, allow_nan=False),
+    F.BoolField: lambda spec: st.booleans(),
+    F.ChoiceField: lambda spec: st.sampled_from(spec.choices),
+    F.IntsField: lambda spec: st.lists(st.integers(-1, 64), min_size=1, max_size=3),
+    F.RefField: lambda spec: st.just("input"),
+}
+
+
 def _valid_value(spec):
-    if spec.type == "int":
-        low = int(spec.min)
-        span = 4 if spec.name in SMALL_INTS else 31
-        return st.integers(low, min(int(spec.max), low + span))
-    if spec.type == "float":
-        return st.floats(spec.min, spec.max, allow_nan=False)
-    if spec.type == "bool":
-        return st.booleans()
-    if spec.type == "choice":
-        return st.sampled_from(spec.choices)
-    if spec.type == "ints":
-        return st.lists(st.integers(-1, 64), min_size=1, max_size=3)
-    return st.just("input")
+    return VALID[type(spec)](spec)
 
 
 @st.composite
 def params_for(draw, kind: str, earlier: list[str], junk_rate: float):
     values = {}
-    for spec in registry.get(kind).fields:
-        if spec.type == "ref":
+    for spec in kinds.get(kind).fields:
+        if isinstance(spec, F.RefField):
             values[spec.name] = draw(st.sampled_from(["input", *earlier]))
         elif draw(st.floats(0, 1)) < junk_rate:
             values[spec.name] = draw(JUNK)
@@ -96,7 +102,7 @@ def designs(draw, junk_rate: float = 0.1, max_blocks: int = 6, image_bias: bool 
 
 
 def _kinds_for_rank() -> dict[int, list[str]]:
-    sequence = [k for k in ANY_KINDS if "1D" in k or registry.get(k).category == "Recurrent" and k != "Embedding"]
+    sequence = [k for k in ANY_KINDS if "1D" in k or kinds.get(k).category == "Recurrent" and k != "Embedding"]
     vector = [
         "Dense",
         "Dropout",

@@ -69,8 +69,8 @@ class GhostModule(Composite):
     fields = (
         F.channels("filters", 64, "Output channels (a multiple of the ratio)."),
         F.integer("ratio", 2, 2, 8, "Output channels per intrinsic channel."),
-        F.Field("kernel_size", "choice", 1, "Kernel of the primary convolution.", choices=(1, 3, 5)),
-        F.Field("dw_kernel_size", "choice", 3, "Kernel of the cheap depthwise convolution.", choices=(3, 5, 7)),
+        F.choice("kernel_size", 1, (1, 3, 5), "Kernel of the primary convolution."),
+        F.choice("dw_kernel_size", 3, (3, 5, 7), "Kernel of the cheap depthwise convolution."),
         F.flag("relu", True, "Apply ReLU to both parts."),
     )
 
@@ -88,8 +88,8 @@ class GhostBottleneck(Composite):
     fields = (
         F.channels("filters", 24, "Output channels (even)."),
         F.channels("expanded_filters", 72, "Channels of the expanding ghost module (even)."),
-        F.Field("kernel_size", "choice", 3, "Depthwise kernel size.", choices=(3, 5, 7)),
-        F.Field("strides", "choice", 1, "2 halves height and width.", choices=(1, 2)),
+        F.choice("kernel_size", 3, (3, 5, 7), "Depthwise kernel size."),
+        F.choice("strides", 1, (1, 2), "2 halves height and width."),
         F.number("se_ratio", 0.0, 0.0, 1.0, "Squeeze-excitation width relative to the expanded channels; 0 = none."),
     )
 

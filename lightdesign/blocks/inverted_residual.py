@@ -71,8 +71,8 @@ class InvertedResidual(Composite):
             12.0,
             "Expanded width = input channels x expansion, rounded to a multiple of 8; 1 skips the expand conv.",
         ),
-        F.Field("kernel_size", "choice", 3, "Depthwise kernel size.", choices=(3, 5, 7)),
-        F.Field("strides", "choice", 1, "Depthwise stride; 2 halves height and width.", choices=(1, 2)),
+        F.choice("kernel_size", 3, (3, 5, 7), "Depthwise kernel size."),
+        F.choice("strides", 1, (1, 2), "Depthwise stride; 2 halves height and width."),
         F.activation("relu6", ("relu6", "relu", "hard_swish", "swish")),
         F.number("se_ratio", 0.0, 0.0, 1.0, "Squeeze-excitation width relative to the expanded channels; 0 = none."),
         F.choice(

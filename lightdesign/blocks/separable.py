@@ -51,7 +51,7 @@ class ConvBN(Composite):
     fields = (
         F.channels("filters", 32, "Number of output channels."),
         F.kernel(),
-        F.Field("strides", "choice", 1, "Stride (both axes).", choices=(1, 2)),
+        F.choice("strides", 1, (1, 2), "Stride (both axes)."),
         F.integer("groups", 1, 1, F.MAX_CHANNELS, "Grouped convolution."),
         F.activation("relu6", _ACTS),
     )
@@ -67,8 +67,8 @@ class DepthwiseSeparable(Composite):
     helper = staticmethod(depthwise_separable)
     fields = (
         F.channels("filters", 64, "Output channels of the pointwise convolution."),
-        F.Field("kernel_size", "choice", 3, "Depthwise kernel size.", choices=(3, 5, 7)),
-        F.Field("strides", "choice", 1, "Stride of the depthwise convolution.", choices=(1, 2)),
+        F.choice("kernel_size", 3, (3, 5, 7), "Depthwise kernel size."),
+        F.choice("strides", 1, (1, 2), "Stride of the depthwise convolution."),
         F.integer("depth_multiplier", 1, 1, 8, "Depthwise output channels per input channel."),
         F.activation("relu6", _ACTS),
     )

@@ -9,9 +9,7 @@ from lightdesign.layers import ChannelShuffle, ChannelSplit
 from lightdesign.registry import register
 from lightdesign.symbolic import LayerError
 
-_STRIDES = F.Field(
-    "strides", "choice", 1, "1 keeps the size (residual add); 2 halves it (concatenate).", choices=(1, 2)
-)
+_STRIDES = F.choice("strides", 1, (1, 2), "1 keeps the size (residual add); 2 halves it (concatenate).")
 
 
 def shufflenet_v1_unit(x, filters, groups=3, strides=1, group_first_conv=True, name="unit"):
@@ -75,7 +73,7 @@ class ShuffleNetV1Unit(Composite):
     requires = (ChannelShuffle,)
     fields = (
         F.channels("filters", 240, "Output channels (the bottleneck has filters // 4)."),
-        F.Field("groups", "choice", 3, "Groups of the 1x1 convolutions.", choices=(1, 2, 3, 4, 8)),
+        F.choice("groups", 3, (1, 2, 3, 4, 8), "Groups of the 1x1 convolutions."),
         _STRIDES,
         F.flag(
             "group_first_conv",
@@ -125,7 +123,7 @@ class ShuffleNetV2Unit(Composite):
     fields = (
         F.channels("filters", 116, "Output channels (even: half come from each branch)."),
         _STRIDES,
-        F.Field("kernel_size", "choice", 3, "Depthwise kernel size.", choices=(3, 5, 7)),
+        F.choice("kernel_size", 3, (3, 5, 7), "Depthwise kernel size."),
     )
 
     @classmethod

@@ -30,13 +30,7 @@ class SqueezeExcite(Composite):
     requires = (make_divisible,)
     fields = (
         F.number("ratio", 0.25, 0.01, 1.0, "Width of the bottleneck relative to the channels."),
-        F.Field(
-            "divisor",
-            "choice",
-            8,
-            "Round the bottleneck width to a multiple of this (1: round down).",
-            choices=(1, 4, 8),
-        ),
+        F.choice("divisor", 8, (1, 4, 8), "Round the bottleneck width to a multiple of this (1: round down)."),
         F.choice("gate", "hard_sigmoid", ("hard_sigmoid", "sigmoid"), "Gate activation."),
         F.choice("activation", "relu", ("relu", "relu6", "swish", "hard_swish"), "Activation inside the bottleneck."),
     )

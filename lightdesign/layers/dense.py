@@ -16,14 +16,8 @@ class Dense(Layer):
     positional = ("units",)
     keras_defaults = dict(units=None, activation=None, use_bias=True)
     fields = (
-        F.Field(
-            "units",
-            "int",
-            128,
-            "Output size (the number of classes for the final layer).",
-            1,
-            F.MAX_UNITS,
-            channels=True,
+        F.integer(
+            "units", 128, 1, F.MAX_UNITS, "Output size (the number of classes for the final layer).", channels=True
         ),
         F.activation(),
         F.flag("use_bias", True, "Add a learned bias per output unit."),
@@ -54,7 +48,7 @@ class Embedding(Layer):
     keras_defaults = dict(input_dim=None, output_dim=None)
     fields = (
         F.integer("input_dim", 10000, 2, F.MAX_VOCAB, "Vocabulary size: token ids run from 0 to input_dim - 1."),
-        F.Field("output_dim", "int", 64, "Length of each token's vector.", 1, F.MAX_UNITS, channels=True),
+        F.integer("output_dim", 64, 1, F.MAX_UNITS, "Length of each token's vector.", channels=True),
     )
 
     def output_shape(self, shapes):

@@ -8,9 +8,8 @@ from lightdesign.layers.common import numel
 from lightdesign.registry import register
 from lightdesign.symbolic import Cost, Layer, LayerError, fmt_shape
 
-_SOURCE = F.Field(
+_SOURCE = F.ref(
     "source",
-    "ref",
     "input",
     "The earlier block whose output is merged with the previous block's output ('input' = the model input).",
     label="merge with",

@@ -13,7 +13,7 @@ class _Recurrent(Layer):
     positional = ("units",)
     keras_defaults = dict(units=None, return_sequences=False)
     fields = (
-        F.Field("units", "int", 64, "Size of the hidden state.", 1, 4096, channels=True),
+        F.integer("units", 64, 1, 4096, "Size of the hidden state.", channels=True),
         F.flag(
             "return_sequences", False, "Output every step (needed before another recurrent layer) or only the last."
         ),

@@ -27,9 +27,7 @@ class Reshape(Layer):
     positional = ("target_shape",)
     keras_defaults = dict(target_shape=None)
     fields = (
-        F.Field(
-            "target_shape", "ints", [-1], "New shape without the batch axis, e.g. [28, 28] or [-1].", -1, F.MAX_UNITS
-        ),
+        F.ints("target_shape", [-1], -1, F.MAX_UNITS, "New shape without the batch axis, e.g. [28, 28] or [-1]."),
     )
 
     @classmethod

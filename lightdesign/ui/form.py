@@ -1,18 +1,75 @@
-"""The configuration form of the selected block, generated from its kind's fields."""
+"""The configuration form of the selected block, generated from its kind's fields.
+
+Each field class of ``lightdesign.fields`` is edited by the widget that ``WIDGETS`` maps it
+to; a new field type needs an entry there (a test checks that every one has).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
-from lightdesign import edits, registry
+from lightdesign import edits, kinds
+from lightdesign import fields as F
 from lightdesign.analysis import Analysis
-from lightdesign.fields import Field
+from lightdesign.design import Block
 from lightdesign.ui import actions, i18n, icons
 from lightdesign.ui.i18n import t
 
 PREVIOUS = "(previous block)"
+
+
+# -- one widget per field type -------------------------------------------------------------------
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+@dataclass(frozen=True)
+class Widget:
+    """How one field type is edited. ``draw(spec, title, key, refs, **callbacks)`` puts the
+    widget on the page (``refs``: the names a reference may take); ``shown`` turns a stored
+    value into the widget's value and ``parse`` turns the widget's value back (None: as is)."""
+
+    draw: Callable[..., Any]
+    shown: Callable[[Any], Any] = _same
+    parse: Callable[[Any], Any] | None = None
+
+
+def _integer(spec: F.IntField, title: str, key: str, refs: list[str], **callbacks) -> None:
+    st.number_input(title, min_value=int(spec.min), max_value=int(spec.max), step=1, key=key, **callbacks)
+
+
+def _number(spec: F.FloatField, title: str, key: str, refs: list[str], **callbacks) -> None:
+    st.number_input(
+        title, min_value=float(spec.min), max_value=float(spec.max), step=0.05, format="%.3f", key=key, **callbacks
+    )
+
+
+def _checkbox(spec: F.BoolField, title: str, key: str, refs: list[str], **callbacks) -> None:
+    st.checkbox(title, key=key, **callbacks)
+
+
+def _choice(spec: F.ChoiceField, title: str, key: str, refs: list[str], **callbacks) -> None:
+    st.selectbox(title, list(spec.choices), key=key, **callbacks)
+
+
+def _reference(spec: F.RefField, title: str, key: str, refs: list[str], **callbacks) -> None:
+    value = st.session_state[key]
+    options = refs if value in refs else [*refs, value]  # keep a name that no longer resolves visible
+    st.selectbox(title, options, key=key, **callbacks)
+
+
+def _text(spec: F.Field, title: str, key: str, refs: list[str], **callbacks) -> None:
+    st.text_input(title, key=key, **callbacks)
+
+
+def _ints_text(value: Any) -> str:
+    return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
 
 
 def _parse_ints(text: Any) -> list[int]:
@@ -20,6 +77,27 @@ def _parse_ints(text: Any) -> list[int]:
         return [int(part) for part in str(text).replace("[", "").replace("]", "").split(",") if part.strip()]
     except ValueError:
         raise ValueError(t("form.not_ints", text=text)) from None
+
+
+WIDGETS: dict[type[F.Field], Widget] = {
+    F.IntField: Widget(_integer),
+    F.FloatField: Widget(_number),
+    F.BoolField: Widget(_checkbox),
+    F.ChoiceField: Widget(_choice),
+    F.RefField: Widget(_reference),
+    F.IntsField: Widget(_text, shown=_ints_text, parse=_parse_ints),
+}
+
+
+def widget_for(spec: F.Field) -> Widget:
+    """The widget of a field's class (or of the nearest base class that has one)."""
+    for cls in type(spec).__mro__:
+        if cls in WIDGETS:
+            return WIDGETS[cls]
+    raise TypeError(f"no form widget for {type(spec).__name__} (field {spec.name!r}); add one to WIDGETS")
+
+
+# -- the form --------------------------------------------------------------------------------------
 
 
 def render(result: Analysis, block_id: str | None) -> None:
@@ -30,12 +108,22 @@ def render(result: Analysis, block_id: str | None) -> None:
         st.info(t("form.empty"))
         return
     position = design.blocks.index(block) + 1
-    cls = registry.get(block.kind)
+    cls = kinds.get(block.kind)
     st.markdown(f"**{position}. {block.name}** — `{block.kind}` · {i18n.category(cls.category)}")
     st.caption(i18n.kind_doc(cls))
     errors = [e for e in result.errors if e.block == position]
     earlier = ["input", *[b.name for b in design.blocks[: position - 1]]]
 
+    _name(block)
+    _show_errors(block.id, "name", [e for e in errors if e.field == "name"])
+    for spec in cls.fields:
+        _field(block, spec, earlier)
+        _show_errors(block.id, spec.name, [e for e in errors if e.field == spec.name])
+    _reads_from(block, earlier)
+    _show_errors(block.id, "input", [e for e in errors if e.field not in {f.name for f in cls.fields} | {"name"}])
+
+
+def _name(block: Block) -> None:
     key = f"form_{block.id}_name"
     st.session_state[key] = block.name
     st.text_input(
@@ -46,23 +134,29 @@ def render(result: Analysis, block_id: str | None) -> None:
         args=(lambda d, v: edits.rename_block(d, block.id, v), (block.id, "name"), key),
         help=t("form.name.help"),
     )
-    _show_errors(block.id, "name", [e for e in errors if e.field == "name"])
 
-    for spec in cls.fields:
-        key = f"form_{block.id}_{spec.name}"
-        value = block.params.get(spec.name, spec.default)
-        if spec.type == "ints":
-            value = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
-        if spec.type == "ref" and value not in earlier:
-            earlier_with_value = [*earlier, value]
-        else:
-            earlier_with_value = earlier
-        st.session_state[key] = value
-        convert = _parse_ints if spec.type == "ints" else None
-        with st.container():
-            _widget_with_callback(block.kind, spec, key, earlier_with_value, block.id, convert)
-        _show_errors(block.id, spec.name, [e for e in errors if e.field == spec.name])
 
+def _field(block: Block, spec: F.Field, earlier: list[str]) -> None:
+    widget = widget_for(spec)
+    key = f"form_{block.id}_{spec.name}"
+    st.session_state[key] = widget.shown(block.params.get(spec.name, spec.default))
+
+    def apply(design, value, field=spec.name):
+        return edits.set_param(design, block.id, field, value)
+
+    with st.container():
+        widget.draw(
+            spec,
+            i18n.field_title(spec),
+            key,
+            earlier,
+            on_change=actions.field_changed,
+            args=(apply, (block.id, spec.name), key, widget.parse),
+            help=i18n.field_help(block.kind, spec),
+        )
+
+
+def _reads_from(block: Block, earlier: list[str]) -> None:
     key = f"form_{block.id}_input"
     options = [PREVIOUS, *earlier]
     st.session_state[key] = block.input or PREVIOUS
@@ -75,34 +169,6 @@ def render(result: Analysis, block_id: str | None) -> None:
         args=(lambda d, v: edits.set_block_input(d, block.id, None if v == PREVIOUS else v), (block.id, "input"), key),
         help=t("form.input.help"),
     )
-    others = [e for e in errors if e.field not in {f.name for f in cls.fields} | {"name"}]
-    _show_errors(block.id, "input", others)
-
-
-def _widget_with_callback(kind: str, spec: Field, key: str, refs: list[str], block_id: str, convert) -> None:
-    def apply(design, value, field=spec.name):
-        return edits.set_param(design, block_id, field, value)
-
-    kwargs = dict(
-        on_change=actions.field_changed,
-        args=(apply, (block_id, spec.name), key, convert),
-        help=i18n.field_help(kind, spec),
-    )
-    title = i18n.field_title(spec)
-    if spec.type == "int":
-        st.number_input(title, min_value=int(spec.min), max_value=int(spec.max), step=1, key=key, **kwargs)
-    elif spec.type == "float":
-        st.number_input(
-            title, min_value=float(spec.min), max_value=float(spec.max), step=0.05, format="%.3f", key=key, **kwargs
-        )
-    elif spec.type == "bool":
-        st.checkbox(title, key=key, **kwargs)
-    elif spec.type == "choice":
-        st.selectbox(title, list(spec.choices), key=key, **kwargs)
-    elif spec.type == "ref":
-        st.selectbox(title, refs, key=key, **kwargs)
-    else:
-        st.text_input(title, key=key, **kwargs)
 
 
 def _show_errors(block_id: str, field: str, issues) -> None:

@@ -6,7 +6,7 @@ import zlib
 
 import streamlit as st
 
-from lightdesign import registry
+from lightdesign import kinds
 from lightdesign.analysis import Analysis
 from lightdesign.render import to_dot, to_mermaid
 from lightdesign.ui import state
@@ -41,6 +41,6 @@ def render(result: Analysis, selected: str | None) -> None:
 
 def _is_composite(kind: str) -> bool:
     try:
-        return registry.get(kind).composite
+        return kinds.get(kind).composite
     except KeyError:
         return False

@@ -2,7 +2,7 @@
 
 import pytest
 
-from lightdesign import registry
+from lightdesign import kinds
 from lightdesign.design import Design, new_block
 
 from .harness import assert_conforms, build, profiler_flops
@@ -86,7 +86,7 @@ CASES = [(kind, shape, params) for kind, examples in EXAMPLES.items() for shape,
 
 def design_for(kind, input_shape, params):
     blocks = [new_block(kind, "layer", **params)]
-    cls = registry.get(kind)
+    cls = kinds.get(kind)
     if cls.ref_fields:  # merges combine a conv output with the input
         blocks = [
             new_block("Conv2D", "pre", filters=input_shape[-1], kernel_size=1),
@@ -96,7 +96,7 @@ def design_for(kind, input_shape, params):
 
 
 def test_every_kind_has_examples():
-    assert set(EXAMPLES) == set(registry.kinds())
+    assert set(EXAMPLES) == set(kinds.names())
 
 
 @pytest.mark.parametrize(("kind", "input_shape", "params"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from lightdesign import presets, registry
+from lightdesign import kinds, presets
 from lightdesign.codegen import generate
 from lightdesign.design import Design, DesignError, new_block
 
@@ -88,8 +88,8 @@ def test_every_kind_is_generated_with_its_fields():
     # arguments mean the same thing in the form and in the code.
     import inspect
 
-    for kind in registry.kinds():
-        cls = registry.get(kind)
+    for kind in kinds.names():
+        cls = kinds.get(kind)
         if cls.composite:
             signature = inspect.signature(cls.helper).parameters
             for spec in cls.fields:
@@ -97,4 +97,4 @@ def test_every_kind_is_generated_with_its_fields():
                 default = signature[spec.name].default
                 if default is not inspect.Parameter.empty:
                     assert default == spec.default, (kind, spec.name)
-    assert json.dumps(registry.kinds())
+    assert json.dumps(kinds.names())
