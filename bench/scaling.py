@@ -13,7 +13,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.timing import median_seconds  # noqa: E402
-from lightdesign import presets, scaling  # noqa: E402
+from lightdesign import metrics, presets, scaling  # noqa: E402
 from lightdesign.analysis import analyze  # noqa: E402
 from lightdesign.budget import Budget  # noqa: E402
 
@@ -23,7 +23,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args()
     design = presets.build("mobilenet_v2")
-    budget = Budget({"macs": 150_000_000, "peak": 3 * 2**20}, min_resolution=112)
+    budget = Budget({metrics.MACS.key: 150_000_000, metrics.PEAK.key: 3 * 2**20}, min_resolution=112)
     one = median_seconds(lambda: analyze(design), args.repeats * 10)
     grid = median_seconds(lambda: scaling.width_resolution_grid(design, budget), args.repeats)
     blocks = median_seconds(lambda: scaling.expansion_depth_grid(design, budget), args.repeats)

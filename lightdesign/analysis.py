@@ -43,6 +43,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from lightdesign import metrics
 from lightdesign.design import Design
 from lightdesign.graph import Graph, trace
 from lightdesign.issues import Issue
@@ -145,21 +146,15 @@ class Analysis:
         return self.graph.complete
 
     def to_dict(self) -> dict[str, Any]:
-        """Machine-readable summary (the CLI's --json output)."""
+        """Machine-readable summary (the CLI's --json output): every figure of
+        ``metrics.summary`` by its metric key, the training-memory breakdown, and the
+        per-block and per-layer rows."""
         training = self.training
         return {
             "design": self.design.name,
             "input_shape": list(self.design.input_shape),
             "output_shape": list(self.output_shape),
-            "params": self.params,
-            "trainable_params": self.trainable,
-            "non_trainable_params": self.non_trainable,
-            "macs": self.macs,
-            "flops": self.flops,
-            "weight_bytes": dict(self.weight_bytes),
-            "peak_activation_bytes": self.peak_activation_bytes,
-            "peak_activation_bytes_int8": self.peak_activation_bytes_int8,
-            "training_bytes": training.total if training else None,
+            **metrics.summary(self),
             "training": None
             if training is None
             else {

@@ -1,47 +1,68 @@
 """Budgets: limits on MACs, params, int8 weight size (flash) and peak activation memory
-(RAM), checked against an analysis."""
+(RAM), checked against an analysis. Each limit is on one metric of ``lightdesign.metrics``
+and a budget is keyed by metric key."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lightdesign import format as fmt
+from lightdesign import metrics
 from lightdesign.analysis import Analysis
 
 
 @dataclass(frozen=True)
 class Limit:
-    key: str
-    label: str
-    unit: str  # "count" or "bytes"
+    """An upper limit on one metric. ``name`` is its short name: the CLI option
+    ``--max-{name}``, the budget widget ``budget_{name}`` and the catalogue keys
+    ``budget.{name}`` (input label) and ``limit.{name}`` (in the over-budget list)."""
+
+    metric: metrics.Metric
+    name: str
+
+    @property
+    def key(self) -> str:
+        """The metric key: budgets are keyed by it."""
+        return self.metric.key
+
+    @property
+    def label(self) -> str:
+        return self.metric.label
 
     def value(self, result: Analysis) -> int:
-        return {
-            "macs": result.macs,
-            "params": result.params,
-            "int8": result.weight_bytes.get("int8", 0),
-            "peak": result.peak_activation_bytes,
-        }[self.key]
+        return self.metric.read(result)
 
     def show(self, amount: float) -> str:
-        return fmt.count(amount) if self.unit == "count" else fmt.size(amount)
+        return self.metric.show(amount)
 
 
 LIMITS = (
-    Limit("macs", "MACs", "count"),
-    Limit("params", "Params", "count"),
-    Limit("int8", "int8 weights (flash)", "bytes"),
-    Limit("peak", "Peak activations (RAM)", "bytes"),
+    Limit(metrics.MACS, "macs"),
+    Limit(metrics.PARAMS, "params"),
+    Limit(metrics.WEIGHTS_INT8, "int8"),
+    Limit(metrics.PEAK, "peak"),
 )
 LIMIT_BY_KEY = {limit.key: limit for limit in LIMITS}
+LIMIT_BY_NAME = {limit.name: limit for limit in LIMITS}
 
 
 @dataclass
 class Budget:
     """Upper limits (None = no limit) and an optional minimum input resolution."""
 
-    limits: dict[str, int | None] = field(default_factory=dict)
+    limits: dict[str, int | None] = field(default_factory=dict)  # metric key -> maximum
     min_resolution: int | None = None
+
+    def __post_init__(self) -> None:
+        unknown = set(self.limits) - set(LIMIT_BY_KEY)
+        if unknown:
+            raise KeyError(f"no limit on {', '.join(sorted(unknown))}; limits: {', '.join(LIMIT_BY_KEY)}")
+
+    @classmethod
+    def saved(cls, limits: dict[str, int | None], min_resolution: int | None = None) -> Budget:
+        """A budget from saved settings, whose limits may be keyed by the limits' short
+        names (``int8``, ``peak``: budgets saved before they were keyed by metric)."""
+        by_key = {LIMIT_BY_NAME[k].key if k in LIMIT_BY_NAME else k: v for k, v in limits.items()}
+        return cls(by_key, min_resolution)
 
     @property
     def active(self) -> bool:

@@ -12,8 +12,8 @@ import json
 import sys
 from pathlib import Path
 
+from lightdesign import edits, metrics, presets
 from lightdesign import format as fmt
-from lightdesign import presets
 from lightdesign.analysis import OPTIMIZER_SLOTS, Analysis, analyze
 from lightdesign.design import MAX_JSON_BYTES, Design, DesignError, from_json
 
@@ -29,7 +29,12 @@ class BudgetExceeded(CommandError):
 def _design_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("design", nargs="?", help="design JSON file (or use --preset)")
     parser.add_argument("--preset", help="preset name (see `presets`)")
-    parser.add_argument("--alpha", type=float, help="width multiplier (ShuffleNet: 0.5, 1, 1.5 or 2)")
+    fixed = "; ".join(
+        f"{p.name}: {', '.join(f'{a:g}' for a in p.alphas)}" for p in presets.PRESETS.values() if p.fixed_alphas
+    )
+    parser.add_argument(
+        "--alpha", type=float, help=f"width multiplier, {edits.MIN_WIDTH:g} to {edits.MAX_WIDTH:g} ({fixed})"
+    )
     parser.add_argument("--resolution", type=int, help="input height and width (text_rnn: sequence length)")
     parser.add_argument("--classes", type=int, help="number of classes")
     parser.add_argument("--groups", type=int, help="ShuffleNetV1 groups (3 or 8)")
@@ -78,22 +83,29 @@ def table(result: Analysis) -> str:
     """Per-block table with totals and memory figures."""
     header = f"{'#':>3}  {'block':<22} {'kind':<22} {'output':<14} {'params':>11} {'MACs':>13} {'share':>6}"
     lines = [f"{result.design.name}  input {fmt.shape(result.design.input_shape)}", header, "-" * len(header)]
-    total_macs = result.macs or 1
+    figures = metrics.summary(result)
     for b in result.blocks:
         lines.append(
             f"{b.index + 1:>3}  {b.name[:22]:<22} {b.kind[:22]:<22} {fmt.shape(b.shape):<14} "
-            f"{b.params:>11,} {b.macs:>13,} {100 * b.macs / total_macs:>5.1f}%"
+            f"{b.params:>11,} {b.macs:>13,} {metrics.share(b.macs, figures[metrics.MACS.key]):>5.1f}%"
         )
-    w = result.weight_bytes
+
+    def shown(metric: metrics.Metric) -> str:
+        return metric.show(figures[metric.key])
+
+    def exact(metric: metrics.Metric) -> str:
+        return fmt.exact(figures[metric.key])
+
+    m = metrics
     t = result.training
     lines += [
         "-" * len(header),
-        f"params      {result.params:,} (trainable {result.trainable:,}, non-trainable {result.non_trainable:,})",
-        f"MACs        {result.macs:,} ({fmt.count(result.macs)})",
-        f"FLOPs       {result.flops:,} ({fmt.count(result.flops)})",
-        f"weights     fp32 {fmt.size(w['fp32'])}, fp16 {fmt.size(w['fp16'])}, int8 {fmt.size(w['int8'])}",
-        f"peak memory {fmt.size(result.peak_activation_bytes)} activations at batch 1 (at {result.peak_at})",
-        f"training    {fmt.size(t.total)} at batch {t.batch_size} with {t.optimizer}",
+        f"params      {exact(m.PARAMS)} (trainable {exact(m.TRAINABLE)}, non-trainable {exact(m.NON_TRAINABLE)})",
+        f"MACs        {exact(m.MACS)} ({shown(m.MACS)})",
+        f"FLOPs       {exact(m.FLOPS)} ({shown(m.FLOPS)})",
+        f"weights     fp32 {shown(m.WEIGHTS_FP32)}, fp16 {shown(m.WEIGHTS_FP16)}, int8 {shown(m.WEIGHTS_INT8)}",
+        f"peak memory {shown(m.PEAK)} activations at batch 1 (at {result.peak_at})",
+        f"training    {shown(m.TRAINING)} at batch {t.batch_size} with {t.optimizer}",
         f"output      {fmt.shape(result.output_shape)}",
     ]
     lines += [f"warning: {w.text}" for w in result.warnings]
@@ -145,16 +157,13 @@ def _amount(text: str) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> None:
-    from lightdesign.budget import Budget
+    from lightdesign.budget import LIMITS, Budget
 
-    budget = Budget(
-        {"macs": args.max_macs, "params": args.max_params, "int8": args.max_int8, "peak": args.max_peak},
-        args.min_resolution,
-    )
+    # --max-{limit.name} sets the limit on that metric
+    budget = Budget({limit.key: getattr(args, f"max_{limit.name}") for limit in LIMITS}, args.min_resolution)
     if not budget.active:
-        raise CommandError(
-            "give at least one limit: --max-macs, --max-params, --max-int8, --max-peak or --min-resolution"
-        )
+        flags = ", ".join(f"--max-{limit.name}" for limit in LIMITS)
+        raise CommandError(f"give at least one limit: {flags} or --min-resolution")
     result = _valid_analysis(load_design(args))
     over = []
     print(f"{result.design.name}")
@@ -162,7 +171,7 @@ def cmd_check(args: argparse.Namespace) -> None:
         verdict = "ok  " if fits else "OVER"
         print(
             f"  {verdict} {limit.label:<24} {limit.show(value):>10} of {limit.show(maximum):>10} "
-            f"({100 * value / maximum:5.1f}%)  [{value:,} / {maximum:,}]"
+            f"({metrics.share(value, maximum):5.1f}%)  [{value:,} / {maximum:,}]"
         )
         if not fits:
             over.append(limit.label)

@@ -8,60 +8,29 @@ from dataclasses import dataclass
 from typing import Any
 
 from lightdesign import format as fmt
+from lightdesign import metrics
 from lightdesign.analysis import Analysis
 from lightdesign.design import Design
+from lightdesign.metrics import Metric
 
-
-@dataclass(frozen=True)
-class Metric:
-    key: str
-    label: str
-    better: str  # "low" or "high"
-    unit: str  # "count", "bytes", "percent", "ms"
-
-    def show(self, value: float | None) -> str:
-        if value is None:
-            return "–"
-        if self.unit == "count":
-            return fmt.count(value)
-        if self.unit == "bytes":
-            return fmt.size(value)
-        if self.unit == "percent":
-            return f"{value:.1%}"
-        return f"{value:.2f} ms"
-
-
-METRICS = (
-    Metric("params", "Params", "low", "count"),
-    Metric("macs", "MACs", "low", "count"),
-    Metric("flops", "FLOPs", "low", "count"),
-    Metric("weights_fp32", "Weights fp32", "low", "bytes"),
-    Metric("weights_int8", "Weights int8", "low", "bytes"),
-    Metric("peak", "Peak activations", "low", "bytes"),
-    Metric("training", "Training memory (batch 32)", "low", "bytes"),
-    Metric("accuracy", "Last accuracy", "high", "percent"),
-    Metric("latency_keras", "Latency, Keras (CPU)", "low", "ms"),
-    Metric("latency_tflite", "Latency, TFLite int8 (CPU)", "low", "ms"),
+# The rows of the comparison table, in order (all of them metrics.Metric).
+METRICS: tuple[Metric, ...] = (
+    metrics.PARAMS,
+    metrics.MACS,
+    metrics.FLOPS,
+    metrics.WEIGHTS_FP32,
+    metrics.WEIGHTS_INT8,
+    metrics.PEAK,
+    metrics.TRAINING,
+    *metrics.MEASURED,
 )
 METRIC_BY_KEY = {m.key: m for m in METRICS}
 
 
 def summarize(result: Analysis, runs: list[dict] | None = None, measured: dict | None = None) -> dict[str, Any]:
-    """The comparable figures of one design (None where unknown)."""
-    runs = runs or []
-    measured = measured or {}
-    return {
-        "params": result.params,
-        "macs": result.macs,
-        "flops": result.flops,
-        "weights_fp32": result.weight_bytes["fp32"],
-        "weights_int8": result.weight_bytes["int8"],
-        "peak": result.peak_activation_bytes,
-        "training": result.training.total if result.training else None,
-        "accuracy": runs[-1]["test_accuracy"] if runs else None,
-        "latency_keras": measured.get("keras_ms"),
-        "latency_tflite": measured.get("tflite_int8_ms"),
-    }
+    """The figures of one design by metric key (None where unknown): ``metrics.summary``
+    of its analysis, the accuracy of its last run and the latency its export measured."""
+    return {**metrics.summary(result), **metrics.measured(runs, measured)}
 
 
 @dataclass
@@ -82,7 +51,7 @@ def comparison(summaries: list[dict[str, Any]]) -> list[Row]:
         known = [(v, i) for i, v in enumerate(values) if v is not None]
         best = None
         if len(known) > 1 and len({v for v, _ in known}) > 1:
-            best = (min(known) if metric.better == "low" else max(known))[1]
+            best = (min(known) if metric.better is metrics.Better.LOW else max(known))[1]
         rows.append(Row(metric, values, ratios, best))
     return rows
 

@@ -12,6 +12,12 @@ from lightdesign.blocks.common import make_divisible
 from lightdesign.design import Block, Design, DesignError, check_input_shape, check_name, new_block
 from lightdesign.fields import MAX_UNITS, FieldError
 
+# The width multiplier (alpha), for scale_width, the presets, the CLI and the UI. Every preset
+# builds a valid design at both ends, with margin: MobileNet V1's stem rounds to 0 filters
+# below alpha 1/32, and the 1280-channel heads pass fields.MAX_CHANNELS above 12.8.
+MIN_WIDTH = 0.05
+MAX_WIDTH = 8.0
+
 
 def _index_of(design: Design, block_id: str) -> int:
     for i, block in enumerate(design.blocks):
@@ -164,11 +170,16 @@ def set_num_classes(design: Design, classes: int) -> Design:
     return out
 
 
+def check_width(alpha: float) -> None:
+    """Raise DesignError unless ``alpha`` is a width multiplier from MIN_WIDTH to MAX_WIDTH."""
+    if not MIN_WIDTH <= alpha <= MAX_WIDTH:
+        raise DesignError(f"width multiplier alpha={alpha:g} is out of range; use {MIN_WIDTH:g} to {MAX_WIDTH:g}")
+
+
 def scale_width(design: Design, alpha: float, divisor: int = 8) -> Design:
     """Multiply every channel count by ``alpha``, rounded to a multiple of ``divisor`` as
     MobileNet does. The classifier keeps its ``num_classes`` outputs."""
-    if not 0.05 <= alpha <= 8:
-        raise DesignError(f"width multiplier {alpha!r} is out of range; use 0.05 to 8")
+    check_width(alpha)
     out = design.copy()
     classifier = _classifier(out)
     for block in out.blocks:

@@ -4,7 +4,8 @@ to read it from an analysis and how to format it.
 
 Figures that come from an analysis are listed in ``ANALYSIS``; figures measured by a
 training run or an export job (accuracy, latency) in ``MEASURED``. Everything else in the
-code reads figures through these definitions rather than spelling the keys again.
+code reads figures through these definitions rather than spelling the keys again
+(``tests/unit/test_metrics.py`` fails on an analysis figure read anywhere else).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ class Metric:
     values (measured figures) and returns the raw number, or None where unknown."""
 
     key: str
-    label_key: str  # catalogue key of the label (lightdesign/ui/catalog.py)
+    label_key: str  # catalogue key of the label (the UI's catalogue)
     label: str  # English label, for the CLI and logs
     unit: Unit
     read: Callable[[Any], float | int | None]
@@ -68,24 +69,22 @@ def _training(result: Analysis) -> int | None:
     return result.training.total if result.training else None
 
 
-PARAMS = Metric("params", "metric.params", "Params", Unit.COUNT, lambda r: r.params)
-TRAINABLE = Metric("trainable_params", "metric.trainable", "Trainable params", Unit.COUNT, lambda r: r.trainable)
+PARAMS = Metric("params", "costs.params", "Params", Unit.COUNT, lambda r: r.params)
+TRAINABLE = Metric("trainable_params", "costs.trainable", "Trainable params", Unit.COUNT, lambda r: r.trainable)
 NON_TRAINABLE = Metric(
-    "non_trainable_params", "metric.non_trainable", "Non-trainable params", Unit.COUNT, lambda r: r.non_trainable
+    "non_trainable_params", "costs.non_trainable", "Non-trainable params", Unit.COUNT, lambda r: r.non_trainable
 )
-MACS = Metric("macs", "metric.macs", "MACs", Unit.COUNT, lambda r: r.macs)
-FLOPS = Metric("flops", "metric.flops", "FLOPs", Unit.COUNT, lambda r: r.flops)
-WEIGHTS_FP32 = Metric(
-    "weights_fp32_bytes", "metric.weights_fp32", "Weights fp32", Unit.BYTES, lambda r: r.weight_bytes["fp32"]
-)
+MACS = Metric("macs", "costs.macs", "MACs", Unit.COUNT, lambda r: r.macs)
+FLOPS = Metric("flops", "costs.flops", "FLOPs", Unit.COUNT, lambda r: r.flops)
+WEIGHTS_FP32 = Metric("weights_fp32_bytes", "costs.fp32", "Weights fp32", Unit.BYTES, lambda r: r.weight_bytes["fp32"])
 WEIGHTS_FP16 = Metric(
     "weights_fp16_bytes", "metric.weights_fp16", "Weights fp16", Unit.BYTES, lambda r: r.weight_bytes["fp16"]
 )
 WEIGHTS_INT8 = Metric(
-    "weights_int8_bytes", "metric.weights_int8", "Weights int8 (flash)", Unit.BYTES, lambda r: r.weight_bytes["int8"]
+    "weights_int8_bytes", "costs.int8", "Weights int8 (flash)", Unit.BYTES, lambda r: r.weight_bytes["int8"]
 )
 PEAK = Metric(
-    "peak_activation_bytes", "metric.peak", "Peak activations (RAM)", Unit.BYTES, lambda r: r.peak_activation_bytes
+    "peak_activation_bytes", "costs.peak", "Peak activations (RAM)", Unit.BYTES, lambda r: r.peak_activation_bytes
 )
 PEAK_INT8 = Metric(
     "peak_activation_bytes_int8",
@@ -110,19 +109,20 @@ ANALYSIS = (
     TRAINING,
 )
 
-# Measured by jobs; ``read`` takes the dict of measured values of one design.
+# Measured by jobs. ``read`` takes a dict holding a run record's ``test_accuracy`` and the
+# export job's latency figures (``keras_ms``, ``tflite_int8_ms``), as ``measured`` builds it.
 ACCURACY = Metric(
     "test_accuracy", "metric.accuracy", "Last accuracy", Unit.PERCENT, lambda m: m.get("test_accuracy"), Better.HIGH
 )
 LATENCY_KERAS = Metric(
-    "latency_keras_ms", "metric.latency_keras", "Latency, Keras (CPU)", Unit.MS, lambda m: m.get("latency_keras_ms")
+    "latency_keras_ms", "metric.latency_keras", "Latency, Keras (CPU)", Unit.MS, lambda m: m.get("keras_ms")
 )
 LATENCY_TFLITE = Metric(
     "latency_tflite_int8_ms",
     "metric.latency_tflite",
     "Latency, TFLite int8 (CPU)",
     Unit.MS,
-    lambda m: m.get("latency_tflite_int8_ms"),
+    lambda m: m.get("tflite_int8_ms"),
 )
 MEASURED = (ACCURACY, LATENCY_KERAS, LATENCY_TFLITE)
 
@@ -141,6 +141,30 @@ def summary(result: Analysis) -> dict[str, int | None]:
     """Every analysis figure of one design, by metric key (JSON output, run records,
     compare rows, scaling points)."""
     return {m.key: m.read(result) for m in ANALYSIS}
+
+
+def measured(runs: list[dict] | None = None, latency: dict | None = None) -> dict[str, float | None]:
+    """The measured figures of one design, by metric key: the accuracy of its last run
+    record and the latency its last export measured (None where unknown)."""
+    source = {**(latency or {}), "test_accuracy": runs[-1].get("test_accuracy") if runs else None}
+    return {m.key: m.read(source) for m in MEASURED}
+
+
+# Keys that older run records used for a figure, by today's metric key.
+_RECORD_ALIASES = {WEIGHTS_INT8.key: ("int8_bytes",)}
+
+
+def from_record(record: dict) -> dict[str, float | int | None]:
+    """The figures a run record carries (``metrics.summary`` of the design it trained,
+    plus its test accuracy), by metric key; records written before the figures were
+    keyed by metric read through their old key."""
+    figures: dict[str, float | int | None] = {}
+    for metric in (*ANALYSIS, ACCURACY):
+        value = record.get(metric.key)
+        for old in _RECORD_ALIASES.get(metric.key, ()):
+            value = record.get(old) if value is None else value
+        figures[metric.key] = value
+    return figures
 
 
 def share(part: float, total: float) -> float:

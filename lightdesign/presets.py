@@ -7,13 +7,13 @@ for ShuffleNetV1, the GhostNet authors' code, TensorFlow's MnasNet and Efficient
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from lightdesign.blocks.common import make_divisible
 from lightdesign.design import Design, DesignError, new_block
+from lightdesign.edits import check_width
 from lightdesign.fields import MAX_UNITS
 
 
@@ -455,7 +455,8 @@ class Preset:
     build: Callable[..., Design]
     resolution: int
     classes: int
-    alphas: tuple[float, ...] = ()  # empty: no width multiplier
+    alphas: tuple[float, ...] = ()  # the usual width multipliers; empty: no width multiplier
+    fixed_alphas: bool = False  # True: only ``alphas`` exist (stage widths are tabulated, not scaled)
     groups: tuple[int, ...] = ()  # ShuffleNetV1 only
     min_resolution: int = 32
     max_resolution: int = 1024
@@ -470,14 +471,12 @@ class Preset:
     ) -> Design:
         """Build the preset; raises DesignError naming a bad option and the valid range."""
         kwargs: dict[str, Any] = {}
-        params = inspect.signature(self.build).parameters
         if alpha is not None:
             if not self.alphas:
                 raise DesignError(f"{self.name} has no width multiplier (alpha)")
-            if "alpha" in params and self.name in _FIXED_ALPHAS and alpha not in self.alphas:
+            if self.fixed_alphas and alpha not in self.alphas:
                 raise DesignError(f"{self.name}: alpha must be one of {', '.join(f'{a:g}' for a in self.alphas)}")
-            if not 0.1 <= alpha <= 4.0:
-                raise DesignError(f"alpha={alpha:g} is out of range; use 0.1 to 4")
+            check_width(alpha)
             kwargs["alpha"] = float(alpha)
         if resolution is not None:
             if not self.min_resolution <= resolution <= self.max_resolution:
@@ -498,7 +497,6 @@ class Preset:
         return self.build(**kwargs)
 
 
-_FIXED_ALPHAS = {"shufflenet_v1", "shufflenet_v2"}
 _FREE = (0.35, 0.5, 0.75, 1.0, 1.3, 1.4)
 
 PRESETS: dict[str, Preset] = {
@@ -509,8 +507,17 @@ PRESETS: dict[str, Preset] = {
         Preset("mobilenet_v2", "MobileNet V2", mobilenet_v2, 224, 1000, _FREE),
         Preset("mobilenet_v3_small", "MobileNet V3 Small", mobilenet_v3_small, 224, 1000, (0.75, 1.0)),
         Preset("mobilenet_v3_large", "MobileNet V3 Large", mobilenet_v3_large, 224, 1000, (0.75, 1.0)),
-        Preset("shufflenet_v1", "ShuffleNet V1", shufflenet_v1, 224, 1000, (0.5, 1.0, 1.5, 2.0), groups=(3, 8)),
-        Preset("shufflenet_v2", "ShuffleNet V2", shufflenet_v2, 224, 1000, (0.5, 1.0, 1.5, 2.0)),
+        Preset(
+            "shufflenet_v1",
+            "ShuffleNet V1",
+            shufflenet_v1,
+            224,
+            1000,
+            (0.5, 1.0, 1.5, 2.0),
+            fixed_alphas=True,
+            groups=(3, 8),
+        ),
+        Preset("shufflenet_v2", "ShuffleNet V2", shufflenet_v2, 224, 1000, (0.5, 1.0, 1.5, 2.0), fixed_alphas=True),
         Preset("squeezenet_1_0", "SqueezeNet 1.0", squeezenet_1_0, 224, 1000, min_resolution=64),
         Preset("squeezenet_1_1", "SqueezeNet 1.1", squeezenet_1_1, 224, 1000, min_resolution=64),
         Preset("ghostnet", "GhostNet", ghostnet, 224, 1000, (0.5, 1.0, 1.3)),

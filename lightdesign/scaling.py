@@ -4,9 +4,9 @@ grid with the full analysis of every point, against a budget."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from lightdesign import edits
+from lightdesign import edits, metrics, registry
 from lightdesign.analysis import analyze
 from lightdesign.budget import Budget
 from lightdesign.design import Block, Design
@@ -21,12 +21,13 @@ DEPTHS = (0.5, 0.75, 1.0, 1.25, 1.5)  # factors on the repeats of every stage
 class Point:
     x: float  # the first knob (alpha or expansion factor)
     y: float  # the second knob (resolution or depth factor)
-    macs: int
-    params: int
-    int8: int
-    peak: int
+    figures: dict[str, int | None] = field(hash=False)  # metrics.summary of the variant, by metric key
     valid: bool
     fits: bool
+
+    def value(self, metric: metrics.Metric) -> int | None:
+        """The variant's figure for ``metric``."""
+        return self.figures[metric.key]
 
 
 def with_resolution(design: Design, resolution: int) -> Design:
@@ -69,13 +70,14 @@ def stages(design: Design) -> list[list[int]]:
 
 
 def scale_depth(design: Design, factor: float) -> Design:
-    """Keep round(n x factor) blocks of every stage (at least one): the first block (which
-    may change stride or width) stays, repeats are dropped or copied."""
+    """Keep round(n x factor) blocks of every stage of several blocks of a repeatable kind
+    (at least one): the first block (which may change stride or width) stays, repeats are
+    dropped or copied. Other blocks stay as they are."""
     out = design.copy()
     blocks: list[Block] = []
     for run in stages(design):
-        if len(run) == 1 and not _repeatable(design, run):
-            blocks.append(out.blocks[run[0]])
+        if not _repeatable(design, run):
+            blocks.extend(out.blocks[i] for i in run)
             continue
         wanted = max(1, round(len(run) * factor))
         kept = [out.blocks[i] for i in run[:wanted]]
@@ -91,34 +93,19 @@ def scale_depth(design: Design, factor: float) -> Design:
 
 
 def _repeatable(design: Design, run: list[int]) -> bool:
-    block = design.blocks[run[0]]
-    return (
-        block.kind
-        in (
-            "inverted_residual",
-            "depthwise_separable",
-            "fire_module",
-            "shufflenet_v1_unit",
-            "shufflenet_v2_unit",
-            "ghost_bottleneck",
-        )
-        and len(run) > 1
-    )
+    """A stage of several blocks of a kind that declares ``repeatable`` (a block kind that
+    a network stacks to gain depth)."""
+    try:
+        kind = registry.get(design.blocks[run[0]].kind)
+    except KeyError:
+        return False
+    return getattr(kind, "repeatable", False) and len(run) > 1
 
 
 def _point(design: Design, x: float, y: float, budget: Budget) -> Point:
     result = analyze(design)
     valid = not result.errors
-    return Point(
-        x,
-        y,
-        result.macs,
-        result.params,
-        result.weight_bytes["int8"],
-        result.peak_activation_bytes,
-        valid,
-        valid and budget.fits(result),
-    )
+    return Point(x, y, metrics.summary(result), valid, valid and budget.fits(result))
 
 
 def width_resolution_grid(design: Design, budget: Budget, alphas=ALPHAS, resolutions=RESOLUTIONS) -> list[list[Point]]:
@@ -134,8 +121,12 @@ def expansion_depth_grid(design: Design, budget: Budget, expansions=EXPANSIONS, 
 def largest_fit(grid: list[list[Point]]) -> Point | None:
     """The feasible point with the most MACs (the most capable design that fits)."""
     feasible = [p for row in grid for p in row if p.fits]
-    return max(feasible, key=lambda p: (p.macs, p.params), default=None)
+    return max(feasible, key=lambda p: (p.value(metrics.MACS), p.value(metrics.PARAMS)), default=None)
 
 
 def has_blocks(design: Design) -> bool:
-    return any("expansion" in b.params for b in design.blocks) or any(len(run) > 1 for run in stages(design))
+    """Whether the expansion and depth knobs change anything: a block with an expansion
+    ratio, or a stage of several blocks of a repeatable kind."""
+    return any("expansion" in b.params for b in design.blocks) or any(
+        _repeatable(design, run) for run in stages(design)
+    )

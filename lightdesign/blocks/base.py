@@ -22,6 +22,7 @@ class Composite:
     helper: ClassVar[Callable]
     requires: ClassVar[tuple] = ()
     composite: ClassVar[bool] = True
+    repeatable: ClassVar[bool] = False  # stacked in stages: the depth knob of the scaling search repeats it
     multi_input: ClassVar[bool] = False
     ref_fields: ClassVar[tuple[str, ...]] = ()
     custom: ClassVar[bool] = False

@@ -20,6 +20,7 @@ def fire_module(x, squeeze=16, expand1x1=64, expand3x3=64, name="fire"):
 @register
 class FireModule(Composite):
     kind = "fire_module"
+    repeatable = True
     doc = "SqueezeNet fire module: 1x1 squeeze, then parallel 1x1 and 3x3 expands, concatenated."
     helper = staticmethod(fire_module)
     fields = (

@@ -82,6 +82,7 @@ class GhostModule(Composite):
 @register
 class GhostBottleneck(Composite):
     kind = "ghost_bottleneck"
+    repeatable = True
     doc = "GhostNet bottleneck: two ghost modules around an optional stride-2 depthwise conv and SE, plus a shortcut."
     helper = staticmethod(ghost_bottleneck)
     requires = (make_divisible, squeeze_excite, ghost_module)

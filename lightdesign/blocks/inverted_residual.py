@@ -56,6 +56,7 @@ def inverted_residual(
 @register
 class InvertedResidual(Composite):
     kind = "inverted_residual"
+    repeatable = True
     doc = (
         "MobileNetV2/V3 block: 1x1 expand, depthwise conv, optional squeeze-excitation, linear 1x1 "
         "projection, and a residual add when stride is 1 and channels match."

@@ -60,6 +60,7 @@ class ConvBN(Composite):
 @register
 class DepthwiseSeparable(Composite):
     kind = "depthwise_separable"
+    repeatable = True
     doc = (
         "MobileNetV1 unit: a depthwise 3x3 then a pointwise 1x1 convolution. Costs 1/N + 1/k^2 "
         "of a standard convolution (N output channels, k kernel size)."

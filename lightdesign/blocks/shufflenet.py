@@ -68,6 +68,7 @@ def shufflenet_v2_unit(x, filters, strides=1, kernel_size=3, name="unit"):
 @register
 class ShuffleNetV1Unit(Composite):
     kind = "shufflenet_v1_unit"
+    repeatable = True
     doc = "ShuffleNetV1 unit: grouped 1x1 convolutions with a channel shuffle between them."
     helper = staticmethod(shufflenet_v1_unit)
     requires = (ChannelShuffle,)
@@ -117,6 +118,7 @@ class ShuffleNetV1Unit(Composite):
 @register
 class ShuffleNetV2Unit(Composite):
     kind = "shufflenet_v2_unit"
+    repeatable = True
     doc = "ShuffleNetV2 unit: channel split, a cheap branch on half the channels, concatenate and shuffle."
     helper = staticmethod(shufflenet_v2_unit)
     requires = (ChannelSplit, ChannelShuffle)

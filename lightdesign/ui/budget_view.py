@@ -8,22 +8,25 @@ import time
 import streamlit as st
 
 from lightdesign import format as fmt
-from lightdesign import scaling, suggestions
+from lightdesign import metrics, scaling, suggestions
 from lightdesign.analysis import Analysis
-from lightdesign.budget import LIMITS, Budget
+from lightdesign.budget import LIMIT_BY_KEY, LIMITS, Budget
 from lightdesign.ui import actions, icons, state
 from lightdesign.ui.i18n import labels, t
 
 
 def current_budget() -> Budget:
-    return Budget(dict(st.session_state[state.BUDGET]), st.session_state[state.MIN_RESOLUTION] or None)
+    return Budget.saved(st.session_state[state.BUDGET], st.session_state[state.MIN_RESOLUTION] or None)
 
 
 def _set_amount(key: str, widget: str) -> None:
     errors = st.session_state.setdefault(actions.FIELD_ERRORS, {})
     text = (st.session_state.get(widget) or "").strip()
     try:
-        st.session_state[state.BUDGET][key] = fmt.parse_amount(text) if text else None
+        amount = fmt.parse_amount(text) if text else None
+        limits = st.session_state[state.BUDGET]
+        limits.pop(LIMIT_BY_KEY[key].name, None)  # a budget saved under the limit's short name
+        limits[key] = amount
         errors.pop(("budget", key), None)
     except ValueError as exc:
         errors[("budget", key)] = str(exc)
@@ -33,12 +36,12 @@ def budget_inputs(result: Analysis) -> None:
     st.caption(t("budget.intro"))
     cols = st.columns(5)
     for column, limit in zip(cols, LIMITS, strict=False):
-        widget = f"budget_{limit.key}"
+        widget = f"budget_{limit.name}"
         if widget not in st.session_state:
-            value = st.session_state[state.BUDGET].get(limit.key)
+            value = current_budget().limits.get(limit.key)
             st.session_state[widget] = "" if not value else limit.show(value).replace(" ", "")
         column.text_input(
-            t(f"budget.{limit.key}"),
+            t(f"budget.{limit.name}"),
             key=widget,
             on_change=_set_amount,
             args=(limit.key, widget),
@@ -58,7 +61,7 @@ def summary(result: Analysis) -> None:
         return
     if result.errors:
         return
-    over = [t(f"limit.{limit.key}") for limit, _, _, fits in budget.checks(result) if not fits]
+    over = [t(f"limit.{limit.name}") for limit, _, _, fits in budget.checks(result) if not fits]
     shape = result.design.input_shape
     if budget.min_resolution and (len(shape) != 3 or not budget.resolution_ok(min(shape[:2]))):
         over.append(t("budget.resolution_low", minimum=budget.min_resolution))
@@ -68,19 +71,13 @@ def summary(result: Analysis) -> None:
         st.success(t("budget.fits_all"), icon=icons.OK)
 
 
-def _heatmap(grid, value: str, title: str, x_label: str, y_label: str, key: str) -> None:
+def _heatmap(grid, metric: metrics.Metric, title: str, x_label: str, y_label: str, key: str) -> None:
     import plotly.graph_objects as go
 
     xs = [p.x for p in grid[0]]
     ys = [p.y for p in [row[0] for row in grid]]
-    z = [[getattr(p, value) if p.valid else None for p in row] for row in grid]
-    text = [
-        [
-            (fmt.count(getattr(p, value)) if value == "macs" else fmt.size(getattr(p, value))) if p.valid else "–"
-            for p in row
-        ]
-        for row in grid
-    ]
+    z = [[p.value(metric) if p.valid else None for p in row] for row in grid]
+    text = [[metric.show(p.value(metric)) if p.valid else "–" for p in row] for row in grid]
     figure = go.Figure(
         go.Heatmap(
             z=z,
@@ -154,9 +151,9 @@ def scaling_search(result: Analysis) -> None:
     st.caption(t("scaling.seconds", points=sum(len(r) for r in grid), ms=elapsed * 1000))
     cols = st.columns(2)
     with cols[0]:
-        _heatmap(grid, "macs", t("scaling.heat.macs"), *axes, key=f"heat_macs_{kind}")
+        _heatmap(grid, metrics.MACS, t("scaling.heat.macs"), *axes, key=f"heat_macs_{kind}")
     with cols[1]:
-        _heatmap(grid, "peak", t("scaling.heat.peak"), *axes, key=f"heat_peak_{kind}")
+        _heatmap(grid, metrics.PEAK, t("scaling.heat.peak"), *axes, key=f"heat_peak_{kind}")
     if not budget.active:
         st.info(t("scaling.need_budget"))
         return
@@ -167,7 +164,14 @@ def scaling_search(result: Analysis) -> None:
     scaled = build(best)
     scaled.name = f"{design.name} {suffix(best)}"
     st.button(
-        t("scaling.apply", x=axes[0], xv=f"{best.x:g}", y=axes[1], yv=f"{best.y:g}", macs=fmt.count(best.macs)),
+        t(
+            "scaling.apply",
+            x=axes[0],
+            xv=f"{best.x:g}",
+            y=axes[1],
+            yv=f"{best.y:g}",
+            macs=metrics.MACS.show(best.value(metrics.MACS)),
+        ),
         key=f"apply_scaled_{kind}",
         on_click=_add_scaled,
         args=(scaled,),
@@ -200,10 +204,10 @@ def lighter_substitutes(result: Analysis) -> None:
             st.caption(
                 t(
                     "suggest.saves",
-                    params=fmt.count(suggestion.params_saved),
-                    params_pct=100 * suggestion.params_saved / max(result.params, 1),
-                    macs=fmt.count(suggestion.macs_saved),
-                    macs_pct=100 * suggestion.macs_saved / max(result.macs, 1),
+                    params=metrics.PARAMS.show(suggestion.params_saved),
+                    params_pct=metrics.share(suggestion.params_saved, metrics.PARAMS.read(result)),
+                    macs=metrics.MACS.show(suggestion.macs_saved),
+                    macs_pct=metrics.share(suggestion.macs_saved, metrics.MACS.read(result)),
                 )
                 + (" · " + t("suggest.theory", text=suggestion.theory) if suggestion.theory else "")
             )

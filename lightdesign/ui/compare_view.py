@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lightdesign import format as fmt
-from lightdesign import presets
+from lightdesign import metrics, presets
 from lightdesign.analysis import Analysis, analyze
-from lightdesign.compare import METRIC_BY_KEY, comparison, diff, pareto_front, summarize
+from lightdesign.compare import comparison, diff, pareto_front, summarize
 from lightdesign.design import Design
 from lightdesign.render import to_dot
 from lightdesign.ui import i18n, state
@@ -17,6 +16,17 @@ CHOICE_KEY = "compare_choice"
 PRESET_PREFIX = "preset: "
 MEASURED = "measured"  # design name -> latency figures from the Export page
 COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728")
+# Figures shown as ratios to the first design, and the axes of the accuracy-against-cost chart.
+RATIO_METRICS = (
+    metrics.PARAMS,
+    metrics.MACS,
+    metrics.FLOPS,
+    metrics.WEIGHTS_INT8,
+    metrics.PEAK,
+    metrics.TRAINING,
+)
+COST_AXES = (metrics.MACS, metrics.PARAMS, metrics.PEAK, metrics.WEIGHTS_INT8)
+QUALITY_AXES = (metrics.ACCURACY, metrics.PARAMS, metrics.MACS, metrics.PEAK)
 
 
 def options() -> list[str]:
@@ -44,8 +54,8 @@ def _label(choice: str) -> str:
     return t("compare.preset", name=choice[len(PRESET_PREFIX) :]) if choice.startswith(PRESET_PREFIX) else choice
 
 
-def metric_label(metric) -> str:
-    return t(f"metric.{metric.key}")
+def metric_label(metric: metrics.Metric) -> str:
+    return t(metric.label_key)
 
 
 def load(choice: str) -> tuple[Design, list[dict]]:
@@ -88,16 +98,16 @@ def table(names: list[str], analyses: list[Analysis], runs: list[list[dict]]) ->
 def ratio_bars(names: list[str], analyses: list[Analysis]) -> None:
     import plotly.graph_objects as go
 
-    summaries = [summarize(a) for a in analyses]
-    keys = ["params", "macs", "flops", "weights_int8", "peak", "training"]
+    summaries = [metrics.summary(a) for a in analyses]
+    shown = RATIO_METRICS
     figure = go.Figure()
     for i, name in enumerate(names):
-        ratios = [summaries[i][k] / summaries[0][k] if summaries[0][k] else 0 for k in keys]
-        exact = [METRIC_BY_KEY[k].show(summaries[i][k]) for k in keys]
+        ratios = [summaries[i][m.key] / summaries[0][m.key] if summaries[0][m.key] else 0 for m in shown]
+        exact = [m.show(summaries[i][m.key]) for m in shown]
         figure.add_trace(
             go.Bar(
                 name=_label(name),
-                x=[metric_label(METRIC_BY_KEY[k]) for k in keys],
+                x=[metric_label(m) for m in shown],
                 y=ratios,
                 customdata=exact,
                 marker_color=COLORS[i % 4],
@@ -153,33 +163,27 @@ def scatter() -> None:
 
     ws = state.workspace()
     cols = st.columns(2)
-    names = i18n.labels(METRIC_BY_KEY, lambda k: metric_label(METRIC_BY_KEY[k]))
-    x_key = cols[0].selectbox(
-        t("compare.cost_axis"), ["macs", "params", "peak", "weights_int8"], key="scatter_x", format_func=names
-    )
+    names = i18n.labels([m.key for m in (*COST_AXES, *QUALITY_AXES)], lambda k: metric_label(metrics.get(k)))
+    x_key = cols[0].selectbox(t("compare.cost_axis"), [m.key for m in COST_AXES], key="scatter_x", format_func=names)
     y_key = cols[1].selectbox(
-        t("compare.quality_axis"), ["accuracy", "params", "macs", "peak"], key="scatter_y", format_func=names
+        t("compare.quality_axis"), [m.key for m in QUALITY_AXES], key="scatter_y", format_func=names
     )
+    accuracy = y_key == metrics.ACCURACY.key
     points, labels = [], []
-    if y_key == "accuracy":
+    if accuracy:
         for name, run in ws.all_runs():
-            x = {
-                "macs": run["macs"],
-                "params": run["params"],
-                "peak": run["peak_activation_bytes"],
-                "weights_int8": run.get("weights_int8_bytes", run.get("int8_bytes")),  # older records: int8_bytes
-            }[x_key]
-            points.append((x, run["test_accuracy"]))
+            figures = metrics.from_record(run)
+            points.append((figures[x_key], figures[y_key]))
             labels.append(t("compare.run_label", name=name, dataset=run["dataset"], epochs=run["epochs"]))
     else:
         for name in ws.names:
-            summary = summarize(analyze(ws.designs[name]))
+            summary = metrics.summary(analyze(ws.designs[name]))
             points.append((summary[x_key], summary[y_key]))
             labels.append(name)
     if not points:
         st.info(t("compare.no_runs"))
         return
-    front = pareto_front(points) if y_key == "accuracy" else []
+    front = pareto_front(points) if accuracy else []
     figure = go.Figure(
         go.Scatter(
             x=[p[0] for p in points],
@@ -203,11 +207,11 @@ def scatter() -> None:
         )
     figure.update_layout(
         height=360,
-        xaxis_title=metric_label(METRIC_BY_KEY[x_key]),
-        yaxis_title=metric_label(METRIC_BY_KEY[y_key]),
+        xaxis_title=metric_label(metrics.get(x_key)),
+        yaxis_title=metric_label(metrics.get(y_key)),
         margin=dict(l=10, r=10, t=30, b=10),
     )
-    if y_key == "accuracy":
+    if accuracy:
         figure.update_yaxes(tickformat=".0%")
     st.plotly_chart(figure, key="pareto")
 
@@ -217,7 +221,12 @@ def graphs(names: list[str], analyses: list[Analysis]) -> None:
     for column, name, result in zip(columns, names, analyses, strict=True):
         with column:
             st.markdown(
-                t("compare.graph_head", name=_label(name), params=fmt.count(result.params), macs=fmt.count(result.macs))
+                t(
+                    "compare.graph_head",
+                    name=_label(name),
+                    params=metrics.PARAMS.show(metrics.PARAMS.read(result)),
+                    macs=metrics.MACS.show(metrics.MACS.read(result)),
+                )
             )
             st.graphviz_chart(to_dot(result), width="content")
 

@@ -6,7 +6,23 @@ import streamlit as st
 
 from lightdesign import format as fmt
 from lightdesign.analysis import OPTIMIZER_SLOTS, Analysis, training_memory
-from lightdesign.ui import state
+from lightdesign.metrics import (
+    FLOPS,
+    MACS,
+    NON_TRAINABLE,
+    PARAMS,
+    PEAK,
+    PEAK_INT8,
+    TRAINABLE,
+    TRAINING,
+    WEIGHTS_FP16,
+    WEIGHTS_FP32,
+    WEIGHTS_INT8,
+    Metric,
+    share,
+    summary,
+)
+from lightdesign.ui import budget_view, state
 from lightdesign.ui.i18n import t
 
 STALE_KEY = "stale_stats"
@@ -14,85 +30,67 @@ STALE_KEY = "stale_stats"
 
 def _budget_delta(key: str, value: int) -> dict:
     """Delta text and colour of a figure against the session's budget (if it limits it)."""
-    maximum = st.session_state.get(state.BUDGET, {}).get(key)
+    maximum = budget_view.current_budget().limits.get(key)
     if not maximum:
         return {}
-    share = 100 * value / maximum
+    percent = share(value, maximum)
     if value > maximum:
-        return {"delta": t("budget.over", pct=share - 100), "delta_color": "red", "delta_arrow": "up"}
-    return {"delta": t("budget.fits", pct=share), "delta_color": "green", "delta_arrow": "off"}
+        return {"delta": t("budget.over", pct=percent - 100), "delta_color": "red", "delta_arrow": "up"}
+    return {"delta": t("budget.fits", pct=percent), "delta_color": "green", "delta_arrow": "off"}
 
 
 def metrics(result: Analysis) -> None:
     """Headline figures, formatted for people, exact on hover, coloured against the budget."""
-    w = result.weight_bytes
-    training = training_memory(result, st.session_state[state.BATCH_SIZE], st.session_state[state.OPTIMIZER])
+    figures = summary(result)
+
+    def figure(column, metric: Metric, help_text: str) -> None:
+        value = figures[metric.key]
+        column.metric(t(metric.label_key), metric.show(value), **_budget_delta(metric.key, value), help=help_text)
+
+    params, macs, flops = figures[PARAMS.key], figures[MACS.key], figures[FLOPS.key]
+    trainable, non_trainable = figures[TRAINABLE.key], figures[NON_TRAINABLE.key]
+    fp32, fp16, int8 = figures[WEIGHTS_FP32.key], figures[WEIGHTS_FP16.key], figures[WEIGHTS_INT8.key]
+    peak = figures[PEAK.key]
+    conventions = t("costs.conventions")
     row1 = st.columns(4)
-    row1[0].metric(
-        t("costs.params"),
-        fmt.count(result.params),
-        **_budget_delta("params", result.params),
-        help=t(
+    figure(
+        row1[0],
+        PARAMS,
+        t(
             "costs.params.help",
-            params=result.params,
-            trainable=result.trainable,
-            non_trainable=result.non_trainable,
-            conventions=t("costs.conventions"),
+            params=params,
+            trainable=trainable,
+            non_trainable=non_trainable,
+            conventions=conventions,
         ),
     )
-    row1[1].metric(
-        t("costs.trainable"), fmt.count(result.trainable), help=t("costs.trainable.help", value=result.trainable)
-    )
-    row1[2].metric(
-        t("costs.non_trainable"),
-        fmt.count(result.non_trainable),
-        help=t("costs.non_trainable.help", value=result.non_trainable),
-    )
-    row1[3].metric(
-        t("costs.macs"),
-        fmt.count(result.macs),
-        **_budget_delta("macs", result.macs),
-        help=t("costs.macs.help", value=result.macs),
-    )
+    figure(row1[1], TRAINABLE, t("costs.trainable.help", value=trainable))
+    figure(row1[2], NON_TRAINABLE, t("costs.non_trainable.help", value=non_trainable))
+    figure(row1[3], MACS, t("costs.macs.help", value=macs))
     row2 = st.columns(4)
-    row2[0].metric(t("costs.flops"), fmt.count(result.flops), help=t("costs.flops.help", value=result.flops))
-    row2[1].metric(
-        t("costs.fp32"),
-        fmt.size(w["fp32"]),
-        help=t("costs.fp32.help", fp32=w["fp32"], fp16=w["fp16"], fp16_text=fmt.size(w["fp16"]), int8=w["int8"]),
+    figure(row2[0], FLOPS, t("costs.flops.help", value=flops))
+    figure(
+        row2[1], WEIGHTS_FP32, t("costs.fp32.help", fp32=fp32, fp16=fp16, fp16_text=WEIGHTS_FP16.show(fp16), int8=int8)
     )
-    row2[2].metric(
-        t("costs.int8"),
-        fmt.size(w["int8"]),
-        **_budget_delta("int8", w["int8"]),
-        help=t("costs.int8.help", value=w["int8"]),
-    )
-    row2[3].metric(
-        t("costs.peak"),
-        fmt.size(result.peak_activation_bytes),
-        **_budget_delta("peak", result.peak_activation_bytes),
-        help=t(
-            "costs.peak.help",
-            value=result.peak_activation_bytes,
-            int8=result.peak_activation_bytes_int8,
-            layer=result.peak_at,
-        ),
-    )
+    figure(row2[2], WEIGHTS_INT8, t("costs.int8.help", value=int8))
+    figure(row2[3], PEAK, t("costs.peak.help", value=peak, int8=figures[PEAK_INT8.key], layer=result.peak_at))
     st.caption(
         t(
             "costs.exact",
-            params=result.params,
-            trainable=result.trainable,
-            non_trainable=result.non_trainable,
-            macs=result.macs,
-            flops=result.flops,
+            params=params,
+            trainable=trainable,
+            non_trainable=non_trainable,
+            macs=macs,
+            flops=flops,
             output=fmt.shape(result.output_shape),
         )
     )
+    # The training figure follows the batch size and optimizer chosen here, not the analysis default.
+    training = training_memory(result, st.session_state[state.BATCH_SIZE], st.session_state[state.OPTIMIZER])
     row3 = st.columns([2, 1, 1])
     row3[0].metric(
         t("costs.training", batch=training.batch_size, optimizer=training.optimizer),
-        fmt.size(training.total),
+        TRAINING.show(training.total),
         help=t(
             "costs.training.help",
             total=training.total,
@@ -158,8 +156,7 @@ def table(result: Analysis) -> None:
     import pandas as pd
 
     per_layer = st.toggle(t("costs.per_layer"), key="table_per_layer")
-    total_macs = result.macs or 1
-    total_params = result.params or 1
+    total_macs, total_params = MACS.read(result), PARAMS.read(result)
     if per_layer:
         names = {b.index: b.name for b in result.blocks}
         rows = [
@@ -171,7 +168,7 @@ def table(result: Analysis) -> None:
                 "output": fmt.shape(r.shape),
                 "params": r.params,
                 "macs": r.macs,
-                "mac_share": round(100 * r.macs / total_macs, 2),
+                "mac_share": round(share(r.macs, total_macs), 2),
                 "activation": r.activation_bytes,
             }
             for i, r in enumerate(result.rows)
@@ -184,9 +181,9 @@ def table(result: Analysis) -> None:
                 "kind": b.kind,
                 "output": fmt.shape(b.shape),
                 "params": b.params,
-                "param_share": round(100 * b.params / total_params, 2),
+                "param_share": round(share(b.params, total_params), 2),
                 "macs": b.macs,
-                "mac_share": round(100 * b.macs / total_macs, 2),
+                "mac_share": round(share(b.macs, total_macs), 2),
                 "activation": b.output_bytes,
             }
             for b in result.blocks

@@ -6,8 +6,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from lightdesign import format as fmt
-from lightdesign import learn, presets
+from lightdesign import learn, metrics, presets
 from lightdesign.analysis import analyze
 from lightdesign.ui import icons, state
 from lightdesign.ui.i18n import t
@@ -56,7 +55,7 @@ def convolution() -> None:
     out = st.columns(3)
     out[0].metric(t("learn.output"), f"{cost['output']}×{cost['output']}×{c_out}")
     out[1].metric(t("learn.params"), f"{cost['params']:,}")
-    out[2].metric(t("learn.macs"), fmt.count(cost["macs"]), help=f"{cost['macs']:,}")
+    out[2].metric(t("learn.macs"), metrics.MACS.show(cost["macs"]), help=f"{cost['macs']:,}")
     open_button("seed_cnn", "conv")
 
 
@@ -115,8 +114,8 @@ def separable() -> None:
     c_out = cols[3].slider(t("learn.cout"), 1, 1024, 512, key="learn_sep_n")
     cost = learn.separable_cost(size, kernel, c_in, c_out)
     out = st.columns(3)
-    out[0].metric(t("learn.sep.standard"), fmt.count(cost["standard"]), help=f"{cost['standard']:,}")
-    out[1].metric(t("learn.sep.separable"), fmt.count(cost["separable"]), help=f"{cost['separable']:,}")
+    out[0].metric(t("learn.sep.standard"), metrics.MACS.show(cost["standard"]), help=f"{cost['standard']:,}")
+    out[1].metric(t("learn.sep.separable"), metrics.MACS.show(cost["separable"]), help=f"{cost['separable']:,}")
     out[2].metric(
         t("learn.sep.ratio"), f"{cost['ratio']:.4f}", help=f"1/{c_out} + 1/{kernel * kernel} = {cost['formula']:.4f}"
     )
@@ -138,6 +137,9 @@ def separable() -> None:
     open_button("mobilenet_v1", "sep")
 
 
+_NETWORK_FIGURES = (metrics.PARAMS, metrics.MACS, metrics.WEIGHTS_INT8)  # the columns of the networks table
+
+
 @st.cache_data
 def _preset_figures() -> list[dict]:
     rows = []
@@ -152,12 +154,7 @@ def _preset_figures() -> list[dict]:
     ):
         result = analyze(presets.build(name))
         rows.append(
-            {
-                "preset": presets.PRESETS[name].title,
-                "params": fmt.count(result.params),
-                "macs": fmt.count(result.macs),
-                "int8": fmt.size(result.weight_bytes["int8"]),
-            }
+            {"preset": presets.PRESETS[name].title, **{m.key: m.show(m.read(result)) for m in _NETWORK_FIGURES}}
         )
     return rows
 
@@ -172,12 +169,7 @@ def networks() -> None:
     )
     st.caption(t("learn.nets.table"))
     rows = [
-        {
-            t("col.preset"): r["preset"],
-            t("col.params"): r["params"],
-            t("col.macs"): r["macs"],
-            t("costs.int8"): r["int8"],
-        }
+        {t("col.preset"): r["preset"], **{t(m.label_key): r[m.key] for m in _NETWORK_FIGURES}}
         for r in _preset_figures()
     ]
     st.dataframe(rows, hide_index=True, key="learn_presets")

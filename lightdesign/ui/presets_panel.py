@@ -6,6 +6,7 @@ import streamlit as st
 
 from lightdesign import edits, presets
 from lightdesign.design import DesignError
+from lightdesign.fields import MAX_UNITS
 from lightdesign.ui import actions, icons, state
 from lightdesign.ui.i18n import labels, t
 
@@ -48,7 +49,12 @@ def preset_picker() -> None:
         key=f"preset_resolution_{name}",
     )
     cols[2].number_input(
-        t("preset.classes"), min_value=1, max_value=65536, value=preset.classes, step=1, key=f"preset_classes_{name}"
+        t("preset.classes"),
+        min_value=1,
+        max_value=MAX_UNITS,
+        value=preset.classes,
+        step=1,
+        key=f"preset_classes_{name}",
     )
     if preset.groups:
         cols[3].selectbox(t("preset.groups"), list(preset.groups), key=f"preset_groups_{name}")
@@ -91,7 +97,7 @@ def global_knobs() -> None:
     cols[1].number_input(
         t("knobs.classes"),
         min_value=1,
-        max_value=65536,
+        max_value=MAX_UNITS,
         step=1,
         key=classes_key,
         on_change=actions.field_changed,
@@ -100,8 +106,8 @@ def global_knobs() -> None:
     with cols[2]:
         st.number_input(
             t("knobs.width"),
-            min_value=0.05,
-            max_value=8.0,
+            min_value=edits.MIN_WIDTH,
+            max_value=edits.MAX_WIDTH,
             value=1.0,
             step=0.05,
             key="global_alpha",

@@ -4,20 +4,20 @@ import time
 
 import pytest
 
-from lightdesign import edits, presets, scaling, suggestions
+from lightdesign import edits, metrics, presets, scaling, suggestions
 from lightdesign.analysis import analyze
-from lightdesign.budget import Budget
+from lightdesign.budget import LIMITS, Budget
 from lightdesign.cli import main
 from lightdesign.design import Design, new_block
 
-BUDGET = Budget({"macs": 150_000_000, "peak": 3 * 2**20}, min_resolution=112)
+BUDGET = Budget({metrics.MACS.key: 150_000_000, metrics.PEAK.key: 3 * 2**20}, min_resolution=112)
 
 
 def test_budget_checks():
     result = analyze(presets.build("mobilenet_v2", alpha=0.5, resolution=160))
     checks = {limit.key: (value, fits) for limit, value, _, fits in BUDGET.checks(result)}
     assert checks["macs"] == (result.macs, result.macs <= 150_000_000)
-    assert set(checks) == {"macs", "peak"}
+    assert set(checks) == {"macs", "peak_activation_bytes"}
     small = presets.build("mobilenet_v2", alpha=0.35, resolution=96)
     assert not BUDGET.fits(analyze(small))  # under every limit but below the minimum resolution
 
@@ -32,12 +32,8 @@ def test_width_resolution_grid_equals_brute_force_analysis():
             variant = edits.scale_width(design, point.x)
             variant = edits.set_input_shape(variant, [int(point.y), int(point.y), 3])
             result = analyze(variant)
-            assert (point.macs, point.params, point.int8, point.peak) == (
-                result.macs,
-                result.params,
-                result.weight_bytes["int8"],
-                result.peak_activation_bytes,
-            )
+            assert point.figures == metrics.summary(result)
+            assert point.value(metrics.MACS) == result.macs
             assert point.fits == BUDGET.fits(result)
 
 
@@ -45,7 +41,8 @@ def test_largest_fit_is_the_feasible_point_with_most_macs():
     grid = scaling.width_resolution_grid(presets.build("mobilenet_v2"), BUDGET)
     best = scaling.largest_fit(grid)
     feasible = [p for row in grid for p in row if p.fits]
-    assert best in feasible and best.macs == max(p.macs for p in feasible)
+    macs = [p.value(metrics.MACS) for p in feasible]
+    assert best in feasible and best.value(metrics.MACS) == max(macs)
     assert (
         scaling.largest_fit(scaling.width_resolution_grid(presets.build("mobilenet_v2"), Budget({"macs": 1}))) is None
     )
@@ -69,7 +66,7 @@ def test_expansion_and_depth_knobs():
     assert thin.blocks[2].params["expansion"] == 3.0 and thin.blocks[1].params["expansion"] == 1.0
     grid = scaling.expansion_depth_grid(design, Budget({"macs": 10**12}))
     middle = grid[scaling.DEPTHS.index(1.0)][scaling.EXPANSIONS.index(1.0)]
-    assert middle.macs == analyze(design).macs
+    assert middle.value(metrics.MACS) == analyze(design).macs
 
 
 def test_each_suggestion_saves_exactly_the_difference_of_two_analyses():
@@ -133,7 +130,7 @@ def test_check_prints_each_figure_against_its_limit(capsys):
     main(["check", "--preset", "mobilenet_v2", "--max-macs", "300M", "--max-peak", "512KB", "--max-int8", "4MB"])
     out = capsys.readouterr().out.splitlines()
     assert out[1] == "  OVER MACs                        300.8 M of    300.0 M (100.3%)  [300,774,272 / 300,000,000]"
-    assert out[2].startswith("  ok   int8 weights (flash)")
+    assert out[2].startswith("  ok   Weights int8 (flash)")
     assert out[3].startswith("  OVER Peak activations (RAM)")
 
 
@@ -143,3 +140,27 @@ def test_check_needs_a_limit_and_valid_amounts(capsys):
     with pytest.raises(SystemExit) as info:
         main(["check", "--preset", "seed_cnn", "--max-macs", "lots"])
     assert info.value.code == 2
+
+
+def test_budgets_are_keyed_by_metric_and_refuse_other_keys():
+    assert [limit.key for limit in LIMITS] == [
+        m.key for m in (metrics.MACS, metrics.PARAMS, metrics.WEIGHTS_INT8, metrics.PEAK)
+    ]
+    with pytest.raises(KeyError, match="no limit on int8"):
+        Budget({"int8": 1})
+
+
+def test_check_flags_set_the_limit_of_their_metric(capsys):
+    # --max-int8 and --max-peak are the short names of the int8-weight and peak-activation metrics
+    result = analyze(presets.build("seed_cnn"))
+    int8, peak = metrics.WEIGHTS_INT8.read(result), metrics.PEAK.read(result)
+    assert main(["check", "--preset", "seed_cnn", "--max-int8", str(int8), "--max-peak", str(peak)]) == 0
+    assert main(["check", "--preset", "seed_cnn", "--max-int8", str(int8 - 1)]) == 1
+    assert main(["check", "--preset", "seed_cnn", "--max-peak", str(peak - 1)]) == 1
+    capsys.readouterr()
+
+
+def test_a_budget_saved_under_the_short_names_reads_as_metric_keys():
+    budget = Budget.saved({"int8": 1_000, "peak": 2_000, "macs": 3_000}, 96)
+    assert budget.limits == {"weights_int8_bytes": 1_000, "peak_activation_bytes": 2_000, "macs": 3_000}
+    assert budget.min_resolution == 96

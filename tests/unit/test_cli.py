@@ -32,15 +32,22 @@ def test_analyze_json_has_the_documented_keys(capsys):
         "non_trainable_params",
         "macs",
         "flops",
-        "weight_bytes",
+        "weights_fp32_bytes",
+        "weights_fp16_bytes",
+        "weights_int8_bytes",
         "peak_activation_bytes",
+        "peak_activation_bytes_int8",
+        "training_bytes",
+        "training",
         "output_shape",
+        "blocks",
         "layers",
         "errors",
+        "warnings",
     ):
         assert key in data
     assert data["params"] == 3_538_984 and data["output_shape"] == [1000]
-    assert set(data["weight_bytes"]) == {"fp32", "fp16", "int8"}
+    assert data["weights_fp32_bytes"] == 4 * 3_538_984
 
 
 def test_analyze_table(capsys):

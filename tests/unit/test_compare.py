@@ -13,9 +13,18 @@ def test_ratio_table_against_the_first_design_and_best_per_row():
     assert params.values == [3_538_984, 2_554_968]
     assert params.ratios[0] == 1.0 and round(params.ratios[1], 4) == round(2_554_968 / 3_538_984, 4)
     assert params.best == 1  # fewer is better
-    assert rows["accuracy"].best == 0  # higher is better
-    assert rows["latency_keras"].values == [None, None] and rows["latency_keras"].best is None
-    assert METRIC_BY_KEY["accuracy"].show(0.7) == "70.0%"
+    assert rows["test_accuracy"].best == 0  # higher is better
+    assert rows["latency_keras_ms"].values == [None, None] and rows["latency_keras_ms"].best is None
+    assert METRIC_BY_KEY["test_accuracy"].show(0.7) == "70.0%"
+
+
+def test_measured_figures_come_from_the_last_run_and_the_export():
+    result = analyze(presets.build("seed_cnn"))
+    runs = [{"test_accuracy": 0.5}, {"test_accuracy": 0.9}]
+    summary = summarize(result, runs, {"keras_ms": 1.25, "tflite_int8_ms": 0.5})
+    assert summary["test_accuracy"] == 0.9
+    assert summary["latency_keras_ms"] == 1.25 and summary["latency_tflite_int8_ms"] == 0.5
+    assert METRIC_BY_KEY["latency_keras_ms"].show(1.25) == "1.25 ms"
 
 
 def test_equal_values_have_no_best():
