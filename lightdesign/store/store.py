@@ -66,6 +66,8 @@ class Store:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise StoreError(f"cannot create the work folder {folder}: {exc.strerror}") from None
+            if not os.access(folder, os.W_OK):
+                raise StoreError(f"the work folder {folder} is read-only")
         try:
             self.engine: Engine = create_engine(url, pool_pre_ping=not self.sqlite)
         except Exception as exc:  # noqa: BLE001 - a missing driver or a bad option

@@ -37,7 +37,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int) -> subprocess.Popen:
+def start_server(port: int, env: dict | None = None) -> subprocess.Popen:
     command = [
         sys.executable,
         "-m",
@@ -55,7 +55,9 @@ def start_server(port: int) -> subprocess.Popen:
         "--server.fileWatcherType",
         "none",
     ]
-    return subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **(env or {})}
+    )
 
 
 def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
