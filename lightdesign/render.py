@@ -8,11 +8,11 @@ are drawn like any other, so skip connections are visible.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lightdesign import kinds
 from lightdesign.analysis import Analysis
-from lightdesign.design import Block
+from lightdesign.design import Block, Design
 from lightdesign.format import shape as fmt_shape
 
 CATEGORY_COLORS = {
@@ -61,58 +61,105 @@ def summary(block: Block) -> str:
     return " · ".join([block.kind, *parts[:4]])
 
 
-@dataclass
-class _Shape:
-    """What to draw: nodes (id, label, fill, line, cluster) and edges (src, dst, label)."""
+@dataclass(frozen=True)
+class Node:
+    """One box of the drawing: a block, a layer of an expanded block, the input or output."""
 
-    nodes: list[tuple[str, str, str, str, str | None]]
-    edges: list[tuple[str, str, str, str]]  # src, dst, label, style ("solid" or "skip")
-    clusters: dict[str, str]  # cluster id -> label
+    id: str
+    label: str
+    fill: str
+    line: str
+    cluster: str | None = None  # the expanded block it belongs to
+
+
+@dataclass(frozen=True)
+class Edge:
+    """An arrow labelled with the shape it carries; ``skip`` marks a collapsed block's
+    internal shortcut, drawn dashed beside the main edge."""
+
+    src: str
+    dst: str
+    label: str
+    skip: bool = False
+
+
+@dataclass
+class Layout:
+    """What to draw, shared by the DOT and Mermaid writers."""
+
+    nodes: list[Node] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    clusters: dict[str, str] = field(default_factory=dict)  # cluster id -> label
 
 
 WORDS = {"input": "Input", "output": "Output"}
+LINE, UNTRACED_LINE = "#555555", "#aaaaaa"
 
 
-def _layout(analysis: Analysis, expand: bool | set[str], words: dict[str, str] | None = None) -> _Shape:
+def _layout(analysis: Analysis, expand: bool | set[str], words: dict[str, str] | None = None) -> Layout:
     words = {**WORDS, **(words or {})}
     design, graph = analysis.design, analysis.graph
-    error_blocks = {i.block for i in analysis.errors if i.block is not None}
-    expanded = set()
-    for block in design.blocks:
-        try:
-            composite = kinds.get(block.kind).composite
-        except KeyError:
-            composite = False
-        if composite and (expand is True or (isinstance(expand, set) and block.name in expand)):
-            expanded.add(block.name)
+    layout = Layout(nodes=[Node("input", f"{words['input']}\n{fmt_shape(design.input_shape)}", IO_FILL, LINE)])
+    display = _block_nodes(analysis, _expanded(design, expand), layout)
+    _graph_edges(graph, display, layout)
+    _untraced_chain(analysis, display, layout)
+    if graph.complete and graph.nodes:
+        shape = fmt_shape(graph.output.shape)
+        layout.nodes.append(Node("output", f"{words['output']}\n{shape}", IO_FILL, LINE))
+        layout.edges.append(Edge(display[graph.output.name], "output", shape))
+    return layout
 
-    shapes = {n.name: n.shape for n in graph.nodes}
-    display: dict[str, str] = {graph.nodes[0].name: "input"} if graph.nodes else {}
-    nodes: list[tuple[str, str, str, str, str | None]] = [
-        ("input", f"{words['input']}\n{fmt_shape(design.input_shape)}", IO_FILL, "#555555", None)
-    ]
-    clusters: dict[str, str] = {}
+
+def _expanded(design: Design, expand: bool | set[str]) -> set[str]:
+    """Names of the composite blocks to draw as clusters of their layers."""
+    wanted = {b.name for b in design.blocks} if expand is True else expand or set()
+    return {b.name for b in design.blocks if b.name in wanted and _is_composite(b)}
+
+
+def _is_composite(block: Block) -> bool:
+    try:
+        return kinds.get(block.kind).composite
+    except KeyError:
+        return False
+
+
+def _block_nodes(analysis: Analysis, expanded: set[str], layout: Layout) -> dict[str, str]:
+    """Add a node per block (or per layer of an expanded block); returns the drawn node id
+    of every graph node."""
+    graph = analysis.graph
+    error_blocks = {i.block for i in analysis.errors if i.block is not None}
     traced = {span.index for span in graph.spans}
-    for index, block in enumerate(design.blocks):
-        fill = _fill(block)
-        line = ERROR_LINE if index + 1 in error_blocks else "#555555"
-        if index + 1 in error_blocks:
-            fill = ERROR_FILL
-        elif index not in traced:
-            line = "#aaaaaa"
+    display: dict[str, str] = {graph.nodes[0].name: "input"} if graph.nodes else {}
+    for index, block in enumerate(analysis.design.blocks):
+        fill, line = _colors(block, index + 1 in error_blocks, index in traced)
         if block.name in expanded and index in traced:
             cluster = f"cluster_{block.name}"
-            clusters[cluster] = f"{block.name}: {block.kind}"
+            layout.clusters[cluster] = f"{block.name}: {block.kind}"
             for node in graph.nodes:
                 if node.block == index:
                     display[node.name] = f"n_{node.name}"
-                    nodes.append((f"n_{node.name}", f"{node.name}\n{_node_summary(node)}", fill, line, cluster))
+                    layout.nodes.append(
+                        Node(f"n_{node.name}", f"{node.name}\n{_node_summary(node)}", fill, line, cluster)
+                    )
         else:
-            nodes.append((f"b_{block.name}", f"{block.name}\n{summary(block)}", fill, line, None))
+            layout.nodes.append(Node(f"b_{block.name}", f"{block.name}\n{summary(block)}", fill, line))
     for node in graph.nodes[1:]:
-        display.setdefault(node.name, f"b_{design.blocks[node.block].name}")
+        display.setdefault(node.name, f"b_{analysis.design.blocks[node.block].name}")
+    return display
 
-    edges: list[tuple[str, str, str, str]] = []
+
+def _colors(block: Block, has_error: bool, traced: bool) -> tuple[str, str]:
+    """Fill and line colour: red for a block with an error, a grey line for one that could
+    not be traced, its category's colour otherwise."""
+    if has_error:
+        return ERROR_FILL, ERROR_LINE
+    return _fill(block), LINE if traced else UNTRACED_LINE
+
+
+def _graph_edges(graph, display: dict[str, str], layout: Layout) -> None:
+    """One edge per pair of drawn nodes, labelled with the shape it carries; a second input
+    of a merge inside a collapsed block becomes a skip edge."""
+    shapes = {n.name: n.shape for n in graph.nodes}
     seen = set()
     for node in graph.nodes[1:]:
         for position, source in enumerate(node.inputs):
@@ -121,21 +168,21 @@ def _layout(analysis: Analysis, expand: bool | set[str], words: dict[str, str] |
                 continue
             if (src, dst) not in seen:
                 seen.add((src, dst))
-                edges.append((src, dst, fmt_shape(shapes[source]), "solid"))
+                layout.edges.append(Edge(src, dst, fmt_shape(shapes[source])))
             elif node.kind in _MERGES and position == 0:
                 # A collapsed block's internal shortcut: draw it beside the main edge.
-                edges.append((src, dst, "skip" if node.kind == "Add" else node.kind.lower(), "skip"))
-    # Blocks that could not be traced keep their place in the chain, without shapes.
+                layout.edges.append(Edge(src, dst, "skip" if node.kind == "Add" else node.kind.lower(), skip=True))
+
+
+def _untraced_chain(analysis: Analysis, display: dict[str, str], layout: Layout) -> None:
+    """Blocks that could not be traced keep their place in the chain, without shapes."""
+    graph = analysis.graph
+    traced = {span.index for span in graph.spans}
     previous = display[graph.output.name] if graph.spans else "input"
-    for index, block in enumerate(design.blocks):
-        if index in traced:
-            continue
-        edges.append((previous, f"b_{block.name}", "", "solid"))
-        previous = f"b_{block.name}"
-    if graph.complete and graph.nodes:
-        nodes.append(("output", f"{words['output']}\n{fmt_shape(graph.output.shape)}", IO_FILL, "#555555", None))
-        edges.append((display[graph.output.name], "output", fmt_shape(graph.output.shape), "solid"))
-    return _Shape(nodes, edges, clusters)
+    for index, block in enumerate(analysis.design.blocks):
+        if index not in traced:
+            layout.edges.append(Edge(previous, f"b_{block.name}", ""))
+            previous = f"b_{block.name}"
 
 
 def _fill(block: Block) -> str:
@@ -175,18 +222,30 @@ def to_dot(
     clusters = {cid: graphviz.Digraph(cid) for cid in layout.clusters}
     for cid, label in layout.clusters.items():
         clusters[cid].attr(label=label, style="rounded,dashed", color="#7f7f7f", fontsize="9", fontname="Helvetica")
-    for node_id, label, fill, line, cluster in layout.nodes:
-        width = "2.5" if node_id == f"b_{selected}" else "1"
-        target = clusters[cluster] if cluster else dot
-        target.node(node_id, label=label.replace("\n", "\\n"), fillcolor=fill, color=line, penwidth=width)
+    for node in layout.nodes:
+        width = "2.5" if node.id == f"b_{selected}" else "1"
+        target = clusters[node.cluster] if node.cluster else dot
+        target.node(
+            node.id, label=node.label.replace("\n", "\\n"), fillcolor=node.fill, color=node.line, penwidth=width
+        )
     for sub in clusters.values():
         dot.subgraph(sub)
-    for src, dst, label, style in layout.edges:
-        if style == "skip":
-            dot.edge(src, dst, label=f" {label}", style="dashed", color="#1f77b4", fontcolor="#1f77b4")
+    for edge in layout.edges:
+        if edge.skip:
+            dot.edge(edge.src, edge.dst, label=f" {edge.label}", style="dashed", color="#1f77b4", fontcolor="#1f77b4")
         else:
-            dot.edge(src, dst, label=f" {label}" if label else "")
+            dot.edge(edge.src, edge.dst, label=f" {edge.label}" if edge.label else "")
     return dot.source
+
+
+def to_image(dot: str, image_format: str) -> bytes:
+    """The drawing of DOT source as ``svg`` or ``png`` bytes, made by Graphviz's ``dot``
+    program through the graphviz package. Raises ``graphviz.ExecutableNotFound`` (a
+    RuntimeError) when ``dot`` is not installed and ``graphviz.CalledProcessError`` (a
+    subprocess.SubprocessError) when it fails."""
+    import graphviz
+
+    return graphviz.Source(dot).pipe(format=image_format)
 
 
 def _mermaid_text(text: str) -> str:
@@ -198,18 +257,18 @@ def to_mermaid(analysis: Analysis, expand: bool | set[str] = False, words: dict[
     layout = _layout(analysis, expand, words)
     lines = ["graph TD"]
     members: dict[str, list[str]] = {}
-    for node_id, label, _fill, _line, cluster in layout.nodes:
-        entry = f'    {node_id}["{_mermaid_text(label)}"]'
-        if cluster:
-            members.setdefault(cluster, []).append(entry)
+    for node in layout.nodes:
+        entry = f'    {node.id}["{_mermaid_text(node.label)}"]'
+        if node.cluster:
+            members.setdefault(node.cluster, []).append(entry)
         else:
             lines.append(entry)
     for cluster, entries in members.items():
         lines.append(f'    subgraph {cluster}["{_mermaid_text(layout.clusters[cluster])}"]')
         lines.extend("    " + e for e in entries)
         lines.append("    end")
-    for src, dst, label, style in layout.edges:
-        line = "-.->" if style == "skip" else "-->"
-        arrow = f'{line}|"{label}"|' if label else line
-        lines.append(f"    {src} {arrow} {dst}")
+    for edge in layout.edges:
+        line = "-.->" if edge.skip else "-->"
+        arrow = f'{line}|"{edge.label}"|' if edge.label else line
+        lines.append(f"    {edge.src} {arrow} {edge.dst}")
     return "\n".join(lines) + "\n"

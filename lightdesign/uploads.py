@@ -160,8 +160,6 @@ def _safe_member(name: str) -> PurePosixPath:
 def load_image_zip(data: bytes, size: int = 32, channels: int = 1, name: str = "images") -> Dataset:
     """A dataset from a zip of class folders (``cats/1.png``, ``dogs/7.jpg`` …), resized to
     ``size`` x ``size`` with 1 or 3 channels; 20% is held out for testing."""
-    from PIL import Image, UnidentifiedImageError
-
     _check_size(data)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -169,53 +167,79 @@ def load_image_zip(data: bytes, size: int = 32, channels: int = 1, name: str = "
         raise UploadError("this is not a zip archive; zip one folder per class with its images inside") from None
     with archive:
         members = [m for m in archive.infolist() if not m.is_dir()]
-        if len(members) > MAX_ZIP_FILES:
-            raise UploadError(f"the archive holds {len(members):,} files; at most {MAX_ZIP_FILES:,} are allowed")
-        total = 0
-        for member in members:
-            _safe_member(member.filename)
-            total += member.file_size
-            if member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1) and member.file_size > 2**20:
-                raise UploadError(
-                    f"{member.filename!r} expands {member.file_size // max(member.compress_size, 1)}-fold; "
-                    "this looks like a zip bomb and is refused"
-                )
-        if total > MAX_UNPACKED_BYTES:
-            raise UploadError(
-                f"the archive unpacks to {total / 2**20:.0f} MB; at most {MAX_UNPACKED_BYTES / 2**20:.0f} MB"
-            )
-        images = [
-            m
-            for m in members
-            if PurePosixPath(m.filename).suffix.lower() in IMAGE_SUFFIXES
-            and not PurePosixPath(m.filename).name.startswith(".")
-        ]
-        if not images:
-            raise UploadError("the archive has no images (.png, .jpg, .bmp, .gif, .webp)")
-        depths = {len(PurePosixPath(m.filename).parts) for m in images}
-        depth = depths.pop() if len(depths) == 1 else 0
-        if depth < 2:
-            raise UploadError("put every image one level inside its class folder: cats/1.png, dogs/2.png …")
-        class_names = sorted({PurePosixPath(m.filename).parent.name for m in images})
-        folders = {
-            PurePosixPath(m.filename).name
-            for m in archive.infolist()
-            if m.is_dir() and len(PurePosixPath(m.filename).parts) == depth - 1
-        }
-        empty = sorted(folders - set(class_names))
-        if empty:
-            raise UploadError(f"the class folder {empty[0]!r} has no images")
-        if len(class_names) < 2:
-            raise UploadError(f"found one class folder ({class_names[0]!r}); classification needs at least 2")
-        mode = "RGB" if channels == 3 else "L"
-        x = np.empty((len(images), size, size, channels), dtype=np.float32)
-        y = np.empty(len(images), dtype=np.int64)
-        for i, member in enumerate(images):
-            try:
-                with archive.open(member) as handle, Image.open(io.BytesIO(handle.read(member.file_size + 1))) as image:
-                    pixels = np.asarray(image.convert(mode).resize((size, size), Image.BILINEAR), dtype=np.float32)
-            except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError):
-                raise UploadError(f"{member.filename!r} is not a readable image") from None
-            x[i] = (pixels / 255.0).reshape(size, size, channels)
-            y[i] = class_names.index(PurePosixPath(member.filename).parent.name)
+        _check_members(members)
+        images = _images(members)
+        class_names = _class_names(archive, images)
+        x, y = _read_images(archive, images, class_names, size, channels)
     return Dataset(name, *split(x, y), class_names, f"uploaded images, {len(class_names)} classes, {size}x{size}")
+
+
+def _check_members(members: list[zipfile.ZipInfo]) -> None:
+    """Refuse too many files, paths leaving the archive, zip bombs and too much data."""
+    if len(members) > MAX_ZIP_FILES:
+        raise UploadError(f"the archive holds {len(members):,} files; at most {MAX_ZIP_FILES:,} are allowed")
+    total = 0
+    for member in members:
+        _safe_member(member.filename)
+        total += member.file_size
+        if member.file_size > MAX_COMPRESSION_RATIO * max(member.compress_size, 1) and member.file_size > 2**20:
+            raise UploadError(
+                f"{member.filename!r} expands {member.file_size // max(member.compress_size, 1)}-fold; "
+                "this looks like a zip bomb and is refused"
+            )
+    if total > MAX_UNPACKED_BYTES:
+        raise UploadError(f"the archive unpacks to {total / 2**20:.0f} MB; at most {MAX_UNPACKED_BYTES / 2**20:.0f} MB")
+
+
+def _images(members: list[zipfile.ZipInfo]) -> list[zipfile.ZipInfo]:
+    """The image files of the archive (hidden files left out)."""
+    images = [
+        m
+        for m in members
+        if PurePosixPath(m.filename).suffix.lower() in IMAGE_SUFFIXES
+        and not PurePosixPath(m.filename).name.startswith(".")
+    ]
+    if not images:
+        raise UploadError("the archive has no images (.png, .jpg, .bmp, .gif, .webp)")
+    return images
+
+
+def _class_names(archive: zipfile.ZipFile, images: list[zipfile.ZipInfo]) -> list[str]:
+    """The class folders, sorted: every image one level inside its folder, no empty
+    folder, at least two classes."""
+    depths = {len(PurePosixPath(m.filename).parts) for m in images}
+    depth = depths.pop() if len(depths) == 1 else 0
+    if depth < 2:
+        raise UploadError("put every image one level inside its class folder: cats/1.png, dogs/2.png …")
+    class_names = sorted({PurePosixPath(m.filename).parent.name for m in images})
+    folders = {
+        PurePosixPath(m.filename).name
+        for m in archive.infolist()
+        if m.is_dir() and len(PurePosixPath(m.filename).parts) == depth - 1
+    }
+    empty = sorted(folders - set(class_names))
+    if empty:
+        raise UploadError(f"the class folder {empty[0]!r} has no images")
+    if len(class_names) < 2:
+        raise UploadError(f"found one class folder ({class_names[0]!r}); classification needs at least 2")
+    return class_names
+
+
+def _read_images(
+    archive: zipfile.ZipFile, images: list[zipfile.ZipInfo], class_names: list[str], size: int, channels: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The images resized to ``size`` x ``size`` in [0, 1], and their class indices."""
+    from PIL import Image, UnidentifiedImageError
+
+    mode = "RGB" if channels == 3 else "L"
+    x = np.empty((len(images), size, size, channels), dtype=np.float32)
+    y = np.empty(len(images), dtype=np.int64)
+    for i, member in enumerate(images):
+        try:
+            with archive.open(member) as handle, Image.open(io.BytesIO(handle.read(member.file_size + 1))) as image:
+                pixels = np.asarray(image.convert(mode).resize((size, size), Image.BILINEAR), dtype=np.float32)
+        except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError):
+            raise UploadError(f"{member.filename!r} is not a readable image") from None
+        x[i] = (pixels / 255.0).reshape(size, size, channels)
+        y[i] = class_names.index(PurePosixPath(member.filename).parent.name)
+    return x, y

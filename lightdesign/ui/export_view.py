@@ -16,7 +16,7 @@ from lightdesign.codegen import generate, model_name
 from lightdesign.design import DesignError
 from lightdesign.jobs import JobError
 from lightdesign.jobs.specs import WORK_ROOT, export_spec, new_work_dir
-from lightdesign.render import to_dot, to_mermaid
+from lightdesign.render import to_dot, to_image, to_mermaid
 from lightdesign.ui import compare_view, icons, state
 from lightdesign.ui.i18n import labels, t
 from lightdesign.ui.train_view import job_manager, job_message, session_id, status_text
@@ -71,8 +71,7 @@ def code_and_text(result: Analysis) -> None:
 
 
 def render_with_dot(dot: str, image_format: str) -> bytes:
-    done = subprocess.run(["dot", f"-T{image_format}"], input=dot.encode(), capture_output=True, timeout=30, check=True)
-    return done.stdout
+    return to_image(dot, image_format)
 
 
 def graph_images(dot: str, stem: str) -> None:

@@ -3,6 +3,8 @@
 import subprocess
 import sys
 
+import pytest
+
 MODULES = [
     "lightdesign",
     "lightdesign.analysis",
@@ -11,6 +13,8 @@ MODULES = [
     "lightdesign.render",
     "lightdesign.cli",
     "lightdesign.format",
+    "lightdesign.kinds",
+    "lightdesign.ui.catalog",
 ]
 
 
@@ -25,3 +29,23 @@ def test_library_does_not_import_tensorflow_or_streamlit():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    "first", ["lightdesign.registry", "lightdesign.layers", "lightdesign.blocks", "lightdesign.kinds"]
+)
+def test_no_import_circle_between_the_registry_and_the_kinds(first):
+    """Any of them can be imported first; the registry itself imports neither package, and
+    importing ``kinds`` registers every kind."""
+    code = (
+        "import sys\n"
+        f"import {first}\n"
+        "loaded = sorted(m for m in ('lightdesign.layers', 'lightdesign.blocks') if m in sys.modules)\n"
+        "from lightdesign import kinds\n"
+        "print(loaded, len(kinds.names()))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded, count = done.stdout.rsplit(" ", 1)
+    assert int(count) > 30
+    if first == "lightdesign.registry":
+        assert loaded == "[]"

@@ -1,9 +1,14 @@
-"""DOT and Mermaid output."""
+"""DOT and Mermaid output, and images drawn from the DOT."""
+
+import shutil
+
+import graphviz
+import pytest
 
 from lightdesign import presets
 from lightdesign.analysis import analyze
 from lightdesign.design import Design, new_block
-from lightdesign.render import CATEGORY_COLORS, ERROR_FILL, to_dot, to_mermaid
+from lightdesign.render import CATEGORY_COLORS, ERROR_FILL, to_dot, to_image, to_mermaid
 
 
 def test_mermaid_is_a_top_down_flow_with_shapes_on_edges():
@@ -63,3 +68,13 @@ def test_concat_edges_are_visible():
     text = to_mermaid(analyze(design))
     assert '    input -->|"8×8×3"| b_cat' in text
     assert '    b_a -->|"8×8×4"| b_cat' in text
+
+
+def test_images_are_drawn_through_the_graphviz_package(monkeypatch):
+    dot = to_dot(analyze(presets.build("seed_cnn")))
+    if shutil.which("dot"):
+        assert b"<svg" in to_image(dot, "svg")
+        assert to_image(dot, "png").startswith(b"\x89PNG")
+    monkeypatch.setenv("PATH", "")
+    with pytest.raises(graphviz.ExecutableNotFound):
+        to_image(dot, "svg")
