@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lightdesign import edits, metrics, registry
+from lightdesign import edits, kinds, metrics
 from lightdesign.analysis import analyze
 from lightdesign.budget import Budget
 from lightdesign.design import Block, Design
@@ -96,7 +96,7 @@ def _repeatable(design: Design, run: list[int]) -> bool:
     """A stage of several blocks of a kind that declares ``repeatable`` (a block kind that
     a network stacks to gain depth)."""
     try:
-        kind = registry.get(design.blocks[run[0]].kind)
+        kind = kinds.get(design.blocks[run[0]].kind)
     except KeyError:
         return False
     return getattr(kind, "repeatable", False) and len(run) > 1

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from lightdesign import edits, metrics, presets, scaling, suggestions
+from lightdesign import edits, kinds, metrics, presets, scaling, suggestions
 from lightdesign.analysis import analyze
 from lightdesign.budget import LIMITS, Budget
 from lightdesign.cli import main
@@ -164,3 +164,28 @@ def test_a_budget_saved_under_the_short_names_reads_as_metric_keys():
     budget = Budget.saved({"int8": 1_000, "peak": 2_000, "macs": 3_000}, 96)
     assert budget.limits == {"weights_int8_bytes": 1_000, "peak_activation_bytes": 2_000, "macs": 3_000}
     assert budget.min_resolution == 96
+
+
+def _stage_of(kind: str, **params) -> Design:
+    blocks = [new_block(kind, f"b{i}", f"id{i}", **params) for i in range(3)]
+    blocks += [new_block("GlobalAveragePooling2D", "pool", "p"), new_block("Dense", "out", "o", units=10)]
+    return Design("stage", (32, 32, 3), 10, blocks)
+
+
+def test_a_block_kind_that_declares_repeatable_scales_by_depth(monkeypatch):
+    conv_bn = kinds.get("conv_bn")
+    design = _stage_of("conv_bn", filters=16)
+    assert not conv_bn.repeatable and not scaling.has_blocks(design)
+    assert len(scaling.scale_depth(design, 2.0).blocks) == len(design.blocks)  # not a repeatable kind: kept
+    monkeypatch.setattr(conv_bn, "repeatable", True)
+    assert scaling.has_blocks(design)
+    deeper = scaling.scale_depth(design, 2.0)
+    assert [b.kind for b in deeper.blocks].count("conv_bn") == 6 and not analyze(deeper).errors
+
+
+def test_every_stage_the_presets_stack_is_of_a_repeatable_kind():
+    for name in presets.PRESETS:
+        design = presets.build(name)
+        for run in scaling.stages(design):
+            if len(run) > 1:
+                assert kinds.get(design.blocks[run[0]].kind).repeatable, (name, design.blocks[run[0]].kind)

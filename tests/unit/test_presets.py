@@ -2,9 +2,10 @@
 
 import pytest
 
-from lightdesign import presets
+from lightdesign import edits, presets
 from lightdesign.analysis import analyze
 from lightdesign.design import DesignError
+from lightdesign.fields import MAX_UNITS
 
 # keras.applications.*(weights=None).count_params() and its trainable split (Keras 3.15).
 KERAS_APPLICATIONS = {
@@ -121,3 +122,38 @@ def test_bad_preset_options(options, message):
 def test_unknown_preset():
     with pytest.raises(DesignError, match="unknown preset 'resnet50'; valid presets: seed_cnn, mobilenet_v1"):
         presets.build("resnet50")
+
+
+FREE_WIDTH = [name for name, p in presets.PRESETS.items() if p.alphas and not p.fixed_alphas]
+
+
+@pytest.mark.parametrize("name", FREE_WIDTH)
+def test_every_preset_builds_a_valid_design_across_the_width_range(name):
+    for alpha in (edits.MIN_WIDTH, edits.MAX_WIDTH):
+        result = analyze(presets.build(name, alpha=alpha))
+        assert not result.errors, (name, alpha, result.errors[0].text)
+        assert not analyze(edits.scale_width(presets.build(name), alpha)).errors, (name, alpha)
+
+
+@pytest.mark.parametrize("alpha", [edits.MIN_WIDTH / 2, edits.MAX_WIDTH * 1.5])
+def test_one_width_range_for_presets_and_the_width_edit(alpha):
+    message = f"width multiplier alpha={alpha:g} is out of range; use 0.05 to 8"
+    with pytest.raises(DesignError) as built:
+        presets.build("mobilenet_v2", alpha=alpha)
+    with pytest.raises(DesignError) as scaled:
+        edits.scale_width(presets.build("mobilenet_v2"), alpha)
+    assert str(built.value) == str(scaled.value) == message
+
+
+def test_presets_with_tabulated_widths_declare_fixed_alphas():
+    assert {name for name, p in presets.PRESETS.items() if p.fixed_alphas} == {"shufflenet_v1", "shufflenet_v2"}
+    for name in ("shufflenet_v1", "shufflenet_v2"):
+        with pytest.raises(DesignError, match="alpha must be one of 0.5, 1, 1.5, 2"):
+            presets.build(name, alpha=0.75)
+    assert presets.build("mobilenet_v2", alpha=0.6).name == "mobilenet_v2_0.6_224"  # free widths
+
+
+def test_class_limit_is_the_units_limit():
+    with pytest.raises(DesignError, match=f"use 1 to {MAX_UNITS}"):
+        presets.build("seed_cnn", classes=MAX_UNITS + 1)
+    assert presets.build("seed_cnn", classes=MAX_UNITS).num_classes == MAX_UNITS
