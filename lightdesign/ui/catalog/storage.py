@@ -17,8 +17,7 @@ ENTRIES: dict[str, dict[str, str]] = {
     "store.link.help": tr(
         "This link is the key to your workspace: anyone who has it can open and change it. "
         "Bookmark it to come back; share a design with the share link instead.",
-        "这个链接就是工作区的钥匙：任何拿到它的人都能打开和修改它。收藏它以便回来；"
-        "分享单个设计请用分享链接。",
+        "这个链接就是工作区的钥匙：任何拿到它的人都能打开和修改它。收藏它以便回来；分享单个设计请用分享链接。",
     ),
     "store.reloaded": tr(
         "This design was changed in another tab; reloaded. Your last change was not applied: make it again.",
