@@ -29,8 +29,6 @@ from lightdesign import edits, presets  # noqa: E402
 from lightdesign.store import new_workspace_id, open_store  # noqa: E402
 from lightdesign.workspace import MAX_DESIGNS, Workspace  # noqa: E402
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-
 
 def flush_ms(url: str, edits_count: int) -> float:
     store = open_store(url)
@@ -71,15 +69,14 @@ def big_workspace_ms(url: str) -> float:
 
 
 def page_edit_ms(edits_count: int, with_store: bool) -> float:
-    from streamlit.testing.v1 import AppTest
-
     from lightdesign.ui import persist
+    from tests.app.conftest import new_app
 
     original = persist.store
     if not with_store:
         persist.store = lambda: None
     try:
-        at = AppTest.from_file(APP, default_timeout=60)
+        at = new_app()  # with the fix that reruns app.py as `streamlit run` does
         at.run()
         times = []
         for i in range(edits_count):

@@ -68,6 +68,8 @@ with left:
     form.render(result, selected)
     st.subheader(t("design.save"))
     files.render()
+    with st.expander(t("store.recent")):
+        persist.recent_list(ws.id)
 
 with drawings:
     graph_view.render(result, selected)

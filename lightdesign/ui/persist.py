@@ -26,6 +26,7 @@ QUERY_KEY = "w"
 STATUS = "store_status"  # ("saved", "") or ("failed", reason)
 RECENT_COOKIE = "lightdesign_recent"
 MAX_RECENT = 8
+REMEMBERED = "store_remembered"  # the workspace id last put into this browser's recent list
 log = logging.getLogger(__name__)
 
 
@@ -96,6 +97,9 @@ def _create(db: Store, ws: Workspace) -> None:
 def _show_id_in_url(ws: Workspace) -> None:
     if ws.id and st.query_params.get(QUERY_KEY) != ws.id:
         st.query_params[QUERY_KEY] = ws.id
+    if ws.id and st.session_state.get(REMEMBERED) != ws.id:
+        st.session_state[REMEMBERED] = ws.id
+        remember_in_browser(ws.id)
 
 
 def sync(state_key: str, flash) -> None:

@@ -4,9 +4,25 @@ import time
 from pathlib import Path
 
 import pytest
+from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+def _navigation_app_pages_manager(original):
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    return init
+
+
+# AppTest resets PagesManager.uses_pages_directory before every run, so with a pages/
+# folder beside app.py every rerun after the first ran as a v1 multipage app: the page
+# script alone, without app.py (no state.init, no saving). Under `streamlit run`,
+# app.py's st.navigation turns that off for good; do the same here.
+PagesManager.__init__ = _navigation_app_pages_manager(PagesManager.__init__)
 
 
 def new_app():

@@ -158,3 +158,20 @@ def test_read_only_work_folder_shows_the_banner_and_the_app_works(browser, tmp_p
     finally:
         server.stop()
         subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+def test_recent_workspaces_lists_the_ones_this_browser_opened(browser, own_server):
+    context, page = open_page(browser, own_server.url)
+    first = workspace_id(page)
+    page.goto(own_server.url)  # a second, new workspace in the same browser
+    wait_for_app(page)
+    assert workspace_id(page) != first
+    page.get_by_text("Recent workspaces (this browser)").click()
+    link = page.locator(f'a[href*="w={first}"]')
+    link.wait_for()
+    assert "seed_cnn" in link.inner_text()
+    context.close()
+    other_context, other = open_page(browser, own_server.url)  # another browser knows nothing of it
+    other.get_by_text("Recent workspaces (this browser)").click()
+    other.get_by_text("No other workspace opened in this browser yet.").wait_for()
+    other_context.close()
