@@ -23,45 +23,48 @@ sys.path.insert(0, str(ROOT))
 
 from lightdesign import datasets, presets  # noqa: E402
 from lightdesign.jobs import JobManager  # noqa: E402
+from lightdesign.jobs.messages import JobKind, TrainSpec  # noqa: E402
 from lightdesign.jobs.specs import TrainSettings, dataset_for_job, new_work_dir, train_spec  # noqa: E402
 
 PLAIN_FIT = """
 import json, os, sys, time
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 sys.path.insert(0, {root!r})
-spec = json.load(open({spec_path!r}))
 import keras
+from lightdesign.jobs.messages import TrainSpec
 from lightdesign.jobs.train import build_model, load_dataset
-keras.utils.set_random_seed(spec["seed"])
-data = load_dataset(spec)
-model = build_model(spec["source"])
-model.compile(optimizer=keras.optimizers.Adam(spec["learning_rate"]), loss="sparse_categorical_crossentropy",
+spec = TrainSpec.from_dict(json.load(open({spec_path!r})))
+settings = spec.settings
+keras.utils.set_random_seed(settings.seed)
+data = load_dataset(spec.dataset)
+model = build_model(spec.source)
+model.compile(optimizer=keras.optimizers.Adam(settings.learning_rate), loss="sparse_categorical_crossentropy",
               metrics=["accuracy"])
 start = time.perf_counter()
-model.fit(data.x_train, data.y_train, epochs=spec["epochs"], batch_size=spec["batch_size"],
-          validation_split=spec["validation_split"], verbose=0, shuffle=True)
+model.fit(data.x_train, data.y_train, epochs=settings.epochs, batch_size=settings.batch_size,
+          validation_split=settings.validation_split, verbose=0, shuffle=True)
 seconds = time.perf_counter() - start
-train = int(len(data.y_train) * (1 - spec["validation_split"]))
-print(json.dumps({{"samples_per_s": train * spec["epochs"] / seconds}}))
+train = int(len(data.y_train) * (1 - settings.validation_split))
+print(json.dumps({{"samples_per_s": train * settings.epochs / seconds}}))
 """
 
 
-def job_throughput(spec: dict) -> float:
+def job_throughput(spec: TrainSpec) -> float:
     manager = JobManager(max_running=1)
     try:
-        job = manager.submit("bench", "train", spec)
+        job = manager.submit("bench", JobKind.TRAIN, spec)
         while job.active:
             time.sleep(0.2)
         if job.state != "finished":
             raise RuntimeError(job.message)
-        return job.result["samples_per_s"]
+        return job.result.samples_per_s
     finally:
         manager.shutdown()
 
 
-def plain_throughput(spec: dict, work: Path) -> float:
+def plain_throughput(spec: TrainSpec, work: Path) -> float:
     spec_path = work / "spec.json"
-    spec_path.write_text(json.dumps(spec))
+    spec_path.write_text(json.dumps(spec.to_dict()))
     code = PLAIN_FIT.format(root=str(ROOT), spec_path=str(spec_path))
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])["samples_per_s"]

@@ -2,34 +2,30 @@
 
 import streamlit as st
 
-from lightdesign.ui import icons, state, train_view
+from lightdesign.ui import icons, state, train_data, train_view
 from lightdesign.ui.i18n import t
 
 _, result = state.page_header("train.title", "train.design_errors")
 
 st.subheader(t("train.data"))
-key, dataset = train_view.choose_dataset()
+key, dataset = train_data.choose_dataset()
 if dataset is not None:
-    train_view.preview(dataset, key)
-matches = train_view.match_design(result, key, dataset)
+    train_data.preview(dataset, key)
+matches = train_data.match_design(result, key, dataset)
 
 st.subheader(t("train.settings"))
 settings = train_view.settings_form()
-samples = len(dataset.y_train) if dataset is not None else 60_000
-if settings.max_samples:
-    samples = min(samples, settings.max_samples)
-refusal = train_view.estimates(result, settings, int(samples * (1 - settings.validation_split)))
+refusal = train_view.estimates(result, settings, train_data.train_count(dataset))
 if refusal:
     st.error(refusal, icon=icons.ERROR)
 
 job = train_view.current_job()
 busy = job is not None and job.active
-waiting_for_upload = dataset is None and key in train_view.UPLOAD_CHOICES
 st.button(
     t("train.start"),
     key="start_training",
     type="primary",
-    disabled=busy or bool(result.errors) or not matches or bool(refusal) or waiting_for_upload,
+    disabled=busy or bool(result.errors) or not matches or bool(refusal) or train_data.waiting_for_upload(key, dataset),
     on_click=train_view.start,
     args=(result, key, dataset, settings),
 )

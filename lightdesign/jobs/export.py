@@ -3,6 +3,7 @@ files, and measured single-image latency of each on this machine's CPU."""
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 import time
 from pathlib import Path
@@ -10,7 +11,18 @@ from pathlib import Path
 import numpy as np
 
 from lightdesign import datasets
-from lightdesign.jobs.train import build_model
+from lightdesign.jobs.messages import (
+    DatasetKind,
+    ExportedFile,
+    ExportResult,
+    ExportSpec,
+    Finished,
+    ModelFormat,
+    Stage,
+    Status,
+    Stopped,
+)
+from lightdesign.jobs.train import STOPPED_ON_REQUEST, build_model
 
 REPRESENTATIVE_SAMPLES = 100
 
@@ -21,18 +33,18 @@ def _brief(exc: Exception) -> str:
     return (useful[-1] if useful else type(exc).__name__)[:300]
 
 
-def representative(spec: dict) -> tuple[np.ndarray, str]:
+def representative(spec: ExportSpec) -> tuple[np.ndarray, str]:
     """Samples that calibrate int8 ranges, and a sentence saying where they came from."""
-    shape = tuple(spec["input_shape"])
-    source = spec.get("representative")
-    if source and source.get("kind") == "npz":
-        data = datasets.adapt_images(datasets.Dataset.from_npz(source["path"]), shape)
+    shape = spec.input_shape
+    source = spec.representative
+    if source is not None and source.kind is DatasetKind.NPZ:
+        data = datasets.adapt_images(datasets.Dataset.from_npz(source.path), shape)
         if data.input_shape == shape:
             x = data.x_train[:REPRESENTATIVE_SAMPLES]
-            return x, f"{len(x)} training samples of {source.get('name', 'the run’s dataset')}"
+            return x, f"{len(x)} training samples of {source.title or 'the run’s dataset'}"
     rng = np.random.default_rng(0)
     if len(shape) == 1:
-        x = rng.integers(0, int(spec.get("vocabulary", 100)), (REPRESENTATIVE_SAMPLES, *shape)).astype(np.int32)
+        x = rng.integers(0, spec.vocabulary, (REPRESENTATIVE_SAMPLES, *shape)).astype(np.int32)
         return x, f"{REPRESENTATIVE_SAMPLES} generated random token sequences (no training run to sample from)"
     if len(shape) == 3:
         x = rng.uniform(0, 1, (REPRESENTATIVE_SAMPLES, *shape)).astype(np.float32)
@@ -91,66 +103,61 @@ def convert(tf, model, int8: bool, samples: np.ndarray | None = None, select_ops
     return converter.convert()
 
 
-def run(spec: dict, emit, stop_flag) -> None:
-    emit({"type": "status", "message": "Loading TensorFlow…"})
+def run(spec: ExportSpec, emit, stop_flag) -> None:
+    emit(Status(stage=Stage.LOADING_TENSORFLOW))
     import keras
     import tensorflow as tf
 
-    work = Path(spec["work_dir"])
+    work = Path(spec.work_dir)
     work.mkdir(parents=True, exist_ok=True)
-    emit({"type": "status", "message": "Building the model…"})
-    model = build_model(spec["source"])  # also registers the design's custom layers
+    emit(Status(stage=Stage.BUILDING_MODEL))
+    model = build_model(spec.source)  # also registers the design's custom layers
     weights = "initial (untrained) weights"
-    if spec.get("model_path"):
-        model = keras.models.load_model(spec["model_path"], safe_mode=True)
-        weights = f"trained weights ({spec.get('run_label', 'last run')})"
-    files: dict[str, dict] = {}
+    if spec.model_path:
+        model = keras.models.load_model(spec.model_path, safe_mode=True)
+        weights = f"trained weights ({spec.run_label or 'last run'})"
+    files: dict[ModelFormat, ExportedFile] = {}
     keras_path = work / "model.keras"
     model.save(keras_path)
-    files["keras"] = {"path": str(keras_path), "bytes": keras_path.stat().st_size}
+    files[ModelFormat.KERAS] = ExportedFile(path=str(keras_path), bytes=keras_path.stat().st_size)
     samples, calibration = representative(spec)
-    runs = int(spec.get("latency_runs", 50))
+    runs = spec.latency_runs
     sample = samples[0]
-    latency: dict[str, float] = {}
+    latency: dict[ModelFormat, float] = {}
     if stop_flag.is_set():
-        emit({"type": "stopped", "message": "stopped at your request"})
+        emit(Stopped(message=STOPPED_ON_REQUEST, on_request=True))
         return
-    emit({"type": "status", "message": "Measuring Keras latency…"})
+    emit(Status(stage=Stage.MEASURING_KERAS))
     batch = sample[None]
-    latency["keras_ms"] = median_ms(lambda: model(batch, training=False), runs)
-    for label, int8 in (("tflite_float32", False), ("tflite_int8", True)):
+    latency[ModelFormat.KERAS] = median_ms(lambda: model(batch, training=False), runs)
+    for fmt, int8, converting, measuring in (
+        (ModelFormat.TFLITE_FLOAT32, False, Stage.CONVERTING_FLOAT32, Stage.MEASURING_FLOAT32),
+        (ModelFormat.TFLITE_INT8, True, Stage.CONVERTING_INT8, Stage.MEASURING_INT8),
+    ):
         if stop_flag.is_set():
-            emit({"type": "stopped", "message": "stopped at your request"})
+            emit(Stopped(message=STOPPED_ON_REQUEST, on_request=True))
             return
-        emit({"type": "status", "message": f"Converting to TFLite {'int8' if int8 else 'float32'}…"})
+        emit(Status(stage=converting))
         note = ""
         try:
             content = convert(tf, model, int8, samples)
         except Exception as exc:
             if int8:
-                files[label] = {"error": _brief(exc)}
+                files[fmt] = ExportedFile(error=_brief(exc))
                 continue
             try:
                 content = convert(tf, model, False, select_ops=True)
                 note = "uses TensorFlow Select ops (needs the Flex delegate)"
             except Exception as again:
-                files[label] = {"error": _brief(again)}
+                files[fmt] = ExportedFile(error=_brief(again))
                 continue
         path = work / f"model_{'int8' if int8 else 'float32'}.tflite"
         path.write_bytes(content)
-        files[label] = {"path": str(path), "bytes": len(content), "note": note}
-        emit({"type": "status", "message": f"Measuring TFLite {'int8' if int8 else 'float32'} latency…"})
+        files[fmt] = ExportedFile(path=str(path), bytes=len(content), note=note)
+        emit(Status(stage=measuring))
         try:
-            latency[f"{label}_ms"] = tflite_latency(tf, content, sample, runs)
+            latency[fmt] = tflite_latency(tf, content, sample, runs)
         except Exception as exc:
-            files[label]["latency_error"] = _brief(exc)
-    emit(
-        {
-            "type": "finished",
-            "files": files,
-            "latency": latency,
-            "weights": weights,
-            "calibration": calibration,
-            "latency_runs": runs,
-        }
-    )
+            files[fmt] = dataclasses.replace(files[fmt], latency_error=_brief(exc))
+    result = ExportResult(files=files, latency_ms=latency, weights=weights, calibration=calibration, latency_runs=runs)
+    emit(Finished(result=result))

@@ -5,6 +5,11 @@ instance with ``st.cache_resource``). It starts at most ``max_running`` workers 
 the rest, streams each worker's events into its ``Job``, stops a job at the next batch
 and kills it after a grace period, and turns a crash, an out-of-memory kill or a hang into
 a message. The Streamlit process itself never imports TensorFlow.
+
+Job kinds are a registry of kind -> ``"module:function"`` (``JOB_KINDS``, extended per
+manager), so that the tests can run TensorFlow-free jobs of their own. Specs go to the
+worker and events come back as the typed messages of ``lightdesign.jobs.messages``,
+serialised at the process boundary.
 """
 
 from __future__ import annotations
@@ -15,11 +20,29 @@ import queue
 import threading
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-ACTIVE = ("queued", "starting", "running", "stopping")
-DONE = ("finished", "stopped", "failed")
+from lightdesign.jobs.messages import (
+    End,
+    Event,
+    Finished,
+    JobKind,
+    JobState,
+    Message,
+    Started,
+    Stopped,
+    event_from_dict,
+)
+
+# The job functions, by kind: each is called in a worker as ``run(spec, emit, stop_flag)``.
+JOB_KINDS: dict[str, str] = {
+    JobKind.TRAIN: "lightdesign.jobs.train:run",
+    JobKind.EXPORT: "lightdesign.jobs.export:run",
+}
+
+E = TypeVar("E")
 
 
 def _env_number(name: str, default: float) -> float:
@@ -47,12 +70,13 @@ class JobError(RuntimeError):
 class Job:
     id: str
     owner: str
-    kind: str  # "train", "export", …
-    spec: dict[str, Any]
-    state: str = "queued"
+    kind: str  # a JobKind, or a kind a test registered
+    spec: Any  # TrainSpec, ExportSpec, or a test kind's dict
+    payload: dict[str, Any]  # the spec as it travels to the worker
+    state: JobState = JobState.QUEUED
     message: str = ""
-    events: list[dict] = field(default_factory=list)
-    result: dict[str, Any] | None = None
+    events: list[Event] = field(default_factory=list)
+    end: End | None = None  # the event that ended the job, when the worker sent one
     created: float = field(default_factory=time.time)
     started: float | None = None
     ended: float | None = None
@@ -63,13 +87,27 @@ class Job:
 
     @property
     def active(self) -> bool:
-        return self.state in ACTIVE
+        return self.state.active
 
-    def latest(self, event_type: str) -> dict | None:
-        return next((e for e in reversed(self.events) if e.get("type") == event_type), None)
+    @property
+    def result(self) -> Any:
+        """What a finished job produced (TrainResult, ExportResult …); None otherwise."""
+        return self.end.result if isinstance(self.end, Finished) else None
 
-    def all(self, event_type: str) -> list[dict]:
-        return [e for e in self.events if e.get("type") == event_type]
+    @property
+    def stopped_on_request(self) -> bool:
+        return isinstance(self.end, Stopped) and self.end.on_request
+
+    @property
+    def pid(self) -> int | None:
+        started = self.latest(Started)
+        return started.pid if started else None
+
+    def latest(self, event_type: type[E]) -> E | None:
+        return next((e for e in reversed(self.events) if isinstance(e, event_type)), None)
+
+    def all(self, event_type: type[E]) -> list[E]:
+        return [e for e in self.events if isinstance(e, event_type)]
 
 
 class JobManager:
@@ -79,12 +117,15 @@ class JobManager:
         timeout_s: float | None = None,
         grace_s: float | None = None,
         poll_s: float = 0.1,
+        kinds: Mapping[str, str] | None = None,
     ):
+        """``kinds`` adds job kinds (kind -> ``"module:function"``) to ``JOB_KINDS``."""
         env_running, env_timeout, env_grace = limits()
         self.max_running = max(1, max_running if max_running is not None else env_running)
         self.timeout_s = timeout_s if timeout_s is not None else env_timeout
         self.grace_s = grace_s if grace_s is not None else env_grace
         self.poll_s = poll_s
+        self.kinds = {**JOB_KINDS, **(kinds or {})}
         self._jobs: dict[str, Job] = {}
         self._lock = threading.RLock()
         self._context = multiprocessing.get_context("spawn")
@@ -93,15 +134,18 @@ class JobManager:
         self._thread.start()
 
     # -- requests from sessions ----------------------------------------------------------
-    def submit(self, owner: str, kind: str, spec: dict[str, Any]) -> Job:
+    def submit(self, owner: str, kind: str, spec: Message | dict[str, Any]) -> Job:
         """Queue a job for a session; one active job per session."""
+        if kind not in self.kinds:
+            raise JobError(f"unknown job kind {kind!r}; known: {', '.join(self.kinds)}")
+        payload = spec.to_dict() if isinstance(spec, Message) else dict(spec)
         with self._lock:
             if self._closed:
                 raise JobError("the job manager is shut down")
             current = self.active_for(owner)
             if current is not None:
                 raise JobError(f"a {current.kind} job is already {current.state} for this session; stop it or wait")
-            job = Job(uuid.uuid4().hex[:12], owner, kind, spec)
+            job = Job(uuid.uuid4().hex[:12], owner, kind, spec, payload)
             self._jobs[job.id] = job
             self._start_queued()
             return job
@@ -117,13 +161,13 @@ class JobManager:
     def queue_position(self, job: Job) -> int:
         """1 for the next job to start; 0 when the job is not waiting."""
         with self._lock:
-            waiting = [j for j in self._jobs.values() if j.state == "queued"]
+            waiting = [j for j in self._jobs.values() if j.state is JobState.QUEUED]
             waiting.sort(key=lambda j: j.created)
             return waiting.index(job) + 1 if job in waiting else 0
 
     def running_count(self) -> int:
         with self._lock:
-            return sum(1 for j in self._jobs.values() if j.state in ("starting", "running", "stopping"))
+            return sum(1 for j in self._jobs.values() if j.state.holds_worker)
 
     def stop(self, job_id: str) -> str:
         """Ask a job to stop at its next batch; returns what happened, in words."""
@@ -131,14 +175,14 @@ class JobManager:
             job = self._jobs.get(job_id)
             if job is None:
                 raise JobError("there is no such job")
-            if job.state == "queued":
-                self._finish(job, "stopped", "stopped before it started")
+            if job.state is JobState.QUEUED:
+                self._finish(job, JobState.STOPPED, "stopped before it started")
                 return "The job was removed from the queue."
-            if job.state == "stopping":
+            if job.state is JobState.STOPPING:
                 return "The job is already stopping."
             if not job.active:
                 return f"The job has already {job.state}."
-            job.state = "stopping"
+            job.state = JobState.STOPPING
             job.stop_requested = time.monotonic()
             job.stop_flag.set()
             return "Stopping at the end of the current batch."
@@ -151,24 +195,24 @@ class JobManager:
                 if job.process is not None and job.process.is_alive():
                     job.process.kill()
                 if job.active:
-                    self._finish(job, "failed", "the server shut down")
+                    self._finish(job, JobState.FAILED, "the server shut down")
 
     # -- the monitor thread -----------------------------------------------------------------
     def _monitor(self) -> None:
         while not self._closed:
             with self._lock:
                 for job in list(self._jobs.values()):
-                    if job.state in ("starting", "running", "stopping"):
+                    if job.state.holds_worker:
                         try:
                             self._drain(job)
                             self._check(job)
                         except Exception as exc:  # one broken job must not stop the others being watched
-                            self._finish(job, "failed", f"the job could not be supervised ({exc})")
+                            self._finish(job, JobState.FAILED, f"the job could not be supervised ({exc})")
                 self._start_queued()
             time.sleep(self.poll_s)
 
     def _start_queued(self) -> None:
-        waiting = sorted((j for j in self._jobs.values() if j.state == "queued"), key=lambda j: j.created)
+        waiting = sorted((j for j in self._jobs.values() if j.state is JobState.QUEUED), key=lambda j: j.created)
         for job in waiting[: max(0, self.max_running - self.running_count())]:
             from lightdesign.jobs.worker import main as worker_main
 
@@ -176,32 +220,31 @@ class JobManager:
             job.stop_flag = self._context.Event()
             job.process = self._context.Process(
                 target=worker_main,
-                args=(job.kind, job.spec, job.channel, job.stop_flag),
+                args=(job.kind, self.kinds[job.kind], job.payload, job.channel, job.stop_flag),
                 name=f"lightdesign-{job.kind}-{job.id}",
                 daemon=True,
             )
-            job.state = "starting"
+            job.state = JobState.STARTING
             job.started = time.monotonic()
             try:
                 job.process.start()
             except Exception as exc:
                 job.process = None
-                self._finish(job, "failed", f"the worker process could not start ({exc})")
+                self._finish(job, JobState.FAILED, f"the worker process could not start ({exc})")
 
     def _drain(self, job: Job) -> None:
         while True:
             try:
-                event = job.channel.get_nowait()
+                data = job.channel.get_nowait()
             except (queue.Empty, EOFError, OSError):
                 return
-            event.setdefault("at", time.time())
+            event = event_from_dict(data)
             job.events.append(event)
-            kind = event.get("type")
-            if kind == "started" and job.state == "starting":
-                job.state = "running"
-            elif kind in DONE:
-                job.result = event
-                self._finish(job, kind, event.get("message", ""))
+            if isinstance(event, Started) and job.state is JobState.STARTING:
+                job.state = JobState.RUNNING
+            elif isinstance(event, End):
+                job.end = event
+                self._finish(job, event.state, event.message)
                 return
 
     def _check(self, job: Job) -> None:
@@ -213,29 +256,29 @@ class JobManager:
             process.join(timeout=1)
             self._drain(job)
             if job.active:
-                self._finish(job, "failed", _exit_message(process.exitcode))
+                self._finish(job, JobState.FAILED, _exit_message(process.exitcode))
         elif job.stop_requested and now - job.stop_requested > self.grace_s:
             process.kill()
             process.join(timeout=5)
-            self._finish(job, "stopped", f"the worker did not stop within {self.grace_s:g} s and was killed")
+            self._finish(job, JobState.STOPPED, f"the worker did not stop within {self.grace_s:g} s and was killed")
         elif now - job.started > self.timeout_s:
             process.kill()
             process.join(timeout=5)
             self._finish(
                 job,
-                "failed",
+                JobState.FAILED,
                 f"the job ran longer than the {self.timeout_s:g} s limit and was stopped "
                 "(LIGHTDESIGN_JOB_TIMEOUT_S changes the limit)",
             )
 
-    def _finish(self, job: Job, state: str, message: str) -> None:
+    def _finish(self, job: Job, state: JobState, message: str) -> None:
         job.state = state
         job.message = message
         job.ended = time.monotonic()
         process = job.process
         if process is None or getattr(process, "_popen", None) is None:
             return
-        if process.is_alive() and state != "finished":
+        if process.is_alive() and state is not JobState.FINISHED:
             process.kill()
         process.join(timeout=5)
 

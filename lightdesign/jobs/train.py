@@ -3,27 +3,42 @@ source, fit it while streaming progress, evaluate, and save the trained model.""
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 
 import numpy as np
 
 from lightdesign import datasets
+from lightdesign.jobs.messages import (
+    Batch,
+    DataReady,
+    DatasetKind,
+    DatasetRef,
+    Epoch,
+    Finished,
+    Sample,
+    Stage,
+    Status,
+    Stopped,
+    TrainResult,
+    TrainSpec,
+)
 
 BATCH_EVENT_INTERVAL_S = 0.25
 SAMPLE_PREDICTIONS = 16
+STOPPED_ON_REQUEST = "stopped at your request"
 
 
-class Stopped(Exception):
+class StopRequested(Exception):
     """Raised from a callback to leave fit or evaluate at once."""
 
 
-def load_dataset(spec: dict) -> datasets.Dataset:
+def load_dataset(source: DatasetRef) -> datasets.Dataset:
     """The dataset a job names: an .npz written by the app, or a Keras download."""
-    source = spec["dataset"]
-    if source["kind"] == "npz":
-        return datasets.Dataset.from_npz(source["path"])
-    name = source["name"]
+    if source.kind is DatasetKind.NPZ:
+        return datasets.Dataset.from_npz(source.path)
+    name = source.name
     import keras
 
     try:
@@ -60,16 +75,24 @@ def _optimizer(keras, name: str, learning_rate: float):
     return keras.optimizers.Adam(learning_rate)
 
 
+def _finite(value) -> float | None:
+    """A logged figure as a plain float; None when missing or not finite (JSON has no NaN)."""
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
 def _progress_callback(keras, emit, stop_flag, epochs: int, steps: int, batch_size: int):
     class Progress(keras.callbacks.Callback):
-        """Streams batch and epoch metrics; raises Stopped when the page asks to stop."""
+        """Streams batch and epoch metrics; raises StopRequested when the page asks to stop."""
 
         def __init__(self):
             super().__init__()
             self.epoch = 0
             self.last_emit = 0.0
             self.epoch_start = time.perf_counter()
-            self.history: list[dict] = []
+            self.history: list[Epoch] = []
 
         def on_epoch_begin(self, epoch, logs=None):
             self.epoch = epoch
@@ -77,159 +100,152 @@ def _progress_callback(keras, emit, stop_flag, epochs: int, steps: int, batch_si
 
         def on_train_batch_end(self, batch, logs=None):
             if stop_flag.is_set():
-                raise Stopped
+                raise StopRequested
             now = time.perf_counter()
             if now - self.last_emit >= BATCH_EVENT_INTERVAL_S or batch + 1 == steps:
                 self.last_emit = now
                 seen = (batch + 1) * batch_size
+                logs = logs or {}
                 emit(
-                    {
-                        "type": "batch",
-                        "epoch": self.epoch + 1,
-                        "epochs": epochs,
-                        "batch": batch + 1,
-                        "batches": steps,
-                        "loss": float(logs.get("loss", np.nan)),
-                        "accuracy": float(logs.get("accuracy", np.nan)),
-                        "samples_per_s": seen / max(now - self.epoch_start, 1e-9),
-                    }
+                    Batch(
+                        epoch=self.epoch + 1,
+                        epochs=epochs,
+                        batch=batch + 1,
+                        batches=steps,
+                        loss=_finite(logs.get("loss")),
+                        accuracy=_finite(logs.get("accuracy")),
+                        samples_per_s=seen / max(now - self.epoch_start, 1e-9),
+                    )
                 )
 
         def on_test_batch_end(self, batch, logs=None):
             if stop_flag.is_set():
-                raise Stopped
+                raise StopRequested
 
         def on_epoch_end(self, epoch, logs=None):
-            seconds = time.perf_counter() - self.epoch_start
-            record = {"epoch": epoch + 1, "seconds": seconds, **{k: float(v) for k, v in (logs or {}).items()}}
+            logs = logs or {}
+            record = Epoch(
+                epoch=epoch + 1,
+                seconds=time.perf_counter() - self.epoch_start,
+                **{name: _finite(logs.get(name)) for name in ("loss", "accuracy", "val_loss", "val_accuracy")},
+            )
             self.history.append(record)
-            emit({"type": "epoch", **record})
+            emit(record)
 
     return Progress()
 
 
-def _confusion(y_true: np.ndarray, y_pred: np.ndarray, classes: int) -> list[list[int]]:
+def _confusion(y_true: np.ndarray, y_pred: np.ndarray, classes: int) -> tuple[tuple[int, ...], ...]:
     matrix = np.zeros((classes, classes), dtype=np.int64)
     np.add.at(matrix, (y_true, y_pred), 1)
-    return matrix.tolist()
+    return tuple(tuple(int(v) for v in row) for row in matrix)
 
 
-def run(spec: dict, emit, stop_flag) -> None:
-    emit({"type": "status", "message": "Loading TensorFlow…"})
+def _stopped(history: list[Epoch], seconds: float) -> Stopped:
+    return Stopped(message=STOPPED_ON_REQUEST, on_request=True, history=tuple(history), seconds=seconds)
+
+
+def run(spec: TrainSpec, emit, stop_flag) -> None:
+    settings = spec.settings
+    emit(Status(stage=Stage.LOADING_TENSORFLOW))
     import keras
 
-    keras.utils.set_random_seed(int(spec["seed"]))
-    if spec.get("mixed_precision"):
+    keras.utils.set_random_seed(settings.seed)
+    if settings.mixed_precision:
         keras.mixed_precision.set_global_policy("mixed_float16")
-    emit({"type": "status", "message": "Preparing the data…"})
-    data = load_dataset(spec)
-    data = datasets.adapt_images(data, tuple(spec["input_shape"]))
-    data = data.capped(spec.get("max_samples"), int(spec["seed"]))
-    if data.input_shape != tuple(spec["input_shape"]):
-        raise ValueError(
-            f"the data has samples of shape {data.input_shape} but the design expects {tuple(spec['input_shape'])}"
-        )
-    classes = int(spec["num_classes"])
+    emit(Status(stage=Stage.PREPARING_DATA))
+    data = load_dataset(spec.dataset)
+    data = datasets.adapt_images(data, spec.input_shape)
+    data = data.capped(settings.max_samples, settings.seed)
+    if data.input_shape != spec.input_shape:
+        raise ValueError(f"the data has samples of shape {data.input_shape} but the design expects {spec.input_shape}")
+    classes = spec.num_classes
     if data.num_classes > classes and classes > 1:
         raise ValueError(f"the data has {data.num_classes} classes but the design outputs {classes}")
-    validation = float(spec["validation_split"])
+    validation = settings.validation_split
     train_count = int(len(data.y_train) * (1 - validation))
-    steps = max(1, -(-train_count // int(spec["batch_size"])))
+    steps = max(1, -(-train_count // settings.batch_size))
     emit(
-        {
-            "type": "data",
-            "train": train_count,
-            "validation": len(data.y_train) - train_count,
-            "test": len(data.y_test),
-            "notes": data.notes,
-            "class_names": data.class_names,
-        }
+        DataReady(
+            train=train_count,
+            validation=len(data.y_train) - train_count,
+            test=len(data.y_test),
+            notes=tuple(data.notes),
+            class_names=tuple(data.class_names),
+        )
     )
 
-    emit({"type": "status", "message": "Building the model…"})
-    model = build_model(spec["source"])
+    emit(Status(stage=Stage.BUILDING_MODEL))
+    model = build_model(spec.source)
     loss = (
-        keras.losses.BinaryCrossentropy(from_logits=spec["from_logits"])
+        keras.losses.BinaryCrossentropy(from_logits=spec.from_logits)
         if classes == 1
-        else keras.losses.SparseCategoricalCrossentropy(from_logits=spec["from_logits"])
+        else keras.losses.SparseCategoricalCrossentropy(from_logits=spec.from_logits)
     )
     model.compile(
-        optimizer=_optimizer(keras, spec["optimizer"], float(spec["learning_rate"])), loss=loss, metrics=["accuracy"]
+        optimizer=_optimizer(keras, settings.optimizer, settings.learning_rate), loss=loss, metrics=["accuracy"]
     )
-    progress = _progress_callback(keras, emit, stop_flag, int(spec["epochs"]), steps, int(spec["batch_size"]))
-    emit({"type": "status", "message": "Training…"})
+    progress = _progress_callback(keras, emit, stop_flag, settings.epochs, steps, settings.batch_size)
+    emit(Status(stage=Stage.TRAINING))
     start = time.perf_counter()
     try:
         model.fit(
             data.x_train,
             data.y_train,
-            epochs=int(spec["epochs"]),
-            batch_size=int(spec["batch_size"]),
+            epochs=settings.epochs,
+            batch_size=settings.batch_size,
             validation_split=validation,
             callbacks=[progress],
             verbose=0,
             shuffle=True,
         )
-    except Stopped:
-        emit(
-            {
-                "type": "stopped",
-                "message": "stopped at your request",
-                "history": progress.history,
-                "seconds": time.perf_counter() - start,
-            }
-        )
+    except StopRequested:
+        emit(_stopped(progress.history, time.perf_counter() - start))
         return
     train_seconds = time.perf_counter() - start
-    emit({"type": "status", "message": "Evaluating on the test set…"})
+    emit(Status(stage=Stage.EVALUATING))
     try:
         test_loss, test_accuracy = model.evaluate(
             data.x_test, data.y_test, verbose=0, callbacks=[progress], batch_size=256
         )
         probabilities = model.predict(data.x_test, verbose=0, batch_size=256)
-    except Stopped:
-        emit(
-            {
-                "type": "stopped",
-                "message": "stopped at your request",
-                "history": progress.history,
-                "seconds": train_seconds,
-            }
-        )
+    except StopRequested:
+        emit(_stopped(progress.history, train_seconds))
         return
     predicted = (
         (probabilities.reshape(len(probabilities), -1) > 0.5).astype(int)[:, 0]
         if classes == 1
         else probabilities.argmax(axis=-1)
     )
-    work = Path(spec["work_dir"])
+    work = Path(spec.work_dir)
     work.mkdir(parents=True, exist_ok=True)
     model_path = work / "trained.keras"
     model.save(model_path)
     picks = np.random.default_rng(0).permutation(len(data.y_test))[:SAMPLE_PREDICTIONS]
-    samples = [
-        {
-            "index": int(i),
-            "true": int(data.y_test[i]),
-            "predicted": int(predicted[i]),
-            "confidence": float(np.max(probabilities[i])),
-        }
+    samples = tuple(
+        Sample(
+            index=int(i),
+            true=int(data.y_test[i]),
+            predicted=int(predicted[i]),
+            confidence=float(np.max(probabilities[i])),
+        )
         for i in picks
-    ]
-    images = data.x_test[picks] if data.kind == "image" else None
-    emit(
-        {
-            "type": "finished",
-            "test_loss": float(test_loss),
-            "test_accuracy": float(test_accuracy),
-            "history": progress.history,
-            "seconds": train_seconds,
-            "samples_per_s": train_count * int(spec["epochs"]) / max(train_seconds, 1e-9),
-            "confusion": _confusion(data.y_test, predicted, max(classes, 2)),
-            "class_names": data.class_names,
-            "samples": samples,
-            "sample_images": None if images is None else images.astype(np.float32),
-            "model_path": str(model_path),
-            "notes": data.notes,
-        }
     )
+    images_path = None
+    if data.kind == "image":  # images travel as a file, not through the event channel
+        images_path = work / "sample_images.npy"
+        np.save(images_path, data.x_test[picks].astype(np.float32), allow_pickle=False)
+    result = TrainResult(
+        test_loss=float(test_loss),
+        test_accuracy=float(test_accuracy),
+        history=tuple(progress.history),
+        seconds=train_seconds,
+        samples_per_s=train_count * settings.epochs / max(train_seconds, 1e-9),
+        confusion=_confusion(data.y_test, predicted, max(classes, 2)),
+        class_names=tuple(data.class_names),
+        samples=samples,
+        sample_images_path=None if images_path is None else str(images_path),
+        model_path=str(model_path),
+        notes=tuple(data.notes),
+    )
+    emit(Finished(result=result))

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import traceback
 
+from lightdesign.jobs import messages
+
 OOM_HINT = "try a smaller batch size, fewer samples or a smaller design"
 
 
@@ -51,30 +53,37 @@ def _step_aside() -> None:
         pass
 
 
-def main(kind: str, spec: dict, channel, stop_flag) -> None:
+def resolve(target: str):
+    """The job function named by ``"module:function"``."""
+    import importlib
+
+    module, _, name = target.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def main(kind: str, target: str, spec: dict, channel, stop_flag) -> None:
+    """Run the job function ``target`` on the spec (a dict from ``to_dict``); every event it
+    emits goes back to the manager as a dict, ending in ``Finished``, ``Stopped`` or ``Failed``."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # idle math threads sleep instead of spinning
     _step_aside()
     _cap_memory()
-    channel.put({"type": "started", "pid": os.getpid()})
+
+    def emit(event: messages.Message) -> None:
+        channel.put(event.to_dict())
+
+    emit(messages.Started(pid=os.getpid()))
     try:
-        if kind == "train":
-            from lightdesign.jobs.train import run
-        elif kind == "export":
-            from lightdesign.jobs.export import run
-        elif kind == "test":
-            from lightdesign.jobs.testing import run
-        else:
-            raise ValueError(f"unknown job kind {kind!r}")
-        run(spec, channel.put, stop_flag)
+        run = resolve(target)
+        run(messages.spec_from_dict(kind, spec), emit, stop_flag)
     except Exception as exc:  # the worker reports every failure as a message to the page
         if _out_of_memory(exc):
             cap = memory_cap_bytes()
             limit = f" (limit {cap // 2**20:,} MB)" if cap else ""
-            channel.put({"type": "failed", "message": f"the worker ran out of memory{limit}; {OOM_HINT}"})
+            emit(messages.Failed(message=f"the worker ran out of memory{limit}; {OOM_HINT}"))
         else:
             detail = traceback.format_exc(limit=3)
-            channel.put({"type": "failed", "message": f"{type(exc).__name__}: {exc}", "detail": detail[-2000:]})
+            emit(messages.Failed(message=f"{type(exc).__name__}: {exc}", detail=detail[-2000:]))
     finally:
         channel.close()
         channel.join_thread()

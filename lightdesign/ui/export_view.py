@@ -9,20 +9,36 @@ from pathlib import Path
 
 import streamlit as st
 
-from lightdesign import deploy
+from lightdesign import deploy, metrics
 from lightdesign import format as fmt
 from lightdesign.analysis import Analysis
 from lightdesign.codegen import generate, model_name
 from lightdesign.design import DesignError
-from lightdesign.jobs import JobError
+from lightdesign.jobs import Job, JobError
+from lightdesign.jobs.messages import EXPORT_STAGES, ExportResult, JobKind, JobState, ModelFormat, RunRecord, Status
 from lightdesign.jobs.specs import WORK_ROOT, export_spec, new_work_dir
 from lightdesign.render import to_dot, to_image, to_mermaid
 from lightdesign.ui import compare_view, icons, state
 from lightdesign.ui.i18n import labels, t
-from lightdesign.ui.train_view import job_manager, job_message, session_id, status_text
+from lightdesign.ui.job_view import job_manager, message_text, session_id, stage_text, state_text
 
 JOB_KEY = "export_job_id"
-FILE_PRECISION = {"keras": "fp32", "tflite_float32": "fp32", "tflite_int8": "int8"}
+# Each model file's size is set beside the weights estimate of its precision.
+FILE_ESTIMATE = {
+    ModelFormat.KERAS: metrics.WEIGHTS_FP32,
+    ModelFormat.TFLITE_FLOAT32: metrics.WEIGHTS_FP32,
+    ModelFormat.TFLITE_INT8: metrics.WEIGHTS_INT8,
+}
+FILE_NAMES = {  # the download's name after the design's
+    ModelFormat.KERAS: "{stem}.keras",
+    ModelFormat.TFLITE_FLOAT32: "{stem}_float32.tflite",
+    ModelFormat.TFLITE_INT8: "{stem}_int8.tflite",
+}
+LATENCY_LABELS = {
+    ModelFormat.KERAS: "Keras",
+    ModelFormat.TFLITE_FLOAT32: "TFLite float32",
+    ModelFormat.TFLITE_INT8: "TFLite int8",
+}
 
 
 def code_and_text(result: Analysis) -> None:
@@ -118,14 +134,14 @@ def deployability(result: Analysis) -> None:
     st.dataframe(rows, hide_index=True, key="deploy_findings")
 
 
-def _run_label(run: dict) -> str:
-    return t("export.trained", dataset=run["dataset"], epochs=run["epochs"], accuracy=run["test_accuracy"])
+def _run_label(run: RunRecord) -> str:
+    return t("export.trained", dataset=run.dataset, epochs=run.epochs, accuracy=run.test_accuracy)
 
 
-def start_export(result: Analysis, run: dict | None, latency_runs: int) -> None:
+def start_export(result: Analysis, run: RunRecord | None, latency_runs: int) -> None:
     try:
         spec = export_spec(result.design, new_work_dir(), run, latency_runs)
-        job = job_manager().submit(session_id(), "export", spec)
+        job = job_manager().submit(session_id(), JobKind.EXPORT, spec)
     except (DesignError, JobError, OSError) as exc:
         state.flash("error", t("export.not_started", error=exc))
         return
@@ -134,7 +150,7 @@ def start_export(result: Analysis, run: dict | None, latency_runs: int) -> None:
 
 def model_files(result: Analysis) -> None:
     ws = state.workspace()
-    runs = ws.runs.get(ws.current, [])
+    runs = [RunRecord.from_dict(run) for run in ws.runs.get(ws.current, [])]
     choices = ["initial"] + [str(i) for i in range(len(runs))][::-1]
     cols = st.columns([3, 1], vertical_alignment="bottom")
     pick = cols[0].selectbox(
@@ -170,18 +186,9 @@ def export_progress() -> None:
         return
     if not job.active:
         st.rerun()
-    status = job.latest("status")
-    steps = [
-        "Loading TensorFlow…",
-        "Building the model…",
-        "Measuring Keras latency…",
-        "Converting to TFLite float32…",
-        "Measuring TFLite float32 latency…",
-        "Converting to TFLite int8…",
-        "Measuring TFLite int8 latency…",
-    ]
-    done = steps.index(status["message"]) + 1 if status and status["message"] in steps else 0
-    st.progress(done / len(steps), text=status_text(status["message"]) if status else t("export.waiting"))
+    status = job.latest(Status)
+    done = EXPORT_STAGES.index(status.stage) + 1 if status and status.stage in EXPORT_STAGES else 0
+    st.progress(done / len(EXPORT_STAGES), text=stage_text(job) or t("export.waiting"))
 
 
 def _safe_bytes(path: str) -> bytes | None:
@@ -192,61 +199,53 @@ def _safe_bytes(path: str) -> bytes | None:
     return resolved.read_bytes()
 
 
-def export_results(job, result: Analysis) -> None:
-    if job.state != "finished":
-        st.error(t("export.failed", state=job.state, message=job_message(job.message)), icon=icons.ERROR)
+def export_results(job: Job, result: Analysis) -> None:
+    if job.state is not JobState.FINISHED:
+        st.error(t("export.failed", state=state_text(job.state), message=message_text(job)), icon=icons.ERROR)
         return
-    out = job.result
-    design = result.design
-    stem = model_name(design)
-    st.caption(t("export.built_from", weights=out["weights"], calibration=out["calibration"]))
+    out: ExportResult = job.result
+    stem = model_name(result.design)
+    st.caption(t("export.built_from", weights=out.weights, calibration=out.calibration))
     rows = []
-    for key, precision in FILE_PRECISION.items():
-        entry = out["files"].get(key, {})
-        estimate = result.weight_bytes[precision]
-        size = t("export.failed_cell") if "error" in entry else fmt.size(entry["bytes"])
-        ratio = "" if "error" in entry else f"{entry['bytes'] / estimate:.2f}×"
+    for file_format, metric in FILE_ESTIMATE.items():
+        entry = out.files.get(file_format)
+        estimate = metric.read(result)
+        written = entry is not None and not entry.error
         rows.append(
             {
-                "file": t(f"file.{key}"),
-                "size": size,
+                "file": t(f"file.{file_format}"),
+                "size": fmt.size(entry.bytes) if written else t("export.failed_cell"),
                 "estimate": fmt.size(estimate),
-                "ratio": ratio,
-                "note": entry.get("error") or entry.get("note", ""),
+                "ratio": f"{entry.bytes / estimate:.2f}×" if written else "",
+                "note": (entry.error or entry.note) if entry else "",
             }
         )
     st.dataframe([{t(f"col.{k}"): v for k, v in row.items()} for row in rows], hide_index=True, key="export_sizes")
-    cols = st.columns(3)
-    names = {"keras": f"{stem}.keras", "tflite_float32": f"{stem}_float32.tflite", "tflite_int8": f"{stem}_int8.tflite"}
-    for column, key in zip(cols, FILE_PRECISION, strict=True):
-        entry = out["files"].get(key, {})
-        data = _safe_bytes(entry["path"]) if "path" in entry else None
+    cols = st.columns(len(FILE_NAMES))
+    for column, (file_format, name) in zip(cols, FILE_NAMES.items(), strict=True):
+        entry = out.files.get(file_format)
+        data = _safe_bytes(entry.path) if entry and entry.path else None
         if data is not None:
             column.download_button(
-                t("export.download_file", file=t(f"file.{key}")),
+                t("export.download_file", file=t(f"file.{file_format}")),
                 data,
-                file_name=names[key],
+                file_name=name.format(stem=stem),
                 mime="application/octet-stream",
-                key=f"download_{key}",
+                key=f"download_{file_format}",
             )
-    latency = out["latency"]
     compare_view_measured = st.session_state.setdefault(compare_view.MEASURED, {})
-    compare_view_measured[state.workspace().current] = latency
-    st.markdown(t("export.latency_head", runs=out["latency_runs"]))
-    table = []
-    for key, label in (
-        ("keras_ms", "Keras"),
-        ("tflite_float32_ms", "TFLite float32"),
-        ("tflite_int8_ms", "TFLite int8"),
-    ):
-        if key in latency:
-            table.append(
-                {
-                    t("col.model"): label,
-                    t("col.latency"): f"{latency[key]:.2f} ms",
-                    t("col.macs"): fmt.count(result.macs),
-                    t("col.macs_per_ms"): fmt.count(result.macs / max(latency[key], 1e-9)),
-                }
-            )
+    compare_view_measured[state.workspace().current] = out.latency_figures()
+    st.markdown(t("export.latency_head", runs=out.latency_runs))
+    macs = metrics.MACS.read(result)
+    table = [
+        {
+            t("col.model"): label,
+            t("col.latency"): f"{out.latency_ms[file_format]:.2f} ms",
+            t("col.macs"): metrics.MACS.show(macs),
+            t("col.macs_per_ms"): fmt.count(macs / max(out.latency_ms[file_format], 1e-9)),
+        }
+        for file_format, label in LATENCY_LABELS.items()
+        if file_format in out.latency_ms
+    ]
     st.dataframe(table, hide_index=True, key="export_latency")
     st.caption(t("export.latency_caption"))

@@ -7,7 +7,8 @@ import signal
 
 import pytest
 
-from lightdesign.ui import train_view
+from lightdesign.jobs.messages import Batch
+from lightdesign.ui import job_view, train_view
 
 from .conftest import run_until
 
@@ -21,9 +22,9 @@ def long_training(app):
     app.number_input(key="set_epochs").set_value(200).run()
     app.number_input(key="set_cap").set_value(0).run()
     app.button(key="start_training").click().run()
-    manager = train_view.job_manager()
+    manager = job_view.job_manager()
     job = manager.get(app.session_state[train_view.JOB_KEY])
-    run_until(app, lambda a: job.latest("batch") is not None)
+    run_until(app, lambda a: job.latest(Batch) is not None)
     return job
 
 
@@ -37,7 +38,7 @@ def alive(pid: int) -> bool:
 
 def test_a_worker_killed_mid_epoch(app):
     job = long_training(app)
-    pid = job.events[0]["pid"]
+    pid = job.pid
     os.kill(pid, signal.SIGKILL)
     run_until(app, lambda a: any(e.startswith("Training failed:") for e in errors(a)))
     assert errors(app) == [
@@ -59,15 +60,15 @@ SHORT_TIMEOUT_S = 15
 @pytest.fixture
 def short_timeout(monkeypatch):
     monkeypatch.setenv("LIGHTDESIGN_JOB_TIMEOUT_S", str(SHORT_TIMEOUT_S))
-    train_view.job_manager.clear()  # a fresh manager reads the limit
+    job_view.job_manager.clear()  # a fresh manager reads the limit
     yield
-    train_view.job_manager().shutdown()
-    train_view.job_manager.clear()
+    job_view.job_manager().shutdown()
+    job_view.job_manager.clear()
 
 
 def test_a_job_past_its_time_limit(short_timeout, app):
     job = long_training(app)
-    pid = job.events[0]["pid"]
+    pid = job.pid
     run_until(app, lambda a: any(e.startswith("Training failed:") for e in errors(a)), timeout=60)
     assert errors(app) == [
         f"Training failed: the job ran longer than the {SHORT_TIMEOUT_S} s limit and was stopped "

@@ -1,5 +1,6 @@
-"""Jobs used by the tests of the job machinery itself: they sleep, hang, crash or eat
-memory on request, without TensorFlow."""
+"""Job kinds for the tests of the job machinery itself: they count, hang, crash or eat
+memory on request, without TensorFlow. A manager runs them once told where they live:
+``JobManager(kinds=KINDS)``."""
 
 from __future__ import annotations
 
@@ -7,17 +8,22 @@ import os
 import signal
 import time
 
+from lightdesign.jobs.messages import Batch, Finished, Stopped
+
+KINDS = {"test": "tests.fake_jobs:run"}
+
 
 def run(spec: dict, emit, stop_flag) -> None:
     action = spec.get("action", "count")
     if action == "count":
-        for i in range(int(spec.get("steps", 5))):
+        steps = int(spec.get("steps", 5))
+        for i in range(steps):
             if stop_flag.is_set():
-                emit({"type": "stopped", "message": f"stopped after {i} steps", "steps": i})
+                emit(Stopped(message=f"stopped after {i} steps", on_request=True))
                 return
-            emit({"type": "batch", "batch": i})
+            emit(Batch(epoch=1, epochs=1, batch=i + 1, batches=steps))
             time.sleep(float(spec.get("delay", 0.05)))
-        emit({"type": "finished", "steps": int(spec.get("steps", 5))})
+        emit(Finished(message=f"counted {steps} steps"))
     elif action == "hang":
         while True:  # ignores the stop flag on purpose
             time.sleep(0.1)

@@ -1,0 +1,467 @@
+"""What the app and its worker processes say to each other, typed.
+
+Everything that crosses the process boundary is a frozen dataclass defined here: the job
+specs going to a worker (``TrainSpec``, ``ExportSpec``), the progress events coming back
+(``Started``, ``Status``, ``DataReady``, ``Batch``, ``Epoch`` and the terminal ``Finished``,
+``Stopped``, ``Failed``) and their results (``TrainResult``, ``ExportResult``). On the wire
+each is a JSON-safe dict: ``to_dict()`` on one side, ``from_dict()`` on the other (events
+through ``event_from_dict``), so the keys are spelled once, here. A finished training run
+is kept with its design as a ``RunRecord``.
+
+Job kinds and states are ``StrEnum``s; the UI shows a state through the catalogue key
+``job.state.<value>`` and a worker's stage through ``job.stage.<value>``.
+
+No TensorFlow, no NumPy: the app process imports this module.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import secrets
+import time
+import types
+import typing
+from dataclasses import dataclass, field
+from enum import Enum, StrEnum
+from typing import Any, ClassVar, Self
+
+TAG = "type"  # the key naming a tagged message's class in its dict
+
+
+class JobKind(StrEnum):
+    """The kinds of job the app runs (tests register their own kinds with the manager)."""
+
+    TRAIN = "train"
+    EXPORT = "export"
+
+
+class JobState(StrEnum):
+    QUEUED = "queued"
+    STARTING = "starting"
+    RUNNING = "running"
+    STOPPING = "stopping"
+    FINISHED = "finished"
+    STOPPED = "stopped"
+    FAILED = "failed"
+
+    @property
+    def active(self) -> bool:
+        """Queued or holding a worker: the session cannot start another job."""
+        return self in ACTIVE_STATES
+
+    @property
+    def holds_worker(self) -> bool:
+        """Counts against the server's limit of jobs running at once."""
+        return self in (JobState.STARTING, JobState.RUNNING, JobState.STOPPING)
+
+
+ACTIVE_STATES = frozenset({JobState.QUEUED, JobState.STARTING, JobState.RUNNING, JobState.STOPPING})
+DONE_STATES = frozenset({JobState.FINISHED, JobState.STOPPED, JobState.FAILED})
+
+
+class Stage(StrEnum):
+    """What a worker is doing between progress events (shown as ``job.stage.<value>``)."""
+
+    LOADING_TENSORFLOW = "loading_tensorflow"
+    PREPARING_DATA = "preparing_data"
+    BUILDING_MODEL = "building_model"
+    TRAINING = "training"
+    EVALUATING = "evaluating"
+    MEASURING_KERAS = "measuring_keras"
+    CONVERTING_FLOAT32 = "converting_float32"
+    MEASURING_FLOAT32 = "measuring_float32"
+    CONVERTING_INT8 = "converting_int8"
+    MEASURING_INT8 = "measuring_int8"
+
+
+EXPORT_STAGES = (
+    Stage.LOADING_TENSORFLOW,
+    Stage.BUILDING_MODEL,
+    Stage.MEASURING_KERAS,
+    Stage.CONVERTING_FLOAT32,
+    Stage.MEASURING_FLOAT32,
+    Stage.CONVERTING_INT8,
+    Stage.MEASURING_INT8,
+)
+
+
+class DatasetKind(StrEnum):
+    NPZ = "npz"  # written by the app into the job's work folder
+    KERAS = "keras"  # downloaded by the worker through keras.datasets
+
+
+class ModelFormat(StrEnum):
+    """The model files an export job writes."""
+
+    KERAS = "keras"
+    TFLITE_FLOAT32 = "tflite_float32"
+    TFLITE_INT8 = "tflite_int8"
+
+
+# -- serialisation -------------------------------------------------------------------------------
+
+
+class Message:
+    """Mixin of the frozen dataclasses below: a JSON-safe dict and back.
+
+    Enums become their values, tuples lists, nested messages dicts (tagged with ``type``
+    when the class has a ``TAG``). ``from_dict`` rebuilds the exact value, so
+    ``cls.from_dict(json.loads(json.dumps(m.to_dict()))) == m``."""
+
+    TAG: ClassVar[str | None] = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return _encode(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        hints = _hints(cls)
+        values = {}
+        for key, value in data.items():
+            if key == TAG:
+                if value != cls.TAG:
+                    raise ValueError(f"{cls.__name__} cannot be read from a {value!r} message")
+                continue
+            if key not in hints:
+                raise ValueError(f"{cls.__name__} has no field {key!r}; fields: {', '.join(hints)}")
+            values[key] = _decode(hints[key], value)
+        return cls(**values)
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    names = {f.name for f in dataclasses.fields(cls)}
+    return {k: v for k, v in typing.get_type_hints(cls).items() if k in names}
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        encoded = {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        tag = getattr(value, "TAG", None)
+        return {TAG: tag, **encoded} if tag else encoded
+    if isinstance(value, list | tuple):
+        return [_encode(v) for v in value]
+    if isinstance(value, dict):
+        return {_encode(k): _encode(v) for k, v in value.items()}
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise TypeError(f"{type(value).__name__} cannot cross the process boundary; convert it to a plain value")
+
+
+def _decode(hint: Any, value: Any) -> Any:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None:
+            return None
+        options = [a for a in typing.get_args(hint) if a is not type(None)]
+        if len(options) > 1 and isinstance(value, dict) and TAG in value:
+            tagged = {getattr(a, "TAG", None): a for a in options}
+            if value[TAG] not in tagged:
+                raise ValueError(f"unexpected message type {value[TAG]!r}")
+            return tagged[value[TAG]].from_dict(value)
+        return _decode(options[0], value)
+    if origin is tuple:
+        args = typing.get_args(hint)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_decode(args[0], v) for v in value)
+        return tuple(_decode(a, v) for a, v in zip(args, value, strict=True))
+    if origin is dict:
+        key_hint, value_hint = typing.get_args(hint)
+        return {_decode(key_hint, k): _decode(value_hint, v) for k, v in value.items()}
+    if hint is Any or value is None:
+        return value
+    if isinstance(hint, type) and issubclass(hint, Message):
+        return hint.from_dict(value)
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return hint(value)
+    if hint is float:
+        return float(value)
+    return value
+
+
+# -- job specs (app -> worker) ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class DatasetRef(Message):
+    """Where a worker finds a job's data."""
+
+    kind: DatasetKind
+    name: str  # the dataset's own name (a Keras dataset's module name for KERAS)
+    title: str  # how the page names it (kept with the run)
+    path: str | None = None  # the .npz file for NPZ
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainSettings(Message):
+    epochs: int = 3
+    batch_size: int = 32
+    optimizer: str = "adam"
+    learning_rate: float = 0.001
+    validation_split: float = 0.1
+    seed: int = 0
+    max_samples: int | None = 5000
+    mixed_precision: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainSpec(Message):
+    design_name: str
+    source: str  # the generated Keras code the worker executes
+    dataset: DatasetRef
+    input_shape: tuple[int, ...]
+    num_classes: int
+    from_logits: bool
+    work_dir: str
+    settings: TrainSettings
+    analysis: dict[str, int | None]  # the design's figures by metric key, kept with the run
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExportSpec(Message):
+    design_name: str
+    source: str
+    input_shape: tuple[int, ...]
+    work_dir: str
+    latency_runs: int = 50
+    vocabulary: int = 100  # token range of generated samples for sequence inputs
+    representative: DatasetRef | None = None  # int8 calibration data (a run's training data)
+    model_path: str | None = None  # trained weights; None exports the initial weights
+    run_label: str = ""  # the trained run, in words
+
+
+SPEC_TYPES: dict[str, type[Message]] = {JobKind.TRAIN: TrainSpec, JobKind.EXPORT: ExportSpec}
+
+
+def spec_from_dict(kind: str, data: dict[str, Any]) -> Any:
+    """The typed spec of a job of ``kind``; kinds without a spec type (tests') keep the dict."""
+    spec_type = SPEC_TYPES.get(kind)
+    return spec_type.from_dict(data) if spec_type else data
+
+
+# -- results ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Epoch(Message):
+    """One finished epoch (also the training history's entries)."""
+
+    TAG: ClassVar[str] = "epoch"
+    epoch: int
+    seconds: float
+    loss: float | None = None
+    accuracy: float | None = None
+    val_loss: float | None = None
+    val_accuracy: float | None = None
+    at: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sample(Message):
+    """One test sample's prediction."""
+
+    index: int
+    true: int
+    predicted: int
+    confidence: float
+
+    @property
+    def correct(self) -> bool:
+        return self.true == self.predicted
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainResult(Message):
+    TAG: ClassVar[str] = "train_result"
+    test_loss: float
+    test_accuracy: float
+    history: tuple[Epoch, ...]
+    seconds: float
+    samples_per_s: float
+    confusion: tuple[tuple[int, ...], ...]
+    class_names: tuple[str, ...]
+    samples: tuple[Sample, ...]
+    sample_images_path: str | None  # .npy of the samples' images (image data only)
+    model_path: str
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExportedFile(Message):
+    """One model file, or why it could not be written."""
+
+    path: str | None = None
+    bytes: int | None = None
+    note: str = ""
+    error: str = ""
+    latency_error: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExportResult(Message):
+    TAG: ClassVar[str] = "export_result"
+    files: dict[ModelFormat, ExportedFile]
+    latency_ms: dict[ModelFormat, float]  # median single-sample latency on this machine's CPU
+    weights: str  # which weights, in words
+    calibration: str  # where the int8 calibration samples came from, in words
+    latency_runs: int
+
+    def latency_figures(self) -> dict[str, float]:
+        """The latencies as the Compare page reads them (``keras_ms``, ``tflite_int8_ms`` …)."""
+        return {f"{fmt}_ms": ms for fmt, ms in self.latency_ms.items()}
+
+
+# -- progress events (worker -> app) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class Started(Message):
+    TAG: ClassVar[str] = "started"
+    pid: int
+    at: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Status(Message):
+    TAG: ClassVar[str] = "status"
+    stage: Stage
+    at: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataReady(Message):
+    TAG: ClassVar[str] = "data"
+    train: int
+    validation: int
+    test: int
+    notes: tuple[str, ...] = ()
+    class_names: tuple[str, ...] = ()
+    at: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Batch(Message):
+    TAG: ClassVar[str] = "batch"
+    epoch: int  # from 1
+    epochs: int
+    batch: int  # from 1
+    batches: int
+    loss: float | None = None
+    accuracy: float | None = None
+    samples_per_s: float = 0.0
+    at: float = field(default_factory=time.time)
+
+    @property
+    def epochs_done(self) -> float:
+        """Epochs done so far, with the current one as a fraction."""
+        return self.epoch - 1 + self.batch / self.batches
+
+
+@dataclass(frozen=True, kw_only=True)
+class Finished(Message):
+    TAG: ClassVar[str] = "finished"
+    state: ClassVar[JobState] = JobState.FINISHED
+    result: TrainResult | ExportResult | None = None
+    message: str = ""
+    at: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Stopped(Message):
+    TAG: ClassVar[str] = "stopped"
+    state: ClassVar[JobState] = JobState.STOPPED
+    message: str
+    on_request: bool = False  # the person asked (shown as ``job.message.on_request``)
+    history: tuple[Epoch, ...] = ()
+    seconds: float = 0.0
+    at: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Failed(Message):
+    TAG: ClassVar[str] = "failed"
+    state: ClassVar[JobState] = JobState.FAILED
+    message: str
+    detail: str = ""  # the end of the traceback, for logs
+    at: float = field(default_factory=time.time)
+
+
+Event = Started | Status | DataReady | Batch | Epoch | Finished | Stopped | Failed
+End = Finished | Stopped | Failed
+EVENT_TYPES: dict[str, type[Message]] = {c.TAG: c for c in typing.get_args(Event)}
+
+
+def event_from_dict(data: dict[str, Any]) -> Event:
+    """The event a worker sent (a dict from ``to_dict``)."""
+    try:
+        event_type = EVENT_TYPES[data[TAG]]
+    except (KeyError, TypeError):
+        raise ValueError(f"not a job event: {data!r:.200}") from None
+    return event_type.from_dict(data)
+
+
+# -- what the app keeps ------------------------------------------------------------------------------
+
+
+def new_record_id() -> str:
+    return secrets.token_hex(8)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunRecord(Message):
+    """A finished training run, kept with its design (Compare, Export, the store).
+
+    Stored flat: ``to_dict`` puts the design's figures (``analysis``, by metric key) beside
+    the run's own fields, so that ``record[metric.key]`` reads any figure of a run, measured
+    (``test_accuracy``) or analysed (``macs``). ``from_dict`` takes every key that is not a
+    field back into ``analysis``, so records written before a figure was renamed still load.
+    """
+
+    id: str = field(default_factory=new_record_id)
+    job: str
+    dataset: str
+    epochs: int
+    batch_size: int
+    optimizer: str
+    learning_rate: float
+    seed: int
+    test_accuracy: float
+    test_loss: float
+    seconds: float
+    samples_per_s: float
+    model_path: str
+    finished: float
+    analysis: dict[str, int | None]  # the design's figures by metric key, when it was trained
+
+    def to_dict(self) -> dict[str, Any]:
+        data = _encode(self)
+        return {**data.pop("analysis"), **data}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunRecord:
+        names = {f.name for f in dataclasses.fields(cls)} - {"analysis"}
+        own = {k: v for k, v in data.items() if k in names}
+        return super().from_dict({**own, "analysis": {k: v for k, v in data.items() if k not in names}})
+
+    @classmethod
+    def of(cls, job_id: str, spec: TrainSpec, result: TrainResult, finished: float | None = None) -> RunRecord:
+        settings = spec.settings
+        return cls(
+            job=job_id,
+            dataset=spec.dataset.title,
+            epochs=settings.epochs,
+            batch_size=settings.batch_size,
+            optimizer=settings.optimizer,
+            learning_rate=settings.learning_rate,
+            seed=settings.seed,
+            test_accuracy=result.test_accuracy,
+            test_loss=result.test_loss,
+            seconds=result.seconds,
+            samples_per_s=result.samples_per_s,
+            model_path=result.model_path,
+            finished=time.time() if finished is None else finished,
+            analysis=dict(spec.analysis),
+        )

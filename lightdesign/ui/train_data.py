@@ -1,0 +1,175 @@
+"""The Train page's data: the dataset choice (built in, Keras download or upload), its
+preview, and the check of the design's input and classes against it."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from lightdesign import datasets, edits, uploads
+from lightdesign import format as fmt
+from lightdesign.analysis import Analysis
+from lightdesign.ui import actions, icons, state
+from lightdesign.ui.i18n import labels, t
+
+SOURCE_KEY = "train_source"
+UPLOAD_NPZ = "upload_npz"
+UPLOAD_ZIP = "upload_zip"
+UPLOADED = "train_uploaded"  # the last valid upload, as (marker, Dataset)
+KERAS_TRAIN_SAMPLES = 60_000  # training samples of a Keras download (MNIST size), before it is loaded
+
+SOURCES = {**{k: s for k, (s, _) in datasets.BUILTIN.items()}, **datasets.KERAS_DATASETS}
+UPLOAD_CHOICES = (UPLOAD_NPZ, UPLOAD_ZIP)
+
+
+@st.cache_resource(max_entries=8)
+def builtin_dataset(key: str) -> datasets.Dataset:
+    return datasets.load_builtin(key)
+
+
+@st.cache_resource(max_entries=8)
+def shapes_dataset(count: int, size: int, channels: int, classes: int, seed: int) -> datasets.Dataset:
+    return datasets.shapes(count, size, channels, classes, seed)
+
+
+def _source_label(key: str) -> str:
+    return t(f"dataset.{key}")
+
+
+def waiting_for_upload(key: str, dataset: datasets.Dataset | None) -> bool:
+    return dataset is None and key in UPLOAD_CHOICES
+
+
+def train_count(dataset: datasets.Dataset | None) -> int:
+    """Training samples of the chosen data (a Keras download's are assumed until loaded)."""
+    return len(dataset.y_train) if dataset is not None else KERAS_TRAIN_SAMPLES
+
+
+def choose_dataset() -> tuple[str, datasets.Dataset | None]:
+    """The chosen source and, when it is loaded in this process, the dataset."""
+    options = [*datasets.BUILTIN, *datasets.KERAS_DATASETS, *UPLOAD_CHOICES]
+    if SOURCE_KEY not in st.session_state:
+        st.session_state[SOURCE_KEY] = "digits28"
+    key = st.selectbox(
+        t("train.dataset"), options, format_func=labels(options, _source_label), **state.persistent_widget(SOURCE_KEY)
+    )
+    if key in ("shapes", "shapes_rgb"):
+        return key, _shapes(channels=3 if key == "shapes_rgb" else 1)
+    if key in datasets.BUILTIN:
+        with st.spinner(t("spinner.dataset")):
+            return key, builtin_dataset(key)
+    if key in datasets.KERAS_DATASETS:
+        st.info(t("dataset.keras_info", title=_source_label(key)))
+        return key, None
+    return key, _upload(key)
+
+
+def _shapes(channels: int) -> datasets.Dataset:
+    cols = st.columns(4)
+    size = cols[0].number_input(t("shapes.size"), 8, 128, 32, key="shapes_size")
+    classes = cols[1].number_input(
+        t("shapes.classes"), 2, len(datasets.SHAPES), 4, key="shapes_classes", help=", ".join(datasets.SHAPES)
+    )
+    count = cols[2].number_input(t("shapes.count"), 100, 20000, 2000, step=100, key="shapes_count")
+    seed = cols[3].number_input(t("shapes.seed"), 0, 10**6, 0, key="shapes_seed")
+    with st.spinner(t("spinner.shapes")):
+        return shapes_dataset(int(count), int(size), channels, int(classes), int(seed))
+
+
+def _upload(key: str) -> datasets.Dataset | None:
+    limit_mb = uploads.MAX_UPLOAD_BYTES / 2**20
+    if key == UPLOAD_NPZ:
+        st.caption(t("upload.npz.caption"))
+        upload = st.file_uploader(t("upload.npz"), type=["npz"], key="npz_file", max_upload_size=int(limit_mb) + 1)
+    else:
+        st.caption(t("upload.zip.caption"))
+        cols = st.columns(2)
+        size = cols[0].number_input(t("upload.zip.size"), min_value=8, max_value=256, value=32, step=1, key="zip_size")
+        channels = cols[1].selectbox(
+            t("upload.zip.channels"),
+            [1, 3],
+            format_func=labels([1, 3], lambda c: t("upload.gray") if c == 1 else t("upload.rgb")),
+            key="zip_channels",
+        )
+        upload = st.file_uploader(t("upload.zip"), type=["zip"], key="zip_file", max_upload_size=int(limit_mb) + 1)
+    if upload is None:
+        return None
+    marker = (upload.file_id, key, st.session_state.get("zip_size"), st.session_state.get("zip_channels"))
+    cached = st.session_state.get(UPLOADED)
+    if cached and cached[0] == marker:
+        return cached[1]
+    try:
+        data = upload.getvalue()
+        if key == UPLOAD_NPZ:
+            dataset = uploads.load_npz(data, name=upload.name)
+        else:
+            dataset = uploads.load_image_zip(data, size=int(size), channels=int(channels), name=upload.name)
+    except uploads.UploadError as exc:
+        st.error(t("upload.error", file=upload.name, error=exc), icon=icons.ERROR)
+        return None
+    st.session_state[UPLOADED] = (marker, dataset)
+    return dataset
+
+
+def preview(dataset: datasets.Dataset, key: str) -> None:
+    description = t(f"dataset.desc.{key}") if key in datasets.BUILTIN else t("dataset.desc.upload", name=dataset.name)
+    classes = ", ".join(dataset.class_names[:12]) + ("…" if dataset.num_classes > 12 else "")
+    st.caption(
+        t(
+            "dataset.preview",
+            description=description,
+            train=len(dataset.y_train),
+            test=len(dataset.y_test),
+            shape=fmt.shape(dataset.input_shape),
+            classes=classes,
+        )
+    )
+    samples = dataset.preview(16)
+    if dataset.kind == "image":
+        images = [np.clip(x, 0, 1) if x.shape[-1] == 3 else np.clip(x[..., 0], 0, 1) for x, _ in samples]
+        st.image(images, caption=[name for _, name in samples], width=64)
+    elif dataset.kind == "features":
+        import plotly.graph_objects as go
+
+        figure = go.Figure()
+        for x, name in samples[: dataset.num_classes]:
+            figure.add_trace(go.Scatter(y=x[:, 0], mode="lines", name=name))
+        figure.update_layout(height=220, margin=dict(l=10, r=10, t=10, b=10))
+        st.plotly_chart(figure, key="sequence_preview")
+    else:
+        st.code("\n".join(f"{name}: {' '.join(map(str, x[:20]))} …" for x, name in samples[:6]), language="text")
+
+
+def match_design(result: Analysis, key: str, dataset: datasets.Dataset | None) -> bool:
+    """Check the design's input and classes against the data; offer fixes. True if trainable."""
+    design = result.design
+    if waiting_for_upload(key, dataset):
+        st.info(t("upload.wait"))
+        return False
+    shape = dataset.input_shape if dataset is not None else SOURCES[key].input_shape
+    classes = dataset.num_classes if dataset is not None else SOURCES[key].classes
+    ok = True
+    if tuple(design.input_shape) != tuple(shape):
+        if datasets.can_adapt(tuple(shape), tuple(design.input_shape)):
+            st.info(t("match.resize", data=fmt.shape(shape), design=fmt.shape(design.input_shape)))
+        else:
+            st.error(
+                t("match.bad_shape", design=fmt.shape(design.input_shape), data=fmt.shape(shape)), icon=icons.ERROR
+            )
+            ok = False
+        st.button(
+            t("match.set_input", shape=fmt.shape(shape)),
+            key="fit_input",
+            on_click=actions.edit,
+            args=(edits.set_input_shape, list(shape)),
+        )
+    if design.num_classes != classes:
+        st.warning(t("match.classes", data=classes, design=design.num_classes), icon=icons.WARNING)
+        st.button(
+            t("match.set_classes", classes=classes),
+            key="fit_classes",
+            on_click=actions.edit,
+            args=(edits.set_num_classes, classes),
+        )
+        ok = ok and design.num_classes > classes
+    return ok
