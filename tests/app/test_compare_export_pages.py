@@ -1,12 +1,11 @@
 """Compare and Export pages through their widgets."""
 
-import time
-
+from lightdesign import format as fmt
 from lightdesign import presets
 from lightdesign.analysis import analyze
 from lightdesign.codegen import generate
 
-from .conftest import workspace
+from .conftest import run_until, workspace
 
 
 def test_compare_two_presets_shows_both_columns_ratios_and_diff(app):
@@ -44,21 +43,35 @@ def test_export_is_disabled_for_an_invalid_design(app):
     assert not app.get("download_button")
 
 
+def export_tables(app) -> dict[str, object]:
+    """The export's file-size and latency tables, by their first column's name."""
+    frames = {d.value.columns[0]: d.value for d in app.dataframe}
+    return {name: frames[name] for name in ("file", "model") if name in frames}
+
+
+def export_errors(app) -> list[str]:
+    return [e.value for e in app.error if e.value.startswith("The export")]
+
+
 def test_export_job_builds_files_and_measures_latency(app):
     app.switch_page("pages/export.py").run()
     app.number_input(key="export_latency_runs").set_value(5).run()
     app.button(key="start_export").click().run()
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
-        time.sleep(1)
-        app.run()
-        assert not app.exception, app.exception
-        if len(app.dataframe) >= 2:  # file sizes and latency
-            break
-    sizes = app.dataframe[0].value
+    run_until(app, lambda a: len(export_tables(a)) == 2 or export_errors(a), timeout=240)
+    assert not export_errors(app), f"the export job failed: {export_errors(app)}"
+
+    sizes = export_tables(app)["file"]
     assert list(sizes["file"]) == ["Keras model (.keras)", "TFLite float32", "TFLite int8"]
     ratio = float(sizes["ratio"][2].rstrip("×"))
-    assert 0.9 <= ratio <= 1.1
-    latency = app.dataframe[1].value
+    assert 0.9 <= ratio <= 1.1, f"the int8 file is {ratio}× the int8 weights estimate, expected within 10%"
+
+    latency = export_tables(app)["model"]
     assert list(latency["model"]) == ["Keras", "TFLite float32", "TFLite int8"]
-    assert analyze(presets.build("seed_cnn")).macs > 0
+    milliseconds = [float(text.removesuffix(" ms")) for text in latency["latency"]]
+    assert all(ms > 0 for ms in milliseconds), f"every model's latency is measured: {milliseconds}"
+    macs = analyze(presets.build("seed_cnn")).macs
+    assert list(latency["MACs"]) == [fmt.count(macs)] * 3, "the latency table sets each model beside the design's MACs"
+
+    downloads = {b.label for b in app.get("download_button")}
+    for file in ("Keras model (.keras)", "TFLite float32", "TFLite int8"):
+        assert any(file in label for label in downloads), f"no download of {file} among {sorted(downloads)}"

@@ -3,8 +3,11 @@
 import subprocess
 import sys
 
+from playwright.sync_api import expect
+
 from lightdesign import presets
 from lightdesign.analysis import analyze
+from lightdesign.compare import diff
 
 from .conftest import wait_idle
 
@@ -25,11 +28,22 @@ def test_compare_two_presets_shows_both_columns(page):
         page.get_by_role("option", name=title, exact=True).click()
         wait_idle(page)
     page.keyboard.press("Escape")
-    page.locator('[data-testid="stDataFrame"]').first.wait_for()  # the table draws on a canvas
+    wait_idle(page)
+
+    # The table draws on a canvas: check that it is there; its figures are checked in tests/app.
+    expect(page.locator('[data-testid="stDataFrame"]'), "one comparison table").to_have_count(1)
     # The side-by-side graph columns are headed by each design's name and figures.
-    page.get_by_text("preset: mobilenet_v2 · 3.54 M params · 300.8 M MACs").wait_for()
-    page.get_by_text("preset: squeezenet_1_1 · 1.24 M params · 349.2 M MACs").wait_for()
-    page.get_by_text("Architecture diff").wait_for()
+    for head in (
+        "preset: mobilenet_v2 · 3.54 M params · 300.8 M MACs",
+        "preset: squeezenet_1_1 · 1.24 M params · 349.2 M MACs",
+    ):
+        expect(page.get_by_text(head), f"a graph column headed {head!r}").to_have_count(1)
+    # The diff counts the changed blocks and lists them, the first one first.
+    changes = diff(presets.build("mobilenet_v2"), presets.build("squeezenet_1_1"))
+    expect(page.get_by_text(f"{len(changes)} change(s)"), f"the diff counts {len(changes)} changes").to_have_count(1)
+    first = changes[0].text.replace("−", "-", 1)
+    listed = page.locator('[data-testid="stCode"]').filter(has_text=first)
+    expect(listed, f"the diff lists the first change, {first!r}").to_have_count(1)
 
 
 def test_download_the_keras_code_and_run_it(page, tmp_path):
