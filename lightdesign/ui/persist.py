@@ -15,7 +15,6 @@ import logging
 from typing import Any
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from lightdesign import paths
 from lightdesign.store import StaleWrite, Store, StoreError, new_workspace_id, open_store, valid_workspace_id
@@ -206,11 +205,12 @@ def remember_in_browser(workspace_id: str) -> None:
     script; the server only ever reads this browser's own cookie)."""
     ids = [workspace_id, *[i for i in recent_ids() if i != workspace_id]][:MAX_RECENT]
     value = ".".join(ids)
-    components.html(
+    # Only validated ids (letters, digits, '-', '_') reach this script.
+    st.iframe(
         "<script>"
         f"window.parent.document.cookie = '{RECENT_COOKIE}={value}; path=/; max-age=31536000; SameSite=Lax';"
         "</script>",
-        height=0,
+        height=1,
     )
 
 
