@@ -2,6 +2,11 @@
 
 import numpy as np
 
+from lightdesign import format as fmt
+from lightdesign import metrics, presets
+from lightdesign.analysis import analyze, training_memory
+from lightdesign.jobs.messages import RunRecord
+
 from .conftest import run_until, workspace
 
 
@@ -49,8 +54,12 @@ def test_start_progress_and_results(app):
     run_until(app, lambda a: "Test accuracy" in metric_labels(a))
     accuracy = next(m.value for m in app.metric if m.label == "Test accuracy")
     assert float(accuracy.rstrip("%")) > 50
-    (run,) = workspace(app).runs["seed_cnn"]
-    assert run["dataset"] == "digits 28x28" and run["test_accuracy"] > 0.5 and run["params"] == 225_034
+    (stored,) = workspace(app).runs["seed_cnn"]
+    run = RunRecord.from_dict(stored)
+    assert run.dataset == "digits 28x28" and run.epochs == 1 and run.test_accuracy > 0.5
+    assert run.analysis == metrics.summary(analyze(presets.build("seed_cnn"))), "the run keeps the design's figures"
+    assert stored[metrics.PARAMS.key] == 225_034  # stored flat, by metric key
+    assert any("Sample predictions" in m.value for m in app.markdown), "the results show sample predictions"
 
 
 def test_stop_a_running_job(app):
@@ -63,3 +72,16 @@ def test_stop_a_running_job(app):
     run_until(app, lambda a: any("Training stopped" in w.value for w in a.warning), timeout=60)
     assert not app.button(key="start_training").disabled
     assert workspace(app).runs["seed_cnn"] == []
+
+
+def test_training_that_would_not_fit_in_memory_is_refused(app, monkeypatch):
+    monkeypatch.setenv("LIGHTDESIGN_WORKER_MEMORY_MB", "1")  # a worker may use 1 MB: seed_cnn needs more
+    open_train(app)
+    need = training_memory(analyze(presets.build("seed_cnn")), 32, "adam").total
+    free = fmt.size(2**20)
+    assert [e.value for e in app.error] == [
+        f"Training would need about {fmt.size(need)} but the server has {free} free. Lower the batch size, "
+        "the resolution or the width."
+    ]
+    assert app.button(key="start_training").disabled, "Start stays disabled while training would not fit"
+    assert next(m.value for m in app.metric if m.label == "Free memory on the server") == free
