@@ -79,8 +79,13 @@ class Workspace:
 
     @property
     def runs(self) -> dict[str, list[dict]]:
-        """Training runs by design name (read-only view)."""
-        return {e.design.name: e.runs for e in self.entries.values()}
+        """Finished training runs by design name (read-only view)."""
+        return {e.design.name: [r for r in e.runs if _finished(r)] for e in self.entries.values()}
+
+    def unfinished_runs(self, name: str) -> list[dict]:
+        """Runs of a design that are running, or ended without a result (stopped, failed,
+        interrupted by a server restart), oldest first."""
+        return [r for r in self.entry_named(name).runs if not _finished(r)]
 
     @property
     def history(self) -> dict[str, Entry]:
@@ -179,7 +184,8 @@ class Workspace:
         self._changed((what[:-1], entry.id, record))
 
     def all_runs(self) -> list[tuple[str, dict]]:
-        return [(e.design.name, run) for e in self.entries.values() for run in e.runs]
+        """Every finished run with its design's name."""
+        return [(e.design.name, run) for e in self.entries.values() for run in e.runs if _finished(run)]
 
     # -- edits with history -----------------------------------------------------------------
     def apply(self, edit: Callable[[Design], Design]) -> Design:
@@ -226,6 +232,10 @@ class Workspace:
         snapshot.name = entry.design.name
         entry.design = snapshot
         self._changed(("pop", entry.id, source), ("push", entry.id, target, current), ("design", entry.id))
+
+
+def _finished(run: dict) -> bool:
+    return run.get("state", "finished") == "finished"
 
 
 def _trim(stack: list[str]) -> int:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lightdesign.ui import icons, state, train_data, train_view
+from lightdesign.ui import icons, run_log, state, train_data, train_view
 from lightdesign.ui.i18n import t
 
 _, result = state.page_header("train.title", "train.design_errors")
@@ -37,3 +37,4 @@ elif job.active:
     train_view.live_fragment()
 else:
     train_view.results(job)
+run_log.show_unfinished(state.workspace().current, job.id if job else None)

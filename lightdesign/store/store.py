@@ -352,7 +352,8 @@ class Store:
 
     def _upsert_record(self, conn, table, workspace_id: str, design_id: str, record: dict, now: float) -> None:
         body = json.dumps(record)
-        if conn.execute(update(table).where(table.c.id == record["id"]).values(body=body)).rowcount:
+        mine = (table.c.id == record["id"], table.c.workspace_id == workspace_id)
+        if conn.execute(update(table).where(*mine).values(body=body)).rowcount:
             return
         seq = conn.execute(select(func.count()).where(table.c.design_id == design_id)).scalar() or 0
         conn.execute(insert(table).values(**self._record_row(workspace_id, design_id, record, seq, now)))

@@ -66,9 +66,17 @@ def init() -> None:
         persist.sync(WORKSPACE, flash)
     if state[WORKSPACE] is not before:
         _restore_settings()
+        _interrupted_runs()
     if not state[LINK_CHECKED]:
         state[LINK_CHECKED] = True
         _load_link()
+
+
+def _interrupted_runs() -> None:
+    from lightdesign.ui import run_log  # imports the job manager: only when a workspace is opened
+
+    if run_log.mark_interrupted(workspace()):
+        save()
 
 
 def _restore_settings() -> None:

@@ -16,7 +16,7 @@ from lightdesign.design import DesignError
 from lightdesign.jobs import Job, JobError, policy
 from lightdesign.jobs.messages import Batch, Epoch, JobKind, JobState, RunRecord, Stopped, TrainResult, TrainSettings
 from lightdesign.jobs.specs import dataset_for_job, keras_dataset, new_work_dir, train_spec
-from lightdesign.ui import icons, state, train_charts
+from lightdesign.ui import icons, run_log, state, train_charts
 from lightdesign.ui.i18n import t
 from lightdesign.ui.job_view import job_manager, message_text, session_id, stage_text
 
@@ -104,6 +104,7 @@ def start(result: Analysis, key: str, dataset: datasets.Dataset | None, settings
         state.flash("error", t("train.not_started", error=exc))
         return
     st.session_state[JOB_KEY] = job.id
+    run_log.started(job)
 
 
 # -- the running job and its results ------------------------------------------------------------
@@ -159,6 +160,7 @@ def live_fragment() -> None:
     if job is None:
         return
     if job.active:
+        run_log.progress(job)
         live_status(job)
     else:
         st.rerun()  # the job ended: redraw the page with its results
@@ -170,14 +172,16 @@ def record(job: Job) -> None:
     if job.id in recorded or job.state is not JobState.FINISHED:
         return
     recorded.append(job.id)
-    run = RunRecord.of(job.id, job.spec, job.result)
-    state.workspace().record_run(job.spec.design_name, run.to_dict())
-    rate = policy.measured_flops_per_s(run)
+    run = run_log.finished(job)
+    state.workspace().record_run(job.spec.design_name, run)
+    rate = policy.measured_flops_per_s(RunRecord.from_dict(run))
     if rate:
         st.session_state[MEASURED_RATE] = rate
 
 
 def results(job: Job) -> None:
+    if job.state in (JobState.FAILED, JobState.STOPPED):
+        run_log.ended(job, message_text(job))
     if job.state is JobState.FAILED:
         st.error(t("train.failed", message=message_text(job)), icon=icons.ERROR)
         return

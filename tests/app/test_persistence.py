@@ -115,3 +115,52 @@ def test_a_broken_database_keeps_the_app_working_with_a_banner(tmp_path, monkeyp
     at.run()
     wid = workspace(check(at)).id
     assert wid and open_store(f"sqlite:///{corrupt}").load(wid).names == ["seed_cnn", "untitled"]
+
+
+def test_a_run_whose_server_died_is_shown_as_interrupted_with_its_last_epoch():
+    from lightdesign.jobs import liveness
+    from lightdesign.store import new_workspace_id
+    from lightdesign.workspace import Workspace
+
+    dead_server = {**liveness.this_server(), "pid": 2**22 + 7}  # no such process
+    ws = Workspace()
+    history = [{"epoch": 1, "seconds": 2.0, "loss": 0.9}, {"epoch": 2, "seconds": 2.0, "loss": 0.4567}]
+    ws.record_run(
+        "seed_cnn",
+        {
+            "id": "r1",
+            "state": "running",
+            "job": "j1",
+            "server": dead_server,
+            "dataset": "digits 28x28",
+            "epochs": 5,
+            "history": history,
+        },
+    )
+    wid = new_workspace_id()
+    open_store().create(ws, wid)
+    at = open_session(wid)
+    at.switch_page("pages/train.py").run()
+    check(at)
+    texts = [w.value for w in at.warning]
+    assert any("interrupted by a server restart" in w and "epoch 2 of 5 finished, loss 0.457" in w for w in texts), (
+        texts
+    )
+    (run,) = open_store().load(wid).entry.runs
+    assert run["state"] == "interrupted" and run["history"] == history
+    assert workspace(at).runs["seed_cnn"] == []  # not offered as a trained model
+
+
+def test_a_run_of_a_live_server_stays_running():
+    from lightdesign.jobs import liveness
+    from lightdesign.store import new_workspace_id
+    from lightdesign.workspace import Workspace
+
+    ws = Workspace()
+    ws.record_run(
+        "seed_cnn", {"id": new_workspace_id(), "state": "running", "server": liveness.this_server(), "history": []}
+    )
+    wid = new_workspace_id()
+    open_store().create(ws, wid)
+    open_session(wid)
+    assert open_store().load(wid).entry.runs[0]["state"] == "running"

@@ -7,7 +7,7 @@ from lightdesign import metrics, presets
 from lightdesign.analysis import analyze, training_memory
 from lightdesign.jobs.messages import RunRecord
 
-from .conftest import run_until, workspace
+from .conftest import new_app, run_until, workspace
 
 
 def open_train(app):
@@ -60,6 +60,11 @@ def test_start_progress_and_results(app):
     assert run.analysis == metrics.summary(analyze(presets.build("seed_cnn"))), "the run keeps the design's figures"
     assert stored[metrics.PARAMS.key] == 225_034  # stored flat, by metric key
     assert any("Sample predictions" in m.value for m in app.markdown), "the results show sample predictions"
+    # The run is in the store: a new session on the same workspace link has it.
+    again = new_app()
+    again.query_params["w"] = workspace(app).id
+    again.run()
+    assert workspace(again).runs["seed_cnn"] == [stored], "the finished run survives in the store"
 
 
 def test_stop_a_running_job(app):
@@ -72,6 +77,8 @@ def test_stop_a_running_job(app):
     run_until(app, lambda a: any("Training stopped" in w.value for w in a.warning), timeout=60)
     assert not app.button(key="start_training").disabled
     assert workspace(app).runs["seed_cnn"] == []
+    (stopped,) = workspace(app).unfinished_runs("seed_cnn")
+    assert stopped["state"] == "stopped", "a stopped run is kept with its epochs, not as a result"
 
 
 def test_training_that_would_not_fit_in_memory_is_refused(app, monkeypatch):

@@ -8,6 +8,17 @@ ENTRIES: dict[str, dict[str, str]] = {
     "train.settings": tr("Settings", "设置"),
     "train.run": tr("Run", "运行"),
     "train.no_run": tr("No run yet in this session.", "本次会话中还没有运行。"),
+    "run.interrupted": tr(
+        "A run on {dataset} was interrupted by a server restart: {figures}. Start it again to get a model.",
+        "在 {dataset} 上的一次训练因服务器重启而中断：{figures}。重新开始训练以得到模型。",
+    ),
+    "run.ended": tr(
+        "A run on {dataset} ended ({state}): {figures}.", "在 {dataset} 上的一次训练已结束（{state}）：{figures}。"
+    ),
+    "run.last_epoch": tr(
+        "epoch {epoch} of {epochs} finished, loss {loss:.3f}", "已完成第 {epoch}/{epochs} 个 epoch，loss {loss:.3f}"
+    ),
+    "run.no_epoch": tr("no epoch finished", "没有完成任何 epoch"),
     "train.design_errors": tr(
         "The design has errors; fix them on the Design page first. {error}", "设计有错误；请先在设计页修正。{error}"
     ),
