@@ -11,6 +11,7 @@ from lightdesign import deploy, presets
 from lightdesign.analysis import analyze
 from lightdesign.codegen import generate
 from lightdesign.jobs import export
+from lightdesign.jobs.messages import ExportResult, Finished, ModelFormat
 from lightdesign.jobs.specs import export_spec, new_work_dir
 
 from .harness import build
@@ -33,12 +34,13 @@ def test_downloaded_code_runs_and_prints_the_same_param_count(name, options, tmp
     assert f"Total params: {analyze(design).params:,}" in done.stdout
 
 
-def run_export(design, run=None):
+def run_export(design, run=None) -> ExportResult:
     events = []
     spec = export_spec(design, new_work_dir(), run, latency_runs=5)
     export.run(spec, events.append, threading.Event())
-    assert events[-1]["type"] == "finished", events[-1]
-    return events[-1]
+    assert isinstance(events[-1], Finished), events[-1]
+    assert ExportResult.from_dict(events[-1].result.to_dict()) == events[-1].result  # survives the process boundary
+    return events[-1].result
 
 
 @pytest.mark.parametrize("name", ["seed_cnn", "shufflenet_v2"])
@@ -57,11 +59,12 @@ def test_int8_tflite_size_is_within_10_percent_of_the_estimate(name):
     design = presets.build(name)
     result = run_export(design)
     estimate = analyze(design).weight_bytes["int8"]
-    actual = result["files"]["tflite_int8"]["bytes"]
+    actual = result.files[ModelFormat.TFLITE_INT8].bytes
     assert actual == pytest.approx(estimate, rel=0.10)
-    assert result["files"]["tflite_float32"]["bytes"] == pytest.approx(analyze(design).weight_bytes["fp32"], rel=0.10)
-    assert result["latency"]["keras_ms"] > 0 and result["latency"]["tflite_int8_ms"] > 0
-    assert "generated uniform-noise images" in result["calibration"]
+    float32 = result.files[ModelFormat.TFLITE_FLOAT32].bytes
+    assert float32 == pytest.approx(analyze(design).weight_bytes["fp32"], rel=0.10)
+    assert result.latency_ms[ModelFormat.KERAS] > 0 and result.latency_ms[ModelFormat.TFLITE_INT8] > 0
+    assert "generated uniform-noise images" in result.calibration
 
 
 def test_recurrent_models_are_flagged_before_export_and_fail_int8_in_the_converter():
@@ -69,6 +72,6 @@ def test_recurrent_models_are_flagged_before_export_and_fail_int8_in_the_convert
     findings = deploy.check(analyze(design))
     assert [(f.layer, f.builtin_ok, f.int8_ok) for f in findings] == [("lstm", False, False)]
     result = run_export(design)
-    assert "error" in result["files"]["tflite_int8"]
-    assert result["files"]["tflite_float32"]["note"] == "uses TensorFlow Select ops (needs the Flex delegate)"
+    assert result.files[ModelFormat.TFLITE_INT8].error
+    assert result.files[ModelFormat.TFLITE_FLOAT32].note == "uses TensorFlow Select ops (needs the Flex delegate)"
     assert deploy.check(analyze(presets.build("shufflenet_v2"))) == []

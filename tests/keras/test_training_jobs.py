@@ -3,10 +3,12 @@
 import multiprocessing
 import time
 
+import numpy as np
 import pytest
 
 from lightdesign import datasets, presets
 from lightdesign.jobs import JobManager
+from lightdesign.jobs.messages import Batch, DataReady, DatasetKind, DatasetRef, JobKind, JobState, Stage, Status
 from lightdesign.jobs.specs import TrainSettings, dataset_for_job, new_work_dir, train_spec
 
 from ..waiting import wait_until
@@ -26,15 +28,26 @@ def test_seed_cnn_learns_upscaled_digits_in_one_epoch(manager):
     spec = train_spec(
         presets.build("seed_cnn"), dataset_for_job(data, work), TrainSettings(epochs=1, batch_size=32), work
     )
-    job = manager.submit("tester", "train", spec)
+    job = manager.submit("tester", JobKind.TRAIN, spec)
     wait_until(lambda: not job.active, 300)
-    assert job.state == "finished", job.message
+    assert job.state is JobState.FINISHED, job.message
     result = job.result
-    assert result["test_accuracy"] > 0.5  # chance is 0.1
-    assert len(result["history"]) == 1 and result["history"][0]["val_accuracy"] > 0.3
-    assert sum(map(sum, result["confusion"])) == len(data.y_test)
-    assert job.all("batch") and job.all("batch")[-1]["batch"] == job.all("batch")[-1]["batches"]
-    assert (work / "trained.keras").exists()
+    assert result.test_accuracy > 0.5  # chance is 0.1
+    assert len(result.history) == 1 and result.history[0].val_accuracy > 0.3
+    assert sum(map(sum, result.confusion)) == len(data.y_test)
+    batches = job.all(Batch)
+    assert batches and batches[-1].batch == batches[-1].batches
+    assert [s.stage for s in job.all(Status)] == [
+        Stage.LOADING_TENSORFLOW,
+        Stage.PREPARING_DATA,
+        Stage.BUILDING_MODEL,
+        Stage.TRAINING,
+        Stage.EVALUATING,
+    ]
+    assert job.latest(DataReady).test == len(data.y_test)
+    assert result.model_path == str(work / "trained.keras") and (work / "trained.keras").exists()
+    images = np.load(result.sample_images_path, allow_pickle=False)
+    assert images.shape == (len(result.samples), 28, 28, 1)
 
 
 def test_a_job_stops_mid_epoch(manager):
@@ -42,16 +55,16 @@ def test_a_job_stops_mid_epoch(manager):
     data = datasets.digits(28)
     settings = TrainSettings(epochs=50, batch_size=8, max_samples=None)
     job = manager.submit(
-        "stopper", "train", train_spec(presets.build("seed_cnn"), dataset_for_job(data, work), settings, work)
+        "stopper", JobKind.TRAIN, train_spec(presets.build("seed_cnn"), dataset_for_job(data, work), settings, work)
     )
-    wait_until(lambda: job.latest("batch") is not None, 120)
-    first = job.latest("batch")
+    wait_until(lambda: job.latest(Batch) is not None, 120)
+    first = job.latest(Batch)
     manager.stop(job.id)
     stop_asked = time.monotonic()
     wait_until(lambda: not job.active, 30)
-    assert job.state == "stopped" and job.message == "stopped at your request"
+    assert job.state is JobState.STOPPED and job.message == "stopped at your request" and job.stopped_on_request
     assert time.monotonic() - stop_asked < 5
-    assert first["epoch"] == 1 and job.result["history"] == []  # stopped inside the first epoch
+    assert first.epoch == 1 and job.end.history == ()  # stopped inside the first epoch
 
 
 def test_offline_download_becomes_a_message_naming_the_alternatives(monkeypatch):
@@ -64,7 +77,7 @@ def test_offline_download_becomes_a_message_naming_the_alternatives(monkeypatch)
 
     monkeypatch.setattr(keras.datasets.fashion_mnist, "load_data", offline)
     with pytest.raises(RuntimeError) as info:
-        load_dataset({"dataset": {"kind": "keras", "name": "fashion_mnist"}})
+        load_dataset(DatasetRef(kind=DatasetKind.KERAS, name="fashion_mnist", title="Fashion-MNIST"))
     assert str(info.value) == (
         "could not download fashion_mnist (OSError); this machine seems to be offline. "
         "Use the built-in digits (8x8 or 28x28), shapes or sequences, or an upload instead"
@@ -93,13 +106,13 @@ def test_a_worker_that_runs_out_of_memory_becomes_a_message(monkeypatch):
     try:
         job = jobs.submit(
             "greedy",
-            "train",
+            JobKind.TRAIN,
             train_spec(
                 design, dataset_for_job(data, work), TrainSettings(epochs=1, batch_size=128, max_samples=None), work
             ),
         )
         wait_until(lambda: not job.active, 240)
-        assert job.state == "failed"
+        assert job.state is JobState.FAILED
         # TensorFlow either raises (ResourceExhausted) or crashes when an allocation fails under the cap.
         assert job.message in (
             "the worker ran out of memory (limit 3,072 MB); try a smaller batch size, fewer samples or a smaller design",
