@@ -192,6 +192,29 @@ def cmd_save(args: argparse.Namespace) -> None:
     _write(design.to_json() + "\n", args.output)
 
 
+def cmd_workspace(args: argparse.Namespace) -> None:
+    """Move a whole workspace between servers (the store of LIGHTDESIGN_DATABASE_URL / _WORK_DIR)."""
+    from lightdesign import paths
+    from lightdesign.store import StoreError, open_store, valid_workspace_id
+    from lightdesign.store.archive import export_workspace, import_workspace
+
+    try:
+        store = open_store()
+        if args.action == "export":
+            if not valid_workspace_id(args.target):
+                raise CommandError(f"{args.target!r} is not a workspace id (the 22 characters after ?w= in its link)")
+            output = Path(args.output or f"workspace-{args.target[:6]}.zip")
+            counts = export_workspace(store, args.target, output)
+            print(f"wrote {output}: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+        else:
+            workspace_id = import_workspace(store, Path(args.target), paths.work_dir())
+            print(f"imported as workspace {workspace_id}; open it with ?w={workspace_id}")
+    except StoreError as exc:
+        raise CommandError(str(exc)) from None
+    except OSError as exc:
+        raise CommandError(f"{exc.filename or args.target}: {exc.strerror}") from None
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m lightdesign", description="Design and analyse lightweight networks.")
     sub = root.add_subparsers(dest="command", required=True)
@@ -229,6 +252,12 @@ def parser() -> argparse.ArgumentParser:
     _design_options(p)
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
     p.set_defaults(run=cmd_save)
+
+    p = sub.add_parser("workspace", help="export a workspace to a zip, or import one (moves it between servers)")
+    p.add_argument("action", choices=("export", "import"))
+    p.add_argument("target", help="export: the workspace id (from its ?w= link); import: the zip file")
+    p.add_argument("-o", "--output", help="export: the zip to write (default workspace-<id>.zip)")
+    p.set_defaults(run=cmd_workspace)
     return root
 
 

@@ -67,3 +67,22 @@ def test_bad_archives_are_refused_by_name(tmp_path):
         from lightdesign.store.archive import export_workspace as export
 
         export(store, new_workspace_id(), tmp_path / "none.zip")
+
+
+def test_cli_moves_a_workspace_between_two_servers(tmp_path, monkeypatch, capsys):
+    from lightdesign.cli import main
+
+    monkeypatch.setenv("LIGHTDESIGN_WORK_DIR", str(tmp_path / "server1"))
+    ws = Workspace()
+    ws.apply(lambda d: edits.set_param(d, d.blocks[0].id, "filters", 8))
+    wid = new_workspace_id()
+    open_store().create(ws, wid)
+    archive = tmp_path / "moved.zip"
+    assert main(["workspace", "export", wid, "-o", str(archive)]) == 0
+    assert "1 designs" in capsys.readouterr().out
+    monkeypatch.setenv("LIGHTDESIGN_WORK_DIR", str(tmp_path / "server2"))
+    assert main(["workspace", "import", str(archive)]) == 0
+    new_wid = capsys.readouterr().out.split("?w=")[1].strip()
+    assert open_store().load(new_wid).design.blocks[0].params["filters"] == 8
+    assert main(["workspace", "export", "not-an-id"]) == 1
+    assert "is not a workspace id" in capsys.readouterr().err
