@@ -28,7 +28,7 @@ def export_workspace(store: Store, workspace_id: str, target: Path) -> dict[str,
     ws = store.load(workspace_id)
     if ws is None:
         raise StoreError(f"there is no workspace {workspace_id!r} in {store.where}")
-    files = [(path, owner) for path, owner, _ in store.files_of(workspace_id) if Path(path).is_file()]
+    files = [(path, owner) for path, owner, _ in store.files_of(workspace_id) if Path(path).exists()]
     manifest = {
         "format": FORMAT,
         "version": VERSION,
@@ -53,7 +53,12 @@ def export_workspace(store: Store, workspace_id: str, target: Path) -> dict[str,
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("workspace.json", json.dumps(manifest))
         for item in manifest["files"]:
-            archive.write(item["path"], item["name"])
+            source = Path(item["path"])
+            if source.is_dir():  # a job's folder: every file in it
+                for inner in sorted(p for p in source.rglob("*") if p.is_file()):
+                    archive.write(inner, f"{item['name']}/{inner.relative_to(source).as_posix()}")
+            else:
+                archive.write(source, item["name"])
     return {
         "designs": len(ws.entries),
         "runs": sum(len(e.runs) for e in ws.entries.values()),
@@ -107,19 +112,25 @@ def _manifest(archive: zipfile.ZipFile, source: Path) -> dict:
 
 
 def _unpack_files(archive: zipfile.ZipFile, manifest: dict, folder: Path, source: Path) -> dict[str, tuple[str, str]]:
-    """old path -> (new path, owner id)."""
+    """old path -> (new path, owner id); a folder's files come back into a folder."""
     moved: dict[str, tuple[str, str]] = {}
+    members = archive.namelist()
     for item in manifest.get("files", []):
         name = PurePosixPath(str(item.get("name", "")))
         if name.parts[:1] != ("files",) or ".." in name.parts or len(name.parts) != 2:
             raise StoreError(f"{source}: file entry {str(name)!r} is not under files/")
         target = folder / name.parts[1]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            with archive.open(str(name)) as src, open(target, "wb") as dst:
+        inside = [m for m in members if m.startswith(f"{name}/")]
+        if str(name) not in members and not inside:
+            raise StoreError(f"{source}: {name} is listed but missing")
+        for member in inside or [str(name)]:
+            relative = PurePosixPath(member).relative_to(name) if inside else PurePosixPath()
+            if ".." in relative.parts:
+                raise StoreError(f"{source}: {member!r} leaves its folder")
+            destination = target.joinpath(*relative.parts)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            with archive.open(member) as src, open(destination, "wb") as dst:
                 shutil.copyfileobj(src, dst)
-        except KeyError:
-            raise StoreError(f"{source}: {name} is listed but missing") from None
         moved[str(item["path"])] = (str(target), str(item.get("owner", "")))
     return moved
 
@@ -127,7 +138,12 @@ def _unpack_files(archive: zipfile.ZipFile, manifest: dict, folder: Path, source
 def _rewrite(value, moved: dict[str, tuple[str, str]]):
     """The record with every file path that was moved replaced by its new path."""
     if isinstance(value, str):
-        return moved[value][0] if value in moved else value
+        if value in moved:
+            return moved[value][0]
+        for old, (new, _) in moved.items():  # a file inside a moved folder
+            if value.startswith(old.rstrip("/") + "/"):
+                return new + value[len(old.rstrip("/")) :]
+        return value
     if isinstance(value, list):
         return [_rewrite(v, moved) for v in value]
     if isinstance(value, dict):

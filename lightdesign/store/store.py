@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -382,8 +383,9 @@ class Store:
 
     # -- deleting ---------------------------------------------------------------------------
     def add_file(self, workspace_id: str, owner_id: str, path: Path) -> None:
-        """Remember a large file that belongs to a run or export (deleted with it)."""
-        size = path.stat().st_size if path.exists() else 0
+        """Remember a large file, or a job's folder of files, that belongs to a run or export
+        (deleted with its workspace)."""
+        size = _size(path)
         with self._begin() as conn:
             conn.execute(delete(S.files).where(S.files.c.path == str(path)))
             conn.execute(
@@ -453,11 +455,20 @@ def _empty_workspace() -> Workspace:
     return ws
 
 
+def _size(path: Path) -> int:
+    if path.is_dir():
+        return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return path.stat().st_size if path.exists() else 0
+
+
 def _remove_files(paths: list[str]) -> int:
     removed = 0
     for path in paths:
         try:
-            os.remove(path)
+            if os.path.isdir(path):
+                shutil.rmtree(path)
+            else:
+                os.remove(path)
             removed += 1
         except FileNotFoundError:
             pass

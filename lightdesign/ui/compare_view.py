@@ -8,13 +8,13 @@ from lightdesign import metrics, presets
 from lightdesign.analysis import Analysis, analyze
 from lightdesign.compare import comparison, diff, pareto_front, summarize
 from lightdesign.design import Design
+from lightdesign.jobs.messages import ExportResult
 from lightdesign.render import to_dot
 from lightdesign.ui import i18n, state
 from lightdesign.ui.i18n import t
 
 CHOICE_KEY = "compare_choice"
 PRESET_PREFIX = "preset: "
-MEASURED = "measured"  # design name -> latency figures from the Export page
 COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728")
 # Figures shown as ratios to the first design, and the axes of the accuracy-against-cost chart.
 RATIO_METRICS = (
@@ -27,6 +27,15 @@ RATIO_METRICS = (
 )
 COST_AXES = (metrics.MACS, metrics.PARAMS, metrics.PEAK, metrics.WEIGHTS_INT8)
 QUALITY_AXES = (metrics.ACCURACY, metrics.PARAMS, metrics.MACS, metrics.PEAK)
+
+
+def _measured(name: str) -> dict | None:
+    """Latencies of the design's latest export (kept with the design in the workspace)."""
+    ws = state.workspace()
+    if name not in ws.designs:  # a preset compared as it is
+        return None
+    exports = ws.entry_named(name).exports
+    return ExportResult.from_dict(exports[-1]["result"]).latency_figures() if exports else None
 
 
 def options() -> list[str]:
@@ -68,8 +77,7 @@ def load(choice: str) -> tuple[Design, list[dict]]:
 def table(names: list[str], analyses: list[Analysis], runs: list[list[dict]]) -> None:
     import pandas as pd
 
-    measured = st.session_state.get(MEASURED, {})
-    rows = comparison([summarize(a, r, measured.get(n)) for n, a, r in zip(names, analyses, runs, strict=True)])
+    rows = comparison([summarize(a, r, _measured(n)) for n, a, r in zip(names, analyses, runs, strict=True)])
     cells, best = [], []
     for row in rows:
         line = {"metric": metric_label(row.metric)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -18,11 +19,13 @@ from lightdesign.jobs import Job, JobError
 from lightdesign.jobs.messages import EXPORT_STAGES, ExportResult, JobKind, JobState, ModelFormat, RunRecord, Status
 from lightdesign.jobs.specs import WORK_ROOT, export_spec, new_work_dir
 from lightdesign.render import to_dot, to_image, to_mermaid
-from lightdesign.ui import compare_view, icons, state
+from lightdesign.ui import icons, persist, state
 from lightdesign.ui.i18n import labels, t
 from lightdesign.ui.job_view import job_manager, message_text, session_id, stage_text, state_text
+from lightdesign.workspace import new_id
 
 JOB_KEY = "export_job_id"
+KEPT_EXPORTS = "export_kept_jobs"  # export jobs already kept with their design
 # Each model file's size is set beside the weights estimate of its precision.
 FILE_ESTIMATE = {
     ModelFormat.KERAS: metrics.WEIGHTS_FP32,
@@ -199,6 +202,17 @@ def _safe_bytes(path: str) -> bytes | None:
     return resolved.read_bytes()
 
 
+def _keep(job: Job, out: ExportResult) -> None:
+    """Keep the export with its design (once per job), with the files it owns."""
+    kept = st.session_state.setdefault(KEPT_EXPORTS, [])
+    if job.id in kept:
+        return
+    kept.append(job.id)
+    record = {"id": new_id(), "job": job.id, "finished": time.time(), "result": out.to_dict()}
+    state.workspace().record_export(job.spec.design_name, record)
+    persist.keep_files(record["id"], [job.spec.work_dir])  # the job's folder: its model files
+
+
 def export_results(job: Job, result: Analysis) -> None:
     if job.state is not JobState.FINISHED:
         st.error(t("export.failed", state=state_text(job.state), message=message_text(job)), icon=icons.ERROR)
@@ -233,8 +247,7 @@ def export_results(job: Job, result: Analysis) -> None:
                 mime="application/octet-stream",
                 key=f"download_{file_format}",
             )
-    compare_view_measured = st.session_state.setdefault(compare_view.MEASURED, {})
-    compare_view_measured[state.workspace().current] = out.latency_figures()
+    _keep(job, out)
     st.markdown(t("export.latency_head", runs=out.latency_runs))
     macs = metrics.MACS.read(result)
     table = [

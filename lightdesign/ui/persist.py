@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -164,6 +165,20 @@ def _reload_if_changed(db: Store, state_key: str, flash) -> None:
     if version != ws.stored_version or designs != mine:
         _reload(db, state_key)
         flash("info", t("store.updated"))
+
+
+def keep_files(owner_id: str, file_paths: list[str]) -> None:
+    """Remember files a run or export wrote, so that they are deleted with the workspace."""
+    ws: Workspace = st.session_state.get("workspace")
+    db = store()
+    if db is None or ws is None or ws.id is None:
+        return
+    for path in file_paths:
+        try:
+            db.add_file(ws.id, owner_id, Path(path))
+        except (StoreError, OSError) as exc:
+            _fail(str(exc))
+            return
 
 
 def keep_settings(ws: Workspace, values: dict[str, Any]) -> None:

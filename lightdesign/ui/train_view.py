@@ -16,7 +16,7 @@ from lightdesign.design import DesignError
 from lightdesign.jobs import Job, JobError, policy
 from lightdesign.jobs.messages import Batch, Epoch, JobKind, JobState, RunRecord, Stopped, TrainResult, TrainSettings
 from lightdesign.jobs.specs import dataset_for_job, keras_dataset, new_work_dir, train_spec
-from lightdesign.ui import icons, run_log, state, train_charts
+from lightdesign.ui import icons, persist, run_log, state, train_charts
 from lightdesign.ui.i18n import t
 from lightdesign.ui.job_view import job_manager, message_text, session_id, stage_text
 
@@ -174,6 +174,7 @@ def record(job: Job) -> None:
     recorded.append(job.id)
     run = run_log.finished(job)
     state.workspace().record_run(job.spec.design_name, run)
+    persist.keep_files(run["id"], [job.spec.work_dir])  # the job's folder: weights, data
     rate = policy.measured_flops_per_s(RunRecord.from_dict(run))
     if rate:
         st.session_state[MEASURED_RATE] = rate

@@ -5,7 +5,7 @@ from lightdesign import presets
 from lightdesign.analysis import analyze
 from lightdesign.codegen import generate
 
-from .conftest import run_until, workspace
+from .conftest import new_app, run_until, workspace
 
 
 def test_compare_two_presets_shows_both_columns_ratios_and_diff(app):
@@ -75,3 +75,14 @@ def test_export_job_builds_files_and_measures_latency(app):
     downloads = {b.label for b in app.get("download_button")}
     for file in ("Keras model (.keras)", "TFLite float32", "TFLite int8"):
         assert any(file in label for label in downloads), f"no download of {file} among {sorted(downloads)}"
+    # The export is kept with its design in the store: a new session on the same workspace
+    # link has it, with the latencies the Compare page shows, and its files are owned by it.
+    again = new_app()
+    again.query_params["w"] = workspace(app).id
+    again.run()
+    (kept,) = workspace(again).entry.exports
+    assert f"{kept['result']['latency_ms']['tflite_int8']:.2f} ms" == latency["latency"][2]
+    from lightdesign.store import open_store
+
+    owners = [owner for _, owner, size in open_store().files_of(workspace(app).id) if size > 0]
+    assert kept["id"] in owners, "the export's folder is deleted with the workspace"

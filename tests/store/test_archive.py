@@ -22,7 +22,7 @@ def test_export_then_import_into_another_database(database_url, tmp_path):
     ws.set_setting("batch_size", 16)
     wid = new_workspace_id()
     source.create(ws, wid)
-    source.add_file(wid, "r1", weights)
+    source.add_file(wid, "r1", weights.parent)  # a job's folder, as runs keep them
     archive = tmp_path / "ws.zip"
     assert export_workspace(source, wid, archive) == {"designs": 1, "runs": 1, "exports": 0, "files": 1}
 
@@ -37,6 +37,7 @@ def test_export_then_import_into_another_database(database_url, tmp_path):
     with open(run["model_path"], "rb") as handle:
         assert handle.read() == b"weights" * 100
     assert [owner for _, owner, _ in target.files_of(new_wid)] == [run["id"]]
+    assert target.files_of(new_wid)[0][2] == 700  # the folder's size
     # Importing twice gives two independent workspaces (ids never clash).
     assert import_workspace(target, archive, tmp_path / "server2") != new_wid
 
