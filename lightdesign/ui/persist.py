@@ -33,12 +33,19 @@ log = logging.getLogger(__name__)
 @st.cache_resource(show_spinner=False)
 def _store(url: str) -> Store:
     # Raising keeps nothing in the cache, so a failed open is tried again on the next run.
-    store = open_store(url)
-    if store.cleanup_due():
-        removed = store.cleanup(paths.keep_days())
-        if removed:
-            log.info("removed %d workspaces untouched for %s days", len(removed), paths.keep_days())
-    return store
+    return open_store(url)
+
+
+def _housekeeping(db: Store) -> None:
+    """Delete workspaces untouched for LIGHTDESIGN_KEEP_DAYS, at most once a day (checked
+    when a session opens; the check is one small query)."""
+    try:
+        if db.cleanup_due():
+            removed = db.cleanup(paths.keep_days())
+            if removed:
+                log.info("removed %d workspaces untouched for %s days", len(removed), paths.keep_days())
+    except StoreError as exc:
+        log.warning("cleanup failed: %s", exc)
 
 
 def store() -> Store | None:
@@ -65,6 +72,8 @@ def open_workspace(state_key: str, flash) -> None:
     """On a session's first run: the workspace of ``?w=``, or a new one kept in the store."""
     wanted = st.query_params.get(QUERY_KEY)
     db = store()
+    if db is not None:
+        _housekeeping(db)
     ws = None
     if wanted and db is not None:
         if not valid_workspace_id(wanted):

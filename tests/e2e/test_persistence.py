@@ -175,3 +175,26 @@ def test_recent_workspaces_lists_the_ones_this_browser_opened(browser, own_serve
     other.get_by_text("Recent workspaces (this browser)").click()
     other.get_by_text("No other workspace opened in this browser yet.").wait_for()
     other_context.close()
+
+
+def test_a_run_cut_by_sigkill_is_shown_as_interrupted_with_its_epochs(browser, own_server):
+    context, page = open_page(browser, own_server.url)
+    wid = workspace_id(page)
+    page.get_by_role("link", name="Train").click()
+    page.get_by_role("heading", name="Train · seed_cnn").wait_for()
+    wait_idle(page)
+    epochs = page.get_by_label("Epochs")
+    epochs.fill("50")
+    epochs.press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="Start training").click()
+    page.get_by_text(re.compile(r"Epoch 2/50 · batch \d+/\d+")).first.wait_for(timeout=180_000)  # epoch 1 done
+    page.wait_for_timeout(1500)  # the live view writes the finished epoch within a second
+    context.close()
+    own_server.kill(signal.SIGKILL)
+    own_server.start()
+    context, page = open_page(browser, f"{own_server.url}/?w={wid}")
+    page.get_by_role("link", name="Train").click()
+    page.get_by_text("was interrupted by a server restart").first.wait_for()
+    assert re.search(r"epoch \d+ of 50 finished, loss [\d.]+", page.get_by_text("interrupted").first.inner_text())
+    context.close()
