@@ -2,6 +2,8 @@
 ``?w=`` sees the first one's designs, edits, undo history and settings; a stale session's
 write is refused and it reloads."""
 
+import time
+
 from lightdesign.store import open_store, valid_workspace_id
 
 from .conftest import new_app, workspace
@@ -164,3 +166,19 @@ def test_a_run_of_a_live_server_stays_running():
     open_store().create(ws, wid)
     open_session(wid)
     assert open_store().load(wid).entry.runs[0]["state"] == "running"
+
+
+def test_opening_a_session_runs_the_daily_cleanup_of_old_workspaces(monkeypatch):
+    from lightdesign.store import new_workspace_id
+    from lightdesign.store import schema as S
+    from lightdesign.workspace import Workspace
+
+    monkeypatch.setenv("LIGHTDESIGN_KEEP_DAYS", "30")
+    store = open_store()
+    old = new_workspace_id()
+    store.create(Workspace(), old)
+    with store.engine.begin() as conn:  # untouched for 31 days, and no cleanup for two days
+        conn.execute(S.workspaces.update().where(S.workspaces.c.id == old).values(touched=time.time() - 31 * 86400))
+    store.set_meta("last_cleanup", repr(time.time() - 2 * 86400))
+    open_session()
+    assert store.load(old) is None
