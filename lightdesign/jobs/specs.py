@@ -5,18 +5,16 @@ the dataset written where the worker can read it, and the settings, as the typed
 from __future__ import annotations
 
 import dataclasses
-import os
-import tempfile
 import uuid
 from pathlib import Path
 
-from lightdesign import datasets, metrics
+from lightdesign import datasets, metrics, paths
 from lightdesign.analysis import Analysis, analyze
 from lightdesign.codegen import generate
 from lightdesign.design import Design, DesignError
 from lightdesign.jobs.messages import DatasetKind, DatasetRef, ExportSpec, RunRecord, TrainSettings, TrainSpec
 
-WORK_ROOT = Path(os.environ.get("LIGHTDESIGN_WORK_DIR", Path(tempfile.gettempdir()) / "lightdesign"))
+WORK_ROOT = paths.work_dir() / "jobs"  # each job's folder: its data, weights and model files
 ASSUMED_FLOPS_PER_S = 2.0e10  # training throughput of a 2-core CPU, refined by measured runs
 
 
