@@ -227,3 +227,29 @@ def test_read_only_folder_is_named(tmp_path):
             open_store(f"sqlite:///{folder / 'sub' / 'x.db'}")
     finally:
         folder.chmod(0o700)
+
+
+def test_a_full_disk_is_named_and_leaves_the_saved_state(tmp_path):
+    import subprocess
+
+    folder = tmp_path / "small"
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(folder)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs: {mounted.stderr.decode().strip()}")
+    try:
+        store = open_store(f"sqlite:///{folder / 'x.db'}")
+        ws = Workspace()
+        wid = new_workspace_id()
+        ws.add(presets.build("mobilenet_v2"))
+        store.create(ws, wid)
+        last_saved = None
+        with pytest.raises(StoreError, match=r"the disk holding .*x\.db is full"):
+            for i in range(2000):  # each edit adds a MobileNetV2 snapshot to the history
+                ws.apply(lambda d, i=i: edits.set_param(d, d.blocks[0].id, "filters", 1 + i % 64))
+                store.flush(ws)
+                last_saved = ws.design.blocks[0].params["filters"]
+        # The failed write left everything written before it.
+        assert store.load(wid).design.blocks[0].params["filters"] == last_saved
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
