@@ -13,6 +13,7 @@ import re
 from lightdesign import __version__, kinds
 from lightdesign.design import Design, DesignError
 from lightdesign.graph import trace
+from lightdesign.layers import opaque
 
 _TRAINING_EXAMPLE = """
 # Training example (integer class labels):
@@ -75,6 +76,9 @@ def generate(design: Design) -> str:
     errors = [i for i in graph.issues if i.level == "error"]
     if errors:
         raise DesignError(f"cannot generate code: {errors[0].text}")
+    refused = opaque.refusal(design)
+    if refused:
+        raise DesignError(refused)
     dtype = ', dtype="int32"' if design.input_kind == "tokens" else ""
     body = _body(design)
     helpers = _helper_sources(design)

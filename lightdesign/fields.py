@@ -162,6 +162,23 @@ class IntsField(Field):
         raise self.invalid(value)
 
 
+@dataclass(frozen=True)
+class TextField(Field):
+    """Printable text of at most ``max_length`` characters (the operation and the reason
+    that an imported, unmapped layer keeps). It never reaches generated code."""
+
+    _: KW_ONLY
+    max_length: int = 200
+
+    def valid_text(self) -> str:
+        return f"printable text of at most {self.max_length} characters"
+
+    def check(self, value: Any) -> str:
+        if isinstance(value, str) and len(value) <= self.max_length and value.isprintable():
+            return value
+        raise self.invalid(value)
+
+
 # -- the constructors kinds declare their fields with ------------------------------------------
 
 
@@ -197,6 +214,10 @@ def number(name: str, default: float, lo: float, hi: float, help: str) -> FloatF
 
 def ints(name: str, default: list[int], lo: int, hi: int, help: str) -> IntsField:
     return IntsField(name, default, help, min=lo, max=hi)
+
+
+def text(name: str, default: str, help: str, max_length: int = 200) -> TextField:
+    return TextField(name, default, help, max_length=max_length)
 
 
 def ref(name: str, default: str | None, help: str, label: str = "") -> RefField:

@@ -43,8 +43,10 @@ def names() -> list[str]:
 
 
 def by_category() -> dict[str, list[type]]:
-    """Registered kinds grouped by palette category, in palette order."""
+    """Registered kinds grouped by palette category, in palette order; kinds marked
+    ``palette = False`` (the opaque blocks only importers create) are left out."""
     groups: dict[str, list[type]] = {c: [] for c in CATEGORIES}
     for cls in _KINDS.values():
-        groups[cls.category].append(cls)
+        if getattr(cls, "palette", True):
+            groups[cls.category].append(cls)
     return groups

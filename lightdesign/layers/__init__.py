@@ -8,6 +8,7 @@ from lightdesign.layers.conv import Conv1D, Conv2D, DepthwiseConv2D, SeparableCo
 from lightdesign.layers.dense import Dense, Embedding
 from lightdesign.layers.merge import Add, Concatenate, Multiply
 from lightdesign.layers.norm import Activation, BatchNormalization, Dropout
+from lightdesign.layers.opaque import Opaque, OpaqueMerge
 from lightdesign.layers.pool import (
     AveragePooling1D,
     AveragePooling2D,
@@ -46,6 +47,8 @@ __all__ = [
     "MaxPooling1D",
     "MaxPooling2D",
     "Multiply",
+    "Opaque",
+    "OpaqueMerge",
     "Reshape",
     "SeparableConv2D",
     "SimpleRNN",

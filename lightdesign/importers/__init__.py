@@ -1,0 +1,103 @@
+"""Model files -> editable designs: ``.keras`` (the zip's ``config.json``), legacy ``.h5``
+(its ``model_config``), Keras JSON (``model.to_json()``), ``.tflite`` (the flatbuffer) and
+``.onnx``. Files are parsed as data only: TensorFlow is never imported, nothing in a file
+is executed or unpickled. Layers no kind can express become opaque blocks that keep their
+figures; ``fold`` recognises the composite blocks in the flat result.
+
+    from lightdesign.importers import import_file
+    result = import_file("mobilenet_v2.keras")
+    result.design, result.unmapped
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lightdesign.importers.base import (
+    FORMATS,
+    ImportResult,
+    ModelFileError,
+    Unmapped,
+    check_size,
+    max_model_bytes,
+)
+from lightdesign.importers.files import SUPPORTED, detect
+
+SUFFIXES = (".keras", ".h5", ".hdf5", ".json", ".tflite", ".onnx")
+
+
+def import_bytes(data: bytes, filename: str = "", input_shape: tuple | None = None, fold: bool = False) -> ImportResult:
+    """Import a model file's contents. ``input_shape`` (no batch axis, channels last) fixes
+    an input the file leaves open; ``fold`` folds the flat layers into composite blocks."""
+    check_size(len(data))
+    if not data:
+        raise ModelFileError("the file is empty: not a model file")
+    fmt = detect(data, filename)
+    stem = Path(filename).stem or "imported"
+    if fmt in ("keras", "h5", "json"):
+        from lightdesign.importers import files, keras_config
+
+        if fmt == "keras":
+            config, shapes = files.read_keras_zip(data)
+            weights = files.keras3_weights_by_layer(config, shapes)
+        elif fmt == "h5":
+            config, weights = files.read_h5(data)
+        else:
+            config, weights = files.read_json(data), None
+        result = keras_config.convert(config, fmt, weights, input_shape)
+    elif fmt == "tflite":
+        from lightdesign.importers import tflite
+
+        result = tflite.convert(data, stem, input_shape)
+    else:
+        from lightdesign.importers import onnx_model
+
+        result = onnx_model.convert(data, stem, input_shape)
+    if fold:
+        from lightdesign.importers.fold import fold_design
+
+        result = fold_design(result)
+    return result
+
+
+def import_file(path: str | Path, input_shape: tuple | None = None, fold: bool = False) -> ImportResult:
+    """Import a model file from disk (size checked before it is read)."""
+    path = Path(path)
+    try:
+        check_size(path.stat().st_size)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ModelFileError(f"cannot read {path.name}: {exc.strerror}") from None
+    return import_bytes(data, path.name, input_shape, fold)
+
+
+def is_model_file(path: str | Path) -> bool:
+    """Whether a path names a model file by its suffix (``.json`` is decided by content)."""
+    return Path(path).suffix.lower() in SUFFIXES and Path(path).suffix.lower() != ".json"
+
+
+def parse_shape(text: str) -> tuple[int, ...]:
+    """'224,224,3' or '224x224x3' -> (224, 224, 3); ModelFileError otherwise."""
+    parts = [p for p in text.replace("x", ",").replace(" ", "").split(",") if p]
+    try:
+        shape = tuple(int(p) for p in parts)
+    except ValueError:
+        shape = ()
+    if not shape or any(d < 1 for d in shape):
+        raise ModelFileError(f"input shape {text!r} is not valid; use sizes like 224,224,3")
+    return shape
+
+
+__all__ = [
+    "FORMATS",
+    "ImportResult",
+    "ModelFileError",
+    "SUPPORTED",
+    "SUFFIXES",
+    "Unmapped",
+    "import_bytes",
+    "import_file",
+    "is_model_file",
+    "max_model_bytes",
+    "parse_shape",
+]

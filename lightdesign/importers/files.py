@@ -1,0 +1,236 @@
+"""Reading model files as data: format detection, the Keras containers (.keras zip, .h5,
+JSON) with their safety checks, and the weight shapes they carry (never the values)."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from typing import Any
+
+from lightdesign.importers.base import MAX_CONFIG_BYTES, MAX_ZIP_RATIO, ModelFileError, max_model_bytes
+
+HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+ZIP_MAGIC = b"PK\x03\x04"
+MAX_HDF5_OBJECTS = 200_000
+SUPPORTED = ".keras, .h5, Keras JSON (.json), .tflite or .onnx"
+
+
+def detect(data: bytes, filename: str = "") -> str:
+    """The format of a model file from its first bytes (the name only breaks ties)."""
+    suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
+    head = data[:16]
+    if head.startswith(ZIP_MAGIC) or suffix == "keras" and head[:2] == b"PK":
+        return "keras"
+    if head.startswith(HDF5_MAGIC):
+        return "h5"
+    if len(data) >= 8 and data[4:8] == b"TFL3":
+        return "tflite"
+    if data[:1024].lstrip()[:1] in (b"{", b"["):
+        return "json"
+    if suffix == "onnx" or _looks_like_onnx(data):
+        return "onnx"
+    if suffix in ("keras", "h5", "hdf5", "tflite", "json"):
+        what = {"keras": "a .keras zip archive", "h5": "an HDF5 file", "hdf5": "an HDF5 file"}.get(
+            suffix, f"a .{suffix} model"
+        )
+        raise ModelFileError(f"the file is named .{suffix} but is not {what} (truncated or damaged?)")
+    raise ModelFileError(f"not a model file: LightDesign imports {SUPPORTED}")
+
+
+def _looks_like_onnx(data: bytes) -> bool:
+    """An ONNX ModelProto starts with its ir_version field (tag 0x08) and names a producer
+    or a graph soon after."""
+    return data[:1] == b"\x08" and (b"\x12" in data[2:6] or b"\x3a" in data[2:6])
+
+
+# -- Keras containers -------------------------------------------------------------------------
+
+
+def read_json(data: bytes) -> Any:
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ModelFileError(f"the Keras config is {len(data):,} bytes; the limit is {MAX_CONFIG_BYTES:,}")
+    try:
+        return json.loads(data)
+    except RecursionError:
+        raise ModelFileError("the Keras config is nested too deeply") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ModelFileError(f"the Keras config is not valid JSON ({exc})") from None
+
+
+def read_keras_zip(data: bytes, with_weights: bool = True) -> tuple[Any, dict | None]:
+    """(parsed config.json, weight shapes by layer class-counter name or None)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = {info.filename: info for info in archive.infolist()}
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise ModelFileError("the .keras file is not a complete zip archive (truncated or damaged)") from None
+    if len(members) > 64:
+        raise ModelFileError(f"the .keras archive holds {len(members)} files; a Keras model holds 3")
+    unpacked = sum(info.file_size for info in members.values())
+    if unpacked > 4 * max_model_bytes():
+        raise ModelFileError(f"the .keras archive unpacks to {unpacked / 1e6:,.0f} MB: refused as a zip bomb")
+    for info in members.values():
+        if info.file_size > 1024 * 1024 and info.file_size > MAX_ZIP_RATIO * max(info.compress_size, 1):
+            raise ModelFileError(
+                f"the .keras archive member {info.filename!r} unpacks {info.file_size / max(info.compress_size, 1):,.0f}"
+                " times its size: refused as a zip bomb"
+            )
+    if "config.json" not in members:
+        raise ModelFileError("the .keras archive has no config.json: not a Keras model")
+    info = members["config.json"]
+    if info.file_size > MAX_CONFIG_BYTES:
+        raise ModelFileError(f"the Keras config is {info.file_size:,} bytes; the limit is {MAX_CONFIG_BYTES:,}")
+    try:
+        with archive.open(info) as handle:
+            text = handle.read(MAX_CONFIG_BYTES + 1)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zipfile.LargeZipFile):
+        raise ModelFileError("the .keras file is not a complete zip archive (truncated or damaged)") from None
+    config = read_json(text)
+    weights = None
+    if with_weights and "model.weights.h5" in members:
+        weights = _keras3_weight_shapes(io.BytesIO(_member(archive, data, members["model.weights.h5"])))
+    return config, weights
+
+
+def _member(archive: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo) -> bytes:
+    """A member's bytes: sliced straight out of the archive when stored (h5py seeks a lot,
+    and seeking in a zip member re-reads it), unpacked otherwise (its ratio was checked)."""
+    try:
+        if info.compress_type == zipfile.ZIP_STORED:
+            start = info.header_offset
+            header = data[start : start + 30]
+            if len(header) == 30 and header[:4] == ZIP_MAGIC:
+                name_len = int.from_bytes(header[26:28], "little")
+                extra_len = int.from_bytes(header[28:30], "little")
+                begin = start + 30 + name_len + extra_len
+                body = data[begin : begin + info.file_size]
+                if len(body) == info.file_size:
+                    return body
+            raise zipfile.BadZipFile("short member")
+        return archive.read(info)
+    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, OSError, ValueError):
+        raise ModelFileError("the .keras file is not a complete zip archive (truncated or damaged)") from None
+
+
+def _h5py():
+    import h5py
+
+    return h5py
+
+
+def _open_h5(handle):
+    h5py = _h5py()
+    try:
+        return h5py.File(handle, "r")
+    except (OSError, ValueError) as exc:
+        raise ModelFileError(f"the HDF5 weights cannot be read (truncated or damaged: {exc})") from None
+
+
+def _tree(group) -> dict[str, list[tuple[int, ...]]]:
+    """Weight shapes under ``group`` by its first-level member name, in natural order. Every
+    link is checked first: external and soft links are refused (they could reach other
+    files); only shapes are read, never values."""
+    h5py = _h5py()
+    count = [0]
+
+    def check(name, link):
+        count[0] += 1
+        if count[0] > MAX_HDF5_OBJECTS:
+            raise ModelFileError("the HDF5 file holds too many objects to be a model")
+        if isinstance(link, h5py.ExternalLink):
+            raise ModelFileError(f"the HDF5 file links to another file ({link.filename!r}): external links are refused")
+        if isinstance(link, h5py.SoftLink):
+            raise ModelFileError("the HDF5 file holds a soft link: links inside a model file are refused")
+
+    shapes: dict[str, tuple[int, ...]] = {}
+
+    def collect(name, obj):
+        if isinstance(obj, h5py.Dataset):
+            shapes[name] = tuple(int(d) for d in obj.shape)
+
+    try:
+        group.file.visititems_links(check)
+        group.visititems(collect)
+    except ModelFileError:
+        raise
+    except (OSError, KeyError, ValueError, RuntimeError, TypeError) as exc:
+        raise ModelFileError(f"the HDF5 weights cannot be read (truncated or damaged: {exc})") from None
+    out: dict[str, list[tuple[int, ...]]] = {key: [] for key in group.keys()}
+    for path in sorted(shapes, key=_natural):
+        out.setdefault(path.split("/", 1)[0], []).append(shapes[path])
+    return out
+
+
+def _natural(key: str) -> tuple:
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", key))
+
+
+def _keras3_weight_shapes(handle) -> dict[str, list[tuple[int, ...]]]:
+    """model.weights.h5 of a .keras file: {class-counter name: [shapes]} (``conv2d_3``)."""
+    with _open_h5(handle) as f:
+        try:
+            group = f.get("layers")
+        except (OSError, KeyError, ValueError, RuntimeError) as exc:
+            raise ModelFileError(f"the HDF5 weights cannot be read (truncated or damaged: {exc})") from None
+        if group is None or not isinstance(group, _h5py().Group):
+            _tree(f)  # still refuse links anywhere in the file
+            return {}
+        return _tree(group)
+
+
+def read_h5(data: bytes) -> tuple[Any, dict | None]:
+    """A legacy Keras .h5 file: (parsed model_config, weight shapes by layer name or None)."""
+    with _open_h5(io.BytesIO(data)) as f:
+        try:
+            raw = f.attrs.get("model_config")
+        except (OSError, KeyError, ValueError, RuntimeError, TypeError) as exc:
+            raise ModelFileError(f"the .h5 file cannot be read (truncated or damaged: {exc})") from None
+        if raw is None:
+            raise ModelFileError("the .h5 file holds no model_config: it has weights only, not a Keras model")
+        if isinstance(raw, bytes):
+            raw = raw.decode("utf-8", "replace")
+        config = read_json(str(raw).encode("utf-8"))
+        try:
+            group = f.get("model_weights")
+        except (OSError, KeyError, ValueError, RuntimeError) as exc:
+            raise ModelFileError(f"the .h5 weights cannot be read (truncated or damaged: {exc})") from None
+        if group is None or not isinstance(group, _h5py().Group):
+            _tree(f)
+            return config, None
+        return config, _tree(group)
+
+
+def snake(name: str) -> str:
+    """Keras 3's ``naming.to_snake_case`` (the names of layers in a .keras weights file)."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def keras3_weights_by_layer(config: Any, shapes: dict[str, list[tuple]] | None) -> dict[str, list[tuple]] | None:
+    """Weights of a .keras file by layer name: Keras names each layer's group after its class
+    with a counter, in the order of the model's layers (operations are not layers)."""
+    if shapes is None:
+        return None
+    layers = []
+    if isinstance(config, dict) and isinstance(config.get("config"), dict):
+        layers = config["config"].get("layers") or []
+        if config.get("class_name") == "Sequential" and layers and layers[0].get("class_name") != "InputLayer":
+            pass
+    used: dict[str, int] = {}
+    out: dict[str, list[tuple]] = {}
+    for layer in layers:
+        if not isinstance(layer, dict) or str(layer.get("module", "")).startswith("keras.src.ops"):
+            continue
+        base = snake(str(layer.get("class_name", "")))
+        if base in used:
+            used[base] += 1
+            key = f"{base}_{used[base]}"
+        else:
+            used[base] = 0
+            key = base
+        name = str(layer.get("name") or (layer.get("config") or {}).get("name"))
+        out[name] = shapes.get(key, [])
+    return out
