@@ -3,14 +3,71 @@ shapes, generated sequences and token sequences), Keras's downloadable ones (loa
 worker), and uploads (see ``lightdesign.uploads``).
 
 Pure NumPy (plus scikit-learn's bundled digits and Pillow for resizing); no TensorFlow.
+
+Memory is bounded by bytes, not by counts: every dataset the app makes or accepts is
+checked against ``MAX_DATASET_BYTES`` (its samples as float32) *before* it is allocated,
+and it is kept on disk, not in memory: ``save`` writes it once under a name made from its
+content (``<work folder>/datasets/<sha256>.npz``, uncompressed) and ``open_file`` maps it
+back (``numpy.memmap``), so sessions and the server hold only the pages they read. The
+folder is a cache bounded by ``MAX_CACHE_BYTES``, least recently used first out.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+import os
+import struct
+import uuid
+import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
+
+
+def _env_megabytes(name: str, default: float) -> int:
+    try:
+        value = float(os.environ.get(name, default))
+    except ValueError:
+        value = default
+    return int((value if value > 0 else default) * 2**20)
+
+
+# A dataset's samples as float32 (what training reads) may take at most this much.
+MAX_DATASET_BYTES = _env_megabytes("LIGHTDESIGN_MAX_DATASET_MB", 256)
+# The dataset files kept on disk together (oldest used first out).
+MAX_CACHE_BYTES = _env_megabytes("LIGHTDESIGN_DATASET_CACHE_MB", 2048)
+FLOAT_BYTES = 4
+
+
+class DatasetTooLarge(ValueError):
+    """A dataset whose decoded size is over the budget; the message says by how much."""
+
+
+def decoded_bytes(samples: int, sample_shape: tuple[int, ...], itemsize: int = FLOAT_BYTES) -> int:
+    """Bytes of ``samples`` samples of ``sample_shape`` at ``itemsize`` bytes per value."""
+    count = int(samples)
+    for dim in sample_shape:
+        count *= int(dim)
+    return count * itemsize
+
+
+def check_budget(what: str, samples: int, sample_shape: tuple[int, ...], itemsize: int = FLOAT_BYTES) -> int:
+    """Raise DatasetTooLarge when ``samples`` x ``sample_shape`` at ``itemsize`` bytes
+    exceeds MAX_DATASET_BYTES; returns the bytes. Call it before allocating."""
+    from lightdesign.format import size
+
+    need = decoded_bytes(samples, sample_shape, itemsize)
+    if need > MAX_DATASET_BYTES:
+        shape = "×".join(str(int(d)) for d in sample_shape)
+        raise DatasetTooLarge(
+            f"{what} would take {size(need)} in memory ({int(samples):,} samples of {shape} at "
+            f"{itemsize} bytes per value); datasets are limited to {size(MAX_DATASET_BYTES)} "
+            "(LIGHTDESIGN_MAX_DATASET_MB changes the limit)"
+        )
+    return need
 
 
 @dataclass
@@ -26,6 +83,7 @@ class Dataset:
     class_names: list[str]
     description: str = ""
     notes: list[str] = field(default_factory=list)
+    path: str | None = None  # the file its arrays are mapped from (see ``save``/``open_file``)
 
     @property
     def input_shape(self) -> tuple[int, ...]:
@@ -96,10 +154,218 @@ class Dataset:
             )
 
 
+# -- datasets on disk ------------------------------------------------------------------------
+
+_ARRAYS = ("x_train", "y_train", "x_test", "y_test")
+DISK_RESERVE_BYTES = 256 * 2**20  # writing stops short of filling the disk by this much
+
+
+class DiskFull(OSError):
+    """Not enough free disk for a file; the message says how much is needed and free."""
+
+
+def cache_dir() -> Path:
+    from lightdesign import paths
+
+    return paths.work_dir() / "datasets"
+
+
+def check_free(folder: Path, need: int, what: str = "the file") -> None:
+    """Raise DiskFull unless ``need`` bytes fit on ``folder``'s disk with a reserve left."""
+    import shutil
+
+    from lightdesign.format import size
+
+    folder.mkdir(parents=True, exist_ok=True)
+    free = shutil.disk_usage(folder).free
+    if need + DISK_RESERVE_BYTES > free:
+        raise DiskFull(
+            f"not enough free disk for {what}: it needs {size(need)} and {size(free)} are free "
+            f"(at least {size(DISK_RESERVE_BYTES)} are always kept free)"
+        )
+
+
+def _digest(dataset: Dataset) -> str:
+    digest = hashlib.sha256()
+    digest.update(dataset.name.encode("utf-8", "replace"))
+    digest.update("\0".join(dataset.class_names).encode("utf-8", "replace"))
+    for key in _ARRAYS:
+        array = np.ascontiguousarray(getattr(dataset, key))
+        digest.update(f"{key}{array.dtype.str}{array.shape}".encode())
+        flat = array.reshape(-1).view(np.uint8) if array.size else np.zeros(0, np.uint8)
+        for start in range(0, len(flat), 16 * 2**20):
+            digest.update(flat[start : start + 16 * 2**20])
+    return digest.hexdigest()[:32]
+
+
+def nbytes(dataset: Dataset) -> int:
+    return sum(int(getattr(dataset, key).nbytes) for key in _ARRAYS)
+
+
+def write_atomically(target: Path, write: Callable[[Path], None]) -> Path:
+    """Write ``target`` through a temporary file beside it, renamed into place when
+    complete; on any failure (a full disk) the partial file is removed."""
+    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part")
+    try:
+        write(temporary)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def save(dataset: Dataset, folder: Path | None = None, key: str | None = None) -> Path:
+    """The dataset's file: written once under its content's hash (or under ``key``, for a
+    generated dataset named by its parameters), after a free-space check; a dataset
+    already on disk is not written again. Keeps the cache folder within its budget."""
+    folder = folder or cache_dir()
+    name = f"{key}.npz" if key else f"{_digest(dataset)}.npz"
+    target = folder / name
+    if target.exists():
+        _touch(target)
+        return target
+    check_free(folder, nbytes(dataset) + 2**20, f"the dataset {dataset.name!r}")
+
+    def write(path: Path) -> None:
+        with open(path, "wb") as handle:
+            np.savez(
+                handle,
+                **{key_: getattr(dataset, key_) for key_ in _ARRAYS},
+                class_names=np.array(dataset.class_names, dtype=str),
+                name=np.array(dataset.name),
+                description=np.array(dataset.description),
+            )
+
+    write_atomically(target, write)
+    trim_cache(folder, keep=target)
+    return target
+
+
+def _touch(path: Path) -> None:
+    try:
+        os.utime(path)
+    except OSError:
+        pass
+
+
+def trim_cache(folder: Path | None = None, budget: int | None = None, keep: Path | None = None) -> list[Path]:
+    """Delete the least recently used dataset files until the folder fits ``budget``
+    (MAX_CACHE_BYTES); files a job still reads are hard links elsewhere and survive."""
+    folder = folder or cache_dir()
+    budget = MAX_CACHE_BYTES if budget is None else budget
+    try:
+        files = [(p.stat(), p) for p in folder.glob("*.npz")]
+    except OSError:
+        return []
+    total = sum(stat.st_size for stat, _ in files)
+    removed = []
+    for stat, path in sorted(files, key=lambda item: item[0].st_mtime):
+        if total <= budget:
+            break
+        if keep is not None and path == keep:
+            continue
+        try:
+            path.unlink()
+        except OSError:
+            continue
+        total -= stat.st_size
+        removed.append(path)
+    return removed
+
+
+def _member_offset(handle, info: zipfile.ZipInfo) -> int:
+    """Where a stored (uncompressed) zip member's bytes begin in the file."""
+    handle.seek(info.header_offset)
+    header = handle.read(30)
+    if len(header) != 30 or header[:4] != b"PK\x03\x04":
+        raise ValueError("damaged zip member header")
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    return info.header_offset + 30 + name_length + extra_length
+
+
+def _mapped(path: Path, archive: zipfile.ZipFile, handle, member: str) -> np.ndarray:
+    info = archive.getinfo(member)
+    if info.compress_type != zipfile.ZIP_STORED:
+        with archive.open(info) as fp:
+            return np.lib.format.read_array(fp, allow_pickle=False)
+    start = _member_offset(handle, info)
+    handle.seek(start)
+    version = np.lib.format.read_magic(handle)
+    reader = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+    shape, fortran, dtype = reader(handle)
+    if dtype.hasobject:
+        raise ValueError(f"{member} holds Python objects")
+    if int(np.prod(shape, dtype=np.int64)) == 0:
+        return np.zeros(shape, dtype=dtype)
+    return np.memmap(path, dtype=dtype, mode="r", offset=handle.tell(), shape=shape, order="F" if fortran else "C")
+
+
+def open_file(path: str | Path) -> Dataset:
+    """A dataset file written by ``save``, its arrays memory-mapped (read only)."""
+    path = Path(path)
+    with open(path, "rb") as handle, zipfile.ZipFile(handle) as archive:
+        arrays = {key: _mapped(path, archive, handle, f"{key}.npy") for key in _ARRAYS}
+        small = {
+            key: np.lib.format.read_array(archive.open(f"{key}.npy"), allow_pickle=False)
+            for key in ("class_names", "name", "description")
+            if f"{key}.npy" in archive.namelist()
+        }
+    _touch(path)
+    return Dataset(
+        str(small["name"]),
+        arrays["x_train"],
+        arrays["y_train"],
+        arrays["x_test"],
+        arrays["y_test"],
+        [str(c) for c in small["class_names"]],
+        str(small.get("description", "")),
+        path=str(path),
+    )
+
+
+def on_disk(dataset: Dataset, key: str | None = None) -> Dataset:
+    """The dataset saved (once) and mapped back from its file."""
+    if dataset.path and Path(dataset.path).exists():
+        return dataset
+    return open_file(save(dataset, key=key))
+
+
+def materialized(key: str, make: Callable[[], Dataset]) -> Dataset:
+    """A generated or built-in dataset named by its parameters (``key``): made once, kept
+    on disk and mapped, never held in memory by a cache."""
+    name = "gen-" + hashlib.sha256(key.encode()).hexdigest()[:24]
+    path = cache_dir() / f"{name}.npz"
+    if path.exists():
+        try:
+            return open_file(path)
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+            path.unlink(missing_ok=True)
+    return open_file(save(make(), key=name))
+
+
+def link_for_job(dataset: Dataset, work_dir: Path) -> Path:
+    """The dataset as ``work_dir/data.npz`` for a worker: a hard link to its one file on
+    disk (no copy, and it outlives the cache's trimming while the job reads it)."""
+    source = Path(on_disk(dataset).path)
+    target = work_dir / "data.npz"
+    try:
+        target.unlink(missing_ok=True)
+        os.link(source, target)
+        return target
+    except OSError:
+        return source
+
+
+def split_order(count: int, test_fraction: float = 0.2, seed: int = 0) -> tuple[np.ndarray, int]:
+    """The shuffled order of ``count`` samples and where its test part begins."""
+    order = np.random.default_rng(seed).permutation(count)
+    return order, count - max(1, int(round(count * test_fraction)))
+
+
 def split(x: np.ndarray, y: np.ndarray, test_fraction: float = 0.2, seed: int = 0):
     """Shuffle and split into train and test parts."""
-    order = np.random.default_rng(seed).permutation(len(y))
-    cut = len(y) - max(1, int(round(len(y) * test_fraction)))
+    order, cut = split_order(len(y), test_fraction, seed)
     return x[order[:cut]], y[order[:cut]], x[order[cut:]], y[order[cut:]]
 
 
@@ -211,6 +477,7 @@ def _shape_mask(kind: str, size: int, rng: np.random.Generator) -> np.ndarray:
 def shapes(count: int = 2000, size: int = 32, channels: int = 1, classes: int = 4, seed: int = 0) -> Dataset:
     """Generated filled shapes (circle, square, triangle, star, cross) at random places,
     sizes, angles and colours, with noise."""
+    check_budget("the generated shapes", count, (size, size, channels))
     rng = np.random.default_rng(seed)
     names = list(SHAPES[:classes])
     y = rng.integers(0, classes, count)
@@ -237,6 +504,7 @@ WAVES = ("sine", "square", "sawtooth", "triangle")
 def sequences(count: int = 2000, length: int = 50, features: int = 1, classes: int = 3, seed: int = 0) -> Dataset:
     """Generated waveforms to classify (sine, square, sawtooth, triangle) with random
     frequency, phase, amplitude and noise: (N, steps, features)."""
+    check_budget("the generated waveforms", count, (length, features))
     rng = np.random.default_rng(seed)
     names = list(WAVES[:classes])
     y = rng.integers(0, classes, count)

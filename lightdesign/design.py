@@ -40,6 +40,42 @@ def check_name(name: Any, what: str = "block name") -> str:
     return name
 
 
+def check_text(value: Any, what: str, max_length: int, multiline: bool = False) -> str:
+    """Text that every page, download, link and database can hold: a string of at most
+    ``max_length`` characters, encodable as UTF-8 (no lone surrogates such as ``"\\ud800"``,
+    which JSON escapes can carry), printable (line breaks and tabs too when ``multiline``)."""
+    if not isinstance(value, str) or len(value) > max_length:
+        raise DesignError(f"{what} must be text of at most {max_length:,} characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise DesignError(f"{what} holds characters that are not valid Unicode text (lone surrogates)") from None
+    body = value.replace("\n", "").replace("\r", "").replace("\t", "") if multiline else value
+    if not body.isprintable():
+        raise DesignError(f"{what} must be printable text{' (line breaks allowed)' if multiline else ''}")
+    return value
+
+
+def check_design_name(value: Any) -> str:
+    """A design's name: 1 to 100 printable characters, valid Unicode."""
+    if not isinstance(value, str) or not value.strip():
+        raise DesignError("a design name must be 1 to 100 printable characters")
+    try:
+        return check_text(value, "a design name", 100)
+    except DesignError:
+        raise DesignError("a design name must be 1 to 100 printable characters") from None
+
+
+def check_limits(design: Design) -> Design:
+    """The limits every design file, link and edit keeps (DesignError otherwise)."""
+    if len(design.blocks) > MAX_BLOCKS:
+        raise DesignError(
+            f"the design would have {len(design.blocks):,} blocks; at most {MAX_BLOCKS:,} are allowed "
+            "(its file and link would be refused)"
+        )
+    return design
+
+
 def check_input_shape(shape: Any) -> tuple[int, ...]:
     """Validate an input shape: (H, W, C) image, (T,) token ids, or (T, F) features."""
     valid = "[height, width, channels] for images, [steps] for token ids or [steps, features]"
@@ -168,9 +204,8 @@ def from_dict(data: Any) -> Design:
     name = data.get("name")
     if not isinstance(name, str) or not 1 <= len(name) <= 100 or not name.isprintable():
         raise DesignError("design name must be 1 to 100 printable characters")
-    description = data.get("description", "")
-    if not isinstance(description, str) or len(description) > 2000:
-        raise DesignError("description must be text of at most 2000 characters")
+    check_text(name, "design name", 100)
+    description = check_text(data.get("description", ""), "description", 2000, multiline=True)
     shape = check_input_shape(data.get("input_shape"))
     classes = data.get("num_classes")
     if not isinstance(classes, int) or isinstance(classes, bool) or not 1 <= classes <= MAX_UNITS:
@@ -212,10 +247,18 @@ def _block_from_dict(raw: Any, position: int, names: set[str], ids: set[str]) ->
         raise DesignError(f"{where}: id {block_id!r} must be a unique short identifier")
     ids.add(block_id)
     source = raw.get("input")
-    if source is not None and (not isinstance(source, str) or len(source) > MAX_NAME_LENGTH):
+    if source is not None and (not isinstance(source, str) or len(source) > MAX_NAME_LENGTH or not _is_text(source)):
         raise DesignError(f"{where}: input must be the name of an earlier block or 'input'")
     params = check_params(kind, raw.get("params", {}), f"{where} '{name}'")
     return Block(kind, name, params, block_id, source)
+
+
+def _is_text(value: str) -> bool:
+    try:
+        check_text(value, "text", len(value))
+    except DesignError:
+        return False
+    return True
 
 
 def from_json(text: str | bytes) -> Design:
