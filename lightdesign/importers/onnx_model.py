@@ -1,0 +1,565 @@
+"""ONNX models -> designs, read with the ``onnx`` package (protobuf parsing and shape
+inference only; nothing is run and external data files are never opened).
+
+ONNX (as PyTorch exports it) is channels-first: (N, C, H, W) becomes the design's channels-last
+(H, W, C), channel axes become the last axis, and explicit pads become ``same`` where they
+match it and a ZeroPadding2D before a ``valid`` window otherwise (ceil-mode pooling too).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from lightdesign.importers.base import MAX_LAYERS, Builder, ImportResult, ModelFileError, too_many_layers
+
+MIN_OPSET, MAX_OPSET = 7, 23
+WEIGHTED = {"ConvTranspose", "PRelu", "LSTM", "GRU", "RNN", "InstanceNormalization", "LayerNormalization"}
+
+
+class _Opaque(Exception):
+    """This node has no registered kind (the message says why)."""
+
+
+def _onnx():
+    import onnx
+
+    return onnx
+
+
+def _load(data: bytes):
+    onnx = _onnx()
+    from google.protobuf.message import DecodeError
+
+    try:
+        model = onnx.ModelProto.FromString(data)
+    except (DecodeError, ValueError, RuntimeError, RecursionError):
+        raise ModelFileError("the .onnx file is not a complete ONNX model (truncated or damaged protobuf)") from None
+    if not model.HasField("graph") or not model.graph.node:
+        raise ModelFileError("the .onnx file holds no graph: not an ONNX model (or truncated)")
+    opset = next((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), None)
+    if opset is None or not MIN_OPSET <= opset <= MAX_OPSET:
+        raise ModelFileError(
+            f"ONNX opset {opset} is not supported; LightDesign reads opsets {MIN_OPSET} to {MAX_OPSET}"
+        )
+    if len(model.graph.node) > 4 * MAX_LAYERS:
+        raise too_many_layers(len(model.graph.node))
+    try:
+        inferred = onnx.shape_inference.infer_shapes(model, strict_mode=False)
+    except Exception:  # a model shape inference cannot follow still imports, with fewer shapes
+        inferred = model
+    return model, inferred, opset
+
+
+def _dims(value_info) -> list | None:
+    t = value_info.type.tensor_type
+    if not t.HasField("shape"):
+        return None
+    return [d.dim_value if d.HasField("dim_value") else None for d in t.shape.dim]
+
+
+def to_last(dims: list | tuple) -> tuple:
+    """(N, C, ...spatial) -> per-sample channels-last (...spatial, C); (N, F) -> (F,)."""
+    dims = list(dims)[1:]
+    if len(dims) >= 2:
+        return (*dims[1:], dims[0])
+    return tuple(dims)
+
+
+def convert(data: bytes, name: str, input_shape: tuple | None = None) -> ImportResult:
+    onnx = _onnx()
+    model, inferred, opset = _load(data)
+    graph = model.graph
+    inits = {t.name: t for t in graph.initializer}
+    inputs = [i for i in graph.input if i.name not in inits]
+    if len(inputs) != 1 or len(graph.output) != 1:
+        raise ModelFileError(
+            f"the model has {len(inputs)} inputs and {len(graph.output)} outputs; LightDesign designs have one of each"
+        )
+    raw = _dims(inputs[0]) or []
+    if input_shape:
+        shape = tuple(input_shape)
+    else:
+        if len(raw) < 2 or any(not d for d in raw[1:]):
+            dims = ", ".join(str(d) if d else "?" for d in raw[1:]) or "?"
+            raise ModelFileError(
+                f"the model input has no fixed shape ({dims}); give the input shape (channels last), e.g. 224,224,3"
+            )
+        shape = to_last(raw)
+    elem = inputs[0].type.tensor_type.elem_type
+    dtype = "int32" if elem in (onnx.TensorProto.INT32, onnx.TensorProto.INT64) else "float32"
+    shapes = {}
+    for vi in [*inferred.graph.value_info, *inferred.graph.output, *graph.output]:
+        dims = _dims(vi)
+        if dims and all(d for d in dims):
+            shapes[vi.name] = dims
+    builder = Builder(inputs[0].name, shape, dtype)
+    reader = _Reader(builder, graph, inits, shapes, input_shape is not None)
+    reader.run()
+    notes = ["converted from channels-first (N, C, H, W) to the design's channels-last (H, W, C)"]
+    return builder.result(graph.name or name, graph.output[0].name, "onnx", notes)
+
+
+class _Reader:
+    def __init__(self, builder: Builder, graph, inits: dict, shapes: dict, user_shape: bool):
+        self.b = builder
+        self.graph = graph
+        self.inits = inits
+        self.shapes = shapes  # channels-first inferred shapes, with batch
+        self.user_shape = user_shape
+        self.constants: dict[str, Any] = {}  # Constant node outputs: name -> TensorProto
+        self.nodes = list(graph.node)
+        self.consumers: dict[str, list[int]] = {}
+        self.producer: dict[str, int] = {}
+        for k, node in enumerate(self.nodes):
+            for i in node.input:
+                self.consumers.setdefault(i, []).append(k)
+            for o in node.output:
+                self.producer[o] = k
+        self.skip: set[int] = set()
+
+    # -- constants ---------------------------------------------------------------------------
+    def tensor(self, name: str):
+        return self.inits.get(name) or self.constants.get(name)
+
+    def is_const(self, name: str) -> bool:
+        return name in self.inits or name in self.constants
+
+    def size(self, name: str) -> int:
+        t = self.tensor(name)
+        return math.prod(t.dims) if t is not None else 0
+
+    def values(self, name: str, limit: int = 64) -> list | None:
+        t = self.tensor(name)
+        if t is None or math.prod(t.dims) > limit or t.data_location == 1:  # 1: external data, never opened
+            return None
+        from onnx import numpy_helper
+
+        try:
+            return numpy_helper.to_array(t).reshape(-1).tolist()
+        except Exception:
+            return None
+
+    def attrs(self, node) -> dict:
+        from onnx import helper
+
+        out = {}
+        for a in node.attribute:
+            if a.type == a.TENSOR:
+                out[a.name] = a.t
+            elif a.type in (a.INT, a.FLOAT, a.STRING, a.INTS, a.FLOATS):
+                value = helper.get_attribute_value(a)
+                out[a.name] = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+        return out
+
+    def out_shape(self, name: str) -> tuple | None:
+        """Per-sample channels-last shape shape inference found, unless the user overrode the input."""
+        if self.user_shape or name not in self.shapes:
+            return None
+        return to_last(self.shapes[name])
+
+    def only_consumer(self, tensor: str) -> int | None:
+        found = self.consumers.get(tensor, [])
+        return found[0] if len(found) == 1 else None
+
+    # -- the walk ----------------------------------------------------------------------------
+    def run(self) -> None:
+        for k, node in enumerate(self.nodes):
+            if k in self.skip or not node.output:
+                continue
+            if node.op_type == "Constant":
+                value = self.attrs(node).get("value")
+                if value is not None:
+                    self.constants[node.output[0]] = value
+                continue
+            data_in = [i for i in node.input if i and i in self.b.tensors]
+            if not data_in:
+                # computes constants or shapes only: leave it out of the design
+                continue
+            self.map(k, node, data_in)
+
+    def map(self, k: int, node, data_in: list[str]) -> None:
+        op = node.op_type
+        out = node.output[0]
+        name = node.name or out
+        attrs = self.attrs(node)
+        if node.domain not in ("", "ai.onnx"):
+            return self.opaque(node, name, data_in, f"an operator of the custom domain {node.domain!r}")
+        try:
+            handler = getattr(self, f"op_{op}", None)
+            if handler is None:
+                raise _Opaque(f"the operator {op} has no LightDesign kind")
+            handler(node, name, attrs, data_in)
+        except _Opaque as exc:
+            self.opaque(node, name, data_in, str(exc))
+
+    def opaque(self, node, name, data_in, reason) -> None:
+        consts = [i for i in node.input if i and self.is_const(i) and self.size(i) > 1]
+        count = sum(self.size(i) for i in consts)
+        params = (count, 0) if node.op_type in WEIGHTED else (0, count)
+        self.b.opaque(node.output[0], name, node.op_type, data_in, self.out_shape(node.output[0]), params, reason)
+        for extra in node.output[1:]:
+            if extra:
+                self.b.alias(extra, node.output[0])
+
+    def add(self, node, name, kind, params, inputs, weights: tuple[int, int] | None = None, out: str | None = None):
+        self.b.add(out or node.output[0], name, node.op_type, kind, params, inputs, weights)
+
+    # -- padding -----------------------------------------------------------------------------------
+    def _window(self, node, name, x: str, kernel: int, stride: int, dilation: int, attrs: dict, ceil: bool = False):
+        """Padding of a conv or pool window: 'same', 'valid', or explicit pads as a
+        ZeroPadding2D before a 'valid' window. Returns (input tensor id, padding)."""
+        spatial = self.b.shape(x)[:-1]
+        auto = attrs.get("auto_pad", "NOTSET")
+        if auto in ("SAME_UPPER", "SAME_LOWER"):
+            return x, "same"
+        if auto == "VALID":
+            return x, "valid"
+        pads = list(attrs.get("pads") or [0] * (2 * len(spatial)))
+        if len(pads) != 2 * len(spatial):
+            raise _Opaque(f"pads {pads}")
+        begins, ends = pads[: len(spatial)], pads[len(spatial) :]
+        span = (kernel - 1) * dilation + 1
+        outs = []
+        for size, lo, hi in zip(spatial, begins, ends, strict=True):
+            total = size + lo + hi - span
+            if total < 0:
+                raise _Opaque("a window larger than its padded input")
+            outs.append((-(-total // stride) if ceil else total // stride) + 1)
+        if not any(pads) and not ceil:
+            return x, "valid"
+        same = [-(-size // stride) for size in spatial]
+        keras_pads = []
+        for size, want in zip(spatial, same, strict=True):
+            need = max((want - 1) * stride + span - size, 0)
+            keras_pads.append((need // 2, need - need // 2))
+        if outs == same and all((lo, hi) == kp for lo, hi, kp in zip(begins, ends, keras_pads, strict=True)):
+            return x, "same"
+        if len(spatial) != 2:
+            raise _Opaque(f"explicit pads {pads} on a 1-D window")
+        # ceil mode: pad the end so floor division gives the same size
+        extra = [
+            max(0, (o - 1) * stride + span - (size + lo + hi))
+            for o, size, lo, hi in zip(outs, spatial, begins, ends, strict=True)
+        ]
+        top, left = begins
+        bottom, right = ends[0] + extra[0], ends[1] + extra[1]
+        padded = f"{node.output[0]}\x00pad"
+        self.b.add(
+            padded,
+            f"{name}_pad",
+            node.op_type,
+            "ZeroPadding2D",
+            dict(top=top, bottom=bottom, left=left, right=right),
+            [x],
+        )
+        return padded, "valid"
+
+    # -- operators -----------------------------------------------------------------------------------
+    def op_Conv(self, node, name, attrs, data_in):
+        x = data_in[0]
+        if len(node.input) < 2 or not self.is_const(node.input[1]):
+            raise _Opaque("its weights are not a constant")
+        w = self.tensor(node.input[1]).dims
+        rank = len(self.b.shape(x))
+        kernel = list(w[2:])
+        strides = list(attrs.get("strides") or [1] * len(kernel))
+        dilations = list(attrs.get("dilations") or [1] * len(kernel))
+        if len(set(kernel)) != 1 or len(set(strides)) != 1 or len(set(dilations)) != 1:
+            raise _Opaque(f"a kernel {kernel}, strides {strides} or dilations {dilations} that are not square")
+        group = int(attrs.get("group", 1))
+        channels = self.b.shape(x)[-1]
+        bias = len(node.input) > 2 and bool(node.input[2])
+        count = (self.size(node.input[1]) + (self.size(node.input[2]) if bias else 0), 0)
+        k, s, d = kernel[0], strides[0], dilations[0]
+        if rank == 2:  # (L, C): Conv1D
+            if any(attrs.get("pads") or []):
+                raise _Opaque("a padded 1-D convolution")
+            params = dict(
+                filters=w[0], kernel_size=k, strides=s, padding="valid", dilation_rate=d, groups=group, use_bias=bias
+            )
+            return self.add(node, name, "Conv1D", params, [x], count)
+        x, padding = self._window(node, name, x, k, s, d, attrs)
+        common = dict(kernel_size=k, strides=s, padding=padding, dilation_rate=d, use_bias=bias)
+        if group == channels and group > 1 and w[1] == 1:
+            common["depth_multiplier"] = w[0] // channels
+            return self.add(node, name, "DepthwiseConv2D", common, [x], count)
+        return self.add(node, name, "Conv2D", dict(common, filters=w[0], groups=group), [x], count)
+
+    def op_BatchNormalization(self, node, name, attrs, data_in):
+        count = sum(self.size(i) for i in node.input[1:5] if i)
+        self.add(
+            node,
+            name,
+            "BatchNormalization",
+            dict(center=True, scale=True),
+            [data_in[0]],
+            (count // 2, count - count // 2),
+        )
+
+    def _act(self, node, name, data_in, activation):
+        self.add(node, name, "Activation", dict(activation=activation), [data_in[0]])
+
+    def op_Relu(self, node, name, attrs, data_in):
+        self._act(node, name, data_in, "relu")
+
+    def op_Sigmoid(self, node, name, attrs, data_in):
+        k = self.only_consumer(node.output[0])
+        if k is not None and self.nodes[k].op_type == "Mul" and data_in[0] in self.nodes[k].input:
+            # x * sigmoid(x): swish, built at the Mul
+            self.b.alias(node.output[0], data_in[0])
+            self.swish = getattr(self, "swish", set()) | {k}
+            return
+        self._act(node, name, data_in, "sigmoid")
+
+    def op_Tanh(self, node, name, attrs, data_in):
+        self._act(node, name, data_in, "tanh")
+
+    def op_HardSwish(self, node, name, attrs, data_in):
+        self._act(node, name, data_in, "hard_swish")
+
+    def op_HardSigmoid(self, node, name, attrs, data_in):
+        self._act(node, name, data_in, "hard_sigmoid")
+
+    def op_Softmax(self, node, name, attrs, data_in):
+        rank = len(self.b.shape(data_in[0])) + 1
+        axis = int(attrs.get("axis", -1))
+        if axis % rank != rank - 1 and not (rank == 2 and axis == 1):
+            raise _Opaque(f"softmax over axis {axis} of a channels-first tensor")
+        self._act(node, name, data_in, "softmax")
+
+    def op_Clip(self, node, name, attrs, data_in):
+        lo = attrs.get("min")
+        hi = attrs.get("max")
+        if len(node.input) > 1 and node.input[1]:
+            v = self.values(node.input[1], 1)
+            lo = v[0] if v else None
+        if len(node.input) > 2 and node.input[2]:
+            v = self.values(node.input[2], 1)
+            hi = v[0] if v else None
+        if lo == 0 and hi is not None and math.isclose(hi, 6.0):
+            return self._act(node, name, data_in, "relu6")
+        if lo == 0 and hi is None:
+            return self._act(node, name, data_in, "relu")
+        raise _Opaque(f"clip to [{lo}, {hi}]")
+
+    def _pool(self, node, name, attrs, data_in, kind):
+        x = data_in[0]
+        kernel = list(attrs.get("kernel_shape") or [])
+        strides = list(attrs.get("strides") or [1] * len(kernel))
+        if (
+            not kernel
+            or len(set(kernel)) != 1
+            or len(set(strides)) != 1
+            or any(d != 1 for d in attrs.get("dilations") or [])
+        ):
+            raise _Opaque(f"a window {kernel} with strides {strides} that is not square")
+        rank = len(self.b.shape(x))
+        if rank == 2:
+            if any(attrs.get("pads") or []) or attrs.get("ceil_mode"):
+                raise _Opaque("a padded 1-D pooling")
+            return self.add(
+                node,
+                name,
+                kind.replace("2D", "1D"),
+                dict(pool_size=kernel[0], strides=strides[0], padding="valid"),
+                [x],
+            )
+        x, padding = self._window(node, name, x, kernel[0], strides[0], 1, attrs, ceil=bool(attrs.get("ceil_mode", 0)))
+        self.add(node, name, kind, dict(pool_size=kernel[0], strides=strides[0], padding=padding), [x])
+
+    def op_MaxPool(self, node, name, attrs, data_in):
+        if len(node.output) > 1 and node.output[1]:
+            raise _Opaque("max pooling that also returns indices")
+        self._pool(node, name, attrs, data_in, "MaxPooling2D")
+
+    def op_AveragePool(self, node, name, attrs, data_in):
+        self._pool(node, name, attrs, data_in, "AveragePooling2D")
+
+    def _global(self, node, name, data_in, kind, keepdims=True):
+        rank = len(self.b.shape(data_in[0]))
+        kind = kind if rank == 3 else kind.replace("2D", "1D")
+        self.add(node, name, kind, dict(keepdims=keepdims), [data_in[0]])
+
+    def op_GlobalAveragePool(self, node, name, attrs, data_in):
+        self._global(node, name, data_in, "GlobalAveragePooling2D")
+
+    def op_GlobalMaxPool(self, node, name, attrs, data_in):
+        self._global(node, name, data_in, "GlobalMaxPooling2D")
+
+    def op_ReduceMean(self, node, name, attrs, data_in):
+        axes = attrs.get("axes")
+        if axes is None and len(node.input) > 1 and node.input[1]:
+            axes = self.values(node.input[1])
+        rank = len(self.b.shape(data_in[0])) + 1
+        if axes is None or sorted(int(a) % rank for a in axes) != list(range(2, rank)):
+            raise _Opaque(f"a mean over axes {axes}")
+        self._global(node, name, data_in, "GlobalAveragePooling2D", bool(attrs.get("keepdims", 1)))
+
+    def op_Flatten(self, node, name, attrs, data_in):
+        if int(attrs.get("axis", 1)) != 1:
+            raise _Opaque(f"flatten from axis {attrs.get('axis')}")
+        if len(self.b.shape(data_in[0])) == 1:
+            return self.b.alias(node.output[0], data_in[0])
+        self.add(node, name, "Flatten", {}, [data_in[0]])
+
+    def op_Identity(self, node, name, attrs, data_in):
+        self.b.alias(node.output[0], data_in[0])
+
+    def op_Dropout(self, node, name, attrs, data_in):
+        rate = attrs.get("ratio", 0.5)
+        if len(node.input) > 1 and node.input[1]:
+            v = self.values(node.input[1], 1)
+            rate = v[0] if v else 0.5
+        self.add(node, name, "Dropout", dict(rate=min(max(float(rate), 0.0), 0.95)), [data_in[0]])
+
+    def op_Gemm(self, node, name, attrs, data_in):
+        if not self.is_const(node.input[1]) or attrs.get("transA", 0):
+            raise _Opaque("a matrix product with computed weights")
+        w = self.tensor(node.input[1]).dims
+        units = w[0] if attrs.get("transB", 0) else w[1]
+        bias = len(node.input) > 2 and bool(node.input[2])
+        count = self.size(node.input[1]) + (self.size(node.input[2]) if bias else 0)
+        if bias and self.size(node.input[2]) not in (units,):
+            raise _Opaque("a bias that is not one per unit")
+        self.add(node, name, "Dense", dict(units=units, use_bias=bias), [data_in[0]], (count, 0))
+
+    def op_MatMul(self, node, name, attrs, data_in):
+        if len(data_in) != 1 or not self.is_const(node.input[1]) or len(self.tensor(node.input[1]).dims) != 2:
+            raise _Opaque("a matrix product of two computed tensors")
+        units = self.tensor(node.input[1]).dims[1]
+        self.add(node, name, "Dense", dict(units=units, use_bias=False), [data_in[0]], (self.size(node.input[1]), 0))
+
+    def _merge(self, node, name, data_in, kind, channel_axis=False):
+        if len(data_in) >= 2:
+            return self.add(node, name, kind, {}, data_in)
+        const = [i for i in node.input if i and i not in data_in]
+        x = data_in[0]
+        if node.op_type == "Add" and const and self.is_const(const[0]) and self.b.blocks:
+            block = self.b.blocks[-1]
+            # MatMul + Add(bias): the Dense gets its bias
+            if (
+                self.b.block_of.get(x) == block.name
+                and block.kind == "Dense"
+                and not block.params["use_bias"]
+                and self.size(const[0]) == block.params["units"]
+            ):
+                block.params["use_bias"] = True
+                self.b.trace.nodes[-1].cost.trainable += self.size(const[0])
+                return self.b.alias(node.output[0], x)
+        if not const or not self.is_const(const[0]):
+            raise _Opaque(f"{node.op_type} with one computed input")
+        size = self.size(const[0])
+        if size == 1:
+            v = self.values(const[0], 1)
+            reason = f"{node.op_type} by the constant {v[0]:g}" if v else f"{node.op_type} by a constant"
+        else:
+            reason = f"{node.op_type} with a constant of {size} values"
+        self.b.opaque(node.output[0], name, node.op_type, [x], self.b.shape(x), (0, size if size > 1 else 0), reason)
+
+    def op_Add(self, node, name, attrs, data_in):
+        self._merge(node, name, data_in, "Add")
+
+    op_Sum = op_Add
+
+    def op_Mul(self, node, name, attrs, data_in):
+        k = self.producer.get(node.output[0])
+        if k in getattr(self, "swish", set()):
+            x = next(i for i in node.input if self.nodes[self.producer[i]].op_type != "Sigmoid" if i in self.producer)
+            return self.add(node, name, "Activation", dict(activation="swish"), [x])
+        self._merge(node, name, data_in, "Multiply")
+
+    def op_Concat(self, node, name, attrs, data_in):
+        rank = len(self.b.shape(data_in[0])) + 1
+        axis = int(attrs.get("axis", 1)) % rank
+        if axis != 1 or len(data_in) != len([i for i in node.input if i]):
+            raise _Opaque(f"concatenation along axis {attrs.get('axis')} (only channels are mapped)")
+        self.add(node, name, "Concatenate", {}, data_in)
+
+    def op_Pad(self, node, name, attrs, data_in):
+        if attrs.get("mode", "constant") != "constant":
+            raise _Opaque(f"{attrs.get('mode')} padding")
+        pads = attrs.get("pads")
+        if pads is None and len(node.input) > 1:
+            pads = self.values(node.input[1], 16)
+        if pads is None or len(pads) != 8 or any(pads[i] for i in (0, 1, 4, 5)) or len(self.b.shape(data_in[0])) != 3:
+            raise _Opaque(f"padding {pads} (only height and width padding is mapped)")
+        top, left, bottom, right = (int(pads[i]) for i in (2, 3, 6, 7))
+        self.add(node, name, "ZeroPadding2D", dict(top=top, bottom=bottom, left=left, right=right), [data_in[0]])
+
+    def op_Reshape(self, node, name, attrs, data_in):
+        x = data_in[0]
+        if self._shuffle(node, name, x):
+            return
+        target = self.shapes.get(node.output[0])
+        if target is None and len(node.input) > 1:
+            target = self.values(node.input[1], 8)
+        if not target:
+            raise _Opaque("a reshape whose target is unknown")
+        target = list(target)
+        if len(target) == 2:
+            return self.add(node, name, "Flatten", {}, [x])
+        if len(target) >= 3 and all(d and d > 0 for d in target[1:]):
+            return self.add(node, name, "Reshape", dict(target_shape=list(to_last(target))), [x])
+        raise _Opaque(f"a reshape to {target}")
+
+    def _shuffle(self, node, name, x) -> bool:
+        """Reshape (N, g, C/g, H, W) -> Transpose (0, 2, 1, 3, 4) -> Reshape (N, C, H, W)."""
+        first = self.shapes.get(node.output[0]) or (self.values(node.input[1], 8) if len(node.input) > 1 else None)
+        if not first or len(first) != 5:
+            return False
+        k = self.only_consumer(node.output[0])
+        if k is None or self.nodes[k].op_type != "Transpose":
+            return False
+        if list(self.attrs(self.nodes[k]).get("perm") or []) != [0, 2, 1, 3, 4]:
+            return False
+        m = self.only_consumer(self.nodes[k].output[0])
+        if m is None or self.nodes[m].op_type != "Reshape":
+            return False
+        self.skip.update((k, m))
+        self.b.add(
+            self.nodes[m].output[0],
+            name,
+            "Reshape+Transpose+Reshape",
+            "ChannelShuffle",
+            dict(groups=int(first[1])),
+            [x],
+        )
+        return True
+
+    def op_Split(self, node, name, attrs, data_in):
+        x = data_in[0]
+        rank = len(self.b.shape(x)) + 1
+        if int(attrs.get("axis", 0)) % rank != 1:
+            raise _Opaque(f"a split along axis {attrs.get('axis', 0)}")
+        channels = self.b.shape(x)[-1]
+        parts = len(node.output)
+        sizes = attrs.get("split")
+        if sizes is None and len(node.input) > 1 and node.input[1]:
+            sizes = self.values(node.input[1], 64)
+        if sizes is not None and len(set(sizes)) != 1 or channels % parts:
+            raise _Opaque("a split into unequal parts")
+        for index, out in enumerate(node.output):
+            self.b.add(out, f"{name}_{index}", "Split", "ChannelSplit", dict(parts=parts, index=index), [x])
+
+    def op_Slice(self, node, name, attrs, data_in):
+        x = data_in[0]
+        if len(node.input) < 4:
+            raise _Opaque("a slice without axes")
+        starts, ends, axes = (self.values(node.input[i], 8) for i in (1, 2, 3))
+        steps = self.values(node.input[4], 8) if len(node.input) > 4 and node.input[4] else [1]
+        channels = self.b.shape(x)[-1]
+        if not starts or not ends or axes != [1] or steps != [1]:
+            raise _Opaque("a slice that is not a channel split")
+        lo, hi = int(starts[0]), min(int(ends[0]), channels)
+        width = hi - lo
+        if width <= 0 or channels % width or lo % width:
+            raise _Opaque("a slice that is not an equal channel split")
+        self.add(node, name, "ChannelSplit", dict(parts=channels // width, index=lo // width), [x])
+
+    def op_Gather(self, node, name, attrs, data_in):
+        table = self.tensor(node.input[0])
+        if table is None or len(table.dims) != 2 or int(attrs.get("axis", 0)) != 0:
+            raise _Opaque("a gather that is not an embedding lookup")
+        params = dict(input_dim=table.dims[0], output_dim=table.dims[1])
+        self.add(node, name, "Embedding", params, [node.input[1]], (self.size(node.input[0]), 0))
