@@ -143,10 +143,22 @@ def cmd_render(args: argparse.Namespace) -> None:
     from lightdesign.render import to_dot, to_mermaid
 
     result = analyze(load_design(args))
-    text = to_mermaid(result, args.expand) if args.format == "mermaid" else to_dot(result, args.expand)
+    words = _article_words(args.lang) if args.article else None
+    if args.format == "mermaid":
+        text = to_mermaid(result, args.expand, words, article=args.article)
+    else:
+        text = to_dot(result, args.expand, words=words, article=args.article)
     _write(text, args.output)
     if result.errors:
         raise CommandError(f"invalid design (drawn anyway): {result.errors[0].text}")
+
+
+def _article_words(lang: str) -> dict[str, str]:
+    """The article's stage names in ``lang``, from the interface's catalogue (plain data)."""
+    from lightdesign.render import ARTICLE_WORDS
+    from lightdesign.ui.catalog import CATALOG
+
+    return {key: CATALOG[f"article.word.{key}"][lang] for key in ARTICLE_WORDS}
 
 
 def _amount(text: str) -> int:
@@ -236,6 +248,12 @@ def parser() -> argparse.ArgumentParser:
     _design_options(p)
     p.add_argument("--format", choices=("dot", "mermaid"), default="dot")
     p.add_argument("--expand", action="store_true", help="draw composite blocks as clusters of their layers")
+    p.add_argument(
+        "--article",
+        action="store_true",
+        help="draw the source article's stages: input layer, convolutional layer, activation, pooling layer, ...",
+    )
+    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the stage names (with --article)")
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
     p.set_defaults(run=cmd_render)
 

@@ -64,6 +64,35 @@ def text_rnn(resolution: int = 100, classes: int = 2, vocabulary: int = 10000) -
     return s.design
 
 
+def text_cnn(resolution: int = 100, classes: int = 2, vocabulary: int = 10000) -> Design:
+    """The recurrent-free alternative to ``text_rnn`` for the same task: the LSTM becomes a
+    Conv1D over the embedded tokens and a global max pooling, which TFLite runs with
+    built-in int8 operators. ``resolution`` is the sequence length in tokens."""
+    s = _Stack(
+        "text_cnn",
+        (resolution,),
+        classes,
+        "Embedding + Conv1D text classifier: the text RNN's task without a recurrent layer.",
+    )
+    s.add("Embedding", "embedding", input_dim=vocabulary, output_dim=64)
+    s.add("Conv1D", "conv1d", filters=64, kernel_size=5, padding="same", activation="relu")
+    s.add("GlobalMaxPooling1D", "global_pool")
+    s.add("Dense", "predictions", units=classes, activation="softmax")
+    return s.design
+
+
+def wave_cnn(resolution: int = 50, classes: int = 3) -> Design:
+    """A small 1-D CNN for waveforms (audio-like signals, one value per step): two Conv1D
+    + pooling stages and a global-pooling head. ``resolution`` is the number of steps."""
+    s = _Stack("wave_cnn", (resolution, 1), classes, "Conv1D waveform classifier (audio-like sequences).")
+    s.add("Conv1D", "conv1", filters=16, kernel_size=5, padding="same", activation="relu")
+    s.add("MaxPooling1D", "pool1", pool_size=2)
+    s.add("Conv1D", "conv2", filters=32, kernel_size=5, padding="same", activation="relu")
+    s.add("GlobalAveragePooling1D", "global_pool")
+    s.add("Dense", "predictions", units=classes, activation="softmax")
+    return s.design
+
+
 # -- MobileNets (Keras applications) -------------------------------------------------
 
 _V1_STAGES = [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2), *[(512, 1)] * 5, (1024, 2), (1024, 1)]
@@ -531,6 +560,26 @@ PRESETS: dict[str, Preset] = {
             2,
             min_resolution=1,
             max_resolution=4096,
+            resolution_label="sequence length",
+        ),
+        Preset(
+            "text_cnn",
+            "Text CNN (Embedding + Conv1D)",
+            text_cnn,
+            100,
+            2,
+            min_resolution=5,
+            max_resolution=4096,
+            resolution_label="sequence length",
+        ),
+        Preset(
+            "wave_cnn",
+            "Waveform CNN (Conv1D)",
+            wave_cnn,
+            50,
+            3,
+            min_resolution=10,
+            max_resolution=16000,
             resolution_label="sequence length",
         ),
     )

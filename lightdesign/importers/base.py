@@ -70,6 +70,7 @@ class ImportResult:
     # weight shapes the file carries, by block name (the layer names of the generated code)
     weights: dict[str, list[tuple[int, ...]]] | None = None
     layers: int = 0  # layers read from the file
+    folded: dict[str, int] = field(default_factory=dict)  # composite kind -> blocks folded
 
     @property
     def has_weights(self) -> bool:

@@ -19,7 +19,7 @@ from lightdesign.jobs import Job, JobError
 from lightdesign.jobs.messages import EXPORT_STAGES, ExportResult, JobKind, JobState, ModelFormat, RunRecord, Status
 from lightdesign.jobs.specs import WORK_ROOT, export_spec, new_work_dir
 from lightdesign.render import to_dot, to_image, to_mermaid
-from lightdesign.ui import icons, persist, state
+from lightdesign.ui import graph_view, icons, persist, state
 from lightdesign.ui.i18n import labels, t
 from lightdesign.ui.job_view import job_manager, message_text, session_id, stage_text, state_text
 from lightdesign.workspace import new_id
@@ -47,6 +47,10 @@ LATENCY_LABELS = {
 def code_and_text(result: Analysis) -> None:
     design = result.design
     stem = model_name(design)
+    article = st.toggle(
+        t("article.style"), help=t("article.style.export_help"), **state.persistent_widget(state.GRAPH_ARTICLE)
+    )
+    words = graph_view.style_words(True) if article else None
     tabs = st.tabs(
         [
             t("export.tab.code"),
@@ -78,10 +82,10 @@ def code_and_text(result: Analysis) -> None:
         )
         st.code(text, language="json", height=300)
     with tabs[2]:
-        mermaid = to_mermaid(result)
+        mermaid = to_mermaid(result, words=words, article=article)
         st.download_button(t("export.download.mermaid"), mermaid, file_name=f"{stem}.mmd", key="download_mermaid")
         st.code(mermaid, language="text", height=300)
-    dot = to_dot(result)
+    dot = to_dot(result, words=words, article=article)
     with tabs[3]:
         st.download_button(t("export.download.dot"), dot, file_name=f"{stem}.dot", key="download_dot")
         st.code(dot, language="text", height=300)

@@ -8,7 +8,7 @@ import streamlit as st
 
 from lightdesign import kinds
 from lightdesign.analysis import Analysis
-from lightdesign.render import to_dot, to_mermaid
+from lightdesign.render import ARTICLE_WORDS, to_dot, to_mermaid
 from lightdesign.ui import state
 from lightdesign.ui.i18n import t
 
@@ -27,16 +27,19 @@ def render(result: Analysis, selected: str | None) -> None:
         placeholder=t("graph.expand.placeholder"),
         **state.persistent_widget(state.EXPANDED),
     )
+    article = st.toggle(
+        t("article.style"), help=t("article.style.help"), **state.persistent_widget(state.GRAPH_ARTICLE)
+    )
     expand: bool | set[str] = True if expand_all else set(st.session_state[state.EXPANDED])
     selected_name = next((b.name for b in result.design.blocks if b.id == selected), None)
-    words = {"input": t("graph.input"), "output": t("graph.output")}
-    dot = to_dot(result, expand, selected_name, words)
+    words = style_words(article)
+    dot = to_dot(result, expand, selected_name, words, article=article)
     # A new key per drawing makes the browser draw into a fresh element. Redrawn in place,
     # d3-graphviz prepares path-morphing animations: ~250 ms of browser time per edit.
     with st.container(key=f"graph_{zlib.crc32(dot.encode()):08x}"):
         st.graphviz_chart(dot, width="content")
     with st.expander(t("graph.mermaid")):
-        st.code(to_mermaid(result, expand, words), language="text")
+        st.code(to_mermaid(result, expand, words, article=article), language="text")
 
 
 def _is_composite(kind: str) -> bool:
@@ -44,3 +47,11 @@ def _is_composite(kind: str) -> bool:
         return kinds.get(kind).composite
     except KeyError:
         return False
+
+
+def style_words(article: bool) -> dict[str, str]:
+    """The words of the drawing in the interface's language: the article's stage names
+    (输入层, 卷积层, … in Chinese) in article style, else the input and output labels."""
+    if article:
+        return {key: t(f"article.word.{key}") for key in ARTICLE_WORDS}
+    return {"input": t("graph.input"), "output": t("graph.output")}

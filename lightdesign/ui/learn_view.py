@@ -1,22 +1,41 @@
 """The Learn page: the source article's principles, each with a formula, a live calculator
-and, where it helps, a plot; buttons open the matching preset in the designer."""
+and, where it helps, a plot; buttons open the matching preset in the designer (and, for the
+usage scenarios, select a built-in dataset for it on the Train page)."""
 
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
 
+from lightdesign import format as fmt
 from lightdesign import learn, metrics, presets
 from lightdesign.analysis import analyze
-from lightdesign.ui import icons, state
-from lightdesign.ui.i18n import t
+from lightdesign.design import Design, DesignError
+from lightdesign.render import to_dot, to_mermaid
+from lightdesign.ui import graph_view, icons, state, train_data
+from lightdesign.ui.i18n import labels, language, t
 from lightdesign.ui.presets_panel import preset_title
 
-OPEN_KEY = "learn_open_preset"
+DESIGN_PAGE, TRAIN_PAGE = "pages/design.py", "pages/train.py"
 
 
-def _open(name: str) -> None:
-    st.session_state[OPEN_KEY] = name
+def _add(design: Design, title: str, dataset: str | None = None) -> None:
+    """Button callback: add the design to the workspace, select the dataset on the Train
+    page, and ask the next run to go to the designer (or the Train page)."""
+    try:
+        name = state.workspace().add(design)
+    except DesignError as exc:
+        state.flash("error", str(exc))
+        return
+    st.session_state[state.SELECTED] = None
+    state.flash("success", t("preset.opened", title=title, name=name))
+    if dataset:
+        st.session_state[train_data.SOURCE_KEY] = dataset
+    st.session_state[state.LEARN_OPEN] = TRAIN_PAGE if dataset else DESIGN_PAGE
+
+
+def _open(name: str, options: dict | None = None, dataset: str | None = None) -> None:
+    _add(presets.build(name, **(options or {})), preset_title(name), dataset)
 
 
 def open_button(name: str, section: str) -> None:
@@ -26,12 +45,10 @@ def open_button(name: str, section: str) -> None:
 
 
 def handle_open() -> None:
-    """Open a requested preset as a new design and go to the designer."""
-    name = st.session_state.pop(OPEN_KEY, None)
-    if name:
-        state.workspace().add(presets.build(name))
-        st.session_state[state.SELECTED] = None
-        st.switch_page("pages/design.py")
+    """Go where a button of the previous run asked to (the design is already added)."""
+    page = st.session_state.pop(state.LEARN_OPEN, None)
+    if page:
+        st.switch_page(page)
 
 
 def convolution() -> None:
@@ -177,3 +194,237 @@ def networks() -> None:
     for column, name in zip(cols, ("mobilenet_v2", "shufflenet_v2", "squeezenet_1_1"), strict=True):
         with column:
             open_button(name, "nets")
+
+
+# -- the article's own flow ------------------------------------------------------------------
+
+
+@st.cache_data(max_entries=4)
+def _article_flows(lang: str, words: tuple) -> dict[str, tuple[str, str]]:
+    """DOT and Mermaid of the article's CNN and RNN in article style, per language."""
+    words_map = dict(words)
+    flows = {}
+    for name in ("seed_cnn", "text_rnn"):
+        result = analyze(presets.build(name))
+        flows[name] = (to_dot(result, words=words_map, article=True), to_mermaid(result, words=words_map, article=True))
+    return flows
+
+
+def article_flow() -> None:
+    st.subheader(t("learn.flow"))
+    st.markdown(t("learn.flow.text"))
+    words = graph_view.style_words(True)
+    flows = _article_flows(language(), tuple(sorted(words.items())))
+    cols = st.columns(2)
+    for column, name, title in zip(
+        cols, ("seed_cnn", "text_rnn"), (t("learn.flow.cnn"), t("learn.flow.rnn")), strict=True
+    ):
+        with column:
+            st.markdown(f"**{title}**")
+            st.graphviz_chart(flows[name][0], width="content")
+    st.caption(t("learn.flow.folded"))
+    with st.expander(t("learn.flow.mermaid")):
+        st.code(flows["seed_cnn"][1] + "\n" + flows["text_rnn"][1], language="text")
+
+
+# -- dense layers ----------------------------------------------------------------------------
+
+
+def dense() -> None:
+    st.subheader(t("learn.dense"))
+    st.markdown(t("learn.dense.text"))
+    st.latex(r"\text{params} = d \cdot u + u \qquad \text{MACs} = d \cdot u")
+    cols = st.columns(2)
+    fan_in = cols[0].number_input(t("learn.dense.in"), 1, 1_000_000, 1600, key="learn_dense_in")
+    units = cols[1].number_input(t("learn.dense.units"), 1, 65_536, 128, key="learn_dense_units")
+    cost = learn.dense_cost(int(fan_in), int(units))
+    out = st.columns(2)
+    out[0].metric(t("learn.dense.params"), f"{cost['params']:,}")
+    out[1].metric(t("learn.dense.macs"), metrics.MACS.show(cost["macs"]), help=f"{cost['macs']:,}")
+    lesson = learn.seed_cnn_head()
+    st.markdown(
+        t("learn.dense.lesson", dense=lesson.dense_params, total=lesson.before.params, share=lesson.dense_share)
+    )
+    shown = st.columns(2)
+    shown[0].metric(t("learn.dense.before"), f"{lesson.before.params:,}")
+    shown[1].metric(
+        t("learn.dense.after"),
+        f"{lesson.after.params:,}",
+        delta=f"-{lesson.params_saved:,} ({-lesson.params_saved / lesson.before.params:+.0%})",
+        delta_color="inverse",
+    )
+    st.button(
+        t("learn.dense.apply"),
+        key="learn_apply_global_pool",
+        on_click=_add,
+        args=(lesson.design, preset_title("seed_cnn")),
+    )
+
+
+# -- recurrent layers ------------------------------------------------------------------------
+
+_RNN_LATEX = {
+    "SimpleRNN": r"h_t = \tanh(W x_t + U h_{t-1} + b)",
+    "LSTM": (
+        r"\begin{aligned} i_t &= \sigma(W_i x_t + U_i h_{t-1} + b_i) & f_t &= \sigma(W_f x_t + U_f h_{t-1} + b_f) \\ "
+        r"o_t &= \sigma(W_o x_t + U_o h_{t-1} + b_o) & \tilde c_t &= \tanh(W_c x_t + U_c h_{t-1} + b_c) \\ "
+        r"c_t &= f_t \odot c_{t-1} + i_t \odot \tilde c_t & h_t &= o_t \odot \tanh(c_t) \end{aligned}"
+    ),
+    "GRU": (
+        r"\begin{aligned} z_t &= \sigma(W_z x_t + b_z + U_z h_{t-1} + b'_z) & "
+        r"r_t &= \sigma(W_r x_t + b_r + U_r h_{t-1} + b'_r) \\ "
+        r"\tilde h_t &= \tanh\big(W_h x_t + b_h + r_t \odot (U_h h_{t-1} + b'_h)\big) & "
+        r"h_t &= z_t \odot h_{t-1} + (1 - z_t) \odot \tilde h_t \end{aligned}"
+    ),
+}
+_RNN_TITLES = {"SimpleRNN": "learn.rnn.simple", "LSTM": "learn.rnn.lstm", "GRU": "learn.rnn.gru"}
+
+
+def recurrent() -> None:
+    st.subheader(t("learn.rnn"))
+    st.markdown(t("learn.rnn.text"))
+    for kind in learn.RECURRENT_KINDS:
+        st.markdown(f"**{t(_RNN_TITLES[kind])}**")
+        st.latex(_RNN_LATEX[kind])
+    st.markdown(t("learn.rnn.costs"))
+    st.latex(
+        r"\text{params} = g\,\big(h\,(h + d) + b\,h\big) \qquad \text{MACs} = T\,g\,h\,(h + d)"
+        r"\qquad \text{LSTM: } 4\,(h(h+d) + h) \quad \text{GRU: } 3\,(h(h+d) + 2h)"
+    )
+    cols = st.columns(5, vertical_alignment="bottom")
+    kind = cols[0].selectbox(t("learn.rnn.kind"), learn.RECURRENT_KINDS, index=1, key="learn_rnn_kind")
+    steps = cols[1].number_input(t("learn.rnn.steps"), 1, 4096, 100, key="learn_rnn_steps")
+    features = cols[2].number_input(t("learn.rnn.features"), 1, 4096, 64, key="learn_rnn_features")
+    units = cols[3].number_input(t("learn.rnn.units"), 1, 4096, 64, key="learn_rnn_units")
+    both = cols[4].toggle(t("learn.rnn.bidirectional"), key="learn_rnn_bidirectional")
+    steps, features, units = int(steps), int(features), int(units)
+    cost = learn.recurrent_cost(kind, steps, features, units, both)
+    formula = learn.recurrent_formula(kind, steps, features, units, both)
+    out = st.columns(3)
+    out[0].metric(t("learn.rnn.params"), f"{cost['params']:,}")
+    out[1].metric(t("learn.rnn.macs"), metrics.MACS.show(cost["macs"]), help=f"{cost['macs']:,}")
+    out[2].metric(t("learn.rnn.output"), fmt.shape(cost["output"]))
+    st.caption(t("learn.rnn.check", params=formula["params"], macs=formula["macs"]))
+    _recurrent_plot(kind, features, both)
+    open_button("text_rnn", "rnn")
+    st.markdown(t("learn.rnn.int8"))
+    _rnn_against_conv1d()
+
+
+def _recurrent_plot(kind: str, features: int, bidirectional: bool) -> None:
+    import plotly.graph_objects as go
+
+    steps = list(range(10, 501, 10))
+    sweep = learn.recurrent_sweep(kind, features, [32, 64, 128, 256], steps, bidirectional)
+    figure = go.Figure([go.Scatter(x=steps, y=macs, mode="lines", name=f"h = {h}") for h, macs in sweep.items()])
+    figure.update_layout(
+        title=t("learn.rnn.plot", kind=kind, d=features),
+        height=320,
+        margin=dict(l=10, r=10, t=40, b=10),
+        xaxis_title=t("learn.rnn.axis.steps"),
+        yaxis_title=t("learn.rnn.axis.macs"),
+    )
+    st.plotly_chart(figure, key="learn_rnn_plot")
+
+
+_COMPARED = (metrics.PARAMS, metrics.MACS, metrics.WEIGHTS_INT8)
+
+
+def _rnn_against_conv1d() -> None:
+    st.markdown(t("learn.rnn.compare"))
+    rows = []
+    for side in learn.rnn_against_conv1d():
+        blockers = ", ".join(sorted({f.kind for f in side.int8_blockers}))
+        rows.append(
+            {
+                t("col.preset"): preset_title(side.name),
+                **{t(m.label_key): m.show(m.read(side.result)) for m in _COMPARED},
+                t("learn.rnn.int8_ok"): t("learn.rnn.yes") if side.int8_ok else t("learn.rnn.no", layers=blockers),
+            }
+        )
+    st.dataframe(rows, hide_index=True, key="learn_rnn_compare")
+    open_button("text_cnn", "rnn_alt")
+
+
+# -- quantization ----------------------------------------------------------------------------
+
+
+def quantization() -> None:
+    st.subheader(t("learn.quant"))
+    st.markdown(t("learn.quant.text"))
+    st.latex(
+        r"q = \mathrm{clamp}\big(\mathrm{round}(x / s) + z,\, -128,\, 127\big) \qquad \hat x = s\,(q - z)"
+        r"\qquad |x - \hat x| \le s / 2"
+    )
+    st.latex(
+        r"\text{affine: } s = \frac{\max - \min}{255},\; z = \mathrm{round}\!\left(-128 - \frac{\min}{s}\right)"
+        r"\qquad \text{symmetric: } s = \frac{\max |x|}{127},\; z = 0"
+    )
+    cols = st.columns([3, 1])
+    scheme = cols[0].radio(
+        t("learn.quant.scheme"),
+        learn.SCHEMES,
+        index=2,
+        format_func=labels(learn.SCHEMES, lambda s: t(f"learn.quant.scheme.{s}")),
+        horizontal=True,
+        key="learn_quant_scheme",
+    )
+    seed = cols[1].number_input(t("learn.quant.seed"), 0, 1000, 0, key="learn_quant_seed")
+    weights = learn.example_weights(int(seed))
+    result = learn.quantize(weights, scheme)
+    shown = st.columns(3)
+    shown[0].markdown(f"**{t('learn.quant.weights')}**")
+    shown[0].dataframe(np.round(weights, 4), key="learn_quant_weights")
+    shown[1].markdown(f"**{t('learn.quant.q')}**")
+    shown[1].dataframe(result.q.astype(int), key="learn_quant_q")
+    shown[2].markdown(f"**{t('learn.quant.error')}**")
+    shown[2].dataframe(np.round(result.error, 6), key="learn_quant_error")
+    st.caption(
+        t(
+            "learn.quant.scales",
+            scales=", ".join(f"{v:.6f}" for v in result.scale.ravel()),
+            zeros=", ".join(str(int(v)) for v in result.zero_point.ravel()),
+        )
+    )
+    errors = st.columns(2)
+    errors[0].metric(t("learn.quant.max_error"), f"{result.max_error:.6f}")
+    errors[1].metric(t("learn.quant.rms_error"), f"{result.rms_error:.6f}")
+    st.caption(t("learn.quant.per_channel"))
+    design = state.workspace().design
+    current = analyze(design)
+    st.markdown(t("learn.quant.memory", name=state.workspace().current))
+    memory = st.columns(3)
+    for column, figure in zip(memory, (metrics.WEIGHTS_FP32, metrics.WEIGHTS_FP16, metrics.WEIGHTS_INT8), strict=True):
+        column.metric(t(figure.label_key), figure.show(figure.read(current)) if not current.errors else "–")
+    st.page_link("pages/export.py", label=t("learn.quant.export"))
+    st.markdown(t("learn.quant.mixed"))
+
+
+# -- where lightweight networks are used -------------------------------------------------------
+
+_DOMAINS = (("image", "learn.use.image"), ("text", "learn.use.text_domain"), ("audio", "learn.use.audio"))
+
+
+def _scenario(key: str) -> None:
+    scenario = next(s for s in learn.SCENARIOS if s.key == key)
+    _add(scenario.design(), preset_title(scenario.preset), scenario.dataset)
+
+
+def scenarios() -> None:
+    st.subheader(t("learn.use"))
+    st.markdown(t("learn.use.text"))
+    for domain, text_key in _DOMAINS:
+        st.markdown(t(text_key))
+        chosen = [s for s in learn.SCENARIOS if s.domain == domain]
+        cols = st.columns(len(chosen))
+        for column, scenario in zip(cols, chosen, strict=True):
+            column.button(
+                t(
+                    "learn.use.button",
+                    title=preset_title(scenario.preset),
+                    dataset=t(f"dataset.{scenario.dataset}"),
+                ),
+                key=f"learn_scenario_{scenario.key}",
+                on_click=_scenario,
+                args=(scenario.key,),
+            )

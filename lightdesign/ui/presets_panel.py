@@ -61,9 +61,12 @@ def preset_picker() -> None:
     st.button(t("preset.open"), key="open_preset", on_click=_open_preset, type="primary")
 
 
+TRANSLATED_TITLES = ("seed_cnn", "text_rnn", "text_cnn", "wave_cnn")
+
+
 def preset_title(name: str) -> str:
-    """A preset's title; the article's two networks have translated titles."""
-    return t(f"preset.title.{name}") if name in ("seed_cnn", "text_rnn") else presets.PRESETS[name].title
+    """A preset's title; the article's networks and their 1-D relatives have translated titles."""
+    return t(f"preset.title.{name}") if name in TRANSLATED_TITLES else presets.PRESETS[name].title
 
 
 def _default_alpha(preset) -> int:

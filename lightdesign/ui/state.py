@@ -29,6 +29,8 @@ BUDGET = "budget"  # metric key of a budget.LIMITS entry -> maximum (None = no l
 MIN_RESOLUTION = "budget_min_resolution"
 SHOW_SCALING = "show_scaling"
 SHOW_SUGGESTIONS = "show_suggestions"
+GRAPH_ARTICLE = "graph_article_style"  # draw the graph and the Mermaid/DOT export as the article does
+LEARN_OPEN = "learn_open"  # what a Learn page button asked to open (see ui/learn_view.py)
 
 _DEFAULTS = {
     SELECTED: None,
@@ -44,6 +46,7 @@ _DEFAULTS = {
     MIN_RESOLUTION: 0,
     SHOW_SCALING: False,
     SHOW_SUGGESTIONS: False,
+    GRAPH_ARTICLE: False,
 }
 
 

@@ -119,14 +119,16 @@ SAME_IN_CHINESE = {
     "file.tflite_int8",
     "scaling.heat.macs",
     "limit.macs",
+    "article.word.numbered",  # "{stage}{n}": the pattern of a numbered stage (卷积层1)
 }
 
 
 def _dynamic_keys() -> dict[str, set[str]]:
     """Keys the code builds at run time from a prefix (``t(f"col.{name}")``), each family
     enumerated here: a new prefix in the code needs its line, or the test below fails."""
-    from lightdesign import budget, datasets, presets
+    from lightdesign import budget, datasets, learn, presets, render
     from lightdesign.jobs import messages
+    from lightdesign.ui import presets_panel
 
     limits = {limit.name for limit in budget.LIMITS}
     return {
@@ -140,7 +142,9 @@ def _dynamic_keys() -> dict[str, set[str]]:
         "suggest.": {"separable", "global_pool", "fire"},
         "file.": set(messages.ModelFormat),
         "preset.": {preset.resolution_label for preset in presets.PRESETS.values()},
-        "preset.title.": {"seed_cnn", "text_rnn"},
+        "preset.title.": set(presets_panel.TRANSLATED_TITLES),
+        "article.word.": set(render.ARTICLE_WORDS),
+        "learn.quant.scheme.": set(learn.SCHEMES),
         "dataset.": {*datasets.BUILTIN, *datasets.KERAS_DATASETS, "upload_npz", "upload_zip"},
         "dataset.desc.": set(datasets.BUILTIN),
         "job.stage.": set(messages.Stage),

@@ -22,6 +22,8 @@ CONFIGS = {
     "mnasnet": [{}, {"alpha": 0.5, "resolution": 96}],
     "efficientnet_lite0": [{}, {"resolution": 128, "classes": 10}],
     "text_rnn": [{}, {"resolution": 40, "classes": 4}],
+    "text_cnn": [{}, {"resolution": 40, "classes": 4}],
+    "wave_cnn": [{}, {"resolution": 64, "classes": 4}],
 }
 CASES = [(name, options) for name, configs in CONFIGS.items() for options in configs]
 NO_PROFILE = {"shufflenet_v1": "grouped convolutions", "text_rnn": "recurrent loop"}

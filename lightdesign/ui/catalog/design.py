@@ -27,6 +27,8 @@ ENTRIES: dict[str, dict[str, str]] = {
     ),
     "preset.title.seed_cnn": tr("Seed CNN (the article's)", "入门 CNN（原文示例）"),
     "preset.title.text_rnn": tr("Text RNN (Embedding + LSTM)", "文本 RNN（Embedding + LSTM）"),
+    "preset.title.text_cnn": tr("Text CNN (Embedding + Conv1D)", "文本 CNN（Embedding + Conv1D）"),
+    "preset.title.wave_cnn": tr("Waveform CNN (Conv1D)", "波形 CNN（Conv1D）"),
     "knobs.shape": tr("Input shape", "输入形状"),
     "knobs.shape.help": tr(
         "Height, width, channels for images; steps for token ids; steps, features for sequences",
