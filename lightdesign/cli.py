@@ -1,7 +1,8 @@
-"""Command line: ``python -m lightdesign presets|analyze|codegen|render|check|save``.
+"""Command line: ``python -m lightdesign presets|analyze|codegen|render|check|save|import``.
 
-Every command that takes a design accepts a design JSON file or ``--preset NAME`` with
-``--alpha``, ``--resolution``, ``--classes`` and (ShuffleNetV1) ``--groups``. Invalid
+Every command that takes a design accepts a design JSON file, a model file (.keras, .h5,
+Keras JSON, .tflite, .onnx: imported on the fly, ``--input-shape`` where its input is open)
+or ``--preset NAME`` with ``--alpha``, ``--resolution``, ``--classes`` and (ShuffleNetV1) ``--groups``. Invalid
 designs exit with status 1 and a one-line message; usage errors exit with status 2.
 """
 
@@ -38,6 +39,10 @@ def _design_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--resolution", type=int, help="input height and width (text_rnn: sequence length)")
     parser.add_argument("--classes", type=int, help="number of classes")
     parser.add_argument("--groups", type=int, help="ShuffleNetV1 groups (3 or 8)")
+    parser.add_argument(
+        "--input-shape",
+        help="for a model file whose input size is open: the input shape, channels last, e.g. 224,224,3",
+    )
 
 
 def load_design(args: argparse.Namespace) -> Design:
@@ -52,6 +57,8 @@ def load_design(args: argparse.Namespace) -> Design:
     if any(v is not None for v in preset_options.values()):
         raise CommandError("--alpha, --resolution, --classes and --groups apply to --preset only")
     path = Path(args.design)
+    if _is_model(path):
+        return import_model(path, getattr(args, "input_shape", None)).design
     try:
         size = path.stat().st_size
         if size > MAX_JSON_BYTES:
@@ -63,6 +70,33 @@ def load_design(args: argparse.Namespace) -> Design:
         return from_json(text)
     except DesignError as exc:
         raise CommandError(f"{path}: {exc}") from None
+
+
+def _is_model(path: Path) -> bool:
+    """A model file (.keras, .h5, .tflite, .onnx, or a Keras JSON config) rather than a design."""
+    from lightdesign import importers
+
+    if importers.is_model_file(path):
+        return True
+    if path.suffix.lower() != ".json":
+        return False
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    return b'"class_name"' in head and b'"format_version"' not in head
+
+
+def import_model(path: Path, input_shape: str | None = None, fold: bool = False):
+    """Import a model file; CommandError with the one-line reason otherwise."""
+    from lightdesign import importers
+
+    try:
+        shape = importers.parse_shape(input_shape) if input_shape else None
+        return importers.import_file(path, shape, fold=fold)
+    except importers.ModelFileError as exc:
+        raise CommandError(f"{path.name}: {exc}") from None
 
 
 def _valid_analysis(design: Design, batch_size: int = 32, optimizer: str = "adam") -> Analysis:
@@ -204,6 +238,28 @@ def cmd_save(args: argparse.Namespace) -> None:
     _write(design.to_json() + "\n", args.output)
 
 
+def cmd_import(args: argparse.Namespace) -> None:
+    """Import a model file as a design; report what was mapped, folded and kept opaque."""
+    result = import_model(Path(args.model), args.input_shape, fold=args.fold)
+    design = result.design
+    figures = analyze(design)
+    _write(design.to_json() + "\n", args.output)
+    out = sys.stderr if not args.output else sys.stdout
+    print(
+        f"imported {Path(args.model).name} ({result.format}): {result.layers} layers -> {len(design.blocks)} blocks, "
+        f"{figures.params:,} params, {figures.macs:,} MACs, output {fmt.shape(figures.output_shape)}",
+        file=out,
+    )
+    if result.weights:
+        print(f"weights: the file carries weights for {len(result.weights)} blocks", file=out)
+    for note in result.notes:
+        print(f"note: {note}", file=out)
+    for item in result.unmapped:
+        print(f"opaque: {item.block} ({item.op}): {item.reason}", file=out)
+    if figures.errors:
+        raise CommandError(f"the imported design has an error: {figures.errors[0].text}")
+
+
 def cmd_workspace(args: argparse.Namespace) -> None:
     """Move a whole workspace between servers (the store of LIGHTDESIGN_DATABASE_URL / _WORK_DIR)."""
     from lightdesign import paths
@@ -270,6 +326,13 @@ def parser() -> argparse.ArgumentParser:
     _design_options(p)
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
     p.set_defaults(run=cmd_save)
+
+    p = sub.add_parser("import", help="import a .keras, .h5, Keras JSON, .tflite or .onnx model as a design")
+    p.add_argument("model", help="the model file")
+    p.add_argument("-o", "--output", help="design JSON to write (default: standard output)")
+    p.add_argument("--input-shape", help="the input shape (channels last) when the file leaves it open, e.g. 224,224,3")
+    p.add_argument("--fold", action="store_true", help="fold recognised layer patterns into composite blocks")
+    p.set_defaults(run=cmd_import)
 
     p = sub.add_parser("workspace", help="export a workspace to a zip, or import one (moves it between servers)")
     p.add_argument("action", choices=("export", "import"))
