@@ -136,26 +136,33 @@ def _tree(group) -> dict[str, list[tuple[int, ...]]]:
     count = [0]
 
     def check(name, link):
+        # a non-None return stops the visit (raising inside an h5py callback is not safe)
         count[0] += 1
         if count[0] > MAX_HDF5_OBJECTS:
-            raise ModelFileError("the HDF5 file holds too many objects to be a model")
+            return "the HDF5 file holds too many objects to be a model"
         if isinstance(link, h5py.ExternalLink):
-            raise ModelFileError(f"the HDF5 file links to another file ({link.filename!r}): external links are refused")
+            return f"the HDF5 file links to another file ({link.filename!r}): external links are refused"
         if isinstance(link, h5py.SoftLink):
-            raise ModelFileError("the HDF5 file holds a soft link: links inside a model file are refused")
+            return "the HDF5 file holds a soft link: links inside a model file are refused"
+        return None
 
     shapes: dict[str, tuple[int, ...]] = {}
 
     def collect(name, obj):
         if isinstance(obj, h5py.Dataset):
             shapes[name] = tuple(int(d) for d in obj.shape)
+        if len(shapes) > MAX_HDF5_OBJECTS:
+            return "too many"
+        return None
 
     try:
-        group.file.visititems_links(check)
+        refused = group.file.visititems_links(check)
+        if refused:
+            raise ModelFileError(refused)
         group.visititems(collect)
     except ModelFileError:
         raise
-    except (OSError, KeyError, ValueError, RuntimeError, TypeError) as exc:
+    except (OSError, KeyError, ValueError, RuntimeError, TypeError, SystemError) as exc:
         raise ModelFileError(f"the HDF5 weights cannot be read (truncated or damaged: {exc})") from None
     out: dict[str, list[tuple[int, ...]]] = {key: [] for key in group.keys()}
     for path in sorted(shapes, key=_natural):
