@@ -33,3 +33,46 @@ def run(spec: dict, emit, stop_flag) -> None:
         raise ValueError("something went wrong inside the job")
     elif action == "memory":
         raise MemoryError
+    elif action == "eat":  # grows by 20 MB steps up to ``megabytes``, then waits
+        held = []
+        for _ in range(int(spec.get("megabytes", 1000)) // 20):
+            held.append(b"\1" * (20 * 2**20))
+            time.sleep(0.02)
+        while True:
+            time.sleep(0.1)
+    elif action == "linger":  # finishes, then takes a while to exit (as TensorFlow's teardown does)
+        emit(Finished(message="done"))
+        time.sleep(float(spec.get("seconds", 2)))
+
+
+def train(spec, emit, stop_flag) -> None:
+    """A TensorFlow-free stand-in for ``lightdesign.jobs.train:run``: one epoch per 0.2 s
+    (``spec.settings.epochs``), a model file in the job's folder, a TrainResult."""
+    from pathlib import Path
+
+    from lightdesign.jobs.messages import Epoch, TrainResult
+
+    history = []
+    for epoch in range(1, spec.settings.epochs + 1):
+        if stop_flag.is_set():
+            emit(Stopped(message="stopped", on_request=True, history=tuple(history)))
+            return
+        emit(Batch(epoch=epoch, epochs=spec.settings.epochs, batch=1, batches=1, loss=1.0 / epoch))
+        history.append(Epoch(epoch=epoch, seconds=0.2, loss=1.0 / epoch, accuracy=0.5))
+        emit(history[-1])
+        time.sleep(0.2)
+    model = Path(spec.work_dir) / "trained.keras"
+    model.write_bytes(b"\0" * 1000)
+    result = TrainResult(
+        test_loss=0.5,
+        test_accuracy=0.75,
+        history=tuple(history),
+        seconds=0.2 * len(history),
+        samples_per_s=100.0,
+        confusion=((1, 0), (0, 1)),
+        class_names=("a", "b"),
+        samples=(),
+        sample_images_path=None,
+        model_path=str(model),
+    )
+    emit(Finished(result=result, message="trained"))

@@ -6,6 +6,18 @@ the rest, streams each worker's events into its ``Job``, stops a job at the next
 and kills it after a grace period, and turns a crash, an out-of-memory kill or a hang into
 a message. The Streamlit process itself never imports TensorFlow.
 
+Workers never outlive the server or its limits: every worker is started by the manager's
+own long-lived thread (on Linux the kernel kills a worker when the thread that started it
+ends, so never by a session's short-lived script thread) and gets the server's pid, its
+time limit and its memory cap (``lightdesign.jobs.worker.guard``); the manager also kills a
+worker whose resident memory passes the cap. A job belongs to an owner (the workspace that
+started it, see ``ui/job_view.session_id``), so another tab or a reopened link can see and
+stop it after the session that started it is gone.
+
+The lock guards only the jobs' bookkeeping: starting processes, waiting for them to exit,
+reading their memory and deleting a failed job's folder all happen outside it, so a
+session's poll never waits for a worker.
+
 Job kinds are a registry of kind -> ``"module:function"`` (``JOB_KINDS``, extended per
 manager), so that the tests can run TensorFlow-free jobs of their own. Specs go to the
 worker and events come back as the typed messages of ``lightdesign.jobs.messages``,
@@ -17,11 +29,13 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
+import shutil
 import threading
 import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 from lightdesign.jobs.messages import (
@@ -84,6 +98,7 @@ class Job:
     process: Any = None
     channel: Any = None
     stop_flag: Any = None
+    design_id: str | None = None  # the design it was started for (a rename does not lose it)
 
     @property
     def active(self) -> bool:
@@ -118,24 +133,34 @@ class JobManager:
         grace_s: float | None = None,
         poll_s: float = 0.1,
         kinds: Mapping[str, str] | None = None,
+        memory_cap: int | None | bool = True,
     ):
-        """``kinds`` adds job kinds (kind -> ``"module:function"``) to ``JOB_KINDS``."""
+        """``kinds`` adds job kinds (kind -> ``"module:function"``) to ``JOB_KINDS``;
+        ``memory_cap`` is a worker's cap in bytes (True: ``worker.memory_cap_bytes()``, None: none)."""
+        from lightdesign.jobs.worker import memory_cap_bytes
+
         env_running, env_timeout, env_grace = limits()
         self.max_running = max(1, max_running if max_running is not None else env_running)
         self.timeout_s = timeout_s if timeout_s is not None else env_timeout
         self.grace_s = grace_s if grace_s is not None else env_grace
         self.poll_s = poll_s
         self.kinds = {**JOB_KINDS, **(kinds or {})}
+        self.memory_cap = memory_cap_bytes() if memory_cap is True else (memory_cap or None)
         self._jobs: dict[str, Job] = {}
         self._lock = threading.RLock()
+        self._wake = threading.Event()
+        self._to_spawn: list[Job] = []
+        self._to_reap: list[tuple[Job, Any]] = []
         self._context = multiprocessing.get_context("spawn")
         self._closed = False
+        self._last_memory_check = 0.0
         self._thread = threading.Thread(target=self._monitor, name="lightdesign-jobs", daemon=True)
         self._thread.start()
 
     # -- requests from sessions ----------------------------------------------------------
-    def submit(self, owner: str, kind: str, spec: Message | dict[str, Any]) -> Job:
-        """Queue a job for a session; one active job per session."""
+    def submit(self, owner: str, kind: str, spec: Message | dict[str, Any], design_id: str | None = None) -> Job:
+        """Queue a job for an owner (a workspace or a session); one active job per owner.
+        The worker is started by the manager's thread, within a moment."""
         if kind not in self.kinds:
             raise JobError(f"unknown job kind {kind!r}; known: {', '.join(self.kinds)}")
         payload = spec.to_dict() if isinstance(spec, Message) else dict(spec)
@@ -145,10 +170,11 @@ class JobManager:
             current = self.active_for(owner)
             if current is not None:
                 raise JobError(f"a {current.kind} job is already {current.state} for this session; stop it or wait")
-            job = Job(uuid.uuid4().hex[:12], owner, kind, spec, payload)
+            job = Job(uuid.uuid4().hex[:12], owner, kind, spec, payload, design_id=design_id)
             self._jobs[job.id] = job
             self._start_queued()
-            return job
+        self._wake.set()
+        return job
 
     def get(self, job_id: str | None) -> Job | None:
         with self._lock:
@@ -157,6 +183,13 @@ class JobManager:
     def active_for(self, owner: str) -> Job | None:
         with self._lock:
             return next((j for j in self._jobs.values() if j.owner == owner and j.active), None)
+
+    def latest_for(self, owner: str, kind: str) -> Job | None:
+        """The owner's newest job of ``kind`` (active or ended): what a new session of the
+        same workspace shows, and can stop."""
+        with self._lock:
+            mine = [j for j in self._jobs.values() if j.owner == owner and j.kind == kind]
+            return max(mine, key=lambda j: j.created, default=None)
 
     def queue_position(self, job: Job) -> int:
         """1 for the next job to start; 0 when the job is not waiting."""
@@ -191,46 +224,72 @@ class JobManager:
         """Kill every worker (the server is going away)."""
         with self._lock:
             self._closed = True
+            self._to_spawn.clear()
             for job in self._jobs.values():
                 if job.process is not None and job.process.is_alive():
                     job.process.kill()
                 if job.active:
                     self._finish(job, JobState.FAILED, "the server shut down")
+        self._wake.set()
 
     # -- the monitor thread -----------------------------------------------------------------
     def _monitor(self) -> None:
         while not self._closed:
+            self._spawn_pending()
             with self._lock:
                 for job in list(self._jobs.values()):
-                    if job.state.holds_worker:
+                    if job.state.holds_worker and job.process is not None:
                         try:
                             self._drain(job)
                             self._check(job)
                         except Exception as exc:  # one broken job must not stop the others being watched
                             self._finish(job, JobState.FAILED, f"the job could not be supervised ({exc})")
                 self._start_queued()
-            time.sleep(self.poll_s)
+            self._check_memory()
+            self._reap()
+            self._wake.wait(self.poll_s)
+            self._wake.clear()
+        self._reap()
 
     def _start_queued(self) -> None:
+        """Reserve worker slots for queued jobs (under the lock); the monitor thread starts them."""
         waiting = sorted((j for j in self._jobs.values() if j.state is JobState.QUEUED), key=lambda j: j.created)
         for job in waiting[: max(0, self.max_running - self.running_count())]:
-            from lightdesign.jobs.worker import main as worker_main
-
             job.channel = self._context.Queue()
             job.stop_flag = self._context.Event()
-            job.process = self._context.Process(
+            job.state = JobState.STARTING
+            job.started = time.monotonic()
+            self._to_spawn.append(job)
+
+    def _spawn_pending(self) -> None:
+        """Start the reserved workers from this (long-lived) thread, outside the lock."""
+        from lightdesign.jobs.worker import main as worker_main
+
+        with self._lock:
+            pending, self._to_spawn = self._to_spawn, []
+        for job in pending:
+            limits = {
+                "parent": os.getpid(),
+                "deadline_s": self.timeout_s + self.grace_s + 5,
+                "memory_bytes": self.memory_cap,
+            }
+            process = self._context.Process(
                 target=worker_main,
-                args=(job.kind, self.kinds[job.kind], job.payload, job.channel, job.stop_flag),
+                args=(job.kind, self.kinds[job.kind], job.payload, job.channel, job.stop_flag, limits),
                 name=f"lightdesign-{job.kind}-{job.id}",
                 daemon=True,
             )
-            job.state = JobState.STARTING
-            job.started = time.monotonic()
             try:
-                job.process.start()
-            except Exception as exc:
-                job.process = None
-                self._finish(job, JobState.FAILED, f"the worker process could not start ({exc})")
+                process.start()
+            except Exception as exc:  # noqa: BLE001 - out of processes, memory, file handles
+                with self._lock:
+                    self._finish(job, JobState.FAILED, f"the worker process could not start ({exc})")
+                continue
+            with self._lock:
+                job.process = process
+                if not job.active:  # stopped or shut down while it was starting
+                    process.kill()
+                    self._to_reap.append((job, process))
 
     def _drain(self, job: Job) -> None:
         while True:
@@ -252,18 +311,15 @@ class JobManager:
             return
         process = job.process
         now = time.monotonic()
-        if not process.is_alive():
-            process.join(timeout=1)
+        if not process.is_alive():  # is_alive() polls without waiting
             self._drain(job)
             if job.active:
                 self._finish(job, JobState.FAILED, _exit_message(process.exitcode))
         elif job.stop_requested and now - job.stop_requested > self.grace_s:
             process.kill()
-            process.join(timeout=5)
             self._finish(job, JobState.STOPPED, f"the worker did not stop within {self.grace_s:g} s and was killed")
         elif now - job.started > self.timeout_s:
             process.kill()
-            process.join(timeout=5)
             self._finish(
                 job,
                 JobState.FAILED,
@@ -271,16 +327,73 @@ class JobManager:
                 "(LIGHTDESIGN_JOB_TIMEOUT_S changes the limit)",
             )
 
+    def _check_memory(self) -> None:
+        """Kill a worker whose resident memory passed the cap (twice a second, outside the lock)."""
+        if not self.memory_cap or time.monotonic() - self._last_memory_check < 0.5:
+            return
+        self._last_memory_check = time.monotonic()
+        from lightdesign.jobs.worker import memory_message, resident_bytes
+
+        with self._lock:
+            running = [(j, j.process) for j in self._jobs.values() if j.active and j.process is not None]
+        for job, process in running:
+            if process.pid and resident_bytes(process.pid) > self.memory_cap:
+                with self._lock:
+                    if job.active:
+                        process.kill()
+                        self._finish(job, JobState.FAILED, memory_message(self.memory_cap))
+
     def _finish(self, job: Job, state: JobState, message: str) -> None:
+        """Record how the job ended (under the lock); the process is killed unless it
+        finished, and waited for by the monitor, outside the lock."""
         job.state = state
         job.message = message
         job.ended = time.monotonic()
         process = job.process
         if process is None or getattr(process, "_popen", None) is None:
+            if state is not JobState.FINISHED:
+                self._to_reap.append((job, None))
             return
-        if process.is_alive() and state is not JobState.FINISHED:
+        if state is not JobState.FINISHED and process.is_alive():
             process.kill()
-        process.join(timeout=5)
+        self._to_reap.append((job, process))
+
+    def _reap(self) -> None:
+        """Wait for ended workers without blocking anyone: a finished worker gets 10 s to
+        exit by itself, then it is killed; a failed or stopped job's folder is deleted (its
+        partial files)."""
+        with self._lock:
+            pending, self._to_reap = self._to_reap, []
+        keep = []
+        for job, process in pending:
+            if process is not None:
+                if process.is_alive():
+                    if job.ended is not None and time.monotonic() - job.ended > 10:
+                        process.kill()
+                    keep.append((job, process))
+                    continue
+                process.join(timeout=0)
+            if job.state in (JobState.FAILED, JobState.STOPPED):
+                _discard_work_dir(job)
+        if keep:
+            with self._lock:
+                self._to_reap.extend(keep)
+
+
+def _discard_work_dir(job: Job) -> None:
+    """Delete the folder of a job that failed or stopped: it holds nothing kept (partial
+    model files, a link to its data). Only folders inside the work folder are touched."""
+    from lightdesign import paths
+
+    folder = job.payload.get("work_dir") if isinstance(job.payload, dict) else None
+    if not folder:
+        return
+    try:
+        path = Path(folder).resolve()
+        if paths.work_dir().resolve() in path.parents and path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+    except OSError:
+        pass
 
 
 def _exit_message(code: int | None) -> str:

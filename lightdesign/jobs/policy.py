@@ -1,6 +1,11 @@
-"""Whether a training job may start, and the estimates the Train page shows before it
+"""Whether a training or export job may start, and the estimates the pages show before it
 does: pure functions of the analysis, the settings, the measured speed and the free memory.
-Only ``available_memory_bytes`` looks at the machine (through psutil, on every platform)."""
+Only ``available_memory_bytes`` looks at the machine (through psutil, on every platform).
+
+Training and export follow the same rule: estimate the memory the worker will need and
+refuse the job when that exceeds ``MEMORY_SHARE`` of what a worker may use (the free
+memory, or the worker's cap when lower). The job's files are estimated too, and refused
+when the disk could not hold them (``disk_refusal``)."""
 
 from __future__ import annotations
 
@@ -85,3 +90,52 @@ def available_memory_bytes() -> int | None:
     except (OSError, RuntimeError):
         free = None
     return worker_memory(free, memory_cap_bytes())
+
+
+# An export builds the Keras model, saves it, converts it twice (TFLite float32 and int8,
+# each conversion freezing copies of every weight) and runs three interpreters to measure
+# latency: a 250M-parameter design (1 GB of fp32 weights) took the worker to 15.7 GB.
+EXPORT_WEIGHT_COPIES = 16
+EXPORT_BASE_BYTES = 1024 * 2**20  # TensorFlow, the converter and the interpreters themselves
+EXPORT_FILE_COPIES = 2.5  # .keras (1x) + float32 .tflite (1x) + int8 .tflite (0.25x) + slack
+TRAIN_FILE_COPIES = 4  # the saved model carries the weights and Adam's two slots (and a little more)
+
+
+@dataclass(frozen=True)
+class ExportEstimate:
+    memory_bytes: int
+    disk_bytes: int
+    free_bytes: int | None
+
+    @property
+    def refused(self) -> bool:
+        return refuse(self.memory_bytes, self.free_bytes)
+
+
+def export_estimate(result: Analysis, free_bytes: int | None) -> ExportEstimate:
+    """Memory and disk an export job of ``result``'s design needs."""
+    weights = metrics.WEIGHTS_FP32.read(result)
+    activations = metrics.PEAK.read(result)
+    return ExportEstimate(
+        memory_bytes=EXPORT_BASE_BYTES + EXPORT_WEIGHT_COPIES * weights + 4 * activations,
+        disk_bytes=int(EXPORT_FILE_COPIES * weights) + 2**20,
+        free_bytes=free_bytes,
+    )
+
+
+def training_disk_bytes(result: Analysis) -> int:
+    """Disk the files of a training run take (the saved model, sample images)."""
+    return TRAIN_FILE_COPIES * metrics.WEIGHTS_FP32.read(result) + 4 * 2**20
+
+
+def disk_refusal(need_bytes: int, folder) -> str | None:
+    """Why ``need_bytes`` of job files cannot be written under ``folder`` (None when they can)."""
+    from lightdesign.datasets import DiskFull, check_free
+
+    try:
+        check_free(folder, need_bytes, "the job's files")
+    except DiskFull as exc:
+        return str(exc)
+    except OSError as exc:
+        return f"the work folder {folder} cannot be used ({exc.strerror or exc})"
+    return None

@@ -54,9 +54,9 @@ def train_spec(design: Design, dataset: DatasetRef, settings: TrainSettings, wor
 
 
 def dataset_for_job(data: datasets.Dataset, work_dir: Path) -> DatasetRef:
-    """Write an in-memory dataset for the worker; returns the spec's reference to it."""
-    path = work_dir / "data.npz"
-    path.write_bytes(data.to_npz())
+    """The dataset for the worker as ``work_dir/data.npz``: a hard link to its one file on
+    disk, written once per content (never again on every Start); returns the spec's reference."""
+    path = datasets.link_for_job(data, work_dir)
     return DatasetRef(kind=DatasetKind.NPZ, name=data.name, title=data.name, path=str(path))
 
 

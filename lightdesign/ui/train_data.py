@@ -1,5 +1,10 @@
 """The Train page's data: the dataset choice (built in, Keras download or upload), its
-preview, and the check of the design's input and classes against it."""
+preview, and the check of the design's input and classes against it.
+
+No dataset is held in memory between runs, by a session or by a cache: each lives in one
+file on disk (``datasets.save``: written once, named by its content or its parameters) and
+is mapped again on each run (``datasets.open_file``, a few pages read). A session keeps only
+the path of its upload, so nothing large is left behind when its tab closes."""
 
 from __future__ import annotations
 
@@ -11,25 +16,28 @@ from lightdesign import format as fmt
 from lightdesign.analysis import Analysis
 from lightdesign.ui import actions, icons, state
 from lightdesign.ui.i18n import labels, t
+from lightdesign.ui.markup import html, md, message
 
 SOURCE_KEY = "train_source"
 UPLOAD_NPZ = "upload_npz"
 UPLOAD_ZIP = "upload_zip"
-UPLOADED = "train_uploaded"  # the last valid upload, as (marker, Dataset)
+UPLOADED = "train_uploaded"  # the last valid upload, as (marker, path of its dataset file)
 KERAS_TRAIN_SAMPLES = 60_000  # training samples of a Keras download (MNIST size), before it is loaded
 
 SOURCES = {**{k: s for k, (s, _) in datasets.BUILTIN.items()}, **datasets.KERAS_DATASETS}
 UPLOAD_CHOICES = (UPLOAD_NPZ, UPLOAD_ZIP)
 
 
-@st.cache_resource(max_entries=8)
 def builtin_dataset(key: str) -> datasets.Dataset:
-    return datasets.load_builtin(key)
+    return datasets.materialized(f"builtin:{key}", lambda: datasets.load_builtin(key))
 
 
-@st.cache_resource(max_entries=8)
 def shapes_dataset(count: int, size: int, channels: int, classes: int, seed: int) -> datasets.Dataset:
-    return datasets.shapes(count, size, channels, classes, seed)
+    """Generated shapes (checked against the dataset budget before they are made)."""
+    return datasets.materialized(
+        f"shapes:{count}:{size}:{channels}:{classes}:{seed}",
+        lambda: datasets.shapes(count, size, channels, classes, seed),
+    )
 
 
 def _source_label(key: str) -> str:
@@ -37,7 +45,8 @@ def _source_label(key: str) -> str:
 
 
 def waiting_for_upload(key: str, dataset: datasets.Dataset | None) -> bool:
-    return dataset is None and key in UPLOAD_CHOICES
+    """No data to train on yet: an upload not made (or refused), or generated data refused."""
+    return dataset is None and key not in datasets.KERAS_DATASETS
 
 
 def train_count(dataset: datasets.Dataset | None) -> int:
@@ -57,7 +66,11 @@ def choose_dataset() -> tuple[str, datasets.Dataset | None]:
         return key, _shapes(channels=3 if key == "shapes_rgb" else 1)
     if key in datasets.BUILTIN:
         with st.spinner(t("spinner.dataset")):
-            return key, builtin_dataset(key)
+            try:
+                return key, builtin_dataset(key)
+            except OSError as exc:
+                st.error(message("dataset.not_kept", error=exc), icon=icons.ERROR)
+                return key, None
     if key in datasets.KERAS_DATASETS:
         st.info(t("dataset.keras_info", title=_source_label(key)))
         return key, None
@@ -73,7 +86,11 @@ def _shapes(channels: int) -> datasets.Dataset:
     count = cols[2].number_input(t("shapes.count"), 100, 20000, 2000, step=100, key="shapes_count")
     seed = cols[3].number_input(t("shapes.seed"), 0, 10**6, 0, key="shapes_seed")
     with st.spinner(t("spinner.shapes")):
-        return shapes_dataset(int(count), int(size), channels, int(classes), int(seed))
+        try:
+            return shapes_dataset(int(count), int(size), channels, int(classes), int(seed))
+        except (datasets.DatasetTooLarge, OSError) as exc:
+            st.error(message("dataset.not_kept", error=exc), icon=icons.ERROR)
+            return None
 
 
 def _upload(key: str) -> datasets.Dataset | None:
@@ -97,23 +114,34 @@ def _upload(key: str) -> datasets.Dataset | None:
     marker = (upload.file_id, key, st.session_state.get("zip_size"), st.session_state.get("zip_channels"))
     cached = st.session_state.get(UPLOADED)
     if cached and cached[0] == marker:
-        return cached[1]
+        try:
+            return datasets.open_file(cached[1])
+        except (OSError, ValueError, KeyError):
+            pass  # trimmed from the dataset cache meanwhile: read the upload again
+    st.session_state.pop(UPLOADED, None)
     try:
         data = upload.getvalue()
         if key == UPLOAD_NPZ:
             dataset = uploads.load_npz(data, name=upload.name)
         else:
             dataset = uploads.load_image_zip(data, size=int(size), channels=int(channels), name=upload.name)
+        del data
+        dataset = datasets.on_disk(dataset)
     except uploads.UploadError as exc:
-        st.error(t("upload.error", file=upload.name, error=exc), icon=icons.ERROR)
+        st.error(message("upload.error", file=upload.name, error=exc), icon=icons.ERROR)
         return None
-    st.session_state[UPLOADED] = (marker, dataset)
+    except OSError as exc:  # a full disk (DiskFull) or an unwritable work folder
+        st.error(message("upload.error", file=upload.name, error=exc), icon=icons.ERROR)
+        return None
+    st.session_state[UPLOADED] = (marker, dataset.path)
     return dataset
 
 
 def preview(dataset: datasets.Dataset, key: str) -> None:
-    description = t(f"dataset.desc.{key}") if key in datasets.BUILTIN else t("dataset.desc.upload", name=dataset.name)
-    classes = ", ".join(dataset.class_names[:12]) + ("…" if dataset.num_classes > 12 else "")
+    description = (
+        t(f"dataset.desc.{key}") if key in datasets.BUILTIN else message("dataset.desc.upload", name=dataset.name)
+    )
+    classes = md(", ".join(dataset.class_names[:12])) + ("…" if dataset.num_classes > 12 else "")
     st.caption(
         t(
             "dataset.preview",
@@ -127,13 +155,13 @@ def preview(dataset: datasets.Dataset, key: str) -> None:
     samples = dataset.preview(16)
     if dataset.kind == "image":
         images = [np.clip(x, 0, 1) if x.shape[-1] == 3 else np.clip(x[..., 0], 0, 1) for x, _ in samples]
-        st.image(images, caption=[name for _, name in samples], width=64)
+        st.image(images, caption=[md(name) for _, name in samples], width=64)
     elif dataset.kind == "features":
         import plotly.graph_objects as go
 
         figure = go.Figure()
         for x, name in samples[: dataset.num_classes]:
-            figure.add_trace(go.Scatter(y=x[:, 0], mode="lines", name=name))
+            figure.add_trace(go.Scatter(y=x[:, 0], mode="lines", name=html(name)))
         figure.update_layout(height=220, margin=dict(l=10, r=10, t=10, b=10))
         st.plotly_chart(figure, key="sequence_preview")
     else:
@@ -144,7 +172,8 @@ def match_design(result: Analysis, key: str, dataset: datasets.Dataset | None) -
     """Check the design's input and classes against the data; offer fixes. True if trainable."""
     design = result.design
     if waiting_for_upload(key, dataset):
-        st.info(t("upload.wait"))
+        if key in UPLOAD_CHOICES:
+            st.info(t("upload.wait"))
         return False
     shape = dataset.input_shape if dataset is not None else SOURCES[key].input_shape
     classes = dataset.num_classes if dataset is not None else SOURCES[key].classes

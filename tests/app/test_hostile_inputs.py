@@ -5,6 +5,7 @@ import ast
 import base64
 import io
 import json
+import re
 import zipfile
 import zlib
 
@@ -169,9 +170,14 @@ def upload_dataset(kind: str, name: str, content: bytes) -> str:
     assert not app.exception, app.exception
     assert snapshot(app) == before
     assert app.button(key="start_training").disabled
-    messages = [e.value for e in app.error if e.value.startswith(f"{name}: ")]
+    messages = [shown(e.value) for e in app.error if shown(e.value).startswith(f"{name}: ")]
     assert len(messages) == 1, [e.value for e in app.error]
     return messages[0][len(name) + 2 :]
+
+
+def shown(markdown: str) -> str:
+    """What a person reads of a Markdown message: the text without its escapes."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def npz(**arrays) -> bytes:

@@ -80,6 +80,7 @@ ENTRIES: dict[str, dict[str, str]] = {
     "upload.zip": tr("Image folders (.zip)", "图片文件夹（.zip）"),
     "upload.wait": tr("Upload a file to train on it.", "上传文件后即可用它训练。"),
     "upload.error": tr("{file}: {error}", "文件 {file}：{error}"),
+    "dataset.not_kept": tr("This dataset cannot be used: {error}", "无法使用此数据集：{error}"),
     "match.resize": tr(
         "The images are {data} and the design expects {design}: they will be resized (and converted between "
         "gray and RGB) for training.",
