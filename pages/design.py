@@ -1,8 +1,11 @@
-"""Design page: stack layers and blocks, configure them, and watch the costs.
+"""Design page: an editor. The figures pinned at the top; the palette and the canvas in the
+middle, the selected block's inspector on the right; charts, table, budget, scaling search,
+suggestions, the sortable list and the drawings for export in tabs under the editor; the
+workspace, presets, knobs and files in the sidebar.
 
-The figures come first, right under the title, and the graph and charts last: Streamlit
-sends elements in script order and the browser redraws the page for each one, so the
-numbers a person is waiting for appear before the slower widgets and drawings.
+The figures come first, right under the title, and the tabs last: Streamlit sends elements
+in script order and the browser redraws the page for each one, so the numbers a person is
+waiting for appear before the slower widgets and drawings.
 """
 
 import time
@@ -12,10 +15,12 @@ import streamlit as st
 from lightdesign.analysis import analyze
 from lightdesign.ui import (
     budget_view,
+    canvas,
     costs,
     files,
     form,
     graph_view,
+    guide,
     i18n,
     icons,
     persist,
@@ -32,6 +37,18 @@ last_valid = st.session_state[state.LAST_VALID]
 if result.ok:
     last_valid[ws.current] = result
 
+with st.sidebar:
+    workspace_bar.render()
+    with st.expander(t("design.presets"), expanded=True):
+        presets_panel.preset_picker()
+    with st.expander(t("design.knobs")):
+        presets_panel.global_knobs()
+    with st.expander(t("design.save")):
+        files.render()
+    with st.expander(t("store.recent")):
+        persist.recent_list(ws.id)
+
+guide.styles()
 st.title(t("design.title", name=ws.current))
 persist.status_line()
 state.show_messages()
@@ -39,50 +56,73 @@ for issue in result.errors:
     st.error(i18n.issue_text(issue), icon=icons.ERROR)
 for issue in result.warnings:
     st.warning(i18n.issue_text(issue), icon=icons.WARNING)
-if result.ok:
-    costs.metrics(result)
-elif ws.current in last_valid:
-    costs.stale(last_valid[ws.current])
+with st.container(key=guide.FIGURES):
+    if result.ok:
+        costs.metrics(result)
+    elif ws.current in last_valid:
+        costs.stale(last_valid[ws.current])
 # Pause so Streamlit's server thread sends the figures now: while this script runs, the two
 # threads take turns on the GIL and the figures would reach the browser with the rest of
 # the page, about 100 ms later.
 time.sleep(0.02)
-workspace_bar.render()
-with st.expander(t("design.presets"), expanded=not ws.design.blocks):
-    presets_panel.preset_picker()
-with st.expander(t("design.knobs")):
-    presets_panel.global_knobs()
-with st.expander(t("design.budget"), expanded=budget_view.current_budget().active):
-    budget_view.budget_inputs(result)
+guide.first_run()
 
-left, right = st.columns([5, 7], gap="large")
-with right:
-    st.subheader(t("design.graph"))
-    drawings = st.container()
-
-with left:
-    st.subheader(t("design.layers"))
-    stack.drag_and_drop(result)
-    selected = stack.buttons(result)
-    st.subheader(t("design.configure"))
+selected = stack.selected_id(result)
+editor, inspector = st.columns([7, 3], gap="small")
+with editor:
+    canvas.render_canvas(result, selected)
+with inspector, st.container(height=canvas.HEIGHT, key="ld_inspector"):
+    stack.buttons(result)
     form.render(result, selected)
-    st.subheader(t("design.save"))
-    files.render()
-    with st.expander(t("store.recent")):
-        persist.recent_list(ws.id)
 
-with drawings:
-    graph_view.render(result, selected)
-    if result.ok:
-        st.subheader(t("design.cost"))
-        costs.charts(result)
-        costs.table(result)
-
-if result.ok and ws.design.blocks:
-    # On demand: a 10 x 10 grid is 100 full analyses, too much to redo on every edit.
-    st.subheader(t("design.scaling"))
-    if st.toggle(t("scaling.show"), **state.persistent_widget(state.SHOW_SCALING)):
-        budget_view.scaling_search(result)
-    st.subheader(t("design.suggestions"))
-    if st.toggle(t("suggest.show"), **state.persistent_widget(state.SHOW_SUGGESTIONS)):
-        budget_view.lighter_substitutes(result)
+tabs = st.tabs(
+    [
+        t("tab.charts"),
+        t("tab.table"),
+        t("tab.budget"),
+        t("tab.scaling"),
+        t("tab.suggestions"),
+        t("tab.list"),
+        t("tab.drawing"),
+    ],
+    key=state.DESIGN_TAB,
+    on_change="rerun",
+)
+charts, table, budget, scaling, suggestions, listing, drawing = tabs
+if charts.open:
+    with charts:
+        if result.ok:
+            costs.charts(result)
+        else:
+            st.info(t("tab.needs_valid"))
+if table.open:
+    with table:
+        if result.ok:
+            costs.table(result)
+        else:
+            st.info(t("tab.needs_valid"))
+if budget.open:
+    with budget:
+        budget_view.budget_inputs(result)
+if scaling.open:
+    with scaling:
+        if result.ok and ws.design.blocks:
+            # On demand: a 10 x 10 grid is 100 full analyses, too much to redo on every edit.
+            if st.toggle(t("scaling.show"), **state.persistent_widget(state.SHOW_SCALING)):
+                budget_view.scaling_search(result)
+        else:
+            st.info(t("tab.needs_valid"))
+if suggestions.open:
+    with suggestions:
+        if result.ok and ws.design.blocks:
+            if st.toggle(t("suggest.show"), **state.persistent_widget(state.SHOW_SUGGESTIONS)):
+                budget_view.lighter_substitutes(result)
+        else:
+            st.info(t("tab.needs_valid"))
+if listing.open:
+    with listing:
+        st.caption(t("tab.list.help"))
+        stack.drag_and_drop(result)
+if drawing.open:
+    with drawing:
+        graph_view.render(result, selected)

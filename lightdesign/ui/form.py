@@ -1,4 +1,5 @@
-"""The configuration form of the selected block, generated from its kind's fields.
+"""The inspector: the selected block's form, generated from its kind's fields, with the
+block's own output shape, params and MACs.
 
 Each field class of ``lightdesign.fields`` is edited by the widget that ``WIDGETS`` maps it
 to; a new field type needs an entry there (a test checks that every one has).
@@ -14,6 +15,7 @@ import streamlit as st
 
 from lightdesign import edits, kinds
 from lightdesign import fields as F
+from lightdesign import format as fmt
 from lightdesign.analysis import Analysis
 from lightdesign.design import Block
 from lightdesign.ui import actions, i18n, icons
@@ -111,6 +113,12 @@ def render(result: Analysis, block_id: str | None) -> None:
     cls = kinds.get(block.kind)
     st.markdown(f"**{position}. {block.name}** — `{block.kind}` · {i18n.category(cls.category)}")
     st.caption(i18n.kind_doc(cls))
+    row = next((r for r in result.blocks if r.index == position - 1), None)
+    if row is not None and any(span.index == position - 1 for span in result.graph.spans):
+        st.caption(
+            t("form.cost", shape=fmt.shape(row.shape), params=fmt.count(row.params), macs=fmt.count(row.macs)),
+            help=t("form.cost.help", params=row.params, macs=row.macs, layers=row.layers),
+        )
     errors = [e for e in result.errors if e.block == position]
     earlier = ["input", *[b.name for b in design.blocks[: position - 1]]]
 

@@ -1,4 +1,5 @@
-"""The design drawn top-down with Graphviz; the Mermaid text for documents."""
+"""The design drawn top-down with Graphviz (the drawing that is exported as DOT, SVG or
+PNG); the Mermaid text for documents. The editor's canvas is ``canvas.py``."""
 
 from __future__ import annotations
 
@@ -15,12 +16,13 @@ from lightdesign.ui.i18n import t
 
 def render(result: Analysis, selected: str | None) -> None:
     composites = [b.name for b in result.design.blocks if _is_composite(b.kind)]
-    cols = st.columns([1, 3], vertical_alignment="bottom")
-    expand_all = cols[0].toggle(
+    st.caption(t("graph.export_help"))
+    # One widget per row: beside each other the toggle's label was cut.
+    expand_all = st.toggle(
         t("graph.expand_all"), help=t("graph.expand_all.help"), **state.persistent_widget(state.EXPAND_ALL)
     )
     st.session_state[state.EXPANDED] = [n for n in st.session_state[state.EXPANDED] if n in composites]
-    cols[1].multiselect(
+    st.multiselect(
         t("graph.expand"),
         composites,
         disabled=expand_all or not composites,

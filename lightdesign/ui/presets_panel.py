@@ -35,7 +35,7 @@ def preset_picker() -> None:
     names = list(presets.PRESETS)
     name = st.selectbox(t("preset.preset"), names, key=PRESET_KEY, format_func=labels(names, preset_title))
     preset = presets.PRESETS[name]
-    cols = st.columns(4)
+    cols = [*st.columns(2), *st.columns(2)]  # two by two: the panel sits in the sidebar
     if preset.alphas:
         cols[0].selectbox(
             t("preset.alpha"), list(preset.alphas), index=_default_alpha(preset), key=f"preset_alpha_{name}"

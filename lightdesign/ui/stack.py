@@ -1,5 +1,5 @@
-"""Palette and stack: drag kinds into the stack, reorder, drop into the bin; buttons do
-the same for keyboard users; undo and redo."""
+"""The List view (palette and stack: drag kinds into the stack, reorder, drop into the bin)
+and the inspector's buttons, which do the same for keyboard users; undo and redo."""
 
 from __future__ import annotations
 
@@ -60,7 +60,8 @@ def drag_and_drop(result: Analysis) -> None:
     # Remount the component only when the stack itself changes (or after a drop), not on
     # every field edit: remounting its iframe is the slowest part of a rerun.
     drops = st.session_state.setdefault(DROPS_KEY, 0)
-    key = f"sortable_{ws.current}_{drops}_{hash(tuple(stack))}"
+    # The language is part of the key: the component keeps the texts it was mounted with.
+    key = f"sortable_{ws.current}_{i18n.language()}_{drops}_{hash(tuple(stack))}"
     returned = sort_items(containers, multi_containers=True, direction="horizontal", custom_style=_STYLE, key=key)
     if not returned or len(returned) != len(containers) or returned == containers:
         return
@@ -76,7 +77,8 @@ def drag_and_drop(result: Analysis) -> None:
     st.rerun()
 
 
-def _selected_id(result: Analysis) -> str | None:
+def selected_id(result: Analysis) -> str | None:
+    """The selected block's id (the first block when none or a deleted one was selected)."""
     ids = [b.id for b in result.design.blocks]
     selected = st.session_state.get(state.SELECTED)
     if selected not in ids:
@@ -97,26 +99,40 @@ def buttons(result: Analysis) -> str | None:
     """Keyboard-friendly controls; returns the selected block id."""
     ws = state.workspace()
     design = result.design
-    selected = _selected_id(result)
+    selected = selected_id(result)
     ids = [b.id for b in design.blocks]
     names = {b.id: f"{i}. {b.name} · {b.kind}" for i, b in enumerate(design.blocks, start=1)}
-    undo, redo, _ = st.columns([1, 1, 1])
-    undo.button(t("stack.undo"), key="undo", on_click=actions.workspace_action, args=("undo",), disabled=not ws.can_undo, width="stretch")
-    redo.button(t("stack.redo"), key="redo", on_click=actions.workspace_action, args=("redo",), disabled=not ws.can_redo, width="stretch")
+    undo, redo = st.columns(2)
+    undo.button(
+        t("stack.undo"),
+        key="undo",
+        on_click=actions.workspace_action,
+        args=("undo",),
+        disabled=not ws.can_undo,
+        width="stretch",
+    )
+    redo.button(
+        t("stack.redo"),
+        key="redo",
+        on_click=actions.workspace_action,
+        args=("redo",),
+        disabled=not ws.can_redo,
+        width="stretch",
+    )
     if ids:
         st.session_state[SELECT_KEY] = selected
         st.selectbox(t("stack.selected"), ids, key=SELECT_KEY, format_func=names.get, on_change=_on_select)
     index = ids.index(selected) + 1 if selected in ids else 0
     kind_names = [cls.kind for classes in kinds.by_category().values() for cls in classes]
-    add_col, add_button = st.columns([3, 2], vertical_alignment="bottom")
-    add_col.selectbox(
+    st.selectbox(
         t("stack.kind"),
         kind_names,
         key=ADD_KIND_KEY,
         format_func=i18n.labels(kind_names, lambda k: f"{k} · {i18n.category(kinds.get(k).category)}"),
     )
-    add_button.button(t("stack.add"), key="add_block", on_click=_add_after, args=(index,), width="stretch")
-    cols = st.columns(4)
+    st.button(t("stack.add"), key="add_block", on_click=_add_after, args=(index,), width="stretch")
+    top, bottom = st.columns(2), st.columns(2)  # two by two: the inspector is narrow
+    cols = [*top, *bottom]
     disabled = selected is None
     cols[0].button(
         t("stack.up"),

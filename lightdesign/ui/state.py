@@ -31,6 +31,8 @@ SHOW_SCALING = "show_scaling"
 SHOW_SUGGESTIONS = "show_suggestions"
 GRAPH_ARTICLE = "graph_article_style"  # draw the graph and the Mermaid/DOT export as the article does
 LEARN_OPEN = "learn_open"  # what a Learn page button asked to open (see ui/learn_view.py)
+DESIGN_TAB = "design_tab"  # the open tab under the Design page's editor (tabs run only when open)
+GUIDE_DISMISSED = "guide_dismissed"  # the first-run guide was dismissed in this workspace
 
 _DEFAULTS = {
     SELECTED: None,
@@ -47,11 +49,12 @@ _DEFAULTS = {
     SHOW_SCALING: False,
     SHOW_SUGGESTIONS: False,
     GRAPH_ARTICLE: False,
+    GUIDE_DISMISSED: False,
 }
 
 
 # Settings kept with the workspace in the store (they come back after a refresh).
-WORKSPACE_SETTINGS = (BUDGET, MIN_RESOLUTION, BATCH_SIZE, OPTIMIZER)
+WORKSPACE_SETTINGS = (BUDGET, MIN_RESOLUTION, BATCH_SIZE, OPTIMIZER, GUIDE_DISMISSED)
 
 
 def init() -> None:

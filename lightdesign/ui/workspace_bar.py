@@ -1,4 +1,4 @@
-"""The workspace bar: switch between designs, create, duplicate, rename and delete them."""
+"""The workspace bar (in the Design page's sidebar): switch between designs, create, duplicate, rename and delete them."""
 
 from __future__ import annotations
 
@@ -29,13 +29,13 @@ def _rename() -> None:
 
 def render() -> None:
     ws = state.workspace()
-    cols = st.columns([3, 3, 1, 1, 1], vertical_alignment="bottom")
     st.session_state[SWITCH_KEY] = ws.current
-    cols[0].selectbox(t("ws.design"), ws.names, key=SWITCH_KEY, on_change=_switch, help=t("ws.design.help"))
+    st.selectbox(t("ws.design"), ws.names, key=SWITCH_KEY, on_change=_switch, help=t("ws.design.help"))
     st.session_state[RENAME_KEY] = ws.current
-    cols[1].text_input(t("ws.rename"), key=RENAME_KEY, on_change=_rename, max_chars=100)
-    cols[2].button(t("ws.new"), key="ws_new", on_click=_new_blank, help=t("ws.new.help"), width="stretch")
-    cols[3].button(
+    st.text_input(t("ws.rename"), key=RENAME_KEY, on_change=_rename, max_chars=100)
+    cols = st.columns(3)
+    cols[0].button(t("ws.new"), key="ws_new", on_click=_new_blank, help=t("ws.new.help"), width="stretch")
+    cols[1].button(
         t("ws.copy"),
         key="ws_duplicate",
         on_click=actions.workspace_action,
@@ -43,7 +43,7 @@ def render() -> None:
         help=t("ws.copy.help"),
         width="stretch",
     )
-    cols[4].button(
+    cols[2].button(
         t("ws.delete"),
         key="ws_delete",
         on_click=actions.workspace_action,

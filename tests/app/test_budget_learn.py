@@ -10,7 +10,7 @@ from lightdesign import learn, metrics, presets
 from lightdesign.analysis import analyze
 from lightdesign.ui.catalog import CATALOG
 
-from .conftest import metric, new_app, workspace
+from .conftest import metric, new_app, open_tab, workspace
 
 
 def open_preset(app, name):
@@ -21,6 +21,7 @@ def open_preset(app, name):
 
 def test_budget_colours_the_figures(app):
     open_preset(app, "mobilenet_v2")
+    open_tab(app, "tab.budget")
     app.text_input(key="budget_macs").set_value("200M").run()
     app.text_input(key="budget_params").set_value("4M").run()
     macs = metric(app, "MACs")
@@ -36,7 +37,9 @@ def test_budget_colours_the_figures(app):
 
 def test_apply_the_largest_design_that_fits(app):
     open_preset(app, "mobilenet_v2")
+    open_tab(app, "tab.budget")
     app.text_input(key="budget_macs").set_value("100M").run()
+    open_tab(app, "tab.scaling")
     app.toggle(key="w_show_scaling").set_value(True).run()
     button = next(b for b in app.button if b.key == "apply_scaled_width_resolution")
     assert button.label.startswith("Apply the largest design that fits")
@@ -51,6 +54,7 @@ def test_apply_the_largest_design_that_fits(app):
 
 
 def test_apply_and_undo_a_suggestion(app):
+    open_tab(app, "tab.suggestions")
     app.toggle(key="w_show_suggestions").set_value(True).run()
     ws = workspace(app)
     before = analyze(ws.design)

@@ -10,7 +10,7 @@ from lightdesign import kinds
 from lightdesign.ui.catalog import CATALOG
 from lightdesign.ui.catalog import fields as field_keys
 
-from .conftest import new_app
+from .conftest import new_app, open_tab
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ("pages/design.py", "pages/compare.py", "pages/train.py", "pages/export.py", "pages/learn.py")
@@ -49,9 +49,11 @@ def walk(lang: str):
         app.switch_page(page).run()
         assert not app.exception, (page, app.exception)
         if page == "pages/design.py":
-            app.toggle(key="w_show_scaling").set_value(True).run()
-            app.toggle(key="w_show_suggestions").set_value(True).run()
-            app.text_input(key="budget_macs").set_value("1M").run()
+            open_tab(app, "tab.scaling").toggle(key="w_show_scaling").set_value(True).run()
+            open_tab(app, "tab.suggestions").toggle(key="w_show_suggestions").set_value(True).run()
+            open_tab(app, "tab.budget").text_input(key="budget_macs").set_value("1M").run()
+            for tab in ("tab.table", "tab.list", "tab.drawing"):
+                open_tab(app, tab)
             assert not app.exception, app.exception
         seen.append((page, app))
         yield page, app

@@ -1,4 +1,5 @@
-"""The Designer in a real browser: drag and drop, presets, graph expansion, share links."""
+"""The Designer in a real browser: the List view's drag and drop, presets, the Graphviz
+drawing's expansion, share links. The canvas editor's gestures are in test_editor.py."""
 
 import re
 
@@ -28,8 +29,15 @@ def sortable(page):
     return page.frame_locator('iframe[title*="sortable"]')
 
 
+def open_tab(page, name: str) -> None:
+    """Open one of the tabs under the editor (their content runs only when open)."""
+    page.get_by_role("tab", name=name).click()
+    wait_idle(page)
+
+
 def test_drag_a_conv2d_from_the_palette_into_the_stack(page):
     before = params_from(exact_text(page))
+    open_tab(page, "List")
     frame = sortable(page)
     source = frame.get_by_text("+ Conv2D", exact=True)
     target = frame.get_by_text("3. conv2 · Conv2D", exact=True)
@@ -46,8 +54,8 @@ def test_drag_a_conv2d_from_the_palette_into_the_stack(page):
 
 
 def open_preset(page, title: str) -> None:
-    page.get_by_text("Start from a preset").click()
-    page.get_by_label("Preset").click()  # the selectbox
+    # the panel is open in the sidebar
+    page.get_by_label("Preset", exact=True).click()  # the selectbox
     page.get_by_role("option", name=title, exact=True).click()
     wait_idle(page)
     page.get_by_role("button", name="Open preset as a new design").click()
@@ -62,6 +70,7 @@ def test_pick_mobilenet_v2_and_read_its_params(page):
 
 def test_expand_a_block_in_the_graph(page):
     open_preset(page, "MobileNet V2")
+    open_tab(page, "Graphviz & Mermaid")
     graph = page.locator('[data-testid="stGraphVizChart"] svg')
     assert graph.get_by_text("block_2_depthwise").count() == 0
     page.get_by_text("Expand all blocks").click()
@@ -71,6 +80,7 @@ def test_expand_a_block_in_the_graph(page):
 
 def test_copy_link_round_trip_in_a_fresh_page(page, browser):
     open_preset(page, "MobileNet V2")
+    page.get_by_text("Save and share").click()
     page.get_by_role("button", name="Copy link").click()
     wait_idle(page)
     link = page.locator('[data-testid="stCode"]').filter(has_text="design=").inner_text().strip()

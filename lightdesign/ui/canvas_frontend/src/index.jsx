@@ -1,0 +1,606 @@
+// The Design page's editor: a palette and the design drawn top-down with React Flow.
+//
+// A Streamlit components-v2 renderer: Streamlit calls the default export with the data
+// from Python on every run; the React root is created once per host element and then
+// re-rendered. Every gesture becomes one trigger value `event` ({type, ...}); Python
+// applies it as one undoable edit and sends the new drawing back. Nothing here edits the
+// design itself, so what is drawn is always what the server holds.
+import React, { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { createRoot } from "react-dom/client";
+import {
+  Background,
+  Controls,
+  Handle,
+  MiniMap,
+  Position,
+  ReactFlow,
+  ReactFlowProvider,
+  useNodesState,
+  useReactFlow,
+} from "@xyflow/react";
+import dagre from "@dagrejs/dagre";
+import flowCss from "@xyflow/react/dist/style.css";
+import ownCss from "./canvas.css";
+
+const KIND_MIME = "application/x-lightdesign-kind";
+const BLOCK_W = 210;
+const BLOCK_H = 58;
+const LAYER_W = 190;
+const LAYER_H = 42;
+const IO_W = 150;
+const IO_H = 40;
+
+// -- the graph to draw: blocks, or the layers of expanded blocks -----------------------------
+
+function buildView(data, expanded) {
+  const blocks = data.blocks || [];
+  const byId = new Map(blocks.map((b) => [b.id, b]));
+  const owner = new Map(); // primitive name -> block id ("input" for the model input)
+  const prims = new Map();
+  owner.set("input", "input");
+  for (const p of data.prims || []) {
+    owner.set(p.name, p.block);
+    prims.set(p.name, p);
+  }
+  const isOpen = (blockId) => expanded.has(blockId) && byId.get(blockId)?.composite && byId.get(blockId)?.traced;
+  const display = (prim) => {
+    const block = owner.get(prim);
+    if (block === "input" || block === undefined) return "input";
+    return isOpen(block) ? `l:${prim}` : `b:${block}`;
+  };
+  const nodes = [{ id: "input", type: "io", data: { label: data.texts.input, shape: data.inputShape } }];
+  for (const b of blocks) {
+    if (isOpen(b.id)) continue;
+    nodes.push({ id: `b:${b.id}`, type: "block", data: { block: b } });
+  }
+  for (const p of data.prims || []) {
+    if (isOpen(p.block)) nodes.push({ id: `l:${p.name}`, type: "layer", data: { prim: p, block: byId.get(p.block) } });
+  }
+  const edges = [];
+  const seen = new Set();
+  const addEdge = (src, dst, shape, handle, extra = {}) => {
+    const id = `e${edges.length}`;
+    const srcBlock = src === "input" ? "input" : src.startsWith("l:") ? owner.get(src.slice(2)) : src.slice(2);
+    const dstBlock = dst === "output" ? "output" : dst.startsWith("l:") ? owner.get(dst.slice(2)) : dst.slice(2);
+    edges.push({
+      id,
+      source: src,
+      target: dst,
+      targetHandle: handle,
+      label: shape || undefined,
+      className: extra.skip ? "ld-skip" : extra.second ? "ld-second" : undefined,
+      data: { srcBlock, dstBlock, handle: handle === "source" ? "source" : "in" },
+      labelBgPadding: [3, 1],
+      labelBgBorderRadius: 3,
+    });
+  };
+  for (const p of data.prims || []) {
+    (p.inputs || []).forEach(([source, shape], position) => {
+      const src = display(source);
+      const dst = display(p.name);
+      if (src === dst) return;
+      const dstBlock = byId.get(p.block);
+      // The second input of a merge block (its `source` field) arrives on its side handle.
+      const handle = dst.startsWith("b:") && dstBlock?.merge && position >= 1 ? "source" : "in";
+      const key = `${src}>${dst}>${handle}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        addEdge(src, dst, shape, handle, { second: handle === "source" });
+      } else if (p.merge && position === 0) {
+        // A collapsed block's internal shortcut: drawn dashed beside the main edge.
+        addEdge(src, dst, p.kind === "Add" ? "skip" : p.kind.toLowerCase(), "in", { skip: true });
+      }
+    });
+  }
+  // Blocks that could not be traced keep their place in the chain, without shapes.
+  let previous = data.outputPrim ? display(data.outputPrim) : "input";
+  for (const b of blocks) {
+    if (!b.traced) {
+      addEdge(previous, `b:${b.id}`, "", "in");
+      previous = `b:${b.id}`;
+    }
+  }
+  if (data.outputPrim && data.complete) {
+    nodes.push({ id: "output", type: "io", data: { label: data.texts.output, shape: data.outputShape } });
+    addEdge(display(data.outputPrim), "output", data.outputShape, "in");
+  }
+  return { nodes, edges };
+}
+
+function size(node) {
+  if (node.type === "block") return [BLOCK_W, BLOCK_H];
+  if (node.type === "layer") return [LAYER_W, LAYER_H];
+  return [IO_W, IO_H];
+}
+
+function layout(view, data, expanded) {
+  const g = new dagre.graphlib.Graph({ multigraph: true });
+  g.setGraph({ rankdir: "TB", nodesep: 28, ranksep: 52, edgesep: 12, marginx: 10, marginy: 10 });
+  g.setDefaultEdgeLabel(() => ({}));
+  for (const n of view.nodes) {
+    const [width, height] = size(n);
+    g.setNode(n.id, { width, height });
+  }
+  view.edges.forEach((e) => g.setEdge(e.source, e.target, { weight: e.className ? 1 : 2 }, e.id));
+  dagre.layout(g);
+  const nodes = view.nodes.map((n) => {
+    const p = g.node(n.id);
+    const [width, height] = size(n);
+    return { ...n, position: { x: p.x - width / 2, y: p.y - height / 2 }, width, height, draggable: false };
+  });
+  // A frame behind the layers of each expanded block, labelled with the block.
+  const groups = [];
+  for (const b of data.blocks || []) {
+    if (!expanded.has(b.id) || !b.composite || !b.traced) continue;
+    const inner = nodes.filter((n) => n.type === "layer" && n.data.prim.block === b.id);
+    if (!inner.length) continue;
+    const x0 = Math.min(...inner.map((n) => n.position.x)) - 14;
+    const y0 = Math.min(...inner.map((n) => n.position.y)) - 26;
+    const x1 = Math.max(...inner.map((n) => n.position.x + n.width)) + 14;
+    const y1 = Math.max(...inner.map((n) => n.position.y + n.height)) + 10;
+    groups.push({
+      id: `g:${b.id}`,
+      type: "frame",
+      position: { x: x0, y: y0 },
+      width: x1 - x0,
+      height: y1 - y0,
+      style: { width: x1 - x0, height: y1 - y0 },
+      zIndex: -1,
+      draggable: false,
+      connectable: false,
+      data: { block: b },
+    });
+  }
+  return [...groups, ...nodes];
+}
+
+// -- node drawings ----------------------------------------------------------------------------
+
+function BlockNode({ data }) {
+  const b = data.block;
+  const ctx = data.ctx;
+  const selected = ctx.selected === b.id;
+  const cls = ["ld-node", "ld-block", b.error ? "ld-error" : "", selected ? "ld-selected" : "", b.traced ? "" : "ld-untraced"];
+  const tip = b.error || `${b.name} · ${b.kind}${b.shape ? ` → ${b.shape}` : ""}${b.cost ? ` · ${b.cost}` : ""}`;
+  return (
+    <div className={cls.join(" ")} style={{ "--fill": b.color }} title={tip} data-block={b.id} data-name={b.name}>
+      <Handle type="target" position={Position.Top} id="in" />
+      {b.merge ? <Handle type="target" position={Position.Left} id="source" className="ld-source-handle" /> : null}
+      <div className="ld-node-title">
+        <span className="ld-node-name">{b.name}</span>
+        {b.composite && b.traced ? (
+          <button
+            className="ld-toggle nodrag"
+            title={ctx.texts.expand}
+            onClick={(event) => {
+              event.stopPropagation();
+              ctx.toggle(b.id);
+            }}
+          >
+            +
+          </button>
+        ) : null}
+        {b.error ? <span className="ld-error-mark">⛔</span> : null}
+      </div>
+      <div className="ld-node-sub">{b.summary}</div>
+      <Handle type="source" position={Position.Bottom} id="out" />
+    </div>
+  );
+}
+
+function LayerNode({ data }) {
+  const p = data.prim;
+  const selected = data.ctx.selected === p.block;
+  return (
+    <div
+      className={`ld-node ld-layer${selected ? " ld-selected" : ""}`}
+      style={{ "--fill": data.block?.color }}
+      title={`${p.name} · ${p.kind}`}
+      data-block={p.block}
+    >
+      <Handle type="target" position={Position.Top} id="in" isConnectable={false} />
+      <div className="ld-node-name">{p.name}</div>
+      <div className="ld-node-sub">{p.summary}</div>
+      <Handle type="source" position={Position.Bottom} id="out" isConnectable={false} />
+    </div>
+  );
+}
+
+function FrameNode({ data }) {
+  const b = data.block;
+  return (
+    <div className={`ld-frame${data.ctx.selected === b.id ? " ld-selected" : ""}`} data-block={b.id}>
+      <div className="ld-frame-title">
+        <span>
+          {b.name}: {b.kind}
+        </span>
+        <button
+          className="ld-toggle nodrag"
+          title={data.ctx.texts.collapse}
+          onClick={(event) => {
+            event.stopPropagation();
+            data.ctx.toggle(b.id);
+          }}
+        >
+          −
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function IoNode({ id, data }) {
+  return (
+    <div className="ld-node ld-io" data-io={id}>
+      {id === "output" ? <Handle type="target" position={Position.Top} id="in" isConnectable={false} /> : null}
+      <div className="ld-node-name">{data.label}</div>
+      <div className="ld-node-sub">{data.shape}</div>
+      {id === "input" ? <Handle type="source" position={Position.Bottom} id="out" /> : null}
+    </div>
+  );
+}
+
+const NODE_TYPES = { block: BlockNode, layer: LayerNode, frame: FrameNode, io: IoNode };
+
+// -- the palette ------------------------------------------------------------------------------
+
+function Palette({ data, send, selected }) {
+  const [query, setQuery] = useState("");
+  const q = query.trim().toLowerCase();
+  return (
+    <div className="ld-palette" data-testid="ld-palette">
+      <input
+        className="ld-search"
+        type="search"
+        placeholder={data.texts.search}
+        aria-label={data.texts.search}
+        value={query}
+        onChange={(event) => setQuery(event.target.value)}
+      />
+      <div className="ld-palette-list">
+        {(data.palette || []).map((group) => {
+          const kinds = group.kinds.filter(
+            (k) => !q || k.kind.toLowerCase().includes(q) || (k.doc || "").toLowerCase().includes(q),
+          );
+          if (!kinds.length) return null;
+          return (
+            <div className="ld-category" key={group.category}>
+              <div className="ld-category-title">
+                <span className="ld-swatch" style={{ background: group.color }} />
+                {group.label}
+              </div>
+              {kinds.map((k) => (
+                <div
+                  key={k.kind}
+                  className="ld-kind"
+                  draggable
+                  tabIndex={0}
+                  role="button"
+                  title={k.doc}
+                  data-kind={k.kind}
+                  onDragStart={(event) => {
+                    event.dataTransfer.setData(KIND_MIME, k.kind);
+                    event.dataTransfer.setData("text/plain", k.kind);
+                    event.dataTransfer.effectAllowed = "copy";
+                  }}
+                  onDoubleClick={() => send({ type: "drop", kind: k.kind, after: selected || null })}
+                  onKeyDown={(event) => {
+                    if (event.key === "Enter") send({ type: "drop", kind: k.kind, after: selected || null });
+                  }}
+                >
+                  {k.kind}
+                </div>
+              ))}
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}
+
+// -- the canvas -------------------------------------------------------------------------------
+
+function ContextMenu({ menu, texts, send, close }) {
+  if (!menu) return null;
+  const item = (label, event, testid) => (
+    <button
+      className="ld-menu-item"
+      data-action={testid}
+      onClick={() => {
+        send(event);
+        close();
+      }}
+    >
+      {label}
+    </button>
+  );
+  const b = menu.block;
+  return (
+    <div className="ld-menu" style={{ left: menu.x, top: menu.y }} role="menu" onContextMenu={(e) => e.preventDefault()}>
+      <div className="ld-menu-title">{b.name}</div>
+      {item(texts.duplicate, { type: "duplicate", block: b.id }, "duplicate")}
+      {item(texts.delete, { type: "delete", block: b.id }, "delete")}
+      {item(texts.up, { type: "move", block: b.id, delta: -1 }, "up")}
+      {item(texts.down, { type: "move", block: b.id, delta: 1 }, "down")}
+      {item(texts.wrap, { type: "wrap", block: b.id }, "wrap")}
+      {b.composite && b.traced ? (
+        <button
+          className="ld-menu-item"
+          data-action="expand"
+          onClick={() => {
+            menu.toggle(b.id);
+            close();
+          }}
+        >
+          {menu.open ? texts.collapse : texts.expand}
+        </button>
+      ) : null}
+    </div>
+  );
+}
+
+function blockOfNode(node) {
+  if (!node) return null;
+  if (node.type === "block" || node.type === "frame") return node.data.block.id;
+  if (node.type === "layer") return node.data.prim.block;
+  return null;
+}
+
+function Flow({ data, send, host }) {
+  const flow = useReactFlow();
+  const [expanded, setExpanded] = useState(() => new Set());
+  const [selected, setSelected] = useState(data.selected);
+  const [menu, setMenu] = useState(null);
+  const wrapper = useRef(null);
+  const lastSelectedFromServer = useRef(data.selected);
+  if (lastSelectedFromServer.current !== data.selected) {
+    // The server's choice wins when it changes (a drop selects the new block, undo...).
+    lastSelectedFromServer.current = data.selected;
+    if (selected !== data.selected) setSelected(data.selected);
+  }
+  const toggle = useCallback(
+    (id) =>
+      setExpanded((old) => {
+        const next = new Set(old);
+        if (next.has(id)) next.delete(id);
+        else next.add(id);
+        return next;
+      }),
+    [],
+  );
+  const expandedKey = [...expanded].sort().join(",");
+  const positioned = useMemo(() => {
+    const view = buildView(data, expanded);
+    return { nodes: layout(view, data, expanded), edges: view.edges };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [data.graphKey, expandedKey]);
+  const ctx = useMemo(() => ({ selected, toggle, texts: data.texts }), [selected, toggle, data.texts]);
+  const [nodes, setNodes, onNodesChange] = useNodesState([]);
+  useEffect(() => {
+    setNodes(positioned.nodes.map((n) => ({ ...n, data: { ...n.data, ctx } })));
+  }, [positioned, ctx, setNodes]);
+  const edges = useMemo(
+    () =>
+      positioned.edges.map((e) => {
+        const touches = selected && (e.data.srcBlock === selected || e.data.dstBlock === selected);
+        return touches ? { ...e, className: `${e.className || ""} ld-edge-selected` } : e;
+      }),
+    [positioned, selected],
+  );
+
+  // Fit the drawing when a design is opened (not after every edit: keep the person's view).
+  const fittedFor = useRef(null);
+  useEffect(() => {
+    if (fittedFor.current !== data.designKey && nodes.length) {
+      fittedFor.current = data.designKey;
+      requestAnimationFrame(() => flow.fitView({ padding: 0.08, maxZoom: 1.1 }));
+    }
+  }, [data.designKey, nodes.length, flow]);
+
+  const select = useCallback(
+    (id) => {
+      if (!id) return;
+      setSelected(id);
+      if (id !== data.selected) send({ type: "select", block: id });
+    },
+    [data.selected, send],
+  );
+
+  const onKeyDown = useCallback(
+    (event) => {
+      const target = event.target;
+      if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA")) return;
+      const mod = event.ctrlKey || event.metaKey;
+      if (mod && (event.key === "z" || event.key === "Z")) {
+        event.preventDefault();
+        send({ type: event.shiftKey ? "redo" : "undo" });
+      } else if (mod && (event.key === "y" || event.key === "Y")) {
+        event.preventDefault();
+        send({ type: "redo" });
+      } else if ((event.key === "Delete" || event.key === "Backspace") && selected) {
+        event.preventDefault();
+        send({ type: "delete", block: selected });
+      } else if (event.key === "Escape") {
+        setMenu(null);
+      }
+    },
+    [send, selected],
+  );
+
+  const onDrop = useCallback(
+    (event) => {
+      event.preventDefault();
+      const kind = event.dataTransfer.getData(KIND_MIME);
+      if (!kind) return;
+      const root = host.elementsFromPoint ? host : document;
+      const under = root.elementsFromPoint(event.clientX, event.clientY);
+      for (const element of under) {
+        const nodeEl = element.closest && element.closest(".react-flow__node");
+        if (nodeEl) {
+          const node = flow.getNode(nodeEl.getAttribute("data-id"));
+          const block = blockOfNode(node);
+          if (block) return send({ type: "drop", kind, after: block });
+          if (node && node.id === "input") return send({ type: "drop", kind, after: null });
+        }
+        const edgeEl = element.closest && element.closest(".react-flow__edge");
+        if (edgeEl) {
+          const edge = positioned.edges.find((e) => e.id === edgeEl.getAttribute("data-id"));
+          if (edge) return send({ type: "drop", kind, edge: [edge.data.srcBlock, edge.data.dstBlock, edge.data.handle] });
+        }
+      }
+      // On the empty canvas: after the nearest block above the drop point.
+      const point = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      let best = null;
+      for (const n of flow.getNodes()) {
+        const block = blockOfNode(n);
+        if (!block || n.type === "frame") continue;
+        const cy = n.position.y + (n.height || 0) / 2;
+        if (cy >= point.y) continue;
+        if (!best || cy > best.cy || (cy === best.cy && Math.abs(n.position.x - point.x) < best.dx)) {
+          best = { block, cy, dx: Math.abs(n.position.x - point.x) };
+        }
+      }
+      send({ type: "drop", kind, after: best ? best.block : null });
+    },
+    [flow, host, positioned, send],
+  );
+
+  const onConnect = useCallback(
+    (c) => {
+      const source = c.source === "input" ? "input" : blockOfNode(flow.getNode(c.source));
+      const target = blockOfNode(flow.getNode(c.target));
+      if (!source || !target) return;
+      send({ type: "connect", source, target, handle: c.targetHandle === "source" ? "source" : "in" });
+    },
+    [flow, send],
+  );
+
+  const minimapColor = useCallback((n) => {
+    if (n.type === "block") return n.data.block.error ? "#d62728" : n.data.block.color;
+    if (n.type === "layer") return n.data.block?.color || "#ddd";
+    if (n.type === "frame") return "transparent";
+    return "#fff";
+  }, []);
+
+  const empty = !(data.blocks || []).length;
+  return (
+    <div
+      className="ld-canvas"
+      ref={wrapper}
+      tabIndex={0}
+      onKeyDown={onKeyDown}
+      onDragOver={(event) => {
+        event.preventDefault();
+        event.dataTransfer.dropEffect = "copy";
+      }}
+      onDrop={onDrop}
+      data-testid="ld-canvas"
+    >
+      <div className="ld-toolbar">
+        <button onClick={() => flow.fitView({ padding: 0.08, maxZoom: 1.1 })} data-action="fit">
+          {data.texts.fit}
+        </button>
+        <button
+          onClick={() => setExpanded(new Set((data.blocks || []).filter((b) => b.composite).map((b) => b.id)))}
+          data-action="expand-all"
+        >
+          {data.texts.expandAll}
+        </button>
+        <button onClick={() => setExpanded(new Set())} data-action="collapse-all">
+          {data.texts.collapseAll}
+        </button>
+        <button onClick={() => send({ type: "undo" })} disabled={!data.canUndo} data-action="undo" title="Ctrl+Z">
+          ↶
+        </button>
+        <button onClick={() => send({ type: "redo" })} disabled={!data.canRedo} data-action="redo" title="Ctrl+Shift+Z">
+          ↷
+        </button>
+      </div>
+      {empty ? <div className="ld-empty">{data.texts.empty}</div> : null}
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        onNodesChange={onNodesChange}
+        nodeTypes={NODE_TYPES}
+        onNodeClick={(event, node) => {
+          setMenu(null);
+          wrapper.current?.focus({ preventScroll: true });
+          select(blockOfNode(node));
+        }}
+        onNodeContextMenu={(event, node) => {
+          const block = blockOfNode(node);
+          if (!block) return;
+          event.preventDefault();
+          const bounds = wrapper.current.getBoundingClientRect();
+          const b = (data.blocks || []).find((x) => x.id === block);
+          select(block);
+          setMenu({ x: event.clientX - bounds.left, y: event.clientY - bounds.top, block: b, open: expanded.has(block), toggle });
+        }}
+        onPaneClick={() => {
+          setMenu(null);
+          wrapper.current?.focus({ preventScroll: true });
+        }}
+        onConnect={onConnect}
+        isValidConnection={(c) => c.source !== c.target}
+        nodesDraggable={false}
+        elementsSelectable={false}
+        deleteKeyCode={null}
+        selectionKeyCode={null}
+        multiSelectionKeyCode={null}
+        zoomOnDoubleClick={false}
+        minZoom={0.1}
+        maxZoom={2}
+        onlyRenderVisibleElements={(data.blocks || []).length > 80}
+        proOptions={{ hideAttribution: true }}
+      >
+        <Background gap={18} size={1} />
+        <Controls showInteractive={false} position="bottom-left" />
+        <MiniMap pannable zoomable style={{ width: 130, height: 100 }} nodeColor={minimapColor} position="bottom-right" ariaLabel={data.texts.minimap} />
+      </ReactFlow>
+      <ContextMenu menu={menu} texts={data.texts} send={send} close={() => setMenu(null)} />
+      {data.notice ? <div className="ld-notice" role="alert">{data.notice}</div> : null}
+    </div>
+  );
+}
+
+function App({ data, send, host }) {
+  return (
+    <div className="ld-editor" style={{ height: data.height || 620 }}>
+      <Palette data={data} send={send} selected={data.selected} />
+      <ReactFlowProvider>
+        <Flow data={data} send={send} host={host} />
+      </ReactFlowProvider>
+    </div>
+  );
+}
+
+// -- the Streamlit renderer -------------------------------------------------------------------
+
+const mounted = new WeakMap();
+let counter = 0;
+
+export default function render(component) {
+  const { data, parentElement, setTriggerValue } = component;
+  let entry = mounted.get(parentElement);
+  if (!entry) {
+    const style = document.createElement("style");
+    style.textContent = flowCss + "\n" + ownCss;
+    const container = document.createElement("div");
+    container.className = "ld-host";
+    parentElement.appendChild(style);
+    parentElement.appendChild(container);
+    entry = { root: createRoot(container) };
+    mounted.set(parentElement, entry);
+  }
+  entry.send = (event) => {
+    counter += 1;
+    setTriggerValue("event", { ...event, nonce: `${Date.now()}-${counter}` });
+  };
+  const send = (event) => entry.send(event);
+  entry.root.render(<App data={data || { texts: {} }} send={send} host={parentElement} />);
+  return () => {
+    entry.root.unmount();
+    mounted.delete(parentElement);
+  };
+}
