@@ -1,0 +1,176 @@
+"""keras.applications models and every preset's generated code, saved as .keras, .h5 and
+.tflite in a temporary folder and imported back: params equal to Keras's own count (TFLite:
+the count with BatchNorm folded into the convolutions), the output shape right, and folding
+recovers the presets' blocks."""
+
+from __future__ import annotations
+
+import math
+import os
+
+import numpy as np
+import pytest
+
+from lightdesign import presets
+from lightdesign.analysis import analyze
+from lightdesign.importers import ModelFileError, import_file
+from lightdesign.importers.fold import fold
+
+pytestmark = pytest.mark.keras
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+APPLICATIONS = {
+    "MobileNet": {},
+    "MobileNetV2": {},
+    "MobileNetV3Small": {"input_shape": (224, 224, 3)},
+    "MobileNetV3Large": {"input_shape": (224, 224, 3)},
+    "EfficientNetB0": {},
+    "NASNetMobile": {},
+}
+CONV_KINDS = ("Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Dense")
+
+
+def randomize(model) -> None:
+    """Non-zero weights everywhere (positive variances): a zero bias would be dropped by the
+    TFLite converter, and trained models have none."""
+    rng = np.random.default_rng(0)
+    for weight in model.weights:
+        shape = tuple(weight.shape)
+        values = rng.uniform(0.5, 1.5, shape) if "variance" in weight.path else rng.normal(0, 0.05, shape)
+        weight.assign(values.astype(weight.dtype))
+
+
+def folded_count(model) -> int:
+    """Parameters of the model with BatchNorm folded: the TFLite file's weights."""
+    total = 0
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if kind in CONV_KINDS:
+            total += sum(int(np.prod(w.shape)) for w in layer.weights)
+        elif kind == "BatchNormalization":
+            producer = layer._inbound_nodes[0].input_tensors[0]._keras_history.operation
+            channels = int(layer.weights[0].shape[0])
+            if type(producer).__name__ in CONV_KINDS:
+                total += 0 if producer.use_bias else channels
+            else:
+                total += 2 * channels  # a per-channel scale and shift
+    return total
+
+
+def to_tflite(model, path) -> None:
+    import tensorflow as tf
+
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    path.write_bytes(converter.convert())
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    """Each application built once (weights=None: nothing is downloaded), saved three ways."""
+    import keras
+
+    folder = tmp_path_factory.mktemp("applications")
+    cache = {}
+
+    def get(name):
+        if name not in cache:
+            model = getattr(keras.applications, name)(weights=None, **APPLICATIONS[name])
+            randomize(model)
+            paths = {ext: folder / f"{name}.{ext}" for ext in ("keras", "h5", "tflite")}
+            model.save(paths["keras"])
+            model.save(paths["h5"])
+            to_tflite(model, paths["tflite"])
+            cache[name] = (model.count_params(), folded_count(model), tuple(model.output.shape[1:]), paths)
+            keras.backend.clear_session()
+        return cache[name]
+
+    return get
+
+
+@pytest.mark.parametrize("name", sorted(APPLICATIONS))
+def test_applications_import_with_exact_params(saved, name):
+    params, folded, output, paths = saved(name)
+    for ext in ("keras", "h5"):
+        result = import_file(paths[ext])
+        figures = analyze(result.design)
+        assert not figures.errors, (ext, figures.errors[:1])
+        assert figures.params == params, ext
+        assert figures.output_shape == output, ext
+        assert result.weights, ext
+    result = import_file(paths["tflite"])
+    figures = analyze(result.design)
+    assert not figures.errors
+    assert figures.params == folded
+    assert figures.output_shape == output
+
+
+def test_mobilenets_fold_into_their_blocks(saved):
+    counts = {}
+    for name in ("MobileNet", "MobileNetV2", "MobileNetV3Small"):
+        result = import_file(saved(name)[3]["keras"], fold=True)
+        counts[name] = result.folded
+        assert analyze(result.design).params == saved(name)[0]
+    assert counts["MobileNet"] == {"conv_bn": 1, "depthwise_separable": 13}
+    assert counts["MobileNetV2"] == {"conv_bn": 2, "inverted_residual": 17}
+    assert counts["MobileNetV3Small"] == {"conv_bn": 2, "inverted_residual": 11}
+
+
+def test_an_open_input_size_is_asked_for(tmp_path):
+    import keras
+
+    model = keras.applications.MobileNetV3Small(weights=None, input_shape=None, include_top=False)
+    path = tmp_path / "open.keras"
+    model.save(path)
+    with pytest.raises(ModelFileError, match=r"the model input has no fixed shape \(\?, \?, 3\); give the input shape"):
+        import_file(path)
+    result = import_file(path, input_shape=(96, 96, 3))
+    assert analyze(result.design).params == model.count_params()
+
+
+def test_a_saved_lambda_layer_is_refused_by_name(tmp_path):
+    import keras
+
+    inputs = keras.Input((8, 8, 3))
+    x = keras.layers.Conv2D(4, 3)(inputs)
+    x = keras.layers.Lambda(lambda t: t * 2, name="doubler")(x)
+    model = keras.Model(inputs, keras.layers.GlobalAveragePooling2D()(x))
+    path = tmp_path / "lambda.keras"
+    model.save(path)
+    result = import_file(path)
+    assert [(u.block, u.op) for u in result.unmapped] == [("doubler", "Lambda")]
+    assert result.unmapped[0].reason.startswith("a Lambda layer holds Python code, which LightDesign never runs")
+    assert analyze(result.design).params == model.count_params()
+
+
+ROUND_TRIP = [name for name, p in presets.PRESETS.items()]
+
+
+@pytest.mark.parametrize("name", ROUND_TRIP)
+def test_every_preset_round_trips_through_keras(tmp_path, name):
+    """preset -> generated code -> .keras -> import: the same analysis; the MobileNets fold
+    back into the preset's blocks."""
+    import keras
+
+    from tests.keras.harness import build
+
+    design = presets.build(name)
+    model = build(design)
+    path = tmp_path / f"{name}.keras"
+    model.save(path)
+    keras.backend.clear_session()
+    result = import_file(path)
+    assert not result.unmapped, result.unmapped[:2]
+    before, after = analyze(design), analyze(result.design)
+    assert (after.params, after.macs, after.flops, after.output_shape) == (
+        before.params,
+        before.macs,
+        before.flops,
+        before.output_shape,
+    )
+    if name.startswith("mobilenet"):
+        folded, _ = fold(result.design)
+        assert [b.kind for b in folded.blocks] == [b.kind for b in design.blocks]
+        for mine, theirs in zip(folded.blocks, design.blocks, strict=True):
+            for key, value in theirs.params.items():
+                got = mine.params[key]
+                assert got == value or isinstance(value, float) and math.isclose(got, value), (mine.name, key)
