@@ -13,6 +13,7 @@ from lightdesign.analysis import Analysis, analyze
 from lightdesign.codegen import generate
 from lightdesign.design import Design, DesignError
 from lightdesign.jobs.messages import DatasetKind, DatasetRef, ExportSpec, RunRecord, TrainSettings, TrainSpec
+from lightdesign.layers import opaque
 
 WORK_ROOT = paths.work_dir() / "jobs"  # each job's folder: its data, weights and model files
 ASSUMED_FLOPS_PER_S = 2.0e10  # training throughput of a 2-core CPU, refined by measured runs
@@ -35,6 +36,9 @@ def train_spec(design: Design, dataset: DatasetRef, settings: TrainSettings, wor
     result = analyze(design, settings.batch_size, settings.optimizer)
     if result.errors:
         raise DesignError(f"fix the design first: {result.errors[0].text}")
+    refused = opaque.refusal(design, "trained")
+    if refused:  # imported layers that have no Keras form
+        raise DesignError(refused)
     if result.output_shape != (design.num_classes,):
         raise DesignError(
             f"the design outputs {result.output_shape}, not {design.num_classes} class scores; "
@@ -77,6 +81,9 @@ def export_spec(design: Design, work_dir: Path, run: RunRecord | None = None, la
     result = analyze(design)
     if result.errors:
         raise DesignError(f"fix the design first: {result.errors[0].text}")
+    refused = opaque.refusal(design, "exported")
+    if refused:  # imported layers that have no Keras form
+        raise DesignError(refused)
     embedding = next((b for b in design.blocks if b.kind == "Embedding"), None)
     spec = ExportSpec(
         design_name=design.name,
