@@ -11,12 +11,13 @@ from lightdesign import fields as F
 from lightdesign import kinds
 from lightdesign.design import Block, Design
 
+PALETTE_KINDS = [k for k in kinds.names() if getattr(kinds.get(k), "palette", True)]  # not the opaque imports
 IMAGE_KINDS = [
     k
-    for k in kinds.names()
+    for k in PALETTE_KINDS
     if kinds.get(k).category in ("Convolution", "Lightweight blocks", "Pooling") and "1D" not in k
 ]
-ANY_KINDS = kinds.names()
+ANY_KINDS = PALETTE_KINDS
 JUNK = st.one_of(
     st.none(),
     st.text(max_size=5),
@@ -59,6 +60,7 @@ VALID = {
     F.ChoiceField: lambda spec: st.sampled_from(spec.choices),
     F.IntsField: lambda spec: st.lists(st.integers(-1, 64), min_size=1, max_size=3),
     F.RefField: lambda spec: st.just("input"),
+    F.TextField: lambda spec: st.text(max_size=8).filter(str.isprintable),
 }
 
 

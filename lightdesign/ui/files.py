@@ -1,4 +1,5 @@
-"""Save, open and share designs: JSON download and upload, and a link holding the design."""
+"""Save, open and share designs: JSON download and upload, a link holding the design, and
+importing a model file (.keras, .h5, Keras JSON, .tflite, .onnx) as a new design."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ from lightdesign.ui import state
 from lightdesign.ui.i18n import t
 
 UPLOAD_KEY = "design_upload"
+MODEL_KEY = "model_upload"
+MODEL_SHAPE_KEY = "model_input_shape"
+MODEL_FOLD_KEY = "model_fold"
+MODEL_TYPES = ["keras", "h5", "hdf5", "json", "tflite", "onnx"]
 
 
 def _uploaded() -> None:
@@ -26,6 +31,62 @@ def _uploaded() -> None:
         state.flash("success", t("files.opened", file=upload.name, name=name))
     except DesignError as exc:
         state.flash("error", t("files.failed", file=upload.name, error=exc))
+
+
+def _model_uploaded() -> None:
+    """Import an uploaded model file as a new design; every failure is one line, the
+    workspace unchanged (the file is parsed as data, never run; no TensorFlow here)."""
+    from lightdesign import importers
+
+    upload = st.session_state.get(MODEL_KEY)
+    if upload is None:
+        return
+    try:
+        importers.check_size(upload.size)
+        text = (st.session_state.get(MODEL_SHAPE_KEY) or "").strip()
+        shape = importers.parse_shape(text) if text else None
+        result = importers.import_bytes(
+            upload.getvalue(), upload.name, shape, fold=bool(st.session_state.get(MODEL_FOLD_KEY, True))
+        )
+        name = state.workspace().add(result.design)
+    except (importers.ModelFileError, DesignError) as exc:
+        state.flash("error", t("files.import_failed", file=upload.name, error=exc))
+        return
+    except Exception as exc:  # a hostile file must never show a traceback (DESIGN.md rule 8)
+        state.flash("error", t("files.import_failed", file=upload.name, error=type(exc).__name__))
+        return
+    st.session_state[state.SELECTED] = None
+    folded = sum(result.folded.values())
+    state.flash(
+        "success",
+        t(
+            "files.imported",
+            file=upload.name,
+            format=result.format,
+            name=name,
+            layers=result.layers,
+            blocks=len(result.design.blocks),
+            folded=folded,
+        ),
+    )
+    if result.weights:
+        state.flash("info", t("files.weights", count=len(result.weights)))
+
+
+def opaque_notice(design) -> None:
+    """The design's opaque blocks, each with its operation and reason."""
+    from lightdesign.layers.opaque import opaque_blocks
+
+    found = opaque_blocks(design)
+    if not found:
+        return
+    lines = [
+        f"- **{design.blocks.index(b) + 1}. {b.name}** · `{b.params.get('op')}`: {b.params.get('reason')}"
+        for b in found[:20]
+    ]
+    if len(found) > 20:
+        lines.append(f"- … +{len(found) - 20}")
+    st.warning(t("files.opaque", count=len(found)) + "\n\n" + "\n".join(lines))
 
 
 def _make_link() -> None:
@@ -56,3 +117,20 @@ def render() -> None:
         max_upload_size=1,
         help=t("files.upload.help", kb=MAX_JSON_BYTES // 1024),
     )
+    from lightdesign.importers import max_model_bytes
+
+    limit_mb = max(1, max_model_bytes() // (1024 * 1024))
+    st.file_uploader(
+        t("files.import"),
+        type=MODEL_TYPES,
+        key=MODEL_KEY,
+        on_change=_model_uploaded,
+        max_upload_size=limit_mb,
+        help=t("files.import.help", mb=limit_mb),
+    )
+    cols = st.columns([3, 2])
+    cols[0].text_input(
+        t("files.import.shape"), key=MODEL_SHAPE_KEY, placeholder="224,224,3", help=t("files.import.shape.help")
+    )
+    cols[1].checkbox(t("files.import.fold"), value=True, key=MODEL_FOLD_KEY, help=t("files.import.fold.help"))
+    opaque_notice(design)

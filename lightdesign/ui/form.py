@@ -88,6 +88,7 @@ WIDGETS: dict[type[F.Field], Widget] = {
     F.ChoiceField: Widget(_choice),
     F.RefField: Widget(_reference),
     F.IntsField: Widget(_text, shown=_ints_text, parse=_parse_ints),
+    F.TextField: Widget(_text),
 }
 
 

@@ -96,7 +96,8 @@ def design_for(kind, input_shape, params):
 
 
 def test_every_kind_has_examples():
-    assert set(EXAMPLES) == set(kinds.names())
+    # opaque blocks (imported layers with no Keras form) cannot be built: codegen refuses them
+    assert set(EXAMPLES) == {k for k in kinds.names() if not getattr(kinds.get(k), "opaque", False)}
 
 
 @pytest.mark.parametrize(("kind", "input_shape", "params"), CASES, ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])

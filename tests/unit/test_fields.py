@@ -7,7 +7,7 @@ import pytest
 from lightdesign import fields as F
 from lightdesign import kinds
 
-FIELD_TYPES = (F.IntField, F.FloatField, F.BoolField, F.ChoiceField, F.RefField, F.IntsField)
+FIELD_TYPES = (F.IntField, F.FloatField, F.BoolField, F.ChoiceField, F.RefField, F.IntsField, F.TextField)
 
 
 def _error(spec, value) -> str:

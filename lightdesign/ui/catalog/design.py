@@ -164,6 +164,41 @@ ENTRIES: dict[str, dict[str, str]] = {
         "Could not open {file!r}: {error}. Your workspace is unchanged.",
         "无法打开 {file!r}：{error}。你的工作区没有改动。",
     ),
+    "files.import": tr(
+        "Import a model (.keras, .h5, Keras JSON, .tflite, .onnx)",
+        "导入模型（.keras、.h5、Keras JSON、.tflite、.onnx）",
+    ),
+    "files.import.help": tr(
+        "Read as data only, never run. At most {mb} MB (LIGHTDESIGN_MAX_MODEL_MB). Layers that cannot be "
+        "mapped become opaque blocks that keep their figures.",
+        "只作为数据读取，从不执行。最大 {mb} MB（LIGHTDESIGN_MAX_MODEL_MB）。无法映射的层会成为保留其数值的不透明块。",
+    ),
+    "files.import.shape": tr("Input shape for the model (if open)", "模型输入形状（若未固定）"),
+    "files.import.shape.help": tr(
+        "Channels last, e.g. 224,224,3; only needed when the file leaves the input size open",
+        "通道在后，例如 224,224,3；仅当文件未固定输入尺寸时需要",
+    ),
+    "files.import.fold": tr("Fold into blocks", "折叠为复合块"),
+    "files.import.fold.help": tr(
+        "Recognise separable, inverted residual, SE, fire, shuffle and ghost units in the flat layers",
+        "在扁平的层中识别可分离、倒残差、SE、Fire、Shuffle 和 Ghost 单元",
+    ),
+    "files.imported": tr(
+        "Imported {file!r} ({format}) as the design {name!r}: {layers} layers, {blocks} blocks, {folded} folded into composite blocks.",
+        "已把 {file!r}（{format}）导入为设计 {name!r}：{layers} 层，{blocks} 个块，其中 {folded} 个折叠为复合块。",
+    ),
+    "files.import_failed": tr(
+        "Could not import {file!r}: {error}. Your workspace is unchanged.",
+        "无法导入 {file!r}：{error}。你的工作区没有改动。",
+    ),
+    "files.opaque": tr(
+        "{count} imported layer(s) cannot be expressed in LightDesign; they keep their figures, but code, training and export refuse them:",
+        "有 {count} 个导入的层无法用 LightDesign 表达；它们保留各自的数值，但代码、训练和导出会拒绝它们：",
+    ),
+    "files.weights": tr(
+        "The file carries weights for {count} layers; they match the layers of the same name and shape while the structure is unchanged.",
+        "文件带有 {count} 个层的权重；在结构不变时，它们与同名同形状的层对应。",
+    ),
     "files.too_big": tr(
         "the file is {size:,} bytes; the limit is {limit:,} bytes",
         "文件大小为 {size:,} 字节；上限为 {limit:,} 字节",

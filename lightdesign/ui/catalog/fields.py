@@ -66,6 +66,12 @@ ENTRIES: dict[str, dict[str, str]] = {
     "kind.ZeroPadding2D": zh("在图像四周补零行和零列。"),
     "kind.ChannelSplit": zh("取通道的若干等分之一（ShuffleNetV2 一分为二）。"),
     "kind.ChannelShuffle": zh("交错多个分组的通道，让分组卷积之间能交换信息（ShuffleNet）。"),
+    "kind.Opaque": zh(
+        "导入模型中 LightDesign 无法表达的层：保留其运算、输出形状和参数量，使总计仍然正确；但代码生成、训练和导出会拒绝它。"
+    ),
+    "kind.OpaqueMerge": zh(
+        "导入模型中有多个输入、LightDesign 无法表达的层（上一块的输出和 source 指定的块）；与 Opaque 一样保留其数值。"
+    ),
     "kind.fire_module": zh("SqueezeNet 的 Fire 模块：先用 1x1 压缩，再并行 1x1 和 3x3 扩展并拼接。"),
     "kind.squeeze_excite": zh("挤压-激励（SENet、MobileNetV3）：由全局平均为每个通道学习一个权重。"),
     "kind.ghost_module": zh("GhostNet 模块：一半通道来自 1x1 卷积，另一半由其廉价的深度卷积生成。"),
@@ -120,7 +126,20 @@ ENTRIES: dict[str, dict[str, str]] = {
     "field.expansion": zh("扩展倍数 (expansion)"),
     "field.se_style": zh("SE 形式 (se_style)"),
     "field.group_first_conv": zh("首个 1x1 卷积分组 (group_first_conv)"),
+    "field.op": zh("运算类型 (op)"),
+    "field.output_shape": zh("输出形状 (output_shape)"),
+    "field.trainable": zh("可训练参数 (trainable)"),
+    "field.non_trainable": zh("不可训练参数 (non_trainable)"),
+    "field.macs": zh("乘加次数 (macs)"),
+    "field.reason": zh("原因 (reason)"),
     # -- help shared by every kind with the same English text --------------------------------
+    "help.op": zh("导入文件中该层或运算的类型。"),
+    "help.output_shape": zh("不含批次维的输出形状，取自导入的文件。"),
+    "help.trainable": zh("可训练参数量，文件带权重时取自权重。"),
+    "help.non_trainable": zh("不可训练参数量（统计量、常数）。"),
+    "help.macs": zh("导入器能计算时的乘加次数；否则为 0。"),
+    "help.reason": zh("该层无法映射为 LightDesign 层类型的原因。"),
+    "help.OpaqueMerge.source": zh("导入层的第二个输入。"),
     "help.filters": zh("输出通道的数量。"),
     "help.kernel_size": zh("卷积核大小（正方形）。"),
     "help.strides": zh("步长（两个方向相同）。"),
