@@ -366,3 +366,19 @@ def test_cli_analyze_and_check_accept_a_model_file(tmp_path, capsys):
     assert cli.main(["analyze", str(dynamic)]) == 1
     assert "give the input shape" in capsys.readouterr().err
     assert cli.main(["analyze", str(dynamic), "--input-shape", "8,8,3"]) == 0
+
+
+def test_weight_plan_names_the_layers_that_keep_their_weights():
+    from lightdesign.importers.weights import plan
+
+    result = import_bytes(onnx_models.residual(), "res.onnx")
+    weights = {
+        "c1": [(8, 8, 3, 3), (8,)],
+        "c2": [(8, 8, 3, 3), (8,)],
+        "c3": [(8, 8, 3, 3), (8,)],
+        "head": [(8, 5), (5,)],
+    }
+    assert plan(result.design, weights).unchanged
+    edited = result.design.copy()
+    edited.block_named("head").params["units"] = 7
+    assert plan(edited, weights).fresh == ["head"]

@@ -1,0 +1,89 @@
+"""Which layers of a (possibly edited) design can keep the weights an imported file carries.
+
+Pure Python, no weight values: a layer keeps its weights when the file has a layer of the same
+name whose weight tensors have the same sizes, or, failing that, the next unclaimed layer in
+the file's order with the same sizes (folding renames layers but keeps their order). Sizes,
+not shapes, are compared, so TFLite's and ONNX's layouts match Keras's.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from lightdesign.design import Design
+from lightdesign.graph import trace
+
+
+@dataclass
+class WeightPlan:
+    kept: dict[str, str] = field(default_factory=dict)  # design layer -> layer of the file
+    fresh: list[str] = field(default_factory=list)  # design layers that start from new weights
+
+    @property
+    def unchanged(self) -> bool:
+        return not self.fresh
+
+
+def _sizes(shapes) -> tuple[int, ...]:
+    return tuple(sorted(math.prod(s) for s in shapes))
+
+
+def layer_sizes(design: Design) -> list[tuple[str, tuple[int, ...]]]:
+    """(layer name, sorted weight-tensor sizes) of every layer with parameters, in order."""
+    graph = trace(design)
+    shapes = {n.name: n.shape for n in graph.nodes}
+    out = []
+    for node in graph.nodes[1:]:
+        layer = node.layer
+        cost = node.cost
+        if cost.params == 0:
+            continue
+        cfg = layer.cfg
+        kind = node.kind
+        channels = node.shape[-1]
+        if kind in ("Conv2D", "Conv1D", "Dense", "DepthwiseConv2D") and cfg.get("use_bias"):
+            sizes = (cost.params - channels, channels)
+        elif kind == "SeparableConv2D":
+            mid = shapes[node.inputs[0]][-1] * cfg["depth_multiplier"]
+            k = cfg["kernel_size"] if isinstance(cfg["kernel_size"], int) else cfg["kernel_size"][0]
+            depthwise, pointwise = k * k * mid, mid * cfg["filters"]
+            sizes = (depthwise, pointwise) + ((channels,) if cfg["use_bias"] else ())
+        elif kind == "BatchNormalization":
+            sizes = (channels,) * ((cost.trainable + cost.non_trainable) // channels)
+        else:
+            sizes = (cost.params,)
+        out.append((node.name, tuple(sorted(sizes))))
+    return out
+
+
+def plan(design: Design, weights: dict[str, list[tuple[int, ...]]]) -> WeightPlan:
+    """Match the design's layers with the file's weights (see the module docstring)."""
+    mine = layer_sizes(design)
+    theirs = [(name, _sizes(shapes)) for name, shapes in weights.items() if shapes]
+    # a file layer whose tensors are split differently (TFLite's folded bias) still matches by total
+    result = WeightPlan()
+    claimed: set[int] = set()
+    index = {name: i for i, (name, _) in enumerate(theirs)}
+    for name, sizes in mine:
+        i = index.get(name)
+        if i is not None and _same(theirs[i][1], sizes):
+            result.kept[name] = name
+            claimed.add(i)
+    cursor = 0
+    for name, sizes in mine:
+        if name in result.kept:
+            cursor = max(cursor, index.get(name, cursor) + 1)
+            continue
+        found = next((i for i in range(cursor, len(theirs)) if i not in claimed and _same(theirs[i][1], sizes)), None)
+        if found is None:
+            result.fresh.append(name)
+            continue
+        result.kept[name] = theirs[found][0]
+        claimed.add(found)
+        cursor = found + 1
+    return result
+
+
+def _same(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    return a == b or sum(a) == sum(b) and len(a) == len(b)
