@@ -9,7 +9,7 @@ from typing import Any
 
 from lightdesign import kinds
 from lightdesign.blocks.common import make_divisible
-from lightdesign.design import Block, Design, DesignError, check_input_shape, check_name, new_block
+from lightdesign.design import Block, Design, DesignError, check_input_shape, check_limits, check_name, new_block
 from lightdesign.fields import MAX_UNITS, FieldError
 
 # The width multiplier (alpha), for scale_width, the presets, the CLI and the UI. Every preset
@@ -39,7 +39,7 @@ def insert_block(design: Design, kind: str, index: int | None = None) -> tuple[D
     for ref in kinds.get(kind).ref_fields:
         block.params[ref] = out.blocks[index - 2].name if index >= 2 else "input"
     out.blocks.insert(index, block)
-    return out, block.id
+    return check_limits(out), block.id
 
 
 def remove_block(design: Design, block_id: str) -> Design:
@@ -55,7 +55,7 @@ def duplicate_block(design: Design, block_id: str) -> tuple[Design, str]:
     original = out.blocks[index]
     copy = Block(original.kind, out.new_name(original.kind), dict(original.params), out.new_id(), original.input)
     out.blocks.insert(index + 1, copy)
-    return out, copy.id
+    return check_limits(out), copy.id
 
 
 def move_block(design: Design, block_id: str, delta: int) -> Design:
@@ -85,7 +85,7 @@ def reorder(design: Design, order: list[str | tuple[str, str]]) -> tuple[Design,
         elif entry in by_id:
             blocks.append(by_id[entry])
     out.blocks = blocks
-    return out, added
+    return check_limits(out), added
 
 
 def _unique_name(design: Design, blocks: list[Block], kind: str) -> str:

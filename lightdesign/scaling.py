@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from lightdesign import edits, kinds, metrics
 from lightdesign.analysis import analyze
 from lightdesign.budget import Budget
-from lightdesign.design import Block, Design
+from lightdesign.design import MAX_BLOCKS, Block, Design, DesignError, check_limits
 
 ALPHAS = (0.35, 0.5, 0.6, 0.75, 0.85, 1.0, 1.15, 1.3, 1.4, 1.5)
 RESOLUTIONS = (96, 112, 128, 144, 160, 176, 192, 208, 224, 256)
@@ -73,9 +73,13 @@ def scale_depth(design: Design, factor: float) -> Design:
     """Keep round(n x factor) blocks of every stage of several blocks of a repeatable kind
     (at least one): the first block (which may change stride or width) stays, repeats are
     dropped or copied. Other blocks stay as they are."""
+    runs = stages(design)
+    total = sum(max(1, round(len(r) * factor)) if _repeatable(design, r) else len(r) for r in runs)
+    if total > MAX_BLOCKS:
+        raise DesignError(f"depth x{factor:g} would make {total:,} blocks; at most {MAX_BLOCKS:,} are allowed")
     out = design.copy()
     blocks: list[Block] = []
-    for run in stages(design):
+    for run in runs:
         if not _repeatable(design, run):
             blocks.extend(out.blocks[i] for i in run)
             continue
@@ -89,7 +93,7 @@ def scale_depth(design: Design, factor: float) -> Design:
             )
         blocks.extend(kept)
     out.blocks = blocks
-    return out
+    return check_limits(out)
 
 
 def _repeatable(design: Design, run: list[int]) -> bool:
@@ -108,19 +112,61 @@ def _point(design: Design, x: float, y: float, budget: Budget) -> Point:
     return Point(x, y, metrics.summary(result), valid, valid and budget.fits(result))
 
 
+def _invalid(x: float, y: float) -> Point:
+    return Point(x, y, {m.key: None for m in metrics.ANALYSIS}, False, False)
+
+
+# The two scans: (first knob's values, second knob's values, the variant at a point).
+WIDTH_RESOLUTION = "width_resolution"
+EXPANSION_DEPTH = "expansion_depth"
+
+
+def variant(design: Design, kind: str, x: float, y: float) -> Design:
+    """The design at one point of a scan (DesignError when it would break a limit)."""
+    if kind == WIDTH_RESOLUTION:
+        return width_and_resolution(design, x, int(y))
+    return scale_depth(scale_expansion(design, x), y)
+
+
+def axes(kind: str) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The values of the scan's two knobs: columns (x) and rows (y)."""
+    return (ALPHAS, RESOLUTIONS) if kind == WIDTH_RESOLUTION else (EXPANSIONS, DEPTHS)
+
+
+def scan_points(kind: str) -> list[tuple[float, float]]:
+    """Every (x, y) of a scan, row by row."""
+    xs, ys = axes(kind)
+    return [(x, y) for y in ys for x in xs]
+
+
+def compute_point(design: Design, kind: str, x: float, y: float, budget: Budget) -> Point:
+    """One point of a scan, analysed in full; a variant that breaks a limit is invalid.
+    Picklable in and out, so that it can run in a background process."""
+    try:
+        return _point(variant(design, kind, x, y), x, y, budget)
+    except DesignError:
+        return _invalid(x, y)
+
+
+def assemble(kind: str, points: dict[tuple[float, float], Point]) -> list[list[Point | None]]:
+    """The grid (rows by y, columns by x) of the points computed so far; None where not yet."""
+    xs, ys = axes(kind)
+    return [[points.get((x, y)) for x in xs] for y in ys]
+
+
 def width_resolution_grid(design: Design, budget: Budget, alphas=ALPHAS, resolutions=RESOLUTIONS) -> list[list[Point]]:
     """Rows by resolution, columns by width multiplier."""
-    return [[_point(width_and_resolution(design, a, r), a, r, budget) for a in alphas] for r in resolutions]
+    return [[compute_point(design, WIDTH_RESOLUTION, a, r, budget) for a in alphas] for r in resolutions]
 
 
 def expansion_depth_grid(design: Design, budget: Budget, expansions=EXPANSIONS, depths=DEPTHS) -> list[list[Point]]:
     """Rows by depth factor, columns by expansion factor."""
-    return [[_point(scale_depth(scale_expansion(design, e), d), e, d, budget) for e in expansions] for d in depths]
+    return [[compute_point(design, EXPANSION_DEPTH, e, d, budget) for e in expansions] for d in depths]
 
 
-def largest_fit(grid: list[list[Point]]) -> Point | None:
+def largest_fit(grid: list[list[Point | None]]) -> Point | None:
     """The feasible point with the most MACs (the most capable design that fits)."""
-    feasible = [p for row in grid for p in row if p.fits]
+    feasible = [p for row in grid for p in row if p is not None and p.fits]
     return max(feasible, key=lambda p: (p.value(metrics.MACS), p.value(metrics.PARAMS)), default=None)
 
 

@@ -140,11 +140,22 @@ def substitute(design: Design, rule: str, block_ids: tuple[str, ...]) -> Design 
 
 def suggest(design: Design) -> list[Suggestion]:
     """Every applicable substitution whose result is valid and lighter in MACs or params."""
+    return suggest_within(design, None)[0]
+
+
+def suggest_within(design: Design, seconds: float | None) -> tuple[list[Suggestion], bool]:
+    """The suggestions found within ``seconds`` (each one analyses the whole substituted
+    design: a 1,000-block design takes many seconds), and whether the search is complete."""
+    import time
+
+    deadline = None if seconds is None else time.monotonic() + seconds
     before = analyze(design)
     if before.errors:
-        return []
+        return [], True
     found = []
     for index, block in enumerate(design.blocks):
+        if deadline is not None and time.monotonic() > deadline:
+            return found, False
         for rule, (function, width, title, pattern) in _RULES.items():
             made = function(design, index, before)
             if made is None:
@@ -159,4 +170,4 @@ def suggest(design: Design) -> list[Suggestion]:
             ids = tuple(b.id for b in design.blocks[index : index + width])
             detail = pattern.format(name=block.name, k=block.params.get("kernel_size", ""))
             found.append(Suggestion(rule, ids, title, detail, saved_params, saved_macs, theory))
-    return found
+    return found, True

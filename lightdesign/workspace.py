@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lightdesign import presets
-from lightdesign.design import Design, DesignError, from_dict
+from lightdesign.design import Design, DesignError, check_limits, from_dict
 
 MAX_DESIGNS = 24
 MAX_HISTORY = 1000  # undo steps kept per design (in memory and in the store)
@@ -116,7 +116,7 @@ class Workspace:
         """Add a design under a unique name (a suffix is added when taken)."""
         if len(self.entries) >= MAX_DESIGNS:
             raise DesignError(f"the workspace holds at most {MAX_DESIGNS} designs; delete one first")
-        design = design.copy()
+        design = check_limits(design.copy())
         design.name = self._unique(design.name)
         entry = Entry(new_id(), design)
         self.entries[entry.id] = entry
@@ -167,11 +167,24 @@ class Workspace:
         """Keep (or update, by its ``id``) an export result with its design."""
         self._keep(design_name, "exports", result)
 
+    def record_run_to(self, design_id: str, run: dict) -> None:
+        """Keep (or update) a run with the design of this id: a rename meanwhile loses nothing."""
+        if design_id in self.entries:
+            self._keep_in(self.entries[design_id], "runs", run)
+
+    def record_export_to(self, design_id: str, result: dict) -> None:
+        """Keep (or update) an export result with the design of this id."""
+        if design_id in self.entries:
+            self._keep_in(self.entries[design_id], "exports", result)
+
     def _keep(self, design_name: str, what: str, record: dict) -> None:
         try:
             entry = self.entry_named(design_name)
         except DesignError:
             return  # the design was deleted meanwhile
+        self._keep_in(entry, what, record)
+
+    def _keep_in(self, entry: Entry, what: str, record: dict) -> None:
         record = dict(record)
         record.setdefault("id", new_id())
         records: list[dict] = getattr(entry, what)
@@ -192,7 +205,7 @@ class Workspace:
         """Replace the current design by ``edit(design)``, remembering it for undo."""
         entry = self.entry
         before = entry.design
-        after = edit(before)
+        after = check_limits(edit(before))  # every edit path keeps every design limit
         after.name = before.name
         snapshot = before.to_json(indent=None)
         entry.undo.append(snapshot)

@@ -3,6 +3,7 @@ substitutes, each applied as an undoable edit or as a new workspace design."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 
 import streamlit as st
@@ -11,8 +12,10 @@ from lightdesign import format as fmt
 from lightdesign import metrics, scaling, suggestions
 from lightdesign.analysis import Analysis
 from lightdesign.budget import LIMIT_BY_KEY, LIMITS, Budget
-from lightdesign.ui import actions, icons, state
+from lightdesign.design import Design, DesignError
+from lightdesign.ui import actions, background, icons, state
 from lightdesign.ui.i18n import labels, t
+from lightdesign.ui.markup import html, md, message
 
 
 def current_budget() -> Budget:
@@ -71,13 +74,23 @@ def summary(result: Analysis) -> None:
         st.success(t("budget.fits_all"), icon=icons.OK)
 
 
-def _heatmap(grid, metric: metrics.Metric, title: str, x_label: str, y_label: str, key: str) -> None:
+SCAN = "scaling_scan"  # the session's one scan: its key, the points so far, its futures, its state
+SUGGESTIONS = "suggestions_search"  # the session's one suggestion search, likewise
+INLINE_MAX_BLOCKS = 100  # designs this small are scanned in the page run itself (well under a second)
+INLINE_BUDGET_S = 2.0  # small designs are scanned in the page run (usually all of it)
+SCAN_BUDGET_S = 60.0  # a scan stops after this long with what it has (Continue resumes it)
+SUGGEST_BUDGET_S = 30.0
+
+
+def _heatmap(grid, kind: str, metric: metrics.Metric, title: str, x_label: str, y_label: str, key: str) -> None:
     import plotly.graph_objects as go
 
-    xs = [p.x for p in grid[0]]
-    ys = [p.y for p in [row[0] for row in grid]]
-    z = [[p.value(metric) if p.valid else None for p in row] for row in grid]
-    text = [[metric.show(p.value(metric)) if p.valid else "–" for p in row] for row in grid]
+    xs, ys = scaling.axes(kind)
+    z = [[p.value(metric) if p is not None and p.valid else None for p in row] for row in grid]
+    text = [
+        [metric.show(p.value(metric)) if p is not None and p.valid else ("…" if p is None else "–") for p in row]
+        for row in grid
+    ]
     figure = go.Figure(
         go.Heatmap(
             z=z,
@@ -87,25 +100,116 @@ def _heatmap(grid, metric: metrics.Metric, title: str, x_label: str, y_label: st
             texttemplate="%{text}",
             colorscale="Viridis",
             showscale=False,
-            hovertemplate=f"{x_label} %{{x}}, {y_label} %{{y}}: %{{text}}<extra></extra>",
+            hovertemplate=f"{html(x_label)} %{{x}}, {html(y_label)} %{{y}}: %{{text}}<extra></extra>",
         )
     )
     for j, row in enumerate(grid):
         for i, point in enumerate(row):
-            if point.fits:
+            if point is not None and point.fits:
                 figure.add_shape(
                     type="rect", x0=i - 0.5, x1=i + 0.5, y0=j - 0.5, y1=j + 0.5, line=dict(color="#ff3030", width=3)
                 )
     figure.update_layout(
-        title=title, height=360, margin=dict(l=10, r=10, t=40, b=10), xaxis_title=x_label, yaxis_title=y_label
+        title=html(title), height=360, margin=dict(l=10, r=10, t=40, b=10), xaxis_title=x_label, yaxis_title=y_label
     )
     st.plotly_chart(figure, key=key)
 
 
 def _add_scaled(design) -> None:
-    name = state.workspace().add(design)
+    try:
+        name = state.workspace().add(design)
+    except DesignError as exc:
+        state.flash("error", md(exc))
+        return
     st.session_state[state.SELECTED] = None
-    state.flash("success", t("scaling.applied", name=name))
+    state.flash("success", message("scaling.applied", name=name))
+
+
+def _fingerprint(design: Design) -> str:
+    return hashlib.sha256(design.to_json(indent=None).encode("utf-8")).hexdigest()
+
+
+def _scan(design: Design, kind: str, budget: Budget) -> dict:
+    """The session's scan of this design, kind and budget: kept across reruns (a rerun
+    redoes nothing); another design, kind or budget replaces it (and cancels its tasks)."""
+    key = (_fingerprint(design), kind, tuple(sorted(budget.limits.items())), budget.min_resolution)
+    scan = st.session_state.get(SCAN)
+    if scan is None or scan["key"] != key:
+        if scan is not None:
+            background.cancel(scan["futures"].values())
+        scan = {
+            "key": key,
+            "kind": kind,
+            "design": design,
+            "budget": budget,
+            "points": {},
+            "futures": {},
+            "state": "running",
+            "seconds": 0.0,  # time spent so far (page runs and background)
+            "since": time.monotonic(),
+        }
+        st.session_state[SCAN] = scan
+    return scan
+
+
+def _advance(scan: dict) -> None:
+    """Collect finished points; compute small designs inline; keep IN_FLIGHT tasks going
+    in the background; stop at the time budget."""
+    if scan["state"] != "running":
+        return
+    for point, future in list(scan["futures"].items()):
+        if future.done():
+            del scan["futures"][point]
+            try:
+                scan["points"][point] = future.result()
+            except Exception:  # noqa: BLE001 - a broken pool: the point is computed again
+                pass
+    todo = [p for p in scaling.scan_points(scan["kind"]) if p not in scan["points"] and p not in scan["futures"]]
+    if len(scan["design"].blocks) <= INLINE_MAX_BLOCKS:
+        started = time.perf_counter()
+        while todo and time.perf_counter() - started < INLINE_BUDGET_S:
+            x, y = todo.pop(0)
+            scan["points"][(x, y)] = scaling.compute_point(scan["design"], scan["kind"], x, y, scan["budget"])
+    scan["seconds"] = time.monotonic() - scan["since"]
+    if not todo and not scan["futures"]:
+        scan["state"] = "done"
+        return
+    if scan["seconds"] > SCAN_BUDGET_S:
+        background.cancel(scan["futures"].values())
+        scan["futures"].clear()
+        scan["state"] = "timed_out"
+        return
+    for x, y in todo[: max(0, background.IN_FLIGHT - len(scan["futures"]))]:
+        scan["futures"][(x, y)] = background.submit(
+            scaling.compute_point, scan["design"], scan["kind"], x, y, scan["budget"]
+        )
+
+
+def _cancel_scan() -> None:
+    scan = st.session_state.get(SCAN)
+    if scan is not None and scan["state"] == "running":
+        background.cancel(scan["futures"].values())
+        scan["futures"].clear()
+        scan["state"] = "cancelled"
+
+
+def _continue_scan() -> None:
+    scan = st.session_state.get(SCAN)
+    if scan is not None and scan["state"] in ("cancelled", "timed_out"):
+        scan["state"] = "running"
+        scan["since"] = time.monotonic()
+
+
+def _scan_axes(kind: str) -> tuple[str, str]:
+    if kind == scaling.WIDTH_RESOLUTION:
+        return t("scaling.alpha"), t("scaling.resolution")
+    return t("scaling.expansion"), t("scaling.depth")
+
+
+def _suffix(kind: str, point) -> str:
+    if kind == scaling.WIDTH_RESOLUTION:
+        return f"α{point.x:g} {int(point.y)}px"
+    return f"exp×{point.x:g} depth×{point.y:g}"
 
 
 def scaling_search(result: Analysis) -> None:
@@ -114,9 +218,9 @@ def scaling_search(result: Analysis) -> None:
     st.caption(t("scaling.intro"))
     options = []
     if len(design.input_shape) == 3:
-        options.append("width_resolution")
+        options.append(scaling.WIDTH_RESOLUTION)
     if scaling.has_blocks(design):
-        options.append("expansion_depth")
+        options.append(scaling.EXPANSION_DEPTH)
     if not options:
         st.info(t("scaling.images_only"))
         return
@@ -127,42 +231,65 @@ def scaling_search(result: Analysis) -> None:
         horizontal=True,
         key="scaling_kind",
     )
-    start = time.perf_counter()
-    if kind == "width_resolution":
-        grid = scaling.width_resolution_grid(design, budget)
-        axes = (t("scaling.alpha"), t("scaling.resolution"))
-
-        def build(point):
-            return scaling.width_and_resolution(design, point.x, int(point.y))
-
-        def suffix(point):
-            return f"α{point.x:g} {int(point.y)}px"
+    scan = _scan(design, kind, budget)
+    _advance(scan)
+    if scan["state"] == "running":
+        _scan_live()
     else:
-        grid = scaling.expansion_depth_grid(design, budget)
-        axes = (t("scaling.expansion"), t("scaling.depth"))
+        _scan_result(scan)
 
-        def build(point):
-            return scaling.scale_depth(scaling.scale_expansion(design, point.x), point.y)
 
-        def suffix(point):
-            return f"exp×{point.x:g} depth×{point.y:g}"
+@st.fragment(run_every=1.0)
+def _scan_live() -> None:
+    """A running scan: progress, Cancel and the points so far, refreshed every second
+    (only this part of the page); the whole page once it ends."""
+    scan = st.session_state.get(SCAN)
+    if scan is None:
+        return
+    _advance(scan)
+    if scan["state"] != "running":
+        st.rerun()
+    total = len(scaling.scan_points(scan["kind"]))
+    cols = st.columns([4, 1], vertical_alignment="center")
+    cols[0].progress(
+        len(scan["points"]) / total,
+        text=t("scaling.progress", done=len(scan["points"]), points=total, seconds=scan["seconds"]),
+    )
+    cols[1].button(t("scaling.cancel"), key="scaling_cancel", on_click=_cancel_scan)
+    _heatmaps(scan)
 
-    elapsed = time.perf_counter() - start
-    st.caption(t("scaling.seconds", points=sum(len(r) for r in grid), ms=elapsed * 1000))
+
+def _heatmaps(scan: dict) -> None:
+    grid = scaling.assemble(scan["kind"], scan["points"])
+    axes = _scan_axes(scan["kind"])
     cols = st.columns(2)
     with cols[0]:
-        _heatmap(grid, metrics.MACS, t("scaling.heat.macs"), *axes, key=f"heat_macs_{kind}")
+        _heatmap(grid, scan["kind"], metrics.MACS, t("scaling.heat.macs"), *axes, key=f"heat_macs_{scan['kind']}")
     with cols[1]:
-        _heatmap(grid, metrics.PEAK, t("scaling.heat.peak"), *axes, key=f"heat_peak_{kind}")
+        _heatmap(grid, scan["kind"], metrics.PEAK, t("scaling.heat.peak"), *axes, key=f"heat_peak_{scan['kind']}")
+
+
+def _scan_result(scan: dict) -> None:
+    kind, design, budget = scan["kind"], scan["design"], scan["budget"]
+    total = len(scaling.scan_points(kind))
+    if scan["state"] == "done":
+        st.caption(t("scaling.seconds", points=total, ms=scan["seconds"] * 1000))
+    else:
+        key = "scaling.cancelled" if scan["state"] == "cancelled" else "scaling.timed_out"
+        cols = st.columns([4, 1], vertical_alignment="center")
+        cols[0].warning(t(key, done=len(scan["points"]), points=total, seconds=scan["seconds"]), icon=icons.WARNING)
+        cols[1].button(t("scaling.continue"), key="scaling_continue", on_click=_continue_scan)
+    _heatmaps(scan)
     if not budget.active:
         st.info(t("scaling.need_budget"))
         return
-    best = scaling.largest_fit(grid)
+    best = scaling.largest_fit(scaling.assemble(kind, scan["points"]))
     if best is None:
         st.warning(t("scaling.none_fit"), icon=icons.WARNING)
         return
-    scaled = build(best)
-    scaled.name = f"{design.name} {suffix(best)}"
+    scaled = scaling.variant(design, kind, best.x, best.y)
+    scaled.name = f"{design.name} {_suffix(kind, best)}"
+    axes = _scan_axes(kind)
     st.button(
         t(
             "scaling.apply",
@@ -191,9 +318,50 @@ def _apply_suggestion(rule: str, block_ids: tuple[str, ...]) -> None:
     actions.edit(substitute)
 
 
+def _search(design: Design) -> dict:
+    """The session's suggestion search for this design (kept across reruns)."""
+    key = _fingerprint(design)
+    search = st.session_state.get(SUGGESTIONS)
+    if search is None or search["key"] != key:
+        if search is not None and search.get("future") is not None:
+            search["future"].cancel()
+        search = {"key": key, "found": None, "complete": False, "future": None, "since": time.monotonic()}
+        if len(design.blocks) <= INLINE_MAX_BLOCKS:
+            search["found"], search["complete"] = suggestions.suggest_within(design, SUGGEST_BUDGET_S)
+        else:
+            search["future"] = background.submit(suggestions.suggest_within, design, SUGGEST_BUDGET_S)
+        st.session_state[SUGGESTIONS] = search
+    return search
+
+
+def _collect(search: dict) -> None:
+    future = search.get("future")
+    if future is not None and future.done():
+        search["future"] = None
+        try:
+            search["found"], search["complete"] = future.result()
+        except Exception:  # noqa: BLE001 - cancelled, or a broken pool
+            search["found"], search["complete"] = [], False
+
+
+def _cancel_search() -> None:
+    search = st.session_state.get(SUGGESTIONS)
+    if search is not None and search.get("future") is not None:
+        search["future"].cancel()
+        search["future"] = None
+        search["found"], search["complete"] = search["found"] or [], False
+
+
 def lighter_substitutes(result: Analysis) -> None:
     st.caption(t("suggest.intro"))
-    found = suggestions.suggest(result.design)
+    search = _search(result.design)
+    _collect(search)
+    if search["found"] is None:
+        _search_live()
+        return
+    found = search["found"]
+    if not search["complete"]:
+        st.warning(t("suggest.partial", count=len(found)), icon=icons.WARNING)
     if not found:
         st.caption(t("suggest.none"))
         return
@@ -217,3 +385,16 @@ def lighter_substitutes(result: Analysis) -> None:
             on_click=_apply_suggestion,
             args=suggestion.key,
         )
+
+
+@st.fragment(run_every=1.0)
+def _search_live() -> None:
+    search = st.session_state.get(SUGGESTIONS)
+    if search is None:
+        return
+    _collect(search)
+    if search["found"] is not None:
+        st.rerun()
+    cols = st.columns([4, 1], vertical_alignment="center")
+    cols[0].info(t("suggest.running", seconds=time.monotonic() - search["since"]), icon=":material/hourglass_top:")
+    cols[1].button(t("suggest.cancel"), key="suggest_cancel", on_click=_cancel_search)

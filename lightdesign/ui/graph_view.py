@@ -10,7 +10,7 @@ import streamlit as st
 from lightdesign import kinds
 from lightdesign.analysis import Analysis
 from lightdesign.render import ARTICLE_WORDS, to_dot, to_mermaid
-from lightdesign.ui import state
+from lightdesign.ui import icons, state
 from lightdesign.ui.i18n import t
 
 
@@ -33,6 +33,10 @@ def render(result: Analysis, selected: str | None) -> None:
         t("article.style"), help=t("article.style.help"), **state.persistent_widget(state.GRAPH_ARTICLE)
     )
     expand: bool | set[str] = True if expand_all else set(st.session_state[state.EXPANDED])
+    drawn = drawn_nodes(result, expand)
+    if drawn > MAX_DRAWN_NODES:  # a 1,000-block design expanded is ~17,000 nodes: minutes in the browser
+        st.warning(t("graph.too_many", nodes=drawn, limit=MAX_DRAWN_NODES), icon=icons.WARNING)
+        return
     selected_name = next((b.name for b in result.design.blocks if b.id == selected), None)
     words = style_words(article)
     dot = to_dot(result, expand, selected_name, words, article=article)
@@ -42,6 +46,18 @@ def render(result: Analysis, selected: str | None) -> None:
         st.graphviz_chart(dot, width="content")
     with st.expander(t("graph.mermaid")):
         st.code(to_mermaid(result, expand, words, article=article), language="text")
+
+
+MAX_DRAWN_NODES = 1500  # every design of up to 1,000 blocks draws collapsed
+
+
+def drawn_nodes(result: Analysis, expand: bool | set[str]) -> int:
+    """Nodes the drawing would have: one per block, or its layers when it is expanded."""
+    count = 2  # input and output
+    for span in result.graph.spans:
+        expanded = expand is True or span.block.name in (expand or set())
+        count += max(1, span.end - span.first) if expanded and _is_composite(span.block.kind) else 1
+    return count
 
 
 def _is_composite(kind: str) -> bool:

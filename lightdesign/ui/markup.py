@@ -60,8 +60,23 @@ def html(value: Any) -> str:
     return _html.escape(str(value), quote=True)
 
 
+class _Escaped(str):
+    """A text value that escapes itself for Markdown however the template shows it:
+    ``{v}``, ``{v!s}`` or ``{v!r}`` (the quotes of ``repr`` stay plain text too)."""
+
+    def __format__(self, spec: str) -> str:
+        return format(md(str.__str__(self)), spec)
+
+    def __str__(self) -> str:
+        return md(str.__str__(self))
+
+    def __repr__(self) -> str:
+        return md(str.__repr__(str.__str__(self)))
+
+
 def message(key: str, **values: Any) -> str:
-    """The catalogue text ``key`` with its text values escaped for Markdown."""
+    """The catalogue text ``key`` with its text values escaped for Markdown (numbers keep
+    their format specs)."""
     from lightdesign.ui.i18n import t
 
-    return t(key, **{k: v if isinstance(v, (int, float)) else md(v) for k, v in values.items()})
+    return t(key, **{k: v if isinstance(v, (int, float)) else _Escaped(str(v)) for k, v in values.items()})

@@ -10,7 +10,7 @@ from lightdesign import learn, metrics, presets
 from lightdesign.analysis import analyze
 from lightdesign.ui.catalog import CATALOG
 
-from .conftest import metric, new_app, open_tab, workspace
+from .conftest import metric, new_app, open_tab, run_until, workspace
 
 
 def open_preset(app, name):
@@ -41,6 +41,9 @@ def test_apply_the_largest_design_that_fits(app):
     app.text_input(key="budget_macs").set_value("100M").run()
     open_tab(app, "tab.scaling")
     app.toggle(key="w_show_scaling").set_value(True).run()
+    # Small designs are scanned within the page run; on a busy machine the rest of the grid
+    # comes from the background a moment later.
+    run_until(app, lambda a: any(b.key == "apply_scaled_width_resolution" for b in a.button), timeout=120)
     button = next(b for b in app.button if b.key == "apply_scaled_width_resolution")
     assert button.label.startswith("Apply the largest design that fits")
     before = set(workspace(app).names)

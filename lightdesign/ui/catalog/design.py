@@ -248,6 +248,34 @@ ENTRIES: dict[str, dict[str, str]] = {
     "scaling.applied": tr("Added {name!r} to the workspace.", "已把 {name!r} 加入工作区。"),
     "scaling.seconds": tr("{points} designs analysed in {ms:.0f} ms.", "在 {ms:.0f} 毫秒内分析了 {points} 个设计。"),
     "scaling.show": tr("Scan width, resolution, expansion and depth", "扫描宽度、分辨率、扩展倍数与深度"),
+    "scaling.progress": tr(
+        "{done} of {points} designs analysed ({seconds:.0f} s), in the background",
+        "已在后台分析 {points} 个设计中的 {done} 个（{seconds:.0f} 秒）",
+    ),
+    "scaling.cancel": tr("Cancel", "取消"),
+    "graph.too_many": tr(
+        "The drawing would have {nodes:,} nodes; drawings are limited to {limit:,}. Expand fewer blocks "
+        "(the Export page offers the DOT and Mermaid text of the whole design).",
+        "图中将有 {nodes:,} 个节点；绘图最多 {limit:,} 个。请少展开一些块（导出页提供整个设计的 DOT 与 Mermaid 文本）。",
+    ),
+    "scaling.cancelled": tr(
+        "Scan cancelled after {done} of {points} designs ({seconds:.0f} s); the grid shows those.",
+        "扫描已取消：完成 {points} 个设计中的 {done} 个（{seconds:.0f} 秒）；网格只显示这些。",
+    ),
+    "scaling.timed_out": tr(
+        "The scan stopped at its time limit after {done} of {points} designs ({seconds:.0f} s); the grid shows those.",
+        "扫描到达时间上限后停止：完成 {points} 个设计中的 {done} 个（{seconds:.0f} 秒）；网格只显示这些。",
+    ),
+    "scaling.continue": tr("Continue", "继续"),
+    "suggest.running": tr(
+        "Looking for lighter substitutes in the background ({seconds:.0f} s)…",
+        "正在后台寻找更轻的替代方案（{seconds:.0f} 秒）…",
+    ),
+    "suggest.cancel": tr("Cancel", "取消"),
+    "suggest.partial": tr(
+        "The search stopped at its time limit; these {count} suggestions are the ones found so far.",
+        "搜索到达时间上限后停止；以下 {count} 条是目前找到的建议。",
+    ),
     "suggest.show": tr("Look for lighter substitutes", "寻找更轻的替代方案"),
     "suggest.intro": tr(
         "Each saving is exact: the design is analysed with the substitute in place.",
