@@ -229,3 +229,17 @@ def test_the_export_has_an_article_style(app):
     dot = next(v for v in texts if v.startswith("digraph"))
     for stage in ("输入层", "卷积层1", "激活函数1", "池化层1", "全连接层", "输出层"):
         assert stage in mermaid and stage in dot
+
+
+def test_every_open_button_of_the_learn_page_opens_its_preset():
+    app = learn_page()
+    keys = [b.key for b in app.button if b.key.startswith("learn_open_")]
+    assert len(keys) == 9  # convolution, activations, pooling, separable, 3 networks, the RNN and its Conv1D
+    for key in keys:
+        name = next(n for n in presets.PRESETS if key.endswith(f"_{n}"))
+        app.switch_page("pages/learn.py").run()
+        app.button(key=key).click().run()
+        assert not app.exception, (key, app.exception)
+        assert app.title[0].value.startswith("Design"), key
+        opened = workspace(app).design
+        assert opened.to_dict()["blocks"] == presets.build(name).to_dict()["blocks"], key
