@@ -194,7 +194,12 @@ class _Reader:
             self.opaque(node, name, data_in, str(exc))
 
     def opaque(self, node, name, data_in, reason) -> None:
-        consts = [i for i in node.input if i and self.is_const(i) and self.size(i) > 1]
+        # float constants only: integer ones are indices, axes and shapes, not parameters
+        consts = [
+            i
+            for i in node.input
+            if i and self.is_const(i) and self.size(i) > 1 and self.tensor(i).data_type not in (6, 7)
+        ]
         count = sum(self.size(i) for i in consts)
         params = (count, 0) if node.op_type in WEIGHTED else (0, count)
         self.b.opaque(node.output[0], name, node.op_type, data_in, self.out_shape(node.output[0]), params, reason)

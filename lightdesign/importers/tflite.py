@@ -371,7 +371,12 @@ class _Reader:
         self.opaque(tid, name, code, ins, outs, data_in, f"the operator {code} has no LightDesign kind")
 
     def opaque(self, tid, name, code, ins, outs, data_in, reason) -> None:
-        consts = [i for i in ins if i >= 0 and i in self.constant and self.tensors[i].size > 1]
+        # float constants only: integer ones are indices, axes and shapes, not parameters
+        consts = [
+            i
+            for i in ins
+            if i >= 0 and i in self.constant and self.tensors[i].size > 1 and self.tensors[i].type not in (2, 4)
+        ]
         count = sum(self.tensors[i].size for i in consts)
         params = (count, 0) if code in WEIGHTED else (0, count)
         self.b.opaque(tid, name, code, [str(i) for i in data_in], self.dims(outs[0]), params, reason)
