@@ -35,3 +35,19 @@ def database_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.db'}"
     return request.getfixturevalue("postgres_server").new_database()
+
+
+@pytest.fixture(scope="session")
+def ray_head():
+    """A local Ray head (2 CPUs) for the session; skipped with the reason when it cannot start."""
+    from tests.ray_cluster import RayHead, why_not
+
+    reason = why_not()
+    if reason:
+        pytest.skip(reason)
+    try:
+        head = RayHead()
+    except (RuntimeError, OSError) as exc:
+        pytest.skip(f"the Ray head did not start: {exc}")
+    yield head
+    head.stop()

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from lightdesign.jobs.backends import Backend, from_environment
 from lightdesign.jobs.messages import (
     End,
     Event,
@@ -134,10 +135,15 @@ class JobManager:
         poll_s: float = 0.1,
         kinds: Mapping[str, str] | None = None,
         memory_cap: int | None | bool = True,
+        backend: Backend | None = None,
     ):
         """``kinds`` adds job kinds (kind -> ``"module:function"``) to ``JOB_KINDS``;
-        ``memory_cap`` is a worker's cap in bytes (True: ``worker.memory_cap_bytes()``, None: none)."""
+        ``memory_cap`` is a worker's cap in bytes (True: ``worker.memory_cap_bytes()``, None: none);
+        ``backend`` says where jobs run (default: ``backends.from_environment()``, this server
+        unless LIGHTDESIGN_RAY_ADDRESS names a Ray cluster)."""
         from lightdesign.jobs.worker import memory_cap_bytes
+
+        self.backend = backend or from_environment()
 
         env_running, env_timeout, env_grace = limits()
         self.max_running = max(1, max_running if max_running is not None else env_running)
@@ -263,8 +269,7 @@ class JobManager:
 
     def _spawn_pending(self) -> None:
         """Start the reserved workers from this (long-lived) thread, outside the lock."""
-        from lightdesign.jobs.worker import main as worker_main
-
+        worker_main = self.backend.entry()  # the local worker, or the relay to a Ray cluster
         with self._lock:
             pending, self._to_spawn = self._to_spawn, []
         for job in pending:

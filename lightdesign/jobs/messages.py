@@ -321,6 +321,7 @@ class ExportResult(Message):
 class Started(Message):
     TAG: ClassVar[str] = "started"
     pid: int
+    where: str = ""  # the machine running the job, in words, when not this server (a Ray node)
     at: float = field(default_factory=time.time)
 
 

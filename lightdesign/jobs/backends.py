@@ -1,0 +1,154 @@
+"""Where jobs run: the job manager's backends, behind one interface.
+
+The manager (``lightdesign.jobs.manager``) keeps its queue, limits, Stop with a grace
+period, time limits and crash messages for every backend; a backend only says which
+function its spawned worker process runs (``entry``) and how to say where a job runs.
+
+- ``LocalBackend`` (the default): the worker process runs the job itself, on this server.
+- ``RayBackend`` (``LIGHTDESIGN_RAY_ADDRESS`` set): the worker process is a thin relay
+  that submits the job to a Ray cluster as a task, streams its events back, passes Stop on
+  and hands the job's files (weights, ``.keras``, ``.tflite``) back to this server's work
+  folder; see ``lightdesign.jobs.ray_backend``. The Streamlit process never imports Ray:
+  a lost cluster can only end a relay, never the app.
+
+No Ray, no TensorFlow here: the app imports this module.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any, Protocol
+
+RAY_ADDRESS_ENV = "LIGHTDESIGN_RAY_ADDRESS"
+RAY_PIN = "ray==2.60.0"  # the version the tests and the deploy images use
+
+
+class Backend(Protocol):
+    name: str
+
+    def entry(self) -> Callable[..., None]:
+        """The function a spawned worker process runs, called as the local worker's
+        ``main(kind, target, payload, channel, stop_flag, limits)``."""
+
+    def describe(self) -> str:
+        """Where jobs run, in words (the Train page shows it)."""
+
+    def where(self, job: Any) -> str:
+        """Where this job runs (or will run), in words."""
+
+
+class LocalBackend:
+    """Each job in a worker process of this server (the embedded default)."""
+
+    name = "local"
+
+    def entry(self) -> Callable[..., None]:
+        from lightdesign.jobs.worker import main
+
+        return main
+
+    def describe(self) -> str:
+        return "this server"
+
+    def where(self, job: Any) -> str:
+        pid = getattr(job, "pid", None)
+        return f"this server (process {pid})" if pid else "this server"
+
+
+SHARED_STORAGE = ("auto", "yes", "no")
+
+
+def _choice(value: str, choices: tuple[str, ...]) -> str:
+    value = value.strip().lower()
+    return value if value in choices else choices[0]
+
+
+def _env_float(name: str, default: float) -> float:
+    try:
+        return float(os.environ.get(name, default))
+    except ValueError:
+        return default
+
+
+@dataclass(frozen=True)
+class RayConfig:
+    """How jobs are sent to a Ray cluster (each setting from the environment)."""
+
+    address: str  # LIGHTDESIGN_RAY_ADDRESS: "host:6379" (a node of the cluster) or "ray://host:10001"
+    cpus: float = 1.0  # LIGHTDESIGN_RAY_JOB_CPUS: CPUs each job declares
+    gpus: float | None = (
+        None  # LIGHTDESIGN_RAY_JOB_GPUS: GPUs each job declares (None: one when it asks and the cluster has one)
+    )
+    namespace: str = "lightdesign"  # LIGHTDESIGN_RAY_NAMESPACE
+    health_timeout_s: float = 15.0  # LIGHTDESIGN_RAY_TIMEOUT_S: no answer from the cluster for this long = lost
+    max_artifact_bytes: int = 2 * 2**30  # LIGHTDESIGN_RAY_MAX_ARTIFACT_MB: files a job may hand back
+    # LIGHTDESIGN_RAY_SHARED_STORAGE: "yes" when every node sees the work folder at the same path
+    # (nothing is copied), "no" to always copy input and output files, "auto" to check per job
+    shared_storage: str = "auto"
+
+    @classmethod
+    def from_environment(cls) -> RayConfig | None:
+        address = os.environ.get(RAY_ADDRESS_ENV, "").strip()
+        if not address:
+            return None
+        gpus = os.environ.get("LIGHTDESIGN_RAY_JOB_GPUS", "").strip()
+        return cls(
+            address=address,
+            cpus=max(0.0, _env_float("LIGHTDESIGN_RAY_JOB_CPUS", 1.0)),
+            gpus=float(gpus) if gpus.replace(".", "", 1).isdigit() else None,
+            namespace=os.environ.get("LIGHTDESIGN_RAY_NAMESPACE", "lightdesign") or "lightdesign",
+            health_timeout_s=max(1.0, _env_float("LIGHTDESIGN_RAY_TIMEOUT_S", 15.0)),
+            max_artifact_bytes=int(_env_float("LIGHTDESIGN_RAY_MAX_ARTIFACT_MB", 2048) * 2**20),
+            shared_storage=_choice(os.environ.get("LIGHTDESIGN_RAY_SHARED_STORAGE", "auto"), SHARED_STORAGE),
+        )
+
+
+class RayBackend:
+    """Each job as a task on a Ray cluster, relayed by a light worker process."""
+
+    name = "ray"
+
+    def __init__(self, config: RayConfig, grace_s: float | None = None):
+        self.config = config
+        self.grace_s = grace_s
+
+    def entry(self) -> Callable[..., None]:
+        from lightdesign.jobs import ray_backend
+
+        settings = asdict(self.config)
+        if self.grace_s is not None:
+            settings["grace_s"] = self.grace_s
+        return functools.partial(ray_backend.relay, settings)
+
+    def describe(self) -> str:
+        return f"the Ray cluster at {self.config.address}"
+
+    def where(self, job: Any) -> str:
+        started = _started(job)
+        placed = getattr(started, "where", "") if started else ""
+        return placed or self.describe()
+
+
+def _started(job: Any):
+    from lightdesign.jobs.messages import Started
+
+    latest = getattr(job, "latest", None)
+    return latest(Started) if latest else None
+
+
+def from_environment() -> Backend:
+    """The Ray backend when ``LIGHTDESIGN_RAY_ADDRESS`` is set, else the local one."""
+    config = RayConfig.from_environment()
+    return RayBackend(config) if config else LocalBackend()
+
+
+def available() -> str | None:
+    """None when Ray can be imported in a worker; else why not, in words."""
+    import importlib.util
+
+    if importlib.util.find_spec("ray") is None:
+        return f"Ray is not installed on this server (pip install {RAY_PIN})"
+    return None

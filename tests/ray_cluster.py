@@ -1,0 +1,95 @@
+"""A real local Ray head for the tests of the Ray job backend: ``ray start --head --block``
+with 2 CPUs, bound to 127.0.0.1, in a temporary folder, stopped by its own pid (never
+``ray stop``, which would stop every Ray on the machine)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# Ray resolves 127.0.0.1 to the machine's outward address unless clusters are "disabled"
+# (its switch for laptops): with this, every Ray socket stays on the loopback address.
+LOOPBACK_ENV = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_USAGE_STATS_ENABLED": "0"}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def why_not() -> str | None:
+    """None when Ray can be tried; else why the Ray tests are skipped."""
+    try:
+        import importlib.util
+
+        if importlib.util.find_spec("ray") is None:
+            return "Ray is not installed (pip install -r requirements-dev.txt installs ray==2.60.0)"
+    except (ImportError, ValueError):
+        return "Ray is not installed"
+    if shutil.which("ray") is None and not (Path(sys.executable).parent / "ray").exists():
+        return "the `ray` command is not on PATH"
+    return None
+
+
+class RayHead:
+    """``ray start --head`` as a child process; ``address`` is host:port of its GCS."""
+
+    def __init__(self, cpus: int = 2, timeout: float = 90.0):
+        os.environ.update(LOOPBACK_ENV)  # the relays (spawned from the tests) connect the same way
+        self.port = _free_port()
+        self.address = f"127.0.0.1:{self.port}"
+        self.folder = tempfile.mkdtemp(prefix="ldray-", dir="/tmp")
+        ray = shutil.which("ray") or str(Path(sys.executable).parent / "ray")
+        command = [
+            ray,
+            "start",
+            "--head",
+            "--block",
+            "--node-ip-address=127.0.0.1",
+            f"--port={self.port}",
+            f"--num-cpus={cpus}",
+            "--num-gpus=0",
+            "--include-dashboard=false",
+            "--disable-usage-stats",
+            f"--temp-dir={self.folder}",
+            "--object-store-memory=100000000",
+        ]
+        self.log = open(Path(self.folder) / "head.log", "wb")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            command, stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, **LOOPBACK_ENV}
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"ray start exited with {self.process.returncode}: {self.tail()}")
+            if "Ray runtime started" in self.tail(20000):
+                return
+            time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"the Ray head did not start within {timeout:g} s: {self.tail()}")
+
+    def tail(self, size: int = 600) -> str:
+        try:
+            return (Path(self.folder) / "head.log").read_bytes()[-size:].decode(errors="replace")
+        except OSError:
+            return ""
+
+    def stop(self) -> None:
+        """SIGTERM to ``ray start --block`` stops the processes it started."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        self.log.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
