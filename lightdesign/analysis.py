@@ -11,26 +11,42 @@ MACs
     Multiply-accumulates of convolutions (standard, grouped, depthwise, separable),
     dense layers and recurrent matrix products: the "Mult-Adds" of the MobileNet and
     ShuffleNet papers. Pooling, BatchNorm, activations and merges count zero.
+Only what the model contains
+    A block whose output reaches nothing the model returns (a later block read an earlier
+    output instead) is left out of every figure, as Keras leaves it out of the built
+    model; a warning names it and the graph marks it.
 FLOPs
     TensorFlow profiler's convention on the inference graph: 2 x MACs, plus one per
-    output element for each bias add, 2 per element (+6 per channel) for unfused
-    BatchNorm, k*k per output element for local pooling, one per input element for
+    output element for each bias add, one per element for each of BatchNorm's scale
+    (when ``scale``) and shift (+ per-channel work on the moving statistics) unfused,
+    k*k per output element for local pooling, one per input element for
     global average pooling, one per element per extra input of Add/Multiply, 5 per
     element for softmax, 2 for hard-sigmoid and swish, 3 for hard-swish; ReLU, ReLU6,
     sigmoid and tanh count zero (the profiler registers no cost for them). Recurrent
-    layers add an estimate of their element-wise gate arithmetic.
+    layers add an estimate of their element-wise gate arithmetic. Dilated convolutions
+    count the taps they really multiply; the profiler counts TensorFlow's padded
+    space-to-batch computation instead (up to 3x more), so our figure stays the exact one.
 Weight memory
     fp32 = 4 bytes and fp16 = 2 bytes per parameter (all parameters, as stored in a
     .keras file). int8 is what a fully quantized TFLite model stores: 1 byte per kernel
     weight, 4 bytes (int32) per bias, BatchNorm folded into the preceding convolution or
     dense layer (it becomes that layer's bias), and per-channel quantization parameters
     (a float32 scale and an int64 zero point per output channel of each weight and bias).
-Peak activation memory
-    Batch 1, 4 bytes per element (1 byte for int8). Every layer output is its own
-    buffer (no fusion, no in-place). A tensor lives from the layer that produces it to
-    the last layer that reads it, so a residual or concat branch keeps its input alive;
-    the peak is the largest total of live tensors while any layer runs (its inputs and
-    its output both count).
+Peak activation memory (fp32)
+    Batch 1, 4 bytes per element. Every layer output is its own buffer (no fusion, no
+    in-place). A tensor lives from the layer that produces it to the last layer that
+    reads it, so a residual or concat branch keeps its input alive; the peak is the
+    largest total of live tensors while any layer runs (its inputs and its output both
+    count). ``timeline`` holds that total for every layer.
+Peak activation memory (int8 deployment)
+    What TensorFlow Lite Micro's arena needs for activations when it runs the fully
+    quantized model: BatchNorm, ReLU/ReLU6 and 'same'-style padding fused into the
+    convolutions as the TFLite converter does, 1 byte per element, buffers aligned to 16
+    bytes and placed by TFLite Micro's greedy planner, which shares memory between
+    buffers whose lifetimes do not overlap (``lightdesign.deployment`` states the model).
+    Checked against the arena the ``tflite-micro`` interpreter reports. The in-place
+    figure is lower and engine-dependent: depthwise convolutions overwriting their input
+    (TinyEngine, MCUNet), perfectly packed.
 Training memory
     For a batch size B: weights (4 bytes per parameter) + gradients (4 per trainable
     parameter) + optimizer slots (Adam 2, RMSprop 1, SGD with momentum 1, plain SGD 0
@@ -43,7 +59,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from lightdesign import metrics
+from lightdesign import deployment, metrics
 from lightdesign.design import Design
 from lightdesign.graph import Graph, trace
 from lightdesign.issues import Issue
@@ -96,6 +112,17 @@ class BlockRow:
         return self.trainable + self.non_trainable
 
 
+@dataclass(frozen=True)
+class Step:
+    """One layer in execution order, with the activation memory alive while it runs."""
+
+    name: str
+    kind: str
+    block: int
+    fp32: int  # bytes of fp32 tensors alive (the unfused graph)
+    int8: int  # bytes of the int8 deployment's buffers alive (0 where fused away: see plan)
+
+
 @dataclass
 class TrainingMemory:
     batch_size: int
@@ -125,9 +152,15 @@ class Analysis:
     weight_bytes: dict[str, int] = field(default_factory=dict)
     peak_activation_bytes: int = 0
     peak_activation_bytes_int8: int = 0
+    peak_activation_bytes_int8_in_place: int = 0
     peak_at: str = ""
+    peak_at_int8: str = ""
+    peak_at_int8_in_place: str = ""
     training: TrainingMemory | None = None
     output_shape: tuple = ()
+    dead_blocks: list[int] = field(default_factory=list)  # 0-based indices of blocks that feed nothing
+    timeline: list[Step] = field(default_factory=list)
+    deployment: deployment.Plan | None = None
 
     @property
     def params(self) -> int:
@@ -194,6 +227,11 @@ class Analysis:
                 }
                 for r in self.rows
             ],
+            "dead_blocks": [self.design.blocks[i].name for i in self.dead_blocks],
+            "timeline": [
+                {"layer": step.name, "kind": step.kind, "block": step.block, "fp32": step.fp32, "int8": step.int8}
+                for step in self.timeline
+            ],
             "errors": [i.to_dict() for i in self.errors],
             "warnings": [i.to_dict() for i in self.warnings],
         }
@@ -211,11 +249,17 @@ def analyze(design: Design, batch_size: int = 32, optimizer: str = "adam") -> An
     whether that is all of them."""
     graph = trace(design)
     result = Analysis(design, graph, issues=list(graph.issues))
-    nodes = graph.nodes
-    by_name = {n.name: n for n in nodes}
+    # Of a complete graph only what the output depends on is built; while blocks are
+    # missing, everything traced so far counts (a later block may read it).
+    nodes = graph.live() if graph.complete else graph.nodes
+    dead = graph.dead_spans(nodes) if graph.complete else []
+    result.dead_blocks = [span.index for span in dead]
+    by_name = {n.name: n for n in graph.nodes}
+    dead_indices = set(result.dead_blocks)
     block_rows = {
         span.index: BlockRow(span.index, span.block.name, span.block.kind, by_name[span.output].shape)
         for span in graph.spans
+        if span.index not in dead_indices
     }
     block_outputs = {span.output for span in graph.spans}
     for node in nodes:
@@ -251,19 +295,45 @@ def analyze(design: Design, batch_size: int = 32, optimizer: str = "adam") -> An
     result.blocks = [block_rows[i] for i in sorted(block_rows)]
     params = result.params
     result.weight_bytes = {"fp32": 4 * params, "fp16": 2 * params, "int8": _int8_weight_bytes(nodes)}
-    result.peak_activation_bytes, result.peak_at = _peak_activation(nodes)
-    result.peak_activation_bytes_int8 = result.peak_activation_bytes // BYTES_FP32
+    live = _live_bytes(nodes)
+    if live:
+        peak_index = max(range(len(live)), key=live.__getitem__)
+        result.peak_activation_bytes, result.peak_at = live[peak_index], nodes[peak_index].name
+    plan = deployment.plan(nodes)
+    result.deployment = plan
+    result.peak_activation_bytes_int8, result.peak_at_int8 = plan.arena, plan.peak_at
+    result.peak_activation_bytes_int8_in_place, result.peak_at_int8_in_place = plan.in_place, plan.in_place_at
+    result.timeline = [
+        Step(node.name, node.kind, node.block, fp32, plan.layer_live.get(node.name, 0))
+        for node, fp32 in zip(nodes, live, strict=True)
+    ]
     result.training = training_memory(result, batch_size, optimizer)
     result.output_shape = graph.output.shape if nodes else ()
     if graph.complete and design.blocks:
+        result.issues.extend(_dead_warnings(dead))
         result.issues.extend(_warnings(design, graph))
     return result
+
+
+def _dead_warnings(dead: list) -> list[Issue]:
+    return [
+        Issue(
+            "warning",
+            "feeds nothing and is not part of the model: no later block reads its output, so Keras leaves it "
+            "out and no figure counts it. It stays in the design; read it from a later block or delete it",
+            span.index + 1,
+            span.block.name,
+            span.block.kind,
+        )
+        for span in dead
+    ]
 
 
 def training_memory(result: Analysis, batch_size: int, optimizer: str) -> TrainingMemory:
     """Memory to train with this batch size and optimizer (see the module docstring)."""
     slots = OPTIMIZER_SLOTS.get(optimizer, 2)
-    nodes = result.graph.nodes
+    dead = set(result.dead_blocks)
+    nodes = [n for n in result.graph.nodes if n.block not in dead]
     saved = sum(_elements(n.shape) for n in nodes[1:]) if nodes else 0
     input_elements = _elements(nodes[0].shape) if nodes else 0
     return TrainingMemory(
@@ -277,9 +347,10 @@ def training_memory(result: Analysis, batch_size: int, optimizer: str) -> Traini
     )
 
 
-def _peak_activation(nodes: list[Node]) -> tuple[int, str]:
+def _live_bytes(nodes: list[Node]) -> list[int]:
+    """Bytes of fp32 tensors alive while each node runs (its inputs and output included)."""
     if not nodes:
-        return 0, ""
+        return []
     last_use = {n.name: i for i, n in enumerate(nodes)}
     for i, node in enumerate(nodes):
         for name in node.inputs:
@@ -289,15 +360,14 @@ def _peak_activation(nodes: list[Node]) -> tuple[int, str]:
     expiring: dict[int, list[str]] = {}
     for name, i in last_use.items():
         expiring.setdefault(i, []).append(name)
-    live = peak = 0
-    peak_at = nodes[0].name
+    live = 0
+    out = []
     for i, node in enumerate(nodes):
         live += size[node.name]
-        if live > peak:
-            peak, peak_at = live, node.name
+        out.append(live)
         for name in expiring.get(i, ()):
             live -= size[name]
-    return peak, peak_at
+    return out
 
 
 def _int8_weight_bytes(nodes: list[Node]) -> int:

@@ -139,6 +139,8 @@ def table(result: Analysis) -> str:
         f"FLOPs       {exact(m.FLOPS)} ({shown(m.FLOPS)})",
         f"weights     fp32 {shown(m.WEIGHTS_FP32)}, fp16 {shown(m.WEIGHTS_FP16)}, int8 {shown(m.WEIGHTS_INT8)}",
         f"peak memory {shown(m.PEAK)} activations at batch 1 (at {result.peak_at})",
+        f"int8 MCU    {shown(m.PEAK_INT8)} TFLite Micro arena for activations (at {result.peak_at_int8}); "
+        f"{shown(m.PEAK_INT8_IN_PLACE)} with in-place depthwise (engine-dependent)",
         f"training    {shown(m.TRAINING)} at batch {t.batch_size} with {t.optimizer}",
         f"output      {fmt.shape(result.output_shape)}",
     ]

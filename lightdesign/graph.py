@@ -46,6 +46,27 @@ class Graph:
     def _node(self, name: str) -> Node:
         return next(n for n in self.nodes if n.name == name)
 
+    def live(self) -> list[Node]:
+        """The nodes the built model contains, in execution order: those the output depends
+        on. Keras leaves the rest out of the model (a block whose output nothing reads)."""
+        if not self.nodes:
+            return []
+        by_name = {n.name: n for n in self.nodes}
+        wanted = {self.output.name}
+        stack = [self.output.name]
+        while stack:
+            for name in by_name[stack.pop()].inputs:
+                if name not in wanted:
+                    wanted.add(name)
+                    stack.append(name)
+        wanted.add(self.nodes[0].name)  # the model input, even when nothing reads it
+        return [n for n in self.nodes if n.name in wanted]
+
+    def dead_spans(self, live: list[Node] | None = None) -> list[BlockSpan]:
+        """Blocks whose output reaches nothing the model returns."""
+        names = {n.name for n in (self.live() if live is None else live)}
+        return [span for span in self.spans if span.output not in names]
+
 
 def _issue(position: int, block: Block, message: str, field: str | None = None, valid: str | None = None) -> Issue:
     value = block.params.get(field) if field else None

@@ -89,9 +89,16 @@ PEAK = Metric(
 PEAK_INT8 = Metric(
     "peak_activation_bytes_int8",
     "metric.peak_int8",
-    "Peak activations int8",
+    "Peak activations int8 (TFLite Micro arena)",
     Unit.BYTES,
     lambda r: r.peak_activation_bytes_int8,
+)
+PEAK_INT8_IN_PLACE = Metric(
+    "peak_activation_bytes_int8_in_place",
+    "metric.peak_int8_in_place",
+    "Peak activations int8, in-place depthwise (engine-dependent)",
+    Unit.BYTES,
+    lambda r: r.peak_activation_bytes_int8_in_place,
 )
 TRAINING = Metric("training_bytes", "metric.training", "Training memory", Unit.BYTES, _training)
 
@@ -106,6 +113,7 @@ ANALYSIS = (
     WEIGHTS_INT8,
     PEAK,
     PEAK_INT8,
+    PEAK_INT8_IN_PLACE,
     TRAINING,
 )
 

@@ -28,8 +28,10 @@ class BatchNormalization(Layer):
     def cost(self, shapes, out):
         channels = out[-1]
         trainable = channels * (int(self.cfg["center"]) + int(self.cfg["scale"]))
-        # Unfused inference form x * inv + shift: 2 FLOPs per element, 6 per channel.
-        return Cost(trainable=trainable, non_trainable=2 * channels, flops=2 * numel(out) + 6 * channels)
+        # Unfused inference form x * inv + shift: 2 FLOPs per element; per channel
+        # variance + eps, rsqrt, (inv * gamma when scaled), mean * inv, beta - that.
+        per_channel = 5 + int(self.cfg["scale"])
+        return Cost(trainable=trainable, non_trainable=2 * channels, flops=2 * numel(out) + per_channel * channels)
 
 
 @register

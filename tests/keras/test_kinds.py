@@ -28,7 +28,7 @@ EXAMPLES = {
     ],
     "Dense": [((20,), {}), (SEQ, dict(units=7, use_bias=False, activation="softmax"))],
     "Embedding": [(TOKENS, {}), (TOKENS, dict(input_dim=50, output_dim=3))],
-    "BatchNormalization": [(IMAGE, {}), (SEQ, dict(center=False))],
+    "BatchNormalization": [(IMAGE, {}), (SEQ, dict(center=False)), (IMAGE, dict(scale=False))],
     "Activation": [
         (IMAGE, {"activation": a}) for a in ("relu6", "hard_swish", "hard_sigmoid", "swish", "tanh", "softmax")
     ],

@@ -119,3 +119,11 @@ def test_flops_follow_the_profiler_convention_for_a_conv_with_bias_and_softmax()
     )
     row = result.rows[-1]
     assert row.flops == 2 * 41_472 + 288 + 5 * 288
+
+
+@pytest.mark.parametrize(("scale", "per_channel"), [(True, 6), (False, 5)])
+def test_batchnorm_flops_count_the_gamma_multiply_only_when_scaled(scale, per_channel):
+    # x * inv + shift: 2 per element; per channel variance + eps, rsqrt, mean * inv, beta - it,
+    # and inv * gamma only when there is a gamma.
+    result = analyze(single((6, 6, 4), "BatchNormalization", dict(scale=scale)))
+    assert result.rows[-1].flops == 2 * 6 * 6 * 4 + per_channel * 4
