@@ -30,12 +30,12 @@ from lightdesign.ui import (
     workspace_bar,
 )
 from lightdesign.ui.i18n import t
+from lightdesign.ui.markup import md, message
 
 ws = state.workspace()
 result = analyze(ws.design, st.session_state[state.BATCH_SIZE], st.session_state[state.OPTIMIZER])
-last_valid = st.session_state[state.LAST_VALID]
 if result.ok:
-    last_valid[ws.current] = result
+    state.remember_valid(result)
 
 with st.sidebar:
     workspace_bar.render()
@@ -49,18 +49,18 @@ with st.sidebar:
         persist.recent_list(ws.id)
 
 guide.styles()
-st.title(t("design.title", name=ws.current))
+st.title(message("design.title", name=ws.current))
 persist.status_line()
 state.show_messages()
 for issue in result.errors:
-    st.error(i18n.issue_text(issue), icon=icons.ERROR)
+    st.error(md(i18n.issue_text(issue)), icon=icons.ERROR)
 for issue in result.warnings:
-    st.warning(i18n.issue_text(issue), icon=icons.WARNING)
+    st.warning(md(i18n.issue_text(issue)), icon=icons.WARNING)
 with st.container(key=guide.FIGURES):
     if result.ok:
         costs.metrics(result)
-    elif ws.current in last_valid:
-        costs.stale(last_valid[ws.current])
+    elif state.last_valid() is not None:
+        costs.stale(state.last_valid())
 # Pause so Streamlit's server thread sends the figures now: while this script runs, the two
 # threads take turns on the GIL and the figures would reach the browser with the rest of
 # the page, about 100 ms later.

@@ -4,8 +4,8 @@ Only ``available_memory_bytes`` looks at the machine (through psutil, on every p
 
 Training and export follow the same rule: estimate the memory the worker will need and
 refuse the job when that exceeds ``MEMORY_SHARE`` of what a worker may use (the free
-memory, or the worker's cap when lower). The job's files are estimated too, and refused
-when the disk could not hold them (``disk_refusal``)."""
+memory, or the worker's cap when lower). The job's files are estimated too, for the disk
+budgets of ``lightdesign.disk``."""
 
 from __future__ import annotations
 
@@ -126,16 +126,3 @@ def export_estimate(result: Analysis, free_bytes: int | None) -> ExportEstimate:
 def training_disk_bytes(result: Analysis) -> int:
     """Disk the files of a training run take (the saved model, sample images)."""
     return TRAIN_FILE_COPIES * metrics.WEIGHTS_FP32.read(result) + 4 * 2**20
-
-
-def disk_refusal(need_bytes: int, folder) -> str | None:
-    """Why ``need_bytes`` of job files cannot be written under ``folder`` (None when they can)."""
-    from lightdesign.datasets import DiskFull, check_free
-
-    try:
-        check_free(folder, need_bytes, "the job's files")
-    except DiskFull as exc:
-        return str(exc)
-    except OSError as exc:
-        return f"the work folder {folder} cannot be used ({exc.strerror or exc})"
-    return None

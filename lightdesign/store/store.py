@@ -406,6 +406,26 @@ class Store:
                 ).all()
             ]
 
+    def files_by_age(self) -> list[tuple[str, str, str, int]]:
+        """(path, workspace id, owner id, bytes) of every kept file, oldest first (disk budgets)."""
+        with self._connect() as conn:
+            return [
+                tuple(r)
+                for r in conn.execute(
+                    select(S.files.c.path, S.files.c.workspace_id, S.files.c.owner_id, S.files.c.bytes).order_by(
+                        S.files.c.created, S.files.c.path
+                    )
+                ).all()
+            ]
+
+    def delete_files(self, paths: list[str]) -> int:
+        """Forget these files and delete them from disk; returns how many were removed."""
+        if not paths:
+            return 0
+        with self._begin() as conn:
+            conn.execute(delete(S.files).where(S.files.c.path.in_(paths)))
+        return _remove_files(paths)
+
     def delete_workspace(self, workspace_id: str) -> int:
         """Delete a workspace with every row and file it holds; returns the files removed."""
         paths = [p for p, _, _ in self.files_of(workspace_id)]

@@ -15,7 +15,7 @@ from lightdesign.budget import LIMIT_BY_KEY, LIMITS, Budget
 from lightdesign.design import Design, DesignError
 from lightdesign.ui import actions, background, icons, state
 from lightdesign.ui.i18n import labels, t
-from lightdesign.ui.markup import html, md, message
+from lightdesign.ui.markup import html
 
 
 def current_budget() -> Budget:
@@ -119,10 +119,10 @@ def _add_scaled(design) -> None:
     try:
         name = state.workspace().add(design)
     except DesignError as exc:
-        state.flash("error", md(exc))
+        state.flash("error", str(exc))
         return
     st.session_state[state.SELECTED] = None
-    state.flash("success", message("scaling.applied", name=name))
+    state.flash("success", t("scaling.applied", name=name))
 
 
 def _fingerprint(design: Design) -> str:

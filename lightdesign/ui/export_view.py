@@ -10,18 +10,19 @@ from pathlib import Path
 
 import streamlit as st
 
-from lightdesign import deploy, metrics
+from lightdesign import deploy, disk, metrics
 from lightdesign import format as fmt
 from lightdesign.analysis import Analysis
 from lightdesign.codegen import generate, model_name
 from lightdesign.design import DesignError
-from lightdesign.jobs import Job, JobError
+from lightdesign.jobs import Job, JobError, policy
 from lightdesign.jobs.messages import EXPORT_STAGES, ExportResult, JobKind, JobState, ModelFormat, RunRecord, Status
 from lightdesign.jobs.specs import WORK_ROOT, export_spec, new_work_dir
 from lightdesign.render import to_dot, to_image, to_mermaid
 from lightdesign.ui import graph_view, icons, persist, state
 from lightdesign.ui.i18n import labels, t
-from lightdesign.ui.job_view import job_manager, message_text, session_id, stage_text, state_text
+from lightdesign.ui.job_view import adopt, job_manager, message_text, session_id, stage_text, state_text
+from lightdesign.ui.markup import message
 from lightdesign.workspace import new_id
 
 JOB_KEY = "export_job_id"
@@ -146,13 +147,35 @@ def _run_label(run: RunRecord) -> str:
 
 
 def start_export(result: Analysis, run: RunRecord | None, latency_runs: int) -> None:
+    ws = state.workspace()
+    estimate = policy.export_estimate(result, policy.available_memory_bytes())
+    refusal = (
+        t("est.export_refuse", need=fmt.size(estimate.memory_bytes), free=fmt.size(estimate.free_bytes))
+        if estimate.refused
+        else disk.prepare(persist.store(), ws.id, estimate.disk_bytes, WORK_ROOT)
+    )
+    if refusal:
+        state.flash("error", t("export.not_started", error=refusal))
+        return
     try:
         spec = export_spec(result.design, new_work_dir(), run, latency_runs)
-        job = job_manager().submit(session_id(), JobKind.EXPORT, spec)
+        job = job_manager().submit(session_id(), JobKind.EXPORT, spec, design_id=ws.current_id)
     except (DesignError, JobError, OSError) as exc:
         state.flash("error", t("export.not_started", error=exc))
         return
     st.session_state[JOB_KEY] = job.id
+
+
+def memory_check(result: Analysis) -> bool:
+    """The export's memory estimate against what a worker may use; False (with the reason
+    shown) when the export must not start."""
+    estimate = policy.export_estimate(result, policy.available_memory_bytes())
+    if estimate.refused:
+        st.error(
+            t("est.export_refuse", need=fmt.size(estimate.memory_bytes), free=fmt.size(estimate.free_bytes)),
+            icon=icons.ERROR,
+        )
+    return not estimate.refused
 
 
 def model_files(result: Analysis) -> None:
@@ -167,14 +190,15 @@ def model_files(result: Analysis) -> None:
         format_func=labels(choices, lambda c: t("export.initial") if c == "initial" else _run_label(runs[int(c)])),
     )
     latency_runs = cols[1].number_input(t("export.latency_runs"), 5, 500, 50, key="export_latency_runs")
-    job = job_manager().get(st.session_state.get(JOB_KEY))
+    job = adopt(JOB_KEY, JobKind.EXPORT)
     busy = job is not None and job.active
     run = None if pick == "initial" else runs[int(pick)]
+    fits = memory_check(result)
     st.button(
         t("export.start"),
         key="start_export",
         type="primary",
-        disabled=busy,
+        disabled=busy or not fits,
         on_click=start_export,
         args=(result, run, int(latency_runs)),
     )
@@ -213,13 +237,16 @@ def _keep(job: Job, out: ExportResult) -> None:
         return
     kept.append(job.id)
     record = {"id": new_id(), "job": job.id, "finished": time.time(), "result": out.to_dict()}
-    state.workspace().record_export(job.spec.design_name, record)
+    if job.design_id is not None:
+        state.workspace().record_export_to(job.design_id, record)
+    else:
+        state.workspace().record_export(job.spec.design_name, record)
     persist.keep_files(record["id"], [job.spec.work_dir])  # the job's folder: its model files
 
 
 def export_results(job: Job, result: Analysis) -> None:
     if job.state is not JobState.FINISHED:
-        st.error(t("export.failed", state=state_text(job.state), message=message_text(job)), icon=icons.ERROR)
+        st.error(message("export.failed", state=state_text(job.state), message=message_text(job)), icon=icons.ERROR)
         return
     out: ExportResult = job.result
     stem = model_name(result.design)

@@ -22,10 +22,27 @@ def job_manager() -> JobManager:
 
 
 def session_id() -> str:
-    """The session's id: a session runs one job at a time."""
+    """The owner of this session's jobs: its workspace when the workspace is kept in the
+    store (so a job outlives the tab that started it: a reopened link or another tab of the
+    workspace sees it and can stop it), else the session itself. One job at a time each."""
+    workspace = st.session_state.get("workspace")
+    if workspace is not None and getattr(workspace, "id", None):
+        return f"workspace:{workspace.id}"
     if SESSION_ID not in st.session_state:
         st.session_state[SESSION_ID] = uuid.uuid4().hex
     return st.session_state[SESSION_ID]
+
+
+def adopt(job_key: str, kind: str) -> Job | None:
+    """The job under ``job_key`` in this session, else the newest job of this kind its
+    owner started (in a session that is gone), taken over by this session."""
+    manager = job_manager()
+    job = manager.get(st.session_state.get(job_key))
+    if job is None:
+        job = manager.latest_for(session_id(), kind)
+        if job is not None:
+            st.session_state[job_key] = job.id
+    return job
 
 
 def stage_text(job: Job) -> str | None:

@@ -14,15 +14,51 @@ from lightdesign.jobs.manager import Job
 from lightdesign.jobs.messages import Epoch, JobState, RunRecord
 from lightdesign.ui import icons, state, train_charts
 from lightdesign.ui.i18n import t
-from lightdesign.workspace import Workspace, new_id
+from lightdesign.ui.markup import md
+from lightdesign.workspace import Entry, Workspace, new_id
 
 LIVE_IDS = "run_log_ids"  # job id -> the id of its record in the workspace
 RUNNING = "running"
 INTERRUPTED = "interrupted"
 
 
+def _entry(job: Job) -> Entry | None:
+    """The workspace entry of the design the job was started for (by its id: a rename
+    meanwhile loses nothing), None when the design was deleted."""
+    ws = state.workspace()
+    if job.design_id is not None:
+        return ws.entries.get(job.design_id)
+    try:
+        return ws.entry_named(job.spec.design_name)
+    except Exception:  # noqa: BLE001 - deleted
+        return None
+
+
+def design_name(job: Job) -> str:
+    """The job's design as it is called now."""
+    entry = _entry(job)
+    return entry.design.name if entry is not None else job.spec.design_name
+
+
 def _record_id(job: Job) -> str:
-    return st.session_state.setdefault(LIVE_IDS, {}).setdefault(job.id, new_id())
+    ids = st.session_state.setdefault(LIVE_IDS, {})
+    if job.id not in ids:  # a job another session of the workspace started: its record
+        entry = _entry(job)
+        existing = next((r["id"] for r in entry.runs if r.get("job") == job.id), None) if entry else None
+        ids[job.id] = existing or new_id()
+    return ids[job.id]
+
+
+def keep(job: Job, run: dict) -> None:
+    """Keep (or update) the job's run with the design it was started for."""
+    entry = _entry(job)
+    if entry is not None:
+        state.workspace().record_run_to(entry.id, run)
+
+
+def _runs(job: Job) -> list[dict]:
+    entry = _entry(job)
+    return [r for r in entry.runs if r.get("state", "finished") != "finished"] if entry is not None else []
 
 
 def _history(job: Job) -> list[dict]:
@@ -32,8 +68,8 @@ def _history(job: Job) -> list[dict]:
 def started(job: Job) -> None:
     """Keep the run from the moment it is submitted."""
     spec = job.spec
-    state.workspace().record_run(
-        spec.design_name,
+    keep(
+        job,
         {
             "id": _record_id(job),
             "state": RUNNING,
@@ -50,29 +86,17 @@ def started(job: Job) -> None:
 def progress(job: Job) -> None:
     """Write each finished epoch as it arrives (called by the live fragment)."""
     history = _history(job)
-    ws = state.workspace()
-    try:
-        runs = ws.unfinished_runs(job.spec.design_name)
-    except Exception:  # noqa: BLE001 - the design was renamed or deleted meanwhile
-        return
-    record = next((r for r in runs if r.get("id") == _record_id(job)), None)
+    record = next((r for r in _runs(job) if r.get("id") == _record_id(job)), None)
     if record is not None and len(record.get("history", [])) != len(history):
-        ws.record_run(job.spec.design_name, {**record, "history": history})
+        keep(job, {**record, "history": history})
         state.save()
 
 
 def ended(job: Job, message: str) -> None:
     """A run that stopped or failed keeps its epochs and the reason."""
-    ws = state.workspace()
-    try:
-        runs = ws.unfinished_runs(job.spec.design_name)
-    except Exception:  # noqa: BLE001
-        return
-    record = next((r for r in runs if r.get("id") == _record_id(job)), None)
+    record = next((r for r in _runs(job) if r.get("id") == _record_id(job)), None)
     if record is not None and record.get("state") == RUNNING:
-        ws.record_run(
-            job.spec.design_name, {**record, "state": str(job.state), "message": message, "history": _history(job)}
-        )
+        keep(job, {**record, "state": str(job.state), "message": message, "history": _history(job)})
 
 
 def finished(job: Job) -> dict:
@@ -88,7 +112,7 @@ def mark_interrupted(ws: Workspace) -> int:
     for entry in list(ws.entries.values()):
         for run in list(entry.runs):
             if run.get("state") == RUNNING and not liveness.is_alive(run.get("server")):
-                ws.record_run(entry.design.name, {**run, "state": INTERRUPTED})
+                ws.record_run_to(entry.id, {**run, "state": INTERRUPTED})
                 count += 1
     return count
 
@@ -110,6 +134,6 @@ def show_unfinished(design_name: str, skip_job: str | None) -> None:
         )
         key = "run.interrupted" if run.get("state") == INTERRUPTED else "run.ended"
         state_label = t(f"job.state.{run.get('state')}") if run.get("state") in set(JobState) else run.get("state")
-        st.warning(t(key, dataset=run.get("dataset", "?"), figures=figures, state=state_label), icon=icons.STOPPED)
+        st.warning(t(key, dataset=md(run.get("dataset", "?")), figures=figures, state=state_label), icon=icons.STOPPED)
         if history and i == 0:
             train_charts.curves(history, [])

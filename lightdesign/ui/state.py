@@ -13,11 +13,13 @@ from lightdesign.analysis import Analysis, analyze
 from lightdesign.design import DesignError
 from lightdesign.ui import icons, persist
 from lightdesign.ui.i18n import issue_text, t
+from lightdesign.ui.markup import md, message
 from lightdesign.workspace import Workspace
 
 WORKSPACE = "workspace"
 SELECTED = "selected_block"  # block id selected in the current design
-LAST_VALID = "last_valid"  # design name -> last Analysis without errors
+LAST_VALID = "last_valid"  # design id -> last Analysis without errors (the few latest designs only)
+MAX_LAST_VALID = 3
 MESSAGES = "messages"  # (level, text) shown once at the top of the next page run
 LINK_CHECKED = "link_checked"
 BATCH_SIZE = "batch_size"
@@ -138,14 +140,36 @@ def workspace() -> Workspace:
     return st.session_state[WORKSPACE]
 
 
+def remember_valid(result: Analysis) -> None:
+    """Keep the current design's last valid analysis (shown greyed while it has errors),
+    by design id, so a rename neither loses it nor leaves a copy behind; only designs of
+    the workspace, and only the ``MAX_LAST_VALID`` latest (an analysis of a 1,000-block
+    design is megabytes)."""
+    ws = workspace()
+    kept: dict = st.session_state[LAST_VALID]
+    kept.pop(ws.current_id, None)
+    kept[ws.current_id] = result
+    for design_id in [k for k in kept if k not in ws.entries]:
+        del kept[design_id]
+    while len(kept) > MAX_LAST_VALID:
+        del kept[next(iter(kept))]
+
+
+def last_valid() -> Analysis | None:
+    """The current design's last valid analysis, if one is kept."""
+    return st.session_state[LAST_VALID].get(workspace().current_id)
+
+
 def flash(level: str, text: str) -> None:
-    """Queue a message for the top of the next run ('success', 'info', 'warning', 'error')."""
-    st.session_state[MESSAGES].append((level, text))
+    """Queue a message for the top of the next run ('success', 'info', 'warning', 'error').
+    ``text`` is plain text (it often quotes names, files and values people chose): it is
+    shown as text, never as Markdown."""
+    st.session_state[MESSAGES].append((level, str(text)))
 
 
 def show_messages() -> None:
     for level, text in st.session_state[MESSAGES]:
-        getattr(st, level)(text)
+        getattr(st, level)(md(text))
     st.session_state[MESSAGES] = []
 
 
@@ -154,9 +178,9 @@ def page_header(title_key: str, error_key: str) -> tuple[Workspace, Analysis]:
     ``error_key``; returns the workspace and the design's analysis."""
     ws = workspace()
     result = analyze(ws.design)
-    st.title(t(title_key, name=ws.current))
+    st.title(message(title_key, name=ws.current))
     persist.status_line()
     show_messages()
     if result.errors:
-        st.error(t(error_key, error=issue_text(result.errors[0])), icon=icons.ERROR)
+        st.error(message(error_key, error=issue_text(result.errors[0])), icon=icons.ERROR)
     return ws, result

@@ -9,16 +9,17 @@ import time
 
 import streamlit as st
 
-from lightdesign import datasets
+from lightdesign import datasets, disk
 from lightdesign import format as fmt
 from lightdesign.analysis import Analysis
 from lightdesign.design import DesignError
 from lightdesign.jobs import Job, JobError, policy
 from lightdesign.jobs.messages import Batch, Epoch, JobKind, JobState, RunRecord, Stopped, TrainResult, TrainSettings
-from lightdesign.jobs.specs import dataset_for_job, keras_dataset, new_work_dir, train_spec
+from lightdesign.jobs.specs import WORK_ROOT, dataset_for_job, keras_dataset, new_work_dir, train_spec
 from lightdesign.ui import icons, persist, run_log, state, train_charts
 from lightdesign.ui.i18n import t
-from lightdesign.ui.job_view import job_manager, message_text, session_id, stage_text
+from lightdesign.ui.job_view import adopt, job_manager, message_text, session_id, stage_text
+from lightdesign.ui.markup import message
 
 JOB_KEY = "train_job_id"
 RECORDED = "train_recorded_jobs"
@@ -95,11 +96,16 @@ def _duration(seconds: float) -> str:
 
 
 def start(result: Analysis, key: str, dataset: datasets.Dataset | None, settings: TrainSettings) -> None:
+    ws = state.workspace()
+    refusal = disk.prepare(persist.store(), ws.id, policy.training_disk_bytes(result), WORK_ROOT)
+    if refusal:
+        state.flash("error", t("train.not_started", error=refusal))
+        return
     try:
         work = new_work_dir()
         source = dataset_for_job(dataset, work) if dataset is not None else keras_dataset(key)
         spec = train_spec(result.design, source, settings, work)
-        job = job_manager().submit(session_id(), JobKind.TRAIN, spec)
+        job = job_manager().submit(session_id(), JobKind.TRAIN, spec, design_id=ws.current_id)
     except (DesignError, JobError, OSError) as exc:
         state.flash("error", t("train.not_started", error=exc))
         return
@@ -111,7 +117,7 @@ def start(result: Analysis, key: str, dataset: datasets.Dataset | None, settings
 
 
 def current_job() -> Job | None:
-    return job_manager().get(st.session_state.get(JOB_KEY))
+    return adopt(JOB_KEY, JobKind.TRAIN)
 
 
 def live_status(job: Job) -> None:
@@ -173,7 +179,7 @@ def record(job: Job) -> None:
         return
     recorded.append(job.id)
     run = run_log.finished(job)
-    state.workspace().record_run(job.spec.design_name, run)
+    run_log.keep(job, run)
     persist.keep_files(run["id"], [job.spec.work_dir])  # the job's folder: weights, data
     rate = policy.measured_flops_per_s(RunRecord.from_dict(run))
     if rate:
@@ -184,10 +190,10 @@ def results(job: Job) -> None:
     if job.state in (JobState.FAILED, JobState.STOPPED):
         run_log.ended(job, message_text(job))
     if job.state is JobState.FAILED:
-        st.error(t("train.failed", message=message_text(job)), icon=icons.ERROR)
+        st.error(message("train.failed", message=message_text(job)), icon=icons.ERROR)
         return
     if job.state is JobState.STOPPED:
-        st.warning(t("train.stopped", message=message_text(job)), icon=icons.STOPPED)
+        st.warning(message("train.stopped", message=message_text(job)), icon=icons.STOPPED)
         if isinstance(job.end, Stopped) and job.end.history:
             train_charts.curves(job.end.history, job.all(Batch))
         return
@@ -206,4 +212,4 @@ def results(job: Job) -> None:
         train_charts.confusion(result)
     with right:
         train_charts.sample_grid(result)
-    st.caption(t("result.kept", name=job.spec.design_name))
+    st.caption(message("result.kept", name=run_log.design_name(job)))

@@ -40,7 +40,7 @@ def upload_design(content: bytes, name: str = "bad.json") -> str:
     app.file_uploader(key="design_upload").set_value((name, content, "application/json")).run()
     assert not app.exception, app.exception
     assert snapshot(app) == before, "the workspace changed"
-    (message,) = [e.value for e in app.error]
+    (message,) = [shown(e.value) for e in app.error]
     prefix, suffix = f"Could not open {name!r}: ", ". Your workspace is unchanged."
     assert message.startswith(prefix) and message.endswith(suffix)
     return message[len(prefix) : -len(suffix)]
@@ -138,7 +138,7 @@ def open_link(token: str) -> str:
     app.run()
     assert not app.exception, app.exception
     assert app.session_state["workspace"].names == ["seed_cnn"]
-    (message,) = [e.value for e in app.error]
+    (message,) = [shown(e.value) for e in app.error]
     prefix, suffix = "Could not open the shared design: ", ". Your workspace is unchanged."
     assert message.startswith(prefix) and message.endswith(suffix)
     return message[len(prefix) : -len(suffix)]

@@ -56,6 +56,11 @@ ENTRIES: dict[str, dict[str, str]] = {
     "export.latency_runs": tr("Latency runs", "延迟测量次数"),
     "export.start": tr("Build model files and measure latency", "生成模型文件并测量延迟"),
     "export.not_started": tr("The export did not start: {error}", "导出没有开始：{error}"),
+    "est.export_refuse": tr(
+        "Exporting this design would need about {need} of memory but a worker may use {free}. Lower the width, "
+        "the resolution or the number of blocks.",
+        "导出此设计大约需要 {need} 内存，但一个工作进程最多可用 {free}。请减小宽度、分辨率或块的数量。",
+    ),
     "export.waiting": tr("Waiting for a worker…", "正在等待工作进程…"),
     "export.failed": tr("The export {state}: {message}", "导出{state}：{message}"),
     "export.built_from": tr(
