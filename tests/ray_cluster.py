@@ -16,6 +16,7 @@ from pathlib import Path
 
 # Ray resolves 127.0.0.1 to the machine's outward address unless clusters are "disabled"
 # (its switch for laptops): with this, every Ray socket stays on the loopback address.
+ROOT = Path(__file__).resolve().parents[1]
 LOOPBACK_ENV = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_USAGE_STATS_ENABLED": "0"}
 
 
@@ -46,6 +47,10 @@ class RayHead:
         os.environ.update(LOOPBACK_ENV)  # the relays (spawned from the tests) connect the same way
         self.port = _free_port()
         self.address = f"127.0.0.1:{self.port}"
+        self.client_port = _free_port()
+        self.client_address = (
+            f"ray://127.0.0.1:{self.client_port}"  # Ray Client, as an app outside the cluster connects
+        )
         self.folder = tempfile.mkdtemp(prefix="ldray-", dir="/tmp")
         ray = shutil.which("ray") or str(Path(sys.executable).parent / "ray")
         command = [
@@ -55,6 +60,7 @@ class RayHead:
             "--block",
             "--node-ip-address=127.0.0.1",
             f"--port={self.port}",
+            f"--ray-client-server-port={self.client_port}",
             f"--num-cpus={cpus}",
             "--num-gpus=0",
             "--include-dashboard=false",
@@ -62,9 +68,12 @@ class RayHead:
             f"--temp-dir={self.folder}",
             "--object-store-memory=100000000",
         ]
+        # the cluster's workers import lightdesign (and the tests' job kinds) from this checkout,
+        # as the deploy/Dockerfile.worker image has them installed
+        path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))
         self.log = open(Path(self.folder) / "head.log", "wb")  # noqa: SIM115 - closed in stop()
         self.process = subprocess.Popen(
-            command, stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, **LOOPBACK_ENV}
+            command, stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, **LOOPBACK_ENV, "PYTHONPATH": path}
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

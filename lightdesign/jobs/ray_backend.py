@@ -38,6 +38,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from lightdesign import __version__
 from lightdesign.jobs import messages
 from lightdesign.jobs.backends import RAY_ADDRESS_ENV
 
@@ -159,7 +160,14 @@ def _writable_dir(path: str) -> bool:
 
 
 def _task(
-    kind: str, target: str, payload: dict, inputs: dict[str, bytes], actor, limits: dict, shared: str = "auto"
+    kind: str,
+    target: str,
+    payload: dict,
+    inputs: dict[str, bytes],
+    actor,
+    limits: dict,
+    shared: str = "auto",
+    version: str = "",
 ) -> dict:
     """Run one job in this Ray worker process; returns the files it wrote when it ran in a
     temporary folder (relative path -> bytes), else nothing. ``shared``: "yes" runs in the
@@ -194,6 +202,15 @@ def _task(
             payload = _replace_paths(payload, work_dir, str(local_work))
             rename = (str(local_work), work_dir)
     channel = _ChannelWriter(actor, rename, where)
+    if version and version != __version__:
+        channel.put(
+            messages.Failed(
+                message=f"the Ray cluster runs LightDesign {__version__} but this server {version}; "
+                "install the same version on every node (deploy/Dockerfile.worker)"
+            ).to_dict()
+        )
+        channel.join_thread()
+        return {}
     try:
         worker.main(kind, target, payload, channel, _StopFlag(actor), {**limits, "parent": os.getppid()})
         if scratch is None or rename is None:
@@ -254,6 +271,11 @@ def failure_message(exc: BaseException, address: str) -> str:
 
     name = type(exc).__name__
     text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else name
+    if "No module named 'lightdesign'" in str(exc):
+        return (
+            f"the workers of the Ray cluster at {address} cannot import lightdesign; install this version of "
+            "LightDesign on every node (deploy/Dockerfile.worker)"
+        )
     if isinstance(exc, errors.OutOfMemoryError):
         return (
             "Ray's memory monitor killed the job on its node (the node ran out of memory); "
@@ -400,7 +422,7 @@ def _relay(config, kind, target, payload, channel, stop_flag, limits, emit) -> N
         task = ray.remote(max_calls=1, max_retries=0)(_task).options(**resources, name=f"lightdesign-{kind}")
         shared = config.get("shared_storage", "auto")
         inputs = {} if shared == "yes" else _inputs(payload)
-        ref = task.remote(kind, target, payload, inputs, actor, task_limits, shared)
+        ref = task.remote(kind, target, payload, inputs, actor, task_limits, shared, __version__)
     except Exception as exc:  # noqa: BLE001
         emit(messages.Failed(message=failure_message(exc, address)))
         return

@@ -158,6 +158,29 @@ def test_files_come_back_through_ray_when_nodes_share_no_storage(ray_head):
         jobs.shutdown()
 
 
+def test_an_app_outside_the_cluster_connects_through_ray_client(ray_head):
+    backend = RayBackend(RayConfig(address=ray_head.client_address, health_timeout_s=10), grace_s=GRACE_S)
+    jobs = JobManager(
+        max_running=1, timeout_s=60, grace_s=GRACE_S, poll_s=0.02, kinds=KINDS_WITH_TRAIN, backend=backend
+    )
+    try:
+        spec = _train_spec(epochs=2)
+        job = jobs.submit("alice", JobKind.TRAIN, spec)
+        wait_until(lambda: not job.active, timeout=90)
+        assert job.state is JobState.FINISHED, job.message
+        assert "Ray node 127.0.0.1" in backend.where(job)
+        assert [e.epoch for e in job.all(Batch)] == [1, 2]
+        with open(job.result.model_path, "rb") as handle:
+            assert len(handle.read()) == 1000
+        job = jobs.submit("alice", "test", {"action": "count", "steps": 1000, "delay": 0.05})
+        wait_until(lambda: len(job.all(Batch)) >= 2, timeout=90)
+        jobs.stop(job.id)
+        wait_until(lambda: not job.active, timeout=10)
+        assert job.state is JobState.STOPPED and job.stopped_on_request
+    finally:
+        jobs.shutdown()
+
+
 def test_an_unreachable_cluster_is_a_message_not_a_wait(monkeypatch):
     from tests.ray_cluster import LOOPBACK_ENV, why_not
 
