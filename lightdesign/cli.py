@@ -1,4 +1,4 @@
-"""Command line: ``python -m lightdesign presets|analyze|codegen|render|check|save|import``.
+"""Command line: ``python -m lightdesign presets|analyze|codegen|render|check|save|import|workspace|sweep|dataset``.
 
 Every command that takes a design accepts a design JSON file, a model file (.keras, .h5,
 Keras JSON, .tflite, .onnx: imported on the fly, ``--input-shape`` where its input is open)
@@ -341,6 +341,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("target", help="export: the workspace id (from its ?w= link); import: the zip file")
     p.add_argument("-o", "--output", help="export: the zip to write (default workspace-<id>.zip)")
     p.set_defaults(run=cmd_workspace)
+
+    from lightdesign import sweep_cli  # sweep (issue 15) and dataset, for the generated train.py
+
+    sweep_cli.register(sub, _design_options, _amount)
     return root
 
 

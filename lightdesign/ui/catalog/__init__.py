@@ -10,9 +10,21 @@ an error at import time.
 
 from __future__ import annotations
 
-from lightdesign.ui.catalog import common, compare, design, editor, export, fields, learn, metrics, storage, train
+from lightdesign.ui.catalog import (
+    common,
+    compare,
+    design,
+    editor,
+    export,
+    fields,
+    learn,
+    metrics,
+    scale,
+    storage,
+    train,
+)
 
-MODULES = (common, design, editor, train, compare, export, learn, metrics, fields, storage)
+MODULES = (common, design, editor, train, compare, export, learn, metrics, fields, storage, scale)
 
 
 def _merge() -> dict[str, dict[str, str]]:
