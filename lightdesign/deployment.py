@@ -17,7 +17,12 @@ Lowering (what the TFLite converter does to the inference graph)
     softmax, sigmoid and tanh one. SeparableConv2D is a depthwise and a pointwise
     convolution with a tensor between them; Flatten and Reshape compute their shape at run
     time (four small operations); global pooling is a MEAN or REDUCE_MAX with int32 scratch
-    buffers; 1-D layers are their 2-D operation between reshapes.
+    buffers; 1-D layers are their 2-D operation between reshapes; an embedding wraps
+    negative ids (three small int32 operations) before its lookup; a dilated convolution is
+    TensorFlow's space-to-batch form (SPACE_TO_BATCH_ND, the convolution, BATCH_TO_SPACE_ND).
+    A multiply by a single constant (BatchNormalization of one channel, hard-sigmoid's / 6)
+    folds into a following convolution or dense layer, an add too where the padding is
+    'valid'; x * hard_sigmoid(x) is one HARD_SWISH.
 Buffers
     One per operation output: 1 byte per element (int32 token ids and scratch buffers 4),
     rounded up to 16 bytes as TFLite Micro aligns them. A buffer lives from the operation
@@ -247,9 +252,12 @@ class _Lowering:
         if kind == "Conv1D":
             shape = self.by_name[node.inputs[0]].shape
             expanded = self.emit(node.name, "EXPAND_DIMS", [src], [prod(shape)]).outputs[0]
-            conv = self.emit(node.name, "CONV_2D", [expanded], [size]).outputs[0]
-            out = self.emit(node.name, "RESHAPE", [conv], [size]).outputs[0]
-            return self.activation(node, cfg["activation"], out, size)
+            conv = self.emit(node.name, "CONV_2D", [expanded], [size])
+            act = cfg["activation"]
+            if act in FUSABLE_ACTIVATIONS:  # fuses into the convolution, before the reshape
+                conv.activation, act = act, None
+            out = self.emit(node.name, "RESHAPE", conv.outputs, [size]).outputs[0]
+            return self.activation(node, act, out, size)
         if kind == "Dense":
             op = self.emit(node.name, "FULLY_CONNECTED", [self._fold_scalars(src, "valid")], [size])
             return self.activation(node, cfg["activation"], op.outputs[0], size)
@@ -297,8 +305,12 @@ class _Lowering:
             grouped = self.emit(node.name, "RESHAPE", [src], [size]).outputs[0]
             swapped = self.emit(node.name, "TRANSPOSE", [grouped], [size]).outputs[0]
             return self.emit(node.name, "RESHAPE", [swapped], [size]).outputs[0]
-        if kind == "Embedding":
-            return self.emit(node.name, "GATHER", [src], [size]).outputs[0]
+        if kind == "Embedding":  # negative ids wrap around: where(id < 0, id + n, id), then the lookup
+            steps = prod(self.by_name[node.inputs[0]].shape)
+            negative = self.emit(node.name, "LESS", [src], [steps]).outputs[0]
+            wrapped = self.emit(node.name, "ADD", [src], [_INT32 * steps]).outputs[0]
+            ids = self.emit(node.name, "SELECT_V2", [negative, wrapped, src], [_INT32 * steps]).outputs[0]
+            return self.emit(node.name, "GATHER", [ids], [size]).outputs[0]
         # Recurrent layers and anything else: one operation writing the output. TFLite
         # Micro's int8 kernels for them differ (or are missing); the figure is rough.
         self.supported = False

@@ -70,6 +70,7 @@ class Node:
     fill: str
     line: str
     cluster: str | None = None  # the expanded block it belongs to
+    dead: bool = False  # a block that feeds nothing: not part of the model
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,8 @@ class Layout:
     clusters: dict[str, str] = field(default_factory=dict)  # cluster id -> label
 
 
-WORDS = {"input": "Input", "output": "Output"}
+WORDS = {"input": "Input", "output": "Output", "dead": "feeds nothing: not in the model"}
+DEAD_FILL, DEAD_LINE = "#f4f4f4", "#999999"
 LINE, UNTRACED_LINE = "#555555", "#aaaaaa"
 
 
@@ -100,7 +102,7 @@ def _layout(analysis: Analysis, expand: bool | set[str], words: dict[str, str] |
     words = {**WORDS, **(words or {})}
     design, graph = analysis.design, analysis.graph
     layout = Layout(nodes=[Node("input", f"{words['input']}\n{fmt_shape(design.input_shape)}", IO_FILL, LINE)])
-    display = _block_nodes(analysis, _expanded(design, expand), layout)
+    display = _block_nodes(analysis, _expanded(design, expand), layout, words)
     _graph_edges(graph, display, layout)
     _untraced_chain(analysis, display, layout)
     if graph.complete and graph.nodes:
@@ -123,15 +125,19 @@ def _is_composite(block: Block) -> bool:
         return False
 
 
-def _block_nodes(analysis: Analysis, expanded: set[str], layout: Layout) -> dict[str, str]:
+def _block_nodes(analysis: Analysis, expanded: set[str], layout: Layout, words: dict[str, str]) -> dict[str, str]:
     """Add a node per block (or per layer of an expanded block); returns the drawn node id
-    of every graph node."""
+    of every graph node. A block that feeds nothing is drawn greyed and dashed, and says so."""
     graph = analysis.graph
     error_blocks = {i.block for i in analysis.errors if i.block is not None}
     traced = {span.index for span in graph.spans}
+    dead_blocks = set(analysis.dead_blocks)
     display: dict[str, str] = {graph.nodes[0].name: "input"} if graph.nodes else {}
     for index, block in enumerate(analysis.design.blocks):
         fill, line = _colors(block, index + 1 in error_blocks, index in traced)
+        dead = index in dead_blocks
+        if dead:
+            fill, line = DEAD_FILL, DEAD_LINE
         if block.name in expanded and index in traced:
             cluster = f"cluster_{block.name}"
             layout.clusters[cluster] = f"{block.name}: {block.kind}"
@@ -139,10 +145,11 @@ def _block_nodes(analysis: Analysis, expanded: set[str], layout: Layout) -> dict
                 if node.block == index:
                     display[node.name] = f"n_{node.name}"
                     layout.nodes.append(
-                        Node(f"n_{node.name}", f"{node.name}\n{_node_summary(node)}", fill, line, cluster)
+                        Node(f"n_{node.name}", f"{node.name}\n{_node_summary(node)}", fill, line, cluster, dead)
                     )
         else:
-            layout.nodes.append(Node(f"b_{block.name}", f"{block.name}\n{summary(block)}", fill, line))
+            label = f"{block.name}\n{summary(block)}" + (f"\n({words['dead']})" if dead else "")
+            layout.nodes.append(Node(f"b_{block.name}", label, fill, line, dead=dead))
     for node in graph.nodes[1:]:
         display.setdefault(node.name, f"b_{analysis.design.blocks[node.block].name}")
     return display
@@ -227,8 +234,14 @@ def to_dot(
     for node in layout.nodes:
         width = "2.5" if node.id == f"b_{selected}" else "1"
         target = clusters[node.cluster] if node.cluster else dot
+        style = {"style": "rounded,filled,dashed", "fontcolor": "#777777"} if node.dead else {}
         target.node(
-            node.id, label=node.label.replace("\n", "\\n"), fillcolor=node.fill, color=node.line, penwidth=width
+            node.id,
+            label=node.label.replace("\n", "\\n"),
+            fillcolor=node.fill,
+            color=node.line,
+            penwidth=width,
+            **style,
         )
     for sub in clusters.values():
         dot.subgraph(sub)
@@ -272,6 +285,10 @@ def to_mermaid(
         lines.append(f'    subgraph {cluster}["{_mermaid_text(layout.clusters[cluster])}"]')
         lines.extend("    " + e for e in entries)
         lines.append("    end")
+    dead = [node.id for node in layout.nodes if node.dead]
+    if dead:
+        lines.append("    classDef dead fill:#f4f4f4,stroke:#999999,stroke-dasharray:4 3,color:#777777")
+        lines.append(f"    class {','.join(dead)} dead")
     for edge in layout.edges:
         line = "-.->" if edge.skip else "-->"
         arrow = f'{line}|"{edge.label}"|' if edge.label else line

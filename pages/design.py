@@ -78,6 +78,7 @@ with inspector, st.container(height=canvas.HEIGHT, key="ld_inspector"):
 tabs = st.tabs(
     [
         t("tab.charts"),
+        t("tab.memory"),
         t("tab.table"),
         t("tab.budget"),
         t("tab.scaling"),
@@ -88,11 +89,17 @@ tabs = st.tabs(
     key=state.DESIGN_TAB,
     on_change="rerun",
 )
-charts, table, budget, scaling, suggestions, listing, drawing = tabs
+charts, memory, table, budget, scaling, suggestions, listing, drawing = tabs
 if charts.open:
     with charts:
         if result.ok:
             costs.charts(result)
+        else:
+            st.info(t("tab.needs_valid"))
+if memory.open:
+    with memory:
+        if result.ok:
+            costs.timeline(result)
         else:
             st.info(t("tab.needs_valid"))
 if table.open:

@@ -1,10 +1,16 @@
 """The export job (runs in a worker process): the .keras model, TFLite float32 and int8
-files, and measured single-image latency of each on this machine's CPU."""
+files, measured single-image latency of each on this machine's CPU, and the tensor arena
+TensorFlow Lite Micro's interpreter (the ``tflite-micro`` package) allocates for the int8
+model, beside the analysis's estimate of it."""
 
 from __future__ import annotations
 
 import dataclasses
+import os
+import re
 import statistics
+import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -17,6 +23,7 @@ from lightdesign.jobs.messages import (
     ExportResult,
     ExportSpec,
     Finished,
+    MicroArena,
     ModelFormat,
     Stage,
     Status,
@@ -25,6 +32,8 @@ from lightdesign.jobs.messages import (
 from lightdesign.jobs.train import STOPPED_ON_REQUEST, build_model
 
 REPRESENTATIVE_SAMPLES = 100
+ARENA_BYTES = (64 << 20, 1 << 30)  # arena sizes offered to TFLite Micro, the larger when the first is short
+_ARENA_LINE = re.compile(r"Arena allocation (head|tail|total) (\d+) bytes")
 
 
 def _brief(exc: Exception) -> str:
@@ -35,8 +44,12 @@ def _brief(exc: Exception) -> str:
 
 def representative(spec: ExportSpec) -> tuple[np.ndarray, str]:
     """Samples that calibrate int8 ranges, and a sentence saying where they came from."""
-    shape = spec.input_shape
-    source = spec.representative
+    return representative_for(spec.input_shape, spec.vocabulary, spec.representative)
+
+
+def representative_for(shape: tuple, vocabulary: int = 100, source=None) -> tuple[np.ndarray, str]:
+    """Calibration samples for a model of input ``shape``: a run's training data when
+    ``source`` names it, else generated ones (token ids below ``vocabulary``)."""
     if source is not None and source.kind is DatasetKind.NPZ:
         data = datasets.adapt_images(datasets.Dataset.from_npz(source.path), shape)
         if data.input_shape == shape:
@@ -44,7 +57,7 @@ def representative(spec: ExportSpec) -> tuple[np.ndarray, str]:
             return x, f"{len(x)} training samples of {source.title or 'the run’s dataset'}"
     rng = np.random.default_rng(0)
     if len(shape) == 1:
-        x = rng.integers(0, spec.vocabulary, (REPRESENTATIVE_SAMPLES, *shape)).astype(np.int32)
+        x = rng.integers(0, vocabulary, (REPRESENTATIVE_SAMPLES, *shape)).astype(np.int32)
         return x, f"{REPRESENTATIVE_SAMPLES} generated random token sequences (no training run to sample from)"
     if len(shape) == 3:
         x = rng.uniform(0, 1, (REPRESENTATIVE_SAMPLES, *shape)).astype(np.float32)
@@ -103,6 +116,54 @@ def convert(tf, model, int8: bool, samples: np.ndarray | None = None, select_ops
     return converter.convert()
 
 
+def _captured_stderr(function) -> str:
+    """What ``function`` writes to the process's standard error (file descriptor 2, where
+    TFLite Micro's C++ code prints), as text."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as capture:
+        os.dup2(capture.fileno(), 2)
+        try:
+            function()
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+        capture.seek(0)
+        return capture.read().decode("utf-8", "replace")
+
+
+def micro_arena(content: bytes, estimate: int = 0) -> MicroArena:
+    """Allocate the int8 model in TensorFlow Lite Micro's interpreter and read the arena
+    its RecordingMicroAllocator reports: the head (activation and scratch buffers the
+    memory planner placed) and the tail (persistent structures). The interpreter plans
+    the arena when it is made; nothing is run (an inference adds nothing to the plan)."""
+    try:
+        from tflite_micro.python.tflite_micro import runtime
+    except ImportError:
+        return MicroArena(estimate=estimate, error="the tflite-micro package is not installed")
+    interpreter = None
+    problem = ""
+    for size in ARENA_BYTES:
+        try:
+            interpreter = runtime.Interpreter.from_bytes(content, arena_size=size)
+            break
+        except Exception as exc:  # noqa: BLE001 - C++ errors, flatbuffer parse errors: reported, not raised
+            problem = _brief(exc)
+    if interpreter is None:
+        return MicroArena(estimate=estimate, error=problem or "TFLite Micro could not allocate the model")
+    try:  # the interpreter plans and allocates the arena when it is made; no inference needed
+        report = _captured_stderr(interpreter.print_allocations)
+    except Exception as exc:  # noqa: BLE001
+        return MicroArena(estimate=estimate, error=_brief(exc))
+    figures = {key: int(value) for key, value in _ARENA_LINE.findall(report)}
+    if "head" not in figures:
+        return MicroArena(estimate=estimate, error="TFLite Micro printed no arena report")
+    return MicroArena(
+        head=figures["head"], tail=figures.get("tail", 0), total=figures.get("total", 0), estimate=estimate
+    )
+
+
 def run(spec: ExportSpec, emit, stop_flag) -> None:
     emit(Status(stage=Stage.LOADING_TENSORFLOW))
     import keras
@@ -159,5 +220,12 @@ def run(spec: ExportSpec, emit, stop_flag) -> None:
             latency[fmt] = tflite_latency(tf, content, sample, runs)
         except Exception as exc:
             files[fmt] = dataclasses.replace(files[fmt], latency_error=_brief(exc))
-    result = ExportResult(files=files, latency_ms=latency, weights=weights, calibration=calibration, latency_runs=runs)
+    arena = None
+    int8_file = files.get(ModelFormat.TFLITE_INT8)
+    if int8_file is not None and int8_file.path and not stop_flag.is_set():
+        emit(Status(stage=Stage.MEASURING_ARENA))
+        arena = micro_arena(Path(int8_file.path).read_bytes(), spec.int8_peak_estimate)
+    result = ExportResult(
+        files=files, latency_ms=latency, weights=weights, calibration=calibration, latency_runs=runs, arena=arena
+    )
     emit(Finished(result=result))

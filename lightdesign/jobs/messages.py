@@ -73,6 +73,7 @@ class Stage(StrEnum):
     MEASURING_FLOAT32 = "measuring_float32"
     CONVERTING_INT8 = "converting_int8"
     MEASURING_INT8 = "measuring_int8"
+    MEASURING_ARENA = "measuring_arena"
 
 
 EXPORT_STAGES = (
@@ -83,6 +84,7 @@ EXPORT_STAGES = (
     Stage.MEASURING_FLOAT32,
     Stage.CONVERTING_INT8,
     Stage.MEASURING_INT8,
+    Stage.MEASURING_ARENA,
 )
 
 
@@ -231,6 +233,7 @@ class ExportSpec(Message):
     representative: DatasetRef | None = None  # int8 calibration data (a run's training data)
     model_path: str | None = None  # trained weights; None exports the initial weights
     run_label: str = ""  # the trained run, in words
+    int8_peak_estimate: int = 0  # the analysis's TFLite Micro activation estimate, measured beside it
 
 
 SPEC_TYPES: dict[str, type[Message]] = {JobKind.TRAIN: TrainSpec, JobKind.EXPORT: ExportSpec}
@@ -301,6 +304,23 @@ class ExportedFile(Message):
 
 
 @dataclass(frozen=True, kw_only=True)
+class MicroArena(Message):
+    """The tensor arena TensorFlow Lite Micro's interpreter allocated for the int8 model
+    (its RecordingMicroAllocator's report), beside the analysis's estimate."""
+
+    head: int = 0  # planned activation and scratch buffers: what ``peak_activation_bytes_int8`` predicts
+    tail: int = 0  # persistent structures (tensor and operator records, quantization data)
+    total: int = 0
+    estimate: int = 0  # the analysis's int8 activation estimate for the same model
+    error: str = ""  # why it could not be measured (no tflite-micro package, an unsupported op …)
+
+    @property
+    def ratio(self) -> float | None:
+        """Measured activation part over the estimate."""
+        return self.head / self.estimate if self.head and self.estimate else None
+
+
+@dataclass(frozen=True, kw_only=True)
 class ExportResult(Message):
     TAG: ClassVar[str] = "export_result"
     files: dict[ModelFormat, ExportedFile]
@@ -308,6 +328,7 @@ class ExportResult(Message):
     weights: str  # which weights, in words
     calibration: str  # where the int8 calibration samples came from, in words
     latency_runs: int
+    arena: MicroArena | None = None  # TFLite Micro's arena for the int8 model
 
     def latency_figures(self) -> dict[str, float]:
         """The latencies as the Compare page reads them (``keras_ms``, ``tflite_int8_ms`` …)."""

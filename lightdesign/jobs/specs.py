@@ -92,6 +92,7 @@ def export_spec(design: Design, work_dir: Path, run: RunRecord | None = None, la
         work_dir=str(work_dir),
         latency_runs=latency_runs,
         vocabulary=embedding.params["input_dim"] if embedding else 100,
+        int8_peak_estimate=metrics.PEAK_INT8.read(result),
     )
     if run is None:
         return spec

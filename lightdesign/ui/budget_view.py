@@ -304,6 +304,9 @@ def _scan_result(scan: dict) -> None:
         args=(scaled,),
         type="primary",
     )
+    from lightdesign.ui import sweep_view  # train the Pareto-optimal candidates (issue 15)
+
+    sweep_view.panel(design, kind, list(scan["points"].values()))
 
 
 def _apply_suggestion(rule: str, block_ids: tuple[str, ...]) -> None:

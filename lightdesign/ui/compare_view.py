@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from lightdesign import format as fmt
 from lightdesign import metrics, presets
 from lightdesign.analysis import Analysis, analyze
 from lightdesign.compare import comparison, diff, pareto_front, summarize
@@ -23,6 +24,7 @@ RATIO_METRICS = (
     metrics.FLOPS,
     metrics.WEIGHTS_INT8,
     metrics.PEAK,
+    metrics.PEAK_INT8,
     metrics.TRAINING,
 )
 COST_AXES = (metrics.MACS, metrics.PARAMS, metrics.PEAK, metrics.WEIGHTS_INT8)
@@ -163,6 +165,63 @@ def profiles(names: list[str], analyses: list[Analysis]) -> None:
     figure.update_xaxes(title_text=t("compare.depth.axis"))
     figure.update_layout(height=340, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h"))
     st.plotly_chart(figure, key="profiles")
+
+
+def timelines(names: list[str], analyses: list[Analysis]) -> None:
+    """Live activation memory per layer of every chosen design, overlaid, each peak marked
+    and named (fp32 of the unfused graph, or int8 as TFLite Micro runs it)."""
+    import plotly.graph_objects as go
+
+    precision = st.radio(
+        t("compare.timeline.precision"),
+        ["int8", "fp32"],
+        horizontal=True,
+        key="compare_timeline_precision",
+        format_func={"int8": t("costs.timeline.int8"), "fp32": t("costs.timeline.fp32")}.get,
+    )
+    figure = go.Figure()
+    for i, (name, result) in enumerate(zip(names, analyses, strict=True)):
+        steps = result.timeline
+        if not steps:
+            continue
+        values = [getattr(step, precision) for step in steps]
+        layers = [step.name for step in steps]
+        color = COLORS[i % 4]
+        figure.add_trace(
+            go.Scatter(
+                x=list(range(len(steps))),
+                y=values,
+                mode="lines",
+                line=dict(shape="hv", color=color),
+                name=_label(name),
+                text=layers,
+                hovertemplate="%{text}<br>%{y:,} B<extra>" + _label(name) + "</extra>",
+            )
+        )
+        peak_layer = result.peak_at if precision == "fp32" else result.peak_at_int8
+        top = layers.index(peak_layer) if peak_layer in layers else max(range(len(values)), key=values.__getitem__)
+        figure.add_trace(
+            go.Scatter(
+                x=[top],
+                y=[values[top]],
+                mode="markers+text",
+                marker=dict(color=color, size=10, symbol="diamond"),
+                text=[t("costs.timeline.peak", layer=layers[top], size=fmt.size(values[top]))],
+                textposition="top center",
+                textfont=dict(color=color, size=10),
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
+    figure.update_layout(
+        height=360,
+        margin=dict(l=10, r=10, t=30, b=10),
+        legend=dict(orientation="h"),
+        xaxis_title=t("costs.timeline.x"),
+        yaxis_title=t("costs.timeline.y"),
+    )
+    st.plotly_chart(figure, key="compare_timelines")
+    st.caption(t("compare.timeline.caption"))
 
 
 def scatter() -> None:

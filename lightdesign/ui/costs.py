@@ -13,6 +13,7 @@ from lightdesign.metrics import (
     PARAMS,
     PEAK,
     PEAK_INT8,
+    PEAK_INT8_IN_PLACE,
     TRAINABLE,
     TRAINING,
     WEIGHTS_FP16,
@@ -74,6 +75,7 @@ def metrics(result: Analysis) -> None:
     )
     figure(row2[2], WEIGHTS_INT8, t("costs.int8.help", value=int8))
     figure(row2[3], PEAK, t("costs.peak.help", value=peak, int8=figures[PEAK_INT8.key], layer=result.peak_at))
+    deployment_metrics(result, figure, figures)
     st.caption(
         t(
             "costs.exact",
@@ -105,6 +107,75 @@ def metrics(result: Analysis) -> None:
         t("costs.batch"), min_value=1, max_value=4096, step=1, **state.persistent_widget(state.BATCH_SIZE)
     )
     row3[2].selectbox(t("costs.optimizer"), sorted(OPTIMIZER_SLOTS), **state.persistent_widget(state.OPTIMIZER))
+
+
+def deployment_metrics(result: Analysis, figure, figures: dict) -> None:
+    """The int8 figures a microcontroller needs: TFLite Micro's arena for the activations
+    and the lower in-place figure some engines reach."""
+    plan = result.deployment
+    rough = "" if plan is None or plan.supported else t("costs.peak_int8.rough")
+    row = st.columns([1, 1, 2])
+    figure(
+        row[0],
+        PEAK_INT8,
+        t("costs.peak_int8.help", value=figures[PEAK_INT8.key], layer=result.peak_at_int8) + rough,
+    )
+    figure(
+        row[1],
+        PEAK_INT8_IN_PLACE,
+        t("costs.in_place.help", value=figures[PEAK_INT8_IN_PLACE.key], layer=result.peak_at_int8_in_place),
+    )
+    if result.dead_blocks:
+        names = ", ".join(result.design.blocks[i].name for i in result.dead_blocks)
+        row[2].caption(t("costs.dead", names=names))
+
+
+def timeline(result: Analysis, key: str = "memory_timeline") -> None:
+    """Live activation memory per layer in execution order, fp32 and int8 deployment,
+    each peak marked and named: where to look when the network must fit in RAM."""
+    import plotly.graph_objects as go
+
+    steps = result.timeline
+    if len(steps) < 2:
+        return
+    names = [s.name for s in steps]
+    figure = go.Figure()
+    for label, values, peak_layer, color in (
+        (t("costs.timeline.fp32"), [s.fp32 for s in steps], result.peak_at, "#4c78a8"),
+        (t("costs.timeline.int8"), [s.int8 for s in steps], result.peak_at_int8, "#f58518"),
+    ):
+        figure.add_trace(
+            go.Scatter(
+                x=list(range(len(steps))),
+                y=values,
+                mode="lines+markers",
+                line=dict(shape="hv", color=color),
+                marker=dict(size=4),
+                name=label,
+                text=names,
+                hovertemplate="%{text}<br>%{y:,} B<extra>" + label + "</extra>",
+            )
+        )
+        top = names.index(peak_layer) if peak_layer in names else max(range(len(values)), key=values.__getitem__)
+        figure.add_annotation(
+            x=top,
+            y=values[top],
+            text=t("costs.timeline.peak", layer=names[top], size=fmt.size(values[top])),
+            showarrow=True,
+            arrowcolor=color,
+            font=dict(color=color, size=11),
+            bgcolor="rgba(255,255,255,0.8)",
+        )
+    figure.update_layout(
+        height=320,
+        margin=dict(l=10, r=10, t=30, b=10),
+        legend=dict(orientation="h", y=1.12),
+        xaxis_title=t("costs.timeline.x"),
+        yaxis_title=t("costs.timeline.y"),
+    )
+    st.markdown(f"**{t('costs.timeline.title')}**")
+    st.plotly_chart(figure, key=key)
+    st.caption(t("costs.timeline.caption", arena=fmt.size(PEAK_INT8.read(result))))
 
 
 def stale(result: Analysis) -> None:

@@ -181,12 +181,14 @@ def memory_check(result: Analysis) -> bool:
 def model_files(result: Analysis) -> None:
     ws = state.workspace()
     runs = [RunRecord.from_dict(run) for run in ws.runs.get(ws.current, [])]
-    choices = ["initial"] + [str(i) for i in range(len(runs))][::-1]
+    # The latest run of this design first (the default), initial weights last. The key
+    # names the latest run, so a new run makes the choice default to it again.
+    choices = [str(i) for i in range(len(runs))][::-1] + ["initial"]
     cols = st.columns([3, 1], vertical_alignment="bottom")
     pick = cols[0].selectbox(
         t("export.weights"),
         choices,
-        key="export_weights",
+        key=f"export_weights_{ws.current_id}_{runs[-1].id if runs else 'none'}",
         format_func=labels(choices, lambda c: t("export.initial") if c == "initial" else _run_label(runs[int(c)])),
     )
     latency_runs = cols[1].number_input(t("export.latency_runs"), 5, 500, 50, key="export_latency_runs")
@@ -293,3 +295,40 @@ def export_results(job: Job, result: Analysis) -> None:
     ]
     st.dataframe(table, hide_index=True, key="export_latency")
     st.caption(t("export.latency_caption"))
+    micro_arena(out, result)
+
+
+def micro_arena(out: ExportResult, result: Analysis) -> None:
+    """The int8 model's TensorFlow Lite Micro arena as the real interpreter allocated it,
+    beside the analysis's estimate of its activation part."""
+    st.markdown(t("export.arena_head"))
+    arena = out.arena
+    if arena is None:
+        st.caption(t("export.arena_none"))
+        return
+    if arena.error:
+        st.caption(t("export.arena_error", error=arena.error, estimate=metrics.PEAK_INT8.show(arena.estimate)))
+        return
+    rows = [
+        {
+            t("col.figure"): t("export.arena.activations"),
+            t("col.measured"): f"{arena.head:,} B",
+            t("col.estimate"): f"{arena.estimate:,} B",
+            t("col.ratio"): f"{arena.ratio:.3f}×" if arena.ratio else "",
+        },
+        {
+            t("col.figure"): t("export.arena.persistent"),
+            t("col.measured"): f"{arena.tail:,} B",
+            t("col.estimate"): "",
+            t("col.ratio"): "",
+        },
+        {
+            t("col.figure"): t("export.arena.total"),
+            t("col.measured"): f"{arena.total:,} B",
+            t("col.estimate"): "",
+            t("col.ratio"): "",
+        },
+    ]
+    st.dataframe(rows, hide_index=True, key="export_arena")
+    in_place = metrics.PEAK_INT8_IN_PLACE.read(result)
+    st.caption(t("export.arena_caption", in_place=metrics.PEAK_INT8_IN_PLACE.show(in_place)))

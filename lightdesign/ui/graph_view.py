@@ -72,4 +72,4 @@ def style_words(article: bool) -> dict[str, str]:
     (输入层, 卷积层, … in Chinese) in article style, else the input and output labels."""
     if article:
         return {key: t(f"article.word.{key}") for key in ARTICLE_WORDS}
-    return {"input": t("graph.input"), "output": t("graph.output")}
+    return {"input": t("graph.input"), "output": t("graph.output"), "dead": t("graph.dead")}

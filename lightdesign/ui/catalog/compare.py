@@ -28,6 +28,13 @@ ENTRIES: dict[str, dict[str, str]] = {
     "compare.depth.macs": tr("MACs per block", "每块 MACs"),
     "compare.depth.activation": tr("Activation size per block (bytes)", "每块激活大小（字节）"),
     "compare.depth.axis": tr("depth (% of blocks)", "深度（块的百分比）"),
+    "compare.timeline": tr("Memory over the layers", "各层的内存"),
+    "compare.timeline.precision": tr("Precision", "精度"),
+    "compare.timeline.caption": tr(
+        "Activation memory alive while each layer runs, in execution order; the diamond marks each design's peak "
+        "and names its layer: the layer to change to fit into RAM.",
+        "按执行顺序，每层运行时存活的激活内存；菱形标出每个设计的峰值及其所在层：要装进 RAM 就改这一层。",
+    ),
     "compare.pareto": tr("Accuracy against cost", "准确率与开销"),
     "compare.cost_axis": tr("Cost axis", "开销轴"),
     "compare.quality_axis": tr("Quality axis", "质量轴"),

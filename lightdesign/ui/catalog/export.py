@@ -89,4 +89,32 @@ ENTRIES: dict[str, dict[str, str]] = {
         "matter too. Compare MACs per ms across designs on the Compare page.",
         "MACs 只能粗略预测耗时：内存访问、深度卷积层和框架开销同样重要。可在比较页比较不同设计的每毫秒 MACs。",
     ),
+    "export.arena_head": tr(
+        "**Memory on a microcontroller** (TensorFlow Lite Micro's interpreter, int8 model)",
+        "**微控制器上的内存**（TensorFlow Lite Micro 解释器，int8 模型）",
+    ),
+    "export.arena_none": tr(
+        "No int8 model was written, so there is no arena to measure.",
+        "没有生成 int8 模型，因此无法测量内存区。",
+    ),
+    "export.arena_error": tr(
+        "TFLite Micro could not allocate the model ({error}); the analysis estimates {estimate} for activations.",
+        "TFLite Micro 无法为模型分配内存（{error}）；分析估计激活需要 {estimate}。",
+    ),
+    "col.figure": tr("figure", "项目"),
+    "col.measured": tr("measured", "实测"),
+    "export.arena.activations": tr(
+        "activation buffers (arena head): the figure to fit into SRAM",
+        "激活缓冲区（内存区 head）：需要装进 SRAM 的部分",
+    ),
+    "export.arena.persistent": tr(
+        "persistent structures (arena tail: tensor and operator records)", "常驻结构（内存区 tail：张量与算子记录）"
+    ),
+    "export.arena.total": tr("whole arena (kTensorArenaSize at least)", "整个内存区（kTensorArenaSize 至少为此）"),
+    "export.arena_caption": tr(
+        "Measured by allocating the int8 model in the tflite-micro package's interpreter. Engines that run depthwise "
+        "convolutions in place (TinyEngine) can go as low as {in_place} for activations.",
+        "通过在 tflite-micro 软件包的解释器中分配 int8 模型测得。原地计算深度卷积的推理引擎（TinyEngine）可将激活内存降到 "
+        "{in_place}。",
+    ),
 }
