@@ -69,9 +69,11 @@ ENTRIES: dict[str, dict[str, str]] = {
     "costs.conventions": tr(
         "Params follow Keras (trainable + BatchNorm statistics). MACs are multiply-accumulates of convolutions, dense "
         "and recurrent layers (the papers' Mult-Adds). FLOPs follow TensorFlow's profiler. Peak memory is the largest "
-        "set of live activations at batch 1.",
+        "set of live activations at batch 1; the int8 figure is TensorFlow Lite Micro's arena for the fused, fully "
+        "quantized model. A block that feeds nothing is not part of the model and is not counted.",
         "参数量 (Params) 按 Keras 统计（可训练 + 批归一化统计量）。MACs 是卷积、全连接和循环层的乘加次数（论文中的 "
-        "Mult-Adds）。FLOPs 按 TensorFlow profiler 统计。峰值内存是 batch 为 1 时同时存活的激活的最大总和。",
+        "Mult-Adds）。FLOPs 按 TensorFlow profiler 统计。峰值内存是 batch 为 1 时同时存活的激活的最大总和；int8 数值是 "
+        "TensorFlow Lite Micro 为融合后、完全量化的模型分配的内存区。输出不被任何层使用的块不属于模型，不计入。",
     ),
     "costs.params": tr("Params", "参数量 Params"),
     "costs.params.help": tr(
@@ -104,8 +106,48 @@ ENTRIES: dict[str, dict[str, str]] = {
     ),
     "costs.peak": tr("Peak activations", "峰值激活内存"),
     "costs.peak.help": tr(
-        "{value:,} bytes at batch 1 in fp32 ({int8:,} in int8), reached at layer {layer}",
-        "batch 为 1 时 fp32 共 {value:,} 字节（int8 为 {int8:,}），出现在层 {layer}",
+        "{value:,} bytes at batch 1 in fp32, every layer output its own buffer, reached at layer {layer} "
+        "(int8 on a microcontroller: {int8:,}, see below)",
+        "batch 为 1 时 fp32 共 {value:,} 字节（每层输出各占一块缓冲区），出现在层 {layer}（微控制器上的 int8："
+        "{int8:,}，见下）",
+    ),
+    "costs.peak_int8.help": tr(
+        "{value:,} bytes of activation buffers in TensorFlow Lite Micro's arena for the fully quantized model: "
+        "BatchNorm, ReLU and padding fused into the convolutions as the TFLite converter does, buffers shared by "
+        "lifetime by its memory planner. Peak while {layer} runs. The arena needs a few kB more for bookkeeping; the "
+        "Export page measures the real arena.",
+        "TensorFlow Lite Micro 为完全量化模型分配的内存区中激活缓冲区共 {value:,} 字节：批归一化、ReLU 和填充按 TFLite "
+        "转换器的方式融合进卷积，内存规划器按生命周期共享缓冲区。峰值出现在 {layer} 运行时。内存区另需几 kB 的管理结构；"
+        "导出页会测量真实的内存区。",
+    ),
+    "costs.peak_int8.rough": tr(
+        " Rough: some layers (recurrent) have no TFLite Micro int8 kernel.",
+        " 仅为粗略估计：部分层（循环层）没有 TFLite Micro 的 int8 内核。",
+    ),
+    "costs.in_place.help": tr(
+        "{value:,} bytes if each depthwise convolution writes its output over its input, as microcontroller engines "
+        "such as TinyEngine (MCUNet) do, with buffers packed perfectly: a lower figure that depends on the engine; "
+        "TFLite Micro does not reach it. Peak at {layer}.",
+        "若每个深度卷积把输出写在输入之上（TinyEngine/MCUNet 等微控制器推理引擎的做法）且缓冲区完美排布，则为 {value:,} "
+        "字节：这是取决于推理引擎的更低数值，TFLite Micro 达不到。峰值出现在 {layer}。",
+    ),
+    "costs.dead": tr(
+        "Not counted (feeds nothing): {names}",
+        "未计入（输出未被使用）：{names}",
+    ),
+    "costs.timeline.title": tr("Memory timeline", "内存时间线"),
+    "tab.memory": tr("Memory timeline", "内存时间线"),
+    "costs.timeline.fp32": tr("fp32, unfused graph", "fp32，未融合的计算图"),
+    "costs.timeline.int8": tr("int8 on TFLite Micro (fused)", "int8，TFLite Micro（已融合）"),
+    "costs.timeline.peak": tr("peak {size} at {layer}", "峰值 {size}，在 {layer}"),
+    "costs.timeline.x": tr("layer, in execution order", "层（按执行顺序）"),
+    "costs.timeline.y": tr("live activation memory (bytes)", "存活的激活内存（字节）"),
+    "costs.timeline.caption": tr(
+        "Memory alive while each layer runs: its inputs, its output and everything a later layer still needs. Fused "
+        "layers share the step of the layer they fuse into. TFLite Micro's planner may need a little more than the "
+        "int8 line's peak when buffers fragment: its arena for activations is {arena}.",
+        "每层运行时存活的内存：它的输入、输出，以及后面的层仍需要的一切。被融合的层与其融合进的层处于同一步。当缓冲区出现"
+        "碎片时，TFLite Micro 的规划器可能比 int8 曲线的峰值多需要一点：它为激活分配的内存区为 {arena}。",
     ),
     "costs.exact": tr(
         "Exact: {params:,} params ({trainable:,} trainable, {non_trainable:,} non-trainable) · {macs:,} MACs · "
@@ -149,6 +191,7 @@ ENTRIES: dict[str, dict[str, str]] = {
     "graph.expand": tr("Expand blocks", "展开指定块"),
     "graph.expand.placeholder": tr("Choose composite blocks to open", "选择要展开的复合块"),
     "graph.input": tr("Input", "输入 Input"),
+    "graph.dead": tr("feeds nothing: not in the model", "输出未被使用：不属于模型"),
     "graph.output": tr("Output", "输出 Output"),
     "graph.mermaid": tr("Mermaid (graph TD) for your documents", "用于文档的 Mermaid（graph TD）"),
     "files.download": tr("Download design JSON", "下载设计 JSON"),
