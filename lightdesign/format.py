@@ -9,9 +9,32 @@ def _scaled(value: float) -> str:
     return f"{value:.2f}"
 
 
+INT64_MAX = 2**63 - 1
+
+
+def _float(n: int | float) -> float:
+    """``n`` as a float; integers beyond a float's range become infinity, never an error."""
+    try:
+        return float(n)
+    except OverflowError:
+        return float("inf") if n > 0 else float("-inf")
+
+
+def cell(n: int | float) -> int | float:
+    """A number a table column can hold: integers beyond 64 bits become floats (pandas and
+    Arrow store int64; a Python int past it raised "int too large to convert to C long")."""
+    if isinstance(n, int) and not -INT64_MAX <= n <= INT64_MAX:
+        return _float(n)
+    return n
+
+
 def count(n: int | float) -> str:
     """3,538,984 -> '3.54 M'; 300,774,272 -> '300.8 M'; 950 -> '950'."""
-    n = float(n)
+    n = _float(n)
+    if n != n or n in (float("inf"), float("-inf")):
+        return "∞" if n > 0 else ("-∞" if n < 0 else "–")
+    if abs(n) >= 1e15:
+        return f"{n:.2e}"
     for size, unit in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "K")):
         if abs(n) >= size:
             return f"{_scaled(n / size)} {unit}"
@@ -20,8 +43,10 @@ def count(n: int | float) -> str:
 
 def size(n: int | float) -> str:
     """Bytes in binary units as Keras prints them: 14,155,936 -> '13.5 MB'."""
-    n = float(n)
-    for scale, unit in ((1024**3, "GB"), (1024**2, "MB"), (1024, "KB")):
+    n = _float(n)
+    if n != n or n in (float("inf"), float("-inf")):
+        return "∞" if n > 0 else "–"
+    for scale, unit in ((1024**5, "PB"), (1024**4, "TB"), (1024**3, "GB"), (1024**2, "MB"), (1024, "KB")):
         if abs(n) >= scale:
             return f"{_scaled(n / scale)} {unit}"
     return f"{n:.0f} B"

@@ -27,6 +27,34 @@ class LayerError(ValueError):
         self.valid = valid
 
 
+def check_computed_shape(kind: str, out: tuple[int, ...]) -> None:
+    """Every size a layer computes stays within the limits its fields have: an image side
+    at most MAX_RESOLUTION, a sequence at most MAX_SEQUENCE steps, image channels at most
+    MAX_CHANNELS, other feature axes at most MAX_UNITS, and no tensor larger than the
+    largest valid input (so that every figure stays a number a table can hold)."""
+    from lightdesign.fields import MAX_CHANNELS, MAX_RESOLUTION, MAX_SEQUENCE, MAX_UNITS
+
+    largest = MAX_RESOLUTION * MAX_RESOLUTION * MAX_CHANNELS
+    elements = 1
+    for size in out:
+        elements *= size
+    limits: list[tuple[int, str]] = []
+    if len(out) == 3:
+        limits = [(MAX_RESOLUTION, "height"), (MAX_RESOLUTION, "width"), (MAX_CHANNELS, "channels")]
+    elif len(out) == 2:
+        limits = [(MAX_SEQUENCE, "steps"), (MAX_UNITS, "features")]
+    for size, (limit, what) in zip(out, limits, strict=False):
+        if size > limit:
+            raise LayerError(
+                f"{kind} would produce {what} = {size:,} (output {fmt_shape(out)}); at most {limit:,} are allowed"
+            )
+    if elements > largest:
+        raise LayerError(
+            f"{kind} would produce {elements:,} values per sample (output {fmt_shape(out)}); "
+            f"at most {largest:,} are allowed"
+        )
+
+
 @dataclass(slots=True)
 class Cost:
     trainable: int = 0
@@ -201,6 +229,7 @@ class Layer:
                 raise LayerError(
                     f"{self.kind} would produce the empty shape {fmt_shape(out)} from {fmt_shape(shapes[0])}"
                 )
+        check_computed_shape(self.kind, out)
         cost = self.cost(shapes, out)
         dtype = self.output_dtype(tensors)
         node = tensors[0].trace.add(self, tensors, out, cost, dtype)

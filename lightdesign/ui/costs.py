@@ -237,10 +237,10 @@ def table(result: Analysis) -> None:
                 "block": names.get(r.block, "input"),
                 "kind": r.kind,
                 "output": fmt.shape(r.shape),
-                "params": r.params,
-                "macs": r.macs,
+                "params": fmt.cell(r.params),
+                "macs": fmt.cell(r.macs),
                 "mac_share": round(share(r.macs, total_macs), 2),
-                "activation": r.activation_bytes,
+                "activation": fmt.cell(r.activation_bytes),
             }
             for i, r in enumerate(result.rows)
         ]
@@ -251,11 +251,11 @@ def table(result: Analysis) -> None:
                 "block": b.name,
                 "kind": b.kind,
                 "output": fmt.shape(b.shape),
-                "params": b.params,
+                "params": fmt.cell(b.params),
                 "param_share": round(share(b.params, total_params), 2),
-                "macs": b.macs,
+                "macs": fmt.cell(b.macs),
                 "mac_share": round(share(b.macs, total_macs), 2),
-                "activation": b.output_bytes,
+                "activation": fmt.cell(b.output_bytes),
             }
             for b in result.blocks
         ]
