@@ -71,6 +71,16 @@ def code_and_text(result: Analysis) -> None:
             key="download_py",
             type="primary",
         )
+        from lightdesign.codegen_train import generate_train  # issue 15: the training script that scales
+
+        st.download_button(
+            t("export.download.train"),
+            generate_train(design),
+            file_name="train.py",
+            mime="text/x-python",
+            key="download_train_py",
+            help=t("export.train.help"),
+        )
         st.code(source, language="python", line_numbers=True, height=420)
     with tabs[1]:
         text = design.to_json()

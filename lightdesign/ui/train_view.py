@@ -132,6 +132,7 @@ def live_status(job: Job) -> None:
                 position=manager.queue_position(job),
             )
         )
+    st.caption(t("job.where", where=manager.backend.where(job)))  # this server, or a Ray node
     batch = job.latest(Batch)
     if batch:
         done = batch.epochs_done
