@@ -74,6 +74,7 @@ class Stage(StrEnum):
     CONVERTING_INT8 = "converting_int8"
     MEASURING_INT8 = "measuring_int8"
     MEASURING_ARENA = "measuring_arena"
+    RECALIBRATING_BATCHNORM = "recalibrating_batchnorm"
 
 
 EXPORT_STAGES = (
@@ -220,6 +221,7 @@ class TrainSpec(Message):
     work_dir: str
     settings: TrainSettings
     analysis: dict[str, int | None]  # the design's figures by metric key, kept with the run
+    epoch_seconds_estimate: float = 0.0  # what the Train page estimated, shown beside the real time
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -290,6 +292,12 @@ class TrainResult(Message):
     sample_images_path: str | None  # .npy of the samples' images (image data only)
     model_path: str
     notes: tuple[str, ...] = ()
+    # Precise BatchNorm: the moving statistics re-estimated on this many training samples
+    # after training (0: the model has no BatchNormalization), and the test loss with each
+    # batch's own statistics (training mode) beside ``test_loss`` (inference mode, the model
+    # a person downloads).
+    batchnorm_samples: int = 0
+    batch_statistics_loss: float | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -457,6 +465,10 @@ class RunRecord(Message):
     model_path: str
     finished: float
     analysis: dict[str, int | None]  # the design's figures by metric key, when it was trained
+    batchnorm_samples: int = 0  # BatchNorm statistics re-estimated on this many samples after training
+    epoch_seconds: float = 0.0  # the run's mean epoch time
+    epoch_seconds_estimate: float = 0.0  # what the Train page estimated before it started
+    design_key: str = ""  # the generated source's digest: runs of the same network (time estimates)
 
     def to_dict(self) -> dict[str, Any]:
         data = _encode(self)
@@ -486,4 +498,19 @@ class RunRecord(Message):
             model_path=result.model_path,
             finished=time.time() if finished is None else finished,
             analysis=dict(spec.analysis),
+            batchnorm_samples=result.batchnorm_samples,
+            epoch_seconds=result.seconds / max(len(result.history), 1),
+            epoch_seconds_estimate=spec.epoch_seconds_estimate,
+            design_key=design_key(spec.source),
         )
+
+
+def design_key(source: str) -> str:
+    """A short digest of a design's generated source: equal for the same network (any
+    name), different after any change that alters the model."""
+    import hashlib
+    import re
+
+    body = source.split("def build_model", 1)[-1]
+    body = re.sub(r"keras\.Model\(inputs, x, name=.*\)", "", body)  # the model is named after the design
+    return hashlib.sha256(body.encode()).hexdigest()[:16]

@@ -26,6 +26,7 @@ from lightdesign.jobs.messages import (
 )
 
 BATCH_EVENT_INTERVAL_S = 0.25
+PRECISE_BATCHNORM_SAMPLES = 4096  # training samples the BatchNorm statistics are re-estimated on
 SAMPLE_PREDICTIONS = 16
 STOPPED_ON_REQUEST = "stopped at your request"
 
@@ -135,6 +136,51 @@ def _progress_callback(keras, emit, stop_flag, epochs: int, steps: int, batch_si
     return Progress()
 
 
+def batchnorm_layers(keras, model) -> list:
+    return [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
+
+
+def batch_statistics_loss(model, loss, x, y, batch_size: int, stop_flag) -> float:
+    """The loss with every BatchNormalization using each batch's own statistics (training
+    mode, as during fit). Updates the moving statistics as a side effect."""
+    total, count = 0.0, 0
+    for start in range(0, len(x), batch_size):
+        if stop_flag.is_set():
+            raise StopRequested
+        xb, yb = x[start : start + batch_size], y[start : start + batch_size]
+        total += float(loss(yb, model(xb, training=True))) * len(xb)
+        count += len(xb)
+    return total / max(count, 1)
+
+
+def recalibrate_batchnorm(layers: list, model, x, batch_size: int, seed: int, stop_flag) -> int:
+    """Precise BatchNorm (Wu & Johnson, 2021): after training, set every BatchNormalization's
+    moving mean and variance to the average of its batch statistics over training batches,
+    instead of the exponential average of fit (momentum 0.99 has not settled after a few
+    hundred steps, so the model in inference mode sees stale statistics). With momentum
+    (seen before) / (seen so far) per batch the moving statistics become exactly that
+    average. Returns the number of samples used."""
+    if not layers or not len(x):
+        return 0
+    count = min(len(x), PRECISE_BATCHNORM_SAMPLES)
+    order = np.sort(np.random.default_rng(seed).permutation(len(x))[:count])
+    momenta = [layer.momentum for layer in layers]
+    seen = 0
+    try:
+        for start in range(0, count, batch_size):
+            if stop_flag.is_set():
+                raise StopRequested
+            batch = x[order[start : start + batch_size]]
+            for layer in layers:
+                layer.momentum = seen / (seen + len(batch))
+            model(batch, training=True)  # eager: each layer reads its momentum now
+            seen += len(batch)
+    finally:
+        for layer, momentum in zip(layers, momenta, strict=True):
+            layer.momentum = momentum
+    return seen
+
+
 def _confusion(y_true: np.ndarray, y_pred: np.ndarray, classes: int) -> tuple[tuple[int, ...], ...]:
     matrix = np.zeros((classes, classes), dtype=np.int64)
     np.add.at(matrix, (y_true, y_pred), 1)
@@ -203,6 +249,17 @@ def run(spec: TrainSpec, emit, stop_flag) -> None:
         emit(_stopped(progress.history, time.perf_counter() - start))
         return
     train_seconds = time.perf_counter() - start
+    layers = batchnorm_layers(keras, model)
+    calibrated, batch_loss = 0, None
+    try:
+        if layers:
+            emit(Status(stage=Stage.RECALIBRATING_BATCHNORM))
+            batch_loss = batch_statistics_loss(model, loss, data.x_test, data.y_test, settings.batch_size, stop_flag)
+            x_fit = data.x_train[:train_count]  # fit's validation split is the tail
+            calibrated = recalibrate_batchnorm(layers, model, x_fit, settings.batch_size, settings.seed, stop_flag)
+    except StopRequested:
+        emit(_stopped(progress.history, train_seconds))
+        return
     emit(Status(stage=Stage.EVALUATING))
     try:
         test_loss, test_accuracy = model.evaluate(
@@ -247,5 +304,7 @@ def run(spec: TrainSpec, emit, stop_flag) -> None:
         sample_images_path=None if images_path is None else str(images_path),
         model_path=str(model_path),
         notes=tuple(data.notes),
+        batchnorm_samples=calibrated,
+        batch_statistics_loss=_finite(batch_loss),
     )
     emit(Finished(result=result))

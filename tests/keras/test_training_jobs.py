@@ -124,3 +124,28 @@ def test_a_worker_that_runs_out_of_memory_becomes_a_message(monkeypatch):
         assert not job.process.is_alive()
     finally:
         jobs.shutdown()
+
+
+def test_precise_batchnorm_makes_the_downloaded_model_the_reported_one(keras):
+    """MobileNetV2 0.35 (52 BatchNorm layers) trained one epoch on generated shapes: after
+    the BatchNorm statistics are re-estimated, the test loss in inference mode is close to
+    the loss with batch statistics, and the saved model reproduces the reported accuracy."""
+    import threading
+
+    from lightdesign.jobs import train
+    from lightdesign.jobs.messages import Finished
+
+    work = new_work_dir()
+    data = datasets.shapes(count=1200, size=32, channels=3, classes=4)
+    design = presets.build("mobilenet_v2", alpha=0.35, resolution=32, classes=4)
+    spec = train_spec(design, dataset_for_job(data, work), TrainSettings(epochs=1, batch_size=32), work)
+    events = []
+    train.run(spec, events.append, threading.Event())
+    assert isinstance(events[-1], Finished), events[-1]
+    result = events[-1].result
+    assert result.batchnorm_samples == int(len(data.y_train) * 0.9)
+    assert Stage.RECALIBRATING_BATCHNORM in [e.stage for e in events if isinstance(e, Status)]
+    assert result.test_loss == pytest.approx(result.batch_statistics_loss, rel=0.20)
+    downloaded = keras.models.load_model(result.model_path, safe_mode=True)
+    _, accuracy = downloaded.evaluate(data.x_test, data.y_test, verbose=0, batch_size=256)
+    assert accuracy == result.test_accuracy
