@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import stat
 import sys
 from pathlib import Path
 
@@ -57,19 +59,45 @@ def load_design(args: argparse.Namespace) -> Design:
     if any(v is not None for v in preset_options.values()):
         raise CommandError("--alpha, --resolution, --classes and --groups apply to --preset only")
     path = Path(args.design)
+    check_readable(path)
     if _is_model(path):
         return import_model(path, getattr(args, "input_shape", None)).design
-    try:
-        size = path.stat().st_size
-        if size > MAX_JSON_BYTES:
-            raise CommandError(f"{path}: the file is {size:,} bytes; the limit is {MAX_JSON_BYTES:,}")
-        text = path.read_bytes()
-    except OSError as exc:
-        raise CommandError(f"cannot read {path}: {exc.strerror}") from None
+    text = read_limited(path, MAX_JSON_BYTES)
     try:
         return from_json(text)
     except DesignError as exc:
         raise CommandError(f"{path}: {exc}") from None
+
+
+def check_readable(path: Path) -> os.stat_result:
+    """A regular file that can be opened without waiting: a FIFO, a device (``/dev/zero``,
+    ``/dev/urandom``) or a folder is refused in one line instead of hanging or reading forever."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise CommandError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        info = os.fstat(descriptor)
+    finally:
+        os.close(descriptor)
+    if not stat.S_ISREG(info.st_mode):
+        raise CommandError(f"cannot read {path}: not a regular file (a folder, pipe or device); give a file")
+    return info
+
+
+def read_limited(path: Path, limit: int) -> bytes:
+    """At most ``limit`` bytes of a regular file (CommandError when it holds more)."""
+    info = check_readable(path)
+    if info.st_size > limit:
+        raise CommandError(f"{path}: the file is {info.st_size:,} bytes; the limit is {limit:,}")
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise CommandError(f"cannot read {path}: {exc.strerror}") from None
+    if len(data) > limit:
+        raise CommandError(f"{path}: the file is larger than the limit of {limit:,} bytes")
+    return data
 
 
 def _is_model(path: Path) -> bool:
@@ -107,10 +135,35 @@ def _valid_analysis(design: Design, batch_size: int = 32, optimizer: str = "adam
 
 
 def _write(text: str, output: str | None) -> None:
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    """Write the output file (or standard output); every failure is one line. A regular
+    file is written beside its place and renamed into it when complete, so a full disk
+    leaves no partial file."""
+    if not output:
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except OSError as exc:
+            raise CommandError(f"cannot write to standard output: {exc.strerror or exc}") from None
+        return
+    path = Path(output)
+    data = text.encode("utf-8")
+    try:
+        if path.exists() and not path.is_file():
+            if path.is_dir():
+                raise CommandError(f"cannot write {path}: it is a folder; give a file name")
+            with open(path, "wb") as handle:  # a device or a pipe: written in place
+                handle.write(data)
+            return
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
+        try:
+            with open(temporary, "wb") as handle:
+                handle.write(data)
+            os.replace(temporary, path)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise CommandError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def table(result: Analysis) -> str:
@@ -199,9 +252,12 @@ def _article_words(lang: str) -> dict[str, str]:
 
 def _amount(text: str) -> int:
     try:
-        return fmt.parse_amount(text)
+        value = fmt.parse_amount(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is less than 1; a limit must be at least 1 (e.g. 300M)")
+    return value
 
 
 def cmd_check(args: argparse.Namespace) -> None:
@@ -242,6 +298,7 @@ def cmd_save(args: argparse.Namespace) -> None:
 
 def cmd_import(args: argparse.Namespace) -> None:
     """Import a model file as a design; report what was mapped, folded and kept opaque."""
+    check_readable(Path(args.model))
     result = import_model(Path(args.model), args.input_shape, fold=args.fold)
     design = result.design
     figures = analyze(design)
@@ -277,6 +334,7 @@ def cmd_workspace(args: argparse.Namespace) -> None:
             counts = export_workspace(store, args.target, output)
             print(f"wrote {output}: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
         else:
+            check_readable(Path(args.target))
             workspace_id = import_workspace(store, Path(args.target), paths.work_dir())
             print(f"imported as workspace {workspace_id}; open it with ?w={workspace_id}")
     except StoreError as exc:
@@ -355,9 +413,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         args.run(args)
+        sys.stdout.flush()
     except (CommandError, DesignError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except SystemExit as exc:
         return int(exc.code or 0)
+    except MemoryError:
+        print("error: out of memory", file=sys.stderr)
+        return 1
+    except OSError as exc:  # standard output closed or full, a file that vanished …
+        print(f"error: {exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}", file=sys.stderr)
+        return 1
     return 0
