@@ -33,6 +33,8 @@ st.button(
 st.subheader(t("train.run"))
 if job is None:
     st.caption(t("train.no_run"))
+elif not train_view.belongs_here(job):  # this session's last run trained another design
+    train_view.other_design(job)
 elif job.active:
     train_view.live_fragment()
 else:

@@ -74,5 +74,7 @@ def train(spec, emit, stop_flag) -> None:
         samples=(),
         sample_images_path=None,
         model_path=str(model),
+        batchnorm_samples=64,  # as if the design had BatchNormalization (precise BN)
+        batch_statistics_loss=0.55,
     )
     emit(Finished(result=result, message="trained"))

@@ -55,6 +55,7 @@ from lightdesign.jobs.messages import (
 JOB_KINDS: dict[str, str] = {
     JobKind.TRAIN: "lightdesign.jobs.train:run",
     JobKind.EXPORT: "lightdesign.jobs.export:run",
+    JobKind.CALIBRATE: "lightdesign.jobs.train:calibrate",
 }
 
 E = TypeVar("E")

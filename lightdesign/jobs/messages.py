@@ -34,6 +34,7 @@ class JobKind(StrEnum):
 
     TRAIN = "train"
     EXPORT = "export"
+    CALIBRATE = "calibrate"  # a few timed training steps: this machine's speed for a design
 
 
 class JobState(StrEnum):
@@ -75,6 +76,7 @@ class Stage(StrEnum):
     MEASURING_INT8 = "measuring_int8"
     MEASURING_ARENA = "measuring_arena"
     RECALIBRATING_BATCHNORM = "recalibrating_batchnorm"
+    TIMING_STEPS = "timing_steps"
 
 
 EXPORT_STAGES = (
@@ -238,7 +240,26 @@ class ExportSpec(Message):
     int8_peak_estimate: int = 0  # the analysis's TFLite Micro activation estimate, measured beside it
 
 
-SPEC_TYPES: dict[str, type[Message]] = {JobKind.TRAIN: TrainSpec, JobKind.EXPORT: ExportSpec}
+@dataclass(frozen=True, kw_only=True)
+class CalibrateSpec(Message):
+    """Time a few training steps of a design at a batch size on this machine."""
+
+    design_name: str
+    source: str
+    input_shape: tuple[int, ...]
+    num_classes: int
+    from_logits: bool
+    settings: TrainSettings  # batch size, optimizer, mixed precision as the run would use
+    vocabulary: int = 2  # token ids below this for token inputs
+    seconds: float = 3.0  # how long to time training steps (at least a few steps)
+    flops: int = 0  # the design's inference FLOPs per sample (the measured speed in FLOP/s)
+
+
+SPEC_TYPES: dict[str, type[Message]] = {
+    JobKind.TRAIN: TrainSpec,
+    JobKind.EXPORT: ExportSpec,
+    JobKind.CALIBRATE: CalibrateSpec,
+}
 
 
 def spec_from_dict(kind: str, data: dict[str, Any]) -> Any:
@@ -298,6 +319,19 @@ class TrainResult(Message):
     # a person downloads).
     batchnorm_samples: int = 0
     batch_statistics_loss: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CalibrationResult(Message):
+    """Measured seconds per training step (after the first, which traces the model) and
+    per evaluation step, at ``batch_size``."""
+
+    TAG: ClassVar[str] = "calibration_result"
+    batch_size: int
+    steps: int
+    train_step_seconds: float
+    eval_step_seconds: float
+    first_step_seconds: float  # tracing and compiling: once per run
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -394,7 +428,7 @@ class Batch(Message):
 class Finished(Message):
     TAG: ClassVar[str] = "finished"
     state: ClassVar[JobState] = JobState.FINISHED
-    result: TrainResult | ExportResult | None = None
+    result: TrainResult | ExportResult | CalibrationResult | None = None
     message: str = ""
     at: float = field(default_factory=time.time)
 

@@ -12,7 +12,15 @@ from lightdesign import datasets, metrics, paths
 from lightdesign.analysis import Analysis, analyze
 from lightdesign.codegen import generate
 from lightdesign.design import Design, DesignError
-from lightdesign.jobs.messages import DatasetKind, DatasetRef, ExportSpec, RunRecord, TrainSettings, TrainSpec
+from lightdesign.jobs.messages import (
+    CalibrateSpec,
+    DatasetKind,
+    DatasetRef,
+    ExportSpec,
+    RunRecord,
+    TrainSettings,
+    TrainSpec,
+)
 from lightdesign.layers import opaque
 
 WORK_ROOT = paths.work_dir() / "jobs"  # each job's folder: its data, weights and model files
@@ -54,6 +62,28 @@ def train_spec(design: Design, dataset: DatasetRef, settings: TrainSettings, wor
         work_dir=str(work_dir),
         settings=settings,
         analysis=metrics.summary(result),  # the run record carries every figure by metric key
+    )
+
+
+def calibrate_spec(design: Design, settings: TrainSettings) -> CalibrateSpec:
+    """A calibration job spec: a few timed training steps of ``design`` at the settings'
+    batch size (DesignError when it cannot be trained)."""
+    result = analyze(design, settings.batch_size, settings.optimizer)
+    if result.errors:
+        raise DesignError(f"fix the design first: {result.errors[0].text}")
+    refused = opaque.refusal(design, "trained")
+    if refused:
+        raise DesignError(refused)
+    embedding = next((b for b in design.blocks if b.kind == "Embedding"), None)
+    return CalibrateSpec(
+        design_name=design.name,
+        source=generate(design),
+        input_shape=tuple(design.input_shape),
+        num_classes=design.num_classes,
+        from_logits=not ends_with_softmax(result),
+        settings=settings,
+        vocabulary=embedding.params["input_dim"] if embedding else 2,
+        flops=metrics.FLOPS.read(result),
     )
 
 

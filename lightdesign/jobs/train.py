@@ -12,6 +12,8 @@ import numpy as np
 from lightdesign import datasets
 from lightdesign.jobs.messages import (
     Batch,
+    CalibrateSpec,
+    CalibrationResult,
     DataReady,
     DatasetKind,
     DatasetRef,
@@ -66,6 +68,72 @@ def build_model(source: str):
     namespace: dict = {"__name__": "lightdesign_design"}
     exec(compile(source, "<design>", "exec"), namespace)
     return namespace["build_model"]()
+
+
+def _compiled(keras, source: str, settings, classes: int, from_logits: bool):
+    """The model of ``source``, compiled as a training run compiles it."""
+    model = build_model(source)
+    loss = (
+        keras.losses.BinaryCrossentropy(from_logits=from_logits)
+        if classes == 1
+        else keras.losses.SparseCategoricalCrossentropy(from_logits=from_logits)
+    )
+    model.compile(
+        optimizer=_optimizer(keras, settings.optimizer, settings.learning_rate), loss=loss, metrics=["accuracy"]
+    )
+    return model, loss
+
+
+def calibrate(spec: CalibrateSpec, emit, stop_flag) -> None:
+    """Time training steps of the design at the run's batch size on generated data: the
+    first step (tracing) apart, then steps for about ``spec.seconds``, then a few
+    evaluation steps. The Train page turns that into epoch time estimates."""
+    emit(Status(stage=Stage.LOADING_TENSORFLOW))
+    import keras
+
+    settings = spec.settings
+    keras.utils.set_random_seed(settings.seed)
+    if settings.mixed_precision:
+        keras.mixed_precision.set_global_policy("mixed_float16")
+    emit(Status(stage=Stage.BUILDING_MODEL))
+    model, _ = _compiled(keras, spec.source, settings, spec.num_classes, spec.from_logits)
+    rng = np.random.default_rng(settings.seed)
+    batch = settings.batch_size
+    shape = (batch, *spec.input_shape)
+    x = (
+        rng.integers(0, spec.vocabulary, shape).astype(np.int32)
+        if len(spec.input_shape) == 1
+        else rng.uniform(0, 1, shape).astype(np.float32)
+    )
+    y = rng.integers(0, max(spec.num_classes, 2), batch)
+    emit(Status(stage=Stage.TIMING_STEPS))
+    start = time.perf_counter()
+    model.train_on_batch(x, y)
+    first = time.perf_counter() - start
+    steps, start = 0, time.perf_counter()
+    while steps < 3 or (time.perf_counter() - start < spec.seconds and steps < 200):
+        if stop_flag.is_set():
+            emit(Stopped(message=STOPPED_ON_REQUEST, on_request=True))
+            return
+        model.train_on_batch(x, y)
+        steps += 1
+    train_step = (time.perf_counter() - start) / steps
+    model.test_on_batch(x, y)  # traces the evaluation step
+    start = time.perf_counter()
+    for _ in range(3):
+        model.test_on_batch(x, y)
+    eval_step = (time.perf_counter() - start) / 3
+    emit(
+        Finished(
+            result=CalibrationResult(
+                batch_size=batch,
+                steps=steps,
+                train_step_seconds=train_step,
+                eval_step_seconds=eval_step,
+                first_step_seconds=first,
+            )
+        )
+    )
 
 
 def _optimizer(keras, name: str, learning_rate: float):
@@ -222,15 +290,7 @@ def run(spec: TrainSpec, emit, stop_flag) -> None:
     )
 
     emit(Status(stage=Stage.BUILDING_MODEL))
-    model = build_model(spec.source)
-    loss = (
-        keras.losses.BinaryCrossentropy(from_logits=spec.from_logits)
-        if classes == 1
-        else keras.losses.SparseCategoricalCrossentropy(from_logits=spec.from_logits)
-    )
-    model.compile(
-        optimizer=_optimizer(keras, settings.optimizer, settings.learning_rate), loss=loss, metrics=["accuracy"]
-    )
+    model, loss = _compiled(keras, spec.source, settings, classes, spec.from_logits)
     progress = _progress_callback(keras, emit, stop_flag, settings.epochs, steps, settings.batch_size)
     emit(Status(stage=Stage.TRAINING))
     start = time.perf_counter()

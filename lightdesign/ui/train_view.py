@@ -4,6 +4,7 @@ the charts in ``train_charts``, the refusal policy in ``lightdesign.jobs.policy`
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 
@@ -12,10 +13,22 @@ import streamlit as st
 from lightdesign import datasets, disk
 from lightdesign import format as fmt
 from lightdesign.analysis import Analysis
+from lightdesign.codegen import generate
 from lightdesign.design import DesignError
-from lightdesign.jobs import Job, JobError, policy
-from lightdesign.jobs.messages import Batch, Epoch, JobKind, JobState, RunRecord, Stopped, TrainResult, TrainSettings
-from lightdesign.jobs.specs import WORK_ROOT, dataset_for_job, keras_dataset, new_work_dir, train_spec
+from lightdesign.jobs import Job, JobError, policy, timing
+from lightdesign.jobs.messages import (
+    Batch,
+    CalibrationResult,
+    Epoch,
+    JobKind,
+    JobState,
+    RunRecord,
+    Stopped,
+    TrainResult,
+    TrainSettings,
+    design_key,
+)
+from lightdesign.jobs.specs import WORK_ROOT, calibrate_spec, dataset_for_job, keras_dataset, new_work_dir, train_spec
 from lightdesign.ui import icons, persist, run_log, state, train_charts
 from lightdesign.ui.i18n import t
 from lightdesign.ui.job_view import adopt, job_manager, message_text, session_id, stage_text
@@ -24,6 +37,15 @@ from lightdesign.ui.markup import message
 JOB_KEY = "train_job_id"
 RECORDED = "train_recorded_jobs"
 MEASURED_RATE = "train_measured_flops_per_s"  # training FLOP/s of this session's last run
+CALIBRATION_KEY = "train_calibration_job_id"
+ESTIMATE_KEY = "train_epoch_estimate"  # the epoch time shown when Start is pressed
+
+
+@st.cache_resource
+def calibrations() -> dict[tuple[str, int, str], timing.Calibration]:
+    """Measured speeds of this server's machine by (network digest, batch size, optimizer),
+    shared by every session: the machine's speed is the same for all of them."""
+    return {}
 
 
 def has_gpu() -> bool:
@@ -75,16 +97,92 @@ def estimates(result: Analysis, settings: TrainSettings, available_samples: int)
     cols[0].metric(
         t("est.memory"), fmt.size(memory), help=t("est.memory.help", value=memory, batch=settings.batch_size)
     )
-    how = t("est.measured") if estimate.measured else t("est.assumed")
+    timed = epoch_estimate(result, settings, available_samples)
+    st.session_state[ESTIMATE_KEY] = timed.epoch_seconds
     cols[1].metric(
         t("est.time"),
-        _duration(estimate.epoch_seconds),
-        help=t("est.time.help", flops=result.flops, samples=samples, rate=estimate.flops_per_s / 1e9, how=how),
+        _duration(timed.epoch_seconds),
+        help=t(f"est.time.{timed.source}", rate=timed.flops_per_s / 1e9, samples=samples, flops=result.flops),
     )
     cols[2].metric(t("est.free"), fmt.size(free) if free else t("est.unknown"))
+    calibration_controls(result, settings, timed)
     if estimate.refused:
         return t("est.refuse", need=fmt.size(memory), free=fmt.size(free))
     return None
+
+
+def epoch_estimate(result: Analysis, settings: TrainSettings, available_samples: int) -> timing.Estimate:
+    """The epoch time of this design with these settings, from what this machine measured
+    (see ``lightdesign.jobs.timing``)."""
+    ws = state.workspace()
+    capped = min(available_samples, settings.max_samples) if settings.max_samples else available_samples
+    train = policy.training_samples(available_samples, settings)
+    runs = [RunRecord.from_dict(r) for r in ws.runs.get(ws.current, [])]
+    others = [RunRecord.from_dict(r) for name, rs in ws.runs.items() if name != ws.current for r in rs]
+    measured = [c for (_, _, optimizer), c in calibrations().items() if optimizer == settings.optimizer]
+    return timing.estimate(
+        design_key(generate(result.design)),
+        result.flops,
+        settings.batch_size,
+        train,
+        capped - train,
+        settings.epochs,
+        others + runs,
+        measured,
+    )
+
+
+def calibration_controls(result: Analysis, settings: TrainSettings, timed: timing.Estimate) -> None:
+    """Measure this design's speed (a few timed training steps in a worker) when the time
+    estimate does not come from a run or a measurement of this very network."""
+    job = job_manager().get(st.session_state.get(CALIBRATION_KEY))
+    if job is not None and job.active:
+        calibration_fragment()
+        return
+    if job is not None and job.state is JobState.FINISHED and isinstance(job.result, CalibrationResult):
+        _keep_calibration(job)
+    elif job is not None and job.state is JobState.FAILED:
+        st.caption(t("train.calibrate.failed", message=message_text(job)))
+    if timed.source in (timing.Source.RUN, timing.Source.CALIBRATION):
+        return
+    busy = (current := current_job()) is not None and current.active
+    st.button(
+        t("train.calibrate"),
+        key="calibrate_speed",
+        help=t("train.calibrate.help", batch=settings.batch_size),
+        disabled=busy or bool(result.errors),
+        on_click=start_calibration,
+        args=(result, settings),
+    )
+
+
+def start_calibration(result: Analysis, settings: TrainSettings) -> None:
+    try:
+        spec = calibrate_spec(result.design, settings)
+        job = job_manager().submit(session_id(), JobKind.CALIBRATE, spec, design_id=state.workspace().current_id)
+    except (DesignError, JobError, OSError) as exc:
+        state.flash("error", t("train.not_started", error=exc))
+        return
+    st.session_state[CALIBRATION_KEY] = job.id
+
+
+def _keep_calibration(job: Job) -> None:
+    spec = job.spec
+    key = (design_key(spec.source), spec.settings.batch_size, spec.settings.optimizer)
+    if key not in calibrations():
+        calibrations()[key] = timing.Calibration(key[0], key[1], spec.flops, job.result)
+        st.rerun()
+
+
+@st.fragment(run_every=1.0)
+def calibration_fragment() -> None:
+    job = job_manager().get(st.session_state.get(CALIBRATION_KEY))
+    if job is None:
+        return
+    if job.active:
+        st.caption(t("train.calibrating", stage=stage_text(job) or t("progress.starting")))
+    else:
+        st.rerun()
 
 
 def _duration(seconds: float) -> str:
@@ -105,6 +203,7 @@ def start(result: Analysis, key: str, dataset: datasets.Dataset | None, settings
         work = new_work_dir()
         source = dataset_for_job(dataset, work) if dataset is not None else keras_dataset(key)
         spec = train_spec(result.design, source, settings, work)
+        spec = dataclasses.replace(spec, epoch_seconds_estimate=float(st.session_state.get(ESTIMATE_KEY) or 0.0))
         job = job_manager().submit(session_id(), JobKind.TRAIN, spec, design_id=ws.current_id)
     except (DesignError, JobError, OSError) as exc:
         state.flash("error", t("train.not_started", error=exc))
@@ -118,6 +217,25 @@ def start(result: Analysis, key: str, dataset: datasets.Dataset | None, settings
 
 def current_job() -> Job | None:
     return adopt(JOB_KEY, JobKind.TRAIN)
+
+
+def belongs_here(job: Job) -> bool:
+    """Whether ``job`` trained the design now open (by id; by name for jobs without one)."""
+    ws = state.workspace()
+    if job.design_id is not None:
+        return job.design_id == ws.current_id
+    return job.spec.design_name == ws.current
+
+
+def other_design(job: Job) -> None:
+    """Say plainly that this session's last run is another design's, instead of showing its
+    figures under this design's title."""
+    key = "train.other_running" if job.active else "train.other_design"
+    st.info(message(key, name=run_log.design_name(job)))
+    if job.state is JobState.FINISHED:
+        record(job)  # kept with its own design all the same
+    elif not job.active:
+        run_log.ended(job, message_text(job))
 
 
 def live_status(job: Job) -> None:
@@ -207,6 +325,7 @@ def results(job: Job) -> None:
     cols[3].metric(t("result.throughput"), t("result.samples_per_s", rate=result.samples_per_s))
     for note in result.notes:
         st.caption(t("result.note", note=note))
+    honesty(job, result)
     train_charts.curves(result.history, job.all(Batch))
     left, right = st.columns(2)
     with left:
@@ -214,3 +333,30 @@ def results(job: Job) -> None:
     with right:
         train_charts.sample_grid(result)
     st.caption(message("result.kept", name=run_log.design_name(job)))
+
+
+def honesty(job: Job, result: TrainResult) -> None:
+    """What the figures above are: the precise-BatchNorm step (the reported test figures
+    are the downloaded model's) and the estimated epoch time beside the real one."""
+    if result.batchnorm_samples:
+        st.caption(
+            t(
+                "result.batchnorm",
+                samples=result.batchnorm_samples,
+                loss=result.test_loss,
+                batch_loss=result.batch_statistics_loss if result.batch_statistics_loss is not None else float("nan"),
+            )
+        )
+    epochs = [epoch.seconds for epoch in result.history]
+    estimate = getattr(job.spec, "epoch_seconds_estimate", 0.0)
+    if epochs and estimate:
+        actual = sum(epochs) / len(epochs)
+        st.caption(
+            t(
+                "result.epoch_time",
+                estimate=_duration(estimate),
+                actual=_duration(actual),
+                ratio=actual / estimate,
+                epochs=len(epochs),
+            )
+        )

@@ -92,3 +92,65 @@ def test_training_that_would_not_fit_in_memory_is_refused(app, monkeypatch):
     ]
     assert app.button(key="start_training").disabled, "Start stays disabled while training would not fit"
     assert next(m.value for m in app.metric if m.label == "Free memory on the server") == free
+
+
+# -- issue 13: whose run, honest figures, time estimates, Export's default -------------------------
+
+
+def _fake_run(app, epochs: int = 1):
+    """Train with the TensorFlow-free job of tests/fake_jobs.py until its results show."""
+    from lightdesign.jobs.messages import JobKind
+    from lightdesign.ui import job_view
+
+    manager = job_view.job_manager()
+    before = manager.kinds[JobKind.TRAIN]
+    manager.kinds[JobKind.TRAIN] = "tests.fake_jobs:train"
+    try:
+        open_train(app)
+        app.number_input(key="set_epochs").set_value(epochs).run()
+        app.button(key="start_training").click().run()
+        run_until(app, lambda a: "Test accuracy" in metric_labels(a), timeout=60)
+    finally:
+        manager.kinds[JobKind.TRAIN] = before
+
+
+def test_results_say_batchnorm_was_reestimated_and_the_time_against_the_estimate(app):
+    _fake_run(app, epochs=2)
+    captions = [c.value for c in app.caption]
+    assert any("re-estimated on 64 training samples" in c and "downloaded model" in c for c in captions)
+    assert any(c.startswith("Time per epoch: estimated") and "took 200 ms (mean of 2" in c for c in captions)
+    (stored,) = workspace(app).runs["seed_cnn"]
+    run = RunRecord.from_dict(stored)
+    assert run.batchnorm_samples == 64 and run.epoch_seconds == 0.2 and run.epoch_seconds_estimate > 0
+    assert run.design_key, "the run names its network, for the next estimate"
+
+
+def test_a_second_run_is_estimated_from_the_first(app):
+    _fake_run(app)
+    # the fake run trained 100 samples/s: the next epoch of 1,294 training samples takes 12.9 s
+    open_train(app)
+    estimate = next(m for m in app.metric if m.label == "Estimated time per epoch")
+    assert estimate.value == "13 s"
+    assert "From the last run of this network" in estimate.help
+    assert not [b for b in app.button if b.key == "calibrate_speed"], "nothing left to measure"
+
+
+def test_another_designs_run_is_not_shown_under_this_designs_title(app):
+    _fake_run(app)
+    ws = workspace(app)
+    ws.add(presets.build("seed_cnn"))  # 'seed_cnn (2)', now current
+    open_train(app)
+    assert "Test accuracy" not in metric_labels(app), "no other design's figures under this title"
+    assert any("trained the design 'seed_cnn', not this one" in i.value for i in app.info)
+    assert "seed_cnn (2)" not in workspace(app).runs or not workspace(app).runs["seed_cnn (2)"]
+    workspace(app).switch("seed_cnn")
+    open_train(app)
+    assert "Test accuracy" in metric_labels(app), "its own design shows it again"
+
+
+def test_export_offers_the_latest_run_first(app):
+    _fake_run(app)
+    app.switch_page("pages/export.py").run()
+    assert not app.exception, app.exception
+    weights = next(s for s in app.selectbox if s.label == "Weights")
+    assert weights.value == "0" and weights.options[-1].startswith("Initial")

@@ -113,12 +113,45 @@ ENTRIES: dict[str, dict[str, str]] = {
         "batch 为 {batch} 时 {value:,} 字节：权重、梯度、优化器状态、激活",
     ),
     "est.time": tr("Estimated time per epoch", "预计每轮时间"),
-    "est.time.help": tr(
-        "3 x {flops:,} FLOPs per sample x {samples:,} samples at {rate:.1f} GFLOP/s ({how})",
-        "每个样本 3 × {flops:,} FLOPs × {samples:,} 个样本，按 {rate:.1f} GFLOP/s 估算（{how}）",
+    "est.time.run": tr(
+        "From the last run of this network at this batch size ({samples:,} training samples per epoch; "
+        "{rate:.1f} GFLOP/s measured).",
+        "依据该网络在此批大小下最近一次运行（每轮 {samples:,} 个训练样本；实测 {rate:.1f} GFLOP/s）。",
     ),
-    "est.measured": tr("measured on your last run", "根据你上次运行实测"),
-    "est.assumed": tr("assumed", "假定值"),
+    "est.time.calibration": tr(
+        "From timed training steps of this network at this batch size on this machine ({samples:,} training "
+        "samples per epoch, validation included; {rate:.1f} GFLOP/s).",
+        "依据本机上该网络在此批大小下的实测训练步（每轮 {samples:,} 个训练样本，含验证；{rate:.1f} GFLOP/s）。",
+    ),
+    "est.time.scaled": tr(
+        "Rough: 3 x {flops:,} FLOPs per sample x {samples:,} samples at {rate:.1f} GFLOP/s measured for another "
+        "network on this machine. Measure this one for a better figure.",
+        "粗略：每个样本 3 × {flops:,} FLOPs × {samples:,} 个样本，按本机另一网络实测的 {rate:.1f} GFLOP/s 估算。"
+        "测量本网络可得到更准确的数值。",
+    ),
+    "est.time.assumed": tr(
+        "Rough: 3 x {flops:,} FLOPs per sample x {samples:,} samples at an assumed {rate:.1f} GFLOP/s. Measure "
+        "this network's speed for a real figure.",
+        "粗略：每个样本 3 × {flops:,} FLOPs × {samples:,} 个样本，按假定的 {rate:.1f} GFLOP/s 估算。测量本网络的"
+        "速度可得到真实数值。",
+    ),
+    "train.calibrate": tr("Measure speed", "测量速度"),
+    "train.calibrate.help": tr(
+        "Times a few training steps of this design at batch {batch} in a worker (about 10 s with TensorFlow's "
+        "start); the estimate then comes from this machine. Kept for this design and batch size.",
+        "在后台进程中对本设计以 batch {batch} 计时若干训练步（连同 TensorFlow 启动约 10 秒）；之后的估计来自本机实测。"
+        "结果按设计与批大小保留。",
+    ),
+    "train.calibrating": tr("Measuring the speed: {stage}", "正在测量速度：{stage}"),
+    "train.calibrate.failed": tr("Measuring the speed failed: {message}", "测量速度失败：{message}"),
+    "train.other_design": tr(
+        "The last run of this session trained the design '{name}', not this one: open '{name}' to see its results.",
+        "本次会话最近一次训练的是设计“{name}”，不是当前设计：打开“{name}”查看其结果。",
+    ),
+    "train.other_running": tr(
+        "The design '{name}' is training in this session: open '{name}' to follow it or stop it.",
+        "本次会话正在训练设计“{name}”：打开“{name}”查看进度或停止。",
+    ),
     "est.free": tr("Free memory on the server", "服务器可用内存"),
     "est.unknown": tr("unknown", "未知"),
     "est.refuse": tr(
@@ -176,6 +209,17 @@ ENTRIES: dict[str, dict[str, str]] = {
     "result.throughput": tr("Throughput", "吞吐量"),
     "result.samples_per_s": tr("{rate:.0f} samples/s", "每秒 {rate:.0f} 个样本"),
     "result.note": tr("Note: {note}", "说明：{note}"),
+    "result.batchnorm": tr(
+        "BatchNorm statistics were re-estimated on {samples:,} training samples after training (precise BN): the "
+        "test figures above are the downloaded model's, in inference mode (test loss {loss:.3f}; with each batch's "
+        "own statistics, as during training, it is {batch_loss:.3f}).",
+        "训练后用 {samples:,} 个训练样本重新估计了批归一化统计量（precise BN）：上面的测试数值就是下载的模型在推理模式下的"
+        "数值（测试损失 {loss:.3f}；像训练时那样使用每批自身统计量时为 {batch_loss:.3f}）。",
+    ),
+    "result.epoch_time": tr(
+        "Time per epoch: estimated {estimate}, took {actual} (mean of {epochs}; {ratio:.2f}x the estimate).",
+        "每轮时间：估计 {estimate}，实际 {actual}（{epochs} 轮的平均；为估计的 {ratio:.2f} 倍）。",
+    ),
     "result.kept": tr(
         "The trained model is kept for the Export page ({name}).", "训练好的模型已保留，可在导出页使用（{name}）。"
     ),
