@@ -75,3 +75,20 @@ def test_recurrent_models_are_flagged_before_export_and_fail_int8_in_the_convert
     assert result.files[ModelFormat.TFLITE_INT8].error
     assert result.files[ModelFormat.TFLITE_FLOAT32].note == "uses TensorFlow Select ops (needs the Flex delegate)"
     assert deploy.check(analyze(presets.build("shufflenet_v2"))) == []
+
+
+def test_the_export_measures_the_tflite_micro_arena_beside_the_estimate():
+    pytest.importorskip("tflite_micro", reason="needs the tflite-micro package (requirements.txt)")
+    design = presets.build("seed_cnn")
+    result = run_export(design)
+    arena = result.arena
+    assert arena is not None and not arena.error, arena
+    # conv1's 26*26*32 int8 output and pool1's 13*13*32: what the analysis predicts
+    assert arena.estimate == analyze(design).peak_activation_bytes_int8 == 27_040
+    assert arena.head == 27_040 and arena.ratio == 1.0
+    assert arena.total == arena.head + arena.tail > arena.head
+
+
+def test_the_arena_of_a_model_tflite_micro_cannot_read_is_an_error_not_a_crash():
+    arena = export.micro_arena(b"not a flatbuffer" * 64, estimate=1000)
+    assert arena.error and arena.head == 0 and arena.estimate == 1000
