@@ -1,5 +1,5 @@
-"""Budgets: limits on MACs, params, int8 weight size (flash) and peak activation memory
-(RAM), checked against an analysis. Each limit is on one metric of ``lightdesign.metrics``
+"""Budgets: limits on MACs, params, int8 weight size (flash), peak activation memory
+(RAM) and the int8 model's TFLite Micro activation arena (SRAM), checked against an analysis. Each limit is on one metric of ``lightdesign.metrics``
 and a budget is keyed by metric key."""
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ LIMITS = (
     Limit(metrics.PARAMS, "params"),
     Limit(metrics.WEIGHTS_INT8, "int8"),
     Limit(metrics.PEAK, "peak"),
+    Limit(metrics.PEAK_INT8, "sram"),  # TFLite Micro's activation arena: what must fit into SRAM
 )
 LIMIT_BY_KEY = {limit.key: limit for limit in LIMITS}
 LIMIT_BY_NAME = {limit.name: limit for limit in LIMITS}

@@ -379,6 +379,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--max-params", type=_amount, help="e.g. 2M")
     p.add_argument("--max-int8", type=_amount, help="int8 weight size (flash), e.g. 1MB")
     p.add_argument("--max-peak", type=_amount, help="peak activation memory at batch 1 (RAM), e.g. 512KB")
+    p.add_argument("--max-sram", type=_amount, help="the int8 model's TFLite Micro activation arena (SRAM), e.g. 256KB")
     p.add_argument("--min-resolution", type=int, help="smallest acceptable input height/width")
     p.set_defaults(run=cmd_check)
 

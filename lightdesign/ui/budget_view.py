@@ -37,7 +37,7 @@ def _set_amount(key: str, widget: str) -> None:
 
 def budget_inputs(result: Analysis) -> None:
     st.caption(t("budget.intro"))
-    cols = st.columns(5)
+    cols = st.columns(len(LIMITS) + 1)
     for column, limit in zip(cols, LIMITS, strict=False):
         widget = f"budget_{limit.name}"
         if widget not in st.session_state:
@@ -53,7 +53,9 @@ def budget_inputs(result: Analysis) -> None:
         message = actions.field_error(("budget", limit.key))
         if message:
             column.error(message, icon=icons.ERROR)
-    cols[4].number_input(t("budget.min_resolution"), 0, 4096, step=8, **state.persistent_widget(state.MIN_RESOLUTION))
+    cols[len(LIMITS)].number_input(
+        t("budget.min_resolution"), 0, 4096, step=8, **state.persistent_widget(state.MIN_RESOLUTION)
+    )
     summary(result)
 
 

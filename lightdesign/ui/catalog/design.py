@@ -254,6 +254,7 @@ ENTRIES: dict[str, dict[str, str]] = {
     "budget.params": tr("Max params", "参数量上限"),
     "budget.int8": tr("Max int8 weights (flash)", "int8 权重上限（Flash）"),
     "budget.peak": tr("Max peak activations (RAM)", "峰值激活上限（RAM）"),
+    "budget.sram": tr("Max int8 arena (MCU SRAM)", "int8 内存区上限（MCU SRAM）"),
     "budget.min_resolution": tr("Min input resolution", "最小输入分辨率"),
     "budget.amount.help": tr(
         "e.g. 300M, 2e6, 512KB, 1MB; empty = no limit", "例如 300M、2e6、512KB、1MB；留空表示不限制"
@@ -266,6 +267,7 @@ ENTRIES: dict[str, dict[str, str]] = {
     "limit.params": tr("Params", "参数量 Params"),
     "limit.int8": tr("int8 weights (flash)", "int8 权重（Flash）"),
     "limit.peak": tr("Peak activations (RAM)", "峰值激活（RAM）"),
+    "limit.sram": tr("int8 TFLite Micro arena (SRAM)", "int8 TFLite Micro 内存区（SRAM）"),
     "scaling.intro": tr(
         "The MobileNet paper's two knobs on a grid, each point analysed in full. Outlined cells fit the budget.",
         "在网格上扫描 MobileNet 论文的两个旋钮，每个点都完整分析。带框的格子满足预算。",
