@@ -56,18 +56,18 @@ def check_text(value: Any, what: str, max_length: int, multiline: bool = False) 
     return value
 
 
-def check_design_name(value: Any) -> str:
-    """A design's name: 1 to 100 printable characters, valid Unicode."""
-    if not isinstance(value, str) or not value.strip():
-        raise DesignError("a design name must be 1 to 100 printable characters")
+def _check_unicode(value: Any, what: str) -> None:
     try:
-        return check_text(value, "a design name", 100)
-    except DesignError:
-        raise DesignError("a design name must be 1 to 100 printable characters") from None
+        str(value).encode("utf-8")
+    except UnicodeEncodeError:
+        raise DesignError(f"{what} holds characters that are not valid Unicode text (lone surrogates)") from None
 
 
 def check_limits(design: Design) -> Design:
-    """The limits every design file, link and edit keeps (DesignError otherwise)."""
+    """The limits every design file, link, import and edit keeps (DesignError otherwise):
+    the block count, and text every page, download and link can hold."""
+    _check_unicode(design.name, "the design name")
+    _check_unicode(design.description, "the description")
     if len(design.blocks) > MAX_BLOCKS:
         raise DesignError(
             f"the design would have {len(design.blocks):,} blocks; at most {MAX_BLOCKS:,} are allowed "

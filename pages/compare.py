@@ -5,6 +5,7 @@ import streamlit as st
 from lightdesign.analysis import analyze
 from lightdesign.ui import compare_view, icons, state
 from lightdesign.ui.i18n import t
+from lightdesign.ui.markup import message
 
 st.title(t("compare.title"))
 state.show_messages()
@@ -18,7 +19,7 @@ designs = [design for design, _ in loaded]
 analyses = [analyze(design) for design in designs]
 broken = [name for name, result in zip(chosen, analyses, strict=True) if result.errors]
 if broken:
-    st.error(t("compare.broken", names=", ".join(broken)), icon=icons.ERROR)
+    st.error(message("compare.broken", names=", ".join(broken)), icon=icons.ERROR)
     st.stop()
 
 compare_view.table(chosen, analyses, [runs for _, runs in loaded])

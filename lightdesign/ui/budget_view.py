@@ -15,7 +15,7 @@ from lightdesign.budget import LIMIT_BY_KEY, LIMITS, Budget
 from lightdesign.design import Design, DesignError
 from lightdesign.ui import actions, background, icons, state
 from lightdesign.ui.i18n import labels, t
-from lightdesign.ui.markup import html
+from lightdesign.ui.markup import html, md
 
 
 def current_budget() -> Budget:
@@ -52,7 +52,7 @@ def budget_inputs(result: Analysis) -> None:
         )
         message = actions.field_error(("budget", limit.key))
         if message:
-            column.error(message, icon=icons.ERROR)
+            column.error(md(message), icon=icons.ERROR)
     cols[len(LIMITS)].number_input(
         t("budget.min_resolution"), 0, 4096, step=8, **state.persistent_widget(state.MIN_RESOLUTION)
     )

@@ -13,6 +13,7 @@ from lightdesign.jobs.messages import ExportResult
 from lightdesign.render import to_dot
 from lightdesign.ui import i18n, state
 from lightdesign.ui.i18n import t
+from lightdesign.ui.markup import html, message
 
 CHOICE_KEY = "compare_choice"
 PRESET_PREFIX = "preset: "
@@ -116,7 +117,7 @@ def ratio_bars(names: list[str], analyses: list[Analysis]) -> None:
         exact = [m.show(summaries[i][m.key]) for m in shown]
         figure.add_trace(
             go.Bar(
-                name=_label(name),
+                name=html(_label(name)),
                 x=[metric_label(m) for m in shown],
                 y=ratios,
                 customdata=exact,
@@ -124,7 +125,7 @@ def ratio_bars(names: list[str], analyses: list[Analysis]) -> None:
                 hovertemplate="%{x}: %{customdata} (%{y:.2f}× "
                 + t("compare.relative.hover")
                 + ")<extra>"
-                + _label(name)
+                + html(_label(name))
                 + "</extra>",
             )
         )
@@ -152,12 +153,12 @@ def profiles(names: list[str], analyses: list[Analysis]) -> None:
                     x=depth,
                     y=values,
                     mode="lines+markers",
-                    name=_label(name),
+                    name=html(_label(name)),
                     legendgroup=name,
                     showlegend=column == 1,
                     line=dict(color=COLORS[i % 4]),
-                    text=labels,
-                    hovertemplate="%{text}: %{y:,}<extra>" + _label(name) + "</extra>",
+                    text=[html(label) for label in labels],
+                    hovertemplate="%{text}: %{y:,}<extra>" + html(_label(name)) + "</extra>",
                 ),
                 row=1,
                 col=column,
@@ -193,9 +194,9 @@ def timelines(names: list[str], analyses: list[Analysis]) -> None:
                 y=values,
                 mode="lines",
                 line=dict(shape="hv", color=color),
-                name=_label(name),
+                name=html(_label(name)),
                 text=layers,
-                hovertemplate="%{text}<br>%{y:,} B<extra>" + _label(name) + "</extra>",
+                hovertemplate="%{text}<br>%{y:,} B<extra>" + html(_label(name)) + "</extra>",
             )
         )
         peak_layer = result.peak_at if precision == "fp32" else result.peak_at_int8
@@ -256,7 +257,7 @@ def scatter() -> None:
             x=[p[0] for p in points],
             y=[p[1] for p in points],
             mode="markers",
-            text=labels,
+            text=[html(label) for label in labels],
             name=t("compare.runs"),
             marker=dict(size=10),
             hovertemplate="%{text}<br>%{x:,} / %{y}<extra></extra>",
@@ -288,7 +289,7 @@ def graphs(names: list[str], analyses: list[Analysis]) -> None:
     for column, name, result in zip(columns, names, analyses, strict=True):
         with column:
             st.markdown(
-                t(
+                message(
                     "compare.graph_head",
                     name=_label(name),
                     params=metrics.PARAMS.show(metrics.PARAMS.read(result)),
@@ -300,7 +301,7 @@ def graphs(names: list[str], analyses: list[Analysis]) -> None:
 
 def architecture_diff(names: list[str], designs: list[Design]) -> None:
     changes = diff(designs[0], designs[1])
-    st.markdown(t("compare.diff_head", a=_label(names[0]), b=_label(names[1]), count=len(changes)))
+    st.markdown(message("compare.diff_head", a=_label(names[0]), b=_label(names[1]), count=len(changes)))
     if not changes:
         st.caption(t("compare.same"))
     else:

@@ -25,6 +25,7 @@ from lightdesign.metrics import (
 )
 from lightdesign.ui import budget_view, state
 from lightdesign.ui.i18n import t
+from lightdesign.ui.markup import message
 
 STALE_KEY = "stale_stats"
 
@@ -127,7 +128,7 @@ def deployment_metrics(result: Analysis, figure, figures: dict) -> None:
     )
     if result.dead_blocks:
         names = ", ".join(result.design.blocks[i].name for i in result.dead_blocks)
-        row[2].caption(t("costs.dead", names=names))
+        row[2].caption(message("costs.dead", names=names))
 
 
 def timeline(result: Analysis, key: str = "memory_timeline") -> None:

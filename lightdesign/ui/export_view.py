@@ -262,7 +262,7 @@ def export_results(job: Job, result: Analysis) -> None:
         return
     out: ExportResult = job.result
     stem = model_name(result.design)
-    st.caption(t("export.built_from", weights=out.weights, calibration=out.calibration))
+    st.caption(message("export.built_from", weights=out.weights, calibration=out.calibration))
     rows = []
     for file_format, metric in FILE_ESTIMATE.items():
         entry = out.files.get(file_format)

@@ -20,6 +20,7 @@ from lightdesign.analysis import Analysis
 from lightdesign.design import Block
 from lightdesign.ui import actions, i18n, icons
 from lightdesign.ui.i18n import t
+from lightdesign.ui.markup import md
 
 PREVIOUS = "(previous block)"
 
@@ -112,7 +113,7 @@ def render(result: Analysis, block_id: str | None) -> None:
         return
     position = design.blocks.index(block) + 1
     cls = kinds.get(block.kind)
-    st.markdown(f"**{position}. {block.name}** — `{block.kind}` · {i18n.category(cls.category)}")
+    st.markdown(f"**{position}. {md(block.name)}** — `{block.kind}` · {i18n.category(cls.category)}")
     st.caption(i18n.kind_doc(cls))
     row = next((r for r in result.blocks if r.index == position - 1), None)
     if row is not None and any(span.index == position - 1 for span in result.graph.spans):
@@ -183,6 +184,8 @@ def _reads_from(block: Block, earlier: list[str]) -> None:
 def _show_errors(block_id: str, field: str, issues) -> None:
     refused = actions.field_error((block_id, field))
     if refused:
-        st.error(refused, icon=icons.ERROR)
+        st.error(md(refused), icon=icons.ERROR)
     for issue in issues:
-        st.error(issue.message + ("; " + t("issue.valid", valid=issue.valid) if issue.valid else ""), icon=icons.ERROR)
+        st.error(
+            md(issue.message + ("; " + t("issue.valid", valid=issue.valid) if issue.valid else "")), icon=icons.ERROR
+        )

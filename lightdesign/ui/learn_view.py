@@ -14,6 +14,7 @@ from lightdesign.design import Design, DesignError
 from lightdesign.render import to_dot, to_mermaid
 from lightdesign.ui import graph_view, icons, state, train_data
 from lightdesign.ui.i18n import labels, language, t
+from lightdesign.ui.markup import message
 from lightdesign.ui.presets_panel import preset_title
 
 DESIGN_PAGE, TRAIN_PAGE = "pages/design.py", "pages/train.py"
@@ -392,7 +393,7 @@ def quantization() -> None:
     st.caption(t("learn.quant.per_channel"))
     design = state.workspace().design
     current = analyze(design)
-    st.markdown(t("learn.quant.memory", name=state.workspace().current))
+    st.markdown(message("learn.quant.memory", name=state.workspace().current))
     memory = st.columns(3)
     for column, figure in zip(memory, (metrics.WEIGHTS_FP32, metrics.WEIGHTS_FP16, metrics.WEIGHTS_INT8), strict=True):
         column.metric(t(figure.label_key), figure.show(figure.read(current)) if not current.errors else "–")

@@ -9,6 +9,7 @@ from lightdesign.design import DesignError
 from lightdesign.fields import MAX_UNITS
 from lightdesign.ui import actions, icons, state
 from lightdesign.ui.i18n import labels, t
+from lightdesign.ui.markup import md
 
 PRESET_KEY = "preset_name"
 
@@ -120,4 +121,4 @@ def global_knobs() -> None:
     for key in (("design", "input_shape"), ("design", "classes")):
         message = actions.field_error(key)
         if message:
-            st.error(message, icon=icons.ERROR)
+            st.error(md(message), icon=icons.ERROR)

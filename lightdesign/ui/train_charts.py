@@ -12,6 +12,7 @@ import streamlit as st
 from lightdesign.jobs.messages import Batch, Epoch, Sample, TrainResult
 from lightdesign.jobs.specs import WORK_ROOT
 from lightdesign.ui.i18n import t
+from lightdesign.ui.markup import html, md
 
 BATCH_COLOR = "#9ecae1"
 # The epoch curves: (Epoch field, subplot column, colour).
@@ -55,7 +56,7 @@ def confusion(result: TrainResult) -> None:
 
     names = result.class_names
     matrix = [list(row) for row in result.confusion]
-    labels = list(names) if len(names) == len(matrix) else [str(i) for i in range(len(matrix))]
+    labels = [html(n) for n in names] if len(names) == len(matrix) else [str(i) for i in range(len(matrix))]
     figure = go.Figure(
         go.Heatmap(
             z=matrix,
@@ -100,11 +101,11 @@ def sample_grid(result: TrainResult) -> None:
     images = sample_images(result)
     if images is not None:
         pictures = [np.clip(x if x.shape[-1] == 3 else x[..., 0], 0, 1) for x in images]
-        st.image(pictures, caption=[label(s) for s in result.samples], width=72)
+        st.image(pictures, caption=[md(label(s)) for s in result.samples], width=72)
     else:
         st.markdown(
             "\n".join(
-                "- " + t("result.sample_line", index=s.index, label=label(s), confidence=s.confidence)
+                "- " + t("result.sample_line", index=s.index, label=md(label(s)), confidence=s.confidence)
                 for s in result.samples
             )
         )

@@ -120,8 +120,12 @@ def epoch_estimate(result: Analysis, settings: TrainSettings, available_samples:
     runs = [RunRecord.from_dict(r) for r in ws.runs.get(ws.current, [])]
     others = [RunRecord.from_dict(r) for name, rs in ws.runs.items() if name != ws.current for r in rs]
     measured = [c for (_, _, optimizer), c in calibrations().items() if optimizer == settings.optimizer]
+    try:
+        source = generate(result.design)
+    except DesignError:  # a design with errors has no code (and cannot start): estimated by its figures
+        source = result.design.to_json(indent=None)
     return timing.estimate(
-        design_key(generate(result.design)),
+        design_key(source),
         result.flops,
         settings.batch_size,
         train,
