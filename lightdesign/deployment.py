@@ -450,25 +450,30 @@ def _lifetimes(lowering: _Lowering) -> list[Buffer]:
 def greedy_arena(buffers: list[Buffer]) -> int:
     """TFLite Micro's GreedyMemoryPlanner (greedy_memory_planner.cc): buffers in
     descending size (a stable bubble sort over the reversed order they were added in),
-    each at the lowest offset that overlaps no simultaneously live buffer placed before it.
-    Returns the high-water mark."""
+    each at the lowest offset that overlaps no simultaneously live buffer placed before it
+    (scanned in offset order, ties in placement order). Returns the high-water mark.
+    Only the buffers alive during a buffer's lifetime are scanned: the planner skips the
+    others, so the result is the same and a long chain stays linear."""
     if not buffers:
         return 0
     order = list(reversed(range(len(buffers))))
     order.sort(key=lambda i: -buffers[i].size)  # stable, like its bubble sort
-    placed: list[tuple[int, Buffer]] = []  # (offset, buffer), kept sorted by offset
+    alive: dict[int, list[int]] = {}
+    for i, buffer in enumerate(buffers):
+        for step in range(buffer.first, buffer.last + 1):
+            alive.setdefault(step, []).append(i)
+    offsets: dict[int, tuple[int, int]] = {}  # buffer -> (offset, placement rank)
     top = 0
-    for i in order:
+    for rank, i in enumerate(order):
         wanted = buffers[i]
+        placed = {j for step in range(wanted.first, wanted.last + 1) for j in alive[step] if j in offsets}
         offset = 0
-        for at, other in placed:
-            if other.first > wanted.last or wanted.first > other.last:
-                continue
+        for j in sorted(placed, key=offsets.__getitem__):
+            at = offsets[j][0]
             if at - offset >= wanted.size:
                 break
-            offset = max(offset, at + other.size)
-        placed.append((offset, wanted))
-        placed.sort(key=lambda entry: entry[0])
+            offset = max(offset, at + buffers[j].size)
+        offsets[i] = (offset, rank)
         top = max(top, offset + wanted.size)
     return top
 

@@ -85,9 +85,11 @@ def _compiled(keras, source: str, settings, classes: int, from_logits: bool):
 
 
 def calibrate(spec: CalibrateSpec, emit, stop_flag) -> None:
-    """Time training steps of the design at the run's batch size on generated data: the
-    first step (tracing) apart, then steps for about ``spec.seconds``, then a few
-    evaluation steps. The Train page turns that into epoch time estimates."""
+    """Time the training loop of the design at the run's batch size on generated data, as
+    a run trains: one step first to size the data to about ``spec.seconds`` per epoch, then
+    two epochs of ``fit`` with a validation split, timed by a callback. The second epoch
+    gives the seconds per training and per validation step (the loop's data pipeline and
+    callbacks included); what the first took more is tracing, paid once per run."""
     emit(Status(stage=Stage.LOADING_TENSORFLOW))
     import keras
 
@@ -99,41 +101,79 @@ def calibrate(spec: CalibrateSpec, emit, stop_flag) -> None:
     model, _ = _compiled(keras, spec.source, settings, spec.num_classes, spec.from_logits)
     rng = np.random.default_rng(settings.seed)
     batch = settings.batch_size
-    shape = (batch, *spec.input_shape)
-    x = (
-        rng.integers(0, spec.vocabulary, shape).astype(np.int32)
-        if len(spec.input_shape) == 1
-        else rng.uniform(0, 1, shape).astype(np.float32)
-    )
-    y = rng.integers(0, max(spec.num_classes, 2), batch)
+
+    def generated(count: int):
+        shape = (count, *spec.input_shape)
+        x = (
+            rng.integers(0, spec.vocabulary, shape).astype(np.int32)
+            if len(spec.input_shape) == 1
+            else rng.uniform(0, 1, shape).astype(np.float32)
+        )
+        return x, rng.integers(0, max(spec.num_classes, 2), count)
+
     emit(Status(stage=Stage.TIMING_STEPS))
+    x, y = generated(batch)
+    model.train_on_batch(x, y)  # traces the step
     start = time.perf_counter()
     model.train_on_batch(x, y)
-    first = time.perf_counter() - start
-    steps, start = 0, time.perf_counter()
-    while steps < 3 or (time.perf_counter() - start < spec.seconds and steps < 200):
-        if stop_flag.is_set():
-            emit(Stopped(message=STOPPED_ON_REQUEST, on_request=True))
-            return
-        model.train_on_batch(x, y)
-        steps += 1
-    train_step = (time.perf_counter() - start) / steps
-    model.test_on_batch(x, y)  # traces the evaluation step
-    start = time.perf_counter()
-    for _ in range(3):
-        model.test_on_batch(x, y)
-    eval_step = (time.perf_counter() - start) / 3
+    step = max(time.perf_counter() - start, 1e-4)
+    train_steps = int(min(max(spec.seconds / step, 4), 200))
+    validation_steps = max(1, train_steps // 9)
+    x, y = generated(batch * (train_steps + validation_steps))
+    clock = _EpochClock(keras, stop_flag)
+    try:
+        model.fit(
+            x,
+            y,
+            epochs=2,
+            batch_size=batch,
+            validation_split=validation_steps / (train_steps + validation_steps),
+            callbacks=[clock],
+            verbose=0,
+            shuffle=True,
+        )
+    except StopRequested:
+        emit(Stopped(message=STOPPED_ON_REQUEST, on_request=True))
+        return
+    (first_train, first_eval), (train_seconds, eval_seconds) = clock.epochs
     emit(
         Finished(
             result=CalibrationResult(
                 batch_size=batch,
-                steps=steps,
-                train_step_seconds=train_step,
-                eval_step_seconds=eval_step,
-                first_step_seconds=first,
+                steps=train_steps,
+                train_step_seconds=train_seconds / train_steps,
+                eval_step_seconds=eval_seconds / validation_steps,
+                first_step_seconds=max(first_train + first_eval - train_seconds - eval_seconds, 0.0),
             )
         )
     )
+
+
+def _EpochClock(keras, stop_flag):  # noqa: N802 - builds a Keras callback class
+    class EpochClock(keras.callbacks.Callback):
+        """Seconds of training and of validation in each epoch."""
+
+        def __init__(self):
+            super().__init__()
+            self.epochs: list[tuple[float, float]] = []
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.begin = self.test_begin = self.test_end = time.perf_counter()
+
+        def on_train_batch_end(self, batch, logs=None):
+            if stop_flag.is_set():
+                raise StopRequested
+
+        def on_test_begin(self, logs=None):
+            self.test_begin = time.perf_counter()
+
+        def on_test_end(self, logs=None):
+            self.test_end = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.epochs.append((self.test_begin - self.begin, self.test_end - self.test_begin))
+
+    return EpochClock()
 
 
 def _optimizer(keras, name: str, learning_rate: float):
