@@ -12,7 +12,7 @@ import zlib
 import numpy as np
 import pytest
 
-from lightdesign import presets, share, uploads
+from lightdesign import datasets, presets, share, uploads
 from lightdesign.codegen import generate
 from lightdesign.format import size
 
@@ -250,3 +250,43 @@ def test_uploads_over_the_size_limit(monkeypatch):
         f"the file is {size(len(content))}; uploads are limited to 2.00 KB "
         "(LIGHTDESIGN_MAX_UPLOAD_MB changes the limit)"
     )
+
+
+def test_a_small_upload_that_decodes_to_too_much_memory_is_refused():
+    """Issue 17, finding 1: a 274 KB savez_compressed of zeros added 1.03 GB to the server."""
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, x_train=np.zeros((4096, 256, 256), np.uint8), y_train=np.arange(4096) % 2)
+    message = upload_dataset("npz", "zeros.npz", buffer.getvalue())
+    assert message.startswith("x_train would take 1.00 GB in memory (4,096 samples of 256×256")
+
+
+def test_an_upload_lives_on_disk_and_the_session_keeps_only_its_path():
+    """Issue 17, finding 1: datasets were held in session state (and never freed)."""
+    from lightdesign.ui import train_data
+
+    app = fresh()
+    app.switch_page("pages/train.py").run()
+    app.selectbox(key="w_train_source").set_value("upload_npz").run()
+    content = npz(x_train=np.zeros((200, 16, 16), dtype=np.uint8), y_train=np.arange(200) % 2)
+    app.file_uploader(key="npz_file").set_value(("ok.npz", content, "application/octet-stream")).run()
+    assert not app.exception, app.exception
+    marker, path = app.session_state[train_data.UPLOADED]
+    assert isinstance(path, str) and path.endswith(".npz")
+    state = app._session_state.filtered_state
+    held = [key for key, value in state.items() if isinstance(value, (np.ndarray, datasets.Dataset))]
+    assert train_data.UPLOADED in state
+    assert not held, held
+    app.run()  # the next run maps the same file again
+    assert app.session_state[train_data.UPLOADED][1] == path
+
+
+def test_generated_shapes_over_the_budget_are_refused_on_the_page():
+    """Issue 17, finding 1: generated shapes (RGB 128, 5,000 images) held 4.5 GB server-wide."""
+    app = fresh()
+    app.switch_page("pages/train.py").run()
+    app.selectbox(key="w_train_source").set_value("shapes_rgb").run()
+    app.number_input(key="shapes_size").set_value(128).run()
+    app.number_input(key="shapes_count").set_value(5000).run()
+    assert not app.exception, app.exception
+    assert any("would take 937.5 MB in memory" in e.value for e in app.error)
+    assert app.button(key="start_training").disabled
