@@ -49,13 +49,16 @@ with st.sidebar:
         persist.recent_list(ws.id)
 
 guide.styles()
-st.title(message("design.title", name=ws.current))
-persist.status_line()
-state.show_messages()
-for issue in result.errors:
-    st.error(md(i18n.issue_text(issue)), icon=icons.ERROR)
-for issue in result.warnings:
-    st.warning(md(i18n.issue_text(issue)), icon=icons.WARNING)
+# One container for what varies in number (messages, errors): the elements after it keep
+# their places, so the canvas is updated in place, never mounted afresh (losing its view).
+with st.container():
+    st.title(message("design.title", name=ws.current))
+    persist.status_line()
+    state.show_messages()
+    for issue in result.errors:
+        st.error(md(i18n.issue_text(issue)), icon=icons.ERROR)
+    for issue in result.warnings:
+        st.warning(md(i18n.issue_text(issue)), icon=icons.WARNING)
 with st.container(key=guide.FIGURES):
     if result.ok:
         costs.metrics(result)
@@ -65,7 +68,8 @@ with st.container(key=guide.FIGURES):
 # threads take turns on the GIL and the figures would reach the browser with the rest of
 # the page, about 100 ms later.
 time.sleep(0.02)
-guide.first_run()
+with st.container():  # shown or not, the elements after it keep their places
+    guide.first_run()
 
 selected = stack.selected_id(result)
 editor, inspector = st.columns([7, 3], gap="small")

@@ -347,12 +347,39 @@ function blockOfNode(node) {
   return null;
 }
 
+// What a person set up on the canvas, kept outside React: Streamlit may mount the component
+// afresh (a run preempted by the next gesture), and the view, the expanded blocks, an open
+// context menu and "the canvas was clicked last" must survive that.
+const memory = { expanded: new Set(), menu: null, pointer: false, viewport: null, fitted: null };
+
 function Flow({ data, send, host }) {
   const flow = useReactFlow();
-  const [expanded, setExpanded] = useState(() => new Set());
+  const [expanded, setExpandedState] = useState(() => new Set(memory.expanded));
   const [selected, setSelected] = useState(data.selected);
-  const [menu, setMenu] = useState(null);
+  const [menu, setMenuState] = useState(() => memory.menu);
   const wrapper = useRef(null);
+  const pointerInCanvas = useMemo(
+    () => ({
+      get current() {
+        return memory.pointer;
+      },
+      set current(value) {
+        memory.pointer = value;
+      },
+    }),
+    [],
+  );
+  const setExpanded = useCallback((update) => {
+    setExpandedState((old) => {
+      const next = typeof update === "function" ? update(old) : update;
+      memory.expanded = new Set(next);
+      return next;
+    });
+  }, []);
+  const setMenu = useCallback((value) => {
+    memory.menu = value;
+    setMenuState(value);
+  }, []);
   const lastSelectedFromServer = useRef(data.selected);
   if (lastSelectedFromServer.current !== data.selected) {
     // The server's choice wins when it changes (a drop selects the new block, undo...).
@@ -390,13 +417,19 @@ function Flow({ data, send, host }) {
   );
 
   // Fit the drawing when a design is opened (not after every edit: keep the person's view).
-  const fittedFor = useRef(null);
   useEffect(() => {
-    if (fittedFor.current !== data.designKey && nodes.length) {
-      fittedFor.current = data.designKey;
+    if (!nodes.length) return;
+    if (memory.fitted !== data.designKey) {
+      memory.fitted = data.designKey;
       requestAnimationFrame(() => flow.fitView({ padding: 0.08, maxZoom: 1.1 }));
+    } else if (memory.viewport && !memory.restored) {
+      memory.restored = true;
+      flow.setViewport(memory.viewport);
     }
   }, [data.designKey, nodes.length, flow]);
+  useEffect(() => () => {
+    memory.restored = false;  // the next mount puts the view back
+  }, []);
 
   const select = useCallback(
     (id) => {
@@ -409,8 +442,14 @@ function Flow({ data, send, host }) {
 
   const onKeyDown = useCallback(
     (event) => {
-      const target = event.target;
-      if (target && (target.tagName === "INPUT" || target.tagName === "TEXTAREA")) return;
+      const target = event.composedPath()[0] || event.target;
+      const tag = target && target.tagName;
+      if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable)) return;
+      const active = document.activeElement;
+      const idle = !active || active === document.body;
+      // the canvas has the focus, or nothing has and the canvas was the last thing clicked
+      const inCanvas = event.composedPath().includes(wrapper.current) || (idle && pointerInCanvas.current);
+      if (!inCanvas && !idle) return;
       const mod = event.ctrlKey || event.metaKey;
       if (mod && (event.key === "z" || event.key === "Z")) {
         event.preventDefault();
@@ -418,7 +457,7 @@ function Flow({ data, send, host }) {
       } else if (mod && (event.key === "y" || event.key === "Y")) {
         event.preventDefault();
         send({ type: "redo" });
-      } else if ((event.key === "Delete" || event.key === "Backspace") && selected) {
+      } else if ((event.key === "Delete" || event.key === "Backspace") && selected && inCanvas) {
         event.preventDefault();
         send({ type: "delete", block: selected });
       } else if (event.key === "Escape") {
@@ -427,6 +466,19 @@ function Flow({ data, send, host }) {
     },
     [send, selected],
   );
+  // Keys reach the canvas when it has the focus, and undo/redo also when nothing has it
+  // (the page's body): listened for on the document, as the focus may sit in the shadow root.
+  useEffect(() => {
+    document.addEventListener("keydown", onKeyDown);
+    return () => document.removeEventListener("keydown", onKeyDown);
+  }, [onKeyDown]);
+  useEffect(() => {
+    const listener = (event) => {
+      pointerInCanvas.current = event.composedPath().includes(wrapper.current);
+    };
+    document.addEventListener("pointerdown", listener, true);
+    return () => document.removeEventListener("pointerdown", listener, true);
+  }, []);
 
   const onDrop = useCallback(
     (event) => {
@@ -489,7 +541,6 @@ function Flow({ data, send, host }) {
       className="ld-canvas"
       ref={wrapper}
       tabIndex={0}
-      onKeyDown={onKeyDown}
       onDragOver={(event) => {
         event.preventDefault();
         event.dataTransfer.dropEffect = "copy";
@@ -542,6 +593,9 @@ function Flow({ data, send, host }) {
           wrapper.current?.focus({ preventScroll: true });
         }}
         onConnect={onConnect}
+        onMoveEnd={(event, viewport) => {
+          memory.viewport = viewport;
+        }}
         isValidConnection={(c) => c.source !== c.target}
         nodesDraggable={false}
         elementsSelectable={false}

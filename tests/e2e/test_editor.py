@@ -1,0 +1,211 @@
+"""The Design page's editor in a real browser: every canvas gesture is one undoable edit,
+an invalid connection is refused with the analysis's message, the figures stay in view.
+
+The seed CNN is the starting design: conv1 -> pool1 -> conv2 -> pool2 -> flatten -> dense
+-> predictions.
+"""
+
+import re
+
+from .conftest import exact_text, wait_idle
+
+MAC_SHIFT = 9
+
+
+def node(page, name: str):
+    """A block's node on the canvas."""
+    return page.locator(f'.react-flow__node:has(.ld-block[data-name="{name}"])')
+
+
+def names_on_canvas(page) -> list[str]:
+    return page.eval_on_selector_all(".ld-block[data-name]", "els => els.map(e => e.dataset.name)")
+
+
+def inspector_title(page, text: str):
+    return page.locator(".st-key-ld_inspector").get_by_text(re.compile(text)).first
+
+
+def wait_for_block(page, name: str, present: bool = True) -> None:
+    """Wait until the canvas shows (or no longer shows) block ``name``. Locators pierce the
+    component's shadow root; ``document.querySelector`` would not."""
+    page.locator(f'.ld-block[data-name="{name}"]').wait_for(state="attached" if present else "detached")
+    wait_idle(page)
+
+
+def params(page) -> int:
+    return int(re.search(r"Exact: ([\d,]+) params", exact_text(page)).group(1).replace(",", ""))
+
+
+def drag_mouse(page, source, target) -> None:
+    """Mouse down, a small nudge, stepped moves, mouse up (React Flow's connection drag)."""
+    start, end = source.bounding_box(), target.bounding_box()
+    x0, y0 = start["x"] + start["width"] / 2, start["y"] + start["height"] / 2
+    x1, y1 = end["x"] + end["width"] / 2, end["y"] + end["height"] / 2
+    page.mouse.move(x0, y0)
+    page.mouse.down()
+    page.mouse.move(x0 + 4, y0 + 4, steps=3)
+    page.mouse.move(x1, y1, steps=15)
+    page.mouse.move(x1, y1 + 1, steps=2)
+    page.mouse.up()
+
+
+def settle(page) -> None:
+    """Let the run a gesture started finish: Streamlit shows its status widget only some
+    time into a run, so on a busy machine an idle-looking page may still be running."""
+    wait_idle(page)
+    page.wait_for_timeout(600)
+    wait_idle(page)
+
+
+def dismiss_guide(page) -> None:
+    button = page.get_by_role("button", name="Got it")
+    if button.count():
+        button.click()
+        settle(page)
+
+
+def test_click_a_node_shows_it_in_the_inspector(page):
+    node(page, "pool1").click()
+    inspector_title(page, r"^2\. pool1").wait_for()
+    assert "ld-selected" in node(page, "pool1").locator(".ld-block").get_attribute("class")
+    # its own figures beside the form
+    assert "Output 13×13×32" in page.locator(".st-key-ld_inspector").inner_text()
+
+
+def test_drop_a_kind_from_the_palette_onto_a_node_and_onto_an_edge(page):
+    before = params(page)
+    page.locator('.ld-kind[data-kind="BatchNormalization"]').drag_to(node(page, "conv1"))
+    wait_for_block(page, "batch_normalization_1")
+    assert names_on_canvas(page)[:3] == ["conv1", "batch_normalization_1", "pool1"]
+    inspector_title(page, r"^2\. batch_normalization_1").wait_for()  # the new block is selected
+    assert params(page) == before + 4 * 32  # gamma, beta, moving mean and variance of 32 channels
+    # onto the edge pool2 -> flatten (its label is the shape it carries), in view after "Fit"
+    page.locator('.ld-toolbar [data-action="fit"]').click()
+    edge = page.locator(".react-flow__edge").filter(has_text="5×5×64").first
+    page.locator('.ld-kind[data-kind="Dropout"]').drag_to(edge)
+    wait_for_block(page, "dropout_1")
+    order = names_on_canvas(page)
+    assert order.index("dropout_1") == order.index("pool2") + 1 == order.index("flatten") - 1
+    # each drop is one undo step
+    page.get_by_role("button", name="↶ Undo").click()
+    wait_for_block(page, "dropout_1", present=False)
+    assert "batch_normalization_1" in names_on_canvas(page)
+
+
+def test_connect_sets_the_input_and_an_invalid_connection_is_refused(page):
+    dismiss_guide(page)
+    # refused: pool1 reading from pool2 would be a cycle
+    drag_mouse(
+        page,
+        node(page, "pool2").locator(".react-flow__handle.source"),
+        node(page, "pool1").locator(".react-flow__handle.target"),
+    )
+    page.get_by_text(re.compile(r"Not applied: .*pool2.* is not an earlier block")).first.wait_for()
+    wait_for_block(page, "pool2")
+    ws_names = names_on_canvas(page)
+    assert ws_names[:4] == ["conv1", "pool1", "conv2", "pool2"]
+    # applied: pool2 reads from pool1 (a branch around conv2 and a ZeroPadding2D)
+    page.locator('.ld-kind[data-kind="ZeroPadding2D"]').drag_to(node(page, "conv2"))
+    wait_for_block(page, "zero_padding2d_1")
+    before = params(page)
+    drag_mouse(
+        page,
+        node(page, "pool1").locator(".react-flow__handle.source"),
+        node(page, "pool2").locator(".react-flow__handle.target"),
+    )
+    # pool2 now reads pool1 (13x13x32 -> 6x6x32): the flatten and dense shrink
+    page.wait_for_function(
+        "before => { const t = [...document.querySelectorAll('p')].map(e => e.innerText)"
+        ".find(s => s && s.startsWith('Exact:')); return t && !t.includes(before); }",
+        arg=f"{before:,} params",
+    )
+    wait_idle(page)
+    assert params(page) < before
+    assert page.locator(".react-flow__edge").filter(has_text="13×13×32").count() >= 2  # the new branch edge
+
+
+def test_delete_key_and_keyboard_undo_redo(page):
+    dismiss_guide(page)
+    node(page, "flatten").click()
+    inspector_title(page, r"^5\. flatten").wait_for()
+    wait_idle(page)
+    settle(page)
+    page.keyboard.press("Delete")
+    wait_for_block(page, "flatten", present=False)
+    page.keyboard.press("Control+z")
+    wait_for_block(page, "flatten")
+    page.keyboard.press("Control+Shift+z")
+    wait_for_block(page, "flatten", present=False)
+    page.keyboard.press("Control+z")
+    wait_for_block(page, "flatten")
+
+
+def test_context_menu_duplicate_and_a_refused_residual(page):
+    dismiss_guide(page)
+    node(page, "conv2").click(button="right")
+    settle(page)
+    page.locator('.ld-menu [data-action="duplicate"]').click()
+    wait_for_block(page, "conv2d_1")
+    assert names_on_canvas(page)[2:4] == ["conv2", "conv2d_1"]
+    # conv2 changes the shape, so adding its input to its output cannot work: refused
+    node(page, "conv2").click(button="right")
+    settle(page)
+    page.locator('.ld-menu [data-action="wrap"]').click()
+    page.get_by_text(re.compile(r"Not applied: .*add_1")).first.wait_for()
+    wait_idle(page)
+    assert "add_1" not in names_on_canvas(page)
+
+
+def test_a_block_with_an_error_is_red_with_the_error_on_hover(page):
+    dismiss_guide(page)
+    node(page, "conv2").click()
+    inspector_title(page, r"^3\. conv2").wait_for()
+    settle(page)
+    field = page.locator(".st-key-ld_inspector").get_by_role("spinbutton", name="kernel size")
+    field.fill("15")
+    field.press("Enter")
+    page.locator(".ld-block.ld-error").first.wait_for()
+    wait_idle(page)
+    block = node(page, "conv2").locator(".ld-block")
+    assert "ld-error" in block.get_attribute("class")
+    assert "kernel_size=15 is larger than its input" in block.get_attribute("title")
+
+
+def test_the_figures_stay_visible_with_the_inspector_open_at_1440x900(browser, server, tmp_path):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.goto(server)
+    page.get_by_text("Exact:").first.wait_for(timeout=60_000)
+    wait_idle(page)
+    dismiss_guide(page)
+    node(page, "conv1").click()
+    inspector_title(page, r"^1\. conv1").wait_for()
+    wait_idle(page)
+    # scroll the inspector's own form and the page: the figures stay pinned in view
+    filters = page.locator(".st-key-ld_inspector").get_by_role("spinbutton", name="filters")
+    filters.scroll_into_view_if_needed()
+    page.mouse.move(5, 450)
+    page.locator('[data-testid="stMain"]').evaluate("e => e.scrollBy(0, 400)")
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(tmp_path / "editor_1440x900.png"))
+    for locator in (
+        page.get_by_text("Exact:").first,
+        page.locator('[data-testid="stMetric"]').first,
+        filters,
+    ):
+        box = locator.bounding_box()
+        assert box and 0 <= box["y"] and box["y"] + box["height"] <= 900, box
+    context.close()
+
+
+def test_first_run_guide_is_dismissed_and_remembered(page):
+    guide = page.locator(".st-key-ld_guide")
+    guide.wait_for()
+    assert "Three steps" in guide.inner_text()
+    page.get_by_role("button", name="Got it").click()
+    guide.wait_for(state="detached")
+    wait_idle(page)
+    page.reload()  # the same workspace (?w=): the dismissal was saved with it
+    page.get_by_text("Exact:").first.wait_for()
+    wait_idle(page)
+    assert page.locator(".st-key-ld_guide").count() == 0
