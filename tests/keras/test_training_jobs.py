@@ -149,3 +149,31 @@ def test_precise_batchnorm_makes_the_downloaded_model_the_reported_one(keras):
     downloaded = keras.models.load_model(result.model_path, safe_mode=True)
     _, accuracy = downloaded.evaluate(data.x_test, data.y_test, verbose=0, batch_size=256)
     assert accuracy == result.test_accuracy
+
+
+def test_calibration_times_the_training_loop_and_the_estimate_uses_it():
+    """The calibration job's figures feed the epoch estimate (its accuracy against real
+    epochs is measured by bench/train_estimate.py, not asserted: shared machines are noisy)."""
+    import threading
+
+    from lightdesign.analysis import analyze
+    from lightdesign.codegen import generate
+    from lightdesign.jobs import timing, train
+    from lightdesign.jobs.messages import CalibrationResult, Finished, design_key
+    from lightdesign.jobs.specs import calibrate_spec
+
+    design = presets.build("seed_cnn")
+    settings = TrainSettings(batch_size=16)
+    spec = calibrate_spec(design, settings)
+    spec = type(spec)(**{**spec.__dict__, "seconds": 0.5})
+    events = []
+    train.calibrate(spec, events.append, threading.Event())
+    assert isinstance(events[-1], Finished), events[-1]
+    result = events[-1].result
+    assert isinstance(result, CalibrationResult) and result.batch_size == 16 and result.steps >= 4
+    assert result.train_step_seconds > 0 and result.eval_step_seconds > 0 and result.first_step_seconds >= 0
+    key = design_key(generate(design))
+    calibration = timing.Calibration(key, 16, analyze(design).flops, result)
+    found = timing.estimate(key, analyze(design).flops, 16, 1000, 100, 3, [], [calibration])
+    assert found.source == timing.Source.CALIBRATION
+    assert found.epoch_seconds == pytest.approx(timing.epoch_seconds_from_calibration(calibration, 1000, 100, 3))
