@@ -5,7 +5,13 @@
 Measures (median):
 - cold start: from launching `streamlit run` to the first rendered Designer page;
 - edit to update: from committing a new `filters` value in the form to the updated
-  params figure on the page.
+  params figure on the page;
+- the editor's gestures with MobileNetV2 (21 blocks, 156 layers) and with a 150-block
+  design loaded: click a node -> the inspector shows it; drop a kind from the palette onto
+  a node -> the new node on the canvas and the figures updated; change a field in the
+  inspector -> the figures updated; connect two nodes -> the new edge drawn (and the
+  figures sent again in the same run). Each is timed in the page, from the browser event
+  (click, drop, Enter, mouse up) to the first animation frame that shows the result.
 The baseline is a one-widget Streamlit app measured the same way, so the ratio says how
 much LightDesign adds to Streamlit's own cost. Needs /usr/bin/chromium and Playwright.
 The package is byte-compiled first, as any start after the first finds it: with
@@ -26,8 +32,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lightdesign import edits, presets  # noqa: E402
+from lightdesign import edits, presets, share  # noqa: E402
 from lightdesign.analysis import analyze  # noqa: E402
+from lightdesign.design import Design, new_block  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, free_port, wait_idle  # noqa: E402
 
 BASELINE_APP = """
@@ -138,6 +145,143 @@ def edit_latencies(browser, script: Path, cwd: Path, edits_count: int, expected)
         process.wait(timeout=10)
 
 
+# -- the editor's gestures ---------------------------------------------------------------------
+
+# In-page timing: the event's time is taken by a capturing listener, the result's by a
+# predicate polled on every animation frame, both with performance.now().
+_MARK = """() => { if (window.__ldMarked) return; window.__ldMarked = true;
+  for (const type of ['click', 'drop', 'keydown', 'mouseup'])
+    document.addEventListener(type, () => { window.__ldT0 = performance.now(); }, true); }"""
+_CANVAS = "document.querySelector('[data-testid=stBidiComponentIsolated]').shadowRoot"
+
+
+def _exact(page) -> str:
+    return page.get_by_text("Exact:").first.inner_text()
+
+
+def _until(page, predicate: str, arg=None) -> float:
+    """Milliseconds from the last marked event to the frame where ``predicate`` holds."""
+    page.wait_for_function(
+        f"arg => {{ try {{ return ({predicate}); }} catch (e) {{ return false; }} }}",
+        arg=arg,
+        polling="raf",
+        timeout=60000,
+    )
+    return page.evaluate("() => performance.now() - window.__ldT0")
+
+
+def _settle(page) -> None:
+    wait_idle(page)
+    page.wait_for_timeout(700)  # let the drawings of this gesture settle, as a person would pause
+    wait_idle(page)
+
+
+def wide_design(blocks: int = 150) -> Design:
+    """A plain 150-block CNN: (Conv2D same, BatchNormalization, ReLU) repeated, then a head."""
+    design = Design("wide_150", (32, 32, 3), 10, [])
+    kinds = ["Conv2D", "BatchNormalization", "Activation"]
+    for i in range(blocks - 2):
+        kind = kinds[i % 3]
+        block = new_block(kind, f"{kind.lower()}_{i}", f"b{i + 1}")
+        if kind == "Conv2D":
+            block.params.update(filters=16, kernel_size=3, padding="same")
+        design.blocks.append(block)
+    design.blocks.append(new_block("GlobalAveragePooling2D", "pool", f"b{blocks - 1}"))
+    head = new_block("Dense", "predictions", f"b{blocks}")
+    head.params.update(units=10, activation="softmax")
+    design.blocks.append(head)
+    return design
+
+
+def editor_latencies(browser, design: Design, repeats: int) -> dict[str, float]:
+    """Median milliseconds of each gesture on ``design`` (opened through a share link)."""
+    process, port = launch(ROOT / "app.py", ROOT)
+    page = browser.new_page(viewport={"width": 1440, "height": 900})
+    times: dict[str, list[float]] = {"click": [], "drop": [], "field": [], "connect": []}
+    try:
+        time.sleep(1)
+        url = f"http://127.0.0.1:{port}/?{share.QUERY_KEY}={share.encode(design)}"
+        for _ in range(100):
+            try:
+                page.goto(url, timeout=2000)
+                break
+            except Exception:
+                time.sleep(0.1)
+        page.get_by_text(f"Design · {design.name}").first.wait_for(timeout=60000)
+        page.locator(".ld-block").first.wait_for(timeout=60000)
+        _settle(page)
+        if page.get_by_role("button", name="Got it").count():
+            page.get_by_role("button", name="Got it").click()
+            _settle(page)
+        page.evaluate(_MARK)
+        names = [b.name for b in design.blocks]
+        node = lambda name: page.locator(f'.react-flow__node:has(.ld-block[data-name="{name}"])')  # noqa: E731
+        for i in range(repeats):
+            # click a node -> the inspector shows it
+            position = 2 + i % 2
+            node(names[position - 1]).click()
+            times["click"].append(
+                _until(
+                    page,
+                    "[...document.querySelectorAll('.st-key-ld_inspector strong')].some(e => e.innerText === arg)",
+                    f"{position}. {names[position - 1]}",
+                )
+            )
+            _settle(page)
+            # change a field in the inspector -> the figures updated
+            before = _exact(page)
+            spin = page.locator(".st-key-ld_inspector").get_by_role("spinbutton").first
+            value = float(spin.input_value())
+            spin.fill(str(int(value) + 1 if value.is_integer() else value + 1))
+            spin.press("Enter")
+            times["field"].append(
+                _until(
+                    page,
+                    "(() => { const t = [...document.querySelectorAll('[data-testid=stCaptionContainer]')].map(e => e.innerText).find(s => s.startsWith('Exact:')); return t && t !== arg; })()",
+                    before,
+                )
+            )
+            _settle(page)
+            # drop from the palette -> the node on the canvas and the figures updated
+            before = _exact(page)
+            count = page.locator(".ld-block").count()
+            page.locator('.ld-kind[data-kind="Dropout"]').drag_to(page.locator(".ld-block").nth(4))
+            times["drop"].append(
+                _until(
+                    page,
+                    f"{_CANVAS}.querySelectorAll('.ld-block').length === arg[0] && [...document.querySelectorAll('[data-testid=stCaptionContainer]')].some(e => e.innerText.startsWith('Exact:') && e.innerText !== arg[1])",
+                    [count + 1, before],
+                )
+            )
+            _settle(page)
+            # connect two nodes -> the new edge drawn
+            source, target = page.locator(".ld-block").nth(2), page.locator(".ld-block").nth(4)
+            target_id, source_id = target.get_attribute("data-block"), source.get_attribute("data-block")
+            start = source.locator("xpath=..").locator(".react-flow__handle.source").bounding_box()
+            end = target.locator("xpath=..").locator(".react-flow__handle.target").first.bounding_box()
+            page.mouse.move(start["x"] + 4, start["y"] + 4)
+            page.mouse.down()
+            page.mouse.move(start["x"] + 8, start["y"] + 8, steps=3)
+            page.mouse.move(end["x"] + 4, end["y"] + 4, steps=10)
+            page.mouse.up()
+            times["connect"].append(
+                _until(
+                    page,
+                    f'!!{_CANVAS}.querySelector(`[aria-label="Edge from b:${{arg[0]}} to b:${{arg[1]}}"]`)',
+                    [source_id, target_id],
+                )
+            )
+            _settle(page)
+            for _ in range(3):  # back to the design as loaded: connect, drop, field
+                page.get_by_role("button", name="↶ Undo").click()
+                _settle(page)
+        return {key: statistics.median(values) * 1.0 for key, values in times.items()}
+    finally:
+        page.close()
+        process.terminate()
+        process.wait(timeout=10)
+
+
 def seed_params(filters: int) -> int:
     design = presets.build("seed_cnn")
     return analyze(edits.set_param(design, design.blocks[0].id, "filters", filters)).params
@@ -147,6 +291,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--edits", type=int, default=15)
     parser.add_argument("--starts", type=int, default=3)
+    parser.add_argument("--gestures", type=int, default=7, help="repeats of each editor gesture")
     args = parser.parse_args()
     compileall.compile_dir(ROOT / "lightdesign", quiet=1)
     from playwright.sync_api import sync_playwright
@@ -159,6 +304,10 @@ def main() -> None:
         base_start = statistics.median(cold_start(browser, baseline, Path(tmp)) for _ in range(args.starts))
         ours_edit = statistics.median(edit_latencies(browser, ROOT / "app.py", ROOT, args.edits, seed_params))
         base_edit = statistics.median(edit_latencies(browser, baseline, Path(tmp), args.edits, lambda f: 2 * f))
+        gestures = {
+            "MobileNetV2": editor_latencies(browser, presets.build("mobilenet_v2"), args.gestures),
+            "150 blocks": editor_latencies(browser, wide_design(150), args.gestures),
+        }
         browser.close()
     print(f"{'':<28}{'LightDesign':>12}{'baseline app':>14}{'ratio':>8}")
     print(f"{'cold start (median)':<28}{ours_start:>11.2f}s{base_start:>13.2f}s{ours_start / base_start:>8.2f}")
@@ -166,6 +315,17 @@ def main() -> None:
         f"{'edit -> updated params':<28}{ours_edit * 1000:>10.0f}ms{base_edit * 1000:>12.0f}ms"
         f"{ours_edit / base_edit:>8.2f}"
     )
+    labels = {
+        "click": "click node -> inspector",
+        "drop": "drop -> node + figures",
+        "field": "inspector field -> figures",
+        "connect": "connect -> edge drawn",
+    }
+    for design, figures in gestures.items():
+        print(f"editor, {design} (median; ratio to the baseline edit):")
+        for key, label in labels.items():
+            ms = figures[key]
+            print(f"  {label:<26}{ms:>10.0f}ms{base_edit * 1000:>12.0f}ms{ms / (base_edit * 1000):>8.2f}")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ flush). Designs carry a stable id; names are what people see and may change.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -103,6 +104,8 @@ class Workspace:
         taken = set(self.names)
         if name not in taken:
             return name
+        # a copy of "x (2)" is "x (3)", not "x (2) (2)"
+        name = re.sub(r" \(\d+\)$", "", name) or name
         n = 2
         while f"{name} ({n})" in taken:
             n += 1

@@ -16,6 +16,7 @@ from lightdesign.analysis import analyze
 from lightdesign.ui import (
     budget_view,
     canvas,
+    clipboard,
     costs,
     files,
     form,
@@ -45,6 +46,11 @@ with st.sidebar:
         presets_panel.global_knobs()
     with st.expander(t("design.save")):
         files.render()
+        link = st.session_state[state.SHARE_URL]
+        if link and st.session_state.get(state.COPIED_LINK) != link:  # "Copy link" was just clicked
+            st.session_state[state.COPIED_LINK] = link
+            clipboard.copy(link, nonce=link, key="copy_link")
+            st.success(t("files.copied"), icon=":material/content_copy:")
     with st.expander(t("store.recent")):
         persist.recent_list(ws.id)
 

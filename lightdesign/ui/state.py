@@ -35,6 +35,7 @@ GRAPH_ARTICLE = "graph_article_style"  # draw the graph and the Mermaid/DOT expo
 LEARN_OPEN = "learn_open"  # what a Learn page button asked to open (see ui/learn_view.py)
 DESIGN_TAB = "design_tab"  # the open tab under the Design page's editor (tabs run only when open)
 GUIDE_DISMISSED = "guide_dismissed"  # the first-run guide was dismissed in this workspace
+COPIED_LINK = "copied_link"  # the share link last written to the clipboard
 
 _DEFAULTS = {
     SELECTED: None,

@@ -79,12 +79,15 @@ def test_expand_a_block_in_the_graph(page):
 
 
 def test_copy_link_round_trip_in_a_fresh_page(page, browser):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     open_preset(page, "MobileNet V2")
     page.get_by_text("Save and share").click()
     page.get_by_role("button", name="Copy link").click()
+    page.get_by_text("Link copied to the clipboard").wait_for()
     wait_idle(page)
     link = page.locator('[data-testid="stCode"]').filter(has_text="design=").inner_text().strip()
     assert "?design=" in link
+    assert page.evaluate("() => navigator.clipboard.readText()") == link  # copied, as it says
     fresh_context = browser.new_context(viewport={"width": 1500, "height": 1400})
     fresh = fresh_context.new_page()
     fresh.goto(link)

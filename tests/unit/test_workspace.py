@@ -119,3 +119,12 @@ def test_undo_redo_and_failed_edits_leave_no_trace():
     assert ws.design.num_classes == 3 and names(ws.design)[-1] == "dropout_1"
     ws.apply(lambda d: edits.set_num_classes(d, 4))
     assert not ws.can_redo
+
+
+def test_a_copy_of_a_numbered_name_counts_on_instead_of_nesting():
+    ws = Workspace()
+    design = presets.build("seed_cnn")
+    assert ws.add(design) == "seed_cnn (2)"
+    again = presets.build("seed_cnn")
+    again.name = "seed_cnn (2)"  # re-uploading the design saved from the copy
+    assert ws.add(again) == "seed_cnn (3)"

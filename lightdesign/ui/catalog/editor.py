@@ -61,4 +61,8 @@ ENTRIES: dict[str, dict[str, str]] = {
         "短暂训练它，与其他设计比较，再导出 Keras 代码或 TFLite 模型（见侧边栏中的页面）。",
     ),
     "guide.dismiss": tr("Got it", "知道了"),
+    "files.copied": tr(
+        "Link copied to the clipboard (it is also in the box above).",
+        "链接已复制到剪贴板（上方的框中也有）。",
+    ),
 }
