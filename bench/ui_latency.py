@@ -245,7 +245,7 @@ def editor_latencies(browser, design: Design, repeats: int) -> dict[str, float]:
             # drop from the palette -> the node on the canvas and the figures updated
             before = _exact(page)
             count = page.locator(".ld-block").count()
-            page.locator('.ld-kind[data-kind="Dropout"]').drag_to(page.locator(".ld-block").nth(4))
+            page.locator('.ld-kind[data-kind="BatchNormalization"]').drag_to(page.locator(".ld-block").nth(4))
             times["drop"].append(
                 _until(
                     page,
