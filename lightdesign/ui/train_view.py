@@ -39,6 +39,12 @@ RECORDED = "train_recorded_jobs"
 MEASURED_RATE = "train_measured_flops_per_s"  # training FLOP/s of this session's last run
 CALIBRATION_KEY = "train_calibration_job_id"
 ESTIMATE_KEY = "train_epoch_estimate"  # the epoch time shown when Start is pressed
+TIME_HELP = {  # how the epoch time was estimated, by ``timing.Source``
+    timing.Source.RUN: "est.time.run",
+    timing.Source.CALIBRATION: "est.time.calibration",
+    timing.Source.SCALED: "est.time.scaled",
+    timing.Source.ASSUMED: "est.time.assumed",
+}
 
 
 @st.cache_resource
@@ -102,7 +108,7 @@ def estimates(result: Analysis, settings: TrainSettings, available_samples: int)
     cols[1].metric(
         t("est.time"),
         _duration(timed.epoch_seconds),
-        help=t(f"est.time.{timed.source}", rate=timed.flops_per_s / 1e9, samples=samples, flops=result.flops),
+        help=t(TIME_HELP[timed.source], rate=timed.flops_per_s / 1e9, samples=samples, flops=result.flops),
     )
     cols[2].metric(t("est.free"), fmt.size(free) if free else t("est.unknown"))
     calibration_controls(result, settings, timed)

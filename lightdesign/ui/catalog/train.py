@@ -186,6 +186,7 @@ ENTRIES: dict[str, dict[str, str]] = {
     "job.stage.measuring_float32": tr("Measuring TFLite float32 latency…", "正在测量 TFLite float32 延迟…"),
     "job.stage.converting_int8": tr("Converting to TFLite int8…", "正在转换为 TFLite int8…"),
     "job.stage.measuring_int8": tr("Measuring TFLite int8 latency…", "正在测量 TFLite int8 延迟…"),
+    "job.stage.timing_steps": tr("Timing training steps…", "正在计时训练步…"),
     "job.stage.recalibrating_batchnorm": tr(
         "Re-estimating the BatchNorm statistics on training batches…", "正在用训练批次重新估计批归一化统计量…"
     ),
