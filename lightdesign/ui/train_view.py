@@ -107,7 +107,8 @@ def estimates(result: Analysis, settings: TrainSettings, available_samples: int)
     st.session_state[ESTIMATE_KEY] = timed.epoch_seconds
     cols[1].metric(
         t("est.time"),
-        _duration(timed.epoch_seconds),
+        ("" if timed.source in (timing.Source.RUN, timing.Source.CALIBRATION) else "≈ ")
+        + _duration(timed.epoch_seconds),
         help=t(TIME_HELP[timed.source], rate=timed.flops_per_s / 1e9, samples=samples, flops=result.flops),
     )
     cols[2].metric(t("est.free"), fmt.size(free) if free else t("est.unknown"))
