@@ -134,3 +134,15 @@ def wait_idle(page, timeout: float = 30) -> None:
 
 def exact_text(page) -> str:
     return page.get_by_text("Exact:").first.inner_text()
+
+
+def start_training(page, epochs: int) -> None:
+    """Open the Train page of the seed CNN, set the epochs and press Start training."""
+    page.get_by_role("link", name="Train").click()
+    page.get_by_role("heading", name="Train · seed_cnn").wait_for()
+    wait_idle(page)
+    field = page.get_by_label("Epochs")
+    field.fill(str(epochs))
+    field.press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="Start training").click()

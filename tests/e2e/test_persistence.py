@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from .conftest import exact_text, free_port, start_server, wait_for_app, wait_healthy, wait_idle
+from .conftest import exact_text, free_port, start_server, start_training, wait_for_app, wait_healthy, wait_idle
 
 
 def params(page) -> int:
@@ -180,14 +180,7 @@ def test_recent_workspaces_lists_the_ones_this_browser_opened(browser, own_serve
 def test_a_run_cut_by_sigkill_is_shown_as_interrupted_with_its_epochs(browser, own_server):
     context, page = open_page(browser, own_server.url)
     wid = workspace_id(page)
-    page.get_by_role("link", name="Train").click()
-    page.get_by_role("heading", name="Train · seed_cnn").wait_for()
-    wait_idle(page)
-    epochs = page.get_by_label("Epochs")
-    epochs.fill("50")
-    epochs.press("Enter")
-    wait_idle(page)
-    page.get_by_role("button", name="Start training").click()
+    start_training(page, epochs=50)
     page.get_by_text(re.compile(r"Epoch 2/50 · batch \d+/\d+")).first.wait_for(timeout=180_000)  # epoch 1 done
     page.wait_for_timeout(1500)  # the live view writes the finished epoch within a second
     context.close()

@@ -2,18 +2,11 @@
 
 import re
 
-from .conftest import wait_idle
+from .conftest import start_training
 
 
 def test_train_the_seed_cnn_for_one_epoch(page):
-    page.get_by_role("link", name="Train").click()
-    page.get_by_role("heading", name="Train · seed_cnn").wait_for()
-    wait_idle(page)
-    epochs = page.get_by_label("Epochs")
-    epochs.fill("1")
-    epochs.press("Enter")
-    wait_idle(page)
-    page.get_by_role("button", name="Start training").click()
+    start_training(page, epochs=1)
     page.get_by_text(re.compile(r"Epoch 1/1 · batch \d+/\d+")).first.wait_for(timeout=120_000)
     accuracy = page.locator('[data-testid="stMetric"]').filter(has_text="Test accuracy")
     accuracy.wait_for(timeout=180_000)
