@@ -21,6 +21,7 @@ METRICS: tuple[Metric, ...] = (
     metrics.WEIGHTS_FP32,
     metrics.WEIGHTS_INT8,
     metrics.PEAK,
+    metrics.PEAK_INT8,
     metrics.TRAINING,
     *metrics.MEASURED,
 )

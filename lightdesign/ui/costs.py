@@ -25,7 +25,7 @@ from lightdesign.metrics import (
 )
 from lightdesign.ui import budget_view, state
 from lightdesign.ui.i18n import t
-from lightdesign.ui.markup import message
+from lightdesign.ui.markup import html, message
 
 STALE_KEY = "stale_stats"
 
@@ -139,7 +139,8 @@ def timeline(result: Analysis, key: str = "memory_timeline") -> None:
     steps = result.timeline
     if len(steps) < 2:
         return
-    names = [s.name for s in steps]
+    layers = [s.name for s in steps]
+    names = [html(name) for name in layers]  # layer names are user text: literal in Plotly's labels
     figure = go.Figure()
     for label, values, peak_layer, color in (
         (t("costs.timeline.fp32"), [s.fp32 for s in steps], result.peak_at, "#4c78a8"),
@@ -157,7 +158,7 @@ def timeline(result: Analysis, key: str = "memory_timeline") -> None:
                 hovertemplate="%{text}<br>%{y:,} B<extra>" + label + "</extra>",
             )
         )
-        top = names.index(peak_layer) if peak_layer in names else max(range(len(values)), key=values.__getitem__)
+        top = layers.index(peak_layer) if peak_layer in layers else max(range(len(values)), key=values.__getitem__)
         figure.add_annotation(
             x=top,
             y=values[top],
@@ -174,6 +175,8 @@ def timeline(result: Analysis, key: str = "memory_timeline") -> None:
         xaxis_title=t("costs.timeline.x"),
         yaxis_title=t("costs.timeline.y"),
     )
+    if len(steps) <= 40:  # few enough to name every layer on the axis
+        figure.update_xaxes(tickmode="array", tickvals=list(range(len(steps))), ticktext=names, tickangle=-45)
     st.markdown(f"**{t('costs.timeline.title')}**")
     st.plotly_chart(figure, key=key)
     st.caption(t("costs.timeline.caption", arena=fmt.size(PEAK_INT8.read(result))))

@@ -9,9 +9,6 @@ ENTRIES: dict[str, dict[str, str]] = {
     "metric.latency_keras": tr("Latency, Keras (CPU)", "延迟，Keras（CPU）"),
     "metric.latency_tflite": tr("Latency, TFLite int8 (CPU)", "延迟，TFLite int8（CPU）"),
     "metric.weights_fp16": tr("Weights fp16", "权重 fp16"),
-    "metric.peak_int8": tr("Peak activations int8 (TFLite Micro)", "峰值激活内存 int8（TFLite Micro）"),
-    "metric.peak_int8_in_place": tr(
-        "Peak activations int8, in-place depthwise (engine-dependent)",
-        "峰值激活内存 int8，深度卷积原地计算（取决于推理引擎）",
-    ),
+    "metric.peak_int8": tr("MCU int8 arena", "MCU int8 内存区"),
+    "metric.peak_int8_in_place": tr("MCU int8, in-place", "MCU int8（原地计算）"),
 }
