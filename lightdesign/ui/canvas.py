@@ -106,6 +106,7 @@ def graph_data(result: Analysis) -> dict[str, Any]:
             errors.setdefault(issue.block, i18n.issue_text(issue))
     rows = {row.index: row for row in result.blocks}
     traced = {span.index for span in graph.spans}
+    dead = set(result.dead_blocks)  # feeds nothing: not part of the model, so no figures
     blocks = []
     for index, block in enumerate(design.blocks):
         cls = _kind(block.kind)
@@ -116,7 +117,7 @@ def graph_data(result: Analysis) -> dict[str, Any]:
                 "id": block.id,
                 "name": block.name,
                 "kind": block.kind,
-                "summary": render.summary(block),
+                "summary": render.summary(block) + (f" · {i18n.t('graph.dead')}" if index in dead else ""),
                 "color": render.CATEGORY_COLORS.get(category, render.ERROR_FILL),
                 "error": errors.get(index + 1),
                 "shape": fmt.shape(row.shape) if row and index in traced else "",
