@@ -9,10 +9,16 @@ not shapes, are compared, so TFLite's and ONNX's layouts match Keras's.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lightdesign.design import Design
 from lightdesign.graph import trace
+
+if TYPE_CHECKING:
+    from lightdesign.jobs.messages import WeightsSource
 
 
 @dataclass
@@ -87,3 +93,70 @@ def plan(design: Design, weights: dict[str, list[tuple[int, ...]]]) -> WeightPla
 
 def _same(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
     return a == b or sum(a) == sum(b) and len(a) == len(b)
+
+
+# -- the uploaded file kept with its design ------------------------------------------------------
+
+MODEL_FILES = "model_files"  # workspace setting: design id -> the record of its imported file
+LOADABLE = ("keras", "h5")  # formats whose weights a job loads (Keras, safe_mode=True)
+MODELS_DIR = "models"  # under the work folder: one folder per kept file
+
+
+def keep_model_file(data: bytes, filename: str) -> Path:
+    """Write an uploaded model file into its own folder under the work folder; returns its path."""
+    import uuid
+
+    from lightdesign import paths
+
+    suffix = Path(filename).suffix.lower()
+    stem = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(filename).stem)[:60] or "model"
+    folder = paths.work_dir() / MODELS_DIR / uuid.uuid4().hex[:12]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{stem}{suffix}"
+    path.write_bytes(data)
+    return path
+
+
+def file_record(file_name: str, fmt: str, path: Path | None, weights: dict | None) -> dict:
+    """What the workspace keeps about a design's imported file (JSON-safe)."""
+    return {
+        "file": file_name,
+        "format": fmt,
+        "path": None if path is None else str(path),
+        "weights": {name: [list(s) for s in shapes] for name, shapes in (weights or {}).items()},
+    }
+
+
+@dataclass
+class FileWeights:
+    """Whether a design's imported file lends it weights, and which layers keep them."""
+
+    file: str
+    format: str
+    source: WeightsSource | None  # None: the file's weights are not used (``reason``)
+    plan: WeightPlan | None = None
+    reason: str = ""  # "no_weights", "format", "missing" or "" when used
+
+
+def file_weights(design: Design, record: dict | None) -> FileWeights | None:
+    """The weights a design's imported file lends it (``record`` from ``file_record``)."""
+    if not record:
+        return None
+    name, fmt = str(record.get("file", "")), str(record.get("format", ""))
+    shapes = record.get("weights") or {}
+    if fmt not in LOADABLE:
+        return FileWeights(name, fmt, None, reason="format")
+    if not shapes:
+        return FileWeights(name, fmt, None, reason="no_weights")
+    path = record.get("path")
+    if not path or not Path(path).is_file():
+        return FileWeights(name, fmt, None, reason="missing")
+    from lightdesign.jobs.messages import WeightsSource
+
+    result = plan(design, {k: [tuple(s) for s in v] for k, v in shapes.items()})
+    if not result.kept:
+        return FileWeights(name, fmt, None, plan=result, reason="none_kept")
+    source = WeightsSource(
+        path=str(path), format=fmt, file_name=name, layers=dict(result.kept), fresh=tuple(result.fresh)
+    )
+    return FileWeights(name, fmt, source, plan=result)

@@ -177,6 +177,11 @@ def run(spec: ExportSpec, emit, stop_flag) -> None:
     if spec.model_path:
         model = keras.models.load_model(spec.model_path, safe_mode=True)
         weights = f"trained weights ({spec.run_label or 'last run'})"
+    elif spec.weights is not None:  # an imported file's weights, re-exported in one step
+        from lightdesign.jobs.file_weights import copy_weights, describe
+
+        copied, refused = copy_weights(keras, model, spec.weights)
+        weights = describe(spec.weights, copied, refused)
     files: dict[ModelFormat, ExportedFile] = {}
     keras_path = work / "model.keras"
     model.save(keras_path)

@@ -201,6 +201,24 @@ class DatasetRef(Message):
 
 
 @dataclass(frozen=True, kw_only=True)
+class WeightsSource(Message):
+    """An imported model file whose weights a job copies into the design's model before
+    training (fine-tuning) or exporting: ``layers`` maps each layer of the design that
+    keeps the file's weights to the file's layer (``lightdesign.importers.weights.plan``);
+    the other layers start from new weights."""
+
+    path: str  # the kept copy of the uploaded file (.keras or .h5), read with safe_mode=True
+    format: str  # "keras" or "h5"
+    file_name: str  # the uploaded file's name, for the page and the run's notes
+    layers: dict[str, str]  # design layer -> the file's layer (block names, as the importer named them)
+    fresh: tuple[str, ...] = ()  # design layers with parameters that start from new weights
+
+    @property
+    def unchanged(self) -> bool:
+        return not self.fresh
+
+
+@dataclass(frozen=True, kw_only=True)
 class TrainSettings(Message):
     epochs: int = 3
     batch_size: int = 32
@@ -224,6 +242,7 @@ class TrainSpec(Message):
     settings: TrainSettings
     analysis: dict[str, int | None]  # the design's figures by metric key, kept with the run
     epoch_seconds_estimate: float = 0.0  # what the Train page estimated, shown beside the real time
+    weights: WeightsSource | None = None  # fine-tune from an imported file's weights; None: new weights
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -238,6 +257,7 @@ class ExportSpec(Message):
     model_path: str | None = None  # trained weights; None exports the initial weights
     run_label: str = ""  # the trained run, in words
     int8_peak_estimate: int = 0  # the analysis's TFLite Micro activation estimate, measured beside it
+    weights: WeightsSource | None = None  # an imported file's weights (when no trained run is exported)
 
 
 @dataclass(frozen=True, kw_only=True)

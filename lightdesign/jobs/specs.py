@@ -20,6 +20,7 @@ from lightdesign.jobs.messages import (
     RunRecord,
     TrainSettings,
     TrainSpec,
+    WeightsSource,
 )
 from lightdesign.layers import opaque
 
@@ -39,8 +40,15 @@ def ends_with_softmax(result: Analysis) -> bool:
     return act in ("softmax", "sigmoid")
 
 
-def train_spec(design: Design, dataset: DatasetRef, settings: TrainSettings, work_dir: Path) -> TrainSpec:
-    """A training job spec; DesignError when the design cannot be trained as it is."""
+def train_spec(
+    design: Design,
+    dataset: DatasetRef,
+    settings: TrainSettings,
+    work_dir: Path,
+    weights: WeightsSource | None = None,
+) -> TrainSpec:
+    """A training job spec; DesignError when the design cannot be trained as it is.
+    ``weights``: an imported file's weights to fine-tune from (``importers.weights.file_weights``)."""
     result = analyze(design, settings.batch_size, settings.optimizer)
     if result.errors:
         raise DesignError(f"fix the design first: {result.errors[0].text}")
@@ -62,6 +70,7 @@ def train_spec(design: Design, dataset: DatasetRef, settings: TrainSettings, wor
         work_dir=str(work_dir),
         settings=settings,
         analysis=metrics.summary(result),  # the run record carries every figure by metric key
+        weights=weights,
     )
 
 
@@ -106,8 +115,15 @@ def epoch_seconds(result: Analysis, samples: int, flops_per_s: float = ASSUMED_F
     return metrics.training_flops(result.flops, samples) / flops_per_s
 
 
-def export_spec(design: Design, work_dir: Path, run: RunRecord | None = None, latency_runs: int = 50) -> ExportSpec:
-    """An export job spec: the trained model of ``run`` when given, else initial weights."""
+def export_spec(
+    design: Design,
+    work_dir: Path,
+    run: RunRecord | None = None,
+    latency_runs: int = 50,
+    weights: WeightsSource | None = None,
+) -> ExportSpec:
+    """An export job spec: the trained model of ``run`` when given, else an imported file's
+    ``weights`` when given, else initial weights."""
     result = analyze(design)
     if result.errors:
         raise DesignError(f"fix the design first: {result.errors[0].text}")
@@ -123,6 +139,7 @@ def export_spec(design: Design, work_dir: Path, run: RunRecord | None = None, la
         latency_runs=latency_runs,
         vocabulary=embedding.params["input_dim"] if embedding else 100,
         int8_peak_estimate=metrics.PEAK_INT8.read(result),
+        weights=weights if run is None else None,
     )
     if run is None:
         return spec

@@ -335,6 +335,12 @@ def run(spec: TrainSpec, emit, stop_flag) -> None:
 
     emit(Status(stage=Stage.BUILDING_MODEL))
     model, loss = _compiled(keras, spec.source, settings, classes, spec.from_logits)
+    notes = list(data.notes)
+    if spec.weights is not None:  # fine-tune from an imported file's weights
+        from lightdesign.jobs.file_weights import copy_weights, describe
+
+        copied, refused = copy_weights(keras, model, spec.weights)
+        notes.append(f"started from {describe(spec.weights, copied, refused)}")
     progress = _progress_callback(keras, emit, stop_flag, settings.epochs, steps, settings.batch_size)
     emit(Status(stage=Stage.TRAINING))
     start = time.perf_counter()
@@ -407,7 +413,7 @@ def run(spec: TrainSpec, emit, stop_flag) -> None:
         samples=samples,
         sample_images_path=None if images_path is None else str(images_path),
         model_path=str(model_path),
-        notes=tuple(data.notes),
+        notes=tuple(notes),
         batchnorm_samples=calibrated,
         batch_statistics_loss=_finite(batch_loss),
     )

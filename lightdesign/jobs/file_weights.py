@@ -1,0 +1,82 @@
+"""Copying an imported model file's weights into a design's model (runs in a worker process).
+
+The file is the kept copy of what the person uploaded (``.keras`` or ``.h5``); Keras reads
+it with ``safe_mode=True``, so a file holding code (a Lambda layer) is refused, never run.
+The app decided which layers keep the file's weights (``importers.weights.plan``, sent as
+``WeightsSource.layers``); here each such layer receives the file layer's tensors, reshaped
+only where the sizes agree in order (a layout the importer mapped differently)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from lightdesign.jobs.messages import WeightsSource
+
+
+def _layers(model):
+    """Every layer of a model, nested models' layers included, in order."""
+    for layer in model.layers:
+        inner = getattr(layer, "layers", None)
+        if inner and hasattr(layer, "inputs"):
+            yield from _layers(layer)
+        else:
+            yield layer
+
+
+def _safe(name: str) -> str:
+    """The importer's block name for a layer name (``importers.base.safe_name`` without the counter)."""
+    name = re.sub(r"[^A-Za-z0-9_]", "_", name)[:56] or "layer"
+    if name[0].isdigit():
+        name = f"l_{name}"
+    return f"{name}_" if name in ("input", "input_layer") else name
+
+
+def file_weights(keras, source: WeightsSource) -> dict[str, list[np.ndarray]]:
+    """The file's weights by layer name (its own names and the importer's block names)."""
+    try:
+        model = keras.models.load_model(source.path, compile=False, safe_mode=True)
+    except Exception as exc:  # noqa: BLE001 - any loader error is one line for the person
+        text = " ".join(str(exc).split())[:300] or type(exc).__name__
+        raise RuntimeError(f"the weights of {source.file_name} cannot be loaded: {text}") from None
+    out: dict[str, list[np.ndarray]] = {}
+    for layer in _layers(model):
+        values = layer.get_weights()
+        if values:
+            out.setdefault(_safe(layer.name), values)
+            out.setdefault(layer.name, values)
+    return out
+
+
+def copy_weights(keras, model, source: WeightsSource) -> tuple[int, list[str]]:
+    """Set the planned layers of ``model`` to the file's weights. Returns the number of
+    layers copied and the design layers that could not take them (they keep new weights)."""
+    theirs = file_weights(keras, source)
+    copied, refused = 0, []
+    for mine, name in source.layers.items():
+        try:
+            layer = model.get_layer(mine)
+        except ValueError:
+            refused.append(mine)
+            continue
+        target = layer.get_weights()
+        values = theirs.get(name)
+        if values is None or len(values) != len(target):
+            refused.append(mine)
+            continue
+        if any(v.size != t.size for v, t in zip(values, target, strict=True)):
+            refused.append(mine)
+            continue
+        layer.set_weights([np.reshape(v, t.shape) for v, t in zip(values, target, strict=True)])
+        copied += 1
+    return copied, refused
+
+
+def describe(source: WeightsSource, copied: int, refused: list[str]) -> str:
+    """The weights used, in words (kept with the run or export)."""
+    fresh = [*source.fresh, *refused]
+    if not fresh:
+        return f"the weights of {source.file_name} (all {copied} layers with weights)"
+    shown = ", ".join(fresh[:8]) + (f" … +{len(fresh) - 8}" if len(fresh) > 8 else "")
+    return f"the weights of {source.file_name} for {copied} of {copied + len(fresh)} layers; new weights for {shown}"
