@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from lightdesign.ui import icons, run_log, state, train_data, train_view
+from lightdesign.ui import file_weights, icons, run_log, state, train_data, train_view
 from lightdesign.ui.i18n import t
 
 _, result = state.page_header("train.title", "train.design_errors")
@@ -15,6 +15,7 @@ matches = train_data.match_design(result, key, dataset)
 
 st.subheader(t("train.settings"))
 settings = train_view.settings_form()
+file_weights.notice("train", file_weights.lent(result.design))
 refusal = train_view.estimates(result, settings, train_data.train_count(dataset))
 if refusal:
     st.error(refusal, icon=icons.ERROR)

@@ -144,9 +144,9 @@ def file_weights(design: Design, record: dict | None) -> FileWeights | None:
         return None
     name, fmt = str(record.get("file", "")), str(record.get("format", ""))
     shapes = record.get("weights") or {}
-    if fmt not in LOADABLE:
+    if fmt in ("tflite", "onnx"):  # weights not loaded: BatchNorm folded / quantized, NCHW layouts
         return FileWeights(name, fmt, None, reason="format")
-    if not shapes:
+    if not shapes or fmt not in LOADABLE:
         return FileWeights(name, fmt, None, reason="no_weights")
     path = record.get("path")
     if not path or not Path(path).is_file():

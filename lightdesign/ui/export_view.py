@@ -19,7 +19,7 @@ from lightdesign.jobs import Job, JobError, policy
 from lightdesign.jobs.messages import EXPORT_STAGES, ExportResult, JobKind, JobState, ModelFormat, RunRecord, Status
 from lightdesign.jobs.specs import WORK_ROOT, export_spec, new_work_dir
 from lightdesign.render import to_dot, to_image, to_mermaid
-from lightdesign.ui import graph_view, icons, persist, state
+from lightdesign.ui import file_weights, graph_view, icons, persist, state
 from lightdesign.ui.i18n import labels, t
 from lightdesign.ui.job_view import adopt, job_manager, message_text, session_id, stage_text, state_text
 from lightdesign.ui.markup import message
@@ -156,7 +156,16 @@ def _run_label(run: RunRecord) -> str:
     return t("export.trained", dataset=run.dataset, epochs=run.epochs, accuracy=run.test_accuracy)
 
 
-def start_export(result: Analysis, run: RunRecord | None, latency_runs: int) -> None:
+def _choice_label(choice: str, runs: list[RunRecord], lent) -> str:
+    if choice == "initial":
+        return t("export.initial")
+    if choice == "file":
+        return t("export.file_weights.choice", file=lent.file)
+    return _run_label(runs[int(choice)])
+
+
+def start_export(result: Analysis, run: RunRecord | None, latency_runs: int, weights=None) -> None:
+    """Start the export of the trained ``run``, else of an imported file's ``weights``, else of initial weights."""
     ws = state.workspace()
     estimate = policy.export_estimate(result, policy.available_memory_bytes())
     refusal = (
@@ -168,7 +177,7 @@ def start_export(result: Analysis, run: RunRecord | None, latency_runs: int) -> 
         state.flash("error", t("export.not_started", error=refusal))
         return
     try:
-        spec = export_spec(result.design, new_work_dir(), run, latency_runs)
+        spec = export_spec(result.design, new_work_dir(), run, latency_runs, weights)
         job = job_manager().submit(session_id(), JobKind.EXPORT, spec, design_id=ws.current_id)
     except (DesignError, JobError, OSError) as exc:
         state.flash("error", t("export.not_started", error=exc))
@@ -191,20 +200,25 @@ def memory_check(result: Analysis) -> bool:
 def model_files(result: Analysis) -> None:
     ws = state.workspace()
     runs = [RunRecord.from_dict(run) for run in ws.runs.get(ws.current, [])]
-    # The latest run of this design first (the default), initial weights last. The key
-    # names the latest run, so a new run makes the choice default to it again.
-    choices = [str(i) for i in range(len(runs))][::-1] + ["initial"]
+    # The latest run of this design first (the default), then an imported file's weights,
+    # initial weights last. The key names the latest run, so a new run makes the choice
+    # default to it again.
+    lent = file_weights.lent(result.design)
+    imported = ["file"] if lent is not None and lent.source is not None else []
+    choices = [str(i) for i in range(len(runs))][::-1] + imported + ["initial"]
     cols = st.columns([3, 1], vertical_alignment="bottom")
     pick = cols[0].selectbox(
         t("export.weights"),
         choices,
-        key=f"export_weights_{ws.current_id}_{runs[-1].id if runs else 'none'}",
-        format_func=labels(choices, lambda c: t("export.initial") if c == "initial" else _run_label(runs[int(c)])),
+        key=f"export_weights_{ws.current_id}_{runs[-1].id if runs else 'none'}_{len(imported)}",
+        format_func=labels(choices, lambda c: _choice_label(c, runs, lent)),
     )
     latency_runs = cols[1].number_input(t("export.latency_runs"), 5, 500, 50, key="export_latency_runs")
     job = adopt(JOB_KEY, JobKind.EXPORT)
     busy = job is not None and job.active
-    run = None if pick == "initial" else runs[int(pick)]
+    run = None if pick in ("initial", "file") else runs[int(pick)]
+    if pick == "file" or (pick == "initial" and lent is not None and lent.source is None):
+        file_weights.notice("export", lent)  # which layers keep the file's weights, or why none do
     fits = memory_check(result)
     st.button(
         t("export.start"),
@@ -212,7 +226,7 @@ def model_files(result: Analysis) -> None:
         type="primary",
         disabled=busy or not fits,
         on_click=start_export,
-        args=(result, run, int(latency_runs)),
+        args=(result, run, int(latency_runs), lent.source if pick == "file" else None),
     )
     if job is None:
         return

@@ -45,9 +45,8 @@ def _model_uploaded() -> None:
         importers.check_size(upload.size)
         text = (st.session_state.get(MODEL_SHAPE_KEY) or "").strip()
         shape = importers.parse_shape(text) if text else None
-        result = importers.import_bytes(
-            upload.getvalue(), upload.name, shape, fold=bool(st.session_state.get(MODEL_FOLD_KEY, True))
-        )
+        data = upload.getvalue()
+        result = importers.import_bytes(data, upload.name, shape, fold=bool(st.session_state.get(MODEL_FOLD_KEY, True)))
         name = state.workspace().add(result.design)
     except (importers.ModelFileError, DesignError) as exc:
         state.flash("error", t("files.import_failed", file=upload.name, error=exc))
@@ -56,6 +55,12 @@ def _model_uploaded() -> None:
         state.flash("error", t("files.import_failed", file=upload.name, error=type(exc).__name__))
         return
     st.session_state[state.SELECTED] = None
+    from lightdesign.ui import file_weights
+
+    try:  # the file stays with its design: Train and Export can use its weights
+        file_weights.keep(state.workspace().current_id, data, upload.name, result)
+    except OSError as exc:
+        state.flash("warning", t("files.weights_not_kept", error=exc))
     folded = sum(result.folded.values())
     state.flash(
         "success",

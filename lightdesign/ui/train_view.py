@@ -29,7 +29,7 @@ from lightdesign.jobs.messages import (
     design_key,
 )
 from lightdesign.jobs.specs import WORK_ROOT, calibrate_spec, dataset_for_job, keras_dataset, new_work_dir, train_spec
-from lightdesign.ui import icons, persist, run_log, state, train_charts
+from lightdesign.ui import file_weights, icons, persist, run_log, state, train_charts
 from lightdesign.ui.i18n import t
 from lightdesign.ui.job_view import adopt, job_manager, message_text, session_id, stage_text
 from lightdesign.ui.markup import message
@@ -213,7 +213,8 @@ def start(result: Analysis, key: str, dataset: datasets.Dataset | None, settings
     try:
         work = new_work_dir()
         source = dataset_for_job(dataset, work) if dataset is not None else keras_dataset(key)
-        spec = train_spec(result.design, source, settings, work)
+        lent = file_weights.lent(result.design)  # an imported file's weights: fine-tune from them
+        spec = train_spec(result.design, source, settings, work, lent.source if lent else None)
         spec = dataclasses.replace(spec, epoch_seconds_estimate=float(st.session_state.get(ESTIMATE_KEY) or 0.0))
         job = job_manager().submit(session_id(), JobKind.TRAIN, spec, design_id=ws.current_id)
     except (DesignError, JobError, OSError) as exc:

@@ -35,4 +35,29 @@ ENTRIES: dict[str, dict[str, str]] = {
     "ws.copy.help": tr("Duplicate the current design", "复制当前设计"),
     "ws.delete": tr("Delete", "删除"),
     "ws.delete.help": tr("Delete the current design", "删除当前设计"),
+    # an imported model file's weights (issue 14), on the Train and Export pages
+    "file_weights.format": tr(
+        "The weights of **{file}** are not used: weights are loaded from .keras and .h5 files only "
+        "({format} files fold BatchNorm into the convolutions or quantize them, or keep PyTorch's layouts); "
+        "every layer starts from new weights.",
+        "不使用 **{file}** 的权重：只从 .keras 和 .h5 文件加载权重（{format} 文件把 BatchNorm 折叠进卷积或已量化，"
+        "或保留 PyTorch 的布局）；所有层都从新权重开始。",
+    ),
+    "file_weights.no_weights": tr(
+        "**{file}** carries no weights: every layer starts from new weights.",
+        "**{file}** 不带权重：所有层都从新权重开始。",
+    ),
+    "file_weights.missing": tr(
+        "The kept copy of **{file}** is gone: every layer starts from new weights. Import the file again to use its weights.",
+        "保存的 **{file}** 副本已不存在：所有层都从新权重开始。重新导入该文件即可使用其权重。",
+    ),
+    "file_weights.none_kept": tr(
+        "No layer of the edited design matches a layer of **{file}**: every layer starts from new weights.",
+        "修改后的设计中没有与 **{file}** 对应的层：所有层都从新权重开始。",
+    ),
+    "file_weights.layers": tr("Layers and their weights", "各层及其权重"),
+    "file_weights.col.layer": tr("Layer", "层"),
+    "file_weights.col.weights": tr("Weights", "权重"),
+    "file_weights.from": tr("from the file's {layer}", "来自文件的 {layer}"),
+    "file_weights.new": tr("new (the structure changed)", "新权重（结构已改变）"),
 }

@@ -242,6 +242,10 @@ ENTRIES: dict[str, dict[str, str]] = {
         "The file carries weights for {count} layers; they match the layers of the same name and shape while the structure is unchanged.",
         "文件带有 {count} 个层的权重；在结构不变时，它们与同名同形状的层对应。",
     ),
+    "files.weights_not_kept": tr(
+        "The file could not be kept with the design ({error}): Train and Export will use new weights.",
+        "无法把文件与设计一起保存（{error}）：训练和导出将使用新权重。",
+    ),
     "files.too_big": tr(
         "the file is {size:,} bytes; the limit is {limit:,} bytes",
         "文件大小为 {size:,} 字节；上限为 {limit:,} 字节",

@@ -117,4 +117,15 @@ ENTRIES: dict[str, dict[str, str]] = {
         "通过在 tflite-micro 软件包的解释器中分配 int8 模型测得。原地计算深度卷积的推理引擎（TinyEngine）可将激活内存降到 "
         "{in_place}。",
     ),
+    "export.file_weights.choice": tr("Weights of {file} (imported)", "{file} 的权重（导入）"),
+    "export.file_weights.all": tr(
+        "Exports the weights of **{file}** as they are: the .keras file, TFLite float32 and int8 in one step.",
+        "原样导出 **{file}** 的权重：一步得到 .keras 文件以及 TFLite float32 和 int8 文件。",
+    ),
+    "export.file_weights.some": tr(
+        "Exports the weights of **{file}** for {kept} of {total} layers; the structure was edited, so these have "
+        "initial (untrained) weights: {fresh}. Train the design to fit them first.",
+        "导出 **{file}** 的权重，{total} 个层中有 {kept} 个沿用；结构已修改，以下层为初始（未训练）权重：{fresh}。"
+        "请先训练该设计以拟合它们。",
+    ),
 }

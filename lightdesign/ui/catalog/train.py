@@ -230,4 +230,13 @@ ENTRIES: dict[str, dict[str, str]] = {
     "result.samples": tr("Sample predictions", "样本预测"),
     "result.true_label": tr("true {label}", "真实 {label}"),
     "result.sample_line": tr("sample {index}: {label} ({confidence:.0%})", "样本 {index}：{label}（{confidence:.0%}）"),
+    "train.file_weights.all": tr(
+        "Training starts from the weights of **{file}** (fine-tuning): all {kept} layers with weights keep the file's weights.",
+        "训练从 **{file}** 的权重开始（微调）：全部 {kept} 个带权重的层都沿用文件中的权重。",
+    ),
+    "train.file_weights.some": tr(
+        "Training starts from the weights of **{file}** for {kept} of {total} layers; the structure was edited, "
+        "so these start from new weights: {fresh}.",
+        "训练从 **{file}** 的权重开始，{total} 个层中有 {kept} 个沿用；结构已修改，以下层从新权重开始：{fresh}。",
+    ),
 }
