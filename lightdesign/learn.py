@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from lightdesign import datasets, deploy, presets, suggestions
+from lightdesign import datasets, deploy, metrics, presets, suggestions
 from lightdesign.analysis import Analysis, analyze
 from lightdesign.design import Design, new_block
 
@@ -108,8 +108,8 @@ def recurrent_cost(kind: str, steps: int, features: int, units: int, bidirection
         "macs": row.macs,
         "flops": row.flops,
         "output": row.shape,
-        "int8_bytes": result.weight_bytes["int8"],
-        "fp32_bytes": result.weight_bytes["fp32"],
+        metrics.WEIGHTS_INT8.key: metrics.WEIGHTS_INT8.read(result),
+        metrics.WEIGHTS_FP32.key: metrics.WEIGHTS_FP32.read(result),
     }
 
 
