@@ -32,7 +32,9 @@ class _Stack:
 
 
 def seed_cnn(resolution: int = 28, classes: int = 10) -> Design:
-    """The source article's two-convolution CNN for 28x28 grayscale digits.
+    """The source article's two-convolution CNN for 28x28 grayscale digits: section 5.2 of the
+    tutorial "轻量级网络设计原理与代码实战案例讲解" (Lightweight network design: principles and
+    hands-on code examples).
 
     The article's listing follows each ``Conv2D(..., activation='relu')`` with a separate
     ``Activation('relu')``; ReLU applied twice is a no-op, so those layers are left out
@@ -42,7 +44,8 @@ def seed_cnn(resolution: int = 28, classes: int = 10) -> Design:
         "seed_cnn",
         (resolution, resolution, 1),
         classes,
-        "The source article's CNN: two conv + pool stages and a dense head.",
+        "The CNN of the tutorial “轻量级网络设计原理与代码实战案例讲解” (Lightweight network design: principles and "
+        "hands-on code examples), section 5.2: two conv + pool stages and a dense head.",
     )
     s.add("Conv2D", "conv1", filters=32, kernel_size=3, padding="valid", activation="relu")
     s.add("MaxPooling2D", "pool1", pool_size=2, strides=2)
@@ -57,7 +60,13 @@ def seed_cnn(resolution: int = 28, classes: int = 10) -> Design:
 def text_rnn(resolution: int = 100, classes: int = 2, vocabulary: int = 10000) -> Design:
     """The source article's recurrent classifier: Embedding, LSTM, Dense softmax.
     ``resolution`` is the sequence length in tokens."""
-    s = _Stack("text_rnn", (resolution,), classes, "Embedding + LSTM text classifier (the article's RNN).")
+    s = _Stack(
+        "text_rnn",
+        (resolution,),
+        classes,
+        "Embedding + LSTM text classifier: the RNN of the tutorial “轻量级网络设计原理与代码实战案例讲解” "
+        "(Lightweight network design: principles and hands-on code examples), section 3.1.2.",
+    )
     s.add("Embedding", "embedding", input_dim=vocabulary, output_dim=64)
     s.add("LSTM", "lstm", units=64)
     s.add("Dense", "predictions", units=classes, activation="softmax")

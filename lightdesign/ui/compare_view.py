@@ -11,7 +11,7 @@ from lightdesign.compare import comparison, diff, pareto_front, summarize
 from lightdesign.design import Design
 from lightdesign.jobs.messages import ExportResult
 from lightdesign.render import to_dot
-from lightdesign.ui import i18n, state
+from lightdesign.ui import i18n, plots, state
 from lightdesign.ui.i18n import t
 from lightdesign.ui.markup import html, message
 
@@ -46,11 +46,21 @@ def options() -> list[str]:
     return [*ws.names, *(PRESET_PREFIX + p for p in presets.PRESETS)]
 
 
-def choose() -> list[str]:
+def default_choice() -> list[str]:
+    """The current design and the first other one that differs from it (a copy, or a
+    preset opened twice, would compare a design with itself); else a preset that differs."""
     ws = state.workspace()
+    current = ws.design
+    others = [n for n in ws.names if n != ws.current]
+    for choice in [*others, PRESET_PREFIX + "mobilenet_v2", *(c for c in options() if c.startswith(PRESET_PREFIX))]:
+        if diff(current, load(choice)[0]):
+            return [ws.current, choice]
+    return [ws.current]
+
+
+def choose() -> list[str]:
     if CHOICE_KEY not in st.session_state:
-        others = [n for n in ws.names if n != ws.current]
-        st.session_state[CHOICE_KEY] = [ws.current, others[0] if others else PRESET_PREFIX + "mobilenet_v2"]
+        st.session_state[CHOICE_KEY] = default_choice()
     st.session_state[CHOICE_KEY] = [c for c in st.session_state[CHOICE_KEY] if c in options()]
     chosen = st.multiselect(
         t("compare.choose"),
@@ -134,8 +144,8 @@ def ratio_bars(names: list[str], analyses: list[Analysis]) -> None:
         height=340,
         yaxis_title=t("compare.relative.axis"),
         margin=dict(l=10, r=10, t=30, b=10),
-        legend=dict(orientation="h"),
     )
+    plots.legend_above(figure)
     st.plotly_chart(figure, key="ratio_bars")
 
 
@@ -164,7 +174,8 @@ def profiles(names: list[str], analyses: list[Analysis]) -> None:
                 col=column,
             )
     figure.update_xaxes(title_text=t("compare.depth.axis"))
-    figure.update_layout(height=340, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h"))
+    figure.update_layout(height=340, margin=dict(l=10, r=10, t=30, b=10))
+    plots.legend_above(figure, subplot_titles=True)
     st.plotly_chart(figure, key="profiles")
 
 
@@ -217,10 +228,10 @@ def timelines(names: list[str], analyses: list[Analysis]) -> None:
     figure.update_layout(
         height=360,
         margin=dict(l=10, r=10, t=30, b=10),
-        legend=dict(orientation="h"),
         xaxis_title=t("costs.timeline.x"),
         yaxis_title=t("costs.timeline.y"),
     )
+    plots.legend_above(figure)
     st.plotly_chart(figure, key="compare_timelines")
     st.caption(t("compare.timeline.caption"))
 
@@ -279,8 +290,16 @@ def scatter() -> None:
         yaxis_title=metric_label(metrics.get(y_key)),
         margin=dict(l=10, r=10, t=30, b=10),
     )
+    # One run, or runs of nearly the same cost, would get ticks a millionth apart and an
+    # accuracy axis running to 150%: the cost axis gets room around the points, the
+    # accuracy axis is 0-100% (markers at 100% drawn whole).
+    figure.update_xaxes(range=plots.padded_range([p[0] for p in points]))
     if accuracy:
-        figure.update_yaxes(tickformat=".0%")
+        figure.update_yaxes(range=[0, 1], tickformat=".0%")
+        figure.update_traces(cliponaxis=False)
+    else:
+        figure.update_yaxes(range=plots.padded_range([p[1] for p in points]))
+    plots.legend_above(figure)
     st.plotly_chart(figure, key="pareto")
 
 
@@ -300,10 +319,12 @@ def graphs(names: list[str], analyses: list[Analysis]) -> None:
 
 
 def architecture_diff(names: list[str], designs: list[Design]) -> None:
-    changes = diff(designs[0], designs[1])
-    st.markdown(message("compare.diff_head", a=_label(names[0]), b=_label(names[1]), count=len(changes)))
-    if not changes:
-        st.caption(t("compare.same"))
-    else:
-        lines = [change.text.replace("−", "-", 1) for change in changes[:300]]
-        st.code("\n".join(lines), language="diff")
+    """Every chosen design against the first."""
+    for name, design in zip(names[1:], designs[1:], strict=True):
+        changes = diff(designs[0], design)
+        st.markdown(message("compare.diff_head", a=_label(names[0]), b=_label(name), count=len(changes)))
+        if not changes:
+            st.caption(t("compare.same"))
+        else:
+            lines = [change.text.replace("−", "-", 1) for change in changes[:300]]
+            st.code("\n".join(lines), language="diff")

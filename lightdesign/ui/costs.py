@@ -23,7 +23,7 @@ from lightdesign.metrics import (
     share,
     summary,
 )
-from lightdesign.ui import budget_view, state
+from lightdesign.ui import budget_view, plots, state
 from lightdesign.ui.i18n import t
 from lightdesign.ui.markup import html, message
 
@@ -171,10 +171,10 @@ def timeline(result: Analysis, key: str = "memory_timeline") -> None:
     figure.update_layout(
         height=320,
         margin=dict(l=10, r=10, t=30, b=10),
-        legend=dict(orientation="h", y=1.12),
         xaxis_title=t("costs.timeline.x"),
         yaxis_title=t("costs.timeline.y"),
     )
+    plots.legend_above(figure)
     if len(steps) <= 40:  # few enough to name every layer on the axis
         figure.update_xaxes(tickmode="array", tickvals=list(range(len(steps))), ticktext=names, tickangle=-45)
     st.markdown(f"**{t('costs.timeline.title')}**")

@@ -114,13 +114,16 @@ def render() -> None:
     cols[1].button(t("files.link"), key="make_link", on_click=_make_link, width="stretch", help=t("files.link.help"))
     if st.session_state[state.SHARE_URL]:
         st.code(st.session_state[state.SHARE_URL], language="text", wrap_lines=True)
+    # Streamlit's own limit is whole megabytes and its drop area would say "1MB per file":
+    # the real limit is in the label, the drop area's line is hidden, the size is checked.
+    st.html(f'<style>.st-key-{UPLOAD_KEY} [data-testid="stFileUploaderDropzoneInstructions"] {{display: none}}</style>')
     st.file_uploader(
-        t("files.upload"),
+        t("files.upload", kb=MAX_JSON_BYTES // 1024),
         type=["json"],
         key=UPLOAD_KEY,
         on_change=_uploaded,
         max_upload_size=1,
-        help=t("files.upload.help", kb=MAX_JSON_BYTES // 1024),
+        help=t("files.upload.help"),
     )
     from lightdesign.importers import max_model_bytes
 

@@ -36,6 +36,8 @@ def preset_picker() -> None:
     names = list(presets.PRESETS)
     name = st.selectbox(t("preset.preset"), names, key=PRESET_KEY, format_func=labels(names, preset_title))
     preset = presets.PRESETS[name]
+    if name in ABOUT:
+        st.caption(t(ABOUT[name]))
     cols = [*st.columns(2), *st.columns(2)]  # two by two: the panel sits in the sidebar
     if preset.alphas:
         cols[0].selectbox(
@@ -63,6 +65,8 @@ def preset_picker() -> None:
 
 
 TRANSLATED_TITLES = ("seed_cnn", "text_rnn", "text_cnn", "wave_cnn")
+# Where the article's networks come from, shown under the preset's name.
+ABOUT = {"seed_cnn": "preset.about.seed_cnn", "text_rnn": "preset.about.text_rnn"}
 
 
 def preset_title(name: str) -> str:

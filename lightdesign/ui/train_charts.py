@@ -11,6 +11,7 @@ import streamlit as st
 
 from lightdesign.jobs.messages import Batch, Epoch, Sample, TrainResult
 from lightdesign.jobs.specs import WORK_ROOT
+from lightdesign.ui import plots
 from lightdesign.ui.i18n import t
 from lightdesign.ui.markup import html, md
 
@@ -47,7 +48,8 @@ def curves(history: Sequence[Epoch], batches: Sequence[Batch]) -> None:
                 col=column,
             )
     figure.update_xaxes(title_text=t("curve.epoch"))
-    figure.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h"))
+    figure.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10))
+    plots.legend_above(figure, subplot_titles=True)
     st.plotly_chart(figure, key=f"curves_{len(batches)}_{len(history)}")
 
 

@@ -22,6 +22,18 @@ ENTRIES: dict[str, dict[str, str]] = {
     "preset.title.text_rnn": tr("Text RNN (Embedding + LSTM)", "文本 RNN（Embedding + LSTM）"),
     "preset.title.text_cnn": tr("Text CNN (Embedding + Conv1D)", "文本 CNN（Embedding + Conv1D）"),
     "preset.title.wave_cnn": tr("Waveform CNN (Conv1D)", "波形 CNN（Conv1D）"),
+    "preset.about.seed_cnn": tr(
+        "The CNN of the tutorial “轻量级网络设计原理与代码实战案例讲解” (Lightweight network design: principles "
+        "and hands-on code examples), section 5.2: two Conv2D + MaxPooling stages, Flatten and a Dense head for "
+        "28×28 grayscale digits. Its extra Activation('relu') layers are left out: ReLU twice is ReLU once.",
+        "教程《轻量级网络设计原理与代码实战案例讲解》第 5.2 节的 CNN：两个 Conv2D + MaxPooling 阶段、Flatten 和 "
+        "Dense 分类头，输入 28×28 灰度数字。原文多余的 Activation('relu') 层已省略：ReLU 两次等于一次。",
+    ),
+    "preset.about.text_rnn": tr(
+        "The recurrent classifier of the tutorial “轻量级网络设计原理与代码实战案例讲解” (Lightweight network "
+        "design: principles and hands-on code examples), section 3.1.2: Embedding, LSTM and a Dense softmax.",
+        "教程《轻量级网络设计原理与代码实战案例讲解》第 3.1.2 节的循环网络分类器：Embedding、LSTM 和 Dense softmax。",
+    ),
     "knobs.shape": tr("Input shape", "输入形状"),
     "knobs.shape.help": tr(
         "Height, width, channels for images; steps for token ids; steps, features for sequences",
@@ -200,8 +212,11 @@ ENTRIES: dict[str, dict[str, str]] = {
         "A link that opens this design in LightDesign (the design travels in the URL)",
         "在 LightDesign 中打开此设计的链接（设计编码在网址里）",
     ),
-    "files.upload": tr("Open a design JSON", "打开设计 JSON"),
-    "files.upload.help": tr("At most {kb} KB", "最大 {kb} KB"),
+    "files.upload": tr("Open a design JSON (at most {kb} KB)", "打开设计 JSON（最大 {kb} KB）"),
+    "files.upload.help": tr(
+        "A design downloaded from LightDesign; a larger file is refused with its size.",
+        "从 LightDesign 下载的设计文件；更大的文件会被拒绝并说明其大小。",
+    ),
     "files.opened": tr("Opened {file!r} as the design {name!r}.", "已把 {file!r} 打开为设计 {name!r}。"),
     "files.failed": tr(
         "Could not open {file!r}: {error}. Your workspace is unchanged.",
