@@ -118,7 +118,10 @@ def page(browser, server):
 
 
 def wait_for_app(page) -> None:
+    """The Design page is drawn: its figures and, after them in the script, the canvas with
+    its nodes (the component draws them a moment after the figures arrive)."""
     page.get_by_text("Exact:").first.wait_for()
+    page.locator(".ld-editor .react-flow__node").first.wait_for(state="attached")
     wait_idle(page)
 
 

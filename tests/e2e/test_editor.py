@@ -7,7 +7,7 @@ The seed CNN is the starting design: conv1 -> pool1 -> conv2 -> pool2 -> flatten
 
 import re
 
-from .conftest import exact_text, wait_idle
+from .conftest import exact_text, wait_for_app, wait_idle
 
 MAC_SHIFT = 9
 
@@ -18,7 +18,11 @@ def node(page, name: str):
 
 
 def names_on_canvas(page) -> list[str]:
-    return page.eval_on_selector_all(".ld-block[data-name]", "els => els.map(e => e.dataset.name)")
+    """The blocks on the canvas, top to bottom, once it has drawn them. A locator: it
+    pierces the component's shadow root as ``wait_for_block`` does."""
+    blocks = page.locator(".ld-block[data-name]")
+    blocks.first.wait_for(state="attached")
+    return blocks.evaluate_all("els => els.map(e => e.dataset.name)")
 
 
 def inspector_title(page, text: str):
@@ -49,24 +53,32 @@ def drag_mouse(page, source, target) -> None:
     page.mouse.up()
 
 
-def settle(page) -> None:
-    """Let the run a gesture started finish: Streamlit shows its status widget only some
-    time into a run, so on a busy machine an idle-looking page may still be running."""
+def select(page, name: str, position: int, button: str = "left") -> None:
+    """Click (or right-click) block ``name`` and wait until the run that click started has
+    come back: the inspector shows the block and the canvas draws it selected from the
+    server's data. Streamlit shows its status widget only some time into a run, so an
+    idle-looking page is no sign that the run is over; these are."""
+    node(page, name).click(button=button)
+    inspector_title(page, rf"^{position}\. {re.escape(name)}\b").wait_for()
+    node(page, name).locator(".ld-block.ld-selected").wait_for()
     wait_idle(page)
-    page.wait_for_timeout(600)
-    wait_idle(page)
+
+
+def next_frame(page) -> None:
+    """Wait until the browser has drawn a frame (after a scroll, before a screenshot)."""
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
 def dismiss_guide(page) -> None:
     button = page.get_by_role("button", name="Got it")
     if button.count():
         button.click()
-        settle(page)
+        page.locator(".st-key-ld_guide").wait_for(state="detached")
+        wait_idle(page)
 
 
 def test_click_a_node_shows_it_in_the_inspector(page):
-    node(page, "pool1").click()
-    inspector_title(page, r"^2\. pool1").wait_for()
+    select(page, "pool1", 2)
     assert "ld-selected" in node(page, "pool1").locator(".ld-block").get_attribute("class")
     # its own figures beside the form
     assert "Output 13×13×32" in page.locator(".st-key-ld_inspector").inner_text()
@@ -126,10 +138,7 @@ def test_connect_sets_the_input_and_an_invalid_connection_is_refused(page):
 
 def test_delete_key_and_keyboard_undo_redo(page):
     dismiss_guide(page)
-    node(page, "flatten").click()
-    inspector_title(page, r"^5\. flatten").wait_for()
-    wait_idle(page)
-    settle(page)
+    select(page, "flatten", 5)
     page.keyboard.press("Delete")
     wait_for_block(page, "flatten", present=False)
     page.keyboard.press("Control+z")
@@ -142,14 +151,14 @@ def test_delete_key_and_keyboard_undo_redo(page):
 
 def test_context_menu_duplicate_and_a_refused_residual(page):
     dismiss_guide(page)
-    node(page, "conv2").click(button="right")
-    settle(page)
+    select(page, "conv2", 3, button="right")
     page.locator('.ld-menu [data-action="duplicate"]').click()
     wait_for_block(page, "conv2d_1")
     assert names_on_canvas(page)[2:4] == ["conv2", "conv2d_1"]
+    inspector_title(page, r"^4\. conv2d_1").wait_for()  # the copy is selected
+    wait_idle(page)
     # conv2 changes the shape, so adding its input to its output cannot work: refused
-    node(page, "conv2").click(button="right")
-    settle(page)
+    select(page, "conv2", 3, button="right")
     page.locator('.ld-menu [data-action="wrap"]').click()
     page.get_by_text(re.compile(r"Not applied: .*add_1")).first.wait_for()
     wait_idle(page)
@@ -158,9 +167,7 @@ def test_context_menu_duplicate_and_a_refused_residual(page):
 
 def test_a_block_with_an_error_is_red_with_the_error_on_hover(page):
     dismiss_guide(page)
-    node(page, "conv2").click()
-    inspector_title(page, r"^3\. conv2").wait_for()
-    settle(page)
+    select(page, "conv2", 3)
     field = page.locator(".st-key-ld_inspector").get_by_role("spinbutton", name="kernel size")
     field.fill("15")
     field.press("Enter")
@@ -174,19 +181,17 @@ def test_a_block_with_an_error_is_red_with_the_error_on_hover(page):
 def test_the_figures_stay_visible_with_the_inspector_open_at_1440x900(browser, server, tmp_path):
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     page = context.new_page()
+    page.set_default_timeout(30_000)
     page.goto(server)
-    page.get_by_text("Exact:").first.wait_for(timeout=60_000)
-    wait_idle(page)
+    wait_for_app(page)
     dismiss_guide(page)
-    node(page, "conv1").click()
-    inspector_title(page, r"^1\. conv1").wait_for()
-    wait_idle(page)
+    select(page, "conv1", 1)
     # scroll the inspector's own form and the page: the figures stay pinned in view
     filters = page.locator(".st-key-ld_inspector").get_by_role("spinbutton", name="filters")
     filters.scroll_into_view_if_needed()
     page.mouse.move(5, 450)
     page.locator('[data-testid="stMain"]').evaluate("e => e.scrollBy(0, 400)")
-    page.wait_for_timeout(300)
+    next_frame(page)
     page.screenshot(path=str(tmp_path / "editor_1440x900.png"))
     for locator in (
         page.get_by_text("Exact:").first,
@@ -206,6 +211,5 @@ def test_first_run_guide_is_dismissed_and_remembered(page):
     guide.wait_for(state="detached")
     wait_idle(page)
     page.reload()  # the same workspace (?w=): the dismissal was saved with it
-    page.get_by_text("Exact:").first.wait_for()
-    wait_idle(page)
+    wait_for_app(page)  # the canvas comes after the guide's place in the script
     assert page.locator(".st-key-ld_guide").count() == 0

@@ -652,8 +652,15 @@ export default function render(component) {
     setTriggerValue("event", { ...event, nonce: `${Date.now()}-${counter}` });
   };
   const send = (event) => entry.send(event);
+  entry.generation = (entry.generation || 0) + 1;
+  const generation = entry.generation;
   entry.root.render(<App data={data || { texts: {} }} send={send} host={parentElement} />);
+  // Streamlit calls a render's cleanup when the element goes away, and also, a moment
+  // later, the cleanup of a render that newer data overtook while it was loading: that one
+  // must not unmount the canvas the newer render drew (the canvas went blank after quick
+  // reruns). Only the latest render's cleanup unmounts.
   return () => {
+    if (mounted.get(parentElement) !== entry || entry.generation !== generation) return;
     entry.root.unmount();
     mounted.delete(parentElement);
   };
