@@ -26,15 +26,6 @@ def first_filters(at):
     return workspace(at).design.blocks[0].params["filters"]
 
 
-def set_first_filters(at, value):
-    ws = workspace(at)
-    block = ws.design.blocks[0]
-    at.session_state["selected_block"] = block.id
-    at.run()
-    at.number_input(key=f"field_{ws.version}_{block.id}_filters").set_value(value).run()
-    return check(at)
-
-
 def test_a_new_session_gets_a_workspace_link_and_the_same_link_opens_it():
     first = open_session()
     wid = first.query_params["w"][0] if isinstance(first.query_params["w"], list) else first.query_params["w"]
