@@ -6,9 +6,11 @@ model, beside the analysis's estimate of it."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -133,7 +135,35 @@ def _captured_stderr(function) -> str:
         return capture.read().decode("utf-8", "replace")
 
 
+MICRO_ARENA_TIMEOUT_S = 300
+
+
 def micro_arena(content: bytes, estimate: int = 0) -> MicroArena:
+    """The TFLite Micro arena of an int8 model, measured in a child process: the
+    interpreter's C++ code aborts the whole process on some models (an abort cannot be
+    caught), and it must take neither the export job nor the app's tests with it."""
+    with tempfile.TemporaryDirectory() as folder:
+        model = Path(folder) / "model.tflite"
+        model.write_bytes(content)
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "lightdesign.jobs.export", str(model)],
+                capture_output=True,
+                timeout=MICRO_ARENA_TIMEOUT_S,
+            )
+        except subprocess.TimeoutExpired:
+            return MicroArena(estimate=estimate, error=f"TFLite Micro took longer than {MICRO_ARENA_TIMEOUT_S} s")
+    if done.returncode != 0:
+        how = f"signal {-done.returncode}" if done.returncode < 0 else f"exit status {done.returncode}"
+        return MicroArena(estimate=estimate, error=f"TFLite Micro crashed while allocating the model ({how})")
+    try:
+        arena = MicroArena(**json.loads(done.stdout.decode().strip().splitlines()[-1]))
+    except (ValueError, IndexError, TypeError):
+        return MicroArena(estimate=estimate, error="TFLite Micro printed no arena report")
+    return dataclasses.replace(arena, estimate=estimate)
+
+
+def _measure_micro_arena(content: bytes, estimate: int = 0) -> MicroArena:
     """Allocate the int8 model in TensorFlow Lite Micro's interpreter and read the arena
     its RecordingMicroAllocator reports: the head (activation and scratch buffers the
     memory planner placed) and the tail (persistent structures). The interpreter plans
@@ -234,3 +264,8 @@ def run(spec: ExportSpec, emit, stop_flag) -> None:
         files=files, latency_ms=latency, weights=weights, calibration=calibration, latency_runs=runs, arena=arena
     )
     emit(Finished(result=result))
+
+
+if __name__ == "__main__":  # the child process of micro_arena: one model file in, one JSON line out
+    measured = _measure_micro_arena(Path(sys.argv[1]).read_bytes())
+    print(json.dumps(dataclasses.asdict(measured)))
