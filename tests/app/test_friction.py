@@ -103,7 +103,7 @@ def one_run(ws):
     from lightdesign.analysis import analyze
 
     summary = metrics.summary(analyze(ws.design))
-    ws.record_run("seed_cnn", {"id": "r1", "state": "finished", "dataset": "digits", "epochs": 2, **summary})
+    ws.record_run("seed_cnn", {"state": "finished", "dataset": "digits", "epochs": 2, **summary})  # a new id
     ws.entry_named("seed_cnn").runs[-1]["test_accuracy"] = 0.9231
 
 

@@ -121,7 +121,7 @@ def test_a_run_whose_server_died_is_shown_as_interrupted_with_its_last_epoch():
     ws.record_run(
         "seed_cnn",
         {
-            "id": "r1",
+            "id": new_workspace_id(),  # record ids are unique in the database
             "state": "running",
             "job": "j1",
             "server": dead_server,
