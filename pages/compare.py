@@ -2,7 +2,6 @@
 
 import streamlit as st
 
-from lightdesign.analysis import analyze
 from lightdesign.ui import compare_view, icons, state
 from lightdesign.ui.i18n import t
 from lightdesign.ui.markup import message
@@ -16,7 +15,7 @@ if len(chosen) < 2:
 
 loaded = [compare_view.load(name) for name in chosen]
 designs = [design for design, _ in loaded]
-analyses = [analyze(design) for design in designs]
+analyses = [state.analysis(design) for design in designs]
 broken = [name for name, result in zip(chosen, analyses, strict=True) if result.errors]
 if broken:
     st.error(message("compare.broken", names=", ".join(broken)), icon=icons.ERROR)

@@ -12,7 +12,6 @@ import time
 
 import streamlit as st
 
-from lightdesign.analysis import analyze
 from lightdesign.ui import (
     budget_view,
     canvas,
@@ -34,7 +33,7 @@ from lightdesign.ui.i18n import t
 from lightdesign.ui.markup import md, message
 
 ws = state.workspace()
-result = analyze(ws.design, st.session_state[state.BATCH_SIZE], st.session_state[state.OPTIMIZER])
+result = state.analysis(ws.design, st.session_state[state.BATCH_SIZE], st.session_state[state.OPTIMIZER])
 if result.ok:
     state.remember_valid(result)
 

@@ -50,6 +50,7 @@ from lightdesign.jobs.messages import (
     Stopped,
     event_from_dict,
 )
+from lightdesign.offload import plain_main
 
 # The job functions, by kind: each is called in a worker as ``run(spec, emit, stop_flag)``.
 JOB_KINDS: dict[str, str] = {
@@ -59,6 +60,7 @@ JOB_KINDS: dict[str, str] = {
 }
 
 E = TypeVar("E")
+KEEP_ENDED_S = 3600.0  # an ended job is kept this long (its page shows it), then forgotten
 
 
 def _env_number(name: str, default: float) -> float:
@@ -254,6 +256,7 @@ class JobManager:
                 self._start_queued()
             self._check_memory()
             self._reap()
+            self._forget_old()
             self._wake.wait(self.poll_s)
             self._wake.clear()
         self._reap()
@@ -286,7 +289,8 @@ class JobManager:
                 daemon=True,
             )
             try:
-                process.start()
+                with plain_main():  # the worker must not run the app script first
+                    process.start()
             except Exception as exc:  # noqa: BLE001 - out of processes, memory, file handles
                 with self._lock:
                     self._finish(job, JobState.FAILED, f"the worker process could not start ({exc})")
@@ -363,6 +367,21 @@ class JobManager:
         if state is not JobState.FINISHED and process.is_alive():
             process.kill()
         self._to_reap.append((job, process))
+
+    def _forget_old(self) -> None:
+        """Drop jobs that ended more than KEEP_ENDED_S ago (their events and spec hold the
+        design's code), keeping each owner's newest job of each kind for its pages."""
+        now = time.monotonic()
+        with self._lock:
+            newest: dict[tuple[str, str], Job] = {}
+            for job in self._jobs.values():
+                key = (job.owner, job.kind)
+                if key not in newest or job.created > newest[key].created:
+                    newest[key] = job
+            keep = {id(j) for j in newest.values()}
+            for job_id, job in list(self._jobs.items()):
+                if not job.active and job.ended is not None and now - job.ended > KEEP_ENDED_S and id(job) not in keep:
+                    del self._jobs[job_id]
 
     def _reap(self) -> None:
         """Wait for ended workers without blocking anyone: a finished worker gets 10 s to

@@ -11,7 +11,7 @@ import streamlit as st
 from lightdesign import share
 from lightdesign.analysis import Analysis, analyze
 from lightdesign.design import DesignError
-from lightdesign.ui import icons, persist
+from lightdesign.ui import housekeeping, icons, persist
 from lightdesign.ui.i18n import issue_text, t
 from lightdesign.ui.markup import md, message
 from lightdesign.workspace import Workspace
@@ -64,6 +64,7 @@ def init() -> None:
     """Create missing keys; open the session's workspace from the store (``?w=``) on its
     first run and save what the widget callbacks changed on later runs; load a shared
     design from the URL."""
+    housekeeping.start()  # once per server: memory given back when sessions end
     state = st.session_state
     for key, value in _DEFAULTS.items():
         if key not in state:
@@ -141,6 +142,45 @@ def workspace() -> Workspace:
     return st.session_state[WORKSPACE]
 
 
+ANALYSES = "analyses"  # (design JSON, batch size, optimizer) -> Analysis of the last few designs
+MAX_ANALYSES = 3
+
+
+def analysis(design, batch_size: int = 32, optimizer: str = "adam") -> Analysis:
+    """The design's analysis, done once per design content: a rerun that changed nothing in
+    the design (a toggle, a tab, another page, a poll) does not analyse it again, which on
+    a 1,000-block design is a third of a second of the server's interpreter each time."""
+    key = (design.to_json(indent=None), batch_size, optimizer)
+    kept: list = st.session_state.setdefault(ANALYSES, [])
+    for index, (known, result) in enumerate(kept):
+        if known == key:
+            kept.insert(0, kept.pop(index))
+            return result
+    result = analyze(design, batch_size, optimizer)
+    kept.insert(0, (key, result))
+    del kept[MAX_ANALYSES:]
+    return result
+
+
+SOURCES = "generated_sources"  # design JSON -> its generated Keras source (the last few designs)
+
+
+def generated(design) -> str:
+    """The design's generated code, made once per design content (DesignError when the
+    design has errors): tracing a 1,000-block design again on every rerun costs seconds."""
+    from lightdesign.codegen import generate
+
+    key = design.to_json(indent=None)
+    kept: list = st.session_state.setdefault(SOURCES, [])
+    for known, source in kept:
+        if known == key:
+            return source
+    source = generate(design)
+    kept.insert(0, (key, source))
+    del kept[MAX_ANALYSES:]
+    return source
+
+
 def remember_valid(result: Analysis) -> None:
     """Keep the current design's last valid analysis (shown greyed while it has errors),
     by design id, so a rename neither loses it nor leaves a copy behind; only designs of
@@ -178,7 +218,7 @@ def page_header(title_key: str, error_key: str) -> tuple[Workspace, Analysis]:
     """Title, queued messages and (if any) the current design's first error, shown with
     ``error_key``; returns the workspace and the design's analysis."""
     ws = workspace()
-    result = analyze(ws.design)
+    result = analysis(ws.design)
     st.title(message(title_key, name=ws.current))
     persist.status_line()
     show_messages()

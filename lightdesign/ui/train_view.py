@@ -13,7 +13,6 @@ import streamlit as st
 from lightdesign import datasets, disk
 from lightdesign import format as fmt
 from lightdesign.analysis import Analysis
-from lightdesign.codegen import generate
 from lightdesign.design import DesignError
 from lightdesign.jobs import Job, JobError, policy, timing
 from lightdesign.jobs.messages import (
@@ -128,7 +127,7 @@ def epoch_estimate(result: Analysis, settings: TrainSettings, available_samples:
     others = [RunRecord.from_dict(r) for name, rs in ws.runs.items() if name != ws.current for r in rs]
     measured = [c for (_, _, optimizer), c in calibrations().items() if optimizer == settings.optimizer]
     try:
-        source = generate(result.design)
+        source = state.generated(result.design)
     except DesignError:  # a design with errors has no code (and cannot start): estimated by its figures
         source = result.design.to_json(indent=None)
     return timing.estimate(

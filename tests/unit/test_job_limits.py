@@ -187,3 +187,41 @@ def test_a_job_is_found_again_by_its_owner(owner):
         assert job.state is JobState.STOPPED
     finally:
         jobs.shutdown()
+
+
+def test_a_worker_does_not_run_the_app_script_first(tmp_path, monkeypatch):
+    """Under `streamlit run` the app script is ``__main__``; a spawned worker imports the
+    parent's ``__main__`` from its file, so it ran the whole app (in bare mode) first."""
+    import types
+
+    marker = tmp_path / "ran"
+    script = tmp_path / "app.py"
+    script.write_text(f"open({str(marker)!r}, 'w').write('the app ran')\n")
+    app_main = types.ModuleType("__main__")
+    app_main.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", app_main)
+    jobs = JobManager(max_running=1, timeout_s=60, poll_s=0.02, kinds=KINDS)
+    try:
+        job = jobs.submit("alice", "test", {"action": "count", "steps": 1, "delay": 0})
+        wait_until(lambda: not job.active)
+        assert job.state is JobState.FINISHED, job.message
+        assert not marker.exists(), "the worker ran the app script"
+    finally:
+        jobs.shutdown()
+
+
+def test_ended_jobs_are_forgotten_after_a_while_but_each_owners_newest_stays(monkeypatch):
+    """Finding 1: nothing a server holds grows without bound (a job's spec holds its code)."""
+    from lightdesign.jobs import manager as manager_module
+
+    jobs = JobManager(max_running=2, timeout_s=60, poll_s=0.02, kinds=KINDS)
+    try:
+        first = jobs.submit("alice", "test", {"action": "count", "steps": 1, "delay": 0})
+        wait_until(lambda: not first.active)
+        second = jobs.submit("alice", "test", {"action": "count", "steps": 1, "delay": 0})
+        wait_until(lambda: not second.active)
+        monkeypatch.setattr(manager_module, "KEEP_ENDED_S", 0.0)
+        wait_until(lambda: jobs.get(first.id) is None)
+        assert jobs.get(second.id) is second, "the owner's newest job stays"
+    finally:
+        jobs.shutdown()
