@@ -21,7 +21,11 @@ from lightdesign import offload
 IN_FLIGHT = 2  # tasks a session may have submitted and not yet received
 
 
-@st.cache_resource(show_spinner=False)
+def _close(executor: ProcessPoolExecutor) -> None:
+    executor.shutdown(wait=False, cancel_futures=True)
+
+
+@st.cache_resource(show_spinner=False, on_release=_close)
 def pool() -> ProcessPoolExecutor:
     import multiprocessing
 

@@ -25,6 +25,16 @@ def _navigation_app_pages_manager(original):
 PagesManager.__init__ = _navigation_app_pages_manager(PagesManager.__init__)
 
 
+@pytest.fixture(scope="package", autouse=True)
+def _close_analysis_pool():
+    """The server's analysis pool outlives a session by design; after the app tests, close it
+    (its processes would otherwise stay children of the test process for the rest of the run)."""
+    yield
+    from lightdesign.ui import background
+
+    background.pool.clear()
+
+
 def new_app():
     return AppTest.from_file(APP, default_timeout=60)
 

@@ -7,6 +7,8 @@ The seed CNN is the starting design: conv1 -> pool1 -> conv2 -> pool2 -> flatten
 
 import re
 
+from playwright.sync_api import expect
+
 from .conftest import exact_text, wait_for_app, wait_idle
 
 MAC_SHIFT = 9
@@ -133,7 +135,8 @@ def test_connect_sets_the_input_and_an_invalid_connection_is_refused(page):
     )
     wait_idle(page)
     assert params(page) < before
-    assert page.locator(".react-flow__edge").filter(has_text="13×13×32").count() >= 2  # the new branch edge
+    # the new branch edge: the canvas redraws after the figures, so wait for its second edge
+    expect(page.locator(".react-flow__edge").filter(has_text="13×13×32").nth(1)).to_be_attached(timeout=20_000)
 
 
 def test_delete_key_and_keyboard_undo_redo(page):

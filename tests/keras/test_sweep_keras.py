@@ -2,8 +2,6 @@
 local backend and on a local Ray head (skipped with the reason when Ray cannot start),
 and its accuracy-against-MACs plot has 4 points."""
 
-import multiprocessing
-
 import pytest
 
 from lightdesign import datasets, metrics, presets, scaling
@@ -14,7 +12,7 @@ from lightdesign.jobs.messages import TrainSettings
 from lightdesign.jobs.specs import dataset_for_job
 from lightdesign.sweep import Sweep, candidates
 
-from ..waiting import wait_until
+from ..waiting import job_processes, wait_until
 
 
 @pytest.fixture(params=["local", "ray"])
@@ -25,7 +23,7 @@ def manager(request):
     jobs = JobManager(max_running=2, timeout_s=300, backend=backend)
     yield jobs
     jobs.shutdown()
-    wait_until(lambda: not multiprocessing.active_children(), timeout=30)
+    wait_until(lambda: not job_processes(), timeout=30)
 
 
 def test_four_candidates_train_on_the_digits(manager):

@@ -1,6 +1,5 @@
 """Training in a real worker process: the seed CNN learns digits; a job stops mid-epoch."""
 
-import multiprocessing
 import time
 
 import numpy as np
@@ -11,7 +10,7 @@ from lightdesign.jobs import JobManager
 from lightdesign.jobs.messages import Batch, DataReady, DatasetKind, DatasetRef, JobKind, JobState, Stage, Status
 from lightdesign.jobs.specs import TrainSettings, dataset_for_job, new_work_dir, train_spec
 
-from ..waiting import wait_until
+from ..waiting import job_processes, wait_until
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +18,7 @@ def manager():
     jobs = JobManager(max_running=2, timeout_s=600, grace_s=5)
     yield jobs
     jobs.shutdown()
-    wait_until(lambda: not multiprocessing.active_children(), 30)
+    wait_until(lambda: not job_processes(), 30)
 
 
 def test_seed_cnn_learns_upscaled_digits_in_one_epoch(manager):

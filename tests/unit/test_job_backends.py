@@ -4,7 +4,6 @@ start). Events, Stop, a job that ignores Stop, a crash, an exception, a time lim
 job's files brought back to the server's work folder; and on Ray, where the job ran, an
 unreachable cluster and a cluster that goes away mid-job."""
 
-import multiprocessing
 import uuid
 
 import psutil
@@ -26,7 +25,7 @@ from lightdesign.jobs.messages import (
 )
 
 from ..fake_jobs import KINDS
-from ..waiting import wait_until
+from ..waiting import job_processes, wait_until
 
 KINDS_WITH_TRAIN = {**KINDS, JobKind.TRAIN: "tests.fake_jobs:train"}  # a TensorFlow-free training job
 GRACE_S = 1.0
@@ -46,7 +45,7 @@ def manager(request):
     )
     yield jobs
     jobs.shutdown()
-    wait_until(lambda: not multiprocessing.active_children(), timeout=30)
+    wait_until(lambda: not job_processes(), timeout=30)
 
 
 def _gone(pid: int) -> bool:

@@ -1,15 +1,13 @@
 """The job manager with TensorFlow-free test jobs (``tests/fake_jobs.py``): events, stop,
 kill, crash, timeout, queue."""
 
-import multiprocessing
-
 import pytest
 
 from lightdesign.jobs import JobError, JobManager
 from lightdesign.jobs.messages import Batch, Failed, JobState, Started, Stopped
 
 from ..fake_jobs import KINDS
-from ..waiting import wait_until
+from ..waiting import job_processes, wait_until
 
 
 @pytest.fixture
@@ -17,7 +15,7 @@ def manager():
     jobs = JobManager(max_running=1, timeout_s=60, grace_s=0.5, poll_s=0.02, kinds=KINDS)
     yield jobs
     jobs.shutdown()
-    wait_until(lambda: not multiprocessing.active_children())
+    wait_until(lambda: not job_processes())
 
 
 def test_a_job_streams_events_and_finishes(manager):
@@ -48,7 +46,7 @@ def test_a_job_that_ignores_stop_is_killed_after_the_grace_period(manager):
     wait_until(lambda: not job.active, timeout=10)
     assert job.state is JobState.STOPPED and "did not stop within 0.5 s and was killed" in job.message
     assert job.end is None and not job.stopped_on_request  # the worker never answered
-    assert not job.process.is_alive()
+    wait_until(lambda: not job.process.is_alive(), timeout=5)  # SIGKILL sent; the kernel ends it
 
 
 def test_a_crashed_worker_becomes_a_message(manager):

@@ -5,7 +5,6 @@ the local backend and on a local Ray head, the record survives the store, and th
 trains real candidates on the digits."""
 
 import json
-import multiprocessing
 
 import pytest
 
@@ -19,7 +18,7 @@ from lightdesign.jobs.messages import JobKind, TrainSettings
 from lightdesign.jobs.specs import dataset_for_job
 from lightdesign.sweep import MAX_CANDIDATES, Sweep, candidates, pareto, spread
 
-from ..waiting import wait_until
+from ..waiting import job_processes, wait_until
 
 ALPHAS = (0.25, 0.5, 0.75, 1.0, 1.25)
 RESOLUTIONS = (12, 16, 20, 24, 28)
@@ -65,7 +64,7 @@ def manager(request):
     jobs = JobManager(max_running=2, timeout_s=120, grace_s=1.0, poll_s=0.02, kinds=FAKE_TRAIN, backend=backend)
     yield jobs
     jobs.shutdown()
-    wait_until(lambda: not multiprocessing.active_children(), timeout=30)
+    wait_until(lambda: not job_processes(), timeout=30)
 
 
 def test_four_candidates_train_as_a_batch_and_the_plot_fills_in(manager):
