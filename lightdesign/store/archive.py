@@ -3,7 +3,8 @@ history), runs, export results, settings and the files those records own.
 
 Import reads the zip as data only (JSON and plain files, sizes checked) and creates a new
 workspace with a new id; file paths inside the records are rewritten to where the files
-land in this server's work folder.
+land in this server's work folder, and settings keyed by design id (an imported model file
+kept with its design) follow the designs to their new ids.
 """
 
 from __future__ import annotations
@@ -151,6 +152,16 @@ def _rewrite(value, moved: dict[str, tuple[str, str]]):
     return value
 
 
+def _rekeyed(value, ids: dict[str, str]):
+    """``value`` with every dict key that is an old design id renamed to the design's new id
+    (design ids are random, so no other key collides with one)."""
+    if isinstance(value, list):
+        return [_rekeyed(v, ids) for v in value]
+    if isinstance(value, dict):
+        return {ids.get(k, k): _rekeyed(v, ids) for k, v in value.items()}
+    return value
+
+
 def _renumbered(records: list, moved: dict[str, tuple[str, str]], owners: dict[str, str]) -> list[dict]:
     """Records with new ids (ids are unique per database) and moved file paths."""
     out = []
@@ -183,11 +194,14 @@ def _workspace(manifest: dict, moved: dict[str, tuple[str, str]], owners: dict[s
         except (DesignError, KeyError, TypeError) as exc:
             raise StoreError(f"{source}: a design cannot be read ({exc})") from None
         ws.entries[entry.id] = entry
+        if item.get("id"):
+            owners[str(item["id"])] = entry.id  # files a design owns follow it
         if item.get("id") == current:
             current = entry.id
     if not ws.entries:
         raise StoreError(f"{source} holds no designs")
     ws.current_id = current if current in ws.entries else next(iter(ws.entries))
     settings = manifest.get("settings", {})
-    ws.settings = settings if isinstance(settings, dict) else {}
+    designs = {old: new for old, new in owners.items() if new in ws.entries}
+    ws.settings = _rekeyed(_rewrite(settings, moved), designs) if isinstance(settings, dict) else {}
     return ws

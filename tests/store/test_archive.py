@@ -42,6 +42,36 @@ def test_export_then_import_into_another_database(database_url, tmp_path):
     assert import_workspace(target, archive, tmp_path / "server2") != new_wid
 
 
+def test_an_imported_model_file_follows_its_design_to_the_new_server(tmp_path):
+    from lightdesign.importers.weights import MODEL_FILES, file_record, file_weights, layer_sizes
+
+    source = open_store(f"sqlite:///{tmp_path / 'a.db'}")
+    ws = Workspace()
+    kept = tmp_path / "server1" / "models" / "abc" / "mine.keras"
+    kept.parent.mkdir(parents=True)
+    kept.write_bytes(b"keras zip" * 10)
+    shapes = {name: [(size,) for size in sizes] for name, sizes in layer_sizes(ws.design)}
+    ws.set_setting(MODEL_FILES, {ws.current_id: file_record("mine.keras", "keras", kept, shapes)})
+    wid = new_workspace_id()
+    source.create(ws, wid)
+    source.add_file(wid, ws.current_id, kept.parent)  # as the Design page keeps it
+    archive = tmp_path / "ws.zip"
+    export_workspace(source, wid, archive)
+
+    target = open_store(f"sqlite:///{tmp_path / 'b.db'}")
+    new_wid = import_workspace(target, archive, tmp_path / "server2")
+    moved = target.load(new_wid)
+    assert moved.current_id != ws.current_id  # designs get new ids ...
+    (record,) = moved.settings[MODEL_FILES].values()
+    assert list(moved.settings[MODEL_FILES]) == [moved.current_id]  # ... and the record follows
+    assert record["path"].startswith(str(tmp_path / "server2")) and record["path"].endswith("mine.keras")
+    with open(record["path"], "rb") as handle:
+        assert handle.read() == b"keras zip" * 10
+    assert [owner for _, owner, _ in target.files_of(new_wid)] == [moved.current_id]  # deleted with its design
+    lent = file_weights(moved.design, record)
+    assert lent.source is not None and lent.source.path == record["path"] and lent.plan.unchanged
+
+
 def test_bad_archives_are_refused_by_name(tmp_path):
     store = open_store(f"sqlite:///{tmp_path / 'x.db'}")
     not_zip = tmp_path / "x.zip"
