@@ -139,6 +139,31 @@ def test_connect_sets_the_input_and_an_invalid_connection_is_refused(page):
     expect(page.locator(".react-flow__edge").filter(has_text="13×13×32").nth(1)).to_be_attached(timeout=20_000)
 
 
+def test_drop_onto_a_shortcut_edge_inserts_on_the_shortcut(page):
+    dismiss_guide(page)
+    page.locator('.ld-kind[data-kind="BatchNormalization"]').drag_to(node(page, "conv1"))
+    wait_for_block(page, "batch_normalization_1")
+    select(page, "batch_normalization_1", 2, button="right")
+    page.locator('.ld-menu [data-action="wrap"]').click()
+    wait_for_block(page, "add_1")
+    before = params(page)
+    # the shortcut conv1 -> add_1 arrives on the merge's side handle (drawn as .ld-second)
+    shortcut = page.locator(".react-flow__edge.ld-second")
+    expect(shortcut).to_have_count(1)
+    page.locator('.ld-toolbar [data-action="fit"]').click()
+    # onto its label (the shape it carries): the path itself is a hairline
+    page.locator('.ld-kind[data-kind="Dropout"]').drag_to(shortcut.locator(".react-flow__edge-textwrapper"))
+    wait_for_block(page, "dropout_1")
+    assert names_on_canvas(page)[:4] == ["conv1", "batch_normalization_1", "dropout_1", "add_1"]
+    assert params(page) == before  # a Dropout holds no weights and the shapes are unchanged
+    # add_1 still adds batch_normalization_1 (its main input) and now dropout_1 (the shortcut)
+    select(page, "add_1", 4)
+    inspector = page.locator(".st-key-ld_inspector")
+    assert inspector.get_by_role("combobox", name="merge with").input_value() == "dropout_1"
+    assert inspector.get_by_role("combobox", name="Reads from").input_value() == "batch_normalization_1"
+    expect(page.locator(".react-flow__edge.ld-second")).to_have_count(1)  # one shortcut, now from dropout_1
+
+
 def test_delete_key_and_keyboard_undo_redo(page):
     dismiss_guide(page)
     select(page, "flatten", 5)
