@@ -9,6 +9,7 @@ import re
 import zipfile
 from typing import Any
 
+from lightdesign.importers import nested
 from lightdesign.importers.base import MAX_CONFIG_BYTES, MAX_ZIP_RATIO, ModelFileError, max_model_bytes
 
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
@@ -128,10 +129,10 @@ def _open_h5(handle):
         raise ModelFileError(f"the HDF5 weights cannot be read (truncated or damaged: {exc})") from None
 
 
-def _tree(group) -> dict[str, list[tuple[int, ...]]]:
-    """Weight shapes under ``group`` by its first-level member name, in natural order. Every
-    link is checked first: external and soft links are refused (they could reach other
-    files); only shapes are read, never values."""
+def _datasets(group) -> dict[str, tuple[int, ...]]:
+    """Every weight's shape under ``group`` by its path, in natural order. Every link is
+    checked first: external and soft links are refused (they could reach other files); only
+    shapes are read, never values."""
     h5py = _h5py()
     count = [0]
 
@@ -164,9 +165,26 @@ def _tree(group) -> dict[str, list[tuple[int, ...]]]:
         raise
     except (OSError, KeyError, ValueError, RuntimeError, TypeError, SystemError) as exc:
         raise ModelFileError(f"the HDF5 weights cannot be read (truncated or damaged: {exc})") from None
-    out: dict[str, list[tuple[int, ...]]] = {key: [] for key in group.keys()}
-    for path in sorted(shapes, key=_natural):
-        out.setdefault(path.split("/", 1)[0], []).append(shapes[path])
+    return {path: shapes[path] for path in sorted(shapes, key=_natural)}
+
+
+def _keras3_key(path: str) -> str:
+    """The layer a .keras weights path belongs to: ``conv2d`` for ``conv2d/vars/0``, a nested
+    model's layer by its path, ``sequential/layers/conv2d`` for
+    ``sequential/layers/conv2d/vars/0``."""
+    parts = path.split("/")
+    end = 1
+    while end + 1 < len(parts) and parts[end] == "layers":
+        end += 2
+    return "/".join(parts[:end])
+
+
+def _tree(group, key=lambda path: path.split("/", 1)[0]) -> dict[str, list[tuple[int, ...]]]:
+    """Weight shapes under ``group`` by the layer ``key`` reads off each path (its first-level
+    member name unless told), in natural order."""
+    out: dict[str, list[tuple[int, ...]]] = {k: [] for k in group.keys()}
+    for path, shape in _datasets(group).items():
+        out.setdefault(key(path), []).append(shape)
     return out
 
 
@@ -175,7 +193,8 @@ def _natural(key: str) -> tuple:
 
 
 def _keras3_weight_shapes(handle) -> dict[str, list[tuple[int, ...]]]:
-    """model.weights.h5 of a .keras file: {class-counter name: [shapes]} (``conv2d_3``)."""
+    """model.weights.h5 of a .keras file: {class-counter name: [shapes]} (``conv2d_3``; a
+    nested model's layers as ``sequential/layers/conv2d``)."""
     with _open_h5(handle) as f:
         try:
             group = f.get("layers")
@@ -184,11 +203,12 @@ def _keras3_weight_shapes(handle) -> dict[str, list[tuple[int, ...]]]:
         if group is None or not isinstance(group, _h5py().Group):
             _tree(f)  # still refuse links anywhere in the file
             return {}
-        return _tree(group)
+        return _tree(group, _keras3_key)
 
 
 def read_h5(data: bytes) -> tuple[Any, dict | None]:
-    """A legacy Keras .h5 file: (parsed model_config, weight shapes by layer name or None)."""
+    """A legacy Keras .h5 file: (parsed model_config, weight shapes by layer name or None;
+    a nested model's layers by their path of names, ``backbone/Conv1``)."""
     with _open_h5(io.BytesIO(data)) as f:
         try:
             raw = f.attrs.get("model_config")
@@ -206,7 +226,7 @@ def read_h5(data: bytes) -> tuple[Any, dict | None]:
         if group is None or not isinstance(group, _h5py().Group):
             _tree(f)
             return config, None
-        return config, _tree(group)
+        return config, nested.h5_weights(config, _datasets(group))
 
 
 def snake(name: str) -> str:
@@ -218,26 +238,8 @@ def snake(name: str) -> str:
 
 def keras3_weights_by_layer(config: Any, shapes: dict[str, list[tuple]] | None) -> dict[str, list[tuple]] | None:
     """Weights of a .keras file by layer name: Keras names each layer's group after its class
-    with a counter, in the order of the model's layers (operations are not layers)."""
+    with a counter, in the order of the model's layers (operations are not layers); a nested
+    model's layers by their path of names (``backbone/Conv1``)."""
     if shapes is None:
         return None
-    layers = []
-    if isinstance(config, dict) and isinstance(config.get("config"), dict):
-        layers = config["config"].get("layers") or []
-        if config.get("class_name") == "Sequential" and layers and layers[0].get("class_name") != "InputLayer":
-            pass
-    used: dict[str, int] = {}
-    out: dict[str, list[tuple]] = {}
-    for layer in layers:
-        if not isinstance(layer, dict) or str(layer.get("module", "")).startswith("keras.src.ops"):
-            continue
-        base = snake(str(layer.get("class_name", "")))
-        if base in used:
-            used[base] += 1
-            key = f"{base}_{used[base]}"
-        else:
-            used[base] = 0
-            key = base
-        name = str(layer.get("name") or (layer.get("config") or {}).get("name"))
-        out[name] = shapes.get(key, [])
-    return out
+    return nested.keras3_weights(config, shapes, snake)

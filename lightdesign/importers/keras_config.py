@@ -13,6 +13,9 @@ from collections.abc import Callable
 from typing import Any
 
 from lightdesign.importers.base import MAX_LAYERS, Builder, ImportResult, ModelFileError, too_many_layers
+from lightdesign.importers.nested import MODEL_CLASSES, expand
+from lightdesign.importers.nested import input_shape as _input_shape
+from lightdesign.importers.nested import sequential_as_functional as _sequential_as_functional
 
 ACTIVATIONS = {
     None: "linear",
@@ -28,7 +31,6 @@ ACTIVATIONS = {
     "tanh": "tanh",
     "softmax": "softmax",
 }
-MODEL_CLASSES = ("Functional", "Model", "Sequential")
 CODE_LAYERS = {"Lambda", "TFOpLambda", "SlicingOpLambda"}
 # layers that keep their input's shape (for opaque blocks the config gives no shape for)
 SAME_SHAPE = {
@@ -256,15 +258,6 @@ def _shape(value: Any) -> tuple | None:
     return None
 
 
-def _input_shape(cfg: dict) -> Any:
-    for key in ("batch_shape", "batch_input_shape"):
-        if cfg.get(key) is not None:
-            return cfg[key]
-    if cfg.get("input_shape") is not None:
-        return [None, *cfg["input_shape"]]
-    return None
-
-
 def _refs(value: Any, out: list) -> None:
     """Tensor references inside a Keras 3 node's args: (layer, node, tensor) triples."""
     if isinstance(value, dict):
@@ -294,7 +287,10 @@ def _constants(value: Any) -> list[float]:
 
 
 def _nodes(layer: dict) -> list[dict]:
-    """Each call of a layer as {"inputs": [(tensor id, recorded shape)], "constants": [...]}"""
+    """Each call of a layer as {"inputs": [(tensor id, recorded shape)], "constants": [...]}
+    (read once: a layer of an expanded nested model carries its rewired calls)."""
+    if "_calls" in layer:
+        return layer["_calls"]
     calls = []
     for node in layer.get("inbound_nodes") or []:
         refs: list = []
@@ -323,31 +319,6 @@ def _io(value: Any) -> list[str]:
     if isinstance(value, dict):
         value = list(value.values())
     return [_tid(v) for v in value or [] if isinstance(v, list) and v]
-
-
-def _sequential_as_functional(config: dict) -> dict:
-    """A Sequential config as a chain of functional layers."""
-    layers = [dict(layer) for layer in config.get("layers") or [] if isinstance(layer, dict)]
-    shape = None
-    if layers and layers[0].get("class_name") == "InputLayer":
-        shape = _input_shape(layers[0].get("config") or {})
-        layers = layers[1:]
-    if shape is None and layers:
-        shape = _input_shape(layers[0].get("config") or {})
-    if shape is None:
-        shape = config.get("build_input_shape") or (config.get("build_config") or {}).get("input_shape")
-    out = [{"class_name": "InputLayer", "name": "input_layer", "config": {"batch_shape": shape}, "inbound_nodes": []}]
-    previous = "input_layer"
-    for i, layer in enumerate(layers):
-        name = (layer.get("config") or {}).get("name") or f"layer_{i}"
-        out.append({**layer, "name": name, "inbound_nodes": [[[previous, 0, 0, {}]]]})
-        previous = name
-    return {
-        "name": config.get("name", "sequential"),
-        "layers": out,
-        "input_layers": [["input_layer", 0, 0]],
-        "output_layers": [[previous, 0, 0]],
-    }
 
 
 def _model_config(data: Any) -> tuple[str, dict]:
@@ -397,6 +368,10 @@ def convert(
     layers, inputs, outputs = _layers(config)
     if len(layers) > 4 * MAX_LAYERS:
         raise too_many_layers(len(layers))
+    layers, resolve, paths = expand(layers, _nodes, _io, 4 * MAX_LAYERS)
+    inputs, outputs = [resolve(i) for i in inputs], [resolve(o) for o in outputs]
+    if weights is not None:
+        weights = {name: weights.get(path, []) for name, path in paths.items()}
     if len(inputs) != 1 or len(outputs) != 1:
         raise ModelFileError(
             f"the model has {len(inputs)} inputs and {len(outputs)} outputs; LightDesign designs have one of each"
@@ -534,6 +509,29 @@ def _walk(builder: Builder, layers: list[dict], input_layer: str, recorded: dict
     return shared
 
 
+def _nested_figures(layer: dict, in_shape: tuple | None) -> tuple[tuple[int, int], int, tuple] | None:
+    """((trainable, non-trainable), MACs, output shape) of a nested model that stays opaque,
+    from the model imported on its own on the input it is given; None when that fails. Kept
+    on the layer per input shape, so a model applied several times is imported once."""
+    if in_shape is None:
+        return None
+    cache = layer.setdefault("_figures", {})
+    if in_shape not in cache:
+        from lightdesign.analysis import analyze
+
+        cache[in_shape] = None
+        try:
+            sub = convert(
+                {"class_name": layer.get("class_name"), "config": layer.get("config")}, "json", None, in_shape
+            )
+            figures = analyze(sub.design)
+        except (ModelFileError, ValueError, TypeError, KeyError):
+            return None
+        if not figures.errors and not sub.unmapped:
+            cache[in_shape] = ((figures.trainable, figures.non_trainable), figures.macs, figures.output_shape)
+    return cache[in_shape]
+
+
 def _map_layer(builder, cls_name, layer, cfg, name, tensor_id, inputs, constants, recorded, weights) -> None:
     module = str(layer.get("module") or "")
     registered = str(layer.get("registered_name") or "")
@@ -546,7 +544,7 @@ def _map_layer(builder, cls_name, layer, cfg, name, tensor_id, inputs, constants
         if cls_name in CODE_LAYERS:
             raise Unmappable(f"a {cls_name} layer holds Python code, which LightDesign never runs")
         if cls_name in MODEL_CLASSES:
-            raise Unmappable("a nested model (import the inner model on its own)")
+            raise Unmappable(layer.get("_why") or "a nested model (import the inner model on its own)")
         if module.startswith("keras.src.ops") or constants:
             if constants or len(inputs) < 2:
                 raise Unmappable(f"the operation {cls_name} with constant {constants[:2]}")
@@ -572,9 +570,14 @@ def _map_layer(builder, cls_name, layer, cfg, name, tensor_id, inputs, constants
     except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
         reason = f"its settings could not be read ({type(exc).__name__})"
     if reason is not None:
+        macs = 0
         if params_in_file is None:
             params_in_file = _opaque_params(cls_name, cfg, in_shape)
         shape = hint or _opaque_shape(cls_name, cfg, in_shape)
-        builder.opaque(tensor_id, name, cls_name, inputs, shape, params_in_file, reason, weights=shapes)
+        inner = _nested_figures(layer, in_shape) if cls_name in MODEL_CLASSES else None
+        if inner is not None:
+            params_in_file = params_in_file or inner[0]
+            macs, shape = inner[1], hint or inner[2]
+        builder.opaque(tensor_id, name, cls_name, inputs, shape, params_in_file, reason, macs, shapes)
         return
     builder.add(tensor_id, name, cls_name, kind, params, inputs, params_in_file, shapes, hint)

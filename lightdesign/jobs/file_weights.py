@@ -15,14 +15,19 @@ import numpy as np
 from lightdesign.jobs.messages import WeightsSource
 
 
-def _layers(model):
-    """Every layer of a model, nested models' layers included, in order."""
+def _layers(model, parent: str | None = None, used: set[str] | None = None):
+    """(name, layer) for every layer of a model, nested models' layers included, in order,
+    each named as the importer names it in the flat design (``importers.nested.inner_name``)."""
+    from lightdesign.importers.nested import inner_name
+
+    if used is None:
+        used = {layer.name for layer in model.layers}
     for layer in model.layers:
         inner = getattr(layer, "layers", None)
         if inner and hasattr(layer, "inputs"):
-            yield from _layers(layer)
-        else:
-            yield layer
+            yield from _layers(layer, layer.name, used)
+        elif type(layer).__name__ != "InputLayer":
+            yield (layer.name if parent is None else inner_name(parent, layer.name, used)), layer
 
 
 def _safe(name: str) -> str:
@@ -41,11 +46,11 @@ def file_weights(keras, source: WeightsSource) -> dict[str, list[np.ndarray]]:
         text = " ".join(str(exc).split())[:300] or type(exc).__name__
         raise RuntimeError(f"the weights of {source.file_name} cannot be loaded: {text}") from None
     out: dict[str, list[np.ndarray]] = {}
-    for layer in _layers(model):
+    for name, layer in _layers(model):
         values = layer.get_weights()
         if values:
-            out.setdefault(_safe(layer.name), values)
-            out.setdefault(layer.name, values)
+            out.setdefault(_safe(name), values)
+            out.setdefault(name, values)
     return out
 
 

@@ -165,6 +165,47 @@ def test_custom_objects_are_never_loaded():
     assert "custom object 'Custom>Mystery'" in result.unmapped[0].reason
 
 
+def _sequential(name, layers):
+    inner = [{"class_name": cls, "config": {"name": n, **cfg}} for cls, n, cfg in layers]
+    return {"class_name": "Sequential", "name": name, "config": {"name": name, "layers": inner}}
+
+
+def test_a_nested_sequential_block_is_expanded_in_place():
+    """Keras 2 JSON: a Sequential block used once expands into its layers (the one named
+    like an outer layer takes its block's name); one used twice stays opaque with why."""
+    conv = dict(filters=4, kernel_size=[1, 1], strides=[1, 1], padding="valid", activation="linear", use_bias=True)
+    block = _sequential("blk", [("Conv2D", "c1", conv), ("ReLU", "r", {})])
+    block["inbound_nodes"] = [[["relu6", 0, 0, {}]]]
+    shared = _sequential("twice", [("Conv2D", "tw", dict(conv, kernel_size=[3, 3], padding="same"))])
+    shared["inbound_nodes"] = [[["blk", 0, 0, {}]], [["twice", 0, 0, {}]]]
+    config = keras2_json([block, shared])
+    config["config"]["layers"][-2]["inbound_nodes"] = [[["twice", 1, 0, {}]]]
+    result = import_bytes(json.dumps(config).encode(), "nested.json")
+    assert _flat(result) == [
+        ("Conv2D", "c1"),
+        ("DepthwiseConv2D", "dw"),
+        ("BatchNormalization", "bn"),
+        ("Activation", "relu6"),
+        ("Conv2D", "blk_c1"),  # the outer model has a c1
+        ("Activation", "r"),
+        ("Opaque", "twice"),
+        ("Opaque", "twice_2"),
+        ("GlobalAveragePooling2D", "gap"),
+        ("Dense", "fc"),
+    ]
+    assert [u.reason for u in result.unmapped] == [
+        "a nested model applied 2 times (its layers share their weights)"
+    ] * 2
+    figures = analyze(result.design)
+    rows = {r.name: r for r in figures.rows}
+    assert rows["blk_c1"].shape == (8, 8, 4) and figures.output_shape == (4,)
+    # the shared block's figures come from it imported on its own (counted at each use)
+    assert [(rows[n].shape, rows[n].params, rows[n].macs) for n in ("twice", "twice_2")] == [
+        ((8, 8, 4), 4 * 9 * 4 + 4, 8 * 8 * 4 * 9 * 4)
+    ] * 2
+    assert figures.params == (3 * 9 * 8 + 8) + 9 * 8 + 4 * 8 + (8 * 4 + 4) + 2 * (4 * 9 * 4 + 4) + (4 * 4 + 4)
+
+
 def test_folding_keeps_every_figure():
     from lightdesign import presets
 
