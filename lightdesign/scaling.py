@@ -12,7 +12,8 @@ from lightdesign.budget import Budget
 from lightdesign.design import MAX_BLOCKS, Block, Design, DesignError, check_limits
 
 ALPHAS = (0.35, 0.5, 0.6, 0.75, 0.85, 1.0, 1.15, 1.3, 1.4, 1.5)
-RESOLUTIONS = (96, 112, 128, 144, 160, 176, 192, 208, 224, 256)
+RESOLUTIONS = (96, 112, 128, 144, 160, 176, 192, 208, 224, 256)  # the MobileNet paper's, for 224
+REFERENCE_RESOLUTION = 224
 EXPANSIONS = (0.5, 0.67, 0.83, 1.0, 1.17, 1.33)  # factors on every block's expansion ratio
 DEPTHS = (0.5, 0.75, 1.0, 1.25, 1.5)  # factors on the repeats of every stage
 
@@ -128,14 +129,24 @@ def variant(design: Design, kind: str, x: float, y: float) -> Design:
     return scale_depth(scale_expansion(design, x), y)
 
 
-def axes(kind: str) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """The values of the scan's two knobs: columns (x) and rows (y)."""
-    return (ALPHAS, RESOLUTIONS) if kind == WIDTH_RESOLUTION else (EXPANSIONS, DEPTHS)
+def resolutions(design: Design) -> tuple[int, ...]:
+    """The resolutions scanned for ``design``: the MobileNet paper's 96-256 for a 224 input,
+    the same fractions of any other input side (28 -> 12-32), multiples of 8 from 64 up.
+    A fixed 96-256 would scan a 28x28 digit network only at sizes four times its data's."""
+    side = design.input_shape[0] if len(design.input_shape) == 3 else REFERENCE_RESOLUTION
+    step = 8 if side >= 64 else 1
+    values = {max(step, round(side * r / REFERENCE_RESOLUTION / step) * step) for r in RESOLUTIONS}
+    return tuple(sorted(values))
 
 
-def scan_points(kind: str) -> list[tuple[float, float]]:
+def axes(kind: str, design: Design) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The values of the scan's two knobs for ``design``: columns (x) and rows (y)."""
+    return (ALPHAS, resolutions(design)) if kind == WIDTH_RESOLUTION else (EXPANSIONS, DEPTHS)
+
+
+def scan_points(kind: str, design: Design) -> list[tuple[float, float]]:
     """Every (x, y) of a scan, row by row."""
-    xs, ys = axes(kind)
+    xs, ys = axes(kind, design)
     return [(x, y) for y in ys for x in xs]
 
 
@@ -148,15 +159,17 @@ def compute_point(design: Design, kind: str, x: float, y: float, budget: Budget)
         return _invalid(x, y)
 
 
-def assemble(kind: str, points: dict[tuple[float, float], Point]) -> list[list[Point | None]]:
+def assemble(kind: str, design: Design, points: dict[tuple[float, float], Point]) -> list[list[Point | None]]:
     """The grid (rows by y, columns by x) of the points computed so far; None where not yet."""
-    xs, ys = axes(kind)
+    xs, ys = axes(kind, design)
     return [[points.get((x, y)) for x in xs] for y in ys]
 
 
-def width_resolution_grid(design: Design, budget: Budget, alphas=ALPHAS, resolutions=RESOLUTIONS) -> list[list[Point]]:
-    """Rows by resolution, columns by width multiplier."""
-    return [[compute_point(design, WIDTH_RESOLUTION, a, r, budget) for a in alphas] for r in resolutions]
+def width_resolution_grid(design: Design, budget: Budget, alphas=ALPHAS, sides=None) -> list[list[Point]]:
+    """Rows by resolution (``resolutions(design)`` unless given), columns by width multiplier."""
+    return [
+        [compute_point(design, WIDTH_RESOLUTION, a, r, budget) for a in alphas] for r in sides or resolutions(design)
+    ]
 
 
 def expansion_depth_grid(design: Design, budget: Budget, expansions=EXPANSIONS, depths=DEPTHS) -> list[list[Point]]:

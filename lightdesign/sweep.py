@@ -84,7 +84,7 @@ def candidates(
     most MAX_CANDIDATES). ``xs`` and ``ys`` replace the scan's knob values."""
     if not budget.active:
         raise DesignError("set a budget first: the candidates are the best designs that fit it")
-    default_xs, default_ys = scaling.axes(kind)
+    default_xs, default_ys = scaling.axes(kind, design)
     grid = [scaling.compute_point(design, kind, x, y, budget) for y in (ys or default_ys) for x in (xs or default_xs)]
     return choose(design, kind, grid, count)
 

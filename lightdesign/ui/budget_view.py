@@ -84,10 +84,10 @@ SCAN_BUDGET_S = 60.0  # a scan stops after this long with what it has (Continue 
 SUGGEST_BUDGET_S = 30.0
 
 
-def _heatmap(grid, kind: str, metric: metrics.Metric, title: str, x_label: str, y_label: str, key: str) -> None:
+def _heatmap(grid, kind: str, design, metric: metrics.Metric, title: str, x_label: str, y_label: str, key: str) -> None:
     import plotly.graph_objects as go
 
-    xs, ys = scaling.axes(kind)
+    xs, ys = scaling.axes(kind, design)
     z = [[p.value(metric) if p is not None and p.valid else None for p in row] for row in grid]
     text = [
         [metric.show(p.value(metric)) if p is not None and p.valid else ("…" if p is None else "–") for p in row]
@@ -173,7 +173,11 @@ def _advance(scan: dict) -> None:
                 scan["points"][point] = future.result()
             except Exception:  # noqa: BLE001 - a broken pool: the point is computed again
                 pass
-    todo = [p for p in scaling.scan_points(scan["kind"]) if p not in scan["points"] and p not in scan["futures"]]
+    todo = [
+        p
+        for p in scaling.scan_points(scan["kind"], scan["design"])
+        if p not in scan["points"] and p not in scan["futures"]
+    ]
     if len(scan["design"].blocks) <= INLINE_MAX_BLOCKS:
         started = time.perf_counter()
         while todo and time.perf_counter() - started < INLINE_BUDGET_S:
@@ -258,7 +262,7 @@ def _scan_live() -> None:
     _advance(scan)
     if scan["state"] != "running":
         st.rerun()
-    total = len(scaling.scan_points(scan["kind"]))
+    total = len(scaling.scan_points(scan["kind"], scan["design"]))
     cols = st.columns([4, 1], vertical_alignment="center")
     cols[0].progress(
         len(scan["points"]) / total,
@@ -269,18 +273,34 @@ def _scan_live() -> None:
 
 
 def _heatmaps(scan: dict) -> None:
-    grid = scaling.assemble(scan["kind"], scan["points"])
+    grid = scaling.assemble(scan["kind"], scan["design"], scan["points"])
     axes = _scan_axes(scan["kind"])
     cols = st.columns(2)
     with cols[0]:
-        _heatmap(grid, scan["kind"], metrics.MACS, t("scaling.heat.macs"), *axes, key=f"heat_macs_{scan['kind']}")
+        _heatmap(
+            grid,
+            scan["kind"],
+            scan["design"],
+            metrics.MACS,
+            t("scaling.heat.macs"),
+            *axes,
+            key=f"heat_macs_{scan['kind']}",
+        )
     with cols[1]:
-        _heatmap(grid, scan["kind"], metrics.PEAK, t("scaling.heat.peak"), *axes, key=f"heat_peak_{scan['kind']}")
+        _heatmap(
+            grid,
+            scan["kind"],
+            scan["design"],
+            metrics.PEAK,
+            t("scaling.heat.peak"),
+            *axes,
+            key=f"heat_peak_{scan['kind']}",
+        )
 
 
 def _scan_result(scan: dict) -> None:
     kind, design, budget = scan["kind"], scan["design"], scan["budget"]
-    total = len(scaling.scan_points(kind))
+    total = len(scaling.scan_points(kind, design))
     if scan["state"] == "done":
         st.caption(t("scaling.seconds", points=total, ms=scan["seconds"] * 1000))
     else:
@@ -292,7 +312,7 @@ def _scan_result(scan: dict) -> None:
     if not budget.active:
         st.info(t("scaling.need_budget"))
         return
-    best = scaling.largest_fit(scaling.assemble(kind, scan["points"]))
+    best = scaling.largest_fit(scaling.assemble(kind, design, scan["points"]))
     if best is None:
         st.warning(t("scaling.none_fit"), icon=icons.WARNING)
         return

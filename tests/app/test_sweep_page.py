@@ -17,7 +17,7 @@ def test_train_four_candidates_and_add_the_best():
         app = new_app()
         app.run()
         open_tab(app, "tab.budget")
-        app.text_input(key="budget_macs").set_value("50M").run()
+        app.text_input(key="budget_macs").set_value("2M").run()  # 7 Pareto points at 12-32 px
         open_tab(app, "tab.scaling")
         app.toggle(key="w_show_scaling").set_value(True).run()
         run_until(app, lambda a: any(b.key == "sweep_start_width_resolution" for b in a.button), timeout=120)

@@ -37,6 +37,19 @@ def test_width_resolution_grid_equals_brute_force_analysis():
             assert point.fits == BUDGET.fits(result)
 
 
+def test_the_resolutions_scanned_follow_the_designs_input():
+    # the MobileNet paper's resolutions for a 224 input ...
+    assert scaling.resolutions(presets.build("mobilenet_v2")) == (96, 112, 128, 144, 160, 176, 192, 208, 224, 256)
+    # ... and the same fractions of a 28x28 digit network's, its own size included
+    seed = presets.build("seed_cnn")
+    assert scaling.resolutions(seed) == (12, 14, 16, 18, 20, 22, 24, 26, 28, 32)
+    assert scaling.resolutions(presets.build("mobilenet_v2", resolution=96)) == (40, 48, 56, 64, 72, 80, 88, 96, 112)
+    # a budget the seed CNN (2.63 M MACs at 28x28) can meet now has points that fit
+    grid = scaling.width_resolution_grid(seed, Budget({metrics.MACS.key: 2_000_000}))
+    best = scaling.largest_fit(grid)
+    assert best is not None and best.y <= 28 and best.value(metrics.MACS) <= 2_000_000
+
+
 def test_largest_fit_is_the_feasible_point_with_most_macs():
     grid = scaling.width_resolution_grid(presets.build("mobilenet_v2"), BUDGET)
     best = scaling.largest_fit(grid)
