@@ -4,6 +4,11 @@ inference only; nothing is run and external data files are never opened).
 ONNX (as PyTorch exports it) is channels-first: (N, C, H, W) becomes the design's channels-last
 (H, W, C), channel axes become the last axis, and explicit pads become ``same`` where they
 match it and a ZeroPadding2D before a ``valid`` window otherwise (ceil-mode pooling too).
+
+``weight_values`` reads the weights of the mapped layers in Keras's layout and order (a job's
+worker calls it; the import itself records their shapes only): kernels transposed from
+channels-first, BatchNorm's epsilon moved into its variance, and the rows of a Dense after a
+Flatten of a (C, H, W) tensor put in the (H, W, C) order the design's Flatten produces.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from typing import Any
 from lightdesign.importers.base import MAX_LAYERS, Builder, ImportResult, ModelFileError, too_many_layers
 
 MIN_OPSET, MAX_OPSET = 7, 23
+KERAS_EPSILON = 1e-3  # BatchNormalization's epsilon in Keras (the generated code keeps the default)
 WEIGHTED = {"ConvTranspose", "PRelu", "LSTM", "GRU", "RNN", "InstanceNormalization", "LayerNormalization"}
 
 
@@ -66,7 +72,23 @@ def to_last(dims: list | tuple) -> tuple:
     return tuple(dims)
 
 
+def _channels_last_rows(a, flat: tuple | None):
+    """Rows (the first axis) in the file's channels-first order (C, *spatial) put in the
+    design's channels-last order (*spatial, C); ``flat`` is the design's (*spatial, C) shape."""
+    if not flat:
+        return a
+    import numpy as np
+
+    spatial, channels, rest = tuple(flat[:-1]), flat[-1], a.shape[1:]
+    a = np.moveaxis(a.reshape(channels, *spatial, *rest), 0, len(spatial))
+    return np.ascontiguousarray(a.reshape(-1, *rest))
+
+
 def convert(data: bytes, name: str, input_shape: tuple | None = None) -> ImportResult:
+    return _convert(data, name, input_shape)[0]
+
+
+def _convert(data: bytes, name: str, input_shape: tuple | None = None):
     onnx = _onnx()
     model, inferred, opset = _load(data)
     graph = model.graph
@@ -97,7 +119,20 @@ def convert(data: bytes, name: str, input_shape: tuple | None = None) -> ImportR
     reader = _Reader(builder, graph, inits, shapes, input_shape is not None)
     reader.run()
     notes = ["converted from channels-first (N, C, H, W) to the design's channels-last (H, W, C)"]
-    return builder.result(graph.name or name, graph.output[0].name, "onnx", notes)
+    return builder.result(graph.name or name, graph.output[0].name, "onnx", notes), reader
+
+
+def weight_values(data: bytes, input_shape: tuple | None = None) -> dict[str, list]:
+    """The weights of every mapped layer with weights, by block name, as the NumPy arrays the
+    Keras layer of the generated code holds (same order, layout and shapes). ``input_shape``:
+    the shape given when the file was imported, if one was. Runs the import's mapping again."""
+    result, reader = _convert(data, "weights", input_shape)
+    kept = {b.name for b in result.design.blocks}
+    out = {}
+    for block, recipe in reader.sources.items():
+        if block in kept:
+            out[block] = [reader.array(*entry) for entry in recipe]
+    return out
 
 
 class _Reader:
@@ -117,6 +152,11 @@ class _Reader:
             for o in node.output:
                 self.producer[o] = k
         self.skip: set[int] = set()
+        # block -> how its Keras weights are read: (layout, initializer, extra) per weight
+        self.sources: dict[str, list[tuple[str, str, Any]]] = {}
+        # block -> the channels-last shape a Flatten read, for flat tensors whose features are
+        # in channels-first (C, H, W) order in the file but (H, W, C) order in the design
+        self.reordered: dict[str, tuple] = {}
 
     # -- constants ---------------------------------------------------------------------------
     def tensor(self, name: str):
@@ -139,6 +179,51 @@ class _Reader:
             return numpy_helper.to_array(t).reshape(-1).tolist()
         except Exception:
             return None
+
+    def stored(self, name: str) -> bool:
+        """Whether a constant's values are in the file (external data files are never opened)."""
+        t = self.tensor(name)
+        return t is not None and t.data_location != 1
+
+    def array(self, layout: str, name: str, extra: Any = None):
+        """One weight in Keras's layout (see ``weight_values``)."""
+        import numpy as np
+        from onnx import numpy_helper
+
+        a = numpy_helper.to_array(self.tensor(name)).astype(np.float32)
+        if layout == "conv2d":  # (O, I/g, kh, kw) -> (kh, kw, I/g, O)
+            return a.transpose(2, 3, 1, 0)
+        if layout == "conv1d":  # (O, I/g, k) -> (k, I/g, O)
+            return a.transpose(2, 1, 0)
+        if layout == "depthwise":  # (C*m, 1, kh, kw) -> (kh, kw, C, m)
+            return a.reshape(-1, extra, *a.shape[2:]).transpose(2, 3, 0, 1)
+        if layout == "dense":  # (in, out), or (out, in) with transB; times alpha; rows reordered
+            trans, alpha, flat = extra
+            a = (a.T if trans else a) * np.float32(alpha)
+            return _channels_last_rows(a, flat)
+        if layout == "vector":  # a per-channel vector; times a scale; reordered after a Flatten
+            scale, flat = extra
+            return _channels_last_rows(a.reshape(-1) * np.float32(scale), flat)
+        if layout == "variance":  # Keras adds its own epsilon: var + eps_file - eps_keras
+            eps, flat = extra
+            return _channels_last_rows(a.reshape(-1) + np.float32(eps - KERAS_EPSILON), flat)
+        if layout == "table":
+            return a
+        raise ValueError(f"unknown weight layout {layout!r}")
+
+    def record(self, block: str, kind: str, recipe: list[tuple[str, str, Any]]) -> None:
+        """Remember how a block's weights are read when it mapped to ``kind`` (not opaque)."""
+        last = self.b.blocks[-1] if self.b.blocks else None
+        if last is None or last.name != block or last.kind != kind:
+            return
+        if not all(self.stored(name) for _, name, _ in recipe):
+            self.b.weights.pop(block, None)  # weights in an external file: the layer starts fresh
+            return
+        self.sources[block] = recipe
+
+    def flat_order(self, x: str) -> tuple | None:
+        """The channels-last shape a flat input was flattened from, when its order differs."""
+        return self.reordered.get(self.b.block_of.get(x, ""))
 
     def attrs(self, node) -> dict:
         from onnx import helper
@@ -207,8 +292,20 @@ class _Reader:
             if extra:
                 self.b.alias(extra, node.output[0])
 
-    def add(self, node, name, kind, params, inputs, weights: tuple[int, int] | None = None, out: str | None = None):
-        self.b.add(out or node.output[0], name, node.op_type, kind, params, inputs, weights)
+    def add(
+        self,
+        node,
+        name,
+        kind,
+        params,
+        inputs,
+        weights: tuple[int, int] | None = None,
+        out: str | None = None,
+        shapes: list[tuple] | None = None,
+    ) -> str:
+        """Map a node to ``kind``; ``weights`` is the file's (trainable, non-trainable) count,
+        ``shapes`` its weights' shapes in Keras's layout. Returns the block's name."""
+        return self.b.add(out or node.output[0], name, node.op_type, kind, params, inputs, weights, shapes)
 
     # -- padding -----------------------------------------------------------------------------------
     def _window(self, node, name, x: str, kernel: int, stride: int, dilation: int, attrs: dict, ceil: bool = False):
@@ -277,33 +374,65 @@ class _Reader:
         bias = len(node.input) > 2 and bool(node.input[2])
         count = (self.size(node.input[1]) + (self.size(node.input[2]) if bias else 0), 0)
         k, s, d = kernel[0], strides[0], dilations[0]
+        bias_recipe = [("vector", node.input[2], (1.0, None))] if bias else []
+        bias_shape = [(w[0],)] if bias else []
         if rank == 2:  # (L, C): Conv1D
             if any(attrs.get("pads") or []):
                 raise _Opaque("a padded 1-D convolution")
             params = dict(
                 filters=w[0], kernel_size=k, strides=s, padding="valid", dilation_rate=d, groups=group, use_bias=bias
             )
-            return self.add(node, name, "Conv1D", params, [x], count)
+            shapes = [(k, w[1], w[0]), *bias_shape]
+            block = self.add(node, name, "Conv1D", params, [x], count, shapes=shapes)
+            return self.record(block, "Conv1D", [("conv1d", node.input[1], None), *bias_recipe])
         x, padding = self._window(node, name, x, k, s, d, attrs)
         common = dict(kernel_size=k, strides=s, padding=padding, dilation_rate=d, use_bias=bias)
         if group == channels and group > 1 and w[1] == 1:
-            common["depth_multiplier"] = w[0] // channels
-            return self.add(node, name, "DepthwiseConv2D", common, [x], count)
-        return self.add(node, name, "Conv2D", dict(common, filters=w[0], groups=group), [x], count)
+            multiplier = w[0] // channels
+            common["depth_multiplier"] = multiplier
+            shapes = [(k, k, channels, multiplier), *bias_shape]
+            block = self.add(node, name, "DepthwiseConv2D", common, [x], count, shapes=shapes)
+            return self.record(block, "DepthwiseConv2D", [("depthwise", node.input[1], multiplier), *bias_recipe])
+        shapes = [(k, k, w[1], w[0]), *bias_shape]
+        block = self.add(node, name, "Conv2D", dict(common, filters=w[0], groups=group), [x], count, shapes=shapes)
+        return self.record(block, "Conv2D", [("conv2d", node.input[1], None), *bias_recipe])
 
     def op_BatchNormalization(self, node, name, attrs, data_in):
         count = sum(self.size(i) for i in node.input[1:5] if i)
-        self.add(
+        channels = self.b.shape(data_in[0])[-1]
+        flat = self.flat_order(data_in[0])  # a BatchNorm of flattened (C, H, W) features
+        block = self.add(
             node,
             name,
             "BatchNormalization",
             dict(center=True, scale=True),
             [data_in[0]],
             (count // 2, count - count // 2),
+            shapes=[(channels,)] * 4,
         )
+        if len(node.input) < 5 or not all(node.input[1:5]) or any(self.size(i) != channels for i in node.input[1:5]):
+            self.b.weights.pop(block, None)
+            return
+        eps = float(attrs.get("epsilon", 1e-5))
+        gamma, beta, mean, var = node.input[1:5]
+        recipe = [
+            ("vector", gamma, (1.0, flat)),
+            ("vector", beta, (1.0, flat)),
+            ("vector", mean, (1.0, flat)),
+            ("variance", var, (eps, flat)),
+        ]
+        self.record(block, "BatchNormalization", recipe)
+        self.keep_order(block, data_in[0])
+
+    def keep_order(self, block: str, x: str) -> None:
+        """A layer that keeps its flat input's feature order passes the reordering on."""
+        flat = self.flat_order(x)
+        if flat and self.b.blocks and self.b.blocks[-1].name == block:
+            self.reordered[block] = flat
 
     def _act(self, node, name, data_in, activation):
-        self.add(node, name, "Activation", dict(activation=activation), [data_in[0]])
+        block = self.add(node, name, "Activation", dict(activation=activation), [data_in[0]])
+        self.keep_order(block, data_in[0])
 
     def op_Relu(self, node, name, attrs, data_in):
         self._act(node, name, data_in, "relu")
@@ -406,7 +535,15 @@ class _Reader:
             raise _Opaque(f"flatten from axis {attrs.get('axis')}")
         if len(self.b.shape(data_in[0])) == 1:
             return self.b.alias(node.output[0], data_in[0])
-        self.add(node, name, "Flatten", {}, [data_in[0]])
+        self.flatten(node, name, data_in[0])
+
+    def flatten(self, node, name, x: str) -> None:
+        """A Flatten; when it flattens more than channels, the file's features are in (C, H, W)
+        order and the design's in (H, W, C): the layers reading them reorder their weights."""
+        shape = self.b.shape(x)
+        block = self.add(node, name, "Flatten", {}, [x])
+        if len(shape) >= 2 and math.prod(shape[:-1]) > 1 and shape[-1] > 1:
+            self.reordered[block] = tuple(shape)
 
     def op_Identity(self, node, name, attrs, data_in):
         self.b.alias(node.output[0], data_in[0])
@@ -416,7 +553,8 @@ class _Reader:
         if len(node.input) > 1 and node.input[1]:
             v = self.values(node.input[1], 1)
             rate = v[0] if v else 0.5
-        self.add(node, name, "Dropout", dict(rate=min(max(float(rate), 0.0), 0.95)), [data_in[0]])
+        block = self.add(node, name, "Dropout", dict(rate=min(max(float(rate), 0.0), 0.95)), [data_in[0]])
+        self.keep_order(block, data_in[0])
 
     def op_Gemm(self, node, name, attrs, data_in):
         if not self.is_const(node.input[1]) or attrs.get("transA", 0):
@@ -427,17 +565,37 @@ class _Reader:
         count = self.size(node.input[1]) + (self.size(node.input[2]) if bias else 0)
         if bias and self.size(node.input[2]) not in (units,):
             raise _Opaque("a bias that is not one per unit")
-        self.add(node, name, "Dense", dict(units=units, use_bias=bias), [data_in[0]], (count, 0))
+        inputs = self.size(node.input[1]) // units
+        shapes = [(inputs, units)] + ([(units,)] if bias else [])
+        block = self.add(node, name, "Dense", dict(units=units, use_bias=bias), [data_in[0]], (count, 0), shapes=shapes)
+        trans, flat = bool(attrs.get("transB", 0)), self.flat_order(data_in[0])
+        recipe = [("dense", node.input[1], (trans, float(attrs.get("alpha", 1.0)), flat))]
+        if bias:
+            recipe.append(("vector", node.input[2], (float(attrs.get("beta", 1.0)), None)))
+        self.record(block, "Dense", recipe)
 
     def op_MatMul(self, node, name, attrs, data_in):
         if len(data_in) != 1 or not self.is_const(node.input[1]) or len(self.tensor(node.input[1]).dims) != 2:
             raise _Opaque("a matrix product of two computed tensors")
-        units = self.tensor(node.input[1]).dims[1]
-        self.add(node, name, "Dense", dict(units=units, use_bias=False), [data_in[0]], (self.size(node.input[1]), 0))
+        rows, units = self.tensor(node.input[1]).dims
+        block = self.add(
+            node,
+            name,
+            "Dense",
+            dict(units=units, use_bias=False),
+            [data_in[0]],
+            (self.size(node.input[1]), 0),
+            shapes=[(rows, units)],
+        )
+        self.record(block, "Dense", [("dense", node.input[1], (False, 1.0, self.flat_order(data_in[0])))])
 
     def _merge(self, node, name, data_in, kind, channel_axis=False):
         if len(data_in) >= 2:
-            return self.add(node, name, kind, {}, data_in)
+            block = self.add(node, name, kind, {}, data_in)
+            orders = {self.flat_order(x) for x in data_in}
+            if len(orders) == 1:  # flat features in one order stay in it
+                self.keep_order(block, data_in[0])
+            return block
         const = [i for i in node.input if i and i not in data_in]
         x = data_in[0]
         if node.op_type == "Add" and const and self.is_const(const[0]) and self.b.blocks:
@@ -451,6 +609,12 @@ class _Reader:
             ):
                 block.params["use_bias"] = True
                 self.b.trace.nodes[-1].cost.trainable += self.size(const[0])
+                if block.name in self.sources and self.stored(const[0]):
+                    self.sources[block.name].append(("vector", const[0], (1.0, None)))
+                    self.b.weights[block.name].append((self.size(const[0]),))
+                else:
+                    self.sources.pop(block.name, None)
+                    self.b.weights.pop(block.name, None)
                 return self.b.alias(node.output[0], x)
         if not const or not self.is_const(const[0]):
             raise _Opaque(f"{node.op_type} with one computed input")
@@ -471,7 +635,8 @@ class _Reader:
         k = self.producer.get(node.output[0])
         if k in getattr(self, "swish", set()):
             x = next(i for i in node.input if self.nodes[self.producer[i]].op_type != "Sigmoid" if i in self.producer)
-            return self.add(node, name, "Activation", dict(activation="swish"), [x])
+            block = self.add(node, name, "Activation", dict(activation="swish"), [x])
+            return self.keep_order(block, x)
         self._merge(node, name, data_in, "Multiply")
 
     def op_Concat(self, node, name, attrs, data_in):
@@ -503,7 +668,7 @@ class _Reader:
             raise _Opaque("a reshape whose target is unknown")
         target = list(target)
         if len(target) == 2:
-            return self.add(node, name, "Flatten", {}, [x])
+            return self.flatten(node, name, x)
         if len(target) >= 3 and all(d and d > 0 for d in target[1:]):
             return self.add(node, name, "Reshape", dict(target_shape=list(to_last(target))), [x])
         raise _Opaque(f"a reshape to {target}")
@@ -567,4 +732,7 @@ class _Reader:
         if table is None or len(table.dims) != 2 or int(attrs.get("axis", 0)) != 0:
             raise _Opaque("a gather that is not an embedding lookup")
         params = dict(input_dim=table.dims[0], output_dim=table.dims[1])
-        self.add(node, name, "Embedding", params, [node.input[1]], (self.size(node.input[0]), 0))
+        block = self.add(
+            node, name, "Embedding", params, [node.input[1]], (self.size(node.input[0]), 0), shapes=[tuple(table.dims)]
+        )
+        self.record(block, "Embedding", [("table", node.input[0], None)])

@@ -5,6 +5,10 @@ the file, so a truncated or crafted file ends in one clear message.
 TFLite stores BatchNorm folded into the convolutions and activations fused into them, so an
 imported convolution has a bias and its activation; the parameter count is that of the
 file's weights (the Keras model's trainable count with BatchNorm folded).
+
+``weight_values`` reads the weights of the mapped layers in Keras's layout (a job's worker
+calls it; the import records their shapes only): float32 buffers, float16 ones behind a
+DEQUANTIZE, and int8/int32 ones dequantized with their (per-channel) scale and zero point.
 """
 
 from __future__ import annotations
@@ -71,6 +75,8 @@ SIMPLE_ACTIVATIONS = {
 PASS_THROUGH = {"QUANTIZE", "DEQUANTIZE", "CAST"}
 WEIGHTED = {"TRANSPOSE_CONV", "PRELU", "CONV_3D", "BATCH_MATMUL", "UNIDIRECTIONAL_SEQUENCE_LSTM", "LSTM"}
 TYPE_SIZES = {0: 4, 1: 2, 2: 4, 3: 1, 4: 8, 6: 1, 7: 2, 9: 1, 10: 8}
+# TensorType -> NumPy dtype of the weights read (float32, float16, int32, uint8, int64, int16, int8, float64)
+DTYPES = {0: "<f4", 1: "<f2", 2: "<i4", 3: "u1", 4: "<i8", 7: "<i2", 9: "i1", 10: "<f8"}
 MAX_TENSORS = 200_000
 SUPPORTED_VERSION = 3
 
@@ -154,10 +160,11 @@ class _Table:
 
 
 class _Tensor:
-    __slots__ = ("index", "shape", "signature", "type", "buffer", "name")
+    __slots__ = ("index", "shape", "signature", "type", "buffer", "name", "table")
 
     def __init__(self, index: int, table: _Table):
         self.index = index
+        self.table = table
         self.shape = table.ints(0)
         self.type = table.scalar(1, "<b")
         self.buffer = table.scalar(2, "<I")
@@ -200,6 +207,25 @@ def _read_model(data: bytes):
 
 
 def convert(data: bytes, name: str, input_shape: tuple | None = None) -> ImportResult:
+    return _convert(data, name, input_shape)[0]
+
+
+def weight_values(data: bytes, input_shape: tuple | None = None) -> dict[str, list]:
+    """The weights of every mapped layer with weights, by block name, as the NumPy arrays the
+    Keras layer of the generated code holds (same order, layout and shapes). ``input_shape``:
+    the shape given when the file was imported, if one was. Runs the import's mapping again."""
+    result, reader = _convert(data, "weights", input_shape)
+    kept = {b.name for b in result.design.blocks}
+    out = {}
+    for block, recipe in reader.sources.items():
+        if block in kept:
+            values = [reader.array(*entry) for entry in recipe]
+            if all(v is not None for v in values):
+                out[block] = values
+    return out
+
+
+def _convert(data: bytes, name: str, input_shape: tuple | None = None):
     codes, graphs, filled, subgraphs = _read_model(data)
     graph = graphs[0]
     if graph.count(0) > MAX_TENSORS:
@@ -244,7 +270,7 @@ def convert(data: bytes, name: str, input_shape: tuple | None = None) -> ImportR
     out = str(outputs[0])
     if out not in builder.tensors:
         out = reader.last or out
-    return builder.result(name, out, "tflite", notes)
+    return builder.result(name, out, "tflite", notes), reader
 
 
 class _Reader:
@@ -262,6 +288,9 @@ class _Reader:
         self.skip: set[int] = set()
         self.aliases: list[tuple[str, str]] = []  # (tensor, tensor it stands for), once that exists
         self.last: str | None = None
+        self.dequantized: dict[int, int] = {}  # DEQUANTIZE of a constant: its output -> its input
+        # block -> how its Keras weights are read: (layout, tensor, extra) per weight
+        self.sources: dict[str, list[tuple[str, int, Any]]] = {}
 
     # -- constants ----------------------------------------------------------------------------
     def values(self, index: int, limit: int = 64) -> list[float] | None:
@@ -284,6 +313,76 @@ class _Reader:
             return None
         return self.tensors[index].dims()
 
+    # -- weights in Keras's layout (``weight_values``) --------------------------------------------
+    def raw(self, index: int):
+        """A constant tensor's values as float32 (dequantized), in the file's layout; None when
+        they cannot be read (no buffer, sparse, an unknown type)."""
+        import numpy as np
+
+        index = self.dequantized.get(index, index)
+        t = self.tensors[index]
+        dtype = DTYPES.get(t.type)
+        if dtype is None or not 0 < t.buffer < len(self.buffers) or t.table.table(6) is not None:
+            return None
+        buffer = self.buffers[t.buffer]
+        count = math.prod(t.shape) if t.shape else 1
+        size = count * np.dtype(dtype).itemsize
+        start, length = buffer._vector(0, 1)
+        if not length:  # a buffer stored after the flatbuffer (models over 2 GB): offset and size
+            start, length = buffer.scalar(1, "<Q"), buffer.scalar(2, "<Q")
+        if length < size or start + size > len(self.data):
+            raise _truncated()
+        values = np.frombuffer(self.data, dtype, count, start).reshape(t.shape or ())
+        quant = t.table.table(4)
+        scale = quant.ints(2, "<f") if quant is not None else []
+        if t.type not in (0, 1, 10) and scale:  # quantized: (q - zero point) * scale, per channel
+            zero = quant.ints(3, "<q", 8) or [0]
+            axis = quant.scalar(6, "<i") if len(scale) > 1 else 0
+            if len(scale) > 1 and (values.ndim <= axis or values.shape[axis] != len(scale)):
+                return None
+            if len(zero) not in (1, len(scale)):
+                return None
+            shape = [1] * values.ndim
+            if len(scale) > 1:
+                shape[axis] = len(scale)
+            scale = np.asarray(scale, np.float32).reshape(shape)
+            zero = np.asarray(zero, np.float32).reshape(shape if len(zero) > 1 else [1] * values.ndim)
+            return ((values.astype(np.float32) - zero) * scale).astype(np.float32)
+        if t.type not in (0, 1, 10):
+            return None  # integer values with no scale are not weights
+        return values.astype(np.float32)
+
+    def array(self, layout: str, index: int, extra: Any = None):
+        """One weight in Keras's layout."""
+        a = self.raw(index)
+        if a is None:
+            return None
+        if layout == "conv":  # (O, kh, kw, I/g) -> (kh, kw, I/g, O)
+            return a.transpose(1, 2, 3, 0)
+        if layout == "depthwise":  # (1, kh, kw, C*m) -> (kh, kw, C, m)
+            return a.reshape(a.shape[1], a.shape[2], extra, -1)
+        if layout == "dense":  # (O, I) -> (I, O)
+            return a.T
+        if layout == "vector":  # a bias; ``extra`` added (the +3 a hard sigmoid moved into it)
+            return a.reshape(-1) + a.dtype.type(extra or 0)
+        if layout == "scale":  # a per-channel scale as a 1x1 depthwise kernel (1, 1, C, 1)
+            return a.reshape(1, 1, -1, 1)
+        if layout == "table":
+            return a
+        raise ValueError(f"unknown weight layout {layout!r}")
+
+    def record(self, block: str, kind: str, recipe: list[tuple[str, int, Any]]) -> None:
+        """Remember how a block's weights are read when it mapped to ``kind`` (not opaque)."""
+        last = self.b.blocks[-1] if self.b.blocks else None
+        if last is not None and last.name == block and last.kind == kind:
+            self.sources[block] = recipe
+
+    def _recipe(self, ins: list[int], kernel: str, extra: Any = None, bias_shift: float = 0.0) -> list:
+        recipe = [(kernel, ins[1], extra)]
+        if self.has_bias(ins):
+            recipe.append(("vector", ins[2], bias_shift))
+        return recipe
+
     # -- the walk -------------------------------------------------------------------------------
     def run(self, ops) -> None:
         for k, (_, _, ins, outs) in enumerate(ops):
@@ -303,6 +402,7 @@ class _Reader:
             if not data_in:  # computes constants or shapes only (SHAPE, PACK, DEQUANTIZE of weights)
                 if code == "DEQUANTIZE" and ins and ins[0] in self.constant:
                     self.constant.update(outs)
+                    self.dequantized.update((o, ins[0]) for o in outs)
                 else:
                     self.meta.update(outs)
                 continue
@@ -433,7 +533,8 @@ class _Reader:
             raise _Opaque("its filter does not divide the input channels")
         params.update(filters=filt.shape[0], groups=in_channels // filt.shape[3])
         params = self._hard_sigmoid(outs[0], params)
-        self.b.add(tid, name, "CONV_2D", "Conv2D", params, [str(ins[0])], self._params(ins), self._shapes(ins))
+        block = self.b.add(tid, name, "CONV_2D", "Conv2D", params, [str(ins[0])], self._params(ins), self._shapes(ins))
+        self.record(block, "Conv2D", self._recipe(ins, "conv", bias_shift=self._shift(params)))
 
     def op_depthwise_conv_2d(self, tid, name, op, options, ins, outs, data_in):
         if len(ins) < 2 or ins[1] not in self.constant:
@@ -445,7 +546,7 @@ class _Reader:
             raise _Opaque("its filter does not match the input channels")
         params.update(depth_multiplier=filt.shape[3] // in_channels)
         params = self._hard_sigmoid(outs[0], params)
-        self.b.add(
+        block = self.b.add(
             tid,
             name,
             "DEPTHWISE_CONV_2D",
@@ -455,6 +556,13 @@ class _Reader:
             self._params(ins),
             self._shapes(ins),
         )
+        self.record(block, "DepthwiseConv2D", self._recipe(ins, "depthwise", in_channels, self._shift(params)))
+
+    @staticmethod
+    def _shift(params: dict) -> float:
+        """What the Keras bias lacks of the file's: hard_sigmoid(x) = relu6(x + 3) / 6 adds
+        the 3 the converter put into the bias."""
+        return -3.0 if params.get("activation") == "hard_sigmoid" else 0.0
 
     def _shapes(self, ins) -> list[tuple]:
         return [tuple(self.tensors[i].shape) for i in self.weight_inputs(ins) if i in self.constant]
@@ -494,7 +602,9 @@ class _Reader:
             self.b.add(flat, f"{name}_flatten", "RESHAPE", "Flatten", {}, [x])
             x = flat
         params = dict(units=weights.shape[0], use_bias=self.has_bias(ins), activation=act)
-        self.b.add(tid, name, "FULLY_CONNECTED", "Dense", params, [x], self._params(ins), self._shapes(ins))
+        block = self.b.add(tid, name, "FULLY_CONNECTED", "Dense", params, [x], self._params(ins), self._shapes(ins))
+        # TFLite flattens channels-last tensors in (H, W, C) order, as the design's Flatten does
+        self.record(block, "Dense", self._recipe(ins, "dense"))
 
     def _pool(self, tid, name, options, data_in, code, kind):
         if options is None:
@@ -546,7 +656,8 @@ class _Reader:
         if code == "MUL" and c.size == channels and c.size > 1 and FUSED.get(fused) is not None:
             # a per-channel scale (BatchNorm that could not be folded): a 1x1 depthwise conv
             params = dict(kernel_size=1, use_bias=False, padding="same", activation=FUSED[fused])
-            self.b.add(tid, name, code, "DepthwiseConv2D", params, [x], (c.size, 0))
+            block = self.b.add(tid, name, code, "DepthwiseConv2D", params, [x], (c.size, 0), [(1, 1, c.size, 1)])
+            self.record(block, "DepthwiseConv2D", [("scale", const[0], None)])
             return
         if c.size == 1:
             value = self.values(const[0], 1)
@@ -577,6 +688,9 @@ class _Reader:
                 block.params["use_bias"] = True
                 block.params["activation"] = FUSED[options.scalar(0, "<b") if options else 0]
                 self.b.trace.nodes[-1].cost.trainable += self.tensors[const[0]].size
+                if block.name in self.sources:
+                    self.sources[block.name].append(("vector", const[0], 0.0))
+                    self.b.weights[block.name].append((self.tensors[const[0]].size,))
                 self.b.alias(tid, x)
                 return
         self._elementwise(tid, name, "ADD", options, ins, outs, data_in, "Add")
@@ -717,7 +831,7 @@ class _Reader:
         table = self.tensors[ins[0]]
         if ins[0] not in self.constant or len(table.shape) != 2:
             raise _Opaque("a gather that is not an embedding lookup")
-        self.b.add(
+        block = self.b.add(
             tid,
             name,
             "GATHER",
@@ -725,7 +839,9 @@ class _Reader:
             dict(input_dim=table.shape[0], output_dim=table.shape[1]),
             [str(ins[1])],
             (table.size, 0),
+            [tuple(table.shape)],
         )
+        self.record(block, "Embedding", [("table", ins[0], None)])
 
 
 class _Opaque(Exception):

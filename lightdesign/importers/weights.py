@@ -98,7 +98,10 @@ def _same(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
 # -- the uploaded file kept with its design ------------------------------------------------------
 
 MODEL_FILES = "model_files"  # workspace setting: design id -> the record of its imported file
-LOADABLE = ("keras", "h5")  # formats whose weights a job loads (Keras, safe_mode=True)
+# formats whose weights a job loads: Keras files with safe_mode=True; TFLite and ONNX files
+# read as data by the importer's own mapping, in Keras's layout (``tflite.weight_values``,
+# ``onnx_model.weight_values``)
+LOADABLE = ("keras", "h5", "tflite", "onnx")
 MODELS_DIR = "models"  # under the work folder: one folder per kept file
 
 
@@ -117,13 +120,17 @@ def keep_model_file(data: bytes, filename: str) -> Path:
     return path
 
 
-def file_record(file_name: str, fmt: str, path: Path | None, weights: dict | None) -> dict:
-    """What the workspace keeps about a design's imported file (JSON-safe)."""
+def file_record(
+    file_name: str, fmt: str, path: Path | None, weights: dict | None, input_shape: tuple | None = None
+) -> dict:
+    """What the workspace keeps about a design's imported file (JSON-safe). ``input_shape``:
+    the input shape the person gave when importing it (the job maps the file again with it)."""
     return {
         "file": file_name,
         "format": fmt,
         "path": None if path is None else str(path),
         "weights": {name: [list(s) for s in shapes] for name, shapes in (weights or {}).items()},
+        "input_shape": None if input_shape is None else [int(d) for d in input_shape],
     }
 
 
@@ -135,7 +142,7 @@ class FileWeights:
     format: str
     source: WeightsSource | None  # None: the file's weights are not used (``reason``)
     plan: WeightPlan | None = None
-    reason: str = ""  # "no_weights", "format", "missing" or "" when used
+    reason: str = ""  # "no_weights", "format", "missing", "none_kept" or "" when used
 
 
 def file_weights(design: Design, record: dict | None) -> FileWeights | None:
@@ -144,10 +151,10 @@ def file_weights(design: Design, record: dict | None) -> FileWeights | None:
         return None
     name, fmt = str(record.get("file", "")), str(record.get("format", ""))
     shapes = record.get("weights") or {}
-    if fmt in ("tflite", "onnx"):  # weights not loaded: BatchNorm folded / quantized, NCHW layouts
-        return FileWeights(name, fmt, None, reason="format")
-    if not shapes or fmt not in LOADABLE:
+    if not shapes:
         return FileWeights(name, fmt, None, reason="no_weights")
+    if fmt not in LOADABLE:
+        return FileWeights(name, fmt, None, reason="format")
     path = record.get("path")
     if not path or not Path(path).is_file():
         return FileWeights(name, fmt, None, reason="missing")
@@ -156,7 +163,13 @@ def file_weights(design: Design, record: dict | None) -> FileWeights | None:
     result = plan(design, {k: [tuple(s) for s in v] for k, v in shapes.items()})
     if not result.kept:
         return FileWeights(name, fmt, None, plan=result, reason="none_kept")
+    given = record.get("input_shape")
     source = WeightsSource(
-        path=str(path), format=fmt, file_name=name, layers=dict(result.kept), fresh=tuple(result.fresh)
+        path=str(path),
+        format=fmt,
+        file_name=name,
+        layers=dict(result.kept),
+        fresh=tuple(result.fresh),
+        input_shape=tuple(int(d) for d in given) if given else None,
     )
     return FileWeights(name, fmt, source, plan=result)

@@ -1,14 +1,20 @@
 """Copying an imported model file's weights into a design's model (runs in a worker process).
 
-The file is the kept copy of what the person uploaded (``.keras`` or ``.h5``); Keras reads
-it with ``safe_mode=True``, so a file holding code (a Lambda layer) is refused, never run.
+The file is the kept copy of what the person uploaded. Keras reads a ``.keras`` or ``.h5``
+file with ``safe_mode=True``, so a file holding code (a Lambda layer) is refused, never run;
+a ``.tflite`` or ``.onnx`` file is read as data by its importer's own mapping, which gives
+each block's weights in Keras's layout (kernels transposed from the file's layout, int8
+dequantized, a Dense after a channels-first Flatten with its rows reordered).
 The app decided which layers keep the file's weights (``importers.weights.plan``, sent as
-``WeightsSource.layers``); here each such layer receives the file layer's tensors, reshaped
-only where the sizes agree in order (a layout the importer mapped differently)."""
+``WeightsSource.layers``); here each such layer receives the file layer's tensors. Keras
+files' tensors are reshaped only where the sizes agree in order (a layout the importer
+mapped differently); TFLite and ONNX tensors, already in Keras's layout, are copied only
+where their shapes are exactly the layer's."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 
@@ -38,8 +44,31 @@ def _safe(name: str) -> str:
     return f"{name}_" if name in ("input", "input_layer") else name
 
 
+EXACT = ("tflite", "onnx")  # formats whose tensors come in Keras's layout: shapes must match exactly
+
+
+def mapped_weights(source: WeightsSource) -> dict[str, list[np.ndarray]]:
+    """A .tflite or .onnx file's weights by the importer's block names, in Keras's layout."""
+    from lightdesign.importers import ModelFileError, check_size
+
+    try:
+        path = Path(source.path)
+        check_size(path.stat().st_size)
+        data = path.read_bytes()
+        if source.format == "tflite":
+            from lightdesign.importers.tflite import weight_values
+        else:
+            from lightdesign.importers.onnx_model import weight_values
+        return weight_values(data, source.input_shape)
+    except (OSError, ModelFileError, ValueError) as exc:
+        text = " ".join(str(exc).split())[:300] or type(exc).__name__
+        raise RuntimeError(f"the weights of {source.file_name} cannot be loaded: {text}") from None
+
+
 def file_weights(keras, source: WeightsSource) -> dict[str, list[np.ndarray]]:
     """The file's weights by layer name (its own names and the importer's block names)."""
+    if source.format in EXACT:
+        return mapped_weights(source)
     try:
         model = keras.models.load_model(source.path, compile=False, safe_mode=True)
     except Exception as exc:  # noqa: BLE001 - any loader error is one line for the person
@@ -70,7 +99,8 @@ def copy_weights(keras, model, source: WeightsSource) -> tuple[int, list[str]]:
         if values is None or len(values) != len(target):
             refused.append(mine)
             continue
-        if any(v.size != t.size for v, t in zip(values, target, strict=True)):
+        exact = source.format in EXACT
+        if any((v.shape != t.shape) if exact else (v.size != t.size) for v, t in zip(values, target, strict=True)):
             refused.append(mine)
             continue
         layer.set_weights([np.reshape(v, t.shape) for v, t in zip(values, target, strict=True)])

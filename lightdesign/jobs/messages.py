@@ -207,11 +207,12 @@ class WeightsSource(Message):
     keeps the file's weights to the file's layer (``lightdesign.importers.weights.plan``);
     the other layers start from new weights."""
 
-    path: str  # the kept copy of the uploaded file (.keras or .h5), read with safe_mode=True
-    format: str  # "keras" or "h5"
+    path: str  # the kept copy of the uploaded file: .keras/.h5 read with safe_mode=True, .tflite/.onnx as data
+    format: str  # "keras", "h5", "tflite" or "onnx"
     file_name: str  # the uploaded file's name, for the page and the run's notes
     layers: dict[str, str]  # design layer -> the file's layer (block names, as the importer named them)
     fresh: tuple[str, ...] = ()  # design layers with parameters that start from new weights
+    input_shape: tuple[int, ...] | None = None  # the input shape given at import (.tflite/.onnx are mapped again)
 
     @property
     def unchanged(self) -> bool:

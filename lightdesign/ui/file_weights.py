@@ -24,10 +24,11 @@ USED = {  # page -> (all layers keep the file's weights, some do)
 MAX_NAMED = 12  # fresh layers named in the sentence; the table lists them all
 
 
-def keep(design_id: str, data: bytes, file_name: str, result) -> None:
-    """Keep an imported file with the design made from it: a .keras/.h5 file with weights is
-    written to the work folder and owned by the design in the store (deleted with the
-    workspace); the workspace's settings remember it by design id."""
+def keep(design_id: str, data: bytes, file_name: str, result, input_shape: tuple | None = None) -> None:
+    """Keep an imported file with the design made from it: a file with weights (.keras, .h5,
+    .tflite, .onnx) is written to the work folder and owned by the design in the store
+    (deleted with the workspace); the workspace's settings remember it by design id, with the
+    input shape given at import (a job maps a .tflite/.onnx file again with it)."""
     ws = state.workspace()
     path = None
     if result.weights and result.format in LOADABLE:
@@ -35,7 +36,7 @@ def keep(design_id: str, data: bytes, file_name: str, result) -> None:
         persist.keep_files(design_id, [str(path.parent)])
     records = dict(ws.settings.get(MODEL_FILES) or {})
     records = {k: v for k, v in records.items() if k in ws.entries}  # forget deleted designs
-    records[design_id] = file_record(file_name, result.format, path, result.weights)
+    records[design_id] = file_record(file_name, result.format, path, result.weights, input_shape)
     ws.set_setting(MODEL_FILES, records)
 
 

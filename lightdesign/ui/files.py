@@ -58,7 +58,7 @@ def _model_uploaded() -> None:
     from lightdesign.ui import file_weights
 
     try:  # the file stays with its design: Train and Export can use its weights
-        file_weights.keep(state.workspace().current_id, data, upload.name, result)
+        file_weights.keep(state.workspace().current_id, data, upload.name, result, shape)
     except OSError as exc:
         state.flash("warning", t("files.weights_not_kept", error=exc))
     folded = sum(result.folded.values())

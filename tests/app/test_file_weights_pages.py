@@ -19,14 +19,18 @@ def texts(app):
     return [e.value for e in [*app.info, *app.warning]]
 
 
-def test_an_imported_onnx_file_is_kept_and_the_pages_say_its_weights_are_not_used(app):
+def test_an_imported_onnx_file_is_kept_and_the_train_page_fine_tunes_from_it(app):
     app.file_uploader(key="model_upload").set_value(("res.onnx", onnx_models.residual(), "x")).run()
     assert not app.exception, app.exception
     ws = workspace(app)
     record = ws.settings[MODEL_FILES][ws.current_id]
-    assert record["file"] == "res.onnx" and record["format"] == "onnx" and record["path"] is None
+    assert record["file"] == "res.onnx" and record["format"] == "onnx" and record["path"]
+    assert record["input_shape"] is None and len(record["weights"]) == 4
     app.switch_page("pages/train.py").run()
-    assert any(s.startswith("The weights of **res.onnx** are not used") for s in texts(app))
+    assert (
+        "Training starts from the weights of **res.onnx** (fine-tuning): all 4 layers with weights "
+        "keep the file's weights." in texts(app)
+    )
 
 
 def test_train_page_fine_tunes_from_the_file_and_names_the_edited_layers(app):

@@ -93,11 +93,66 @@ def test_an_edited_design_names_the_layers_that_start_fresh():
 def test_why_a_file_lends_no_weights():
     design, weights = _residual()
     assert file_weights(design, None) is None
-    assert file_weights(design, file_record("res.onnx", "onnx", None, None)).reason == "format"
-    assert file_weights(design, file_record("m.tflite", "tflite", None, None)).reason == "format"
+    assert file_weights(design, file_record("res.onnx", "onnx", None, None)).reason == "no_weights"
+    assert file_weights(design, file_record("m.tflite", "tflite", None, None)).reason == "no_weights"
     assert file_weights(design, file_record("m.json", "json", None, None)).reason == "no_weights"
+    assert file_weights(design, file_record("m.pt", "torch", None, weights)).reason == "format"
     gone = paths.work_dir() / "models" / "gone" / "m.keras"
     assert file_weights(design, file_record("m.keras", "keras", gone, weights)).reason == "missing"
     other = {"x": [(3,)]}
     lent = file_weights(design, file_record("m.h5", "h5", keep_model_file(b"x", "m.h5"), other))
     assert lent.reason == "none_kept" and lent.source is None
+
+
+def test_an_onnx_file_lends_its_weights_with_the_input_shape_it_was_imported_with():
+    """ONNX and TFLite imports record their weights' shapes (in Keras's layout) and the
+    job maps the kept file again, with the input shape the person gave."""
+    data = onnx_models.residual()
+    result = import_bytes(data, "res.onnx")
+    assert result.weights == {
+        "c1": [(3, 3, 8, 8), (8,)],
+        "c2": [(3, 3, 8, 8), (8,)],
+        "c3": [(3, 3, 8, 8), (8,)],
+        "head": [(8, 5), (5,)],  # the MatMul and the bias its Add brings
+    }
+    path = keep_model_file(data, "res.onnx")
+    record = file_record("res.onnx", "onnx", path, result.weights, (16, 16, 8))
+    assert json.loads(json.dumps(record)) == record and record["input_shape"] == [16, 16, 8]
+    lent = file_weights(result.design, record)
+    assert lent.reason == "" and lent.plan.unchanged and lent.source.format == "onnx"
+    assert lent.source.input_shape == (16, 16, 8) and roundtrip(lent.source) == lent.source
+    assert file_weights(result.design, file_record("res.onnx", "onnx", path, result.weights)).source.input_shape is None
+
+
+def test_onnx_weights_in_keras_layout():
+    """The values the worker copies (numpy and onnx only, no TensorFlow): kernels transposed
+    from (O, I, kh, kw), a depthwise (C*m, 1, kh, kw) kernel as (kh, kw, C, m), Gemm's
+    transB kernel as (in, out), and a Dense after a Flatten of (C, H, W) with its rows in
+    (H, W, C) order."""
+    import numpy as np
+    import onnx
+    from onnx import numpy_helper
+
+    from lightdesign.importers.onnx_model import weight_values
+
+    def initializers(model: bytes) -> dict:
+        return {t.name: numpy_helper.to_array(t) for t in onnx.load_from_string(model).graph.initializer}
+
+    data = onnx_models.shuffle_unit()
+    values = weight_values(data)
+    inits = initializers(data)
+    np.testing.assert_array_equal(values["gconv"][0][0, 0], inits["gconv.w"][:, :, 0, 0].T)
+    dw = values["dw"][0]
+    assert dw.shape == (3, 3, 24, 1)
+    np.testing.assert_array_equal(dw[1, 2, 5, 0], inits["dw.w"][5, 0, 1, 2])
+    np.testing.assert_array_equal(values["dw"][1], inits["dw.b"])
+
+    g = onnx_models.Graph((1, 2, 3, 3))
+    x = g.node("Flatten", ["x"], "flat", axis=1)
+    g.node("Gemm", [x, g.init("fc.w", (4, 18)), g.init("fc.b", (4,))], "fc", transB=1)
+    model = g.model()
+    kernel = weight_values(model)["fc"][0]
+    w = initializers(model)["fc.w"]
+    # the file's feature (c, h, w) is c * 9 + h * 3 + w; the design's (h, w, c) is (h * 3 + w) * 2 + c
+    for c, h, col in [(0, 0, 0), (1, 0, 0), (0, 2, 1), (1, 1, 2)]:
+        np.testing.assert_array_equal(kernel[(h * 3 + col) * 2 + c], w[:, c * 9 + h * 3 + col])

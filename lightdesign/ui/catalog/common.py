@@ -37,11 +37,10 @@ ENTRIES: dict[str, dict[str, str]] = {
     "ws.delete.help": tr("Delete the current design", "删除当前设计"),
     # an imported model file's weights (issue 14), on the Train and Export pages
     "file_weights.format": tr(
-        "The weights of **{file}** are not used: weights are loaded from .keras and .h5 files only "
-        "({format} files fold BatchNorm into the convolutions or quantize them, or keep PyTorch's layouts); "
-        "every layer starts from new weights.",
-        "不使用 **{file}** 的权重：只从 .keras 和 .h5 文件加载权重（{format} 文件把 BatchNorm 折叠进卷积或已量化，"
-        "或保留 PyTorch 的布局）；所有层都从新权重开始。",
+        "The weights of **{file}** are not used: weights are loaded from .keras, .h5, .tflite and .onnx files, "
+        "not from {format} files; every layer starts from new weights.",
+        "不使用 **{file}** 的权重：只从 .keras、.h5、.tflite 和 .onnx 文件加载权重，不支持 {format} 文件；"
+        "所有层都从新权重开始。",
     ),
     "file_weights.no_weights": tr(
         "**{file}** carries no weights: every layer starts from new weights.",

@@ -1,0 +1,400 @@
+"""Weights of imported .tflite and .onnx files, loaded through the real path (the kept file,
+the weights plan, ``copy_weights`` into the model the design's generated code builds) and
+checked against an independent truth: the TFLite interpreter running the file itself, and
+ONNX's reference evaluator running the ONNX graph on the channels-first input.
+
+The models are small on purpose but hold every layout the importers convert: convolutions,
+depthwise convolutions with a multiplier, grouped convolutions, BatchNorm (folded by TFLite;
+with ONNX's own epsilon), and a Dense reading a Flatten of a spatial tensor (channels-first
+in ONNX: its rows must be reordered, else the numbers are silently wrong)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+
+from lightdesign.importers import import_bytes, import_file
+from lightdesign.importers.weights import file_record, file_weights, keep_model_file
+from lightdesign.jobs import train
+from lightdesign.jobs.file_weights import copy_weights
+from lightdesign.jobs.specs import export_spec, new_work_dir
+from tests.importers import onnx_models
+
+RNG = np.random.default_rng(14)
+
+
+def loaded(data: bytes, file_name: str, fold: bool = False, edit=None):
+    """Import ``data`` as the Design page does, keep the file, edit the design if asked, and
+    build the design's Keras model with the file's weights copied in (the job's own path).
+    Returns the model, the import result, the weights plan and what ``copy_weights`` said."""
+    result = import_bytes(data, file_name, fold=fold)
+    assert not result.unmapped, result.unmapped
+    design = result.design if edit is None else edit(result.design.copy())
+    kept = keep_model_file(data, file_name)
+    lent = file_weights(design, file_record(file_name, result.format, kept, result.weights))
+    assert lent.source is not None, lent.reason
+    spec = export_spec(design, new_work_dir(), weights=lent.source)
+    model = train.build_model(spec.source)
+    return model, result, lent.plan, copy_weights(_keras(), model, spec.weights)
+
+
+def _keras():
+    import keras
+
+    return keras
+
+
+# -- TFLite ----------------------------------------------------------------------------------------
+
+
+def keras_cnn(keras):
+    """conv / BN / relu, depthwise (multiplier 2) / BN / relu6, pointwise / BN / relu,
+    max pool / BN, flatten of a 4x4x12 tensor, dense / relu, dense: random, non-initial weights."""
+    layers = keras.layers
+    inputs = keras.Input((8, 8, 3))
+    x = layers.Conv2D(8, 3, padding="same", use_bias=False, name="c1")(inputs)
+    x = layers.BatchNormalization(name="c1_bn")(x)
+    x = layers.ReLU(name="c1_relu")(x)
+    x = layers.DepthwiseConv2D(3, padding="same", depth_multiplier=2, use_bias=False, name="dw")(x)
+    x = layers.BatchNormalization(name="dw_bn")(x)
+    x = layers.ReLU(6.0, name="dw_relu")(x)
+    x = layers.Conv2D(12, 1, use_bias=False, name="pw")(x)
+    x = layers.BatchNormalization(name="pw_bn")(x)
+    x = layers.ReLU(name="pw_relu")(x)
+    x = layers.MaxPooling2D(2, name="pool")(x)
+    x = layers.BatchNormalization(name="pool_bn")(x)  # no conv to fold into: a per-channel MUL and ADD
+    x = layers.Flatten(name="flat")(x)
+    x = layers.Dense(16, activation="relu", name="fc1")(x)
+    outputs = layers.Dense(10, name="fc2")(x)
+    model = keras.Model(inputs, outputs, name="cnn")
+    rng = np.random.default_rng(3)
+    for weight in model.weights:
+        shape = tuple(weight.shape)
+        if "variance" in weight.path:
+            values = rng.uniform(0.5, 1.5, shape)
+        elif "gamma" in weight.path:
+            values = rng.uniform(0.5, 1.5, shape)
+        else:
+            values = rng.normal(0, 0.4, shape)
+        weight.assign(values.astype(np.float32))
+    return model
+
+
+def tflite_bytes(model, mode: str) -> bytes:
+    import tensorflow as tf
+
+    converter = tf.lite.TFLiteConverter.from_keras_model(model)
+    if mode == "float16":
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.target_spec.supported_types = [tf.float16]
+    elif mode == "int8":
+        samples = np.random.default_rng(5).normal(0, 1, (64, 8, 8, 3)).astype(np.float32)
+        converter.optimizations = [tf.lite.Optimize.DEFAULT]
+        converter.representative_dataset = lambda: ([s[None]] for s in samples)
+        converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
+    return converter.convert()
+
+
+def interpret(data: bytes, x: np.ndarray) -> np.ndarray:
+    """The TFLite interpreter's output for each sample (float input and output)."""
+    import tensorflow as tf
+
+    interpreter = tf.lite.Interpreter(model_content=data)
+    interpreter.allocate_tensors()
+    (inp,), (out,) = interpreter.get_input_details(), interpreter.get_output_details()
+    got = []
+    for sample in x:
+        interpreter.set_tensor(inp["index"], sample[None].astype(inp["dtype"]))
+        interpreter.invoke()
+        got.append(interpreter.get_tensor(out["index"]).astype(np.float32))
+    return np.concatenate(got)
+
+
+@pytest.fixture(scope="module")
+def cnn(keras):
+    return keras_cnn(keras)
+
+
+@pytest.fixture(scope="module")
+def x_nhwc():
+    return RNG.normal(0, 1, (16, 8, 8, 3)).astype(np.float32)
+
+
+def test_float_tflite_weights_give_the_interpreters_outputs(keras, cnn, x_nhwc):
+    data = tflite_bytes(cnn, "float32")
+    model, result, plan, (copied, refused) = loaded(data, "cnn.tflite")
+    assert plan.unchanged and refused == [] and copied == len(result.weights) == 6
+    kinds = [b.kind for b in result.design.blocks]
+    assert {"Conv2D", "DepthwiseConv2D", "Flatten", "Dense"} <= set(kinds) and "BatchNormalization" not in kinds
+    assert kinds.count("DepthwiseConv2D") == 2  # dw, and pool_bn as a 1x1 depthwise with a bias
+    expected = interpret(data, x_nhwc)
+    got = model.predict(x_nhwc, verbose=0)
+    error = np.abs(got - expected).max()
+    print(f"float32 .tflite: max |keras - interpreter| = {error:.2e} (outputs up to {np.abs(expected).max():.1f})")
+    np.testing.assert_allclose(got, expected, atol=1e-4, rtol=1e-4)
+    # the original Keras model too (BatchNorm folded by the converter, unfolded nowhere)
+    np.testing.assert_allclose(got, cnn.predict(x_nhwc, verbose=0), atol=1e-4, rtol=1e-4)
+
+
+def test_float16_tflite_weights_are_read_behind_their_dequantize(keras, cnn, x_nhwc):
+    data = tflite_bytes(cnn, "float16")
+    model, result, plan, (copied, refused) = loaded(data, "cnn16.tflite")
+    assert plan.unchanged and refused == [] and copied == 6
+    expected = interpret(data, x_nhwc)
+    got = model.predict(x_nhwc, verbose=0)
+    error = np.abs(got - expected).max()
+    print(f"float16 .tflite: max |keras - interpreter| = {error:.2e}")
+    # the interpreter computes in float32 with the dequantized float16 weights: the same numbers
+    np.testing.assert_allclose(got, expected, atol=1e-4, rtol=1e-4)
+    # and they are the float16-rounded weights, not the original ones
+    assert np.abs(got - cnn.predict(x_nhwc, verbose=0)).max() > 1e-5
+
+
+def test_int8_tflite_weights_are_dequantized_per_channel(keras, cnn, x_nhwc):
+    data = tflite_bytes(cnn, "int8")
+    model, result, plan, (copied, refused) = loaded(data, "cnn8.tflite")
+    assert plan.unchanged and refused == [] and copied == 6
+    from lightdesign.importers.tflite import _convert
+
+    reader = _convert(data, "cnn8")[1]
+    kernels = [reader.tensors[recipe[0][1]] for recipe in reader.sources.values()]
+    assert all(t.type == 9 for t in kernels)  # int8 weights, each conv's with one scale per channel
+    for t in kernels:
+        quantization = t.table.table(4)
+        if len(t.shape) == 4:  # (O, kh, kw, I) per output channel; depthwise (1, kh, kw, C*m) per last axis
+            assert len(quantization.ints(2, "<f")) == t.shape[quantization.scalar(6, "<i")] > 1
+    expected = interpret(data, x_nhwc)
+    got = model.predict(x_nhwc, verbose=0)
+    float_out = cnn.predict(x_nhwc, verbose=0)
+    span = float(float_out.max() - float_out.min())
+    error = np.abs(got - expected).max()
+    new = train.build_model(export_spec(result.design, new_work_dir()).source).predict(x_nhwc, verbose=0)
+    print(
+        f"int8 .tflite: max |keras - interpreter| = {error:.3f} ({error / span:.1%} of the output range {span:.1f}); "
+        f"keras vs the float model {np.abs(got - float_out).max():.3f}; new weights {np.abs(new - expected).max():.1f}"
+    )
+    # The interpreter also rounds every activation to int8 (256 steps over each tensor's
+    # calibrated range), and those errors add up over the six layers; the Keras model with
+    # the dequantized weights computes activations in float. Their gap is a few output steps:
+    # bounded by 5% of the output range. A wrong layout or scale (a transposed kernel, a
+    # per-tensor scale applied per channel) puts it at the scale of the outputs themselves,
+    # as new weights do.
+    assert error < 0.05 * span
+    assert (got.argmax(-1) == expected.argmax(-1)).mean() >= 0.9
+    assert np.abs(new - expected).max() > 0.2 * span
+
+
+def test_mobilenet_v3_small_tflite_weights_give_the_interpreters_logits(keras):
+    """A real network: hard-swish, squeeze-and-excitation whose hard sigmoid the converter
+    splits into a conv with a fused relu6 (the +3 in its bias, taken out again for Keras's
+    hard_sigmoid) and a MUL by 1/6, residual adds, and the head's 1x1 convolutions."""
+    from tests.importers.test_import_keras import randomize
+
+    net = keras.applications.MobileNetV3Small(
+        weights=None, input_shape=(96, 96, 3), include_preprocessing=False, classifier_activation=None
+    )
+    randomize(net)
+    data = tflite_bytes(net, "float32")
+    model, result, plan, (copied, refused) = loaded(data, "v3small.tflite")
+    assert plan.unchanged and refused == [] and copied == len(result.weights) == 54
+    assert sum(b.params.get("activation") == "hard_sigmoid" for b in result.design.blocks) == 9
+    x = RNG.normal(0, 1, (2, 96, 96, 3)).astype(np.float32)
+    expected = interpret(data, x)
+    got = model.predict(x, verbose=0)
+    error = np.abs(got - expected).max()
+    print(
+        f"MobileNetV3Small .tflite: max |keras - interpreter| = {error:.2e} (logits up to {np.abs(expected).max():.2f})"
+    )
+    # the logits are small (randomize's weights are): a tight bound, 10x under what leaving
+    # the +3 in the hard sigmoids' biases gives (5e-5), 15x over float32 rounding
+    np.testing.assert_allclose(got, expected, atol=2e-6, rtol=1e-5)
+
+
+# -- ONNX ------------------------------------------------------------------------------------------
+
+
+class OnnxGraph:
+    """An ONNX graph built with the helper API; random initializers (positive variances)."""
+
+    def __init__(self, shape):
+        self.shape, self.nodes, self.inits = shape, [], []
+        self.rng = np.random.default_rng(len(shape) + sum(shape))
+
+    def init(self, name, shape, low=None, high=None):
+        if low is None:
+            values = self.rng.normal(0, 0.5, shape)
+        else:
+            values = self.rng.uniform(low, high, shape)
+        self.inits.append(numpy_helper.from_array(values.astype(np.float32), name))
+        return name
+
+    def node(self, op, inputs, name, **attrs):
+        self.nodes.append(helper.make_node(op, inputs, [name], name=name, **attrs))
+        return name
+
+    def conv(self, x, cin, cout, k=3, pad=1, stride=1, group=1, bias=True, name="conv"):
+        w = self.init(f"{name}.w", (cout, cin // group, k, k))
+        ins = [x, w] + ([self.init(f"{name}.b", (cout,))] if bias else [])
+        return self.node("Conv", ins, name, kernel_shape=[k, k], strides=[stride] * 2, pads=[pad] * 4, group=group)
+
+    def bn(self, x, c, name, **attrs):
+        ins = [
+            x,
+            self.init(f"{name}.scale", (c,), 0.5, 1.5),
+            self.init(f"{name}.bias", (c,)),
+            self.init(f"{name}.mean", (c,)),
+            self.init(f"{name}.var", (c,), 0.5, 1.5),
+        ]
+        return self.node("BatchNormalization", ins, name, **attrs)
+
+    def model(self, last) -> bytes:
+        inp = helper.make_tensor_value_info("x", TensorProto.FLOAT, list(self.shape))
+        out = helper.make_tensor_value_info(last, TensorProto.FLOAT, None)
+        graph = helper.make_graph(self.nodes, "g", [inp], [out], self.inits)
+        return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString()
+
+
+def onnx_cnn() -> bytes:
+    """conv / BN / relu / max pool, flatten of an 8x4x4 tensor, BatchNorm of the flat features,
+    Gemm (transB, alpha, beta) / relu, Gemm (no transB)."""
+    g = OnnxGraph((1, 3, 8, 8))
+    x = g.conv("x", 3, 8, name="c1")
+    x = g.bn(x, 8, "c1_bn")
+    x = g.node("Relu", [x], "c1_relu")
+    x = g.node("MaxPool", [x], "pool", kernel_shape=[2, 2], strides=[2, 2])
+    x = g.node("Flatten", [x], "flat", axis=1)
+    x = g.bn(x, 128, "flat_bn", epsilon=1e-3)
+    x = g.node("Gemm", [x, g.init("fc1.w", (16, 128)), g.init("fc1.b", (16,))], "fc1", transB=1, alpha=0.5, beta=2.0)
+    x = g.node("Relu", [x], "fc1_relu")
+    x = g.node("Gemm", [x, g.init("fc2.w", (16, 10)), g.init("fc2.b", (10,))], "fc2")
+    return g.model(x)
+
+
+def onnx_grouped() -> bytes:
+    """conv / BN, depthwise conv (multiplier 2, pads 1, stride 2) / BN / clip(0, 6), grouped conv
+    (2 groups) / relu, a Reshape (N, -1) of the 12x4x4 result, MatMul with its bias added."""
+    g = OnnxGraph((1, 4, 8, 8))
+    x = g.conv("x", 4, 6, k=1, pad=0, bias=False, name="pw0")
+    x = g.bn(x, 6, "pw0_bn")
+    x = g.conv(x, 6, 12, k=3, pad=1, stride=2, group=6, bias=False, name="dw")
+    x = g.bn(x, 12, "dw_bn")
+    lo = numpy_helper.from_array(np.array(0.0, np.float32), "lo")
+    hi = numpy_helper.from_array(np.array(6.0, np.float32), "hi")
+    g.inits += [lo, hi]
+    x = g.node("Clip", [x, "lo", "hi"], "dw_relu6")
+    x = g.conv(x, 12, 12, k=1, pad=0, group=2, name="gconv")
+    x = g.node("Relu", [x], "gconv_relu")
+    g.inits.append(numpy_helper.from_array(np.array([1, -1], np.int64), "flat_shape"))
+    x = g.node("Reshape", [x, "flat_shape"], "flat")
+    x = g.node("MatMul", [x, g.init("head.w", (192, 7))], "head")
+    x = g.node("Add", [x, g.init("head.b", (7,))], "head_bias")
+    return g.model(x)
+
+
+def reference(data: bytes, x_nchw: np.ndarray) -> np.ndarray:
+    from onnx.reference import ReferenceEvaluator
+
+    evaluator = ReferenceEvaluator(data)
+    return np.concatenate([evaluator.run(None, {"x": sample[None]})[0] for sample in x_nchw])
+
+
+def keras_output(model, x_nchw: np.ndarray) -> np.ndarray:
+    out = model.predict(x_nchw.transpose(0, 2, 3, 1), verbose=0)
+    return out.transpose(0, 3, 1, 2) if out.ndim == 4 else out  # back to channels first
+
+
+ONNX_MODELS = {  # the model and its input (channels first, no batch axis)
+    "cnn": (onnx_cnn, (3, 8, 8)),
+    "grouped": (onnx_grouped, (4, 8, 8)),
+    "shuffle": (onnx_models.shuffle_unit, (12, 8, 8)),  # grouped conv, channel shuffle, depthwise, split
+}
+
+
+@pytest.mark.parametrize("name", sorted(ONNX_MODELS))
+@pytest.mark.parametrize("fold", [False, True], ids=["flat", "folded"])
+def test_onnx_weights_give_the_reference_evaluators_outputs(keras, name, fold):
+    build, shape = ONNX_MODELS[name]
+    data = build()
+    model, result, plan, (copied, refused) = loaded(data, f"{name}.onnx", fold=fold)
+    assert plan.unchanged and refused == [] and copied == len(result.weights)
+    x = RNG.normal(0, 1, (8, *shape)).astype(np.float32)
+    expected = reference(data, x)
+    got = keras_output(model, x)
+    error = np.abs(got - expected).max()
+    print(f"{name}.onnx ({'folded' if fold else 'flat'}): max |keras - reference| = {error:.2e}")
+    np.testing.assert_allclose(got, expected, atol=1e-4, rtol=1e-4)
+
+
+def test_onnx_cnn_counts():
+    result = import_bytes(onnx_cnn(), "cnn.onnx")
+    assert sorted(result.weights) == ["c1", "c1_bn", "fc1", "fc2", "flat_bn"]
+    result = import_bytes(onnx_grouped(), "g.onnx")
+    assert sorted(result.weights) == ["dw", "dw_bn", "gconv", "head", "pw0", "pw0_bn"]
+    kinds = {b.name: (b.kind, b.params) for b in result.design.blocks}
+    assert kinds["dw"][0] == "DepthwiseConv2D" and kinds["dw"][1]["depth_multiplier"] == 2
+    assert kinds["gconv"][0] == "Conv2D" and kinds["gconv"][1]["groups"] == 2
+    assert kinds["head"][0] == "Dense" and kinds["head"][1]["use_bias"]
+
+
+def test_the_flatten_reordering_is_what_makes_the_dense_right(keras):
+    """Without the (C, H, W) -> (H, W, C) reordering of the rows the outputs are far off: the
+    check above can fail."""
+    data = onnx_cnn()
+    model, *_ = loaded(data, "cnn.onnx")
+    x = RNG.normal(0, 1, (4, 3, 8, 8)).astype(np.float32)
+    expected = reference(data, x)
+    fc1 = model.get_layer("fc1")
+    kernel, bias = fc1.get_weights()
+    # undo the reordering: rows back in the file's channels-first order
+    wrong = kernel.reshape(4, 4, 8, 16).transpose(2, 0, 1, 3).reshape(128, 16)
+    fc1.set_weights([wrong, bias])
+    assert np.abs(keras_output(model, x) - expected).max() > 0.1
+
+
+def test_an_edited_onnx_design_keeps_the_weights_of_its_unchanged_layers(keras):
+    """c1 narrowed from 8 to 6 filters: c1, c1_bn, the flat BatchNorm and fc1 change shape and
+    start fresh; fc2 keeps the file's weights, exactly."""
+    data = onnx_cnn()
+
+    def narrower(design):
+        design.block_named("c1").params["filters"] = 6
+        return design
+
+    model, result, plan, (copied, refused) = loaded(data, "cnn.onnx", edit=narrower)
+    assert plan.fresh == ["c1", "c1_bn", "flat_bn", "fc1"] and plan.kept == {"fc2": "fc2"}
+    assert (copied, refused) == (1, [])
+    from lightdesign.importers.onnx_model import weight_values
+
+    values = weight_values(data)
+    for mine, theirs in zip(model.get_layer("fc2").get_weights(), values["fc2"], strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+    assert not np.allclose(model.get_layer("c1").get_weights()[0][..., :6], values["c1"][0][..., :6])
+
+
+def test_an_edited_tflite_design_keeps_the_weights_of_its_unchanged_layers(keras, cnn, tmp_path):
+    """fc1 widened from 16 to 20 units: fc1 and fc2 start fresh, the convolutions (and the
+    BatchNorm after the pool) keep theirs."""
+    data = tflite_bytes(cnn, "float32")
+
+    def wider(design):
+        dense = [b for b in design.blocks if b.kind == "Dense"]
+        dense[0].params["units"] = 20
+        return design
+
+    model, result, plan, (copied, refused) = loaded(data, "cnn.tflite", edit=wider)
+    dense = [b.name for b in result.design.blocks if b.kind == "Dense"]
+    assert plan.fresh == dense and len(plan.kept) == 4 and (copied, refused) == (4, [])
+    from lightdesign.importers.tflite import weight_values
+
+    values = weight_values(data)
+    for name in plan.kept:
+        for mine, theirs in zip(model.get_layer(name).get_weights(), values[name], strict=True):
+            np.testing.assert_array_equal(mine, theirs)
+    # and the file's kernels are the original model's, in Keras's layout (BatchNorm folded in)
+    path = tmp_path / "cnn.tflite"
+    path.write_bytes(data)
+    first = next(b.name for b in import_file(path).design.blocks if b.kind == "Conv2D")
+    gamma, _, _, variance = cnn.get_layer("c1_bn").get_weights()
+    folded = cnn.get_layer("c1").get_weights()[0] * gamma / np.sqrt(variance + 1e-3)
+    np.testing.assert_allclose(values[first][0], folded, rtol=1e-5, atol=1e-6)
