@@ -22,7 +22,11 @@ def inverted_residual(
     name="block",
 ):
     """Expand with a 1x1 conv, filter with a depthwise conv, optionally squeeze-excite,
-    project with a linear 1x1 conv; add the input back when the shapes allow."""
+    project with a linear 1x1 conv; add the input back when the shapes allow.
+    Squeeze-excitation styles: mobilenet_v3 (a ratio of the expanded width, rounded to a
+    multiple of 8, ReLU inside, hard-sigmoid gate), mnasnet (a ratio of the input width,
+    rounded down, ReLU inside, sigmoid gate), efficientnet (as mnasnet, with the block's own
+    activation inside)."""
     in_filters = x.shape[-1]
     shortcut = x
     expanded = in_filters
@@ -42,8 +46,9 @@ def inverted_residual(
     )(x)
     x = layers.BatchNormalization(name=f"{name}_depthwise_bn")(x)
     x = layers.Activation(activation, name=f"{name}_depthwise_{activation}")(x)
-    if se_ratio and se_style == "mnasnet":
-        x = squeeze_excite(x, se_ratio, 1, "sigmoid", "relu", in_filters, name=f"{name}_se")
+    if se_ratio and se_style in ("mnasnet", "efficientnet"):
+        inner = activation if se_style == "efficientnet" else "relu"
+        x = squeeze_excite(x, se_ratio, 1, "sigmoid", inner, in_filters, name=f"{name}_se")
     elif se_ratio:
         x = squeeze_excite(x, se_ratio, 8, "hard_sigmoid", "relu", expanded, name=f"{name}_se")
     x = layers.Conv2D(filters, 1, use_bias=False, name=f"{name}_project")(x)
@@ -79,8 +84,9 @@ class InvertedResidual(Composite):
         F.choice(
             "se_style",
             "mobilenet_v3",
-            ("mobilenet_v3", "mnasnet"),
+            ("mobilenet_v3", "mnasnet", "efficientnet"),
             "mobilenet_v3: ratio of the expanded width, multiple of 8, hard-sigmoid gate; "
-            "mnasnet: ratio of the input width, sigmoid gate.",
+            "mnasnet: ratio of the input width, sigmoid gate; "
+            "efficientnet: as mnasnet, with the block's activation inside.",
         ),
     )

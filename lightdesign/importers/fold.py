@@ -3,7 +3,10 @@
 At each position, each composite kind proposes parameters read off the flat blocks there;
 a proposal is accepted only when the composite, traced on the same input, expands into
 exactly the flat blocks' primitives (kinds, settings and wiring) and nothing outside the span
-reads an inner block. Folding therefore never changes a figure of the analysis.
+reads an inner block. Folding therefore never changes a figure of the analysis, with one
+stated exception: a Dropout inside a folded run (EfficientNet's drop-connect before the
+residual add) is left out, with a note; it has no parameters, MACs or FLOPs, but the
+training-memory estimate no longer keeps its output.
 """
 
 from __future__ import annotations
@@ -111,13 +114,15 @@ def _inverted(blocks, i, cin):
     se = _at(blocks, d + 3)
     ratios = [(0.0, "mobilenet_v3")]
     if se is not None and se.kind == "GlobalAveragePooling2D":
-        reduce = _at(blocks, d + 4)
-        reduced = _p(reduce, "filters", 0) or 1
+        reduce = _find(blocks, d + 4, "Conv2D", 2)  # EfficientNet reshapes the squeeze first
+        reduced = _p(_at(blocks, reduce) if reduce is not None else None, "filters", 0) or 1
         ratios = [
             (0.25, "mobilenet_v3"),
             (reduced / expanded, "mobilenet_v3"),
             (0.25, "mnasnet"),
             (reduced / cin, "mnasnet"),
+            (0.25, "efficientnet"),
+            (reduced / cin, "efficientnet"),
         ]
     for expansion in expansions:
         if not 1.0 <= expansion <= 12.0:
@@ -212,13 +217,17 @@ PROPOSALS: list[tuple[str, Callable]] = [
 
 
 _FUSES = {"Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Dense"}
+_UNORDERED = {"Add", "Multiply"}
 
 
 def _signature(nodes, entry: str) -> list[tuple]:
     """Kinds, settings and wiring of a run of primitive nodes, with names replaced by
     positions (``entry`` is the run's input). Two spellings that compute the same thing read
     the same: an Activation right after a linear convolution (its only reader) is folded
-    into it, and the padding of a 1x1 window (same and valid agree) is left out."""
+    into it, the padding of a 1x1 window (same and valid agree) is left out, a global
+    pooling reshaped to 1x1 (its only reader) reads as one that keeps its dims, the inputs
+    of an Add or Multiply are unordered, and a Dropout inside the run (EfficientNet's
+    drop-connect, which acts only in training) passes its input through."""
     readers: dict[str, int] = {}
     for n in nodes:
         for name in n.inputs:
@@ -228,6 +237,21 @@ def _signature(nodes, entry: str) -> list[tuple]:
     index: dict[str, int] = {}
     for n in nodes:
         cfg = dict(n.layer.cfg)
+        if n.kind == "Dropout" and n is not nodes[-1] and len(n.inputs) == 1 and n.inputs[0] in index:
+            index[n.name] = index[n.inputs[0]]  # inside the run only: a Dropout before or after it stays
+            continue
+        if n.kind == "Reshape" and len(n.inputs) == 1 and n.inputs[0] in index:
+            producer = rows[index[n.inputs[0]]]
+            if (
+                producer[0] == "GlobalAveragePooling2D"
+                and not producer[1].get("keepdims")
+                and readers[n.inputs[0]] == 1
+                and len(n.shape) == 3
+                and n.shape[:2] == (1, 1)
+            ):
+                producer[1]["keepdims"] = True
+                index[n.name] = index[n.inputs[0]]
+                continue
         if n.kind == "Activation" and len(n.inputs) == 1 and n.inputs[0] in index:
             producer = rows[index[n.inputs[0]]]
             if (
@@ -246,6 +270,8 @@ def _signature(nodes, entry: str) -> list[tuple]:
     out = []
     for kind, cfg, inputs in rows:
         wiring = tuple("in" if name == entry else index.get(name, "out") for name in inputs)
+        if kind in _UNORDERED:
+            wiring = tuple(sorted(wiring, key=str))
         out.append((kind, tuple(sorted((k, _norm(v)) for k, v in cfg.items())), wiring))
     return out
 
@@ -300,9 +326,15 @@ def _stem(names: list[str], kind: str, used: set[str]) -> str:
 def fold(design: Design) -> tuple[Design, dict[str, int]]:
     """The design with recognised runs of primitives replaced by composite blocks, and how
     many of each kind were folded. A design that does not trace completely is returned as is."""
+    folded, counts, _ = _fold(design)
+    return folded, counts
+
+
+def _fold(design: Design) -> tuple[Design, dict[str, int], list[str]]:
+    """``fold``, and the Dropouts inside folded runs that were left out (drop-connect)."""
     graph = trace(design)
     if not graph.complete:
-        return design, {}
+        return design, {}, []
     nodes = graph.nodes
     by_name = {n.name: n for n in nodes}
     spans = graph.spans
@@ -315,6 +347,7 @@ def fold(design: Design) -> tuple[Design, dict[str, int]]:
             readers.setdefault(name, []).append(i)
     out: list[Block] = []
     counts: dict[str, int] = {}
+    dropped: list[str] = []
     renamed: dict[str, str] = {}
     used = {b.name for b in blocks}
     i = 0
@@ -330,6 +363,7 @@ def fold(design: Design) -> tuple[Design, dict[str, int]]:
             continue
         kind, params, end = folded
         names = [b.name for b in blocks[i:end]]
+        dropped += [b.name for b in blocks[i:end] if b.kind == "Dropout"]
         name = _stem(names, kind, used - set(names))
         used.add(name)
         first = blocks[i]
@@ -353,7 +387,7 @@ def fold(design: Design) -> tuple[Design, dict[str, int]]:
             b.params[ref] = renamed.get(b.params[ref], b.params[ref])
         final.append(b)
         previous = b.name
-    return replace(design, blocks=final), counts
+    return replace(design, blocks=final), counts, dropped
 
 
 def _reads(block: Block) -> list[str]:
@@ -391,18 +425,27 @@ def _try(blocks, spans, nodes, i, entry, primitive, readers):
 
 
 def fold_design(result: ImportResult) -> ImportResult:
-    """An import result with its design folded; a note says what was folded."""
-    design, counts = fold(result.design)
+    """An import result with its design folded; a note says what was folded, and which
+    Dropouts inside folded blocks were left out."""
+    design, counts, dropped = _fold(result.design)
     if not counts:
         return replace(result, notes=[*result.notes, "no composite blocks were recognised"])
     total = sum(counts.values())
     listed = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items(), key=lambda kv: -kv[1]))
     kept = {b.name for b in design.blocks}
+    notes = [*result.notes, f"folded {total} composite blocks: {listed}"]
+    if dropped:
+        shown = ", ".join(dropped[:3]) + (f" … +{len(dropped) - 3}" if len(dropped) > 3 else "")
+        notes.append(
+            f"{len(dropped)} Dropout layer(s) inside folded blocks were left out ({shown}): drop-connect acts"
+            " only in training, so no parameter, MAC or FLOP changes; the training-memory estimate no longer"
+            " keeps their outputs"
+        )
     return replace(
         result,
         design=design,
         unmapped=[u for u in result.unmapped if u.block in kept],
-        notes=[*result.notes, f"folded {total} composite blocks: {listed}"],
+        notes=notes,
         folded=counts,
     )
 

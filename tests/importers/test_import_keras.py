@@ -115,6 +115,45 @@ def test_mobilenets_fold_into_their_blocks(saved):
     assert counts["MobileNetV3Small"] == {"conv_bn": 2, "inverted_residual": 11}
 
 
+def test_efficientnet_folds_its_mbconv_blocks_with_their_squeeze_excitation(saved):
+    """EfficientNetB0's 16 MBConv blocks (SE on the expanded width, reduced to a quarter of
+    the input width, swish inside, drop-connect before the add) fold into inverted residuals;
+    the padded stem and the classifier stay as they are; Keras builds the folded design with
+    the original's count."""
+    from lightdesign import kinds
+    from tests.keras.harness import assert_conforms, build
+
+    params, _, output, paths = saved("EfficientNetB0")
+    result = import_file(paths["keras"], fold=True)
+    assert result.folded == {"inverted_residual": 16, "conv_bn": 1}
+    figures = analyze(result.design)
+    assert figures.params == params and figures.output_shape == output
+    folded = [b for b in result.design.blocks if b.kind == "inverted_residual"]
+    assert {(b.params["se_style"], b.params["se_ratio"], b.params["activation"]) for b in folded} == {
+        ("efficientnet", 0.25, "swish")
+    }
+    assert [b.params["expansion"] for b in folded[:3]] == [1.0, 6.0, 6.0]
+    assert [b.kind for b in result.design.blocks if not kinds.get(b.kind).composite] == [
+        "Opaque",  # Rescaling
+        "Opaque",  # Normalization
+        "ZeroPadding2D",
+        "Conv2D",
+        "BatchNormalization",
+        "Activation",
+        "GlobalAveragePooling2D",
+        "Dropout",
+        "Dense",
+    ]
+    assert any(n.startswith("9 Dropout layer(s) inside folded blocks were left out") for n in result.notes)
+    # without the opaque preprocessing (Normalization holds 3 means, 3 variances and a count)
+    # the folded design builds in Keras, layer by layer as the analysis says
+    trimmed = result.design.copy()
+    trimmed.blocks = [b for b in trimmed.blocks if b.kind != "Opaque"]
+    model = build(trimmed)
+    assert model.count_params() == params - 7
+    assert_conforms(trimmed, model)
+
+
 def test_an_open_input_size_is_asked_for(tmp_path):
     import keras
 

@@ -63,6 +63,7 @@ EXAMPLES = {
         (IMAGE, dict(filters=8)),
         (IMAGE, dict(filters=16, expansion=4.5, kernel_size=5, strides=2, activation="hard_swish", se_ratio=0.25)),
         ((13, 13, 8), dict(filters=8, expansion=1.0, strides=2, se_ratio=0.25, se_style="mnasnet")),
+        ((13, 13, 12), dict(filters=12, kernel_size=5, activation="swish", se_ratio=0.25, se_style="efficientnet")),
     ],
     "fire_module": [(IMAGE, {}), (IMAGE, dict(squeeze=4, expand1x1=6, expand3x3=10))],
     "shufflenet_v1_unit": [

@@ -211,7 +211,8 @@ ENTRIES: dict[str, dict[str, str]] = {
     "help.ghost_bottleneck.expanded_filters": zh("扩展 Ghost 模块的通道数（偶数）。"),
     "help.inverted_residual.expansion": zh("扩展宽度 = 输入通道 × 扩展倍数，取整为 8 的倍数；为 1 时省略扩展卷积。"),
     "help.inverted_residual.se_style": zh(
-        "mobilenet_v3：按扩展宽度取比例，取整为 8 的倍数，hard-sigmoid 门控；mnasnet：按输入宽度取比例，sigmoid 门控。"
+        "mobilenet_v3：按扩展宽度取比例，取整为 8 的倍数，hard-sigmoid 门控；mnasnet：按输入宽度取比例，sigmoid 门控；"
+        "efficientnet：同 mnasnet，瓶颈内用本模块的激活函数。"
     ),
     "help.shufflenet_v1_unit.group_first_conv": zh("对第一个 1x1 卷积分组（论文在第 2 阶段的第一个单元中不分组）。"),
 }
