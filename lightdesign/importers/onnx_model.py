@@ -131,7 +131,10 @@ def weight_values(data: bytes, input_shape: tuple | None = None) -> dict[str, li
     out = {}
     for block, recipe in reader.sources.items():
         if block in kept:
-            out[block] = [reader.array(*entry) for entry in recipe]
+            try:
+                out[block] = [reader.array(*entry) for entry in recipe]
+            except (ValueError, TypeError):  # values that do not fit: the layer starts fresh
+                continue
     return out
 
 

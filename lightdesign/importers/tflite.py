@@ -219,7 +219,10 @@ def weight_values(data: bytes, input_shape: tuple | None = None) -> dict[str, li
     out = {}
     for block, recipe in reader.sources.items():
         if block in kept:
-            values = [reader.array(*entry) for entry in recipe]
+            try:
+                values = [reader.array(*entry) for entry in recipe]
+            except (ValueError, TypeError):  # values that do not fit (or a damaged buffer): starts fresh
+                continue
             if all(v is not None for v in values):
                 out[block] = values
     return out

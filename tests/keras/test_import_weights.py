@@ -292,6 +292,16 @@ def onnx_grouped() -> bytes:
     return g.model(x)
 
 
+def onnx_conv1d() -> bytes:
+    """A 1-D convolution over (C, L) = (4, 16), relu, a flatten of the (6, 14) result, Gemm."""
+    g = OnnxGraph((1, 4, 16))
+    x = g.node("Conv", ["x", g.init("c.w", (6, 4, 3)), g.init("c.b", (6,))], "c", kernel_shape=[3], pads=[0, 0])
+    x = g.node("Relu", [x], "c_relu")
+    x = g.node("Flatten", [x], "flat", axis=1)
+    x = g.node("Gemm", [x, g.init("fc.w", (5, 84)), g.init("fc.b", (5,))], "fc", transB=1)
+    return g.model(x)
+
+
 def reference(data: bytes, x_nchw: np.ndarray) -> np.ndarray:
     from onnx.reference import ReferenceEvaluator
 
@@ -300,14 +310,15 @@ def reference(data: bytes, x_nchw: np.ndarray) -> np.ndarray:
 
 
 def keras_output(model, x_nchw: np.ndarray) -> np.ndarray:
-    out = model.predict(x_nchw.transpose(0, 2, 3, 1), verbose=0)
-    return out.transpose(0, 3, 1, 2) if out.ndim == 4 else out  # back to channels first
+    out = model.predict(np.moveaxis(x_nchw, 1, -1), verbose=0)
+    return np.moveaxis(out, -1, 1) if out.ndim >= 3 else out  # back to channels first
 
 
 ONNX_MODELS = {  # the model and its input (channels first, no batch axis)
     "cnn": (onnx_cnn, (3, 8, 8)),
     "grouped": (onnx_grouped, (4, 8, 8)),
     "shuffle": (onnx_models.shuffle_unit, (12, 8, 8)),  # grouped conv, channel shuffle, depthwise, split
+    "conv1d": (onnx_conv1d, (4, 16)),
 }
 
 
