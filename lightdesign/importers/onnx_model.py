@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from lightdesign.importers import recurrent
 from lightdesign.importers.base import MAX_LAYERS, Builder, ImportResult, ModelFileError, too_many_layers
 
 MIN_OPSET, MAX_OPSET = 7, 23
@@ -119,6 +120,7 @@ def _convert(data: bytes, name: str, input_shape: tuple | None = None):
     reader = _Reader(builder, graph, inits, shapes, input_shape is not None)
     reader.run()
     notes = ["converted from channels-first (N, C, H, W) to the design's channels-last (H, W, C)"]
+    notes += recurrent.notes(reader)
     return builder.result(graph.name or name, graph.output[0].name, "onnx", notes), reader
 
 
@@ -661,6 +663,8 @@ class _Reader:
         self.add(node, name, "ZeroPadding2D", dict(top=top, bottom=bottom, left=left, right=right), [data_in[0]])
 
     def op_Reshape(self, node, name, attrs, data_in):
+        if recurrent.onnx_follow(self, node, attrs, data_in):
+            return
         x = data_in[0]
         if self._shuffle(node, name, x):
             return
@@ -731,6 +735,8 @@ class _Reader:
         self.add(node, name, "ChannelSplit", dict(parts=channels // width, index=lo // width), [x])
 
     def op_Gather(self, node, name, attrs, data_in):
+        if recurrent.onnx_follow(self, node, attrs, data_in):
+            return
         table = self.tensor(node.input[0])
         if table is None or len(table.dims) != 2 or int(attrs.get("axis", 0)) != 0:
             raise _Opaque("a gather that is not an embedding lookup")
@@ -739,3 +745,19 @@ class _Reader:
             node, name, "Embedding", params, [node.input[1]], (self.size(node.input[0]), 0), shapes=[tuple(table.dims)]
         )
         self.record(block, "Embedding", [("table", node.input[0], None)])
+
+    # -- recurrent layers and the axes moved around them (importers/recurrent.py) --------------------
+    def op_LSTM(self, node, name, attrs, data_in):
+        why = recurrent.onnx_recurrent(self, node, name, attrs, data_in)
+        if why:
+            raise _Opaque(why)
+
+    op_GRU = op_RNN = op_LSTM
+
+    def op_Transpose(self, node, name, attrs, data_in):
+        if not recurrent.onnx_follow(self, node, attrs, data_in):
+            raise _Opaque("the operator Transpose has no LightDesign kind")
+
+    def op_Squeeze(self, node, name, attrs, data_in):
+        if not recurrent.onnx_follow(self, node, attrs, data_in):
+            raise _Opaque("the operator Squeeze has no LightDesign kind")

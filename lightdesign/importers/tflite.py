@@ -17,6 +17,7 @@ import math
 import struct
 from typing import Any
 
+from lightdesign.importers import recurrent
 from lightdesign.importers.base import MAX_LAYERS, Builder, ImportResult, ModelFileError, too_many_layers
 
 # BuiltinOperator codes of the schema (tensorflow/lite/schema/schema.fbs)
@@ -40,6 +41,7 @@ OPS = {
     28: "TANH",
     32: "CUSTOM",
     34: "PAD",
+    35: "UNIDIRECTIONAL_SEQUENCE_RNN",
     36: "GATHER",
     39: "TRANSPOSE",
     40: "MEAN",
@@ -51,7 +53,9 @@ OPS = {
     49: "SPLIT",
     53: "CAST",
     54: "PRELU",
+    58: "LESS",
     60: "PADV2",
+    64: "SELECT",
     65: "SLICE",
     67: "TRANSPOSE_CONV",
     77: "SHAPE",
@@ -60,8 +64,11 @@ OPS = {
     97: "RESIZE_NEAREST_NEIGHBOR",
     98: "LEAKY_RELU",
     102: "SPLIT_V",
+    105: "REVERSE_V2",
     114: "QUANTIZE",
     117: "HARD_SWISH",
+    119: "WHILE",
+    123: "SELECT_V2",
     150: "GELU",
 }
 FUSED = {0: "linear", 1: "relu", 3: "relu6", 4: "tanh"}
@@ -73,7 +80,15 @@ SIMPLE_ACTIVATIONS = {
     "HARD_SWISH": "hard_swish",
 }
 PASS_THROUGH = {"QUANTIZE", "DEQUANTIZE", "CAST"}
-WEIGHTED = {"TRANSPOSE_CONV", "PRELU", "CONV_3D", "BATCH_MATMUL", "UNIDIRECTIONAL_SEQUENCE_LSTM", "LSTM"}
+WEIGHTED = {
+    "TRANSPOSE_CONV",
+    "PRELU",
+    "CONV_3D",
+    "BATCH_MATMUL",
+    "UNIDIRECTIONAL_SEQUENCE_LSTM",
+    "UNIDIRECTIONAL_SEQUENCE_RNN",
+    "LSTM",
+}
 TYPE_SIZES = {0: 4, 1: 2, 2: 4, 3: 1, 4: 8, 6: 1, 7: 2, 9: 1, 10: 8}
 # TensorType -> NumPy dtype of the weights read (float32, float16, int32, uint8, int64, int16, int8, float64)
 DTYPES = {0: "<f4", 1: "<f2", 2: "<i4", 3: "u1", 4: "<i8", 7: "<i2", 9: "i1", 10: "<f8"}
@@ -756,7 +771,7 @@ class _Reader:
     op_padv2 = op_pad
 
     def op_reshape(self, tid, name, op, options, ins, outs, data_in):
-        if self._shuffle(tid, name, ins, outs, data_in):
+        if self._shuffle(tid, name, ins, outs, data_in) or recurrent.tflite_follow(self, ins, outs, data_in):
             return
         x = str(data_in[0])
         target = [int(v) if v > 0 and not self.dynamic else -1 for v in self.tensors[outs[0]].signature[1:]]
@@ -845,6 +860,26 @@ class _Reader:
             [tuple(table.shape)],
         )
         self.record(block, "Embedding", [("table", ins[0], None)])
+
+    # -- recurrent layers and Keras 3's id wrap before an embedding (importers/recurrent.py) ----------
+    def op_unidirectional_sequence_lstm(self, tid, name, op, options, ins, outs, data_in):
+        why = recurrent.tflite_sequence(self, "UNIDIRECTIONAL_SEQUENCE_LSTM", tid, name, options, ins, outs)
+        if why:
+            raise _Opaque(why)
+
+    def op_unidirectional_sequence_rnn(self, tid, name, op, options, ins, outs, data_in):
+        why = recurrent.tflite_sequence(self, "UNIDIRECTIONAL_SEQUENCE_RNN", tid, name, options, ins, outs)
+        if why:
+            raise _Opaque(why)
+
+    def op_transpose(self, tid, name, op, options, ins, outs, data_in):
+        return None if recurrent.tflite_follow(self, ins, outs, data_in) else False
+
+    def op_while(self, tid, name, op, options, ins, outs, data_in):
+        recurrent.tflite_while(self, tid, name, options, ins, outs, data_in)
+
+    def op_less(self, tid, name, op, options, ins, outs, data_in):
+        return None if recurrent.tflite_index_wrap(self, self.producer[outs[0]], ins, outs) else False
 
 
 class _Opaque(Exception):
