@@ -350,6 +350,20 @@ function blockOfNode(node) {
 // What a person set up on the canvas, kept outside React: Streamlit may mount the component
 // afresh (a run preempted by the next gesture), and the view, the expanded blocks, an open
 // context menu and "the canvas was clicked last" must survive that.
+// A design of more blocks than this opens on its top blocks at a readable size (fitting
+// a 150-block chain into the canvas draws every node a few pixels tall); "Fit" shows all.
+const FIT_ALL_MAX_NODES = 30;
+const OPEN_ON_TOP_NODES = 12;
+
+function openView(flow, nodes) {
+  if (nodes.length <= FIT_ALL_MAX_NODES) {
+    flow.fitView({ padding: 0.08, maxZoom: 1.1 });
+    return;
+  }
+  const top = [...nodes].sort((a, b) => a.position.y - b.position.y).slice(0, OPEN_ON_TOP_NODES);
+  flow.fitView({ nodes: top.map((n) => ({ id: n.id })), padding: 0.1, maxZoom: 1.1 });
+}
+
 const memory = { expanded: new Set(), menu: null, pointer: false, viewport: null, fitted: null };
 
 function Flow({ data, send, host }) {
@@ -421,7 +435,7 @@ function Flow({ data, send, host }) {
     if (!nodes.length) return;
     if (memory.fitted !== data.designKey) {
       memory.fitted = data.designKey;
-      requestAnimationFrame(() => flow.fitView({ padding: 0.08, maxZoom: 1.1 }));
+      requestAnimationFrame(() => openView(flow, nodes));
     } else if (memory.viewport && !memory.restored) {
       memory.restored = true;
       flow.setViewport(memory.viewport);
