@@ -231,6 +231,31 @@ def test_the_figures_stay_visible_with_the_inspector_open_at_1440x900(browser, s
     context.close()
 
 
+def test_a_long_design_opens_on_its_first_blocks_at_a_readable_size(browser, server):
+    from lightdesign import share
+    from lightdesign.design import Design, new_block
+
+    design = Design("long_chain", (32, 32, 3), 10, [])
+    for i in range(120):
+        block = new_block("Conv2D", f"c{i}", f"b{i + 1}")
+        block.params.update(filters=8, padding="same")
+        design.blocks.append(block)
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(f"{server}/?{share.QUERY_KEY}={share.encode(design)}")
+        first = node(page, "c0")
+        first.wait_for()  # drawn: only the nodes in view are in the DOM at this size
+        wait_idle(page)
+        assert first.bounding_box()["height"] >= 24  # readable, not a 120-node column a few px tall
+        assert node(page, "c60").count() == 0  # the middle is out of view until Fit
+        page.locator('.ld-toolbar [data-action="fit"]').click()
+        node(page, "c60").wait_for(state="attached")  # Fit zooms out to the whole chain (down to 10%)
+    finally:
+        context.close()
+
+
 def test_first_run_guide_is_dismissed_and_remembered(page):
     guide = page.locator(".st-key-ld_guide")
     guide.wait_for()
