@@ -214,6 +214,8 @@ class _Reader:
             return _channels_last_rows(a.reshape(-1) + np.float32(eps - KERAS_EPSILON), flat)
         if layout == "table":
             return a
+        if layout in ("rnn_kernel", "rnn_bias"):  # a recurrent layer's (importers/recurrent.py)
+            return recurrent.onnx_weight(layout, a, extra)
         raise ValueError(f"unknown weight layout {layout!r}")
 
     def record(self, block: str, kind: str, recipe: list[tuple[str, str, Any]]) -> None:

@@ -23,6 +23,14 @@ last step when the Keras layer returned only that) and no GRU builtin. Keras 3's
 layers convert to a ``WHILE`` loop over a body subgraph, which LightDesign does not read: it
 stays opaque with that reason and with the weights of its body counted.
 
+Weights: a mapped layer records how its Keras weights are read (``weight_values`` of the
+importers). ONNX's W [dirs, G*H, I] and R [dirs, G*H, H] become the kernel (I, G*H) and the
+recurrent kernel (H, G*H) with the gates put in Keras's order (ONNX's LSTM stacks i, o, f, c,
+Keras's i, f, c, o; GRUs z, r, h in both); B [dirs, 2*G*H] becomes the sum of its halves (LSTM,
+RNN) or the (2, 3H) input-over-recurrent bias of a reset_after GRU; a bidirectional layer gives
+the forward weights, then the backward ones. TFLite's fused LSTM keeps one tensor per gate in
+Keras's order (i, f, c, o), (H, I) and (H, H) each: stacked and transposed.
+
 The hooks in ``onnx_model`` and ``tflite`` call these functions; each returns None when it
 mapped the node, or the reason it is opaque.
 """
@@ -133,7 +141,14 @@ def onnx_recurrent(reader, node, name: str, attrs: dict, data_in: list[str]) -> 
     biases = reader.size(bias)
     count = reader.size(w) + reader.size(r) + (biases if op == "GRU" else biases // 2)
     params = dict(units=units, return_sequences=sequences, bidirectional=directions == 2)
-    block = reader.add(node, name, kind, params, [x], (count, 0), out=out)
+    stacked = gates * units
+    shapes = [(features, stacked), (units, stacked), (2, stacked) if op == "GRU" else (stacked,)] * directions
+    block = reader.add(node, name, kind, params, [x], (count, 0), out=out, shapes=shapes)
+    # Keras's weights, direction by direction (a Bidirectional layer holds the forward
+    # layer's, then the backward one's): kernel, recurrent kernel, bias
+    parts = (("rnn_kernel", w), ("rnn_kernel", r), ("rnn_bias", bias))
+    recipe = [(how, tensor, (op, d)) for d in range(directions) for how, tensor in parts]
+    reader.record(block, kind, recipe)
     last = reader.b.blocks[-1] if reader.b.blocks else None
     _state(reader).tags[out] = new_tag
     if last is not None and last.name == block and last.kind == kind and op != "GRU":
@@ -143,6 +158,37 @@ def onnx_recurrent(reader, node, name: str, attrs: dict, data_in: list[str]) -> 
             " so the design counts half the file's bias values",
         )
     return None
+
+
+# The gates of ONNX's weights, in Keras's order: ONNX's LSTM stacks them i, o, f, c and
+# Keras's i, f, c, o; both GRUs stack z, r, h (update, reset, candidate); an RNN has one.
+KERAS_GATE_ORDER = {"LSTM": (0, 2, 3, 1), "GRU": (0, 1, 2), "RNN": (0,)}
+
+
+def keras_gates(a, op: str):
+    """``a``'s first axis, ONNX's gates one after the other, put in Keras's gate order."""
+    import numpy as np
+
+    parts = np.split(a, GATES[op])
+    return np.concatenate([parts[i] for i in KERAS_GATE_ORDER[op]])
+
+
+def onnx_weight(layout: str, a, extra):
+    """One Keras weight of a recurrent layer from an ONNX tensor (``onnx_model._Reader.array``).
+    ``extra``: (op, direction). 'rnn_kernel': W [dirs, G*H, I] or R [dirs, G*H, H] ->
+    Keras's kernel (I, G*H) or recurrent kernel (H, G*H). 'rnn_bias': B [dirs, 2*G*H], the
+    input biases then the recurrent ones -> an LSTM's or RNN's one bias, their sum (G*H,), or
+    a reset_after GRU's (2, G*H), the input bias above the recurrent one."""
+    import numpy as np
+
+    op, direction = extra
+    a = a[direction]
+    if layout == "rnn_kernel":
+        return np.ascontiguousarray(keras_gates(a, op).T)
+    inputs, recurrents = np.split(a.reshape(-1), 2)
+    if op == "GRU":
+        return np.stack([keras_gates(inputs, op), keras_gates(recurrents, op)])
+    return keras_gates(inputs + recurrents, op)
 
 
 def _refused(reader, node, op, attrs, bias, lengths, h0, c0, peephole, directions, x) -> str | None:
@@ -318,7 +364,21 @@ def tflite_sequence(reader, code: str, tid: str, name: str, options, ins: list[i
         reader.b.opaque(out, name, code, [x], (shape[0], units) if sequences else (units,), (count, 0), why)
     else:
         kind = "LSTM" if lstm else "SimpleRNN"
-        reader.b.add(out, name, code, kind, dict(units=units, return_sequences=sequences), [x], (count, 0))
+        gates = 4 if lstm else 1
+        shapes = [(features, gates * units), (units, gates * units), (gates * units,)]
+        params = dict(units=units, return_sequences=sequences)
+        block = reader.b.add(out, name, code, kind, params, [x], (count, 0), shapes)
+        # Keras's kernel, recurrent kernel and bias; an LSTM's from its per-gate tensors (i, f,
+        # c, o: TFLite's order is Keras's), each (units, features) or (units, units) or (units,)
+        if lstm:
+            recipe = [
+                ("gates", tuple(ins[1:5]), None),
+                ("gates", tuple(ins[5:9]), None),
+                ("gates", tuple(ins[12:16]), None),
+            ]
+        else:
+            recipe = [("dense", ins[1], None), ("dense", ins[2], None), ("vector", ins[3], 0.0)]
+        reader.record(block, kind, recipe)
     if out != tid:
         reader.b.alias(tid, out)  # the full sequence has no reader but the slice
     return None

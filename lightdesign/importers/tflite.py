@@ -372,6 +372,14 @@ class _Reader:
 
     def array(self, layout: str, index: int, extra: Any = None):
         """One weight in Keras's layout."""
+        if layout == "gates":  # an LSTM's per-gate tensors (i, f, c, o) stacked as Keras stacks them
+            import numpy as np
+
+            parts = [self.raw(i) for i in index]
+            if any(p is None for p in parts) or len({p.shape for p in parts}) != 1:
+                return None
+            stacked = np.concatenate(parts)  # (4 * units, ...)
+            return np.ascontiguousarray(stacked.T)
         a = self.raw(index)
         if a is None:
             return None

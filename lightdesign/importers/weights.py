@@ -57,6 +57,11 @@ def layer_sizes(design: Design) -> list[tuple[str, tuple[int, ...]]]:
             sizes = (depthwise, pointwise) + ((channels,) if cfg["use_bias"] else ())
         elif kind == "BatchNormalization":
             sizes = (channels,) * ((cost.trainable + cost.non_trainable) // channels)
+        elif kind in ("LSTM", "GRU", "SimpleRNN"):  # kernel, recurrent kernel, bias, per direction
+            stacked = layer.gates * cfg["units"]
+            features = shapes[node.inputs[0]][-1]
+            per_direction = (features * stacked, cfg["units"] * stacked, layer.bias_per_gate * stacked)
+            sizes = per_direction * layer.directions
         else:
             sizes = (cost.params,)
         out.append((node.name, tuple(sorted(sizes))))

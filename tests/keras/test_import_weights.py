@@ -6,7 +6,9 @@ ONNX's reference evaluator running the ONNX graph on the channels-first input.
 The models are small on purpose but hold every layout the importers convert: convolutions,
 depthwise convolutions with a multiplier, grouped convolutions, BatchNorm (folded by TFLite;
 with ONNX's own epsilon), and a Dense reading a Flatten of a spatial tensor (channels-first
-in ONNX: its rows must be reordered, else the numbers are silently wrong)."""
+in ONNX: its rows must be reordered, else the numbers are silently wrong). Recurrent layers:
+ONNX LSTM, GRU and RNN behind an embedding (gates reordered, biases summed or stacked) and
+TFLite's fused sequence LSTM and RNN."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from lightdesign.jobs import train
 from lightdesign.jobs.file_weights import copy_weights
 from lightdesign.jobs.specs import export_spec, new_work_dir
 from tests.importers import onnx_models
+from tests.importers.test_import_recurrent import CASES, STEPS, VOCAB, fused_sequence_model, sequence_model
 
 RNG = np.random.default_rng(14)
 
@@ -105,6 +108,7 @@ def interpret(data: bytes, x: np.ndarray) -> np.ndarray:
     (inp,), (out,) = interpreter.get_input_details(), interpreter.get_output_details()
     got = []
     for sample in x:
+        interpreter.reset_all_variables()  # a recurrent operator's state starts at zero each time
         interpreter.set_tensor(inp["index"], sample[None].astype(inp["dtype"]))
         interpreter.invoke()
         got.append(interpreter.get_tensor(out["index"]).astype(np.float32))
@@ -409,3 +413,115 @@ def test_an_edited_tflite_design_keeps_the_weights_of_its_unchanged_layers(keras
     gamma, _, _, variance = cnn.get_layer("c1_bn").get_weights()
     folded = cnn.get_layer("c1").get_weights()[0] * gamma / np.sqrt(variance + 1e-3)
     np.testing.assert_allclose(values[first][0], folded, rtol=1e-5, atol=1e-6)
+
+
+# -- recurrent layers --------------------------------------------------------------------------------
+
+
+def recurrent_model(case: str) -> bytes:
+    op, read, directions, layout, _, _ = CASES[case]
+    extra = {"linear_before_reset": 1} if op == "GRU" else {}
+    return sequence_model(op, read, directions, layout, opset=14 if layout else 17, **extra)
+
+
+def tokens(count: int = 8) -> np.ndarray:
+    return RNG.integers(0, VOCAB, (count, STEPS)).astype(np.int64)
+
+
+def reference_tokens(data: bytes, ids: np.ndarray) -> np.ndarray:
+    """ONNX's reference evaluator on each row of token ids (the graph's batch is 1)."""
+    from onnx.reference import ReferenceEvaluator
+
+    evaluator = ReferenceEvaluator(data)
+    return np.concatenate([evaluator.run(None, {"x": row[None]})[0] for row in ids])
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_onnx_recurrent_weights_give_the_reference_evaluators_outputs(keras, case):
+    """Gather + LSTM / GRU / RNN (+ a head), forward and bidirectional, the last state or the
+    sequence, time-major or batch-first: the embedding, the recurrent layer and the head
+    all keep the file's weights, and the Keras model computes what ONNX computes."""
+    data = recurrent_model(case)
+    model, result, plan, (copied, refused) = loaded(data, f"{case}.onnx")
+    assert plan.unchanged and refused == [] and copied == len(result.weights) == 3
+    ids = tokens()
+    expected = reference_tokens(data, ids)
+    got = model.predict(ids.astype(np.int32), verbose=0)
+    error = np.abs(got - expected).max()
+    print(f"{case}.onnx: max |keras - reference| = {error:.2e} (outputs up to {np.abs(expected).max():.1f})")
+    np.testing.assert_allclose(got, expected, atol=1e-5, rtol=1e-5)
+
+
+def _regated(kernel: np.ndarray, order: list[int]) -> np.ndarray:
+    """A Keras weight's gate blocks (its last axis) put in another order."""
+    parts = np.split(kernel, len(order), axis=-1)
+    return np.concatenate([parts[i] for i in order], axis=-1)
+
+
+MISTAKES = {
+    # case, what is done wrong to the copied weights
+    "lstm_onnx_gate_order": ("lstm_last", lambda w: [_regated(v, [0, 3, 1, 2]) for v in w]),  # left as i, o, f, c
+    "lstm_input_bias_only": ("lstm_last", lambda w: [w[0], w[1], w[2] - w[2] / 2]),
+    "gru_update_reset_swapped": ("gru_last", lambda w: [_regated(v, [1, 0, 2]) for v in w]),
+    "gru_biases_swapped": ("gru_sequence", lambda w: [w[0], w[1], w[2][::-1]]),
+}
+
+
+@pytest.mark.parametrize("mistake", sorted(MISTAKES))
+def test_a_wrong_gate_order_or_bias_is_far_off(keras, mistake):
+    """The check above can fail: the same weights with the gates in ONNX's order (or the
+    biases mixed up) give outputs far from the reference evaluator's."""
+    case, spoil = MISTAKES[mistake]
+    data = recurrent_model(case)
+    model, *_ = loaded(data, f"{case}.onnx")
+    ids = tokens(4)
+    expected = reference_tokens(data, ids)
+    layer = next(layer for layer in model.layers if type(layer).__name__ in ("LSTM", "GRU"))
+    right = model.predict(ids.astype(np.int32), verbose=0)
+    layer.set_weights(spoil(layer.get_weights()))
+    wrong = model.predict(ids.astype(np.int32), verbose=0)
+    print(f"{mistake}: max |keras - reference| = {np.abs(wrong - expected).max():.2f}")
+    np.testing.assert_allclose(right, expected, atol=1e-5, rtol=1e-5)
+    assert np.abs(wrong - expected).max() > 0.1
+
+
+@pytest.mark.parametrize("op", ["LSTM", "RNN"])
+@pytest.mark.parametrize("read", ["last", "mean"])
+def test_tflite_fused_sequence_weights_give_the_interpreters_outputs(keras, op, read):
+    """TFLite's UNIDIRECTIONAL_SEQUENCE_LSTM (four input-to-gate and four recurrent-to-gate
+    tensors and four biases) and _RNN, written by hand, behind a GATHER: the interpreter's
+    outputs."""
+    data = fused_sequence_model(op, read)
+    model, result, plan, (copied, refused) = loaded(data, f"fused_{op}.tflite")
+    assert plan.unchanged and refused == [] and copied == len(result.weights) == 3
+    ids = tokens().astype(np.int32)
+    expected = interpret(data, ids)
+    got = model.predict(ids, verbose=0)
+    error = np.abs(got - expected).max()
+    print(f"fused {op} ({read}) .tflite: max |keras - interpreter| = {error:.2e}")
+    np.testing.assert_allclose(got, expected, atol=1e-5, rtol=1e-5)
+    if op == "LSTM":  # and the check can fail: the forget and cell gates swapped
+        layer = model.get_layer(next(b.name for b in result.design.blocks if b.kind == "LSTM"))
+        layer.set_weights([_regated(v, [0, 2, 1, 3]) for v in layer.get_weights()])
+        assert np.abs(model.predict(ids, verbose=0) - expected).max() > 0.1
+
+
+def test_a_keras_files_recurrent_layers_keep_their_weights(keras, tmp_path):
+    """The weights plan sizes a recurrent layer as Keras holds it (kernel, recurrent kernel,
+    bias, per direction), so a .keras file's Bidirectional GRU and LSTM keep theirs too (one
+    total size against three tensors left them fresh) and the model predicts as the file's."""
+    layers = keras.layers
+    inputs = keras.Input((STEPS,), dtype="int32")
+    x = layers.Embedding(VOCAB, 6, name="embedding")(inputs)
+    x = layers.Bidirectional(layers.GRU(5, return_sequences=True), name="bigru")(x)
+    x = layers.LSTM(4, name="lstm")(x)
+    original = keras.Model(inputs, layers.Dense(3, name="head")(x))
+    rng = np.random.default_rng(4)
+    for weight in original.weights:
+        weight.assign(rng.normal(0, 0.5, tuple(weight.shape)).astype(np.float32))
+    path = tmp_path / "recurrent.keras"
+    original.save(path)
+    model, result, plan, (copied, refused) = loaded(path.read_bytes(), path.name)
+    assert plan.unchanged and (copied, refused) == (4, [])
+    ids = tokens().astype(np.int32)
+    np.testing.assert_allclose(model.predict(ids, verbose=0), original.predict(ids, verbose=0), atol=1e-5)
