@@ -17,6 +17,7 @@ RUN pip install --no-cache-dir -r requirements.txt ray==2.60.0
 
 COPY app.py ./
 COPY pages ./pages
+COPY static ./static
 COPY lightdesign ./lightdesign
 COPY .streamlit ./.streamlit
 

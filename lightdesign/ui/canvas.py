@@ -2,8 +2,10 @@
 Streamlit component (components v2, in the page itself: no iframe).
 
 The frontend lives in ``canvas_frontend/`` (React, React Flow, dagre for the layered
-layout); its bundle ``canvas_frontend/built/canvas.js`` is committed, so running the app
-needs no Node. Python sends what to draw (``canvas_data``); the browser sends one event per
+layout); its bundle ``static/lightdesign-canvas.js`` (at the app root) is committed, so
+running the app needs no Node. Streamlit serves it as a file (``server.enableStaticServing``)
+and the component is a few lines that import it once per page: given inline, the 0.5 MB
+bundle went to the browser again with every rerun, on every click and edit. Python sends what to draw (``canvas_data``); the browser sends one event per
 gesture, applied here as one undoable edit through ``lightdesign.edits`` (``wiring``
 composes them). A connection that would make the design invalid is refused with the
 analysis's own message and leaves the design as it was.
@@ -28,16 +30,40 @@ from lightdesign.ui.i18n import t
 
 KEY = "ld_canvas"
 NOTICE = "canvas_notice"  # the last refused gesture, shown on the canvas once
-BUNDLE = Path(__file__).with_name("canvas_frontend") / "built" / "canvas.js"
+BUNDLE = Path(__file__).resolve().parents[2] / "static" / "lightdesign-canvas.js"
 HEIGHT = 620
 _MERGES = {"Add", "Concatenate", "Multiply"}
 
 
+# Imports the bundle the first time and keeps its render function for later runs; a
+# blob-URL module cannot resolve a bare path, hence the page's origin.
+_LOADER = """
+export default function (component) {
+  if (window.__ldCanvas) return window.__ldCanvas(component);
+  let cleanup = null, gone = false;
+  import(new URL(%s, window.location.origin).href).then((module) => {
+    window.__ldCanvas = module.default;
+    if (!gone) cleanup = module.default(component);
+  });
+  return () => { gone = true; if (cleanup) cleanup(); };
+}
+"""
+
+
+def bundle_url() -> str:
+    """Where Streamlit serves the bundle (``static/`` beside app.py), with its checksum so
+    that a new build is fetched, not an old one from the browser's cache."""
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    version = zlib.crc32(BUNDLE.read_bytes())
+    return f"{'/' + base if base else ''}/app/static/{BUNDLE.name}?v={version:08x}"
+
+
 @functools.cache
-def _component():
-    """The component's mount function, registered once per process on first use (the
-    bundle is the same for every session)."""
-    return st.components.v2.component("lightdesign_canvas", js=BUNDLE.read_text(encoding="utf-8"))
+def _component(served: bool):
+    """The component, registered once per process on first use: a loader of the served
+    bundle, or (static serving turned off in the config) the whole bundle inline."""
+    js = _LOADER % json.dumps(bundle_url()) if served else BUNDLE.read_text(encoding="utf-8")
+    return st.components.v2.component("lightdesign_canvas", js=js)
 
 
 # -- what to draw -----------------------------------------------------------------------------
@@ -174,7 +200,7 @@ def canvas_data(result: Analysis, selected: str | None, design_key: str) -> dict
 
 def render_canvas(result: Analysis, selected: str | None) -> None:
     ws = state.workspace()
-    _component()(
+    _component(bool(st.get_option("server.enableStaticServing")))(
         key=KEY,
         data=canvas_data(result, selected, f"{ws.id}/{ws.current}"),
         height=HEIGHT,

@@ -86,6 +86,29 @@ def test_click_a_node_shows_it_in_the_inspector(page):
     assert "Output 13×13×32" in page.locator(".st-key-ld_inspector").inner_text()
 
 
+def test_the_canvas_bundle_is_loaded_once_not_resent_with_every_rerun(browser, server):
+    """The 0.5 MB bundle is a file Streamlit serves; a rerun sends the canvas's data only."""
+    from lightdesign.ui.canvas import BUNDLE
+
+    context = browser.new_context(viewport={"width": 1500, "height": 1400})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    received: list[int] = []
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda frame: received.append(len(frame))))
+    served: list[str] = []
+    page.on("response", lambda r: served.append(r.headers.get("content-type", "")) if BUNDLE.name in r.url else None)
+    try:
+        page.goto(server)
+        wait_for_app(page)
+        assert served and "javascript" in served[0]  # fetched once, as a script
+        received.clear()
+        select(page, "pool1", 2)
+        assert 0 < sum(received) < BUNDLE.stat().st_size / 4, sum(received)
+        assert len(served) == 1  # not fetched again
+    finally:
+        context.close()
+
+
 def test_drop_a_kind_from_the_palette_onto_a_node_and_onto_an_edge(page):
     before = params(page)
     page.locator('.ld-kind[data-kind="BatchNormalization"]').drag_to(node(page, "conv1"))
