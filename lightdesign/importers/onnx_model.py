@@ -4,6 +4,13 @@ inference only; nothing is run and external data files are never opened).
 ONNX (as PyTorch exports it) is channels-first: (N, C, H, W) becomes the design's channels-last
 (H, W, C), channel axes become the last axis, and explicit pads become ``same`` where they
 match it and a ZeroPadding2D before a ``valid`` window otherwise (ceil-mode pooling too).
+Sequences are the exception: an embedding's or a recurrent layer's output, (N, steps,
+features), keeps the file's axis order in the design (features last in both), and so does
+what maps from it (activations, merges, MatMul, flatten, softmax, concat and splits along
+the features, a mean over the steps); any other operator reading such a tensor stays opaque,
+as does a MatMul over the last axis of a channels-first tensor (its steps or width in the
+file, its channels in the design: the same numbers only by accident, even when the sizes
+agree).
 
 ``weight_values`` reads the weights of the mapped layers in Keras's layout and order (a job's
 worker calls it; the import itself records their shapes only): kernels transposed from
@@ -22,6 +29,13 @@ from lightdesign.importers.base import MAX_LAYERS, Builder, ImportResult, ModelF
 MIN_OPSET, MAX_OPSET = 7, 23
 KERAS_EPSILON = 1e-3  # BatchNormalization's epsilon in Keras (the generated code keeps the default)
 WEIGHTED = {"ConvTranspose", "PRelu", "LSTM", "GRU", "RNN", "InstanceNormalization", "LayerNormalization"}
+# operators mapped on a tensor in the file's (batch, steps, features) order too (the others
+# assume channels-first and stay opaque on one): elementwise ones, and those that read its axes
+FILE_ORDER_OPS = {
+    *("Relu", "Sigmoid", "Tanh", "HardSwish", "HardSigmoid", "Clip", "Dropout", "Identity"),
+    *("Add", "Sum", "Mul", "MatMul", "Flatten", "Reshape", "Softmax", "Concat", "Split", "Slice"),
+    *("ReduceMean", "Gather", "LSTM", "GRU", "RNN", "Transpose", "Squeeze"),
+}
 
 
 class _Opaque(Exception):
@@ -118,6 +132,7 @@ def _convert(data: bytes, name: str, input_shape: tuple | None = None):
             shapes[vi.name] = dims
     builder = Builder(inputs[0].name, shape, dtype)
     reader = _Reader(builder, graph, inits, shapes, input_shape is not None)
+    reader.opset = opset
     reader.run()
     notes = ["converted from channels-first (N, C, H, W) to the design's channels-last (H, W, C)"]
     notes += recurrent.notes(reader)
@@ -162,6 +177,11 @@ class _Reader:
         # block -> the channels-last shape a Flatten read, for flat tensors whose features are
         # in channels-first (C, H, W) order in the file but (H, W, C) order in the design
         self.reordered: dict[str, tuple] = {}
+        # blocks whose output keeps the file's own axis order (batch, steps, features): an
+        # embedding, a recurrent layer and what follows them; every other tensor of rank 3 or
+        # more is channels-first in the file, its channels moved last in the design
+        self.file_order: set[str] = set()
+        self.opset = MAX_OPSET
 
     # -- constants ---------------------------------------------------------------------------
     def tensor(self, name: str):
@@ -228,6 +248,20 @@ class _Reader:
             return
         self.sources[block] = recipe
 
+    def in_file_order(self, x: str) -> bool:
+        """Whether ``x`` has two or more axes per sample and keeps the file's axis order."""
+        return len(self.b.shape(x) or ()) >= 2 and self.b.block_of.get(x) in self.file_order
+
+    def channel_axis(self, x: str) -> int:
+        """The file's axis (batch included) that is the design's last axis of ``x``."""
+        rank = len(self.b.shape(x)) + 1
+        return rank - 1 if rank == 2 or self.in_file_order(x) else 1
+
+    def keeps_file_order(self, x: str, block: str) -> None:
+        """``block`` maps a layer that keeps the axis order of its input ``x``."""
+        if self.in_file_order(x):
+            self.file_order.add(block)
+
     def flat_order(self, x: str) -> tuple | None:
         """The channels-last shape a flat input was flattened from, when its order differs."""
         return self.reordered.get(self.b.block_of.get(x, ""))
@@ -281,6 +315,8 @@ class _Reader:
             handler = getattr(self, f"op_{op}", None)
             if handler is None:
                 raise _Opaque(f"the operator {op} has no LightDesign kind")
+            if op not in FILE_ORDER_OPS and any(self.in_file_order(x) for x in data_in):
+                raise _Opaque(f"{op} of a (batch, steps, features) tensor: mapped on channels-first tensors only")
             handler(node, name, attrs, data_in)
         except _Opaque as exc:
             self.opaque(node, name, data_in, str(exc))
@@ -294,7 +330,13 @@ class _Reader:
         ]
         count = sum(self.size(i) for i in consts)
         params = (count, 0) if node.op_type in WEIGHTED else (0, count)
-        self.b.opaque(node.output[0], name, node.op_type, data_in, self.out_shape(node.output[0]), params, reason)
+        shape = self.out_shape(node.output[0])
+        ordered = any(self.in_file_order(x) for x in data_in)
+        if ordered and shape is not None:  # the file's own order, as its input's
+            shape = tuple(self.shapes[node.output[0]][1:])
+        block = self.b.opaque(node.output[0], name, node.op_type, data_in, shape, params, reason)
+        if ordered:
+            self.file_order.add(block)
         for extra in node.output[1:]:
             if extra:
                 self.b.alias(extra, node.output[0])
@@ -433,6 +475,7 @@ class _Reader:
 
     def keep_order(self, block: str, x: str) -> None:
         """A layer that keeps its flat input's feature order passes the reordering on."""
+        self.keeps_file_order(x, block)
         flat = self.flat_order(x)
         if flat and self.b.blocks and self.b.blocks[-1].name == block:
             self.reordered[block] = flat
@@ -463,10 +506,12 @@ class _Reader:
         self._act(node, name, data_in, "hard_sigmoid")
 
     def op_Softmax(self, node, name, attrs, data_in):
-        rank = len(self.b.shape(data_in[0])) + 1
-        axis = int(attrs.get("axis", -1))
-        if axis % rank != rank - 1 and not (rank == 2 and axis == 1):
-            raise _Opaque(f"softmax over axis {axis} of a channels-first tensor")
+        x = data_in[0]
+        rank = len(self.b.shape(x)) + 1
+        axis = int(attrs.get("axis", -1 if self.opset >= 13 else 1))
+        # before opset 13 a softmax spans every axis from ``axis`` on
+        if axis % rank != self.channel_axis(x) or self.opset < 13 and axis % rank != rank - 1:
+            raise _Opaque(f"softmax over axis {axis}, not the channels (axis {self.channel_axis(x)})")
         self._act(node, name, data_in, "softmax")
 
     def op_Clip(self, node, name, attrs, data_in):
@@ -533,7 +578,9 @@ class _Reader:
         if axes is None and len(node.input) > 1 and node.input[1]:
             axes = self.values(node.input[1])
         rank = len(self.b.shape(data_in[0])) + 1
-        if axes is None or sorted(int(a) % rank for a in axes) != list(range(2, rank)):
+        # the axes besides the batch and the channels (the steps of a file-order sequence)
+        first = 1 if self.in_file_order(data_in[0]) else 2
+        if axes is None or sorted(int(a) % rank for a in axes) != list(range(first, first + rank - 2)):
             raise _Opaque(f"a mean over axes {axes}")
         self._global(node, name, data_in, "GlobalAveragePooling2D", bool(attrs.get("keepdims", 1)))
 
@@ -549,7 +596,8 @@ class _Reader:
         order and the design's in (H, W, C): the layers reading them reorder their weights."""
         shape = self.b.shape(x)
         block = self.add(node, name, "Flatten", {}, [x])
-        if len(shape) >= 2 and math.prod(shape[:-1]) > 1 and shape[-1] > 1:
+        # a tensor in the file's order flattens in the same order in both
+        if len(shape) >= 2 and math.prod(shape[:-1]) > 1 and shape[-1] > 1 and not self.in_file_order(x):
             self.reordered[block] = tuple(shape)
 
     def op_Identity(self, node, name, attrs, data_in):
@@ -584,6 +632,10 @@ class _Reader:
     def op_MatMul(self, node, name, attrs, data_in):
         if len(data_in) != 1 or not self.is_const(node.input[1]) or len(self.tensor(node.input[1]).dims) != 2:
             raise _Opaque("a matrix product of two computed tensors")
+        x = data_in[0]
+        if len(self.b.shape(x)) >= 2 and not self.in_file_order(x):
+            # (N, C, L) @ (L, U) contracts L; a Dense on the design's (L, C) would read C
+            raise _Opaque("a matrix product over the last axis of a channels-first tensor, not its channels")
         rows, units = self.tensor(node.input[1]).dims
         block = self.add(
             node,
@@ -595,10 +647,15 @@ class _Reader:
             shapes=[(rows, units)],
         )
         self.record(block, "Dense", [("dense", node.input[1], (False, 1.0, self.flat_order(data_in[0])))])
+        self.keeps_file_order(x, block)
 
     def _merge(self, node, name, data_in, kind, channel_axis=False):
         if len(data_in) >= 2:
+            ordered = {self.in_file_order(x) for x in data_in if len(self.b.shape(x)) >= 2}
+            if len(ordered) > 1:
+                raise _Opaque(f"{node.op_type} of a (batch, steps, features) tensor and a channels-first one")
             block = self.add(node, name, kind, {}, data_in)
+            self.keeps_file_order(data_in[0], block)
             orders = {self.flat_order(x) for x in data_in}
             if len(orders) == 1:  # flat features in one order stay in it
                 self.keep_order(block, data_in[0])
@@ -631,7 +688,10 @@ class _Reader:
             reason = f"{node.op_type} by the constant {v[0]:g}" if v else f"{node.op_type} by a constant"
         else:
             reason = f"{node.op_type} with a constant of {size} values"
-        self.b.opaque(node.output[0], name, node.op_type, [x], self.b.shape(x), (0, size if size > 1 else 0), reason)
+        block = self.b.opaque(
+            node.output[0], name, node.op_type, [x], self.b.shape(x), (0, size if size > 1 else 0), reason
+        )
+        self.keeps_file_order(x, block)
 
     def op_Add(self, node, name, attrs, data_in):
         self._merge(node, name, data_in, "Add")
@@ -649,9 +709,12 @@ class _Reader:
     def op_Concat(self, node, name, attrs, data_in):
         rank = len(self.b.shape(data_in[0])) + 1
         axis = int(attrs.get("axis", 1)) % rank
-        if axis != 1 or len(data_in) != len([i for i in node.input if i]):
+        if len({self.in_file_order(x) for x in data_in}) > 1:
+            raise _Opaque("concatenation of a (batch, steps, features) tensor and a channels-first one")
+        if axis != self.channel_axis(data_in[0]) or len(data_in) != len([i for i in node.input if i]):
             raise _Opaque(f"concatenation along axis {attrs.get('axis')} (only channels are mapped)")
-        self.add(node, name, "Concatenate", {}, data_in)
+        block = self.add(node, name, "Concatenate", {}, data_in)
+        self.keeps_file_order(data_in[0], block)
 
     def op_Pad(self, node, name, attrs, data_in):
         if attrs.get("mode", "constant") != "constant":
@@ -668,7 +731,7 @@ class _Reader:
         if recurrent.onnx_follow(self, node, attrs, data_in):
             return
         x = data_in[0]
-        if self._shuffle(node, name, x):
+        if not self.in_file_order(x) and self._shuffle(node, name, x):
             return
         target = self.shapes.get(node.output[0])
         if target is None and len(node.input) > 1:
@@ -678,6 +741,10 @@ class _Reader:
         target = list(target)
         if len(target) == 2:
             return self.flatten(node, name, x)
+        if len(target) >= 3 and all(d and d > 0 for d in target[1:]) and self.in_file_order(x):
+            # row-major in both: the file's order stays
+            block = self.add(node, name, "Reshape", dict(target_shape=list(target[1:])), [x])
+            return self.file_order.add(block)
         if len(target) >= 3 and all(d and d > 0 for d in target[1:]):
             return self.add(node, name, "Reshape", dict(target_shape=list(to_last(target))), [x])
         raise _Opaque(f"a reshape to {target}")
@@ -709,7 +776,7 @@ class _Reader:
     def op_Split(self, node, name, attrs, data_in):
         x = data_in[0]
         rank = len(self.b.shape(x)) + 1
-        if int(attrs.get("axis", 0)) % rank != 1:
+        if int(attrs.get("axis", 0)) % rank != self.channel_axis(x):
             raise _Opaque(f"a split along axis {attrs.get('axis', 0)}")
         channels = self.b.shape(x)[-1]
         parts = len(node.output)
@@ -719,7 +786,8 @@ class _Reader:
         if sizes is not None and len(set(sizes)) != 1 or channels % parts:
             raise _Opaque("a split into unequal parts")
         for index, out in enumerate(node.output):
-            self.b.add(out, f"{name}_{index}", "Split", "ChannelSplit", dict(parts=parts, index=index), [x])
+            block = self.b.add(out, f"{name}_{index}", "Split", "ChannelSplit", dict(parts=parts, index=index), [x])
+            self.keeps_file_order(x, block)
 
     def op_Slice(self, node, name, attrs, data_in):
         x = data_in[0]
@@ -728,13 +796,21 @@ class _Reader:
         starts, ends, axes = (self.values(node.input[i], 8) for i in (1, 2, 3))
         steps = self.values(node.input[4], 8) if len(node.input) > 4 and node.input[4] else [1]
         channels = self.b.shape(x)[-1]
-        if not starts or not ends or axes != [1] or steps != [1]:
+        rank = len(self.b.shape(x)) + 1
+        if (
+            not starts
+            or not ends
+            or not axes
+            or [int(a) % rank for a in axes] != [self.channel_axis(x)]
+            or steps != [1]
+        ):
             raise _Opaque("a slice that is not a channel split")
         lo, hi = int(starts[0]), min(int(ends[0]), channels)
         width = hi - lo
         if width <= 0 or channels % width or lo % width:
             raise _Opaque("a slice that is not an equal channel split")
-        self.add(node, name, "ChannelSplit", dict(parts=channels // width, index=lo // width), [x])
+        block = self.add(node, name, "ChannelSplit", dict(parts=channels // width, index=lo // width), [x])
+        self.keeps_file_order(x, block)
 
     def op_Gather(self, node, name, attrs, data_in):
         if recurrent.onnx_follow(self, node, attrs, data_in):
@@ -747,6 +823,7 @@ class _Reader:
             node, name, "Embedding", params, [node.input[1]], (self.size(node.input[0]), 0), shapes=[tuple(table.dims)]
         )
         self.record(block, "Embedding", [("table", node.input[0], None)])
+        self.file_order.add(block)  # (N, steps) ids -> (N, steps, features): features last in both
 
     # -- recurrent layers and the axes moved around them (importers/recurrent.py) --------------------
     def op_LSTM(self, node, name, attrs, data_in):

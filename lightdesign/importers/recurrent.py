@@ -103,7 +103,7 @@ def onnx_recurrent(reader, node, name: str, attrs: dict, data_in: list[str]) -> 
     tag = _state(reader).tags.get(x)
     if layout == 0 and tag != ("TNF",):
         return "its input is not known to be time-major (expected a Transpose (1, 0, 2) of the sequence)"
-    if layout == 1 and tag is not None:
+    if layout == 1 and (tag is not None or not reader.in_file_order(x)):
         return "its input's axes are not (batch, steps, features)"
     shape = reader.b.shape(x)
     if shape is None or len(shape) != 2 or shape[1] != features:
@@ -131,7 +131,8 @@ def onnx_recurrent(reader, node, name: str, attrs: dict, data_in: list[str]) -> 
     if why:
         count = sum(reader.size(i) for i in (w, r, bias, peephole) if i and reader.is_const(i))
         shape_out = (shape[0], width) if sequences else (width,)
-        reader.b.opaque(out, name, op, [x], shape_out, (count, 0), why)
+        block = reader.b.opaque(out, name, op, [x], shape_out, (count, 0), why)
+        reader.file_order.add(block)  # (steps, width) as in the file
         for other in node.output:
             if other and other != out:
                 reader.b.alias(other, out)
@@ -149,6 +150,7 @@ def onnx_recurrent(reader, node, name: str, attrs: dict, data_in: list[str]) -> 
     parts = (("rnn_kernel", w), ("rnn_kernel", r), ("rnn_bias", bias))
     recipe = [(how, tensor, (op, d)) for d in range(directions) for how, tensor in parts]
     reader.record(block, kind, recipe)
+    reader.file_order.add(block)  # a sequence (steps, width) as in the file, features last
     last = reader.b.blocks[-1] if reader.b.blocks else None
     _state(reader).tags[out] = new_tag
     if last is not None and last.name == block and last.kind == kind and op != "GRU":
@@ -258,7 +260,8 @@ def onnx_follow(reader, node, attrs: dict, data_in: list[str]) -> bool:
     new: tuple | None | bool = False  # False: not followed; None: a plain (batch-major) tensor
     if op == "Transpose":
         perm = [int(p) for p in attrs.get("perm") or []]
-        if tag is None and perm == [1, 0, 2] and _feeds_recurrent(reader, out):
+        # a batch-major sequence (an embedding's, not a channels-first tensor) made time-major
+        if tag is None and perm == [1, 0, 2] and reader.in_file_order(x) and _feeds_recurrent(reader, out):
             new = ("TNF",)
         elif tag == ("TNH",) and perm == [1, 0, 2]:
             new = None

@@ -8,7 +8,9 @@ depthwise convolutions with a multiplier, grouped convolutions, BatchNorm (folde
 with ONNX's own epsilon), and a Dense reading a Flatten of a spatial tensor (channels-first
 in ONNX: its rows must be reordered, else the numbers are silently wrong). Recurrent layers:
 ONNX LSTM, GRU and RNN behind an embedding (gates reordered, biases summed or stacked) and
-TFLite's fused sequence LSTM and RNN."""
+TFLite's fused sequence LSTM and RNN. Axes, with equal sizes so that only they decide: a
+MatMul over a channels-first tensor's last axis stays opaque; a sequence in the file's own
+(batch, steps, features) order maps (MatMul, flatten, softmax, mean) with the right numbers."""
 
 from __future__ import annotations
 
@@ -525,3 +527,172 @@ def test_a_keras_files_recurrent_layers_keep_their_weights(keras, tmp_path):
     assert plan.unchanged and (copied, refused) == (4, [])
     ids = tokens().astype(np.int32)
     np.testing.assert_allclose(model.predict(ids, verbose=0), original.predict(ids, verbose=0), atol=1e-5)
+
+
+# -- axes: channels-first tensors and sequences in the file's order ---------------------------------
+
+
+def small_graph(shape, nodes, inits, dtype=TensorProto.FLOAT) -> bytes:
+    """A graph of helper-API ``nodes`` reading ``x`` of ``shape`` and returning the last node's output."""
+    graph = helper.make_graph(
+        nodes,
+        "g",
+        [helper.make_tensor_value_info("x", dtype, list(shape))],
+        [helper.make_tensor_value_info(nodes[-1].output[0], TensorProto.FLOAT, None)],
+        [numpy_helper.from_array(np.asarray(v), name) for name, v in inits.items()],
+    )
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]).SerializeToString()
+
+
+def _weights(*shape, seed=0):
+    return np.random.default_rng(seed).normal(0, 0.5, shape).astype(np.float32)
+
+
+@pytest.mark.parametrize("after_conv", [False, True], ids=["input", "conv1d"])
+def test_a_matmul_over_a_channels_first_axis_stays_opaque(after_conv):
+    """(N, C, L) @ (L, U) contracts L; the design holds the tensor as (L, C), so a Dense would
+    contract C. With C == L the shapes and counts agree and the numbers are wrong: such a
+    MatMul is opaque, with the reason."""
+    nodes, inits, x = [], {"w": _weights(4, 3)}, "x"
+    if after_conv:
+        inits["cw"] = _weights(4, 4, 1, seed=1)
+        nodes.append(helper.make_node("Conv", ["x", "cw"], ["c"], name="conv", kernel_shape=[1]))
+        x = "c"
+    nodes.append(helper.make_node("MatMul", [x, "w"], ["y"], name="mm"))
+    data = small_graph((1, 4, 4), nodes, inits)
+    result = import_bytes(data, "mm.onnx")
+    assert [(u.op, u.reason) for u in result.unmapped] == [
+        ("MatMul", "a matrix product over the last axis of a channels-first tensor, not its channels")
+    ]
+    # what a Dense over the design's last axis (the channels) gives is not what ONNX computes
+    x_ncl = RNG.normal(0, 1, (4, 4, 4)).astype(np.float32)
+    expected = reference(data, x_ncl)  # (N, C, U)
+    features = x_ncl if not after_conv else np.einsum("oi,nil->nol", inits["cw"][..., 0], x_ncl)
+    dense = np.moveaxis(features, 1, -1) @ inits["w"]  # (N, L, U), as the design would compute
+    assert dense.shape == expected.shape and np.abs(dense - expected).max() > 0.5
+
+
+def sequence_then(tail, steps=7, features=7, units=5, vocab=20):
+    """ids (1, steps) -> Gather (vocab, features) -> ``tail``; with steps == features on purpose."""
+    inits = {"table": _weights(vocab, features, seed=2)}
+    nodes = [helper.make_node("Gather", ["table", "x"], ["e"], name="embedding")]
+    tail(nodes, inits, steps, features, units)
+    return small_graph((1, steps), nodes, inits, TensorProto.INT64)
+
+
+def _lstm_sequence(nodes, inits, steps, features, units):
+    """Transpose, LSTM, Squeeze + Transpose: the (N, steps, units) sequence, as PyTorch exports it."""
+    inits.update(W=_weights(1, 4 * units, features, seed=3), R=_weights(1, 4 * units, units, seed=4))
+    inits.update(B=_weights(1, 8 * units, seed=5), axis1=np.array([1], np.int64))
+    nodes.append(helper.make_node("Transpose", ["e"], ["tm"], name="tm", perm=[1, 0, 2]))
+    nodes.append(helper.make_node("LSTM", ["tm", "W", "R", "B"], ["y"], name="lstm", hidden_size=units))
+    nodes.append(helper.make_node("Squeeze", ["y", "axis1"], ["sq"], name="sq"))
+    nodes.append(helper.make_node("Transpose", ["sq"], ["seq"], name="seq", perm=[1, 0, 2]))
+
+
+def _embedding_matmul_softmax(nodes, inits, steps, features, units):
+    inits.update(w=_weights(features, 3, seed=6), b=_weights(3, seed=7))
+    nodes.append(helper.make_node("MatMul", ["e", "w"], ["mm"], name="head"))
+    nodes.append(helper.make_node("Add", ["mm", "b"], ["add"], name="head_bias"))
+    nodes.append(helper.make_node("Softmax", ["add"], ["out"], name="softmax", axis=-1))
+
+
+def _lstm_flatten_gemm(nodes, inits, steps, features, units):
+    _lstm_sequence(nodes, inits, steps, features, units)
+    inits.update(fw=_weights(3, steps * units, seed=8), fb=_weights(3, seed=9))
+    nodes.append(helper.make_node("Flatten", ["seq"], ["flat"], name="flat", axis=1))
+    nodes.append(helper.make_node("Gemm", ["flat", "fw", "fb"], ["out"], name="fc", transB=1))
+
+
+def _lstm_relu_matmul_mean(nodes, inits, steps, features, units):
+    _lstm_sequence(nodes, inits, steps, features, units)
+    inits.update(w=_weights(units, 4, seed=10))
+    nodes.append(helper.make_node("Relu", ["seq"], ["relu"], name="relu"))
+    nodes.append(helper.make_node("MatMul", ["relu", "w"], ["mm"], name="proj"))
+    nodes.append(helper.make_node("ReduceMean", ["mm"], ["out"], name="mean", axes=[1], keepdims=0))
+
+
+FILE_ORDER = {  # a sequence in the file's own (batch, steps, features) order, and what reads it
+    "embedding_matmul_softmax": (_embedding_matmul_softmax, ["Embedding", "Dense", "Activation"]),
+    "lstm_flatten_gemm": (_lstm_flatten_gemm, ["Embedding", "LSTM", "Flatten", "Dense"]),
+    "lstm_relu_matmul_mean": (
+        _lstm_relu_matmul_mean,
+        ["Embedding", "LSTM", "Activation", "Dense", "GlobalAveragePooling1D"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FILE_ORDER))
+def test_a_sequence_in_the_files_order_maps_with_its_weights(keras, case):
+    """Steps == features, so only the axes decide: a MatMul and a softmax over the features, a
+    flatten of (steps, units) in the file's row order (no channels-first reordering), a mean
+    over the steps. Outputs equal ONNX's reference evaluator's."""
+    tail, kinds = FILE_ORDER[case]
+    data = sequence_then(tail)
+    model, result, plan, (copied, refused) = loaded(data, f"{case}.onnx")
+    assert [b.kind for b in result.design.blocks] == kinds
+    assert plan.unchanged and refused == [] and copied == len(result.weights)
+    ids = RNG.integers(0, 20, (6, 7)).astype(np.int64)
+    expected = reference_tokens(data, ids)
+    got = model.predict(ids.astype(np.int32), verbose=0)
+    error = np.abs(got - expected).max()
+    print(f"{case}.onnx: max |keras - reference| = {error:.2e}")
+    np.testing.assert_allclose(got, expected, atol=1e-5, rtol=1e-5)
+
+
+def test_other_operators_on_a_sequence_in_the_files_order_stay_opaque():
+    """A BatchNormalization of (N, steps, features) normalizes the steps in ONNX (axis 1) but
+    would normalize the features in the design: opaque, and what follows keeps the file's order."""
+
+    def tail(nodes, inits, steps, features, units):
+        inits.update({f"bn.{p}": _weights(steps, seed=11) ** 2 + 0.5 for p in ("s", "b", "m", "v")})
+        inits["w"] = _weights(features, 3, seed=12)
+        nodes.append(helper.make_node("BatchNormalization", ["e", "bn.s", "bn.b", "bn.m", "bn.v"], ["bn"], name="bn"))
+        nodes.append(helper.make_node("MatMul", ["bn", "w"], ["out"], name="head"))
+
+    result = import_bytes(sequence_then(tail), "bn.onnx")
+    assert [(u.op, u.reason) for u in result.unmapped] == [
+        (
+            "BatchNormalization",
+            "BatchNormalization of a (batch, steps, features) tensor: mapped on channels-first tensors only",
+        )
+    ]
+    assert [b.kind for b in result.design.blocks] == ["Embedding", "Opaque", "Dense"]
+
+
+@pytest.mark.parametrize("axis", [1, -1])
+def test_a_softmax_maps_over_the_channels_of_a_channels_first_tensor(keras, axis):
+    """Conv output (N, 4, 4, 4): axis 1 is its channels (mapped, the reference evaluator's
+    numbers); axis -1 is its width, which a softmax over the design's last axis would not
+    compute (opaque, where it was mapped before)."""
+    inits = {"cw": _weights(4, 3, 1, 1, seed=13)}
+    nodes = [
+        helper.make_node("Conv", ["x", "cw"], ["c"], name="conv", kernel_shape=[1, 1]),
+        helper.make_node("Softmax", ["c"], ["out"], name="softmax", axis=axis),
+    ]
+    data = small_graph((1, 3, 4, 4), nodes, inits)
+    result = import_bytes(data, "softmax.onnx")
+    if axis == -1:
+        assert [(u.op, u.reason) for u in result.unmapped] == [
+            ("Softmax", "softmax over axis -1, not the channels (axis 1)")
+        ]
+        return
+    model, *_ = loaded(data, "softmax.onnx")
+    x = RNG.normal(0, 1, (4, 3, 4, 4)).astype(np.float32)
+    np.testing.assert_allclose(keras_output(model, x), reference(data, x), atol=1e-5, rtol=1e-5)
+
+
+def test_a_channels_first_input_is_not_read_as_a_sequence():
+    """A float (N, 6, 6) input is channels-first to the importer, (6, 6) with its axes swapped in
+    the design: a Transpose (1, 0, 2) of it into an LSTM is not followed as the time-major
+    view of a sequence (steps == features would have hidden the swap), so the LSTM stays opaque."""
+    inits = {"W": _weights(1, 8, 6), "R": _weights(1, 8, 2, seed=1), "B": _weights(1, 16, seed=2)}
+    inits["axis0"] = np.array([0], np.int64)
+    nodes = [
+        helper.make_node("Transpose", ["x"], ["tm"], name="tm", perm=[1, 0, 2]),
+        helper.make_node("LSTM", ["tm", "W", "R", "B"], ["y", "h"], name="lstm", hidden_size=2),
+        helper.make_node("Squeeze", ["h", "axis0"], ["out"], name="last"),
+    ]
+    result = import_bytes(small_graph((1, 6, 6), nodes, inits), "seq.onnx")
+    assert "LSTM" not in [b.kind for b in result.design.blocks]
+    assert [u.op for u in result.unmapped][:2] == ["Transpose", "LSTM"]
