@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import shutil
 import zipfile
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from lightdesign.design import DesignError, from_dict
 from lightdesign.store import Store, StoreError, new_workspace_id
@@ -137,14 +137,16 @@ def _unpack_files(archive: zipfile.ZipFile, manifest: dict, folder: Path, source
 
 
 def _rewrite(value, moved: dict[str, tuple[str, str]]):
-    """The record with every file path that was moved replaced by its new path."""
+    """The record with every file path that was moved replaced by its new path, and every
+    other absolute path dropped (None): an archive may only point at the files it carries,
+    never at a file already on this server (another workspace's model, say)."""
     if isinstance(value, str):
         if value in moved:
             return moved[value][0]
         for old, (new, _) in moved.items():  # a file inside a moved folder
             if value.startswith(old.rstrip("/") + "/"):
                 return new + value[len(old.rstrip("/")) :]
-        return value
+        return None if PurePosixPath(value).is_absolute() or PureWindowsPath(value).drive else value
     if isinstance(value, list):
         return [_rewrite(v, moved) for v in value]
     if isinstance(value, dict):

@@ -72,6 +72,51 @@ def test_an_imported_model_file_follows_its_design_to_the_new_server(tmp_path):
     assert lent.source is not None and lent.source.path == record["path"] and lent.plan.unchanged
 
 
+def test_an_archive_cannot_point_at_a_file_it_does_not_carry(tmp_path):
+    """A crafted workspace.json naming another workspace's kept model (or any file on the
+    server) gets no path: only files inside the archive are ever used."""
+    from lightdesign.importers.weights import MODEL_FILES, file_weights
+
+    elsewhere = tmp_path / "server" / "models" / "other" / "theirs.keras"
+    elsewhere.parent.mkdir(parents=True)
+    elsewhere.write_bytes(b"someone else's weights")
+    ws = Workspace()
+    manifest = {
+        "format": "lightdesign-workspace",
+        "version": 1,
+        "current": "d1",
+        "settings": {
+            MODEL_FILES: {
+                "d1": {
+                    "file": "x.keras",
+                    "format": "keras",
+                    "path": str(elsewhere),
+                    "weights": {"conv1": [[288], [32]]},
+                }
+            }
+        },
+        "designs": [
+            {
+                "id": "d1",
+                "design": ws.design.to_dict(),
+                "runs": [{"id": "r1", "state": "finished", "model_path": str(elsewhere)}],
+                "exports": [{"id": "e1", "result": {"files": [{"path": "C:\\\\secret.tflite"}]}}],
+            }
+        ],
+        "files": [],
+    }
+    crafted = tmp_path / "crafted.zip"
+    with zipfile.ZipFile(crafted, "w") as z:
+        z.writestr("workspace.json", json.dumps(manifest))
+    store = open_store(f"sqlite:///{tmp_path / 'x.db'}")
+    moved = store.load(import_workspace(store, crafted, tmp_path / "server"))
+    (record,) = moved.settings[MODEL_FILES].values()
+    assert record["path"] is None and file_weights(moved.design, record).reason == "missing"
+    (run,) = moved.runs[moved.current]
+    assert run["model_path"] is None
+    assert moved.entry.exports[0]["result"]["files"][0]["path"] is None
+
+
 def test_bad_archives_are_refused_by_name(tmp_path):
     store = open_store(f"sqlite:///{tmp_path / 'x.db'}")
     not_zip = tmp_path / "x.zip"

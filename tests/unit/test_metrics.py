@@ -74,7 +74,7 @@ def test_compare_budget_scaling_and_run_records_use_the_metric_keys(result):
     assert set(compare.summarize(result)) == set(summary) | measured
     assert all(metrics.BY_KEY[m.key] is m for m in compare.METRICS)
     assert all(metrics.BY_KEY[limit.key] is limit.metric and limit.key in summary for limit in LIMITS)
-    point = scaling.width_resolution_grid(presets.build("seed_cnn"), Budget(), alphas=(1.0,), resolutions=(28,))
+    point = scaling.width_resolution_grid(presets.build("seed_cnn"), Budget(), alphas=(1.0,), sides=(28,))
     assert point[0][0].figures == metrics.summary(analyze(presets.build("seed_cnn")))
     record = {**summary, "test_accuracy": 0.5, "dataset": "digits"}  # what the Train page records
     assert metrics.from_record(record) == {**summary, metrics.ACCURACY.key: 0.5}
