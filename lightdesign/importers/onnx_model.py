@@ -15,7 +15,12 @@ agree).
 ``weight_values`` reads the weights of the mapped layers in Keras's layout and order (a job's
 worker calls it; the import itself records their shapes only): kernels transposed from
 channels-first, BatchNorm's epsilon moved into its variance, and the rows of a Dense after a
-Flatten of a (C, H, W) tensor put in the (H, W, C) order the design's Flatten produces.
+Flatten of a (C, H, W) tensor put in the (H, W, C) order the design's Flatten produces. That
+reordering follows the flat features through what keeps them in order (activations, BatchNorm,
+Dropout, an Add of two in one order), a Concat (a permutation per part) and a Split or Slice at
+the parts' boundaries; the other way, a Dense read only by a Reshape to (N, C, H, W) gets its
+columns and bias put in the (H, W, C) order the design's Reshape reads. A merge, split or
+reshape that would pair or read different features in the design than in the file is opaque.
 """
 
 from __future__ import annotations
@@ -87,16 +92,52 @@ def to_last(dims: list | tuple) -> tuple:
     return tuple(dims)
 
 
-def _channels_last_rows(a, flat: tuple | None):
-    """Rows (the first axis) in the file's channels-first order (C, *spatial) put in the
-    design's channels-last order (*spatial, C); ``flat`` is the design's (*spatial, C) shape."""
-    if not flat:
+def _channels_last_rows(a, order: tuple | None):
+    """Rows (the first axis) in the file's order put in the design's. ``order`` lists the
+    parts of a flat tensor, each the design's (*spatial, C) shape of a channels-first
+    (C, *spatial) tensor flattened there (its rows reordered), or ``(n,)``: n rows in the
+    same order in both (see ``_Reader.reordered``)."""
+    if not order:
         return a
     import numpy as np
 
-    spatial, channels, rest = tuple(flat[:-1]), flat[-1], a.shape[1:]
-    a = np.moveaxis(a.reshape(channels, *spatial, *rest), 0, len(spatial))
-    return np.ascontiguousarray(a.reshape(-1, *rest))
+    if sum(math.prod(part) for part in order) != a.shape[0]:
+        raise ValueError(f"{a.shape[0]} rows where the order {order} has {sum(math.prod(p) for p in order)}")
+    pieces, start, rest = [], 0, a.shape[1:]
+    for part in order:
+        piece = a[start : start + math.prod(part)]
+        start += math.prod(part)
+        if len(part) >= 2:
+            spatial, channels = tuple(part[:-1]), part[-1]
+            piece = np.moveaxis(piece.reshape(channels, *spatial, *rest), 0, len(spatial)).reshape(-1, *rest)
+        pieces.append(piece)
+    return np.ascontiguousarray(np.concatenate(pieces))
+
+
+def _same_flat_order(shape: tuple) -> bool:
+    """Whether a channels-first tensor of the design's ``shape`` (*spatial, C) flattens in the
+    same order in the file and in the design (one channel, or one position)."""
+    return len(shape) < 2 or shape[-1] == 1 or math.prod(shape[:-1]) == 1
+
+
+def _sub_order(order: tuple, lo: int, hi: int) -> tuple | None:
+    """The order of rows ``lo:hi`` of a flat tensor in ``order``, or None when the range cuts
+    a reordered part (those rows are different features in the file and in the design)."""
+    out, start = [], 0
+    for part in order:
+        size = math.prod(part)
+        a, b = max(lo, start), min(hi, start + size)
+        if a < b:
+            if len(part) >= 2 and (a, b) != (start, start + size):
+                return None
+            out.append(part if len(part) >= 2 else (b - a,))
+        start += size
+    return tuple(out)
+
+
+def _normal(order: tuple | None) -> tuple | None:
+    """None for an order whose parts all keep the file's row order."""
+    return order if order and any(len(part) >= 2 for part in order) else None
 
 
 def convert(data: bytes, name: str, input_shape: tuple | None = None) -> ImportResult:
@@ -174,8 +215,10 @@ class _Reader:
         self.skip: set[int] = set()
         # block -> how its Keras weights are read: (layout, initializer, extra) per weight
         self.sources: dict[str, list[tuple[str, str, Any]]] = {}
-        # block -> the channels-last shape a Flatten read, for flat tensors whose features are
-        # in channels-first (C, H, W) order in the file but (H, W, C) order in the design
+        # block -> the order of a flat tensor whose features are in channels-first (C, H, W)
+        # order in the file but (H, W, C) order in the design: its parts in turn (a Concat of
+        # several), each the (H, W, C) shape a Flatten read, or (n,) for n features in the same
+        # order in both; the layers reading it reorder their weights or stay opaque
         self.reordered: dict[str, tuple] = {}
         # blocks whose output keeps the file's own axis order (batch, steps, features): an
         # embedding, a recurrent layer and what follows them; every other tensor of rank 3 or
@@ -222,10 +265,10 @@ class _Reader:
             return a.transpose(2, 1, 0)
         if layout == "depthwise":  # (C*m, 1, kh, kw) -> (kh, kw, C, m)
             return a.reshape(-1, extra, *a.shape[2:]).transpose(2, 3, 0, 1)
-        if layout == "dense":  # (in, out), or (out, in) with transB; times alpha; rows reordered
-            trans, alpha, flat = extra
-            a = (a.T if trans else a) * np.float32(alpha)
-            return _channels_last_rows(a, flat)
+        if layout == "dense":  # (in, out), or (out, in) with transB; times alpha; rows (columns) reordered
+            trans, alpha, flat, *columns = extra
+            a = _channels_last_rows((a.T if trans else a) * np.float32(alpha), flat)
+            return np.ascontiguousarray(_channels_last_rows(a.T, columns[0]).T) if columns else a
         if layout == "vector":  # a per-channel vector; times a scale; reordered after a Flatten
             scale, flat = extra
             return _channels_last_rows(a.reshape(-1) * np.float32(scale), flat)
@@ -263,8 +306,51 @@ class _Reader:
             self.file_order.add(block)
 
     def flat_order(self, x: str) -> tuple | None:
-        """The channels-last shape a flat input was flattened from, when its order differs."""
+        """The order of a flat input's features (see ``reordered``), when it differs from the file's."""
         return self.reordered.get(self.b.block_of.get(x, ""))
+
+    def parts(self, x: str) -> tuple:
+        """The order of a flat input as parts, ``(n,)`` for one in the file's order."""
+        return self.flat_order(x) or ((self.b.shape(x)[-1],),)
+
+    def only_reader(self, block: str, reader: int) -> bool:
+        """Whether node ``reader`` is the only one reading ``block``'s output (the file's nodes
+        that alias it, such as a bias Add, aside) and it is not the graph's output."""
+        tensors = {t for t, b in self.b.block_of.items() if b == block}
+        if self.graph.output[0].name in tensors:
+            return False
+        inside = {self.producer[t] for t in tensors if t in self.producer}
+        return all(k == reader or k in inside for t in tensors for k in self.consumers.get(t, []))
+
+    def reorder_columns(self, x: str, reader: int, shape: tuple) -> bool:
+        """Make the flat ``x`` come out in the design's (H, W, C) order of ``shape`` by
+        reordering the columns (and bias) of the Dense computing it, through the elementwise
+        layers between: when each is read by the next only. Returns whether it did."""
+        while True:
+            block = self.b.block_of.get(x, "")
+            kind = next((b.kind for b in self.b.blocks if b.name == block), None)
+            if kind is None or not self.only_reader(block, reader) or x not in self.producer:
+                return False
+            if kind == "Dense":
+                break
+            if kind not in ("Activation", "Dropout"):
+                return False
+            reader = self.producer[x]
+            inputs = {i for i in self.nodes[reader].input if i in self.b.tensors and self.b.block_of[i] != block}
+            if len(inputs) != 1:
+                return False
+            x = inputs.pop()
+        order = ((*shape,),)
+        recipe = self.sources.get(block)
+        if recipe is not None:
+            dense = [entry for entry in recipe if entry[0] == "dense"]
+            if len(dense) != 1 or len(dense[0][2]) != 3:
+                return False
+            self.sources[block] = [
+                (layout, name, (*extra, order) if layout == "dense" else (extra[0], order))
+                for layout, name, extra in recipe
+            ]
+        return True
 
     def attrs(self, node) -> dict:
         from onnx import helper
@@ -503,6 +589,11 @@ class _Reader:
         self._act(node, name, data_in, "hard_swish")
 
     def op_HardSigmoid(self, node, name, attrs, data_in):
+        # Keras's hard_sigmoid is relu6(x + 3) / 6: ONNX's max(0, min(1, alpha * x + beta))
+        # with alpha 1/6 and beta 0.5 (PyTorch's Hardsigmoid), not ONNX's defaults (0.2, 0.5)
+        alpha, beta = float(attrs.get("alpha", 0.2)), float(attrs.get("beta", 0.5))
+        if abs(alpha - 1 / 6) > 1e-6 or abs(beta - 0.5) > 1e-6:
+            raise _Opaque(f"a hard sigmoid with alpha {alpha:g} and beta {beta:g} (Keras's has alpha 1/6, beta 0.5)")
         self._act(node, name, data_in, "hard_sigmoid")
 
     def op_Softmax(self, node, name, attrs, data_in):
@@ -596,9 +687,11 @@ class _Reader:
         order and the design's in (H, W, C): the layers reading them reorder their weights."""
         shape = self.b.shape(x)
         block = self.add(node, name, "Flatten", {}, [x])
+        if len(shape) == 1:  # already flat: its order stays
+            return self.keep_order(block, x)
         # a tensor in the file's order flattens in the same order in both
         if len(shape) >= 2 and math.prod(shape[:-1]) > 1 and shape[-1] > 1 and not self.in_file_order(x):
-            self.reordered[block] = tuple(shape)
+            self.reordered[block] = (tuple(shape),)
 
     def op_Identity(self, node, name, attrs, data_in):
         self.b.alias(node.output[0], data_in[0])
@@ -654,11 +747,14 @@ class _Reader:
             ordered = {self.in_file_order(x) for x in data_in if len(self.b.shape(x)) >= 2}
             if len(ordered) > 1:
                 raise _Opaque(f"{node.op_type} of a (batch, steps, features) tensor and a channels-first one")
+            if len({self.flat_order(x) for x in data_in}) > 1:
+                # the design would pair features that are not paired in the file
+                raise _Opaque(
+                    f"{node.op_type} of flattened features in different orders (channels-first (C, H, W) "
+                    "in the file, (H, W, C) in the design)"
+                )
             block = self.add(node, name, kind, {}, data_in)
-            self.keeps_file_order(data_in[0], block)
-            orders = {self.flat_order(x) for x in data_in}
-            if len(orders) == 1:  # flat features in one order stay in it
-                self.keep_order(block, data_in[0])
+            self.keep_order(block, data_in[0])  # flat features in one order stay in it
             return block
         const = [i for i in node.input if i and i not in data_in]
         x = data_in[0]
@@ -713,8 +809,13 @@ class _Reader:
             raise _Opaque("concatenation of a (batch, steps, features) tensor and a channels-first one")
         if axis != self.channel_axis(data_in[0]) or len(data_in) != len([i for i in node.input if i]):
             raise _Opaque(f"concatenation along axis {attrs.get('axis')} (only channels are mapped)")
+        order = None
+        if len(self.b.shape(data_in[0])) == 1:  # flat features: the parts in turn
+            order = _normal(tuple(part for x in data_in for part in self.parts(x)))
         block = self.add(node, name, "Concatenate", {}, data_in)
         self.keeps_file_order(data_in[0], block)
+        if order and self.b.blocks and self.b.blocks[-1].name == block and self.b.blocks[-1].kind == "Concatenate":
+            self.reordered[block] = order
 
     def op_Pad(self, node, name, attrs, data_in):
         if attrs.get("mode", "constant") != "constant":
@@ -746,8 +847,36 @@ class _Reader:
             block = self.add(node, name, "Reshape", dict(target_shape=list(target[1:])), [x])
             return self.file_order.add(block)
         if len(target) >= 3 and all(d and d > 0 for d in target[1:]):
-            return self.add(node, name, "Reshape", dict(target_shape=list(to_last(target))), [x])
+            shape = to_last(target)
+            why = self._moves_channels(x, shape, target, self.producer[node.output[0]])
+            if why:
+                raise _Opaque(why)
+            return self.add(node, name, "Reshape", dict(target_shape=list(shape)), [x])
         raise _Opaque(f"a reshape to {target}")
+
+    def _moves_channels(self, x: str, shape: tuple, target: list, reader: int) -> str | None:
+        """Why a Reshape of the channels-first ``x`` to ``target`` (the design's ``shape``,
+        channels last) would not compute the file's tensor, or None when it does: the file
+        reads the features in (C, H, W) order, the design in (H, W, C) order."""
+        source = self.b.shape(x)
+        if len(source) >= 2:
+            if target[1] == source[-1] or _same_flat_order(source) and _same_flat_order(shape):
+                return None  # the channels stay; the positions are regrouped in the same order
+            return (
+                f"a reshape to {target} that moves the channel axis of its input "
+                f"({source[-1]} channels; channels-first in the file, last in the design)"
+            )
+        order = self.flat_order(x)
+        if order is None and _same_flat_order(shape):
+            return None
+        if order and len(order) == 1 and len(order[0]) >= 2 and order[0][-1] == shape[-1]:
+            return None  # flattened from (C, H, W) and back to C channels: the (H, W, C) order of both
+        if order is None and self.reorder_columns(x, reader, shape):
+            return None
+        return (
+            f"a reshape of flat features to {target}: the file reads them in (C, H, W) order, the design "
+            "in (H, W, C) order, and no Dense read only by this reshape computes them"
+        )
 
     def _shuffle(self, node, name, x) -> bool:
         """Reshape (N, g, C/g, H, W) -> Transpose (0, 2, 1, 3, 4) -> Reshape (N, C, H, W)."""
@@ -785,9 +914,27 @@ class _Reader:
             sizes = self.values(node.input[1], 64)
         if sizes is not None and len(set(sizes)) != 1 or channels % parts:
             raise _Opaque("a split into unequal parts")
+        width = channels // parts
+        orders = [self.sub_order(x, index * width, (index + 1) * width) for index in range(parts)]
         for index, out in enumerate(node.output):
             block = self.b.add(out, f"{name}_{index}", "Split", "ChannelSplit", dict(parts=parts, index=index), [x])
             self.keeps_file_order(x, block)
+            if orders[index] and self.b.blocks[-1].name == block and self.b.blocks[-1].kind == "ChannelSplit":
+                self.reordered[block] = orders[index]
+
+    def sub_order(self, x: str, lo: int, hi: int) -> tuple | None:
+        """The order of features ``lo:hi`` of ``x``; opaque where they are not the same
+        features in the file and in the design."""
+        order = self.flat_order(x)
+        if not order:
+            return None
+        part = _sub_order(order, lo, hi)
+        if part is None:
+            raise _Opaque(
+                f"features {lo}:{hi} of flattened channels-first (C, H, W) features, which the design "
+                "holds in (H, W, C) order: not the same features"
+            )
+        return _normal(part)
 
     def op_Slice(self, node, name, attrs, data_in):
         x = data_in[0]
@@ -809,8 +956,11 @@ class _Reader:
         width = hi - lo
         if width <= 0 or channels % width or lo % width:
             raise _Opaque("a slice that is not an equal channel split")
+        order = self.sub_order(x, lo, hi)
         block = self.add(node, name, "ChannelSplit", dict(parts=channels // width, index=lo // width), [x])
         self.keeps_file_order(x, block)
+        if order and self.b.blocks[-1].name == block and self.b.blocks[-1].kind == "ChannelSplit":
+            self.reordered[block] = order
 
     def op_Gather(self, node, name, attrs, data_in):
         if recurrent.onnx_follow(self, node, attrs, data_in):

@@ -696,3 +696,221 @@ def test_a_channels_first_input_is_not_read_as_a_sequence():
     result = import_bytes(small_graph((1, 6, 6), nodes, inits), "seq.onnx")
     assert "LSTM" not in [b.kind for b in result.design.blocks]
     assert [u.op for u in result.unmapped][:2] == ["Transpose", "LSTM"]
+
+
+# -- flattened channels-first features through merges, splits and reshapes --------------------------
+
+
+def _flat_pair(nodes, inits):
+    """x (1, 2, 3, 3) -> relu and sigmoid, each flattened: features in (C, H, W) order in the
+    file, (H, W, C) in the design."""
+    nodes += [
+        helper.make_node("Relu", ["x"], ["a"], name="relu"),
+        helper.make_node("Sigmoid", ["x"], ["b"], name="sig"),
+        helper.make_node("Flatten", ["a"], ["fa"], name="fa"),
+        helper.make_node("Flatten", ["b"], ["fb"], name="fb"),
+    ]
+
+
+def _concat_gemm(nodes, inits):
+    """a Concat of two Flattens and of a pooled (same order) one, then a Dense: its rows are
+    reordered per part (off by 2.7 when the Concat dropped the reordering)."""
+    _flat_pair(nodes, inits)
+    inits.update(w=_weights(5, 2 * 18 + 2, seed=20), bias=_weights(5, seed=21))
+    nodes += [
+        helper.make_node("GlobalAveragePool", ["x"], ["p"], name="pool"),
+        helper.make_node("Flatten", ["p"], ["fp"], name="fp"),
+        helper.make_node("Concat", ["fa", "fp", "fb"], ["cat"], name="cat", axis=1),
+        helper.make_node("Gemm", ["cat", "w", "bias"], ["out"], name="fc", transB=1),
+    ]
+
+
+def _concat_split_gemm(nodes, inits):
+    """Split and Slice of a Concat of two Flattens at the parts' boundary: each part keeps its order."""
+    _flat_pair(nodes, inits)
+    inits.update(w=_weights(18, 4, seed=22), v=_weights(18, 4, seed=23))
+    inits.update(lo=np.array([18], np.int64), hi=np.array([36], np.int64), ax=np.array([1], np.int64))
+    nodes += [
+        helper.make_node("Concat", ["fa", "fb"], ["cat"], name="cat", axis=1),
+        helper.make_node("Split", ["cat"], ["s0", "s1"], name="split", axis=1),
+        helper.make_node("Slice", ["cat", "lo", "hi", "ax"], ["s2"], name="slice"),
+        helper.make_node("MatMul", ["s0", "w"], ["m0"], name="fc0"),
+        helper.make_node("MatMul", ["s2", "v"], ["m1"], name="fc1"),
+        helper.make_node("Add", ["m0", "m1"], ["out"], name="sum"),
+    ]
+
+
+def _add_same_order_gemm(nodes, inits):
+    _flat_pair(nodes, inits)
+    inits.update(w=_weights(18, 3, seed=24))
+    nodes += [
+        helper.make_node("Add", ["fa", "fb"], ["s"], name="add"),
+        helper.make_node("Gemm", ["s", "w"], ["out"], name="fc"),
+    ]
+
+
+def _gemm_reshape_conv(nodes, inits):
+    """flattened (3, 2, 2) -> Dense -> (N, 3, 2, 2) -> 1x1 conv: the Dense's columns and bias are
+    put in the (H, W, C) order the design's Reshape reads (off by 3.8 without), its rows in the
+    Flatten's. (A flat input would be token ids in a design.)"""
+    inits.update(w=_weights(12, 12, seed=25), bias=_weights(12, seed=26), cw=_weights(4, 3, 1, 1, seed=27))
+    inits["shape"] = np.array([1, 3, 2, 2], np.int64)
+    nodes += [
+        helper.make_node("Flatten", ["x"], ["f"], name="flat"),
+        helper.make_node("Gemm", ["f", "w", "bias"], ["d"], name="fc"),
+        helper.make_node("Reshape", ["d", "shape"], ["r"], name="unflatten"),
+        helper.make_node("Conv", ["r", "cw"], ["out"], name="conv", kernel_shape=[1, 1]),
+    ]
+
+
+def _matmul_bias_relu_reshape_conv(nodes, inits):
+    """MatMul + bias Add + Relu before the Reshape: the reordering goes through the activation."""
+    inits.update(w=_weights(12, 18, seed=28), bias=_weights(18, seed=29), cw=_weights(4, 2, 3, 3, seed=30))
+    inits["shape"] = np.array([1, 2, 3, 3], np.int64)
+    nodes += [
+        helper.make_node("Flatten", ["x"], ["f"], name="flat"),
+        helper.make_node("MatMul", ["f", "w"], ["m"], name="fc"),
+        helper.make_node("Add", ["m", "bias"], ["d"], name="fc_bias"),
+        helper.make_node("Relu", ["d"], ["a"], name="relu"),
+        helper.make_node("Reshape", ["a", "shape"], ["r"], name="unflatten"),
+        helper.make_node("Conv", ["r", "cw"], ["out"], name="conv", kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+    ]
+
+
+def _flatten_reshape_back(nodes, inits):
+    """Flatten of (2, 3, 3) and Reshape back to (N, 2, 3, 3): the design's (H, W, C) order both ways."""
+    inits.update(cw=_weights(4, 2, 1, 1, seed=31), shape=np.array([1, 2, 3, 3], np.int64))
+    nodes += [
+        helper.make_node("Relu", ["x"], ["a"], name="relu"),
+        helper.make_node("Flatten", ["a"], ["f"], name="flat"),
+        helper.make_node("Reshape", ["f", "shape"], ["r"], name="unflatten"),
+        helper.make_node("Conv", ["r", "cw"], ["out"], name="conv", kernel_shape=[1, 1]),
+    ]
+
+
+FLAT_ORDER = {  # builder, input shape (channels first, no batch), kinds
+    "concat_gemm": (_concat_gemm, (2, 3, 3), ["Concatenate", "Dense"]),
+    "concat_split_gemm": (_concat_split_gemm, (2, 3, 3), ["ChannelSplit", "Dense", "Add"]),
+    "add_same_order_gemm": (_add_same_order_gemm, (2, 3, 3), ["Add", "Dense"]),
+    "gemm_reshape_conv": (_gemm_reshape_conv, (3, 2, 2), ["Dense", "Reshape", "Conv2D"]),
+    "matmul_bias_relu_reshape_conv": (_matmul_bias_relu_reshape_conv, (3, 2, 2), ["Dense", "Reshape", "Conv2D"]),
+    "flatten_reshape_back": (_flatten_reshape_back, (2, 3, 3), ["Flatten", "Reshape", "Conv2D"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FLAT_ORDER))
+def test_flattened_features_keep_their_order_through_merges_splits_and_reshapes(keras, case):
+    """Flat features in (C, H, W) order in the file and (H, W, C) in the design, carried through
+    Concat (a row permutation per part), Split/Slice at the parts' boundaries, Add of two in the
+    same order, and back to (N, C, H, W) by a Reshape (a Dense's columns reordered, or the
+    inverse of a Flatten): outputs equal the reference evaluator's."""
+    build, shape, kinds = FLAT_ORDER[case]
+    nodes, inits = [], {}
+    build(nodes, inits)
+    data = small_graph((1, *shape), nodes, inits)
+    model, result, plan, (copied, refused) = loaded(data, f"{case}.onnx")
+    assert set(kinds) <= {b.kind for b in result.design.blocks}
+    assert plan.unchanged and refused == [] and copied == len(result.weights)
+    x = RNG.normal(0, 1, (6, *shape)).astype(np.float32)
+    expected = reference(data, x)
+    got = keras_output(model, x)
+    print(f"{case}.onnx: max |keras - reference| = {np.abs(got - expected).max():.2e}")
+    np.testing.assert_allclose(got, expected, atol=1e-5, rtol=1e-5)
+
+
+def _opaque(nodes, inits, shape=(1, 2, 2, 2)):
+    result = import_bytes(small_graph(shape, nodes, inits), "opaque.onnx")
+    return [(u.op, u.reason) for u in result.unmapped]
+
+
+@pytest.mark.parametrize("op", ["Split", "Slice"])
+def test_a_split_of_flattened_channels_first_features_is_opaque(op):
+    """The first half of a flattened (2, 2, 2) tensor is channel 0 in the file but positions
+    (0, *) of both channels in the design: a ChannelSplit would read other features (off by
+    0.89 before)."""
+    inits = {"w": _weights(4, 3), "lo": np.array([0], np.int64), "hi": np.array([4], np.int64)}
+    inits["ax"] = np.array([1], np.int64)
+    split = (
+        helper.make_node("Split", ["f"], ["s", "s1"], name="split", axis=1)
+        if op == "Split"
+        else helper.make_node("Slice", ["f", "lo", "hi", "ax"], ["s"], name="slice")
+    )
+    nodes = [helper.make_node("Flatten", ["x"], ["f"], name="flat"), split]
+    nodes.append(helper.make_node("Gemm", ["s", "w"], ["out"], name="fc"))
+    assert _opaque(nodes, inits) == [
+        (
+            op,
+            "features 0:4 of flattened channels-first (C, H, W) features, which the design holds in "
+            "(H, W, C) order: not the same features",
+        )
+    ]
+
+
+def test_an_add_of_flat_features_in_different_orders_is_opaque():
+    inits = {"w": _weights(8, 8)}
+    nodes = [
+        helper.make_node("Flatten", ["x"], ["f"], name="flat"),
+        helper.make_node("Gemm", ["f", "w"], ["d"], name="fc"),
+        helper.make_node("Add", ["f", "d"], ["out"], name="add"),
+    ]
+    assert _opaque(nodes, inits) == [
+        (
+            "Add",
+            "Add of flattened features in different orders (channels-first (C, H, W) in the file, (H, W, C) "
+            "in the design)",
+        )
+    ]
+
+
+def test_reshapes_that_move_the_channel_axis_are_opaque():
+    """A Dense read by its Reshape and by another node cannot have its columns reordered; a
+    conv output (N, 4, 2, 3) reshaped to (N, 2, 4, 3) moves its channels."""
+    inits = {"w": _weights(8, 8), "shape": np.array([1, 2, 2, 2], np.int64)}
+    nodes = [
+        helper.make_node("Flatten", ["x"], ["f"], name="flat"),
+        helper.make_node("Gemm", ["f", "w"], ["d"], name="fc"),
+        helper.make_node("Reshape", ["d", "shape"], ["r"], name="unflatten"),
+        helper.make_node("Relu", ["d"], ["a"], name="relu"),
+        helper.make_node("Add", ["r", "r"], ["out"], name="add"),
+        helper.make_node("Add", ["out", "a"], ["out2"], name="add2"),
+    ]
+    reasons = _opaque(nodes, inits)
+    assert reasons[0] == (
+        "Reshape",
+        "a reshape of flat features to [1, 2, 2, 2]: the file reads them in (C, H, W) order, the design in "
+        "(H, W, C) order, and no Dense read only by this reshape computes them",
+    )
+    inits = {"cw": _weights(4, 2, 1, 1), "shape": np.array([1, 2, 4, 3], np.int64)}
+    nodes = [
+        helper.make_node("Conv", ["x", "cw"], ["c"], name="conv", kernel_shape=[1, 1]),
+        helper.make_node("Reshape", ["c", "shape"], ["out"], name="reshape"),
+    ]
+    assert _opaque(nodes, inits, (1, 2, 2, 3)) == [
+        (
+            "Reshape",
+            "a reshape to [1, 2, 4, 3] that moves the channel axis of its input (4 channels; channels-first "
+            "in the file, last in the design)",
+        )
+    ]
+
+
+@pytest.mark.parametrize("alpha", [1 / 6, 0.2])
+def test_a_hard_sigmoid_maps_only_with_keras_slope(keras, alpha):
+    """Keras's hard_sigmoid is relu6(x + 3) / 6 (alpha 1/6, beta 0.5, as PyTorch exports it);
+    ONNX's default alpha is 0.2: that one stays opaque, where it was mapped before."""
+    inits = {"cw": _weights(3, 2, 1, 1, seed=32) * 8}
+    nodes = [
+        helper.make_node("Conv", ["x", "cw"], ["c"], name="conv", kernel_shape=[1, 1]),
+        helper.make_node("HardSigmoid", ["c"], ["out"], name="hsig", alpha=alpha),
+    ]
+    data = small_graph((1, 2, 3, 3), nodes, inits)
+    if alpha == 0.2:
+        assert _opaque(nodes, inits, (1, 2, 3, 3)) == [
+            ("HardSigmoid", "a hard sigmoid with alpha 0.2 and beta 0.5 (Keras's has alpha 1/6, beta 0.5)")
+        ]
+        return
+    model, *_ = loaded(data, "hsig.onnx")
+    x = RNG.normal(0, 1, (4, 2, 3, 3)).astype(np.float32)
+    expected = reference(data, x)
+    assert (expected == 0).any() and (expected == 1).any() and ((0 < expected) & (expected < 1)).any()
+    np.testing.assert_allclose(keras_output(model, x), expected, atol=1e-5, rtol=1e-5)
