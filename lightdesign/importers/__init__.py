@@ -28,7 +28,16 @@ SUFFIXES = (".keras", ".h5", ".hdf5", ".json", ".tflite", ".onnx")
 
 def import_bytes(data: bytes, filename: str = "", input_shape: tuple | None = None, fold: bool = False) -> ImportResult:
     """Import a model file's contents. ``input_shape`` (no batch axis, channels last) fixes
-    an input the file leaves open; ``fold`` folds the flat layers into composite blocks."""
+    an input the file leaves open; ``fold`` folds the flat layers into composite blocks.
+    Every refusal is a ModelFileError with one line, a structure too deep for Python's
+    stack included (the importers bound their own recursion; this is the last guard)."""
+    try:
+        return _import(data, filename, input_shape, fold)
+    except RecursionError:
+        raise ModelFileError("the model file is nested too deeply to be read (a recursion bomb?)") from None
+
+
+def _import(data: bytes, filename: str, input_shape: tuple | None, fold: bool) -> ImportResult:
     check_size(len(data))
     if not data:
         raise ModelFileError("the file is empty: not a model file")

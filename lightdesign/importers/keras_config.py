@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from lightdesign.importers.base import MAX_LAYERS, Builder, ImportResult, ModelFileError, too_many_layers
-from lightdesign.importers.nested import MODEL_CLASSES, expand
+from lightdesign.importers.nested import MAX_DEPTH, MODEL_CLASSES, TooDeep, expand, too_deep
 from lightdesign.importers.nested import input_shape as _input_shape
 from lightdesign.importers.nested import sequential_as_functional as _sequential_as_functional
 
@@ -359,16 +359,35 @@ class _Weights:
         return self.by_layer.get(layer, [])
 
 
+def flat_paths(data: Any) -> dict[str, str]:
+    """{the name ``convert`` gives each layer: its path of names in the file} (``"blk/conv"``
+    for a layer of the expanded nested model ``blk``; a nested model kept opaque is one
+    layer under its own name). The worker copying a file's weights names the loaded model's
+    layers with it, so it expands exactly the nested models the importer expanded."""
+    _, config = _model_config(data)
+    layers, _, _ = _layers(config)
+    if len(layers) > 4 * MAX_LAYERS:
+        raise too_many_layers(len(layers))
+    return expand(layers, _nodes, _io, 4 * MAX_LAYERS)[2]
+
+
 def convert(
-    data: Any, fmt: str, weights: dict[str, list[tuple]] | None = None, input_shape: tuple | None = None
+    data: Any,
+    fmt: str,
+    weights: dict[str, list[tuple]] | None = None,
+    input_shape: tuple | None = None,
+    depth: int = 0,
 ) -> ImportResult:
     """A parsed Keras model config -> ImportResult. ``weights``: weight shapes per layer
-    name (None when the file carries none)."""
+    name (None when the file carries none); ``depth``: how deep in other models this one is
+    (an opaque nested model imported on its own for its figures)."""
+    if depth > MAX_DEPTH:
+        raise too_deep()
     name, config = _model_config(data)
     layers, inputs, outputs = _layers(config)
     if len(layers) > 4 * MAX_LAYERS:
         raise too_many_layers(len(layers))
-    layers, resolve, paths = expand(layers, _nodes, _io, 4 * MAX_LAYERS)
+    layers, resolve, paths = expand(layers, _nodes, _io, 4 * MAX_LAYERS, depth)
     inputs, outputs = [resolve(i) for i in inputs], [resolve(o) for o in outputs]
     if weights is not None:
         weights = {name: weights.get(path, []) for name, path in paths.items()}
@@ -512,7 +531,8 @@ def _walk(builder: Builder, layers: list[dict], input_layer: str, recorded: dict
 def _nested_figures(layer: dict, in_shape: tuple | None) -> tuple[tuple[int, int], int, tuple] | None:
     """((trainable, non-trainable), MACs, output shape) of a nested model that stays opaque,
     from the model imported on its own on the input it is given; None when that fails. Kept
-    on the layer per input shape, so a model applied several times is imported once."""
+    on the layer per input shape, so a model applied several times is imported once. Models
+    nested beyond ``MAX_DEPTH`` refuse the whole import, as when they are expanded."""
     if in_shape is None:
         return None
     cache = layer.setdefault("_figures", {})
@@ -522,9 +542,15 @@ def _nested_figures(layer: dict, in_shape: tuple | None) -> tuple[tuple[int, int
         cache[in_shape] = None
         try:
             sub = convert(
-                {"class_name": layer.get("class_name"), "config": layer.get("config")}, "json", None, in_shape
+                {"class_name": layer.get("class_name"), "config": layer.get("config")},
+                "json",
+                None,
+                in_shape,
+                int(layer.get("_depth", 0)) + 1,
             )
             figures = analyze(sub.design)
+        except TooDeep:
+            raise
         except (ModelFileError, ValueError, TypeError, KeyError):
             return None
         if not figures.errors and not sub.unmapped:

@@ -17,8 +17,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from lightdesign.importers.base import ModelFileError
+
 MODEL_CLASSES = ("Functional", "Model", "Sequential")
 MAX_DEPTH = 16  # models nested in models
+
+
+class TooDeep(ModelFileError):
+    """Models nested beyond ``MAX_DEPTH``: refuses the whole import wherever it is found."""
+
+
+def too_deep() -> TooDeep:
+    """The one refusal of a model nesting models beyond ``MAX_DEPTH`` (expanded in place or
+    imported on their own for an opaque block's figures)."""
+    return TooDeep(
+        f"the model nests models inside models more than {MAX_DEPTH} levels deep; LightDesign imports at most {MAX_DEPTH}"
+    )
 
 
 def layer_name(layer: dict) -> str:
@@ -108,6 +122,7 @@ def expand(
     nodes: Callable[[dict], list[dict]],
     io: Callable[[Any], list[str]],
     limit: int,
+    depth: int = 0,
 ) -> tuple[list[dict], Callable[[str], str], dict[str, str]]:
     """The layers of a functional config with every nested model expanded in place.
 
@@ -115,9 +130,14 @@ def expand(
     Each flat layer carries its calls, already read and rewired, under ``"_calls"``; a nested
     model that cannot be expanded stays one layer with the reason under ``"_why"``.
     ``nodes`` reads a layer's calls, ``io`` a config's input/output layers; ``limit`` caps
-    the number of flat layers (a nesting bomb)."""
+    the number of flat layers (a nesting bomb); ``depth`` is how deep in other models this
+    one is (a model imported on its own for an opaque block's figures). A nested model that
+    stays opaque carries its depth under ``"_depth"``.
+
+    Which nested models are expanded (``_why_not``) and how their layers are named is decided
+    here only: the worker that copies a file's weights reads the same names and paths."""
     flat = _Flat(nodes, io, {layer_name(layer) for layer in layers})
-    resolve = _container(flat, layers, None, (), {}, 0, limit)
+    resolve = _container(flat, layers, None, (), {}, depth, limit)
     return flat.layers, resolve, flat.paths
 
 
@@ -126,10 +146,10 @@ def _container(
 ) -> Callable[[str], str]:
     """Expand one model's layers into ``flat``; returns its tensor-id resolver. ``inputs``
     maps the tensor ids of its input layers to the outer tensors the call passed."""
-    from lightdesign.importers.base import ModelFileError, too_many_layers
+    from lightdesign.importers.base import too_many_layers
 
     if depth > MAX_DEPTH:
-        raise ModelFileError(f"the model nests models more than {MAX_DEPTH} deep")
+        raise too_deep()
     local = dict(inputs)  # tensor id in this model -> flat tensor id
     renamed: dict[str, str] = {}
 
@@ -170,7 +190,7 @@ def _container(
                     local[f"{name}:0:{k}"] = sub(out_id)
                 flat.count -= 1  # the model itself is not a layer of the design
                 continue
-            layer = {**layer, "_why": why}
+            layer = {**layer, "_why": why, "_depth": depth}
         new = name if parent is None else inner_name(parent, name, flat.used)
         renamed[name] = new
         rewired = [

@@ -21,19 +21,36 @@ import numpy as np
 from lightdesign.jobs.messages import WeightsSource
 
 
-def _layers(model, parent: str | None = None, used: set[str] | None = None):
-    """(name, layer) for every layer of a model, nested models' layers included, in order,
-    each named as the importer names it in the flat design (``importers.nested.inner_name``)."""
-    from lightdesign.importers.nested import inner_name
+def _layers(model, config):
+    """(name, layer) for the layers of a loaded Keras model, named as the importer names them
+    in the flat design. ``config`` is the file's own model config, read as the importer read
+    it; ``importers.keras_config.flat_paths`` gives each flat name with its path of names, so
+    a nested model is walked into exactly where the importer expanded it: one it kept opaque
+    (applied twice, say) gives no inner layers, and takes no names from the layers after it."""
+    from lightdesign.importers.keras_config import flat_paths
 
-    if used is None:
-        used = {layer.name for layer in model.layers}
-    for layer in model.layers:
-        inner = getattr(layer, "layers", None)
-        if inner and hasattr(layer, "inputs"):
-            yield from _layers(layer, layer.name, used)
-        elif type(layer).__name__ != "InputLayer":
-            yield (layer.name if parent is None else inner_name(parent, layer.name, used)), layer
+    for name, path in flat_paths(config).items():
+        layer = model
+        try:
+            for part in path.split("/"):
+                layer = layer.get_layer(part)
+        except (ValueError, AttributeError):
+            continue
+        if type(layer).__name__ == "InputLayer" or getattr(layer, "layers", None) is not None:
+            continue  # an input, or a nested model kept opaque: no block takes its weights
+        yield name, layer
+
+
+def _config(source: WeightsSource):
+    """The model config of a .keras or .h5 file, read as the importer reads it."""
+    from lightdesign.importers import check_size, files
+
+    path = Path(source.path)
+    check_size(path.stat().st_size)
+    data = path.read_bytes()
+    if source.format == "h5":
+        return files.read_h5(data)[0]
+    return files.read_keras_zip(data, with_weights=False)[0]
 
 
 def _safe(name: str) -> str:
@@ -60,7 +77,7 @@ def mapped_weights(source: WeightsSource) -> dict[str, list[np.ndarray]]:
         else:
             from lightdesign.importers.onnx_model import weight_values
         return weight_values(data, source.input_shape)
-    except (OSError, ModelFileError, ValueError) as exc:
+    except (OSError, ModelFileError, ValueError, RecursionError) as exc:
         text = " ".join(str(exc).split())[:300] or type(exc).__name__
         raise RuntimeError(f"the weights of {source.file_name} cannot be loaded: {text}") from None
 
@@ -71,11 +88,12 @@ def file_weights(keras, source: WeightsSource) -> dict[str, list[np.ndarray]]:
         return mapped_weights(source)
     try:
         model = keras.models.load_model(source.path, compile=False, safe_mode=True)
+        layers = list(_layers(model, _config(source)))
     except Exception as exc:  # noqa: BLE001 - any loader error is one line for the person
         text = " ".join(str(exc).split())[:300] or type(exc).__name__
         raise RuntimeError(f"the weights of {source.file_name} cannot be loaded: {text}") from None
     out: dict[str, list[np.ndarray]] = {}
-    for name, layer in _layers(model):
+    for name, layer in layers:
         values = layer.get_weights()
         if values:
             out.setdefault(_safe(name), values)

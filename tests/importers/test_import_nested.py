@@ -181,3 +181,49 @@ def test_a_nested_model_applied_twice_stays_opaque_with_its_reason(tmp_path):
     # the shared weights are counted at each use, as the note says
     assert figures.params == model.count_params() + 4 * 4 + 4
     assert any("applied several times" in note for note in result.notes)
+
+
+def shared_then_block(keras):
+    """``shared`` (holding ``conv``) applied twice stays opaque; ``blk`` (holding ``conv``
+    too) applied once is expanded and its ``conv`` keeps its name: shared's inner layers
+    are named nowhere."""
+    layers = keras.layers
+
+    def block(name):
+        return keras.Sequential([layers.Conv2D(8, 3, padding="same", name="conv")], name=name)
+
+    inputs = keras.Input((8, 8, 8))
+    shared = block("shared")
+    x = shared(shared(inputs))
+    x = block("blk")(x)
+    return keras.Model(inputs, layers.GlobalAveragePooling2D(name="gap")(x), name="outer")
+
+
+@pytest.mark.parametrize("ext", ["keras", "h5"])
+def test_the_worker_names_layers_as_the_importer_expanded_them(tmp_path, ext):
+    """The worker walks into the nested models the importer expanded, no others: the
+    design's ``conv`` (blk's) receives blk's weights, never those of the opaque ``shared``."""
+    import keras
+
+    from lightdesign.importers.weights import plan
+    from lightdesign.jobs.file_weights import file_weights
+    from lightdesign.jobs.messages import WeightsSource
+
+    model = shared_then_block(keras)
+    randomize(model)
+    path = tmp_path / f"shared.{ext}"
+    model.save(path)
+    result = import_file(path)
+    assert [(b.name, b.kind) for b in result.design.blocks] == [
+        ("shared", "Opaque"),
+        ("shared_2", "Opaque"),
+        ("conv", "Conv2D"),
+        ("gap", "GlobalAveragePooling2D"),
+    ]
+    kept = plan(result.design, result.weights).kept
+    assert kept == {"conv": "conv"}
+    source = WeightsSource(path=str(path), format=ext, file_name=path.name, layers=kept)
+    theirs = file_weights(keras, source)
+    assert set(theirs) == {"conv"}
+    mine = model.get_layer("blk").get_layer("conv").get_weights()
+    assert all(np.array_equal(a, b) for a, b in zip(theirs["conv"], mine, strict=True))

@@ -301,7 +301,60 @@ HOSTILE = {
         "the config describes a 'Dense', not a Keras Functional or Sequential model",
     ),
     "deep json": (b"[" * 100000 + b"]" * 100000, "deep.json", "the Keras config is nested too deeply"),
+    # 250 models each applied twice (opaque, each imported on its own for its figures): a
+    # RecursionError before; and 20 models each applied once (expanded in place)
+    "models nested in models applied twice": (
+        lambda: _nested_models(250, calls=2),
+        "deep.json",
+        "the model nests models inside models more than 16 levels deep; LightDesign imports at most 16",
+    ),
+    "models nested in models": (
+        lambda: _nested_models(20, calls=1),
+        "deep.json",
+        "the model nests models inside models more than 16 levels deep; LightDesign imports at most 16",
+    ),
 }
+
+
+def _nested_models(levels: int, calls: int) -> bytes:
+    """Keras JSON of a Dense inside ``levels`` functional models, each applying the one
+    inside it ``calls`` times."""
+
+    def tensor(name, node):
+        return {"class_name": "__keras_tensor__", "config": {"shape": [None, 4], "keras_history": [name, node, 0]}}
+
+    model = {"module": "keras.layers", "class_name": "Dense", "name": "d", "config": {"name": "d", "units": 4}}
+    for level in range(levels):
+        name = model["name"]
+        nodes = [{"args": [tensor("in" if k == 0 else name, 0)], "kwargs": {}} for k in range(calls)]
+        inputs = {"class_name": "InputLayer", "name": "in", "config": {"batch_shape": [None, 4], "name": "in"}}
+        config = {
+            "name": f"m{level}",
+            "layers": [{**inputs, "inbound_nodes": []}, {**model, "inbound_nodes": nodes}],
+            "input_layers": [["in", 0, 0]],
+            "output_layers": [[name, calls - 1, 0]],
+        }
+        model = {"module": "keras", "class_name": "Functional", "name": f"m{level}", "config": config}
+    return json.dumps({"module": "keras", "class_name": "Functional", "config": model["config"]}).encode()
+
+
+def test_models_nested_up_to_the_limit_import():
+    for calls in (1, 2):
+        result = import_bytes(_nested_models(16, calls), "deep.json")
+        assert analyze(result.design).output_shape == (4,)
+
+
+def test_a_recursion_error_in_an_importer_is_one_line(monkeypatch):
+    """The importers bound their recursion; a RecursionError past them is still one line."""
+    from lightdesign.importers import keras_config
+
+    def deep(*args, **kwargs):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(keras_config, "convert", deep)
+    with pytest.raises(ModelFileError, match="^the model file is nested too deeply to be read") as caught:
+        import_bytes(json.dumps(keras2_json()).encode(), "m.json")
+    assert "\n" not in str(caught.value)
 
 
 def _zip_without_config() -> bytes:
