@@ -345,7 +345,7 @@ def tflite_sequence(reader, code: str, tid: str, name: str, options, ins: list[i
     k = reader.only_consumer(outs[0])
     if k is not None and _last_step(reader, k, outs[0], shape[0]):
         reader.skip.add(k)
-        out, sequences = str(reader.ops[k][3][0]), False
+        out, sequences = str(reader.output(k)), False
     why = None
     if cell_clip or proj_clip:
         why = f"clipping (cell {cell_clip:g}, projection {proj_clip:g})"
@@ -404,18 +404,21 @@ def _last_step(reader, k: int, tensor: int, steps: int) -> bool:
 
 def tflite_while(reader, tid: str, name: str, options, ins: list[int], outs: list[int], data_in: list[int]) -> None:
     """A WHILE loop stays opaque: its body's weights are counted and its output shape is the
-    shape of the loop output the graph reads, (steps, units) for a time-major sequence."""
-    from lightdesign.importers.tflite import _read_model, _Tensor
+    shape of the loop output the graph reads, (steps, units) for a time-major sequence. The
+    file was parsed once (``reader.graphs``) and each body's count is kept: a file with many
+    WHILE operators reads each body once."""
+    from lightdesign.importers.tflite import _Tensor
 
     body = options.scalar(1, "<i") if options is not None else -1
     count = 0
-    if body > 0:
-        _, graphs, filled, _ = _read_model(reader.data)
-        if body < len(graphs):
-            for table in graphs[body].tables(0):
+    if 0 < body < len(reader.graphs):
+        if body not in reader.body_weights:
+            for table in reader.graphs[body].tables(0):
                 t = _Tensor(-1, table)
-                if t.buffer in filled and t.buffer > 0 and t.type not in (2, 4, 6) and t.size > 1:
+                if t.buffer in reader.filled and t.buffer > 0 and t.type not in (2, 4, 6) and t.size > 1:
                     count += t.size
+            reader.body_weights[body] = count
+        count = reader.body_weights[body]
     read = [o for o in outs if reader.consumers.get(o)]
     shape = None
     target = str(read[0]) if read else tid
@@ -426,7 +429,7 @@ def tflite_while(reader, tid: str, name: str, options, ins: list[int], outs: lis
             k = reader.only_consumer(read[0])
             if k is not None and _time_step(reader, k, read[0]):
                 reader.skip.add(k)  # the last step of it: the loop's output is (units,)
-                target, shape = str(reader.ops[k][3][0]), (signature[2],)
+                target, shape = str(reader.output(k)), (signature[2],)
         else:
             shape = reader.dims(read[0])
     reason = (
@@ -497,5 +500,5 @@ def tflite_index_wrap(reader, k: int, ins: list[int], outs: list[int]) -> bool:
         return False
     reader.skip.update((add, select))
     reader.meta.update(outs)
-    reader.b.alias(str(reader.ops[select][3][0]), str(ins[0]))
+    reader.b.alias(str(reader.output(select)), str(ins[0]))
     return True

@@ -218,7 +218,7 @@ def _read_model(data: bytes):
     for i, buf in enumerate(buffers):
         if buf.length(0) > 0 or buf.scalar(2, "<Q") > 0:
             filled.add(i)
-    return codes, graphs, filled, len(graphs)
+    return codes, graphs, filled, len(graphs), buffers
 
 
 def convert(data: bytes, name: str, input_shape: tuple | None = None) -> ImportResult:
@@ -244,7 +244,7 @@ def weight_values(data: bytes, input_shape: tuple | None = None) -> dict[str, li
 
 
 def _convert(data: bytes, name: str, input_shape: tuple | None = None):
-    codes, graphs, filled, subgraphs = _read_model(data)
+    codes, graphs, filled, subgraphs, buffers = _read_model(data)  # parsed once: loops read ``reader.graphs``
     graph = graphs[0]
     if graph.count(0) > MAX_TENSORS:
         raise ModelFileError(f"the .tflite file has {graph.count(0):,} tensors; at most {MAX_TENSORS:,} are read")
@@ -257,8 +257,6 @@ def _convert(data: bytes, name: str, input_shape: tuple | None = None):
         raise ModelFileError(
             f"the model has {len(inputs)} inputs and {len(outputs)} outputs; LightDesign designs have one of each"
         )
-    root = _Table(data, struct.unpack_from("<I", data, 0)[0])
-    buffers = root.tables(4)
 
     def tensor(i: int) -> _Tensor:
         if not 0 <= i < len(tensors):
@@ -273,7 +271,7 @@ def _convert(data: bytes, name: str, input_shape: tuple | None = None):
     dynamic = input_shape is not None and tuple(input_shape) != source.dims()
     dtype = "int32" if source.type in (2, 4) else "float32"
     builder = Builder(str(inputs[0]), shape, dtype)
-    reader = _Reader(data, buffers, tensors, filled, builder, dynamic)
+    reader = _Reader(data, buffers, tensors, filled, builder, dynamic, graphs)
     ops = []
     for op in operators:
         index = op.scalar(0, "<I")
@@ -292,9 +290,11 @@ def _convert(data: bytes, name: str, input_shape: tuple | None = None):
 
 
 class _Reader:
-    def __init__(self, data, buffers, tensors, filled, builder: Builder, dynamic: bool):
+    def __init__(self, data, buffers, tensors, filled, builder: Builder, dynamic: bool, graphs=()):
         self.data = data
         self.buffers = buffers
+        self.graphs = graphs  # every subgraph (a WHILE loop's body is one)
+        self.body_weights: dict[int, int] = {}  # subgraph -> the weights it holds (``tflite_while``)
         self.tensors = tensors
         self.filled = filled
         self.b = builder
@@ -445,6 +445,14 @@ class _Reader:
     def only_consumer(self, tensor: int) -> int | None:
         found = self.consumers.get(tensor, [])
         return found[0] if len(found) == 1 else None
+
+    def output(self, k: int) -> int:
+        """The first output of operator ``k``, which an operator fused with another has; a
+        damaged file's operator without one is refused in one line."""
+        outs = self.ops[k][3]
+        if not outs:
+            raise ModelFileError(f"a {self.ops[k][0]} operator has no output tensor (damaged file)")
+        return outs[0]
 
     def name(self, index: int) -> str:
         """The Keras layer name inside a converted tensor name ('Model_1/block_1_add_1/add'
@@ -607,7 +615,7 @@ class _Reader:
             values = self.values(other[0], 1)
             if values and math.isclose(values[0], 1 / 6, rel_tol=1e-3):
                 self.skip.add(k)
-                self.aliases.append((str(self.ops[k][3][0]), str(out)))
+                self.aliases.append((str(self.output(k)), str(out)))
                 return dict(params, activation="hard_sigmoid")
         return params
 
@@ -806,10 +814,10 @@ class _Reader:
         perm = self.values(self.ops[k][2][1]) if len(self.ops[k][2]) > 1 else None
         if perm != [0, 1, 2, 4, 3]:
             return False
-        m = self.only_consumer(self.ops[k][3][0])
+        m = self.only_consumer(self.output(k))
         if m is None or self.ops[m][0] != "RESHAPE":
             return False
-        final = self.ops[m][3][0]
+        final = self.output(m)
         self.skip.update((k, m))
         x = str(data_in[0])
         self.b.add(str(final), name, "RESHAPE+TRANSPOSE+RESHAPE", "ChannelShuffle", dict(groups=int(first[3])), [x])

@@ -275,21 +275,23 @@ class TFLiteModel:
         o.builtinOptionsType, o.builtinOptions = options_type, options
         self.operators.append(o)
 
-    def finish(self, inputs, outputs) -> bytes:
+    def finish(self, inputs, outputs, bodies=()) -> bytes:
+        """The file; ``bodies``: more subgraphs (a WHILE loop's), after the model's."""
         import flatbuffers
 
         g = self.s.SubGraphT()
         g.tensors, g.operators, g.inputs, g.outputs, g.name = self.tensors, self.operators, inputs, outputs, "main"
-        self.model.subgraphs = [g]
+        self.model.subgraphs = [g, *bodies]
         builder = flatbuffers.Builder(1024)
         builder.Finish(self.model.Pack(builder), file_identifier=b"TFL3")
         return bytes(builder.Output())
 
 
-def fused_sequence_model(op="LSTM", read="last", options=None) -> bytes:
+def fused_sequence_model(op="LSTM", read="last", options=None, damaged=False) -> bytes:
     """ids (1, STEPS) -> GATHER -> UNIDIRECTIONAL_SEQUENCE_LSTM (or _RNN) -> the last step (a
     STRIDED_SLICE, as the converter writes return_sequences=False) or the mean over the steps
-    -> FULLY_CONNECTED, the way TFLite's converter fuses a Keras LSTM."""
+    -> FULLY_CONNECTED, the way TFLite's converter fuses a Keras LSTM. ``damaged``: the
+    STRIDED_SLICE writes no tensor."""
     m = TFLiteModel()
     s = m.s
     ids = m.tensor((1, STEPS), dtype=s.TensorType.INT32, name="ids")
@@ -320,7 +322,8 @@ def fused_sequence_model(op="LSTM", read="last", options=None) -> bytes:
         sl = s.StridedSliceOptionsT()
         sl.beginMask, sl.endMask, sl.shrinkAxisMask = 5, 5, 2
         ins = [sequence, m.ints([0, -1, 0]), m.ints([0, 0, 0]), m.ints([1, 1, 1])]
-        m.op(s.BuiltinOperator.STRIDED_SLICE, ins, [pooled], s.BuiltinOptions.StridedSliceOptions, sl)
+        outs = [] if damaged else [pooled]
+        m.op(s.BuiltinOperator.STRIDED_SLICE, ins, outs, s.BuiltinOptions.StridedSliceOptions, sl)
     else:
         mean = s.ReducerOptionsT()
         m.op(s.BuiltinOperator.MEAN, [sequence, m.ints([1])], [pooled], s.BuiltinOptions.ReducerOptions, mean)
@@ -426,3 +429,106 @@ def test_a_keras_recurrent_model_converted_to_tflite(tmp_path, layer, sequences)
         weights = gates * UNITS * (EMBED + UNITS + (2 if layer == "GRU" else 1))
         assert unmapped.reason.startswith("a WHILE loop over subgraph 2 (how the converter writes Keras 3's LSTM")
         assert f"its {weights:,} weights are counted, its MACs are not" in unmapped.reason
+
+
+def while_model(loops: int, weights: int = 6, damaged: bool = False) -> bytes:
+    """x (3, 1, 4) -> ``loops`` WHILE operators in a chain, each looping over subgraph 1 (which
+    holds ``weights`` float weights) -> the last step of the last loop (a STRIDED_SLICE
+    shrinking the step axis, as the converter writes a Keras 3 LSTM). ``damaged``: the
+    STRIDED_SLICE writes no tensor."""
+    m = TFLiteModel()
+    s = m.s
+    x = m.tensor((3, 1, 4), name="x")
+    for _ in range(loops):
+        y = m.tensor((3, 1, 4))
+        options = s.WhileOptionsT()
+        options.condSubgraphIndex, options.bodySubgraphIndex = 1, 1
+        m.op(s.BuiltinOperator.WHILE, [x], [y], s.BuiltinOptions.WhileOptions, options)
+        x = y
+    last = m.tensor((1, 4), name="last")
+    sl = s.StridedSliceOptionsT()
+    sl.shrinkAxisMask = 1
+    ins = [x, m.ints([2, 0, 0]), m.ints([3, 1, 4]), m.ints([1, 1, 1])]
+    m.op(s.BuiltinOperator.STRIDED_SLICE, ins, [] if damaged else [last], s.BuiltinOptions.StridedSliceOptions, sl)
+    body = s.SubGraphT()
+    state = s.TensorT()
+    state.shape, state.name, state.type, state.buffer = [1, 4], "state", s.TensorType.FLOAT32, 0
+    kernel = s.TensorT()
+    kernel.shape, kernel.name, kernel.type = [weights], "kernel", s.TensorType.FLOAT32
+    buffer = s.BufferT()
+    buffer.data = np.frombuffer(np.ones(weights, np.float32).tobytes(), np.uint8)
+    m.model.buffers.append(buffer)
+    kernel.buffer = len(m.model.buffers) - 1
+    body.tensors, body.inputs, body.outputs, body.operators = [state, kernel], [0], [0], []
+    return m.finish([0], [last], [body])
+
+
+@pytest.mark.keras
+def test_tflite_while_loops_parse_the_file_once(monkeypatch):
+    """A file with many WHILE operators was parsed again for each one, every buffer walked
+    each time (100 loops and 100k empty buffers: 16.5 s before, 0.26 s once): the reader
+    keeps the parse and each body's count."""
+    from lightdesign.importers import tflite
+
+    parsed = []
+    real = tflite._read_model
+
+    def counted(data):
+        parsed.append(len(data))
+        return real(data)
+
+    monkeypatch.setattr(tflite, "_read_model", counted)
+    result = import_bytes(while_model(100), "loops.tflite")
+    assert len(parsed) == 1
+    assert [u.op for u in result.unmapped] == ["WHILE"] * 100
+    assert all("its 6 weights are counted" in u.reason for u in result.unmapped)
+    assert analyze(result.design).params == 100 * 6
+    assert analyze(result.design).output_shape == (4,)
+
+
+def index_wrap_model(damaged: bool) -> bytes:
+    """Keras 3's id wrap before an Embedding, SELECT_V2(LESS(ids, 0), ADD(ids, n), ids) ->
+    GATHER; ``damaged``: the SELECT_V2 writes no tensor."""
+    m = TFLiteModel()
+    s = m.s
+    ids = m.tensor((1, STEPS), dtype=s.TensorType.INT32, name="ids")
+    negative = m.tensor((1, STEPS), dtype=s.TensorType.BOOL, name="negative")
+    shifted = m.tensor((1, STEPS), dtype=s.TensorType.INT32, name="shifted")
+    wrapped = m.tensor((1, STEPS), dtype=s.TensorType.INT32, name="wrapped")
+    m.op(s.BuiltinOperator.LESS, [ids, m.ints([0])], [negative])
+    m.op(s.BuiltinOperator.ADD, [ids, m.ints([VOCAB])], [shifted], s.BuiltinOptions.AddOptions, s.AddOptionsT())
+    m.op(s.BuiltinOperator.SELECT_V2, [negative, shifted, ids], [] if damaged else [wrapped])
+    embedded = m.tensor((1, STEPS, EMBED), name="embedded")
+    gather = s.GatherOptionsT()
+    m.op(
+        s.BuiltinOperator.GATHER, [m.weights(VOCAB, EMBED), wrapped], [embedded], s.BuiltinOptions.GatherOptions, gather
+    )
+    return m.finish([ids], [embedded])
+
+
+DAMAGED_TFLITE = {
+    "sequence op's last step": (lambda: fused_sequence_model("LSTM", "last", damaged=True), "STRIDED_SLICE"),
+    "while loop's last step": (lambda: while_model(1, damaged=True), "STRIDED_SLICE"),
+    "id wrap's select": (lambda: index_wrap_model(damaged=True), "SELECT_V2"),
+}
+
+
+@pytest.mark.keras
+@pytest.mark.parametrize("case", sorted(DAMAGED_TFLITE))
+def test_a_fused_operator_without_outputs_is_a_damaged_file(case):
+    """An operator the importer fuses with the one before it, written with no output, was an
+    IndexError (a traceback on the Design page); it is the one line a damaged file gets."""
+    from lightdesign.importers import ModelFileError
+
+    build, code = DAMAGED_TFLITE[case]
+    with pytest.raises(ModelFileError) as caught:
+        import_bytes(build(), "damaged.tflite")
+    assert str(caught.value) == f"a {code} operator has no output tensor (damaged file)"
+
+
+@pytest.mark.keras
+def test_the_well_formed_twins_of_the_damaged_files_import():
+    for data in (fused_sequence_model("LSTM", "last"), while_model(1), index_wrap_model(False)):
+        result = import_bytes(data, "fine.tflite")
+        assert not analyze(result.design).errors
+    assert [b.kind for b in import_bytes(index_wrap_model(False), "ids.tflite").design.blocks] == ["Embedding"]
