@@ -35,15 +35,23 @@ HEIGHT = 620
 _MERGES = {"Add", "Concatenate", "Multiply"}
 
 
-# Imports the bundle the first time and keeps its render function for later runs; a
-# blob-URL module cannot resolve a bare path, hence the page's origin.
+# Imports the bundle the first time and keeps its render function, by URL (a new build
+# after a redeploy has a new URL), for later runs; a blob-URL module cannot resolve a bare
+# path, hence the page's origin.
 _LOADER = """
 export default function (component) {
-  if (window.__ldCanvas) return window.__ldCanvas(component);
+  const url = new URL(%s, window.location.origin).href;
+  const loaded = window.__ldCanvas;
+  if (loaded && loaded.url === url) return loaded.render(component);
   let cleanup = null, gone = false;
-  import(new URL(%s, window.location.origin).href).then((module) => {
-    window.__ldCanvas = module.default;
+  import(url).then((module) => {
+    window.__ldCanvas = { url, render: module.default };
     if (!gone) cleanup = module.default(component);
+  }).catch(() => {
+    if (gone) return;
+    const note = document.createElement("p");
+    note.textContent = (component.data?.texts || {}).loadFailed || "The canvas could not be loaded.";
+    component.parentElement.replaceChildren(note);
   });
   return () => { gone = true; if (cleanup) cleanup(); };
 }
@@ -75,6 +83,7 @@ def _texts() -> dict[str, str]:
         "output": "graph.output",
         "search": "canvas.search",
         "fit": "canvas.fit",
+        "loadFailed": "canvas.load_failed",
         "expandAll": "canvas.expand_all",
         "collapseAll": "canvas.collapse_all",
         "expand": "canvas.expand",

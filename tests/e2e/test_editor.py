@@ -109,6 +109,21 @@ def test_the_canvas_bundle_is_loaded_once_not_resent_with_every_rerun(browser, s
         context.close()
 
 
+def test_a_canvas_that_cannot_load_says_so(browser, server):
+    from lightdesign.ui.canvas import BUNDLE
+
+    context = browser.new_context(viewport={"width": 1500, "height": 1400})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.route(re.compile(re.escape(BUNDLE.name)), lambda route: route.fulfill(status=404, body="gone"))
+    try:
+        page.goto(server)
+        page.get_by_text("The canvas could not be loaded; reload the page").wait_for(state="attached")
+        assert page.get_by_text("Exact:").first.is_visible()  # the rest of the page works
+    finally:
+        context.close()
+
+
 def test_drop_a_kind_from_the_palette_onto_a_node_and_onto_an_edge(page):
     before = params(page)
     page.locator('.ld-kind[data-kind="BatchNormalization"]').drag_to(node(page, "conv1"))

@@ -6,6 +6,10 @@ from lightdesign.ui.catalog.text import tr
 ENTRIES: dict[str, dict[str, str]] = {
     "canvas.search": tr("Search layers", "搜索层"),
     "canvas.fit": tr("Fit", "适应窗口"),
+    "canvas.load_failed": tr(
+        "The canvas could not be loaded; reload the page (the List tab below edits the design meanwhile).",
+        "画布加载失败；请刷新页面（下方“列表”标签页仍可编辑设计）。",
+    ),
     "canvas.expand_all": tr("Expand all", "全部展开"),
     "canvas.collapse_all": tr("Collapse all", "全部折叠"),
     "canvas.expand": tr("Expand into its layers", "展开为其中的层"),
