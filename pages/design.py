@@ -78,11 +78,13 @@ with st.container():  # shown or not, the elements after it keep their places
 
 selected = stack.selected_id(result)
 editor, inspector = st.columns([7, 3], gap="small")
-with editor:
-    canvas.render_canvas(result, selected)
+# The inspector is sent before the canvas (the columns keep their places): a click on a
+# node shows its settings without waiting for the canvas's data to be built and sent.
 with inspector, st.container(height=canvas.HEIGHT, key="ld_inspector"):
     stack.buttons(result)
     form.render(result, selected)
+with editor:
+    canvas.render_canvas(result, selected)
 
 tabs = st.tabs(
     [
