@@ -66,6 +66,25 @@ def _import(data: bytes, filename: str, input_shape: tuple | None, fold: bool) -
         from lightdesign.importers.fold import fold_design
 
         result = fold_design(result)
+    return _without_weights_for_flat_features(result)
+
+
+def _without_weights_for_flat_features(result: ImportResult) -> ImportResult:
+    """A design reads a one-axis input as token ids (int32): a model that feeds its flat
+    input to anything but an Embedding takes floating-point features, which the design's
+    Keras model would truncate to integers. Its counts stay exact, but its weights would
+    give other numbers than the file's, so they are not lent."""
+    design = result.design
+    if len(design.input_shape) != 1 or not result.weights:
+        return result
+    readers = [b for i, b in enumerate(design.blocks) if b.input == "input" or (i == 0 and b.input is None)]
+    if all(b.kind == "Embedding" for b in readers):
+        return result
+    result.weights = None
+    result.notes.append(
+        f"the model reads {design.input_shape[0]:,} floating-point features; designs read a one-axis input "
+        "as token ids, so the file's weights are not used (the counts are exact)"
+    )
     return result
 
 

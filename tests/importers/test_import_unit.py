@@ -476,3 +476,21 @@ def test_weight_plan_names_the_layers_that_keep_their_weights():
     edited = result.design.copy()
     edited.block_named("head").params["units"] = 7
     assert plan(edited, weights).fresh == ["head"]
+
+
+def test_a_flat_float_input_keeps_its_counts_but_lends_no_weights():
+    """Designs read a one-axis input as token ids; the file's float features would be
+    truncated, so its weights are not lent (they would give other numbers)."""
+    g = onnx_models.Graph(shape=(1, 8))
+    w, b = g.init("fc.w", (4, 8)), g.init("fc.b", (4,))
+    g.node("Gemm", ["x", w, b], "fc", transB=1)
+    result = import_bytes(g.model([1, 4]), "mlp.onnx")
+    assert analyze(result.design).params == 8 * 4 + 4  # counted exactly
+    assert result.weights is None and any("floating-point features" in n for n in result.notes)
+    # token ids into an embedding still lend theirs
+    g = onnx_models.Graph()
+    g.input = onnx_models.helper.make_tensor_value_info("x", onnx_models.TensorProto.INT64, [1, 6])
+    table = g.init("emb.w", (50, 8))
+    g.node("Gather", [table, "x"], "emb")
+    result = import_bytes(g.model([1, 6, 8]), "tokens.onnx")
+    assert result.weights and not any("floating-point" in n for n in result.notes)
