@@ -85,12 +85,35 @@ def safe_name(raw: Any, used: set[str]) -> str:
         name = f"l_{name}"
     if name in ("input", "input_layer"):
         name = f"{name}_"
+    return unique(name, used)
+
+
+def unique(name: str, used: set[str]) -> str:
+    """``name``, or ``name_2``, ``name_3`` … the first not in ``used`` (then added to it)."""
     base, n = name, 1
     while name in used:
         n += 1
         name = f"{base}_{n}"
     used.add(name)
     return name
+
+
+def lent_arrays(result: ImportResult, sources: dict, array) -> dict[str, list]:
+    """The weights of every kept block with recorded sources (``{block: [entry, ...]}``),
+    each entry read by ``array(*entry)``; a block whose values do not fit (or a damaged
+    buffer) is left out and starts from new weights."""
+    kept = {b.name for b in result.design.blocks}
+    out = {}
+    for block, recipe in sources.items():
+        if block not in kept:
+            continue
+        try:
+            values = [array(*entry) for entry in recipe]
+        except (ValueError, TypeError):
+            continue
+        if all(v is not None for v in values):
+            out[block] = values
+    return out
 
 
 class Builder:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lightdesign.importers.base import ModelFileError
+from lightdesign.importers.base import ModelFileError, unique
 
 MODEL_CLASSES = ("Functional", "Model", "Sequential")
 MAX_DEPTH = 16  # models nested in models
@@ -42,13 +42,7 @@ def layer_name(layer: dict) -> str:
 def inner_name(parent: str, name: str, used: set[str]) -> str:
     """The flat name of layer ``name`` of the nested model ``parent``; ``used`` holds the
     outer model's layer names and every name given so far (the new one is added)."""
-    new = name if name not in used else f"{parent}_{name}"
-    base, n = new, 1
-    while new in used:
-        n += 1
-        new = f"{base}_{n}"
-    used.add(new)
-    return new
+    return unique(name if name not in used else f"{parent}_{name}", used)
 
 
 def is_model(layer: dict) -> bool:

@@ -29,7 +29,7 @@ import math
 from typing import Any
 
 from lightdesign.importers import recurrent
-from lightdesign.importers.base import MAX_LAYERS, Builder, ImportResult, ModelFileError, too_many_layers
+from lightdesign.importers.base import MAX_LAYERS, Builder, ImportResult, ModelFileError, lent_arrays, too_many_layers
 
 MIN_OPSET, MAX_OPSET = 7, 23
 KERAS_EPSILON = 1e-3  # BatchNormalization's epsilon in Keras (the generated code keeps the default)
@@ -185,15 +185,7 @@ def weight_values(data: bytes, input_shape: tuple | None = None) -> dict[str, li
     Keras layer of the generated code holds (same order, layout and shapes). ``input_shape``:
     the shape given when the file was imported, if one was. Runs the import's mapping again."""
     result, reader = _convert(data, "weights", input_shape)
-    kept = {b.name for b in result.design.blocks}
-    out = {}
-    for block, recipe in reader.sources.items():
-        if block in kept:
-            try:
-                out[block] = [reader.array(*entry) for entry in recipe]
-            except (ValueError, TypeError):  # values that do not fit: the layer starts fresh
-                continue
-    return out
+    return lent_arrays(result, reader.sources, reader.array)
 
 
 class _Reader:

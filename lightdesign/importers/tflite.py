@@ -18,7 +18,7 @@ import struct
 from typing import Any
 
 from lightdesign.importers import recurrent
-from lightdesign.importers.base import MAX_LAYERS, Builder, ImportResult, ModelFileError, too_many_layers
+from lightdesign.importers.base import MAX_LAYERS, Builder, ImportResult, ModelFileError, lent_arrays, too_many_layers
 
 # BuiltinOperator codes of the schema (tensorflow/lite/schema/schema.fbs)
 OPS = {
@@ -230,17 +230,7 @@ def weight_values(data: bytes, input_shape: tuple | None = None) -> dict[str, li
     Keras layer of the generated code holds (same order, layout and shapes). ``input_shape``:
     the shape given when the file was imported, if one was. Runs the import's mapping again."""
     result, reader = _convert(data, "weights", input_shape)
-    kept = {b.name for b in result.design.blocks}
-    out = {}
-    for block, recipe in reader.sources.items():
-        if block in kept:
-            try:
-                values = [reader.array(*entry) for entry in recipe]
-            except (ValueError, TypeError):  # values that do not fit (or a damaged buffer): starts fresh
-                continue
-            if all(v is not None for v in values):
-                out[block] = values
-    return out
+    return lent_arrays(result, reader.sources, reader.array)
 
 
 def _convert(data: bytes, name: str, input_shape: tuple | None = None):

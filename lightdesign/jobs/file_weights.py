@@ -13,11 +13,11 @@ where their shapes are exactly the layer's."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import numpy as np
 
+from lightdesign.importers.base import safe_name
 from lightdesign.jobs.messages import WeightsSource
 
 
@@ -51,14 +51,6 @@ def _config(source: WeightsSource):
     if source.format == "h5":
         return files.read_h5(data)[0]
     return files.read_keras_zip(data, with_weights=False)[0]
-
-
-def _safe(name: str) -> str:
-    """The importer's block name for a layer name (``importers.base.safe_name`` without the counter)."""
-    name = re.sub(r"[^A-Za-z0-9_]", "_", name)[:56] or "layer"
-    if name[0].isdigit():
-        name = f"l_{name}"
-    return f"{name}_" if name in ("input", "input_layer") else name
 
 
 EXACT = ("tflite", "onnx")  # formats whose tensors come in Keras's layout: shapes must match exactly
@@ -96,7 +88,7 @@ def file_weights(keras, source: WeightsSource) -> dict[str, list[np.ndarray]]:
     for name, layer in layers:
         values = layer.get_weights()
         if values:
-            out.setdefault(_safe(name), values)
+            out.setdefault(safe_name(name, set()), values)  # the importer's block name
             out.setdefault(name, values)
     return out
 
