@@ -47,7 +47,7 @@ import numpy as np  # noqa: E402
 import psutil  # noqa: E402
 
 from lightdesign.design import Design, new_block  # noqa: E402
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, free_port, wait_idle  # noqa: E402
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, free_port, streamlit_command, wait_idle  # noqa: E402
 from tests.unit.test_upload_limits import gray_png, png  # noqa: E402
 
 MB = 2**20
@@ -93,25 +93,9 @@ def start_server(work: Path, ttl: int) -> tuple[subprocess.Popen, str]:
         "import faulthandler, signal, sys; faulthandler.register(signal.SIGUSR1, all_threads=True); "
         "from streamlit.web.cli import main; sys.argv = ['streamlit'] + sys.argv[1:]; main()"
     )
-    command = [
-        sys.executable,
-        "-c",
-        launcher,
-        "run",
-        "app.py",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-        "--server.disconnectedSessionTTL",
-        str(ttl),
-    ]
+    command = streamlit_command(
+        "app.py", port, "--server.disconnectedSessionTTL", str(ttl), python=(sys.executable, "-c", launcher)
+    )
     env = {**os.environ, "LIGHTDESIGN_WORK_DIR": str(work)}
     work.mkdir(parents=True, exist_ok=True)
     log = open(work.parent / "server.log", "wb")  # a file, never a pipe nobody reads: a full pipe blocks the server

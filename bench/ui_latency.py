@@ -37,7 +37,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 from lightdesign import edits, presets, share, wiring  # noqa: E402
 from lightdesign.analysis import analyze  # noqa: E402
 from lightdesign.design import Design, DesignError, new_block  # noqa: E402
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, free_port, wait_idle  # noqa: E402
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, free_port, streamlit_command, wait_idle  # noqa: E402
 
 BASELINE_APP = """
 import streamlit as st
@@ -50,23 +50,7 @@ def launch(script: Path, cwd: Path):
     import subprocess
 
     port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(script),
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
+    command = streamlit_command(str(script), port)
     return subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), port
 
 

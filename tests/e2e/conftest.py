@@ -37,13 +37,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, env: dict | None = None) -> subprocess.Popen:
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
+def streamlit_command(script: str, port: int, *options: str, python: tuple[str, ...] = ()) -> list[str]:
+    """`streamlit run SCRIPT` on 127.0.0.1:PORT, headless, without usage stats or a file
+    watcher, then ``options``; ``python`` replaces ``python -m streamlit`` (a launcher)."""
+    return [
+        *(python or (sys.executable, "-m", "streamlit")),
         "run",
-        "app.py",
+        script,
         "--server.port",
         str(port),
         "--server.address",
@@ -54,9 +54,17 @@ def start_server(port: int, env: dict | None = None) -> subprocess.Popen:
         "false",
         "--server.fileWatcherType",
         "none",
+        *options,
     ]
+
+
+def start_server(port: int, env: dict | None = None) -> subprocess.Popen:
     return subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, **(env or {})}
+        streamlit_command("app.py", port),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **(env or {})},
     )
 
 
