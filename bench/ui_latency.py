@@ -306,6 +306,7 @@ def main() -> None:
     parser.add_argument("--edits", type=int, default=15)
     parser.add_argument("--starts", type=int, default=3)
     parser.add_argument("--gestures", type=int, default=7, help="repeats of each editor gesture")
+    parser.add_argument("--only-gestures", action="store_true", help="skip cold start and the form edit")
     args = parser.parse_args()
     compileall.compile_dir(ROOT / "lightdesign", quiet=1)
     from playwright.sync_api import sync_playwright
@@ -314,6 +315,12 @@ def main() -> None:
         baseline = Path(tmp) / "baseline.py"
         baseline.write_text(BASELINE_APP)
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        if args.only_gestures:
+            gestures = {}
+            for label, design in (("MobileNetV2", presets.build("mobilenet_v2")), ("150 blocks", wide_design(150))):
+                gestures[label] = editor_latencies(browser, design, args.gestures)
+                print(f"{label}: " + ", ".join(f"{k} {v:.0f} ms" for k, v in gestures[label].items()), flush=True)
+            return
         ours_start = statistics.median(cold_start(browser, ROOT / "app.py", ROOT) for _ in range(args.starts))
         base_start = statistics.median(cold_start(browser, baseline, Path(tmp)) for _ in range(args.starts))
         print(f"cold start: {ours_start:.2f} s, baseline {base_start:.2f} s", flush=True)

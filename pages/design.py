@@ -33,9 +33,6 @@ from lightdesign.ui.i18n import t
 from lightdesign.ui.markup import md, message
 
 ws = state.workspace()
-result = state.analysis(ws.design, st.session_state[state.BATCH_SIZE], st.session_state[state.OPTIMIZER])
-if result.ok:
-    state.remember_valid(result)
 
 with st.sidebar:
     workspace_bar.render()
@@ -52,95 +49,126 @@ with st.sidebar:
             st.success(t("files.copied"), icon=":material/content_copy:")
     with st.expander(t("store.recent")):
         persist.recent_list(ws.id)
+    state.sidebar_drawn()
 
 guide.styles()
-# One container for what varies in number (messages, errors): the elements after it keep
-# their places, so the canvas is updated in place, never mounted afresh (losing its view).
-with st.container():
-    st.title(message("design.title", name=ws.current))
-    persist.status_line()
-    state.show_messages()
-    for issue in result.errors:
-        st.error(md(i18n.issue_text(issue)), icon=icons.ERROR)
-    for issue in result.warnings:
-        st.warning(md(i18n.issue_text(issue)), icon=icons.WARNING)
-with st.container(key=guide.FIGURES):
+
+
+@st.fragment
+def editor() -> None:
+    """Everything but the sidebar. A gesture on the canvas or in the inspector reruns only
+    this (about a third of the page's elements): the sidebar stays as it was, unless what
+    it shows changed (an undone input shape, a reloaded workspace), which reruns the page."""
+    if state.fragment_rerun():
+        state.sync()  # as app.py's state.init() does before a whole run
+    if state.sidebar_outdated():
+        st.rerun(scope="app")
+    try:
+        _editor_body()
+    finally:
+        if state.fragment_rerun():  # app.py's end-of-run save does not run after a fragment
+            state.finish_run()
+    if state.sidebar_outdated():
+        st.rerun(scope="app")
+
+
+def _editor_body() -> None:
+    ws = state.workspace()
+    result = state.analysis(ws.design, st.session_state[state.BATCH_SIZE], st.session_state[state.OPTIMIZER])
     if result.ok:
-        costs.metrics(result)
-    elif state.last_valid() is not None:
-        costs.stale(state.last_valid())
-# Pause so Streamlit's server thread sends the figures now: while this script runs, the two
-# threads take turns on the GIL and the figures would reach the browser with the rest of
-# the page, about 100 ms later.
-time.sleep(0.02)
-with st.container():  # shown or not, the elements after it keep their places
-    guide.first_run()
+        state.remember_valid(result)
+    # One container for what varies in number (messages, errors): the elements after it keep
+    # their places, so the canvas is updated in place, never mounted afresh (losing its view).
+    with st.container():
+        st.title(message("design.title", name=ws.current))
+        persist.status_line()
+        state.show_messages()
+        for issue in result.errors:
+            st.error(md(i18n.issue_text(issue)), icon=icons.ERROR)
+        for issue in result.warnings:
+            st.warning(md(i18n.issue_text(issue)), icon=icons.WARNING)
+    with st.container(key=guide.FIGURES):
+        if result.ok:
+            costs.metrics(result)
+        elif state.last_valid() is not None:
+            costs.stale(state.last_valid())
+    # Pause so Streamlit's server thread sends new figures now: while this script runs, the
+    # two threads take turns on the GIL and the figures would reach the browser with the rest
+    # of the page, about 100 ms later. Unchanged figures (a click that selects) need no pause.
+    if st.session_state.get(state.FIGURES_OF) is not result:
+        st.session_state[state.FIGURES_OF] = result
+        time.sleep(0.02)
+    with st.container():  # shown or not, the elements after it keep their places
+        guide.first_run()
 
-selected = stack.selected_id(result)
-editor, inspector = st.columns([7, 3], gap="small")
-# The inspector is sent before the canvas (the columns keep their places): a click on a
-# node shows its settings without waiting for the canvas's data to be built and sent.
-with inspector, st.container(height=canvas.HEIGHT, key="ld_inspector"):
-    stack.buttons(result)
-    form.render(result, selected)
-with editor:
-    canvas.render_canvas(result, selected)
+    selected = stack.selected_id(result)
+    drawing_area, inspector = st.columns([7, 3], gap="small")
+    # The inspector is sent before the canvas (the columns keep their places): a click on a
+    # node shows its settings without waiting for the canvas's data to be built and sent.
+    with inspector, st.container(height=canvas.HEIGHT, key="ld_inspector"):
+        stack.buttons(result)
+        form.render(result, selected)
+    with drawing_area:
+        canvas.render_canvas(result, selected)
 
-tabs = st.tabs(
-    [
-        t("tab.charts"),
-        t("tab.memory"),
-        t("tab.table"),
-        t("tab.budget"),
-        t("tab.scaling"),
-        t("tab.suggestions"),
-        t("tab.list"),
-        t("tab.drawing"),
-    ],
-    key=state.DESIGN_TAB,
-    on_change="rerun",
-)
-charts, memory, table, budget, scaling, suggestions, listing, drawing = tabs
-if charts.open:
-    with charts:
-        if result.ok:
-            costs.charts(result)
-        else:
-            st.info(t("tab.needs_valid"))
-if memory.open:
-    with memory:
-        if result.ok:
-            costs.timeline(result)
-        else:
-            st.info(t("tab.needs_valid"))
-if table.open:
-    with table:
-        if result.ok:
-            costs.table(result)
-        else:
-            st.info(t("tab.needs_valid"))
-if budget.open:
-    with budget:
-        budget_view.budget_inputs(result)
-if scaling.open:
-    with scaling:
-        if result.ok and ws.design.blocks:
-            # On demand: a 10 x 10 grid is 100 full analyses, too much to redo on every edit.
-            if st.toggle(t("scaling.show"), **state.persistent_widget(state.SHOW_SCALING)):
-                budget_view.scaling_search(result)
-        else:
-            st.info(t("tab.needs_valid"))
-if suggestions.open:
-    with suggestions:
-        if result.ok and ws.design.blocks:
-            if st.toggle(t("suggest.show"), **state.persistent_widget(state.SHOW_SUGGESTIONS)):
-                budget_view.lighter_substitutes(result)
-        else:
-            st.info(t("tab.needs_valid"))
-if listing.open:
-    with listing:
-        st.caption(t("tab.list.help"))
-        stack.drag_and_drop(result)
-if drawing.open:
-    with drawing:
-        graph_view.render(result, selected)
+    tabs = st.tabs(
+        [
+            t("tab.charts"),
+            t("tab.memory"),
+            t("tab.table"),
+            t("tab.budget"),
+            t("tab.scaling"),
+            t("tab.suggestions"),
+            t("tab.list"),
+            t("tab.drawing"),
+        ],
+        key=state.DESIGN_TAB,
+        on_change="rerun",
+    )
+    charts, memory, table, budget, scaling, suggestions, listing, drawing = tabs
+    if charts.open:
+        with charts:
+            if result.ok:
+                costs.charts(result)
+            else:
+                st.info(t("tab.needs_valid"))
+    if memory.open:
+        with memory:
+            if result.ok:
+                costs.timeline(result)
+            else:
+                st.info(t("tab.needs_valid"))
+    if table.open:
+        with table:
+            if result.ok:
+                costs.table(result)
+            else:
+                st.info(t("tab.needs_valid"))
+    if budget.open:
+        with budget:
+            budget_view.budget_inputs(result)
+    if scaling.open:
+        with scaling:
+            if result.ok and ws.design.blocks:
+                # On demand: a 10 x 10 grid is 100 full analyses, too much to redo on every edit.
+                if st.toggle(t("scaling.show"), **state.persistent_widget(state.SHOW_SCALING)):
+                    budget_view.scaling_search(result)
+            else:
+                st.info(t("tab.needs_valid"))
+    if suggestions.open:
+        with suggestions:
+            if result.ok and ws.design.blocks:
+                if st.toggle(t("suggest.show"), **state.persistent_widget(state.SHOW_SUGGESTIONS)):
+                    budget_view.lighter_substitutes(result)
+            else:
+                st.info(t("tab.needs_valid"))
+    if listing.open:
+        with listing:
+            st.caption(t("tab.list.help"))
+            stack.drag_and_drop(result)
+    if drawing.open:
+        with drawing:
+            graph_view.render(result, selected)
+
+
+editor()

@@ -101,11 +101,13 @@ def _make_link() -> None:
 
 
 def render() -> None:
-    design = state.workspace().design
+    ws = state.workspace()
+    design = ws.design
     cols = st.columns(2)
     cols[0].download_button(
         t("files.download"),
-        design.to_json(),
+        # read when clicked: the editor's gestures rerun only the editor, not this sidebar
+        lambda: ws.design.to_json(),
         file_name=f"{model_name(design)}.json",
         mime="application/json",
         key="download_json",

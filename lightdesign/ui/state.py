@@ -11,8 +11,9 @@ import streamlit as st
 from lightdesign import share
 from lightdesign.analysis import Analysis, analyze
 from lightdesign.design import DesignError
+from lightdesign.layers.opaque import opaque_blocks
 from lightdesign.ui import housekeeping, icons, persist
-from lightdesign.ui.i18n import issue_text, t
+from lightdesign.ui.i18n import issue_text, language, t
 from lightdesign.ui.markup import md, message
 from lightdesign.workspace import Workspace
 
@@ -36,6 +37,8 @@ LEARN_OPEN = "learn_open"  # what a Learn page button asked to open (see ui/lear
 DESIGN_TAB = "design_tab"  # the open tab under the Design page's editor (tabs run only when open)
 GUIDE_DISMISSED = "guide_dismissed"  # the first-run guide was dismissed in this workspace
 COPIED_LINK = "copied_link"  # the share link last written to the clipboard
+FIGURES_OF = "figures_of"  # the Analysis whose figures the Design page showed last
+SIDEBAR = "sidebar_shows"  # what the Design page's sidebar showed when it was last drawn
 
 _DEFAULTS = {
     SELECTED: None,
@@ -69,17 +72,23 @@ def init() -> None:
     for key, value in _DEFAULTS.items():
         if key not in state:
             state[key] = value.copy() if isinstance(value, (dict, list)) else value
-    before = state.get(WORKSPACE)
+    sync()
+    if not state[LINK_CHECKED]:
+        state[LINK_CHECKED] = True
+        _load_link()
+
+
+def sync() -> None:
+    """Open the session's workspace, or save what the callbacks changed and pick up what
+    other tabs saved: at the start of every run, the editor's fragment runs included."""
+    before = st.session_state.get(WORKSPACE)
     if before is None:
         persist.open_workspace(WORKSPACE, flash)
     else:
         persist.sync(WORKSPACE, flash)
-    if state[WORKSPACE] is not before:
+    if st.session_state[WORKSPACE] is not before:
         _restore_settings()
         _interrupted_runs()
-    if not state[LINK_CHECKED]:
-        state[LINK_CHECKED] = True
-        _load_link()
 
 
 def _interrupted_runs() -> None:
@@ -100,6 +109,33 @@ def finish_run() -> None:
     """After the page ran: keep the workspace settings and save what the page changed."""
     persist.keep_settings(workspace(), {key: st.session_state[key] for key in WORKSPACE_SETTINGS})
     save()
+
+
+def fragment_rerun() -> bool:
+    """True while only a fragment reruns (the page script and app.py do not)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
+
+
+def _sidebar_shows() -> tuple:
+    """What the Design page's sidebar draws from the workspace: the designs, the current
+    one's input shape and classes, its opaque blocks, the language."""
+    ws = workspace()
+    design = ws.design
+    opaque = tuple((b.id, b.name) for b in opaque_blocks(design))
+    return id(ws), tuple(ws.names), ws.current, tuple(design.input_shape), design.num_classes, opaque, language()
+
+
+def sidebar_drawn() -> None:
+    """Record what the sidebar shows (see ``sidebar_outdated``)."""
+    st.session_state[SIDEBAR] = _sidebar_shows()
+
+
+def sidebar_outdated() -> bool:
+    """True when a fragment's edit changed what the sidebar shows: the page must rerun."""
+    return st.session_state.get(SIDEBAR) != _sidebar_shows()
 
 
 def save() -> None:

@@ -5,6 +5,7 @@ The seed CNN is the starting design: conv1 -> pool1 -> conv2 -> pool2 -> flatten
 -> predictions.
 """
 
+import json
 import re
 
 from playwright.sync_api import expect
@@ -304,3 +305,27 @@ def test_first_run_guide_is_dismissed_and_remembered(page):
     page.reload()  # the same workspace (?w=): the dismissal was saved with it
     wait_for_app(page)  # the canvas comes after the guide's place in the script
     assert page.locator(".st-key-ld_guide").count() == 0
+
+
+def test_the_sidebar_follows_what_a_canvas_gesture_changed(page):
+    """A gesture reruns only the editor (a fragment): the sidebar's download still gives
+    the edited design, and an undone input shape shows in the sidebar's field again."""
+    dismiss_guide(page)
+    page.locator('.ld-kind[data-kind="BatchNormalization"]').drag_to(node(page, "conv1"))
+    wait_for_block(page, "batch_normalization_1")
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("Save and share").click()
+    with page.expect_download() as download:
+        sidebar.get_by_role("button", name="Download design JSON").click()
+    saved = json.loads(open(download.value.path(), encoding="utf-8").read())
+    assert [b["name"] for b in saved["blocks"]][:2] == ["conv1", "batch_normalization_1"]
+    # an input shape set in the sidebar, undone on the canvas: the sidebar shows it undone
+    sidebar.get_by_text("Input shape, classes and width").click()
+    shape = sidebar.get_by_role("textbox", name="Input shape", exact=True)
+    assert shape.input_value() == "28, 28, 1"
+    shape.fill("32, 32, 1")
+    shape.press("Enter")
+    expect(shape).to_have_value("32, 32, 1")
+    wait_idle(page)
+    page.locator('.ld-toolbar [data-action="undo"]').click()
+    expect(shape).to_have_value("28, 28, 1", timeout=20_000)
