@@ -95,7 +95,8 @@ def _editor_body() -> None:
     # Pause so Streamlit's server thread sends new figures now: while this script runs, the
     # two threads take turns on the GIL and the figures would reach the browser with the rest
     # of the page, about 100 ms later. Unchanged figures (a click that selects) need no pause.
-    if st.session_state.get(state.FIGURES_OF) is not result:
+    changed = st.session_state.get(state.FIGURES_OF) is not result
+    if changed:
         st.session_state[state.FIGURES_OF] = result
         time.sleep(0.02)
     with st.container():  # shown or not, the elements after it keep their places
@@ -103,13 +104,22 @@ def _editor_body() -> None:
 
     selected = stack.selected_id(result)
     drawing_area, inspector = st.columns([7, 3], gap="small")
-    # The inspector is sent before the canvas (the columns keep their places): a click on a
-    # node shows its settings without waiting for the canvas's data to be built and sent.
-    with inspector, st.container(height=canvas.HEIGHT, key="ld_inspector"):
-        stack.buttons(result)
-        form.render(result, selected)
-    with drawing_area:
-        canvas.render_canvas(result, selected)
+
+    def show_inspector() -> None:
+        with inspector, st.container(height=canvas.HEIGHT, key="ld_inspector"):
+            stack.buttons(result)
+            form.render(result, selected)
+
+    def show_canvas() -> None:
+        with drawing_area:
+            canvas.render_canvas(result, selected)
+
+    # The columns keep their places whichever is sent first: after an edit the canvas (the
+    # new node, the new edge), after a click that only selects the inspector.
+    for show in (show_canvas, show_inspector) if changed else (show_inspector, show_canvas):
+        show()
+    # The same pause: the browser draws the canvas before the charts under it arrive.
+    time.sleep(0.03)
 
     tabs = st.tabs(
         [

@@ -7,6 +7,7 @@
 // design itself, so what is drawn is always what the server holds.
 import React, { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { createRoot } from "react-dom/client";
+import { flushSync } from "react-dom";
 import {
   Background,
   Controls,
@@ -423,10 +424,15 @@ function Flow({ data, send, host }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [data.graphKey, expandedKey]);
   const ctx = useMemo(() => ({ selected, toggle, texts: data.texts }), [selected, toggle, data.texts]);
-  const [nodes, setNodes, onNodesChange] = useNodesState([]);
-  useEffect(() => {
-    setNodes(positioned.nodes.map((n) => ({ ...n, data: { ...n.data, ctx } })));
-  }, [positioned, ctx, setNodes]);
+  const drawn = useMemo(() => positioned.nodes.map((n) => ({ ...n, data: { ...n.data, ctx } })), [positioned, ctx]);
+  const [nodes, setNodes, onNodesChange] = useNodesState(drawn);
+  // New nodes go into React Flow's state in this render, not in an effect after it (one
+  // more render and commit before a dropped block shows).
+  const lastDrawn = useRef(drawn);
+  if (lastDrawn.current !== drawn) {
+    lastDrawn.current = drawn;
+    setNodes(drawn);
+  }
   const edges = useMemo(
     () =>
       positioned.edges.map((e) => {
@@ -674,7 +680,9 @@ export default function render(component) {
   const send = (event) => entry.send(event);
   entry.generation = (entry.generation || 0) + 1;
   const generation = entry.generation;
-  entry.root.render(<App data={data || { texts: {} }} send={send} host={parentElement} />);
+  // Drawn now, not in time slices between the rest of the page's updates: the new node
+  // appeared 150-250 ms after its data arrived, behind Streamlit's own rendering.
+  flushSync(() => entry.root.render(<App data={data || { texts: {} }} send={send} host={parentElement} />));
   // Streamlit calls a render's cleanup when the element goes away, and also, a moment
   // later, the cleanup of a render that newer data overtook while it was loading: that one
   // must not unmount the canvas the newer render drew (the canvas went blank after quick
