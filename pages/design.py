@@ -77,33 +77,36 @@ def _editor_body() -> None:
     result = state.analysis(ws.design, st.session_state[state.BATCH_SIZE], st.session_state[state.OPTIMIZER])
     if result.ok:
         state.remember_valid(result)
-    # One container for what varies in number (messages, errors): the elements after it keep
-    # their places, so the canvas is updated in place, never mounted afresh (losing its view).
-    with st.container():
-        st.title(message("design.title", name=ws.current))
-        persist.status_line()
-        state.show_messages()
-        for issue in result.errors:
-            st.error(md(i18n.issue_text(issue)), icon=icons.ERROR)
-        for issue in result.warnings:
-            st.warning(md(i18n.issue_text(issue)), icon=icons.WARNING)
-    with st.container(key=guide.FIGURES):
-        if result.ok:
-            costs.metrics(result)
-        elif state.last_valid() is not None:
-            costs.stale(state.last_valid())
-    # Pause so Streamlit's server thread sends new figures now: while this script runs, the
-    # two threads take turns on the GIL and the figures would reach the browser with the rest
-    # of the page, about 100 ms later. Unchanged figures (a click that selects) need no pause.
-    changed = st.session_state.get(state.FIGURES_OF) is not result
-    if changed:
-        st.session_state[state.FIGURES_OF] = result
-        time.sleep(0.02)
-    with st.container():  # shown or not, the elements after it keep their places
-        guide.first_run()
-
-    selected = stack.selected_id(result)
+    # The page's places first, filled below in the order that shows what the gesture changed
+    # soonest; the elements keep their places whatever the order (the canvas is updated in
+    # place, never mounted afresh, which would lose its view). The first container holds what
+    # varies in number (messages, errors).
+    heading = st.container()
+    figures = st.container(key=guide.FIGURES)
+    first_run = st.container()  # shown or not, the elements after it keep their places
     drawing_area, inspector = st.columns([7, 3], gap="small")
+    selected = stack.selected_id(result)
+
+    def show_heading() -> None:
+        with heading:
+            st.title(message("design.title", name=ws.current))
+            persist.status_line()
+            state.show_messages()
+            for issue in result.errors:
+                st.error(md(i18n.issue_text(issue)), icon=icons.ERROR)
+            for issue in result.warnings:
+                st.warning(md(i18n.issue_text(issue)), icon=icons.WARNING)
+
+    def show_figures() -> None:
+        with figures:
+            if result.ok:
+                costs.metrics(result)
+            elif state.last_valid() is not None:
+                costs.stale(state.last_valid())
+
+    def show_guide() -> None:
+        with first_run:
+            guide.first_run()
 
     def show_inspector() -> None:
         with inspector, st.container(height=canvas.HEIGHT, key="ld_inspector"):
@@ -114,12 +117,24 @@ def _editor_body() -> None:
         with drawing_area:
             canvas.render_canvas(result, selected)
 
-    # The columns keep their places whichever is sent first: after an edit the canvas (the
-    # new node, the new edge), after a click that only selects the inspector.
-    for show in (show_canvas, show_inspector) if changed else (show_inspector, show_canvas):
+    def pause() -> None:
+        # Streamlit's server thread sends what is ready now: while this script runs, the two
+        # threads take turns on the GIL and it would reach the browser with the rest of the
+        # page, about 100 ms later.
+        time.sleep(0.02)
+
+    changed = st.session_state.get(state.FIGURES_OF) is not result
+    st.session_state[state.FIGURES_OF] = result
+    on_canvas = st.session_state.pop(canvas.GESTURE, False)
+    if changed and on_canvas:  # a drop, a connection: the new drawing and the figures first
+        order = (show_canvas, show_figures, pause, show_heading, show_inspector, show_guide)
+    elif changed:  # a field, a button: the figures, then the inspector the person is in
+        order = (show_figures, pause, show_heading, show_inspector, show_canvas, show_guide)
+    else:  # a click that selects: the inspector first; the figures are as they were
+        order = (show_inspector, show_canvas, show_heading, show_figures, show_guide)
+    for show in order:
         show()
-    # The same pause: the browser draws the canvas before the charts under it arrive.
-    time.sleep(0.03)
+    time.sleep(0.03)  # the browser draws the editor before the charts under it arrive
 
     tabs = st.tabs(
         [

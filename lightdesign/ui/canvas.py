@@ -30,6 +30,7 @@ from lightdesign.ui.i18n import t
 
 KEY = "ld_canvas"
 NOTICE = "canvas_notice"  # the last refused gesture, shown on the canvas once
+GESTURE = "canvas_gesture"  # this run follows a gesture on the canvas (its drawing goes first)
 BUNDLE = Path(__file__).resolve().parents[2] / "static" / "lightdesign-canvas.js"
 HEIGHT = 620
 _MERGES = {"Add", "Concatenate", "Multiply"}
@@ -247,6 +248,7 @@ def _on_event() -> None:
     value = st.session_state.get(KEY)
     event = value.get("event") if value is not None else None
     if isinstance(event, dict):
+        st.session_state[GESTURE] = True
         handle(event)
 
 
