@@ -59,8 +59,11 @@ def editor() -> None:
     """Everything but the sidebar. A gesture on the canvas or in the inspector reruns only
     this (about a third of the page's elements): the sidebar stays as it was, unless what
     it shows changed (an undone input shape, a reloaded workspace), which reruns the page."""
-    if state.fragment_rerun():
-        state.sync()  # as app.py's state.init() does before a whole run
+    # What syncing writes (the browser's note of a workspace created late) gets a place of its
+    # own: an element added at the top would move every element after it, remounting the canvas.
+    with st.container():
+        if state.fragment_rerun():
+            state.sync()  # as app.py's state.init() does before a whole run
     if state.sidebar_outdated():
         st.rerun(scope="app")
     try:

@@ -23,7 +23,7 @@ import streamlit as st
 
 from lightdesign import edits, kinds, render, wiring
 from lightdesign import format as fmt
-from lightdesign.analysis import Analysis, analyze
+from lightdesign.analysis import Analysis
 from lightdesign.design import DesignError
 from lightdesign.ui import actions, i18n, state
 from lightdesign.ui.i18n import t
@@ -236,8 +236,11 @@ def checked_edit(function, *args, select: bool = False) -> bool:
         _refuse(t("canvas.refused", reason=str(exc)))
         return False
     candidate = candidate[0] if isinstance(candidate, tuple) else candidate
-    before = {issue.text for issue in analyze(design).errors}
-    added = [issue for issue in analyze(candidate).errors if issue.text not in before]
+    # through the session's analyses: the page's run after this callback finds the
+    # candidate's (which it draws when the edit is applied) instead of analysing it again
+    settings = st.session_state[state.BATCH_SIZE], st.session_state[state.OPTIMIZER]
+    before = {issue.text for issue in state.analysis(design, *settings).errors}
+    added = [issue for issue in state.analysis(candidate, *settings).errors if issue.text not in before]
     if added:
         _refuse(t("canvas.refused", reason=i18n.issue_text(added[0])))
         return False

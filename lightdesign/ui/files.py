@@ -101,13 +101,13 @@ def _make_link() -> None:
 
 
 def render() -> None:
-    ws = state.workspace()
-    design = ws.design
+    design = state.workspace().design
+    current = state.workspace_reader()
     cols = st.columns(2)
     cols[0].download_button(
         t("files.download"),
         # read when clicked: the editor's gestures rerun only the editor, not this sidebar
-        lambda: ws.design.to_json(),
+        lambda: current().design.to_json(),
         file_name=f"{model_name(design)}.json",
         mime="application/json",
         key="download_json",

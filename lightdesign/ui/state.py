@@ -38,6 +38,7 @@ DESIGN_TAB = "design_tab"  # the open tab under the Design page's editor (tabs r
 GUIDE_DISMISSED = "guide_dismissed"  # the first-run guide was dismissed in this workspace
 COPIED_LINK = "copied_link"  # the share link last written to the clipboard
 FIGURES_OF = "figures_of"  # the Analysis whose figures the Design page showed last
+WORKSPACE_REF = "workspace_ref"  # [the session's workspace], for reading outside the script thread
 SIDEBAR = "sidebar_shows"  # what the Design page's sidebar showed when it was last drawn
 
 _DEFAULTS = {
@@ -89,6 +90,21 @@ def sync() -> None:
     if st.session_state[WORKSPACE] is not before:
         _restore_settings()
         _interrupted_runs()
+    _track_workspace()
+
+
+def workspace_reader():
+    """A function that returns the session's workspace as it is when called, from any thread:
+    the sidebar's download runs it when clicked, after editor runs may have replaced it."""
+    ref = st.session_state.setdefault(WORKSPACE_REF, [None])
+    ref[0] = workspace()
+    return lambda: ref[0]
+
+
+def _track_workspace() -> None:
+    ref = st.session_state.get(WORKSPACE_REF)
+    if ref is not None:
+        ref[0] = workspace()
 
 
 def _interrupted_runs() -> None:
@@ -119,23 +135,28 @@ def fragment_rerun() -> bool:
     return bool(ctx is not None and ctx.fragment_ids_this_run)
 
 
-def _sidebar_shows() -> tuple:
+def sidebar_shows(ws: Workspace, lang: str) -> tuple:
     """What the Design page's sidebar draws from the workspace: the designs, the current
-    one's input shape and classes, its opaque blocks, the language."""
-    ws = workspace()
+    one's input shape and classes, its opaque blocks (place, name, operation, reason), the
+    language."""
     design = ws.design
-    opaque = tuple((b.id, b.name) for b in opaque_blocks(design))
-    return id(ws), tuple(ws.names), ws.current, tuple(design.input_shape), design.num_classes, opaque, language()
+    found = {id(b) for b in opaque_blocks(design)}
+    opaque = tuple(
+        (index, b.name, b.params.get("op"), b.params.get("reason"))
+        for index, b in enumerate(design.blocks)
+        if id(b) in found
+    )
+    return id(ws), tuple(ws.names), ws.current, tuple(design.input_shape), design.num_classes, opaque, lang
 
 
 def sidebar_drawn() -> None:
     """Record what the sidebar shows (see ``sidebar_outdated``)."""
-    st.session_state[SIDEBAR] = _sidebar_shows()
+    st.session_state[SIDEBAR] = sidebar_shows(workspace(), language())
 
 
 def sidebar_outdated() -> bool:
     """True when a fragment's edit changed what the sidebar shows: the page must rerun."""
-    return st.session_state.get(SIDEBAR) != _sidebar_shows()
+    return st.session_state.get(SIDEBAR) != sidebar_shows(workspace(), language())
 
 
 def save() -> None:
@@ -144,6 +165,7 @@ def save() -> None:
     persist.save(WORKSPACE, flash)
     if st.session_state[WORKSPACE] is not before:
         _restore_settings()
+    _track_workspace()
 
 
 def _load_link() -> None:

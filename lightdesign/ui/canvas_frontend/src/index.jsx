@@ -428,9 +428,9 @@ function Flow({ data, send, host }) {
   const [nodes, setNodes, onNodesChange] = useNodesState(drawn);
   // New nodes go into React Flow's state in this render, not in an effect after it (one
   // more render and commit before a dropped block shows).
-  const lastDrawn = useRef(drawn);
-  if (lastDrawn.current !== drawn) {
-    lastDrawn.current = drawn;
+  const [lastDrawn, setLastDrawn] = useState(drawn);
+  if (lastDrawn !== drawn) {
+    setLastDrawn(drawn);
     setNodes(drawn);
   }
   const edges = useMemo(
