@@ -61,16 +61,19 @@ def editor() -> None:
     it shows changed (an undone input shape, a reloaded workspace), which reruns the page."""
     # What syncing writes (the browser's note of a workspace created late) gets a place of its
     # own: an element added at the top would move every element after it, remounting the canvas.
-    with st.container():
-        if state.fragment_rerun():
-            state.sync()  # as app.py's state.init() does before a whole run
+    sync_slot = st.container()
     if state.sidebar_outdated():
         st.rerun(scope="app")
     try:
         _editor_body()
     finally:
-        if state.fragment_rerun():  # app.py's end-of-run save does not run after a fragment
+        # What app.py does around a whole run, after the drawing here (a gesture's result is
+        # not kept waiting for the store): save, then pick up other tabs' saves, or create the
+        # workspace if the store was away; a replaced workspace reruns the page just below.
+        if state.fragment_rerun():
             state.finish_run()
+            with sync_slot:
+                state.sync()
     if state.sidebar_outdated():
         st.rerun(scope="app")
 
