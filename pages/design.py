@@ -157,24 +157,13 @@ def _editor_body() -> None:
         on_change="rerun",
     )
     charts, memory, table, budget, scaling, suggestions, listing, drawing = tabs
-    if charts.open:
-        with charts:
-            if result.ok:
-                costs.charts(result)
-            else:
-                st.info(t("tab.needs_valid"))
-    if memory.open:
-        with memory:
-            if result.ok:
-                costs.timeline(result)
-            else:
-                st.info(t("tab.needs_valid"))
-    if table.open:
-        with table:
-            if result.ok:
-                costs.table(result)
-            else:
-                st.info(t("tab.needs_valid"))
+    for tab, show in ((charts, costs.charts), (memory, costs.timeline), (table, costs.table)):
+        if tab.open:
+            with tab:
+                if result.ok:
+                    show(result)
+                else:
+                    st.info(t("tab.needs_valid"))
     if budget.open:
         with budget:
             budget_view.budget_inputs(result)
