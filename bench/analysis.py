@@ -19,8 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from bench.timing import median_seconds  # noqa: E402
-from lightdesign import presets  # noqa: E402
-from lightdesign.analysis import analyze  # noqa: E402
+from lightdesign.analysis.network import analyze  # noqa: E402
+from lightdesign.core import presets  # noqa: E402
 
 
 def main() -> None:
@@ -34,7 +34,7 @@ def main() -> None:
             [
                 sys.executable,
                 "-c",
-                "import time; t = time.perf_counter(); import lightdesign.analysis, lightdesign.presets; "
+                "import time; t = time.perf_counter(); import lightdesign.analysis.network, lightdesign.core.presets; "
                 "print(time.perf_counter() - t)",
             ],
             capture_output=True,
@@ -55,7 +55,7 @@ def main() -> None:
         build = median_seconds(lambda app=application: app(weights=None).count_params(), args.keras_repeats)
         rows.append((name, analysis, build))
 
-    print(f"import lightdesign.analysis + presets: {import_time * 1000:.0f} ms (fresh process)")
+    print(f"import lightdesign.analysis.network + presets: {import_time * 1000:.0f} ms (fresh process)")
     print(f"{'model':<20} {'analysis (median)':>18} {'Keras build + count':>20} {'ratio':>8}")
     for name, analysis, build in rows:
         print(f"{name:<20} {analysis * 1000:>15.2f} ms {build * 1000:>17.0f} ms {build / analysis:>7.0f}x")

@@ -21,8 +21,8 @@ def main() -> None:
     parser.add_argument("--random", type=int, default=30, help="random designs (seeds 0..N-1)")
     args = parser.parse_args()
 
-    from lightdesign import presets
-    from lightdesign.analysis import analyze
+    from lightdesign.analysis.network import analyze
+    from lightdesign.core import presets
     from lightdesign.jobs import export
     from tests.keras.random_designs import random_design
     from tests.keras.test_deployment_memory import CONFIGS, FLOAT_FALLBACK, int8_model, operators

@@ -21,7 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lightdesign import datasets, presets  # noqa: E402
+from lightdesign.core import presets  # noqa: E402
+from lightdesign.data import datasets  # noqa: E402
 from lightdesign.jobs import JobManager  # noqa: E402
 from lightdesign.jobs.backends import LocalBackend, RayBackend, RayConfig  # noqa: E402
 from lightdesign.jobs.messages import JobKind, TrainSettings  # noqa: E402

@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import psutil  # noqa: E402
 
-from lightdesign.design import Design, new_block  # noqa: E402
+from lightdesign.core.design import Design, new_block  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, free_port, streamlit_command, wait_idle  # noqa: E402
 from tests.unit.test_upload_limits import gray_png, png  # noqa: E402
 

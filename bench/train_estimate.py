@@ -23,12 +23,12 @@ def _run(function, spec):
 
 
 def time_estimates(name: str, options: dict, data, settings) -> None:
-    from lightdesign import presets
-    from lightdesign.analysis import analyze
-    from lightdesign.codegen import generate
+    from lightdesign.analysis.network import analyze
+    from lightdesign.core import presets
     from lightdesign.jobs import policy, timing, train
     from lightdesign.jobs.messages import RunRecord, design_key
     from lightdesign.jobs.specs import calibrate_spec, dataset_for_job, new_work_dir, train_spec
+    from lightdesign.output.codegen import generate
 
     design = presets.build(name, **options)
     result = analyze(design)
@@ -70,7 +70,8 @@ def precise_batchnorm() -> None:
     import keras
     import numpy as np
 
-    from lightdesign import datasets, presets
+    from lightdesign.core import presets
+    from lightdesign.data import datasets
     from lightdesign.jobs import train
     from lightdesign.jobs.messages import TrainSettings
     from lightdesign.jobs.specs import dataset_for_job, new_work_dir, train_spec
@@ -104,7 +105,7 @@ def precise_batchnorm() -> None:
 
 
 def main() -> None:
-    from lightdesign import datasets
+    from lightdesign.data import datasets
     from lightdesign.jobs.messages import TrainSettings
 
     settings = TrainSettings(epochs=2, batch_size=32)

@@ -21,7 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lightdesign import datasets, presets  # noqa: E402
+from lightdesign.core import presets  # noqa: E402
+from lightdesign.data import datasets  # noqa: E402
 from lightdesign.jobs import JobManager  # noqa: E402
 from lightdesign.jobs.messages import JobKind, TrainSpec  # noqa: E402
 from lightdesign.jobs.specs import TrainSettings, dataset_for_job, new_work_dir, train_spec  # noqa: E402

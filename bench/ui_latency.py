@@ -34,9 +34,9 @@ sys.path.insert(0, str(ROOT))
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 
-from lightdesign import edits, presets, share, wiring  # noqa: E402
-from lightdesign.analysis import analyze  # noqa: E402
-from lightdesign.design import Design, DesignError, new_block  # noqa: E402
+from lightdesign.analysis.network import analyze  # noqa: E402
+from lightdesign.core import edits, presets, share, wiring  # noqa: E402
+from lightdesign.core.design import Design, DesignError, new_block  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_FLAGS, free_port, streamlit_command, wait_idle  # noqa: E402
 
 BASELINE_APP = """

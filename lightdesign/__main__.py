@@ -1,4 +1,4 @@
-"""``python -m lightdesign``: see ``lightdesign.cli``."""
+"""``python -m lightdesign``: see ``lightdesign.cli.commands``."""
 
 import sys
 

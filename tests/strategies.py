@@ -7,9 +7,9 @@ import math
 
 from hypothesis import strategies as st
 
-from lightdesign import fields as F
-from lightdesign import kinds
-from lightdesign.design import Block, Design
+from lightdesign.core import fields as F
+from lightdesign.core import kinds
+from lightdesign.core.design import Block, Design
 
 PALETTE_KINDS = [k for k in kinds.names() if getattr(kinds.get(k), "palette", True)]  # not the opaque imports
 IMAGE_KINDS = [
@@ -146,7 +146,7 @@ def finite(value) -> bool:
 def valid_designs(draw, max_blocks: int = 5, attempts: int = 40):
     """Designs grown block by block, keeping only blocks that leave the design valid, so
     that almost every example exercises the Keras comparison."""
-    from lightdesign.analysis import analyze
+    from lightdesign.analysis.network import analyze
 
     shape = draw(
         st.one_of(

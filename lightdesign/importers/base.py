@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from lightdesign import kinds
-from lightdesign.design import MAX_BLOCKS, Block, Design, check_input_shape
-from lightdesign.fields import FieldError
-from lightdesign.layers.opaque import MAX_SIZE
-from lightdesign.symbolic import LayerError, Tensor, Trace, fmt_shape
+from lightdesign.core import kinds
+from lightdesign.core.design import MAX_BLOCKS, Block, Design, check_input_shape
+from lightdesign.core.fields import FieldError
+from lightdesign.core.layers.opaque import MAX_SIZE
+from lightdesign.core.symbolic import LayerError, Tensor, Trace, fmt_shape
 
 DEFAULT_MAX_MB = 200
 MAX_LAYERS = MAX_BLOCKS  # layers of a file that are mapped one to one

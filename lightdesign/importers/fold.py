@@ -17,12 +17,12 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from lightdesign import kinds
-from lightdesign.blocks.common import make_divisible
-from lightdesign.design import Block, Design
-from lightdesign.graph import trace
+from lightdesign.core import kinds
+from lightdesign.core.blocks.common import make_divisible
+from lightdesign.core.design import Block, Design
+from lightdesign.core.graph import trace
+from lightdesign.core.symbolic import LayerError, Trace
 from lightdesign.importers.base import ImportResult
-from lightdesign.symbolic import LayerError, Trace
 
 MAX_SPAN = 24  # primitives in the largest composite (ghost bottleneck with SE and shortcut)
 

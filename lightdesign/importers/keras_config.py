@@ -537,7 +537,7 @@ def _nested_figures(layer: dict, in_shape: tuple | None) -> tuple[tuple[int, int
         return None
     cache = layer.setdefault("_figures", {})
     if in_shape not in cache:
-        from lightdesign.analysis import analyze
+        from lightdesign.analysis.network import analyze
 
         cache[in_shape] = None
         try:

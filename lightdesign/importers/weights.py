@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lightdesign.design import Design
-from lightdesign.graph import trace
+from lightdesign.core.design import Design
+from lightdesign.core.graph import trace
 
 if TYPE_CHECKING:
     from lightdesign.jobs.messages import WeightsSource
@@ -114,11 +114,11 @@ def keep_model_file(data: bytes, filename: str) -> Path:
     """Write an uploaded model file into its own folder under the work folder; returns its path."""
     import uuid
 
-    from lightdesign import paths
+    from lightdesign import config
 
     suffix = Path(filename).suffix.lower()
     stem = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(filename).stem)[:60] or "model"
-    folder = paths.work_dir() / MODELS_DIR / uuid.uuid4().hex[:12]
+    folder = config.work_dir() / MODELS_DIR / uuid.uuid4().hex[:12]
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{stem}{suffix}"
     path.write_bytes(data)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lightdesign import datasets
+from lightdesign.data import datasets
 from lightdesign.jobs.messages import (
     DatasetKind,
     ExportedFile,

@@ -50,7 +50,7 @@ from lightdesign.jobs.messages import (
     Stopped,
     event_from_dict,
 )
-from lightdesign.offload import plain_main
+from lightdesign.jobs.offload import plain_main
 
 # The job functions, by kind: each is called in a worker as ``run(spec, emit, stop_flag)``.
 JOB_KINDS: dict[str, str] = {
@@ -408,14 +408,14 @@ class JobManager:
 def _discard_work_dir(job: Job) -> None:
     """Delete the folder of a job that failed or stopped: it holds nothing kept (partial
     model files, a link to its data). Only folders inside the work folder are touched."""
-    from lightdesign import paths
+    from lightdesign import config
 
     folder = job.payload.get("work_dir") if isinstance(job.payload, dict) else None
     if not folder:
         return
     try:
         path = Path(folder).resolve()
-        if paths.work_dir().resolve() in path.parents and path.is_dir():
+        if config.work_dir().resolve() in path.parents and path.is_dir():
             shutil.rmtree(path, ignore_errors=True)
     except OSError:
         pass

@@ -5,14 +5,14 @@ Only ``available_memory_bytes`` looks at the machine (through psutil, on every p
 Training and export follow the same rule: estimate the memory the worker will need and
 refuse the job when that exceeds ``MEMORY_SHARE`` of what a worker may use (the free
 memory, or the worker's cap when lower). The job's files are estimated too, for the disk
-budgets of ``lightdesign.disk``."""
+budgets of ``lightdesign.store.disk``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lightdesign import metrics
-from lightdesign.analysis import Analysis, training_memory
+from lightdesign.analysis import metrics
+from lightdesign.analysis.network import Analysis, training_memory
 from lightdesign.jobs.messages import RunRecord, TrainSettings
 from lightdesign.jobs.specs import ASSUMED_FLOPS_PER_S, epoch_seconds
 

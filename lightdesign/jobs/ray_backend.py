@@ -229,9 +229,9 @@ def _task(
 
 def _inputs(payload: dict) -> dict[str, bytes]:
     """Every file of this server's work folder that the spec names."""
-    from lightdesign import paths
+    from lightdesign import config
 
-    root = paths.work_dir().resolve()
+    root = config.work_dir().resolve()
     found: dict[str, bytes] = {}
 
     def visit(value: Any) -> None:

@@ -8,10 +8,12 @@ import dataclasses
 import uuid
 from pathlib import Path
 
-from lightdesign import datasets, metrics, paths
-from lightdesign.analysis import Analysis, analyze
-from lightdesign.codegen import generate
-from lightdesign.design import Design, DesignError
+from lightdesign import config
+from lightdesign.analysis import metrics
+from lightdesign.analysis.network import Analysis, analyze
+from lightdesign.core.design import Design, DesignError
+from lightdesign.core.layers import opaque
+from lightdesign.data import datasets
 from lightdesign.jobs.messages import (
     CalibrateSpec,
     DatasetKind,
@@ -22,9 +24,9 @@ from lightdesign.jobs.messages import (
     TrainSpec,
     WeightsSource,
 )
-from lightdesign.layers import opaque
+from lightdesign.output.codegen import generate
 
-WORK_ROOT = paths.work_dir() / "jobs"  # each job's folder: its data, weights and model files
+WORK_ROOT = config.work_dir() / "jobs"  # each job's folder: its data, weights and model files
 ASSUMED_FLOPS_PER_S = 2.0e10  # training throughput of a 2-core CPU, refined by measured runs
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lightdesign import metrics
+from lightdesign.analysis import metrics
 from lightdesign.jobs.messages import CalibrationResult, RunRecord
 
 ASSUMED_FLOPS_PER_S = 5.0e9  # training FLOP/s of a shared 2-core CPU, before anything is measured

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lightdesign import datasets
+from lightdesign.data import datasets
 from lightdesign.jobs.messages import (
     Batch,
     CalibrateSpec,

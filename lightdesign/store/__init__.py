@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 
-from lightdesign import paths
+from lightdesign import config
 from lightdesign.store.store import StaleWrite, Store, StoreError, describe_url
 
 __all__ = ["StaleWrite", "Store", "StoreError", "describe_url", "new_workspace_id", "open_store", "valid_workspace_id"]
@@ -31,4 +31,4 @@ def valid_workspace_id(text: object) -> bool:
 
 def open_store(url: str | None = None) -> Store:
     """The store at ``url``, else at ``LIGHTDESIGN_DATABASE_URL``, else SQLite in the work folder."""
-    return Store(url or paths.database_url())
+    return Store(url or config.database_url())

@@ -14,9 +14,9 @@ import shutil
 import zipfile
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
-from lightdesign.design import DesignError, from_dict
+from lightdesign.core.design import DesignError, from_dict
+from lightdesign.core.workspace import Entry, Workspace, new_id
 from lightdesign.store import Store, StoreError, new_workspace_id
-from lightdesign.workspace import Entry, Workspace, new_id
 
 FORMAT = "lightdesign-workspace"
 VERSION = 1

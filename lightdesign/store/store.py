@@ -17,9 +17,9 @@ from sqlalchemy import create_engine, delete, event, func, insert, inspect, sele
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from lightdesign.design import DesignError, from_dict
+from lightdesign.core.design import DesignError, from_dict
+from lightdesign.core.workspace import Entry, Workspace
 from lightdesign.store import schema as S
-from lightdesign.workspace import Entry, Workspace
 
 
 class StoreError(Exception):

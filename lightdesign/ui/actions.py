@@ -8,7 +8,7 @@ from typing import Any
 
 import streamlit as st
 
-from lightdesign.design import Design, DesignError
+from lightdesign.core.design import Design, DesignError
 from lightdesign.ui import state
 
 FIELD_ERRORS = "field_errors"  # (block id, field) -> message from the last refused change

@@ -2,7 +2,7 @@
 1,000-block design take seconds to minutes) run outside the server's threads: in one small
 pool of processes shared by the server, at a lower priority, so that they neither hold the
 server's interpreter lock nor take a core from the pages. The pool processes import no
-Streamlit (``lightdesign.offload`` starts them).
+Streamlit (``lightdesign.jobs.offload`` starts them).
 
 A session submits a few tasks at a time and tops up as they finish (no session can queue
 a hundred tasks ahead of everyone else), keeps the results in its state so that a rerun
@@ -16,7 +16,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 
 import streamlit as st
 
-from lightdesign import offload
+from lightdesign.jobs import offload
 
 IN_FLIGHT = 2  # tasks a session may have submitted and not yet received
 

@@ -8,11 +8,12 @@ import time
 
 import streamlit as st
 
-from lightdesign import format as fmt
-from lightdesign import metrics, scaling, suggestions
-from lightdesign.analysis import Analysis
-from lightdesign.budget import LIMIT_BY_KEY, LIMITS, Budget
-from lightdesign.design import Design, DesignError
+from lightdesign.analysis import metrics
+from lightdesign.analysis.network import Analysis
+from lightdesign.core import format as fmt
+from lightdesign.core.design import Design, DesignError
+from lightdesign.explore import scaling, suggestions
+from lightdesign.explore.budget import LIMIT_BY_KEY, LIMITS, Budget
 from lightdesign.ui import actions, background, icons, state
 from lightdesign.ui.i18n import labels, t
 from lightdesign.ui.markup import html, md
@@ -342,7 +343,7 @@ def _apply_suggestion(rule: str, block_ids: tuple[str, ...]) -> None:
     def substitute(design):
         changed = suggestions.substitute(design, rule, block_ids)
         if changed is None:
-            from lightdesign.design import DesignError
+            from lightdesign.core.design import DesignError
 
             raise DesignError(t("suggest.gone"))
         return changed

@@ -6,7 +6,7 @@ layout); its bundle ``static/lightdesign-canvas.js`` (at the app root) is commit
 running the app needs no Node. Streamlit serves it as a file (``server.enableStaticServing``)
 and the component is a few lines that import it once per page: given inline, the 0.5 MB
 bundle went to the browser again with every rerun, on every click and edit. Python sends what to draw (``canvas_data``); the browser sends one event per
-gesture, applied here as one undoable edit through ``lightdesign.edits`` (``wiring``
+gesture, applied here as one undoable edit through ``lightdesign.core.edits`` (``wiring``
 composes them). A connection that would make the design invalid is refused with the
 analysis's own message and leaves the design as it was.
 """
@@ -21,10 +21,11 @@ from typing import Any
 
 import streamlit as st
 
-from lightdesign import edits, kinds, render, wiring
-from lightdesign import format as fmt
-from lightdesign.analysis import Analysis
-from lightdesign.design import DesignError
+from lightdesign.analysis.network import Analysis
+from lightdesign.core import edits, kinds, wiring
+from lightdesign.core import format as fmt
+from lightdesign.core.design import DesignError
+from lightdesign.output import render
 from lightdesign.ui import actions, i18n, state
 from lightdesign.ui.i18n import t
 

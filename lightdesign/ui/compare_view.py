@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lightdesign import format as fmt
-from lightdesign import metrics, presets
-from lightdesign.analysis import Analysis, analyze
-from lightdesign.compare import comparison, diff, pareto_front, summarize
-from lightdesign.design import Design
+from lightdesign.analysis import metrics
+from lightdesign.analysis.network import Analysis, analyze
+from lightdesign.core import format as fmt
+from lightdesign.core import presets
+from lightdesign.core.design import Design
+from lightdesign.explore.compare import comparison, diff, pareto_front, summarize
 from lightdesign.jobs.messages import ExportResult
-from lightdesign.render import to_dot
+from lightdesign.output.render import to_dot
 from lightdesign.ui import i18n, plots, state
 from lightdesign.ui.i18n import t
 from lightdesign.ui.markup import html, message

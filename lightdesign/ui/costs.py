@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lightdesign import format as fmt
-from lightdesign.analysis import OPTIMIZER_SLOTS, Analysis, training_memory
-from lightdesign.metrics import (
+from lightdesign.analysis.metrics import (
     FLOPS,
     MACS,
     NON_TRAINABLE,
@@ -23,6 +21,8 @@ from lightdesign.metrics import (
     share,
     summary,
 )
+from lightdesign.analysis.network import OPTIMIZER_SLOTS, Analysis, training_memory
+from lightdesign.core import format as fmt
 from lightdesign.ui import budget_view, plots, state
 from lightdesign.ui.i18n import t
 from lightdesign.ui.markup import html, message

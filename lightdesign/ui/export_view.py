@@ -10,20 +10,21 @@ from pathlib import Path
 
 import streamlit as st
 
-from lightdesign import deploy, disk, metrics
-from lightdesign import format as fmt
-from lightdesign.analysis import Analysis
-from lightdesign.codegen import generate, model_name
-from lightdesign.design import DesignError
+from lightdesign.analysis import metrics, support
+from lightdesign.analysis.network import Analysis
+from lightdesign.core import format as fmt
+from lightdesign.core.design import DesignError
+from lightdesign.core.workspace import new_id
 from lightdesign.jobs import Job, JobError, policy
 from lightdesign.jobs.messages import EXPORT_STAGES, ExportResult, JobKind, JobState, ModelFormat, RunRecord, Status
 from lightdesign.jobs.specs import WORK_ROOT, export_spec, new_work_dir
-from lightdesign.render import to_dot, to_image, to_mermaid
+from lightdesign.output.codegen import generate, model_name
+from lightdesign.output.render import to_dot, to_image, to_mermaid
+from lightdesign.store import disk
 from lightdesign.ui import file_weights, graph_view, icons, persist, state
 from lightdesign.ui.i18n import labels, t
 from lightdesign.ui.job_view import adopt, job_manager, message_text, session_id, stage_text, state_text
 from lightdesign.ui.markup import message
-from lightdesign.workspace import new_id
 
 JOB_KEY = "export_job_id"
 KEPT_EXPORTS = "export_kept_jobs"  # export jobs already kept with their design
@@ -71,7 +72,7 @@ def code_and_text(result: Analysis) -> None:
             key="download_py",
             type="primary",
         )
-        from lightdesign.codegen_train import generate_train  # issue 15: the training script that scales
+        from lightdesign.output.train_script import generate_train  # issue 15: the training script that scales
 
         st.download_button(
             t("export.download.train"),
@@ -133,7 +134,7 @@ def graph_images(dot: str, stem: str) -> None:
 
 
 def deployability(result: Analysis) -> None:
-    findings = deploy.check(result)
+    findings = support.check(result)
     if not findings:
         st.success(t("deploy.ok"), icon=icons.OK)
         return

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lightdesign.design import Design
+from lightdesign.core.design import Design
 from lightdesign.importers.weights import LOADABLE, MODEL_FILES, FileWeights, file_record, file_weights, keep_model_file
 from lightdesign.ui import persist, state
 from lightdesign.ui.i18n import t

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lightdesign import share
-from lightdesign.codegen import model_name
-from lightdesign.design import MAX_JSON_BYTES, DesignError, from_json
+from lightdesign.core import share
+from lightdesign.core.design import MAX_JSON_BYTES, DesignError, from_json
+from lightdesign.output.codegen import model_name
 from lightdesign.ui import state
 from lightdesign.ui.i18n import t
 
@@ -80,7 +80,7 @@ def _model_uploaded() -> None:
 
 def opaque_notice(design) -> None:
     """The design's opaque blocks, each with its operation and reason."""
-    from lightdesign.layers.opaque import opaque_blocks
+    from lightdesign.core.layers.opaque import opaque_blocks
 
     found = opaque_blocks(design)
     if not found:

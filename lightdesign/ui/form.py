@@ -1,7 +1,7 @@
 """The inspector: the selected block's form, generated from its kind's fields, with the
 block's own output shape, params and MACs.
 
-Each field class of ``lightdesign.fields`` is edited by the widget that ``WIDGETS`` maps it
+Each field class of ``lightdesign.core.fields`` is edited by the widget that ``WIDGETS`` maps it
 to; a new field type needs an entry there (a test checks that every one has).
 """
 
@@ -13,11 +13,11 @@ from typing import Any
 
 import streamlit as st
 
-from lightdesign import edits, kinds
-from lightdesign import fields as F
-from lightdesign import format as fmt
-from lightdesign.analysis import Analysis
-from lightdesign.design import Block
+from lightdesign.analysis.network import Analysis
+from lightdesign.core import edits, kinds
+from lightdesign.core import fields as F
+from lightdesign.core import format as fmt
+from lightdesign.core.design import Block
 from lightdesign.ui import actions, i18n, icons
 from lightdesign.ui.i18n import t
 from lightdesign.ui.markup import md

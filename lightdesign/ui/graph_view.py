@@ -7,9 +7,9 @@ import zlib
 
 import streamlit as st
 
-from lightdesign import kinds
-from lightdesign.analysis import Analysis
-from lightdesign.render import ARTICLE_WORDS, to_dot, to_mermaid
+from lightdesign.analysis.network import Analysis
+from lightdesign.core import kinds
+from lightdesign.output.render import ARTICLE_WORDS, to_dot, to_mermaid
 from lightdesign.ui import icons, state
 from lightdesign.ui.i18n import t
 

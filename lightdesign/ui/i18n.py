@@ -1,5 +1,5 @@
 """English and Simplified Chinese: ``t(key, **values)`` looks a UI string up in the
-catalogue (``lightdesign/ui/catalog/``) in the session's language.
+catalogue (``lightdesign/catalog/``) in the session's language.
 
 The language comes from the sidebar switch and is remembered in the URL (``?lang=zh``).
 A key missing from the catalogue, or without a Chinese text, is recorded in the session
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lightdesign.ui.catalog import CATALOG
-from lightdesign.ui.catalog import fields as field_keys
+from lightdesign.catalog import CATALOG
+from lightdesign.catalog import fields as field_keys
 
 LANGUAGES = {"en": "English", "zh": "简体中文"}
 LANG_KEY = "lang"

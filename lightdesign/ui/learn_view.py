@@ -7,11 +7,13 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from lightdesign import format as fmt
-from lightdesign import learn, metrics, presets
-from lightdesign.analysis import analyze
-from lightdesign.design import Design, DesignError
-from lightdesign.render import to_dot, to_mermaid
+from lightdesign.analysis import metrics
+from lightdesign.analysis.network import analyze
+from lightdesign.core import format as fmt
+from lightdesign.core import presets
+from lightdesign.core.design import Design, DesignError
+from lightdesign.explore import learn
+from lightdesign.output.render import to_dot, to_mermaid
 from lightdesign.ui import graph_view, icons, state, train_data
 from lightdesign.ui.i18n import labels, language, t
 from lightdesign.ui.markup import message

@@ -17,10 +17,10 @@ from typing import Any
 
 import streamlit as st
 
-from lightdesign import paths
+from lightdesign import config
+from lightdesign.core.workspace import Workspace
 from lightdesign.store import StaleWrite, Store, StoreError, new_workspace_id, open_store, valid_workspace_id
 from lightdesign.ui.i18n import t
-from lightdesign.workspace import Workspace
 
 QUERY_KEY = "w"
 STATUS = "store_status"  # ("saved", "") or ("failed", reason)
@@ -41,9 +41,9 @@ def _housekeeping(db: Store) -> None:
     when a session opens; the check is one small query)."""
     try:
         if db.cleanup_due():
-            removed = db.cleanup(paths.keep_days())
+            removed = db.cleanup(config.keep_days())
             if removed:
-                log.info("removed %d workspaces untouched for %s days", len(removed), paths.keep_days())
+                log.info("removed %d workspaces untouched for %s days", len(removed), config.keep_days())
     except StoreError as exc:
         log.warning("cleanup failed: %s", exc)
 
@@ -51,7 +51,7 @@ def _housekeeping(db: Store) -> None:
 def store() -> Store | None:
     """The process's store, or None (with the reason in the status) when it cannot be used."""
     try:
-        return _store(paths.database_url())
+        return _store(config.database_url())
     except StoreError as exc:
         _fail(str(exc))
     except Exception as exc:  # noqa: BLE001 - a driver or file-system error must not take the page down
@@ -204,7 +204,7 @@ def status_line() -> None:
         return
     ws = st.session_state.get("workspace")
     cols = st.columns([2, 3], vertical_alignment="center")
-    cols[0].caption(t("store.saved"), help=t("store.saved.help", where=_store(paths.database_url()).where))
+    cols[0].caption(t("store.saved"), help=t("store.saved.help", where=_store(config.database_url()).where))
     if ws is not None and ws.id:
         with cols[1].popover(t("store.link"), icon=":material/link:"):
             st.code(link(ws.id), language=None, wrap_lines=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lightdesign import edits, presets
-from lightdesign.design import DesignError
-from lightdesign.fields import MAX_UNITS
+from lightdesign.core import edits, presets
+from lightdesign.core.design import DesignError
+from lightdesign.core.fields import MAX_UNITS
 from lightdesign.ui import actions, icons, state
 from lightdesign.ui.i18n import labels, t
 from lightdesign.ui.markup import md

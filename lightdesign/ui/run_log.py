@@ -9,13 +9,13 @@ import time
 
 import streamlit as st
 
+from lightdesign.core.workspace import Entry, Workspace, new_id
 from lightdesign.jobs import liveness
 from lightdesign.jobs.manager import Job
 from lightdesign.jobs.messages import Epoch, JobState, RunRecord
 from lightdesign.ui import icons, state, train_charts
 from lightdesign.ui.i18n import t
 from lightdesign.ui.markup import md
-from lightdesign.workspace import Entry, Workspace, new_id
 
 LIVE_IDS = "run_log_ids"  # job id -> the id of its record in the workspace
 RUNNING = "running"

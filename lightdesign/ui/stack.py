@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lightdesign import edits, kinds
-from lightdesign.analysis import Analysis
+from lightdesign.analysis.network import Analysis
+from lightdesign.core import edits, kinds
 from lightdesign.ui import actions, i18n, state
 from lightdesign.ui.i18n import t
 

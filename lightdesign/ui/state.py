@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lightdesign import share
-from lightdesign.analysis import Analysis, analyze
-from lightdesign.design import DesignError
-from lightdesign.layers.opaque import opaque_blocks
+from lightdesign.analysis.network import Analysis, analyze
+from lightdesign.core import share
+from lightdesign.core.design import DesignError
+from lightdesign.core.layers.opaque import opaque_blocks
+from lightdesign.core.workspace import Workspace
 from lightdesign.ui import housekeeping, icons, persist
 from lightdesign.ui.i18n import issue_text, language, t
 from lightdesign.ui.markup import md, message
-from lightdesign.workspace import Workspace
 
 WORKSPACE = "workspace"
 SELECTED = "selected_block"  # block id selected in the current design
@@ -226,7 +226,7 @@ SOURCES = "generated_sources"  # design JSON -> its generated Keras source (the 
 def generated(design) -> str:
     """The design's generated code, made once per design content (DesignError when the
     design has errors): tracing a 1,000-block design again on every rerun costs seconds."""
-    from lightdesign.codegen import generate
+    from lightdesign.output.codegen import generate
 
     key = design.to_json(indent=None)
     kept: list = st.session_state.setdefault(SOURCES, [])

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lightdesign import datasets, metrics
-from lightdesign.design import Design, DesignError
+from lightdesign.analysis import metrics
+from lightdesign.core.design import Design, DesignError
+from lightdesign.data import datasets
 from lightdesign.jobs import JobError, liveness
 from lightdesign.jobs.messages import JobState, TrainSettings
 from lightdesign.jobs.specs import dataset_for_job, keras_dataset
-from lightdesign.sweep import INTERRUPTED, MAX_CANDIDATES, RUNNING, Sweep, choose
+from lightdesign.jobs.sweep import INTERRUPTED, MAX_CANDIDATES, RUNNING, Sweep, choose
 from lightdesign.ui import icons, persist, state
 from lightdesign.ui.i18n import labels, t
 from lightdesign.ui.job_view import job_manager, state_text

@@ -11,9 +11,10 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from lightdesign import datasets, edits, uploads
-from lightdesign import format as fmt
-from lightdesign.analysis import Analysis
+from lightdesign.analysis.network import Analysis
+from lightdesign.core import edits
+from lightdesign.core import format as fmt
+from lightdesign.data import datasets, uploads
 from lightdesign.ui import actions, icons, state
 from lightdesign.ui.i18n import labels, t
 from lightdesign.ui.markup import html, md, message

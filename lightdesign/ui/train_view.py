@@ -10,10 +10,10 @@ import time
 
 import streamlit as st
 
-from lightdesign import datasets, disk
-from lightdesign import format as fmt
-from lightdesign.analysis import Analysis
-from lightdesign.design import DesignError
+from lightdesign.analysis.network import Analysis
+from lightdesign.core import format as fmt
+from lightdesign.core.design import DesignError
+from lightdesign.data import datasets
 from lightdesign.jobs import Job, JobError, policy, timing
 from lightdesign.jobs.messages import (
     Batch,
@@ -28,6 +28,7 @@ from lightdesign.jobs.messages import (
     design_key,
 )
 from lightdesign.jobs.specs import WORK_ROOT, calibrate_spec, dataset_for_job, keras_dataset, new_work_dir, train_spec
+from lightdesign.store import disk
 from lightdesign.ui import file_weights, icons, persist, run_log, state, train_charts
 from lightdesign.ui.i18n import t
 from lightdesign.ui.job_view import adopt, job_manager, message_text, session_id, stage_text

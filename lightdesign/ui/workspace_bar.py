@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lightdesign.design import Design
+from lightdesign.core.design import Design
 from lightdesign.ui import actions, state
 from lightdesign.ui.i18n import t
 

@@ -70,7 +70,7 @@ def run_until(app, predicate, timeout=180):
 def open_tab(at, tab_key):
     """Open a tab under the Design page's editor (tabs run only when open), as a click on
     it would: ``tab_key`` is its catalogue key, e.g. "tab.budget"."""
-    from lightdesign.ui.catalog import CATALOG
+    from lightdesign.catalog import CATALOG
 
     at.session_state["design_tab"] = CATALOG[tab_key][at.session_state["lang"]]
     at.run()

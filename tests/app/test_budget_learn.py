@@ -6,9 +6,11 @@ import pytest
 from streamlit.proto.Metric_pb2 import Metric
 from streamlit.testing.v1 import AppTest
 
-from lightdesign import learn, metrics, presets
-from lightdesign.analysis import analyze
-from lightdesign.ui.catalog import CATALOG
+from lightdesign.analysis import metrics
+from lightdesign.analysis.network import analyze
+from lightdesign.catalog import CATALOG
+from lightdesign.core import presets
+from lightdesign.explore import learn
 
 from .conftest import metric, new_app, open_tab, run_until, workspace
 
@@ -196,8 +198,8 @@ def test_each_scenario_opens_its_preset_with_its_dataset_on_the_train_page(scena
 def _graph_view_script():
     import streamlit as st
 
-    from lightdesign import presets
-    from lightdesign.analysis import analyze
+    from lightdesign.analysis.network import analyze
+    from lightdesign.core import presets
     from lightdesign.ui import graph_view, state
 
     for key, value in ((state.EXPAND_ALL, False), (state.EXPANDED, []), (state.GRAPH_ARTICLE, False)):

@@ -1,9 +1,9 @@
 """Compare and Export pages through their widgets."""
 
-from lightdesign import format as fmt
-from lightdesign import presets
-from lightdesign.analysis import analyze
-from lightdesign.codegen import generate
+from lightdesign.analysis.network import analyze
+from lightdesign.core import format as fmt
+from lightdesign.core import presets
+from lightdesign.output.codegen import generate
 
 from .conftest import new_app, run_until, workspace
 

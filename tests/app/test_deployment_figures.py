@@ -2,7 +2,7 @@
 int8 microcontroller figures sit with the others; the memory timeline is drawn on the
 Design page and overlaid on the Compare page."""
 
-from lightdesign.design import Design, new_block
+from lightdesign.core.design import Design, new_block
 from lightdesign.ui import canvas
 
 from .conftest import metric, open_tab, workspace

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from lightdesign import presets
-from lightdesign.analysis import analyze
-from lightdesign.format import count
+from lightdesign.analysis.network import analyze
+from lightdesign.core import presets
+from lightdesign.core.format import count
 
 from .conftest import metric, new_app, workspace
 

@@ -2,10 +2,10 @@
 figures, the tabs under the editor run only their own content, and the first-run guide is
 dismissed once for the workspace, across sessions opened with its ``?w=`` link."""
 
-from lightdesign import edits
-from lightdesign import format as fmt
-from lightdesign.analysis import analyze
-from lightdesign.ui.catalog import CATALOG
+from lightdesign.analysis.network import analyze
+from lightdesign.catalog import CATALOG
+from lightdesign.core import edits
+from lightdesign.core import format as fmt
 
 from .conftest import new_app, open_tab, workspace
 

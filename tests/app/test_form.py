@@ -2,8 +2,8 @@
 
 import pytest
 
-from lightdesign import fields as F
-from lightdesign import kinds
+from lightdesign.core import fields as F
+from lightdesign.core import kinds
 from lightdesign.ui import form
 
 from .conftest import workspace

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from lightdesign import presets
-from lightdesign.design import MAX_JSON_BYTES
+from lightdesign.core import presets
+from lightdesign.core.design import MAX_JSON_BYTES
 from lightdesign.ui import plots
 
 from .conftest import new_app, workspace
@@ -99,8 +99,8 @@ def test_the_diff_covers_every_design_against_the_first(app):
 
 
 def one_run(ws):
-    from lightdesign import metrics
-    from lightdesign.analysis import analyze
+    from lightdesign.analysis import metrics
+    from lightdesign.analysis.network import analyze
 
     summary = metrics.summary(analyze(ws.design))
     ws.record_run("seed_cnn", {"state": "finished", "dataset": "digits", "epochs": 2, **summary})  # a new id

@@ -12,9 +12,10 @@ import zlib
 import numpy as np
 import pytest
 
-from lightdesign import datasets, presets, share, uploads
-from lightdesign.codegen import generate
-from lightdesign.format import size
+from lightdesign.core import presets, share
+from lightdesign.core.format import size
+from lightdesign.data import datasets, uploads
+from lightdesign.output.codegen import generate
 
 from .conftest import new_app
 

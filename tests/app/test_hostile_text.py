@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lightdesign import presets, share
+from lightdesign.core import presets, share
 from lightdesign.ui.markup import md
 
 from .conftest import new_app, open_tab, workspace

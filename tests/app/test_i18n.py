@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from lightdesign import kinds
-from lightdesign.ui.catalog import CATALOG
-from lightdesign.ui.catalog import fields as field_keys
+from lightdesign.catalog import CATALOG
+from lightdesign.catalog import fields as field_keys
+from lightdesign.core import kinds
 
 from .conftest import new_app, open_tab
 
@@ -128,8 +128,11 @@ SAME_IN_CHINESE = {
 def _dynamic_keys() -> dict[str, set[str]]:
     """Keys the code builds at run time from a prefix (``t(f"col.{name}")``), each family
     enumerated here: a new prefix in the code needs its line, or the test below fails."""
-    from lightdesign import budget, datasets, learn, presets, render
+    from lightdesign.core import presets
+    from lightdesign.data import datasets
+    from lightdesign.explore import budget, learn
     from lightdesign.jobs import messages
+    from lightdesign.output import render
     from lightdesign.ui import presets_panel
 
     limits = {limit.name for limit in budget.LIMITS}

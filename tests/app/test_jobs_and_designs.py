@@ -8,8 +8,8 @@ from contextlib import contextmanager
 
 import pytest
 
-from lightdesign import datasets
-from lightdesign.design import Design, new_block
+from lightdesign.core.design import Design, new_block
+from lightdesign.data import datasets
 from lightdesign.jobs.messages import JobKind, JobState
 from lightdesign.ui import job_view, state, train_view
 

@@ -48,7 +48,9 @@ def test_edits_and_undo_survive_a_new_session():
     wid = workspace(first).id
     workspace(first)  # seed_cnn; conv1 has 32 filters
     first.session_state["workspace"].apply(
-        lambda d: __import__("lightdesign.edits", fromlist=["set_param"]).set_param(d, d.blocks[0].id, "filters", 12)
+        lambda d: __import__("lightdesign.core.edits", fromlist=["set_param"]).set_param(
+            d, d.blocks[0].id, "filters", 12
+        )
     )
     first.run()
     check(first)
@@ -64,7 +66,7 @@ def test_a_stale_tab_does_not_overwrite_and_reloads():
     tab_a = open_session()
     wid = workspace(tab_a).id
     tab_b = open_session(wid)
-    from lightdesign import edits
+    from lightdesign.core import edits
 
     tab_a.session_state["workspace"].apply(lambda d: edits.set_param(d, d.blocks[0].id, "filters", 40))
     tab_a.run()
@@ -111,9 +113,9 @@ def test_a_broken_database_keeps_the_app_working_with_a_banner(tmp_path, monkeyp
 
 
 def test_a_run_whose_server_died_is_shown_as_interrupted_with_its_last_epoch():
+    from lightdesign.core.workspace import Workspace
     from lightdesign.jobs import liveness
     from lightdesign.store import new_workspace_id
-    from lightdesign.workspace import Workspace
 
     dead_server = {**liveness.this_server(), "pid": 2**22 + 7}  # no such process
     ws = Workspace()
@@ -145,9 +147,9 @@ def test_a_run_whose_server_died_is_shown_as_interrupted_with_its_last_epoch():
 
 
 def test_a_run_of_a_live_server_stays_running():
+    from lightdesign.core.workspace import Workspace
     from lightdesign.jobs import liveness
     from lightdesign.store import new_workspace_id
-    from lightdesign.workspace import Workspace
 
     ws = Workspace()
     ws.record_run(
@@ -160,9 +162,9 @@ def test_a_run_of_a_live_server_stays_running():
 
 
 def test_opening_a_session_runs_the_daily_cleanup_of_old_workspaces(monkeypatch):
+    from lightdesign.core.workspace import Workspace
     from lightdesign.store import new_workspace_id
     from lightdesign.store import schema as S
-    from lightdesign.workspace import Workspace
 
     monkeypatch.setenv("LIGHTDESIGN_KEEP_DAYS", "30")
     store = open_store()

@@ -5,7 +5,7 @@ drawing is refused above a node limit with a message."""
 
 import json
 
-from lightdesign.design import Design, new_block
+from lightdesign.core.design import Design, new_block
 from lightdesign.ui import budget_view, graph_view
 
 from .conftest import new_app, open_tab, workspace

@@ -2,9 +2,10 @@
 
 import numpy as np
 
-from lightdesign import format as fmt
-from lightdesign import metrics, presets
-from lightdesign.analysis import analyze, training_memory
+from lightdesign.analysis import metrics
+from lightdesign.analysis.network import analyze, training_memory
+from lightdesign.core import format as fmt
+from lightdesign.core import presets
 from lightdesign.jobs.messages import RunRecord
 
 from .conftest import new_app, run_until, workspace

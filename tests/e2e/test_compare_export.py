@@ -5,9 +5,9 @@ import sys
 
 from playwright.sync_api import expect
 
-from lightdesign import presets
-from lightdesign.analysis import analyze
-from lightdesign.compare import diff
+from lightdesign.analysis.network import analyze
+from lightdesign.core import presets
+from lightdesign.explore.compare import diff
 
 from .conftest import wait_idle
 

@@ -5,8 +5,8 @@ a third job and says so."""
 import re
 import time
 
-from lightdesign import edits, presets
-from lightdesign.analysis import analyze
+from lightdesign.analysis.network import analyze
+from lightdesign.core import edits, presets
 
 from .conftest import open_session, wait_idle
 

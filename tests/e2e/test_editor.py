@@ -271,8 +271,8 @@ def test_the_figures_stay_visible_with_the_inspector_open_at_1440x900(browser, s
 
 
 def test_a_long_design_opens_on_its_first_blocks_at_a_readable_size(browser, server):
-    from lightdesign import share
-    from lightdesign.design import Design, new_block
+    from lightdesign.core import share
+    from lightdesign.core.design import Design, new_block
 
     design = Design("long_chain", (32, 32, 3), 10, [])
     for i in range(120):

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from lightdesign import presets, share
+from lightdesign.core import presets, share
 
 from .conftest import wait_idle
 

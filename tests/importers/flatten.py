@@ -3,8 +3,8 @@ generated code gives), for folding tests that need no TensorFlow."""
 
 from __future__ import annotations
 
-from lightdesign.design import Block, Design
-from lightdesign.graph import trace
+from lightdesign.core.design import Block, Design
+from lightdesign.core.graph import trace
 
 
 def flatten(design: Design) -> Design:

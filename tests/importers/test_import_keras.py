@@ -11,8 +11,8 @@ import os
 import numpy as np
 import pytest
 
-from lightdesign import presets
-from lightdesign.analysis import analyze
+from lightdesign.analysis.network import analyze
+from lightdesign.core import presets
 from lightdesign.importers import ModelFileError, import_file
 from lightdesign.importers.fold import fold
 
@@ -120,7 +120,7 @@ def test_efficientnet_folds_its_mbconv_blocks_with_their_squeeze_excitation(save
     the input width, swish inside, drop-connect before the add) fold into inverted residuals;
     the padded stem and the classifier stay as they are; Keras builds the folded design with
     the original's count."""
-    from lightdesign import kinds
+    from lightdesign.core import kinds
     from tests.keras.harness import assert_conforms, build
 
     params, _, output, paths = saved("EfficientNetB0")

@@ -10,7 +10,7 @@ import os
 import numpy as np
 import pytest
 
-from lightdesign.analysis import analyze
+from lightdesign.analysis.network import analyze
 from lightdesign.importers import import_file
 from lightdesign.importers.fold import fold
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from onnx import TensorProto, helper
 
-from lightdesign.analysis import analyze
+from lightdesign.analysis.network import analyze
 from lightdesign.importers import import_bytes
 
 from .onnx_models import Graph

@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 
 from lightdesign import cli
-from lightdesign.analysis import analyze
-from lightdesign.codegen import generate
-from lightdesign.design import DesignError, from_json
+from lightdesign.analysis.network import analyze
+from lightdesign.core.design import DesignError, from_json
 from lightdesign.importers import ModelFileError, import_bytes
 from lightdesign.importers.fold import fold
+from lightdesign.output.codegen import generate
 
 from . import onnx_models
 
@@ -207,7 +207,7 @@ def test_a_nested_sequential_block_is_expanded_in_place():
 
 
 def test_folding_keeps_every_figure():
-    from lightdesign import presets
+    from lightdesign.core import presets
 
     design = presets.build("mobilenet_v2", alpha=0.35, resolution=96)
     # flatten the preset by hand: each composite's primitives as blocks

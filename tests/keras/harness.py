@@ -2,9 +2,9 @@
 
 from math import prod
 
-from lightdesign.analysis import Analysis, analyze
-from lightdesign.codegen import generate
-from lightdesign.design import Design
+from lightdesign.analysis.network import Analysis, analyze
+from lightdesign.core.design import Design
+from lightdesign.output.codegen import generate
 
 
 def build(design: Design):

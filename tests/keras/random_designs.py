@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import random
 
-from lightdesign import kinds
-from lightdesign.analysis import analyze
-from lightdesign.design import Block, Design
+from lightdesign.analysis.network import analyze
+from lightdesign.core import kinds
+from lightdesign.core.design import Block, Design
 
 ACTIVATIONS = ("linear", "relu", "relu6", "hard_swish", "swish", "sigmoid", "hard_sigmoid", "tanh")
 KINDS = (

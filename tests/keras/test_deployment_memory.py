@@ -6,8 +6,8 @@ within 3% of the activation part (the planner's "head") of the arena that the
 import numpy as np
 import pytest
 
-from lightdesign import presets
-from lightdesign.analysis import analyze
+from lightdesign.analysis.network import analyze
+from lightdesign.core import presets
 from lightdesign.jobs import export
 
 from .harness import assert_conforms, build

@@ -7,12 +7,13 @@ import threading
 import numpy as np
 import pytest
 
-from lightdesign import deploy, presets
-from lightdesign.analysis import analyze
-from lightdesign.codegen import generate
+from lightdesign.analysis import support
+from lightdesign.analysis.network import analyze
+from lightdesign.core import presets
 from lightdesign.jobs import export
 from lightdesign.jobs.messages import ExportResult, Finished, ModelFormat
 from lightdesign.jobs.specs import export_spec, new_work_dir
+from lightdesign.output.codegen import generate
 
 from .harness import build
 
@@ -69,12 +70,12 @@ def test_int8_tflite_size_is_within_10_percent_of_the_estimate(name):
 
 def test_recurrent_models_are_flagged_before_export_and_fail_int8_in_the_converter():
     design = presets.build("text_rnn", resolution=20)
-    findings = deploy.check(analyze(design))
+    findings = support.check(analyze(design))
     assert [(f.layer, f.builtin_ok, f.int8_ok) for f in findings] == [("lstm", False, False)]
     result = run_export(design)
     assert result.files[ModelFormat.TFLITE_INT8].error
     assert result.files[ModelFormat.TFLITE_FLOAT32].note == "uses TensorFlow Select ops (needs the Flex delegate)"
-    assert deploy.check(analyze(presets.build("shufflenet_v2"))) == []
+    assert support.check(analyze(presets.build("shufflenet_v2"))) == []
 
 
 def test_the_export_measures_the_tflite_micro_arena_beside_the_estimate():

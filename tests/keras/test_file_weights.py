@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import pytest
 
-from lightdesign import datasets
+from lightdesign.data import datasets
 from lightdesign.importers import import_file
 from lightdesign.importers.weights import file_record, file_weights, keep_model_file
 from lightdesign.jobs import export, train

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
-from lightdesign.design import from_json
+from lightdesign.core.design import from_json
 from lightdesign.importers import import_bytes
 from lightdesign.importers.weights import file_record, file_weights, keep_model_file
 from lightdesign.jobs import JobManager, train

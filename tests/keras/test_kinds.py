@@ -2,8 +2,8 @@
 
 import pytest
 
-from lightdesign import kinds
-from lightdesign.design import Design, new_block
+from lightdesign.core import kinds
+from lightdesign.core.design import Design, new_block
 
 from .harness import assert_conforms, build, profiler_flops
 

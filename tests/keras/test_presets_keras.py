@@ -3,8 +3,8 @@ against keras.applications block by block; FLOPs against TensorFlow's profiler."
 
 import pytest
 
-from lightdesign import presets
-from lightdesign.analysis import analyze
+from lightdesign.analysis.network import analyze
+from lightdesign.core import presets
 
 from .harness import assert_conforms, build, profiler_flops, weight_counts
 

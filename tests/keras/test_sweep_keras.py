@@ -4,13 +4,16 @@ and its accuracy-against-MACs plot has 4 points."""
 
 import pytest
 
-from lightdesign import datasets, metrics, presets, scaling
-from lightdesign.budget import Budget
+from lightdesign.analysis import metrics
+from lightdesign.core import presets
+from lightdesign.data import datasets
+from lightdesign.explore import scaling
+from lightdesign.explore.budget import Budget
 from lightdesign.jobs import JobManager
 from lightdesign.jobs.backends import LocalBackend, RayBackend, RayConfig
 from lightdesign.jobs.messages import TrainSettings
 from lightdesign.jobs.specs import dataset_for_job
-from lightdesign.sweep import Sweep, candidates
+from lightdesign.jobs.sweep import Sweep, candidates
 
 from ..waiting import job_processes, wait_until
 

@@ -12,8 +12,9 @@ import zipfile
 
 import numpy as np
 
-from lightdesign import datasets, presets
-from lightdesign.codegen_train import generate_train
+from lightdesign.core import presets
+from lightdesign.data import datasets
+from lightdesign.output.train_script import generate_train
 
 
 def _script(tmp_path, name="seed_cnn", **options):

@@ -5,7 +5,8 @@ import time
 import numpy as np
 import pytest
 
-from lightdesign import datasets, presets
+from lightdesign.core import presets
+from lightdesign.data import datasets
 from lightdesign.jobs import JobManager
 from lightdesign.jobs.messages import Batch, DataReady, DatasetKind, DatasetRef, JobKind, JobState, Stage, Status
 from lightdesign.jobs.specs import TrainSettings, dataset_for_job, new_work_dir, train_spec
@@ -86,7 +87,7 @@ def test_offline_download_becomes_a_message_naming_the_alternatives(monkeypatch)
 def test_a_worker_that_runs_out_of_memory_becomes_a_message(monkeypatch):
     # A 3 GB cap on the worker and a training step that needs far more.
     monkeypatch.setenv("LIGHTDESIGN_WORKER_MEMORY_MB", "3072")
-    from lightdesign.design import Design, new_block
+    from lightdesign.core.design import Design, new_block
 
     design = Design(
         "hungry",
@@ -155,11 +156,11 @@ def test_calibration_times_the_training_loop_and_the_estimate_uses_it():
     epochs is measured by bench/train_estimate.py, not asserted: shared machines are noisy)."""
     import threading
 
-    from lightdesign.analysis import analyze
-    from lightdesign.codegen import generate
+    from lightdesign.analysis.network import analyze
     from lightdesign.jobs import timing, train
     from lightdesign.jobs.messages import CalibrationResult, Finished, design_key
     from lightdesign.jobs.specs import calibrate_spec
+    from lightdesign.output.codegen import generate
 
     design = presets.build("seed_cnn")
     settings = TrainSettings(batch_size=16)

@@ -5,10 +5,10 @@ import zipfile
 
 import pytest
 
-from lightdesign import edits
+from lightdesign.core import edits
+from lightdesign.core.workspace import Workspace
 from lightdesign.store import StoreError, new_workspace_id, open_store
 from lightdesign.store.archive import export_workspace, import_workspace
-from lightdesign.workspace import Workspace
 
 
 def test_export_then_import_into_another_database(database_url, tmp_path):
@@ -146,7 +146,7 @@ def test_bad_archives_are_refused_by_name(tmp_path):
 
 
 def test_cli_moves_a_workspace_between_two_servers(tmp_path, monkeypatch, capsys):
-    from lightdesign.cli import main
+    from lightdesign.cli.commands import main
 
     monkeypatch.setenv("LIGHTDESIGN_WORK_DIR", str(tmp_path / "server1"))
     ws = Workspace()

@@ -6,10 +6,10 @@ import sqlite3
 import pytest
 from sqlalchemy import create_engine, inspect
 
-from lightdesign import edits, presets
+from lightdesign.core import edits, presets
+from lightdesign.core.workspace import Workspace
 from lightdesign.store import StaleWrite, Store, StoreError, new_workspace_id, open_store, valid_workspace_id
 from lightdesign.store import schema as S
-from lightdesign.workspace import Workspace
 
 
 def first_conv(ws):

@@ -4,11 +4,13 @@ import time
 
 import pytest
 
-from lightdesign import edits, kinds, metrics, presets, scaling, suggestions
-from lightdesign.analysis import analyze
-from lightdesign.budget import LIMITS, Budget
-from lightdesign.cli import main
-from lightdesign.design import Design, new_block
+from lightdesign.analysis import metrics
+from lightdesign.analysis.network import analyze
+from lightdesign.cli.commands import main
+from lightdesign.core import edits, kinds, presets
+from lightdesign.core.design import Design, new_block
+from lightdesign.explore import scaling, suggestions
+from lightdesign.explore.budget import LIMITS, Budget
 
 BUDGET = Budget({metrics.MACS.key: 150_000_000, metrics.PEAK.key: 3 * 2**20}, min_resolution=112)
 

@@ -4,7 +4,7 @@ import types
 
 import pytest
 
-from lightdesign.ui import catalog
+from lightdesign import catalog
 
 
 def test_every_module_contributes_and_the_merge_keeps_every_key():
@@ -17,7 +17,7 @@ def test_every_module_contributes_and_the_merge_keeps_every_key():
 
 
 def test_a_key_defined_in_two_modules_is_refused(monkeypatch):
-    twice = types.SimpleNamespace(__name__="lightdesign.ui.catalog.extra", ENTRIES={"nav.design": {"en": "", "zh": ""}})
+    twice = types.SimpleNamespace(__name__="lightdesign.catalog.extra", ENTRIES={"nav.design": {"en": "", "zh": ""}})
     monkeypatch.setattr(catalog, "MODULES", (*catalog.MODULES, twice))
     with pytest.raises(ValueError, match=r"catalog\.extra defines catalogue keys defined before: nav\.design"):
         catalog._merge()

@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from lightdesign import presets
-from lightdesign.cli import main
+from lightdesign.cli.commands import main
+from lightdesign.core import presets
 
 
 def run(capsys, *argv):

@@ -76,7 +76,7 @@ def test_standard_output_to_a_full_device():
 
 
 def test_a_failed_write_leaves_no_partial_file(tmp_path, monkeypatch, capsys):
-    from lightdesign import cli as command_line
+    from lightdesign.cli import commands as command_line
 
     target = tmp_path / "design.json"
     target.write_text("the old design")

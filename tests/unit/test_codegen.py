@@ -7,9 +7,9 @@ import sys
 
 import pytest
 
-from lightdesign import kinds, presets
-from lightdesign.codegen import generate
-from lightdesign.design import Design, DesignError, new_block
+from lightdesign.core import kinds, presets
+from lightdesign.core.design import Design, DesignError, new_block
+from lightdesign.output.codegen import generate
 
 
 @pytest.mark.parametrize("name", list(presets.PRESETS))

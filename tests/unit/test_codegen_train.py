@@ -7,10 +7,10 @@ import sys
 
 import pytest
 
-from lightdesign import presets
-from lightdesign.codegen import generate
-from lightdesign.codegen_train import STRATEGIES, generate_train
-from lightdesign.design import DesignError
+from lightdesign.core import presets
+from lightdesign.core.design import DesignError
+from lightdesign.output.codegen import generate
+from lightdesign.output.train_script import STRATEGIES, generate_train
 
 
 @pytest.mark.parametrize("name", sorted(presets.PRESETS))

@@ -1,8 +1,8 @@
 """Comparison table, Pareto front and architecture diff."""
 
-from lightdesign import edits, presets
-from lightdesign.analysis import analyze
-from lightdesign.compare import METRIC_BY_KEY, comparison, diff, pareto_front, summarize
+from lightdesign.analysis.network import analyze
+from lightdesign.core import edits, presets
+from lightdesign.explore.compare import METRIC_BY_KEY, comparison, diff, pareto_front, summarize
 
 
 def test_ratio_table_against_the_first_design_and_best_per_row():

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lightdesign import datasets as D
+from lightdesign.data import datasets as D
 
 
 @pytest.mark.parametrize("key", list(D.BUILTIN))

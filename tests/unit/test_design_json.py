@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from lightdesign import presets
-from lightdesign.analysis import analyze
-from lightdesign.design import MAX_JSON_BYTES, DesignError, from_json
+from lightdesign.analysis.network import analyze
+from lightdesign.core import presets
+from lightdesign.core.design import MAX_JSON_BYTES, DesignError, from_json
 
 
 @pytest.mark.parametrize("name", list(presets.PRESETS))

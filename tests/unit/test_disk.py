@@ -2,9 +2,8 @@
 oldest of the server; a job larger than a budget is refused; the store forgets and deletes
 what is removed."""
 
-from lightdesign import disk
-from lightdesign.store import open_store
-from lightdesign.workspace import Workspace
+from lightdesign.core.workspace import Workspace
+from lightdesign.store import disk, open_store
 
 KB = 1024
 

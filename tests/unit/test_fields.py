@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-from lightdesign import fields as F
-from lightdesign import kinds
+from lightdesign.core import fields as F
+from lightdesign.core import kinds
 
 FIELD_TYPES = (F.IntField, F.FloatField, F.BoolField, F.ChoiceField, F.RefField, F.IntsField, F.TextField)
 

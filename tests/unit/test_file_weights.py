@@ -4,7 +4,8 @@ whether a design's imported file lends it weights and which layers keep them."""
 
 import json
 
-from lightdesign import paths, presets
+from lightdesign import config
+from lightdesign.core import presets
 from lightdesign.importers import import_bytes
 from lightdesign.importers.weights import file_record, file_weights, keep_model_file, layer_sizes
 from lightdesign.jobs import messages as m
@@ -73,7 +74,7 @@ def _residual():
 def test_a_kept_keras_file_lends_every_layer_while_the_design_is_unchanged():
     design, weights = _residual()
     path = keep_model_file(b"not read here", "my model!.keras")
-    assert path.parent.parent == paths.work_dir() / "models" and path.name == "my_model_.keras"
+    assert path.parent.parent == config.work_dir() / "models" and path.name == "my_model_.keras"
     lent = file_weights(design, file_record("my model!.keras", "keras", path, weights))
     assert lent.reason == "" and lent.plan.unchanged
     assert lent.source.layers == {name: name for name in weights} and lent.source.fresh == ()
@@ -97,7 +98,7 @@ def test_why_a_file_lends_no_weights():
     assert file_weights(design, file_record("m.tflite", "tflite", None, None)).reason == "no_weights"
     assert file_weights(design, file_record("m.json", "json", None, None)).reason == "no_weights"
     assert file_weights(design, file_record("m.pt", "torch", None, weights)).reason == "format"
-    gone = paths.work_dir() / "models" / "gone" / "m.keras"
+    gone = config.work_dir() / "models" / "gone" / "m.keras"
     assert file_weights(design, file_record("m.keras", "keras", gone, weights)).reason == "missing"
     other = {"x": [(3,)]}
     lent = file_weights(design, file_record("m.h5", "h5", keep_model_file(b"x", "m.h5"), other))

@@ -3,10 +3,10 @@ designs have consistent figures and their generated code compiles."""
 
 from hypothesis import HealthCheck, given, settings
 
-from lightdesign.analysis import analyze
-from lightdesign.codegen import generate
-from lightdesign.render import to_dot, to_mermaid
-from lightdesign.suggestions import suggest
+from lightdesign.analysis.network import analyze
+from lightdesign.explore.suggestions import suggest
+from lightdesign.output.codegen import generate
+from lightdesign.output.render import to_dot, to_mermaid
 
 from ..strategies import designs
 

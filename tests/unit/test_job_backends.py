@@ -9,7 +9,7 @@ import uuid
 import psutil
 import pytest
 
-from lightdesign import paths
+from lightdesign import config
 from lightdesign.jobs import JobManager
 from lightdesign.jobs.backends import LocalBackend, RayBackend, RayConfig, from_environment
 from lightdesign.jobs.messages import (
@@ -108,7 +108,7 @@ def test_a_hung_job_times_out_and_its_process_goes(request, manager):
 
 
 def _train_spec(epochs: int = 2) -> TrainSpec:
-    work = paths.work_dir() / "jobs" / uuid.uuid4().hex[:12]
+    work = config.work_dir() / "jobs" / uuid.uuid4().hex[:12]
     work.mkdir(parents=True)
     data = work / "data.npz"
     data.write_bytes(b"not read by the fake job")
@@ -131,7 +131,7 @@ def test_the_jobs_files_land_in_its_work_folder(manager):
     wait_until(lambda: not job.active, timeout=90)
     assert job.state is JobState.FINISHED, job.message
     assert job.result.model_path == f"{spec.work_dir}/trained.keras"
-    assert (paths.work_dir() / "jobs").resolve() in type(paths.work_dir())(job.result.model_path).resolve().parents
+    assert (config.work_dir() / "jobs").resolve() in type(config.work_dir())(job.result.model_path).resolve().parents
     with open(job.result.model_path, "rb") as handle:
         assert handle.read() == b"\0" * 1000
 

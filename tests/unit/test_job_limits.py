@@ -161,9 +161,9 @@ def test_the_manager_never_waits_for_a_worker_while_holding_its_lock():
 
 def test_a_failed_jobs_folder_is_removed(tmp_path, monkeypatch):
     """Finding 3: partial files of a failed job are removed."""
-    from lightdesign import paths
+    from lightdesign import config
 
-    folder = paths.work_dir() / "jobs" / "partial-test"
+    folder = config.work_dir() / "jobs" / "partial-test"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "model.tflite").write_bytes(b"\0" * 100)
     jobs = JobManager(max_running=1, timeout_s=60, poll_s=0.02, kinds=KINDS)

@@ -5,8 +5,9 @@ import json
 
 import pytest
 
-from lightdesign import metrics, presets
-from lightdesign.analysis import analyze
+from lightdesign.analysis import metrics
+from lightdesign.analysis.network import analyze
+from lightdesign.core import presets
 from lightdesign.jobs import messages as m
 from lightdesign.jobs.specs import export_spec, keras_dataset, train_spec
 

@@ -5,8 +5,9 @@ from collections import namedtuple
 
 import pytest
 
-from lightdesign import metrics, presets
-from lightdesign.analysis import analyze, training_memory
+from lightdesign.analysis import metrics
+from lightdesign.analysis.network import analyze, training_memory
+from lightdesign.core import presets
 from lightdesign.jobs import policy
 from lightdesign.jobs.messages import RunRecord, TrainSettings
 from lightdesign.jobs.specs import ASSUMED_FLOPS_PER_S

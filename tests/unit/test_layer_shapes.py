@@ -2,8 +2,8 @@
 
 import pytest
 
-from lightdesign.analysis import analyze
-from lightdesign.design import Design, new_block
+from lightdesign.analysis.network import analyze
+from lightdesign.core.design import Design, new_block
 
 # (input shape, kind, params, expected output shape, trainable, non-trainable, MACs)
 # Each expectation is worked out by hand in the comment beside it.

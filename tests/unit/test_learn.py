@@ -5,10 +5,12 @@ import re
 import numpy as np
 import pytest
 
-from lightdesign import learn, presets, render
-from lightdesign.analysis import analyze
-from lightdesign.design import Design, new_block
-from lightdesign.ui.catalog import CATALOG
+from lightdesign.analysis.network import analyze
+from lightdesign.catalog import CATALOG
+from lightdesign.core import presets
+from lightdesign.core.design import Design, new_block
+from lightdesign.explore import learn
+from lightdesign.output import render
 
 
 def test_conv_formula_matches_the_analysis():
@@ -258,7 +260,7 @@ def test_article_style_of_a_broken_design_keeps_every_block():
 
 
 def test_cli_renders_the_article_style_in_chinese(capsys):
-    from lightdesign.cli import main
+    from lightdesign.cli.commands import main
 
     assert main(["render", "--preset", "seed_cnn", "--format", "mermaid", "--article", "--lang", "zh"]) == 0
     order, _, _ = mermaid_flow(capsys.readouterr().out)

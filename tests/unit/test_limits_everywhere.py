@@ -3,13 +3,14 @@ every computed size is checked against the field limits, and formatting never ov
 
 import pytest
 
-from lightdesign import edits, presets, scaling
-from lightdesign import format as fmt
-from lightdesign.analysis import analyze
-from lightdesign.budget import Budget
-from lightdesign.cli import main
-from lightdesign.design import MAX_BLOCKS, Design, DesignError, new_block
-from lightdesign.workspace import Workspace
+from lightdesign.analysis.network import analyze
+from lightdesign.cli.commands import main
+from lightdesign.core import edits, presets
+from lightdesign.core import format as fmt
+from lightdesign.core.design import MAX_BLOCKS, Design, DesignError, new_block
+from lightdesign.core.workspace import Workspace
+from lightdesign.explore import scaling
+from lightdesign.explore.budget import Budget
 
 
 def concatenations(count: int) -> Design:

@@ -1,8 +1,8 @@
 """Peak activation memory from tensor lifetimes, training memory and weight sizes."""
 
-from lightdesign import presets
-from lightdesign.analysis import analyze
-from lightdesign.design import Design, new_block
+from lightdesign.analysis.network import analyze
+from lightdesign.core import presets
+from lightdesign.core.design import Design, new_block
 
 
 def test_a_residual_branch_keeps_its_input_alive():
@@ -166,7 +166,7 @@ def test_unfused_layers_keep_buffers_of_their_own():
 
 
 def test_greedy_planner_reuses_memory_of_buffers_that_are_dead():
-    from lightdesign.deployment import Buffer, greedy_arena
+    from lightdesign.analysis.deployment import Buffer, greedy_arena
 
     # a (0-1) and c (2-3) never live together: c reuses a's offset; b sits above a.
     buffers = [Buffer("a", 100, 0, 1), Buffer("b", 50, 1, 2), Buffer("c", 90, 2, 3)]

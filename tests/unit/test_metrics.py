@@ -1,4 +1,4 @@
-"""Every figure is defined once, in ``lightdesign/metrics.py``: the JSON output, budgets,
+"""Every figure is defined once, in ``lightdesign/analysis/metrics.py``: the JSON output, budgets,
 comparisons, scaling points and run records use its keys, the UI and the CLI its
 formatting, and nothing else in the code reads the analysis figures on its own."""
 
@@ -7,18 +7,20 @@ from pathlib import Path
 
 import pytest
 
-from lightdesign import compare, metrics, presets, scaling
-from lightdesign import format as fmt
-from lightdesign.analysis import analyze
-from lightdesign.budget import LIMITS, Budget
-from lightdesign.cli import table
+from lightdesign.analysis import metrics
+from lightdesign.analysis.network import analyze
+from lightdesign.catalog import CATALOG
+from lightdesign.cli.commands import table
+from lightdesign.core import format as fmt
+from lightdesign.core import presets
+from lightdesign.explore import compare, scaling
+from lightdesign.explore.budget import LIMITS, Budget
 from lightdesign.jobs.specs import epoch_seconds
-from lightdesign.ui.catalog import CATALOG
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFINED_IN = {"lightdesign/analysis.py", "lightdesign/metrics.py"}
+DEFINED_IN = {"lightdesign/analysis/network.py", "lightdesign/analysis/metrics.py"}
 
-# Code that spells a figure or a rule on its own instead of going through lightdesign.metrics.
+# Code that spells a figure or a rule on its own instead of going through lightdesign.analysis.metrics.
 RULES = {
     "weight_bytes (use metrics.WEIGHTS_*)": re.compile(r"\bweight_bytes\b"),
     ".peak_activation_bytes (use metrics.PEAK / PEAK_INT8)": re.compile(r"\.peak_activation_bytes"),
@@ -49,7 +51,7 @@ def test_no_figure_is_read_or_formatted_outside_the_one_definition():
             for rule, pattern in RULES.items():
                 if pattern.search(code):
                     found.setdefault((relative, rule), []).append(f"{number}: {line.strip()}")
-    assert not found, "read these through lightdesign.metrics:\n" + "\n".join(
+    assert not found, "read these through lightdesign.analysis.metrics:\n" + "\n".join(
         f"{path} [{rule}] line {line}" for (path, rule), lines in found.items() for line in lines
     )
 

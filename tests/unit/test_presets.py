@@ -2,10 +2,10 @@
 
 import pytest
 
-from lightdesign import edits, presets
-from lightdesign.analysis import analyze
-from lightdesign.design import DesignError
-from lightdesign.fields import MAX_UNITS
+from lightdesign.analysis.network import analyze
+from lightdesign.core import edits, presets
+from lightdesign.core.design import DesignError
+from lightdesign.core.fields import MAX_UNITS
 
 # keras.applications.*(weights=None).count_params() and its trainable split (Keras 3.15).
 KERAS_APPLICATIONS = {

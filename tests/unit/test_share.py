@@ -5,9 +5,9 @@ import zlib
 
 import pytest
 
-from lightdesign import presets
-from lightdesign.design import DesignError
-from lightdesign.share import MAX_LINK_CHARS, decode, encode
+from lightdesign.core import presets
+from lightdesign.core.design import DesignError
+from lightdesign.core.share import MAX_LINK_CHARS, decode, encode
 
 
 @pytest.mark.parametrize("name", list(presets.PRESETS))

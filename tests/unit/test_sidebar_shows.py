@@ -2,10 +2,10 @@
 rerun the whole page: every change the sidebar draws must change it, and an edit the sidebar
 does not draw must not (else every gesture would rerun the whole page)."""
 
-from lightdesign import edits
-from lightdesign.design import Design, new_block
+from lightdesign.core import edits
+from lightdesign.core.design import Design, new_block
+from lightdesign.core.workspace import Workspace
 from lightdesign.ui.state import sidebar_shows
-from lightdesign.workspace import Workspace
 
 
 def imported() -> Workspace:

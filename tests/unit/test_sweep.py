@@ -8,15 +8,19 @@ import json
 
 import pytest
 
-from lightdesign import cli, datasets, metrics, presets, scaling
-from lightdesign.budget import Budget
-from lightdesign.design import DesignError, from_json
+from lightdesign import cli
+from lightdesign.analysis import metrics
+from lightdesign.core import presets
+from lightdesign.core.design import DesignError, from_json
+from lightdesign.data import datasets
+from lightdesign.explore import scaling
+from lightdesign.explore.budget import Budget
 from lightdesign.jobs import JobManager
 from lightdesign.jobs.backends import LocalBackend, RayBackend, RayConfig
 from lightdesign.jobs.manager import JOB_KINDS
 from lightdesign.jobs.messages import JobKind, TrainSettings
 from lightdesign.jobs.specs import dataset_for_job
-from lightdesign.sweep import MAX_CANDIDATES, Sweep, candidates, pareto, spread
+from lightdesign.jobs.sweep import MAX_CANDIDATES, Sweep, candidates, pareto, spread
 
 from ..waiting import job_processes, wait_until
 

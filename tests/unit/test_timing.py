@@ -3,7 +3,7 @@ speed measured on this machine, then an assumed one."""
 
 import pytest
 
-from lightdesign import metrics
+from lightdesign.analysis import metrics
 from lightdesign.jobs import timing
 from lightdesign.jobs.messages import CalibrationResult, RunRecord
 
@@ -64,9 +64,9 @@ def test_another_networks_speed_scales_by_flops_and_otherwise_an_assumed_speed()
 
 
 def test_the_network_digest_ignores_the_design_name():
-    from lightdesign import presets
-    from lightdesign.codegen import generate
+    from lightdesign.core import presets
     from lightdesign.jobs.messages import design_key
+    from lightdesign.output.codegen import generate
 
     a, b = presets.build("seed_cnn"), presets.build("seed_cnn")
     b.name = "renamed"

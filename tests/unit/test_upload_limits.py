@@ -12,8 +12,8 @@ import zlib
 import numpy as np
 import pytest
 
-from lightdesign import datasets, uploads
-from lightdesign.uploads import UploadError, load_image_zip, load_npz
+from lightdesign.data import datasets, uploads
+from lightdesign.data.uploads import UploadError, load_image_zip, load_npz
 
 
 def png(color="red", size=(1, 1)) -> bytes:

@@ -6,8 +6,8 @@ import zipfile
 import numpy as np
 import pytest
 
-from lightdesign import uploads
-from lightdesign.uploads import UploadError, load_image_zip, load_npz
+from lightdesign.data import uploads
+from lightdesign.data.uploads import UploadError, load_image_zip, load_npz
 
 
 def npz(**arrays) -> bytes:

@@ -2,8 +2,8 @@
 
 import pytest
 
-from lightdesign.analysis import analyze
-from lightdesign.design import Block, Design, new_block
+from lightdesign.analysis.network import analyze
+from lightdesign.core.design import Block, Design, new_block
 
 
 def only_error(design):

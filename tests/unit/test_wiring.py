@@ -1,11 +1,11 @@
-"""The canvas's gestures as edits (lightdesign.wiring): insert where a kind was dropped,
+"""The canvas's gestures as edits (lightdesign.core.wiring): insert where a kind was dropped,
 connect an output to an input, wrap a block in a residual add."""
 
 import pytest
 
-from lightdesign import presets, wiring
-from lightdesign.analysis import analyze
-from lightdesign.design import DesignError
+from lightdesign.analysis.network import analyze
+from lightdesign.core import presets, wiring
+from lightdesign.core.design import DesignError
 
 
 def seed():

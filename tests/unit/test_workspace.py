@@ -2,10 +2,10 @@
 
 import pytest
 
-from lightdesign import edits, presets
-from lightdesign.analysis import analyze
-from lightdesign.design import DesignError
-from lightdesign.workspace import MAX_DESIGNS, Workspace
+from lightdesign.analysis.network import analyze
+from lightdesign.core import edits, presets
+from lightdesign.core.design import DesignError
+from lightdesign.core.workspace import MAX_DESIGNS, Workspace
 
 
 def names(design):

@@ -1,0 +1,465 @@
+"""Static analysis of a design: shapes, parameters, multiply-adds, FLOPs and memory.
+
+Pure Python; never raises on user input (problems come back as ``issues``).
+
+Counting conventions
+--------------------
+Params
+    Keras's convention: trainable + non-trainable. BatchNormalization has 2 trainable
+    (gamma, beta) and 2 non-trainable (moving mean, variance) values per channel.
+MACs
+    Multiply-accumulates of convolutions (standard, grouped, depthwise, separable),
+    dense layers and recurrent matrix products: the "Mult-Adds" of the MobileNet and
+    ShuffleNet papers. Pooling, BatchNorm, activations and merges count zero.
+Only what the model contains
+    A block whose output reaches nothing the model returns (a later block read an earlier
+    output instead) is left out of every figure, as Keras leaves it out of the built
+    model; a warning names it and the graph marks it.
+FLOPs
+    TensorFlow profiler's convention on the inference graph: 2 x MACs, plus one per
+    output element for each bias add, one per element for each of BatchNorm's scale
+    (when ``scale``) and shift (+ per-channel work on the moving statistics) unfused,
+    k*k per output element for local pooling, one per input element for
+    global average pooling, one per element per extra input of Add/Multiply, 5 per
+    element for softmax, 2 for hard-sigmoid and swish, 3 for hard-swish; ReLU, ReLU6,
+    sigmoid and tanh count zero (the profiler registers no cost for them). Recurrent
+    layers add an estimate of their element-wise gate arithmetic. Dilated convolutions
+    count the taps they really multiply; the profiler counts TensorFlow's padded
+    space-to-batch computation instead (up to 3x more), so our figure stays the exact one.
+Weight memory
+    fp32 = 4 bytes and fp16 = 2 bytes per parameter (all parameters, as stored in a
+    .keras file). int8 is what a fully quantized TFLite model stores: 1 byte per kernel
+    weight, 4 bytes (int32) per bias, BatchNorm folded into the preceding convolution or
+    dense layer (it becomes that layer's bias), and per-channel quantization parameters
+    (a float32 scale and an int64 zero point per output channel of each weight and bias).
+Peak activation memory (fp32)
+    Batch 1, 4 bytes per element. Every layer output is its own buffer (no fusion, no
+    in-place). A tensor lives from the layer that produces it to the last layer that
+    reads it, so a residual or concat branch keeps its input alive; the peak is the
+    largest total of live tensors while any layer runs (its inputs and its output both
+    count). ``timeline`` holds that total for every layer.
+Peak activation memory (int8 deployment)
+    What TensorFlow Lite Micro's arena needs for activations when it runs the fully
+    quantized model: BatchNorm, ReLU/ReLU6 and 'same'-style padding fused into the
+    convolutions as the TFLite converter does, 1 byte per element, buffers aligned to 16
+    bytes and placed by TFLite Micro's greedy planner, which shares memory between
+    buffers whose lifetimes do not overlap (``lightdesign.analysis.deployment`` states the model).
+    Checked against the arena the ``tflite-micro`` interpreter reports. The in-place
+    figure is lower and engine-dependent: depthwise convolutions overwriting their input
+    (TinyEngine, MCUNet), perfectly packed.
+Training memory
+    For a batch size B: weights (4 bytes per parameter) + gradients (4 per trainable
+    parameter) + optimizer slots (Adam 2, RMSprop 1, SGD with momentum 1, plain SGD 0
+    per trainable parameter) + every layer output kept for the backward pass (4 bytes
+    per element, times B) + the input batch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from lightdesign.analysis import deployment, metrics
+from lightdesign.core.design import Design
+from lightdesign.core.graph import Graph, trace
+from lightdesign.core.issues import Issue
+from lightdesign.core.symbolic import Node, fmt_shape
+
+BYTES_FP32 = 4
+OPTIMIZER_SLOTS = {"adam": 2, "rmsprop": 1, "sgd_momentum": 1, "sgd": 0}
+_KERNEL_KINDS = {"Conv2D", "Conv1D", "DepthwiseConv2D", "SeparableConv2D", "Dense"}
+_RECURRENT_KINDS = {"SimpleRNN", "LSTM", "GRU"}
+_QUANT_PARAM_BYTES = 4 + 8  # float32 scale + int64 zero point, per channel
+
+
+@dataclass
+class Row:
+    """One primitive layer."""
+
+    name: str
+    kind: str
+    block: int  # 0-based design block index, -1 for the input
+    shape: tuple
+    trainable: int
+    non_trainable: int
+    macs: int
+    flops: int
+    activation_bytes: int
+
+    @property
+    def params(self) -> int:
+        return self.trainable + self.non_trainable
+
+
+@dataclass
+class BlockRow:
+    """Subtotal of one design block (all the primitives it expanded into)."""
+
+    index: int
+    name: str
+    kind: str
+    shape: tuple
+    trainable: int = 0
+    non_trainable: int = 0
+    macs: int = 0
+    flops: int = 0
+    activation_bytes: int = 0  # all outputs the block produces
+    output_bytes: int = 0  # its final output only
+    layers: int = 0
+
+    @property
+    def params(self) -> int:
+        return self.trainable + self.non_trainable
+
+
+@dataclass(frozen=True)
+class Step:
+    """One layer in execution order, with the activation memory alive while it runs."""
+
+    name: str
+    kind: str
+    block: int
+    fp32: int  # bytes of fp32 tensors alive (the unfused graph)
+    int8: int  # bytes of the int8 deployment's buffers alive (0 where fused away: see plan)
+
+
+@dataclass
+class TrainingMemory:
+    batch_size: int
+    optimizer: str
+    weights: int
+    gradients: int
+    optimizer_slots: int
+    activations: int
+    input_batch: int
+
+    @property
+    def total(self) -> int:
+        return self.weights + self.gradients + self.optimizer_slots + self.activations + self.input_batch
+
+
+@dataclass
+class Analysis:
+    design: Design
+    graph: Graph
+    rows: list[Row] = field(default_factory=list)
+    blocks: list[BlockRow] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    trainable: int = 0
+    non_trainable: int = 0
+    macs: int = 0
+    flops: int = 0
+    weight_bytes: dict[str, int] = field(default_factory=dict)
+    peak_activation_bytes: int = 0
+    peak_activation_bytes_int8: int = 0
+    peak_activation_bytes_int8_in_place: int = 0
+    peak_at: str = ""
+    peak_at_int8: str = ""
+    peak_at_int8_in_place: str = ""
+    training: TrainingMemory | None = None
+    output_shape: tuple = ()
+    dead_blocks: list[int] = field(default_factory=list)  # 0-based indices of blocks that feed nothing
+    timeline: list[Step] = field(default_factory=list)
+    deployment: deployment.Plan | None = None
+
+    @property
+    def params(self) -> int:
+        return self.trainable + self.non_trainable
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.level == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.level == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return self.graph.complete
+
+    def to_dict(self) -> dict[str, Any]:
+        """Machine-readable summary (the CLI's --json output): every figure of
+        ``metrics.summary`` by its metric key, the training-memory breakdown, and the
+        per-block and per-layer rows."""
+        training = self.training
+        return {
+            "design": self.design.name,
+            "input_shape": list(self.design.input_shape),
+            "output_shape": list(self.output_shape),
+            **metrics.summary(self),
+            "training": None
+            if training is None
+            else {
+                "batch_size": training.batch_size,
+                "optimizer": training.optimizer,
+                "weights": training.weights,
+                "gradients": training.gradients,
+                "optimizer_slots": training.optimizer_slots,
+                "activations": training.activations,
+                "input_batch": training.input_batch,
+            },
+            "blocks": [
+                {
+                    "index": b.index,
+                    "name": b.name,
+                    "kind": b.kind,
+                    "output_shape": list(b.shape),
+                    "params": b.params,
+                    "trainable_params": b.trainable,
+                    "macs": b.macs,
+                    "flops": b.flops,
+                    "activation_bytes": b.activation_bytes,
+                }
+                for b in self.blocks
+            ],
+            "layers": [
+                {
+                    "name": r.name,
+                    "kind": r.kind,
+                    "block": r.block,
+                    "output_shape": list(r.shape),
+                    "params": r.params,
+                    "trainable_params": r.trainable,
+                    "macs": r.macs,
+                    "flops": r.flops,
+                    "activation_bytes": r.activation_bytes,
+                }
+                for r in self.rows
+            ],
+            "dead_blocks": [self.design.blocks[i].name for i in self.dead_blocks],
+            "timeline": [
+                {"layer": step.name, "kind": step.kind, "block": step.block, "fp32": step.fp32, "int8": step.int8}
+                for step in self.timeline
+            ],
+            "errors": [i.to_dict() for i in self.errors],
+            "warnings": [i.to_dict() for i in self.warnings],
+        }
+
+
+def _elements(shape: tuple) -> int:
+    n = 1
+    for d in shape:
+        n *= d
+    return n
+
+
+def analyze(design: Design, batch_size: int = 32, optimizer: str = "adam") -> Analysis:
+    """Analyse a design. Costs cover the blocks that could be traced; ``ok`` tells
+    whether that is all of them."""
+    graph = trace(design)
+    result = Analysis(design, graph, issues=list(graph.issues))
+    # Of a complete graph only what the output depends on is built; while blocks are
+    # missing, everything traced so far counts (a later block may read it).
+    nodes = graph.live() if graph.complete else graph.nodes
+    dead = graph.dead_spans(nodes) if graph.complete else []
+    result.dead_blocks = [span.index for span in dead]
+    by_name = {n.name: n for n in graph.nodes}
+    dead_indices = set(result.dead_blocks)
+    block_rows = {
+        span.index: BlockRow(span.index, span.block.name, span.block.kind, by_name[span.output].shape)
+        for span in graph.spans
+        if span.index not in dead_indices
+    }
+    block_outputs = {span.output for span in graph.spans}
+    for node in nodes:
+        cost = node.cost
+        act = _elements(node.shape) * BYTES_FP32
+        result.rows.append(
+            Row(
+                node.name,
+                node.kind,
+                node.block,
+                node.shape,
+                cost.trainable,
+                cost.non_trainable,
+                cost.macs,
+                cost.flops,
+                act,
+            )
+        )
+        result.trainable += cost.trainable
+        result.non_trainable += cost.non_trainable
+        result.macs += cost.macs
+        result.flops += cost.flops
+        block = block_rows.get(node.block)
+        if block is not None:
+            block.trainable += cost.trainable
+            block.non_trainable += cost.non_trainable
+            block.macs += cost.macs
+            block.flops += cost.flops
+            block.activation_bytes += act
+            block.layers += 1
+            if node.name in block_outputs:
+                block.output_bytes = act
+    result.blocks = [block_rows[i] for i in sorted(block_rows)]
+    params = result.params
+    result.weight_bytes = {"fp32": 4 * params, "fp16": 2 * params, "int8": _int8_weight_bytes(nodes)}
+    live = _live_bytes(nodes)
+    if live:
+        peak_index = max(range(len(live)), key=live.__getitem__)
+        result.peak_activation_bytes, result.peak_at = live[peak_index], nodes[peak_index].name
+    plan = deployment.plan(nodes)
+    result.deployment = plan
+    result.peak_activation_bytes_int8, result.peak_at_int8 = plan.arena, plan.peak_at
+    result.peak_activation_bytes_int8_in_place, result.peak_at_int8_in_place = plan.in_place, plan.in_place_at
+    result.timeline = [
+        Step(node.name, node.kind, node.block, fp32, plan.layer_live.get(node.name, 0))
+        for node, fp32 in zip(nodes, live, strict=True)
+    ]
+    result.training = training_memory(result, batch_size, optimizer)
+    result.output_shape = graph.output.shape if nodes else ()
+    if graph.complete and design.blocks:
+        result.issues.extend(_dead_warnings(dead))
+        result.issues.extend(_warnings(design, graph))
+    return result
+
+
+def _dead_warnings(dead: list) -> list[Issue]:
+    return [
+        Issue(
+            "warning",
+            "feeds nothing and is not part of the model: no later block reads its output, so Keras leaves it "
+            "out and no figure counts it. It stays in the design; read it from a later block or delete it",
+            span.index + 1,
+            span.block.name,
+            span.block.kind,
+        )
+        for span in dead
+    ]
+
+
+def training_memory(result: Analysis, batch_size: int, optimizer: str) -> TrainingMemory:
+    """Memory to train with this batch size and optimizer (see the module docstring)."""
+    slots = OPTIMIZER_SLOTS.get(optimizer, 2)
+    dead = set(result.dead_blocks)
+    nodes = [n for n in result.graph.nodes if n.block not in dead]
+    saved = sum(_elements(n.shape) for n in nodes[1:]) if nodes else 0
+    input_elements = _elements(nodes[0].shape) if nodes else 0
+    return TrainingMemory(
+        batch_size=batch_size,
+        optimizer=optimizer,
+        weights=BYTES_FP32 * result.params,
+        gradients=BYTES_FP32 * result.trainable,
+        optimizer_slots=BYTES_FP32 * slots * result.trainable,
+        activations=BYTES_FP32 * batch_size * saved,
+        input_batch=BYTES_FP32 * batch_size * input_elements,
+    )
+
+
+def _live_bytes(nodes: list[Node]) -> list[int]:
+    """Bytes of fp32 tensors alive while each node runs (its inputs and output included)."""
+    if not nodes:
+        return []
+    last_use = {n.name: i for i, n in enumerate(nodes)}
+    for i, node in enumerate(nodes):
+        for name in node.inputs:
+            last_use[name] = i
+    last_use[nodes[-1].name] = len(nodes)  # the model output survives to the end
+    size = {n.name: _elements(n.shape) * BYTES_FP32 for n in nodes}
+    expiring: dict[int, list[str]] = {}
+    for name, i in last_use.items():
+        expiring.setdefault(i, []).append(name)
+    live = 0
+    out = []
+    for i, node in enumerate(nodes):
+        live += size[node.name]
+        out.append(live)
+        for name in expiring.get(i, ()):
+            live -= size[name]
+    return out
+
+
+def _int8_weight_bytes(nodes: list[Node]) -> int:
+    by_name = {n.name: n for n in nodes}
+    total = 0
+    for node in nodes:
+        layer, kind = node.layer, node.kind
+        if layer is None:
+            continue
+        channels = node.shape[-1]
+        if kind in _KERNEL_KINDS:
+            bias = channels if layer.cfg["use_bias"] else 0
+            quantized_tensors = 2 if bias else 1
+            total += node.cost.trainable - bias + 4 * bias + quantized_tensors * _QUANT_PARAM_BYTES * channels
+        elif kind == "BatchNormalization":
+            producer = by_name[node.inputs[0]]
+            if producer.kind in _KERNEL_KINDS:
+                if not producer.layer.cfg["use_bias"]:  # folded scale/shift becomes the bias
+                    total += (4 + _QUANT_PARAM_BYTES) * channels
+            else:  # stays a multiply and an add with int8 constants
+                total += 2 * channels * (1 + _QUANT_PARAM_BYTES)
+        elif kind in _RECURRENT_KINDS:
+            bias = layer.directions * layer.gates * layer.bias_per_gate * layer.cfg["units"]
+            total += node.cost.trainable - bias + 4 * bias
+        else:
+            total += node.cost.trainable + node.cost.non_trainable
+    return total
+
+
+_ACTIVATED_KINDS = _KERNEL_KINDS | {"Activation"}
+
+
+def _activation_of(node: Node) -> str | None:
+    if node.layer is None or node.kind not in _ACTIVATED_KINDS:
+        return None
+    act = node.layer.cfg.get("activation")
+    return None if act in (None, "linear") else act
+
+
+def _warnings(design: Design, graph: Graph) -> list[Issue]:
+    found: list[Issue] = []
+    nodes = graph.nodes
+    by_name = {n.name: n for n in nodes}
+    for span in graph.spans:
+        block = span.block
+        position = span.index + 1
+        first = nodes[span.first]
+        source = by_name.get(first.inputs[0]) if first.inputs else None
+        if block.kind == "Dense" and source is not None and len(source.shape) == 3:
+            found.append(
+                Issue(
+                    "warning",
+                    f"Dense is applied to the image tensor {fmt_shape(source.shape)}: it acts on the last axis "
+                    "only and keeps height and width. Add Flatten or GlobalAveragePooling2D before it",
+                    position,
+                    block.name,
+                    block.kind,
+                )
+            )
+        if block.kind == "Activation" and source is not None:
+            act = _activation_of(first)
+            if act is not None and act == _activation_of(source):
+                found.append(
+                    Issue(
+                        "warning",
+                        f"{act} is applied twice in a row ({source.name} already ends with it); this block "
+                        "changes nothing and can be removed",
+                        position,
+                        block.name,
+                        block.kind,
+                        "activation",
+                        act,
+                    )
+                )
+    out = graph.output
+    classes = design.num_classes
+    if out.shape != (classes,):
+        found.append(
+            Issue(
+                "warning",
+                f"the network outputs {fmt_shape(out.shape)}, not a vector of {classes} class scores. End with "
+                f"Flatten or GlobalAveragePooling and a Dense layer of {classes} units",
+            )
+        )
+    final = _activation_of(out)
+    wanted = "sigmoid" if classes == 1 else "softmax"
+    if final != wanted:
+        found.append(
+            Issue(
+                "warning",
+                f"the last layer has no {wanted}; add Activation('{wanted}') or set the final Dense "
+                f"activation to '{wanted}' (or train with from_logits=True)",
+            )
+        )
+    return found

@@ -1,6 +1,0 @@
-"""Composite blocks: each a helper function written against ``keras.layers`` (run here on
-``lightdesign.layers``) and a registry entry describing its fields."""
-
-from lightdesign.blocks import fire, ghost, inverted_residual, separable, shufflenet, squeeze_excite
-
-__all__ = ["fire", "ghost", "inverted_residual", "separable", "shufflenet", "squeeze_excite"]

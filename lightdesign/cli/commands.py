@@ -1,0 +1,430 @@
+"""Command line: ``python -m lightdesign presets|analyze|codegen|render|check|save|import|workspace|sweep|dataset``.
+
+Every command that takes a design accepts a design JSON file, a model file (.keras, .h5,
+Keras JSON, .tflite, .onnx: imported on the fly, ``--input-shape`` where its input is open)
+or ``--preset NAME`` with ``--alpha``, ``--resolution``, ``--classes`` and (ShuffleNetV1) ``--groups``. Invalid
+designs exit with status 1 and a one-line message; usage errors exit with status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import stat
+import sys
+from pathlib import Path
+
+from lightdesign.analysis import metrics
+from lightdesign.analysis.network import OPTIMIZER_SLOTS, Analysis, analyze
+from lightdesign.core import edits, presets
+from lightdesign.core import format as fmt
+from lightdesign.core.design import MAX_JSON_BYTES, Design, DesignError, from_json
+
+
+class CommandError(Exception):
+    """A problem to report in one line with exit status 1."""
+
+
+class BudgetExceeded(CommandError):
+    """The design is valid but over one of the limits (exit status 1)."""
+
+
+def _design_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("design", nargs="?", help="design JSON file (or use --preset)")
+    parser.add_argument("--preset", help="preset name (see `presets`)")
+    fixed = "; ".join(
+        f"{p.name}: {', '.join(f'{a:g}' for a in p.alphas)}" for p in presets.PRESETS.values() if p.fixed_alphas
+    )
+    parser.add_argument(
+        "--alpha", type=float, help=f"width multiplier, {edits.MIN_WIDTH:g} to {edits.MAX_WIDTH:g} ({fixed})"
+    )
+    parser.add_argument("--resolution", type=int, help="input height and width (text_rnn: sequence length)")
+    parser.add_argument("--classes", type=int, help="number of classes")
+    parser.add_argument("--groups", type=int, help="ShuffleNetV1 groups (3 or 8)")
+    parser.add_argument(
+        "--input-shape",
+        help="for a model file whose input size is open: the input shape, channels last, e.g. 224,224,3",
+    )
+
+
+def load_design(args: argparse.Namespace) -> Design:
+    """The design named by a file argument or by the --preset options."""
+    preset_options = {k: getattr(args, k) for k in ("alpha", "resolution", "classes", "groups")}
+    if args.design and args.preset:
+        raise CommandError("give either a design file or --preset, not both")
+    if args.preset:
+        return presets.build(args.preset, **preset_options)
+    if not args.design:
+        raise CommandError("give a design JSON file or --preset NAME")
+    if any(v is not None for v in preset_options.values()):
+        raise CommandError("--alpha, --resolution, --classes and --groups apply to --preset only")
+    path = Path(args.design)
+    check_readable(path)
+    if _is_model(path):
+        return import_model(path, getattr(args, "input_shape", None)).design
+    text = read_limited(path, MAX_JSON_BYTES)
+    try:
+        return from_json(text)
+    except DesignError as exc:
+        raise CommandError(f"{path}: {exc}") from None
+
+
+def check_readable(path: Path) -> os.stat_result:
+    """A regular file that can be opened without waiting: a FIFO, a device (``/dev/zero``,
+    ``/dev/urandom``) or a folder is refused in one line instead of hanging or reading forever."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise CommandError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        info = os.fstat(descriptor)
+    finally:
+        os.close(descriptor)
+    if not stat.S_ISREG(info.st_mode):
+        raise CommandError(f"cannot read {path}: not a regular file (a folder, pipe or device); give a file")
+    return info
+
+
+def read_limited(path: Path, limit: int) -> bytes:
+    """At most ``limit`` bytes of a regular file (CommandError when it holds more)."""
+    info = check_readable(path)
+    if info.st_size > limit:
+        raise CommandError(f"{path}: the file is {info.st_size:,} bytes; the limit is {limit:,}")
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise CommandError(f"cannot read {path}: {exc.strerror}") from None
+    if len(data) > limit:
+        raise CommandError(f"{path}: the file is larger than the limit of {limit:,} bytes")
+    return data
+
+
+def _is_model(path: Path) -> bool:
+    """A model file (.keras, .h5, .tflite, .onnx, or a Keras JSON config) rather than a design."""
+    from lightdesign import importers
+
+    if importers.is_model_file(path):
+        return True
+    if path.suffix.lower() != ".json":
+        return False
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    return b'"class_name"' in head and b'"format_version"' not in head
+
+
+def import_model(path: Path, input_shape: str | None = None, fold: bool = False):
+    """Import a model file; CommandError with the one-line reason otherwise."""
+    from lightdesign import importers
+
+    try:
+        shape = importers.parse_shape(input_shape) if input_shape else None
+        return importers.import_file(path, shape, fold=fold)
+    except importers.ModelFileError as exc:
+        raise CommandError(f"{path.name}: {exc}") from None
+
+
+def _valid_analysis(design: Design, batch_size: int = 32, optimizer: str = "adam") -> Analysis:
+    result = analyze(design, batch_size, optimizer)
+    if result.errors:
+        raise CommandError(f"invalid design: {result.errors[0].text}")
+    return result
+
+
+def _write(text: str, output: str | None) -> None:
+    """Write the output file (or standard output); every failure is one line. A regular
+    file is written beside its place and renamed into it when complete, so a full disk
+    leaves no partial file."""
+    if not output:
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except OSError as exc:
+            raise CommandError(f"cannot write to standard output: {exc.strerror or exc}") from None
+        return
+    path = Path(output)
+    data = text.encode("utf-8")
+    try:
+        if path.exists() and not path.is_file():
+            if path.is_dir():
+                raise CommandError(f"cannot write {path}: it is a folder; give a file name")
+            with open(path, "wb") as handle:  # a device or a pipe: written in place
+                handle.write(data)
+            return
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
+        try:
+            with open(temporary, "wb") as handle:
+                handle.write(data)
+            os.replace(temporary, path)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise CommandError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def table(result: Analysis) -> str:
+    """Per-block table with totals and memory figures."""
+    header = f"{'#':>3}  {'block':<22} {'kind':<22} {'output':<14} {'params':>11} {'MACs':>13} {'share':>6}"
+    lines = [f"{result.design.name}  input {fmt.shape(result.design.input_shape)}", header, "-" * len(header)]
+    figures = metrics.summary(result)
+    for b in result.blocks:
+        lines.append(
+            f"{b.index + 1:>3}  {b.name[:22]:<22} {b.kind[:22]:<22} {fmt.shape(b.shape):<14} "
+            f"{b.params:>11,} {b.macs:>13,} {metrics.share(b.macs, figures[metrics.MACS.key]):>5.1f}%"
+        )
+
+    def shown(metric: metrics.Metric) -> str:
+        return metric.show(figures[metric.key])
+
+    def exact(metric: metrics.Metric) -> str:
+        return fmt.exact(figures[metric.key])
+
+    m = metrics
+    t = result.training
+    lines += [
+        "-" * len(header),
+        f"params      {exact(m.PARAMS)} (trainable {exact(m.TRAINABLE)}, non-trainable {exact(m.NON_TRAINABLE)})",
+        f"MACs        {exact(m.MACS)} ({shown(m.MACS)})",
+        f"FLOPs       {exact(m.FLOPS)} ({shown(m.FLOPS)})",
+        f"weights     fp32 {shown(m.WEIGHTS_FP32)}, fp16 {shown(m.WEIGHTS_FP16)}, int8 {shown(m.WEIGHTS_INT8)}",
+        f"peak memory {shown(m.PEAK)} activations at batch 1 (at {result.peak_at})",
+        f"int8 MCU    {shown(m.PEAK_INT8)} TFLite Micro arena for activations (at {result.peak_at_int8}); "
+        f"{shown(m.PEAK_INT8_IN_PLACE)} with in-place depthwise (engine-dependent)",
+        f"training    {shown(m.TRAINING)} at batch {t.batch_size} with {t.optimizer}",
+        f"output      {fmt.shape(result.output_shape)}",
+    ]
+    lines += [f"warning: {w.text}" for w in result.warnings]
+    return "\n".join(lines) + "\n"
+
+
+def cmd_presets(args: argparse.Namespace) -> None:
+    for preset in presets.PRESETS.values():
+        alphas = ", ".join(f"{a:g}" for a in preset.alphas) or "-"
+        print(f"{preset.name:<20} {preset.title:<30} alpha: {alphas:<24} {preset.resolution_label} {preset.resolution}")
+
+
+def cmd_analyze(args: argparse.Namespace) -> None:
+    design = load_design(args)
+    result = analyze(design, args.batch_size, args.optimizer)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2))
+        if result.errors:
+            raise SystemExit(1)
+        return
+    if result.errors:
+        raise CommandError(f"invalid design: {result.errors[0].text}")
+    sys.stdout.write(table(result))
+
+
+def cmd_codegen(args: argparse.Namespace) -> None:
+    from lightdesign.output.codegen import generate
+
+    design = load_design(args)
+    _valid_analysis(design)
+    _write(generate(design), args.output)
+
+
+def cmd_render(args: argparse.Namespace) -> None:
+    from lightdesign.output.render import to_dot, to_mermaid
+
+    result = analyze(load_design(args))
+    words = _article_words(args.lang) if args.article else None
+    if args.format == "mermaid":
+        text = to_mermaid(result, args.expand, words, article=args.article)
+    else:
+        text = to_dot(result, args.expand, words=words, article=args.article)
+    _write(text, args.output)
+    if result.errors:
+        raise CommandError(f"invalid design (drawn anyway): {result.errors[0].text}")
+
+
+def _article_words(lang: str) -> dict[str, str]:
+    """The article's stage names in ``lang``, from the interface's catalogue (plain data)."""
+    from lightdesign.catalog import CATALOG
+    from lightdesign.output.render import ARTICLE_WORDS
+
+    return {key: CATALOG[f"article.word.{key}"][lang] for key in ARTICLE_WORDS}
+
+
+def _amount(text: str) -> int:
+    try:
+        value = fmt.parse_amount(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is less than 1; a limit must be at least 1 (e.g. 300M)")
+    return value
+
+
+def cmd_check(args: argparse.Namespace) -> None:
+    from lightdesign.explore.budget import LIMITS, Budget
+
+    # --max-{limit.name} sets the limit on that metric
+    budget = Budget({limit.key: getattr(args, f"max_{limit.name}") for limit in LIMITS}, args.min_resolution)
+    if not budget.active:
+        flags = ", ".join(f"--max-{limit.name}" for limit in LIMITS)
+        raise CommandError(f"give at least one limit: {flags} or --min-resolution")
+    result = _valid_analysis(load_design(args))
+    over = []
+    print(f"{result.design.name}")
+    for limit, value, maximum, fits in budget.checks(result):
+        verdict = "ok  " if fits else "OVER"
+        print(
+            f"  {verdict} {limit.label:<24} {limit.show(value):>10} of {limit.show(maximum):>10} "
+            f"({metrics.share(value, maximum):5.1f}%)  [{value:,} / {maximum:,}]"
+        )
+        if not fits:
+            over.append(limit.label)
+    shape = result.design.input_shape
+    if budget.min_resolution:
+        resolution = min(shape[0], shape[1]) if len(shape) == 3 else 0
+        fits = budget.resolution_ok(resolution)
+        print(f"  {'ok  ' if fits else 'OVER'} {'input resolution':<24} {resolution:>10} >= {budget.min_resolution:>7}")
+        if not fits:
+            over.append("input resolution")
+    if over:
+        raise BudgetExceeded(f"over budget: {', '.join(over)}")
+    print("within budget")
+
+
+def cmd_save(args: argparse.Namespace) -> None:
+    design = load_design(args)
+    _write(design.to_json() + "\n", args.output)
+
+
+def cmd_import(args: argparse.Namespace) -> None:
+    """Import a model file as a design; report what was mapped, folded and kept opaque."""
+    check_readable(Path(args.model))
+    result = import_model(Path(args.model), args.input_shape, fold=args.fold)
+    design = result.design
+    figures = analyze(design)
+    _write(design.to_json() + "\n", args.output)
+    out = sys.stderr if not args.output else sys.stdout
+    print(
+        f"imported {Path(args.model).name} ({result.format}): {result.layers} layers -> {len(design.blocks)} blocks, "
+        f"{figures.params:,} params, {figures.macs:,} MACs, output {fmt.shape(figures.output_shape)}",
+        file=out,
+    )
+    if result.weights:
+        print(f"weights: the file carries weights for {len(result.weights)} blocks", file=out)
+    for note in result.notes:
+        print(f"note: {note}", file=out)
+    for item in result.unmapped:
+        print(f"opaque: {item.block} ({item.op}): {item.reason}", file=out)
+    if figures.errors:
+        raise CommandError(f"the imported design has an error: {figures.errors[0].text}")
+
+
+def cmd_workspace(args: argparse.Namespace) -> None:
+    """Move a whole workspace between servers (the store of LIGHTDESIGN_DATABASE_URL / _WORK_DIR)."""
+    from lightdesign import config
+    from lightdesign.store import StoreError, open_store, valid_workspace_id
+    from lightdesign.store.archive import export_workspace, import_workspace
+
+    try:
+        store = open_store()
+        if args.action == "export":
+            if not valid_workspace_id(args.target):
+                raise CommandError(f"{args.target!r} is not a workspace id (the 22 characters after ?w= in its link)")
+            output = Path(args.output or f"workspace-{args.target[:6]}.zip")
+            counts = export_workspace(store, args.target, output)
+            print(f"wrote {output}: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+        else:
+            check_readable(Path(args.target))
+            workspace_id = import_workspace(store, Path(args.target), config.work_dir())
+            print(f"imported as workspace {workspace_id}; open it with ?w={workspace_id}")
+    except StoreError as exc:
+        raise CommandError(str(exc)) from None
+    except OSError as exc:
+        raise CommandError(f"{exc.filename or args.target}: {exc.strerror}") from None
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python -m lightdesign", description="Design and analyse lightweight networks.")
+    sub = root.add_subparsers(dest="command", required=True)
+    sub.add_parser("presets", help="list the preset architectures").set_defaults(run=cmd_presets)
+
+    p = sub.add_parser("analyze", help="params, MACs, FLOPs and memory of a design")
+    _design_options(p)
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--batch-size", type=int, default=32, help="batch size for the training-memory figure")
+    p.add_argument("--optimizer", choices=sorted(OPTIMIZER_SLOTS), default="adam")
+    p.set_defaults(run=cmd_analyze)
+
+    p = sub.add_parser("codegen", help="write the Keras source of a design")
+    _design_options(p)
+    p.add_argument("-o", "--output", help="file to write (default: standard output)")
+    p.set_defaults(run=cmd_codegen)
+
+    p = sub.add_parser("render", help="Graphviz DOT or Mermaid text of a design")
+    _design_options(p)
+    p.add_argument("--format", choices=("dot", "mermaid"), default="dot")
+    p.add_argument("--expand", action="store_true", help="draw composite blocks as clusters of their layers")
+    p.add_argument(
+        "--article",
+        action="store_true",
+        help="draw the source article's stages: input layer, convolutional layer, activation, pooling layer, ...",
+    )
+    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the stage names (with --article)")
+    p.add_argument("-o", "--output", help="file to write (default: standard output)")
+    p.set_defaults(run=cmd_render)
+
+    p = sub.add_parser("check", help="check a design against a budget; exit status 1 when over")
+    _design_options(p)
+    p.add_argument("--max-macs", type=_amount, help="e.g. 300M")
+    p.add_argument("--max-params", type=_amount, help="e.g. 2M")
+    p.add_argument("--max-int8", type=_amount, help="int8 weight size (flash), e.g. 1MB")
+    p.add_argument("--max-peak", type=_amount, help="peak activation memory at batch 1 (RAM), e.g. 512KB")
+    p.add_argument("--max-sram", type=_amount, help="the int8 model's TFLite Micro activation arena (SRAM), e.g. 256KB")
+    p.add_argument("--min-resolution", type=int, help="smallest acceptable input height/width")
+    p.set_defaults(run=cmd_check)
+
+    p = sub.add_parser("save", help="write a design (e.g. a preset) as a JSON file")
+    _design_options(p)
+    p.add_argument("-o", "--output", help="file to write (default: standard output)")
+    p.set_defaults(run=cmd_save)
+
+    p = sub.add_parser("import", help="import a .keras, .h5, Keras JSON, .tflite or .onnx model as a design")
+    p.add_argument("model", help="the model file")
+    p.add_argument("-o", "--output", help="design JSON to write (default: standard output)")
+    p.add_argument("--input-shape", help="the input shape (channels last) when the file leaves it open, e.g. 224,224,3")
+    p.add_argument("--fold", action="store_true", help="fold recognised layer patterns into composite blocks")
+    p.set_defaults(run=cmd_import)
+
+    p = sub.add_parser("workspace", help="export a workspace to a zip, or import one (moves it between servers)")
+    p.add_argument("action", choices=("export", "import"))
+    p.add_argument("target", help="export: the workspace id (from its ?w= link); import: the zip file")
+    p.add_argument("-o", "--output", help="export: the zip to write (default workspace-<id>.zip)")
+    p.set_defaults(run=cmd_workspace)
+
+    from lightdesign.cli import sweep as sweep_cli  # sweep (issue 15) and dataset, for the generated train.py
+
+    sweep_cli.register(sub, _design_options, _amount)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if getattr(args, "batch_size", 1) < 1:
+        print("error: --batch-size must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        args.run(args)
+        sys.stdout.flush()
+    except (CommandError, DesignError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    except MemoryError:
+        print("error: out of memory", file=sys.stderr)
+        return 1
+    except OSError as exc:  # standard output closed or full, a file that vanished …
+        print(f"error: {exc.filename + ': ' if exc.filename else ''}{exc.strerror or exc}", file=sys.stderr)
+        return 1
+    return 0

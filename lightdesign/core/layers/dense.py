@@ -1,0 +1,64 @@
+"""Dense and Embedding kinds."""
+
+from __future__ import annotations
+
+from lightdesign.core import fields as F
+from lightdesign.core.layers.common import activation_flops, keras_activation, numel
+from lightdesign.core.registry import register
+from lightdesign.core.symbolic import Cost, Layer, LayerError, fmt_shape
+
+
+@register
+class Dense(Layer):
+    kind = "Dense"
+    category = "Dense"
+    doc = "Fully connected layer on the last axis. Put Flatten or global pooling before it on images."
+    positional = ("units",)
+    keras_defaults = dict(units=None, activation=None, use_bias=True)
+    fields = (
+        F.integer(
+            "units", 128, 1, F.MAX_UNITS, "Output size (the number of classes for the final layer).", channels=True
+        ),
+        F.activation(),
+        F.flag("use_bias", True, "Add a learned bias per output unit."),
+    )
+
+    @classmethod
+    def to_keras(cls, params):
+        return keras_activation(params)
+
+    def output_shape(self, shapes):
+        (shape,) = shapes
+        return (*shape[:-1], self.cfg["units"])
+
+    def cost(self, shapes, out):
+        fan_in, units = shapes[0][-1], self.cfg["units"]
+        macs = numel(out) * fan_in
+        bias = units if self.cfg["use_bias"] else 0
+        flops = 2 * macs + (numel(out) if bias else 0) + activation_flops(self.cfg["activation"], out)
+        return Cost(trainable=fan_in * units + bias, macs=macs, flops=flops)
+
+
+@register
+class Embedding(Layer):
+    kind = "Embedding"
+    category = "Recurrent"
+    doc = "Looks up a learned vector for each token id: (steps,) -> (steps, output_dim)."
+    positional = ("input_dim", "output_dim")
+    keras_defaults = dict(input_dim=None, output_dim=None)
+    fields = (
+        F.integer("input_dim", 10000, 2, F.MAX_VOCAB, "Vocabulary size: token ids run from 0 to input_dim - 1."),
+        F.integer("output_dim", 64, 1, F.MAX_UNITS, "Length of each token's vector.", channels=True),
+    )
+
+    def output_shape(self, shapes):
+        (shape,) = shapes
+        if len(shape) != 1:
+            raise LayerError(
+                f"Embedding needs a sequence of token ids (steps,); got {fmt_shape(shape)}. "
+                "Use an input shape with one entry (the sequence length)"
+            )
+        return (shape[0], self.cfg["output_dim"])
+
+    def cost(self, shapes, out):
+        return Cost(trainable=self.cfg["input_dim"] * self.cfg["output_dim"])

@@ -1,0 +1,91 @@
+"""Budgets: limits on MACs, params, int8 weight size (flash), peak activation memory
+(RAM) and the int8 model's TFLite Micro activation arena (SRAM), checked against an analysis. Each limit is on one metric of ``lightdesign.analysis.metrics``
+and a budget is keyed by metric key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from lightdesign.analysis import metrics
+from lightdesign.analysis.network import Analysis
+
+
+@dataclass(frozen=True)
+class Limit:
+    """An upper limit on one metric. ``name`` is its short name: the CLI option
+    ``--max-{name}``, the budget widget ``budget_{name}`` and the catalogue keys
+    ``budget.{name}`` (input label) and ``limit.{name}`` (in the over-budget list)."""
+
+    metric: metrics.Metric
+    name: str
+
+    @property
+    def key(self) -> str:
+        """The metric key: budgets are keyed by it."""
+        return self.metric.key
+
+    @property
+    def label(self) -> str:
+        return self.metric.label
+
+    def value(self, result: Analysis) -> int:
+        return self.metric.read(result)
+
+    def show(self, amount: float) -> str:
+        return self.metric.show(amount)
+
+
+LIMITS = (
+    Limit(metrics.MACS, "macs"),
+    Limit(metrics.PARAMS, "params"),
+    Limit(metrics.WEIGHTS_INT8, "int8"),
+    Limit(metrics.PEAK, "peak"),
+    Limit(metrics.PEAK_INT8, "sram"),  # TFLite Micro's activation arena: what must fit into SRAM
+)
+LIMIT_BY_KEY = {limit.key: limit for limit in LIMITS}
+LIMIT_BY_NAME = {limit.name: limit for limit in LIMITS}
+
+
+@dataclass
+class Budget:
+    """Upper limits (None = no limit) and an optional minimum input resolution."""
+
+    limits: dict[str, int | None] = field(default_factory=dict)  # metric key -> maximum
+    min_resolution: int | None = None
+
+    def __post_init__(self) -> None:
+        unknown = set(self.limits) - set(LIMIT_BY_KEY)
+        if unknown:
+            raise KeyError(f"no limit on {', '.join(sorted(unknown))}; limits: {', '.join(LIMIT_BY_KEY)}")
+
+    @classmethod
+    def saved(cls, limits: dict[str, int | None], min_resolution: int | None = None) -> Budget:
+        """A budget from saved settings, whose limits may be keyed by the limits' short
+        names (``int8``, ``peak``: budgets saved before they were keyed by metric)."""
+        by_key = {LIMIT_BY_NAME[k].key if k in LIMIT_BY_NAME else k: v for k, v in limits.items()}
+        return cls(by_key, min_resolution)
+
+    @property
+    def active(self) -> bool:
+        return any(v for v in self.limits.values()) or bool(self.min_resolution)
+
+    def checks(self, result: Analysis) -> list[tuple[Limit, int, int, bool]]:
+        """(limit, value, maximum, fits) for every limit that is set."""
+        out = []
+        for limit in LIMITS:
+            maximum = self.limits.get(limit.key)
+            if maximum:
+                value = limit.value(result)
+                out.append((limit, value, maximum, value <= maximum))
+        return out
+
+    def resolution_ok(self, resolution: int) -> bool:
+        return not self.min_resolution or resolution >= self.min_resolution
+
+    def fits(self, result: Analysis) -> bool:
+        if result.errors:
+            return False
+        shape = result.design.input_shape
+        if len(shape) == 3 and not self.resolution_ok(min(shape[0], shape[1])):
+            return False
+        return all(ok for *_, ok in self.checks(result))
