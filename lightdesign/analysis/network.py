@@ -315,6 +315,14 @@ def analyze(design: Design, batch_size: int = 32, optimizer: str = "adam") -> An
     return result
 
 
+def ends_with_softmax(result: Analysis) -> bool:
+    """Whether the model's output is already probabilities (softmax or sigmoid): the loss
+    then reads probabilities, not logits."""
+    node = result.graph.output
+    act = node.layer.cfg.get("activation") if node.layer is not None else None
+    return act in ("softmax", "sigmoid")
+
+
 def _dead_warnings(dead: list) -> list[Issue]:
     return [
         Issue(

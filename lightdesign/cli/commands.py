@@ -10,161 +10,26 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import stat
 import sys
 from pathlib import Path
 
 from lightdesign.analysis import metrics
 from lightdesign.analysis.network import OPTIMIZER_SLOTS, Analysis, analyze
-from lightdesign.core import edits, presets
+from lightdesign.cli import sweep
+from lightdesign.cli.common import (
+    BudgetExceeded,
+    CommandError,
+    amount,
+    check_readable,
+    design_options,
+    import_model,
+    load_design,
+    valid_analysis,
+    write,
+)
 from lightdesign.core import format as fmt
-from lightdesign.core.design import MAX_JSON_BYTES, Design, DesignError, from_json
-
-
-class CommandError(Exception):
-    """A problem to report in one line with exit status 1."""
-
-
-class BudgetExceeded(CommandError):
-    """The design is valid but over one of the limits (exit status 1)."""
-
-
-def _design_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("design", nargs="?", help="design JSON file (or use --preset)")
-    parser.add_argument("--preset", help="preset name (see `presets`)")
-    fixed = "; ".join(
-        f"{p.name}: {', '.join(f'{a:g}' for a in p.alphas)}" for p in presets.PRESETS.values() if p.fixed_alphas
-    )
-    parser.add_argument(
-        "--alpha", type=float, help=f"width multiplier, {edits.MIN_WIDTH:g} to {edits.MAX_WIDTH:g} ({fixed})"
-    )
-    parser.add_argument("--resolution", type=int, help="input height and width (text_rnn: sequence length)")
-    parser.add_argument("--classes", type=int, help="number of classes")
-    parser.add_argument("--groups", type=int, help="ShuffleNetV1 groups (3 or 8)")
-    parser.add_argument(
-        "--input-shape",
-        help="for a model file whose input size is open: the input shape, channels last, e.g. 224,224,3",
-    )
-
-
-def load_design(args: argparse.Namespace) -> Design:
-    """The design named by a file argument or by the --preset options."""
-    preset_options = {k: getattr(args, k) for k in ("alpha", "resolution", "classes", "groups")}
-    if args.design and args.preset:
-        raise CommandError("give either a design file or --preset, not both")
-    if args.preset:
-        return presets.build(args.preset, **preset_options)
-    if not args.design:
-        raise CommandError("give a design JSON file or --preset NAME")
-    if any(v is not None for v in preset_options.values()):
-        raise CommandError("--alpha, --resolution, --classes and --groups apply to --preset only")
-    path = Path(args.design)
-    check_readable(path)
-    if _is_model(path):
-        return import_model(path, getattr(args, "input_shape", None)).design
-    text = read_limited(path, MAX_JSON_BYTES)
-    try:
-        return from_json(text)
-    except DesignError as exc:
-        raise CommandError(f"{path}: {exc}") from None
-
-
-def check_readable(path: Path) -> os.stat_result:
-    """A regular file that can be opened without waiting: a FIFO, a device (``/dev/zero``,
-    ``/dev/urandom``) or a folder is refused in one line instead of hanging or reading forever."""
-    try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as exc:
-        raise CommandError(f"cannot read {path}: {exc.strerror}") from None
-    try:
-        info = os.fstat(descriptor)
-    finally:
-        os.close(descriptor)
-    if not stat.S_ISREG(info.st_mode):
-        raise CommandError(f"cannot read {path}: not a regular file (a folder, pipe or device); give a file")
-    return info
-
-
-def read_limited(path: Path, limit: int) -> bytes:
-    """At most ``limit`` bytes of a regular file (CommandError when it holds more)."""
-    info = check_readable(path)
-    if info.st_size > limit:
-        raise CommandError(f"{path}: the file is {info.st_size:,} bytes; the limit is {limit:,}")
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(limit + 1)
-    except OSError as exc:
-        raise CommandError(f"cannot read {path}: {exc.strerror}") from None
-    if len(data) > limit:
-        raise CommandError(f"{path}: the file is larger than the limit of {limit:,} bytes")
-    return data
-
-
-def _is_model(path: Path) -> bool:
-    """A model file (.keras, .h5, .tflite, .onnx, or a Keras JSON config) rather than a design."""
-    from lightdesign import importers
-
-    if importers.is_model_file(path):
-        return True
-    if path.suffix.lower() != ".json":
-        return False
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(4096)
-    except OSError:
-        return False
-    return b'"class_name"' in head and b'"format_version"' not in head
-
-
-def import_model(path: Path, input_shape: str | None = None, fold: bool = False):
-    """Import a model file; CommandError with the one-line reason otherwise."""
-    from lightdesign import importers
-
-    try:
-        shape = importers.parse_shape(input_shape) if input_shape else None
-        return importers.import_file(path, shape, fold=fold)
-    except importers.ModelFileError as exc:
-        raise CommandError(f"{path.name}: {exc}") from None
-
-
-def _valid_analysis(design: Design, batch_size: int = 32, optimizer: str = "adam") -> Analysis:
-    result = analyze(design, batch_size, optimizer)
-    if result.errors:
-        raise CommandError(f"invalid design: {result.errors[0].text}")
-    return result
-
-
-def _write(text: str, output: str | None) -> None:
-    """Write the output file (or standard output); every failure is one line. A regular
-    file is written beside its place and renamed into it when complete, so a full disk
-    leaves no partial file."""
-    if not output:
-        try:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        except OSError as exc:
-            raise CommandError(f"cannot write to standard output: {exc.strerror or exc}") from None
-        return
-    path = Path(output)
-    data = text.encode("utf-8")
-    try:
-        if path.exists() and not path.is_file():
-            if path.is_dir():
-                raise CommandError(f"cannot write {path}: it is a folder; give a file name")
-            with open(path, "wb") as handle:  # a device or a pipe: written in place
-                handle.write(data)
-            return
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
-        try:
-            with open(temporary, "wb") as handle:
-                handle.write(data)
-            os.replace(temporary, path)
-        except BaseException:
-            temporary.unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise CommandError(f"cannot write {path}: {exc.strerror or exc}") from None
+from lightdesign.core import presets
+from lightdesign.core.design import DesignError
 
 
 def table(result: Analysis) -> str:
@@ -225,8 +90,8 @@ def cmd_codegen(args: argparse.Namespace) -> None:
     from lightdesign.output.codegen import generate
 
     design = load_design(args)
-    _valid_analysis(design)
-    _write(generate(design), args.output)
+    valid_analysis(design)
+    write(generate(design), args.output)
 
 
 def cmd_render(args: argparse.Namespace) -> None:
@@ -238,7 +103,7 @@ def cmd_render(args: argparse.Namespace) -> None:
         text = to_mermaid(result, args.expand, words, article=args.article)
     else:
         text = to_dot(result, args.expand, words=words, article=args.article)
-    _write(text, args.output)
+    write(text, args.output)
     if result.errors:
         raise CommandError(f"invalid design (drawn anyway): {result.errors[0].text}")
 
@@ -251,16 +116,6 @@ def _article_words(lang: str) -> dict[str, str]:
     return {key: CATALOG[f"article.word.{key}"][lang] for key in ARTICLE_WORDS}
 
 
-def _amount(text: str) -> int:
-    try:
-        value = fmt.parse_amount(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is less than 1; a limit must be at least 1 (e.g. 300M)")
-    return value
-
-
 def cmd_check(args: argparse.Namespace) -> None:
     from lightdesign.explore.budget import LIMITS, Budget
 
@@ -269,7 +124,7 @@ def cmd_check(args: argparse.Namespace) -> None:
     if not budget.active:
         flags = ", ".join(f"--max-{limit.name}" for limit in LIMITS)
         raise CommandError(f"give at least one limit: {flags} or --min-resolution")
-    result = _valid_analysis(load_design(args))
+    result = valid_analysis(load_design(args))
     over = []
     print(f"{result.design.name}")
     for limit, value, maximum, fits in budget.checks(result):
@@ -294,7 +149,7 @@ def cmd_check(args: argparse.Namespace) -> None:
 
 def cmd_save(args: argparse.Namespace) -> None:
     design = load_design(args)
-    _write(design.to_json() + "\n", args.output)
+    write(design.to_json() + "\n", args.output)
 
 
 def cmd_import(args: argparse.Namespace) -> None:
@@ -303,7 +158,7 @@ def cmd_import(args: argparse.Namespace) -> None:
     result = import_model(Path(args.model), args.input_shape, fold=args.fold)
     design = result.design
     figures = analyze(design)
-    _write(design.to_json() + "\n", args.output)
+    write(design.to_json() + "\n", args.output)
     out = sys.stderr if not args.output else sys.stdout
     print(
         f"imported {Path(args.model).name} ({result.format}): {result.layers} layers -> {len(design.blocks)} blocks, "
@@ -350,19 +205,19 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("presets", help="list the preset architectures").set_defaults(run=cmd_presets)
 
     p = sub.add_parser("analyze", help="params, MACs, FLOPs and memory of a design")
-    _design_options(p)
+    design_options(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--batch-size", type=int, default=32, help="batch size for the training-memory figure")
     p.add_argument("--optimizer", choices=sorted(OPTIMIZER_SLOTS), default="adam")
     p.set_defaults(run=cmd_analyze)
 
     p = sub.add_parser("codegen", help="write the Keras source of a design")
-    _design_options(p)
+    design_options(p)
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
     p.set_defaults(run=cmd_codegen)
 
     p = sub.add_parser("render", help="Graphviz DOT or Mermaid text of a design")
-    _design_options(p)
+    design_options(p)
     p.add_argument("--format", choices=("dot", "mermaid"), default="dot")
     p.add_argument("--expand", action="store_true", help="draw composite blocks as clusters of their layers")
     p.add_argument(
@@ -375,17 +230,17 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_render)
 
     p = sub.add_parser("check", help="check a design against a budget; exit status 1 when over")
-    _design_options(p)
-    p.add_argument("--max-macs", type=_amount, help="e.g. 300M")
-    p.add_argument("--max-params", type=_amount, help="e.g. 2M")
-    p.add_argument("--max-int8", type=_amount, help="int8 weight size (flash), e.g. 1MB")
-    p.add_argument("--max-peak", type=_amount, help="peak activation memory at batch 1 (RAM), e.g. 512KB")
-    p.add_argument("--max-sram", type=_amount, help="the int8 model's TFLite Micro activation arena (SRAM), e.g. 256KB")
+    design_options(p)
+    p.add_argument("--max-macs", type=amount, help="e.g. 300M")
+    p.add_argument("--max-params", type=amount, help="e.g. 2M")
+    p.add_argument("--max-int8", type=amount, help="int8 weight size (flash), e.g. 1MB")
+    p.add_argument("--max-peak", type=amount, help="peak activation memory at batch 1 (RAM), e.g. 512KB")
+    p.add_argument("--max-sram", type=amount, help="the int8 model's TFLite Micro activation arena (SRAM), e.g. 256KB")
     p.add_argument("--min-resolution", type=int, help="smallest acceptable input height/width")
     p.set_defaults(run=cmd_check)
 
     p = sub.add_parser("save", help="write a design (e.g. a preset) as a JSON file")
-    _design_options(p)
+    design_options(p)
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
     p.set_defaults(run=cmd_save)
 
@@ -402,9 +257,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="export: the zip to write (default workspace-<id>.zip)")
     p.set_defaults(run=cmd_workspace)
 
-    from lightdesign.cli import sweep as sweep_cli  # sweep (issue 15) and dataset, for the generated train.py
-
-    sweep_cli.register(sub, _design_options, _amount)
+    sweep.register(sub)  # sweep and dataset (for the generated train.py)
     return root
 
 

@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+from lightdesign.cli.common import CommandError, amount, design_options, load_design
 from lightdesign.data import datasets
 from lightdesign.explore import scaling
 from lightdesign.explore.budget import LIMITS, Budget
@@ -35,7 +36,7 @@ def _numbers(text: str) -> tuple[float, ...]:
     return values
 
 
-def register(sub, design_options, amount) -> None:
+def register(sub) -> None:
     """Add the ``sweep`` subcommand to the CLI's subparsers."""
     p = sub.add_parser(
         "sweep", help="train the Pareto-optimal candidates of a scaling search under a budget (locally or on Ray)"
@@ -83,7 +84,6 @@ def write_dataset(args: argparse.Namespace) -> None:
 
 def _dataset(name: str):
     """(callable giving a job its data, the data in words); CommandError when unknown."""
-    from lightdesign.cli.commands import CommandError
     from lightdesign.jobs.specs import dataset_for_job, keras_dataset
 
     key = DATA_ALIASES.get(name, name)
@@ -106,7 +106,6 @@ def _dataset(name: str):
 
 
 def run(args: argparse.Namespace) -> None:
-    from lightdesign.cli.commands import CommandError, load_design
     from lightdesign.core.design import DesignError
     from lightdesign.jobs import JobManager
     from lightdesign.jobs.backends import RayBackend, RayConfig, from_environment

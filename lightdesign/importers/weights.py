@@ -12,13 +12,29 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from lightdesign.core.design import Design
 from lightdesign.core.graph import trace
+from lightdesign.core.message import Message
 
-if TYPE_CHECKING:
-    from lightdesign.jobs.messages import WeightsSource
+
+@dataclass(frozen=True, kw_only=True)
+class WeightsSource(Message):
+    """An imported model file whose weights a job copies into the design's model before
+    training (fine-tuning) or exporting: ``layers`` maps each layer of the design that
+    keeps the file's weights to the file's layer (``lightdesign.importers.weights.plan``);
+    the other layers start from new weights."""
+
+    path: str  # the kept copy of the uploaded file: .keras/.h5 read with safe_mode=True, .tflite/.onnx as data
+    format: str  # "keras", "h5", "tflite" or "onnx"
+    file_name: str  # the uploaded file's name, for the page and the run's notes
+    layers: dict[str, str]  # design layer -> the file's layer (block names, as the importer named them)
+    fresh: tuple[str, ...] = ()  # design layers with parameters that start from new weights
+    input_shape: tuple[int, ...] | None = None  # the input shape given at import (.tflite/.onnx are mapped again)
+
+    @property
+    def unchanged(self) -> bool:
+        return not self.fresh
 
 
 @dataclass
@@ -163,8 +179,6 @@ def file_weights(design: Design, record: dict | None) -> FileWeights | None:
     path = record.get("path")
     if not path or not Path(path).is_file():
         return FileWeights(name, fmt, None, reason="missing")
-    from lightdesign.jobs.messages import WeightsSource
-
     result = plan(design, {k: [tuple(s) for s in v] for k, v in shapes.items()})
     if not result.kept:
         return FileWeights(name, fmt, None, plan=result, reason="none_kept")

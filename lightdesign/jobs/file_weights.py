@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from lightdesign.importers.base import safe_name
-from lightdesign.jobs.messages import WeightsSource
+from lightdesign.importers.weights import WeightsSource
 
 
 def _layers(model, config):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from lightdesign import config
 from lightdesign.analysis import metrics
-from lightdesign.analysis.network import Analysis, analyze
+from lightdesign.analysis.network import Analysis, analyze, ends_with_softmax
 from lightdesign.core.design import Design, DesignError
 from lightdesign.core.layers import opaque
 from lightdesign.data import datasets
@@ -34,12 +34,6 @@ def new_work_dir() -> Path:
     path = WORK_ROOT / uuid.uuid4().hex[:12]
     path.mkdir(parents=True, exist_ok=True)
     return path
-
-
-def ends_with_softmax(result: Analysis) -> bool:
-    node = result.graph.output
-    act = node.layer.cfg.get("activation") if node.layer is not None else None
-    return act in ("softmax", "sigmoid")
 
 
 def train_spec(

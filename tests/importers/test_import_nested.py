@@ -205,9 +205,8 @@ def test_the_worker_names_layers_as_the_importer_expanded_them(tmp_path, ext):
     design's ``conv`` (blk's) receives blk's weights, never those of the opaque ``shared``."""
     import keras
 
-    from lightdesign.importers.weights import plan
+    from lightdesign.importers.weights import WeightsSource, plan
     from lightdesign.jobs.file_weights import file_weights
-    from lightdesign.jobs.messages import WeightsSource
 
     model = shared_then_block(keras)
     randomize(model)

@@ -76,7 +76,7 @@ def test_standard_output_to_a_full_device():
 
 
 def test_a_failed_write_leaves_no_partial_file(tmp_path, monkeypatch, capsys):
-    from lightdesign.cli import commands as command_line
+    from lightdesign.cli import common, main
 
     target = tmp_path / "design.json"
     target.write_text("the old design")
@@ -84,8 +84,8 @@ def test_a_failed_write_leaves_no_partial_file(tmp_path, monkeypatch, capsys):
     def disk_full(*args):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(command_line.os, "replace", disk_full)
-    assert command_line.main(["save", "--preset", "seed_cnn", "-o", str(target)]) == 1
+    monkeypatch.setattr(common.os, "replace", disk_full)
+    assert main(["save", "--preset", "seed_cnn", "-o", str(target)]) == 1
     assert capsys.readouterr().err.strip() == f"error: cannot write {target}: No space left on device"
     assert target.read_text() == "the old design" and [p.name for p in tmp_path.iterdir()] == ["design.json"]
 
