@@ -67,9 +67,6 @@ from lightdesign.core.symbolic import Node, fmt_shape
 
 BYTES_FP32 = 4
 OPTIMIZER_SLOTS = {"adam": 2, "rmsprop": 1, "sgd_momentum": 1, "sgd": 0}
-_KERNEL_KINDS = {"Conv2D", "Conv1D", "DepthwiseConv2D", "SeparableConv2D", "Dense"}
-_RECURRENT_KINDS = {"SimpleRNN", "LSTM", "GRU"}
-_QUANT_PARAM_BYTES = 4 + 8  # float32 scale + int64 zero point, per channel
 
 
 @dataclass
@@ -161,6 +158,9 @@ class Analysis:
     dead_blocks: list[int] = field(default_factory=list)  # 0-based indices of blocks that feed nothing
     timeline: list[Step] = field(default_factory=list)
     deployment: deployment.Plan | None = None
+    # Figures that leave out layers whose kind does not say how to count them:
+    # metric key -> those layers (the figure is a lower bound).
+    unknown: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def params(self) -> int:
@@ -294,7 +294,10 @@ def analyze(design: Design, batch_size: int = 32, optimizer: str = "adam") -> An
                 block.output_bytes = act
     result.blocks = [block_rows[i] for i in sorted(block_rows)]
     params = result.params
-    result.weight_bytes = {"fp32": 4 * params, "fp16": 2 * params, "int8": _int8_weight_bytes(nodes)}
+    int8_bytes, int8_unknown = _int8_weight_bytes(nodes)
+    result.weight_bytes = {"fp32": 4 * params, "fp16": 2 * params, "int8": int8_bytes}
+    if int8_unknown:
+        result.unknown[metrics.WEIGHTS_INT8.key] = int8_unknown
     live = _live_bytes(nodes)
     if live:
         peak_index = max(range(len(live)), key=live.__getitem__)
@@ -378,38 +381,25 @@ def _live_bytes(nodes: list[Node]) -> list[int]:
     return out
 
 
-def _int8_weight_bytes(nodes: list[Node]) -> int:
+def _int8_weight_bytes(nodes: list[Node]) -> tuple[int, list[str]]:
+    """Weight bytes of the fully quantized model, as each kind stores its weights, and the
+    layers whose kind does not say."""
     by_name = {n.name: n for n in nodes}
-    total = 0
+    total, unknown = 0, []
     for node in nodes:
-        layer, kind = node.layer, node.kind
-        if layer is None:
+        if node.layer is None:
             continue
-        channels = node.shape[-1]
-        if kind in _KERNEL_KINDS:
-            bias = channels if layer.cfg["use_bias"] else 0
-            quantized_tensors = 2 if bias else 1
-            total += node.cost.trainable - bias + 4 * bias + quantized_tensors * _QUANT_PARAM_BYTES * channels
-        elif kind == "BatchNormalization":
-            producer = by_name[node.inputs[0]]
-            if producer.kind in _KERNEL_KINDS:
-                if not producer.layer.cfg["use_bias"]:  # folded scale/shift becomes the bias
-                    total += (4 + _QUANT_PARAM_BYTES) * channels
-            else:  # stays a multiply and an add with int8 constants
-                total += 2 * channels * (1 + _QUANT_PARAM_BYTES)
-        elif kind in _RECURRENT_KINDS:
-            bias = layer.directions * layer.gates * layer.bias_per_gate * layer.cfg["units"]
-            total += node.cost.trainable - bias + 4 * bias
+        size = node.layer.int8_weight_bytes(node, [by_name[name] for name in node.inputs])
+        if size is None:
+            unknown.append(node.name)
         else:
-            total += node.cost.trainable + node.cost.non_trainable
-    return total
-
-
-_ACTIVATED_KINDS = _KERNEL_KINDS | {"Activation"}
+            total += size
+    return total, unknown
 
 
 def _activation_of(node: Node) -> str | None:
-    if node.layer is None or node.kind not in _ACTIVATED_KINDS:
+    """The activation a layer ends with, for kinds that take an ``activation`` argument."""
+    if node.layer is None or "activation" not in node.layer.cfg:
         return None
     act = node.layer.cfg.get("activation")
     return None if act in (None, "linear") else act

@@ -42,6 +42,14 @@ ENTRIES: dict[str, dict[str, str]] = {
         "Keras 循环层会转换成基于张量列表的 TensorFlow while 循环，TFLite 内置算子无法运行：浮点模型需要 "
         "Select TF ops（Flex）代理，而微控制器上没有；也无法做 int8 量化",
     ),
+    "deploy.why.opaque": tr(
+        "an imported layer that LightDesign cannot write in Keras: the design cannot be converted until it is replaced",
+        "LightDesign 无法用 Keras 写出的导入层：替换它之前，设计无法转换",
+    ),
+    "deploy.why.unknown": tr(
+        "LightDesign does not know whether TFLite can convert this kind; export it to find out",
+        "LightDesign 不知道 TFLite 能否转换这种层；导出一次即可知道",
+    ),
     "col.builtin": tr("TFLite built-ins", "TFLite 内置算子"),
     "col.int8": tr("int8", "int8"),
     "col.why": tr("why", "原因"),

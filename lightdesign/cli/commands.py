@@ -111,7 +111,7 @@ def cmd_render(args: argparse.Namespace) -> None:
 def _article_words(lang: str) -> dict[str, str]:
     """The article's stage names in ``lang``, from the interface's catalogue (plain data)."""
     from lightdesign.catalog import CATALOG
-    from lightdesign.output.render import ARTICLE_WORDS
+    from lightdesign.output.article import ARTICLE_WORDS
 
     return {key: CATALOG[f"article.word.{key}"][lang] for key in ARTICLE_WORDS}
 

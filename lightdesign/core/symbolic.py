@@ -67,6 +67,23 @@ class Cost:
         return self.trainable + self.non_trainable
 
 
+@dataclass(frozen=True)
+class TFLiteSupport:
+    """Whether TFLite's built-in operators run a kind and whether full int8 quantization
+    is possible; ``reason``: the catalogue key of what stands in the way."""
+
+    builtin: bool
+    int8: bool
+    reason: str = ""
+
+
+SUPPORTED = TFLiteSupport(builtin=True, int8=True)
+
+
+class NotMappable(ValueError):
+    """A layer read from a model file cannot be expressed by the kind it names (why, in words)."""
+
+
 @dataclass(slots=True)
 class Node:
     """One primitive layer application in a traced network."""
@@ -179,6 +196,20 @@ class Layer:
     composite: ClassVar[bool] = False
     ref_fields: ClassVar[tuple[str, ...]] = ()  # fields naming another block's output
 
+    # -- facts beyond shape and cost, each read where its figure is made. The defaults
+    # refuse rather than guess: a kind that does not say is reported as not known. --------
+    # TFLite's support (``analysis.support``); None: not known, the check says so.
+    tflite: ClassVar[TFLiteSupport | None] = None
+    # A following BatchNormalization folds into this layer's kernel and bias when the model
+    # is converted to int8 (the kernel quantized per channel, the bias int32).
+    folds_batchnorm: ClassVar[bool] = False
+    # The tutorial's stage this layer is drawn as (``output.article``); None: a shape-only
+    # layer folded into an arrow.
+    article_stage: ClassVar[str | None] = "other"
+    # Keras class names a saved model's layer may have to be imported as this kind
+    # (``importers.keras``), each read by ``from_keras``.
+    keras_classes: ClassVar[tuple[str, ...]] = ()
+
     def __init__(self, *args: Any, name: str | None = None, **kwargs: Any):
         cfg = dict(self.keras_defaults)
         if len(args) > len(self.positional):
@@ -243,6 +274,28 @@ class Layer:
 
     def cost(self, shapes: list[Shape], out: Shape) -> Cost:
         return Cost()
+
+    # -- deployment and import ---------------------------------------------------------
+    def int8_weight_bytes(self, node: Node, inputs: list[Node]) -> int | None:
+        """Bytes of this layer's weights in a fully quantized TFLite model; None when the
+        kind does not say (a layer without parameters stores nothing)."""
+        return 0 if node.cost.params == 0 else None
+
+    def weight_sizes(self, node: Node, inputs: list[Node]) -> tuple[int, ...]:
+        """Sizes of the weight tensors Keras holds for this layer, in its order."""
+        return (node.cost.params,)
+
+    def lower(self, node: Node, low: Any) -> str:
+        """Emit the TFLite operations the converter makes of this layer on ``low`` (an
+        ``analysis.lowering.Lowering``) and return the buffer holding its output. The
+        default refuses: the plan is marked unsupported and one operation stands in."""
+        return low.unsupported(node)
+
+    @classmethod
+    def from_keras(cls, class_name: str, config: dict[str, Any]) -> dict[str, Any]:
+        """Design params from a saved Keras layer's config (``class_name`` is one of
+        ``keras_classes``); NotMappable when this kind cannot express it."""
+        raise NotMappable(f"{class_name} has no LightDesign kind")
 
     # -- shared checks ---------------------------------------------------------------
     def need_rank(self, shape: Shape, rank: int, what: str, hint: str = "") -> None:

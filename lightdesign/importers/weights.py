@@ -54,32 +54,12 @@ def _sizes(shapes) -> tuple[int, ...]:
 def layer_sizes(design: Design) -> list[tuple[str, tuple[int, ...]]]:
     """(layer name, sorted weight-tensor sizes) of every layer with parameters, in order."""
     graph = trace(design)
-    shapes = {n.name: n.shape for n in graph.nodes}
+    by_name = {n.name: n for n in graph.nodes}
     out = []
     for node in graph.nodes[1:]:
-        layer = node.layer
-        cost = node.cost
-        if cost.params == 0:
+        if node.cost.params == 0:
             continue
-        cfg = layer.cfg
-        kind = node.kind
-        channels = node.shape[-1]
-        if kind in ("Conv2D", "Conv1D", "Dense", "DepthwiseConv2D") and cfg.get("use_bias"):
-            sizes = (cost.params - channels, channels)
-        elif kind == "SeparableConv2D":
-            mid = shapes[node.inputs[0]][-1] * cfg["depth_multiplier"]
-            k = cfg["kernel_size"] if isinstance(cfg["kernel_size"], int) else cfg["kernel_size"][0]
-            depthwise, pointwise = k * k * mid, mid * cfg["filters"]
-            sizes = (depthwise, pointwise) + ((channels,) if cfg["use_bias"] else ())
-        elif kind == "BatchNormalization":
-            sizes = (channels,) * ((cost.trainable + cost.non_trainable) // channels)
-        elif kind in ("LSTM", "GRU", "SimpleRNN"):  # kernel, recurrent kernel, bias, per direction
-            stacked = layer.gates * cfg["units"]
-            features = shapes[node.inputs[0]][-1]
-            per_direction = (features * stacked, cfg["units"] * stacked, layer.bias_per_gate * stacked)
-            sizes = per_direction * layer.directions
-        else:
-            sizes = (cost.params,)
+        sizes = node.layer.weight_sizes(node, [by_name[name] for name in node.inputs])
         out.append((node.name, tuple(sorted(sizes))))
     return out
 

@@ -25,7 +25,7 @@ from lightdesign.analysis.network import Analysis
 from lightdesign.core import edits, kinds, wiring
 from lightdesign.core import format as fmt
 from lightdesign.core.design import DesignError
-from lightdesign.output import render
+from lightdesign.output import graph_layout
 from lightdesign.ui import actions, i18n, state
 from lightdesign.ui.i18n import t
 
@@ -107,7 +107,7 @@ def palette() -> list[dict[str, Any]]:
         {
             "category": category,
             "label": i18n.category(category),
-            "color": render.CATEGORY_COLORS.get(category, "#ffffff"),
+            "color": graph_layout.CATEGORY_COLORS.get(category, "#ffffff"),
             "kinds": [{"kind": cls.kind, "doc": i18n.kind_doc(cls).split("\n")[0]} for cls in classes],
         }
         for category, classes in kinds.by_category().items()
@@ -154,8 +154,8 @@ def graph_data(result: Analysis) -> dict[str, Any]:
                 "id": block.id,
                 "name": block.name,
                 "kind": block.kind,
-                "summary": render.summary(block) + (f" · {i18n.t('graph.dead')}" if index in dead else ""),
-                "color": render.CATEGORY_COLORS.get(category, render.ERROR_FILL),
+                "summary": graph_layout.summary(block) + (f" · {i18n.t('graph.dead')}" if index in dead else ""),
+                "color": graph_layout.CATEGORY_COLORS.get(category, graph_layout.ERROR_FILL),
                 "error": errors.get(index + 1),
                 "shape": fmt.shape(row.shape) if row and index in traced else "",
                 "cost": f"{fmt.count(row.params)} params · {fmt.count(row.macs)} MACs"

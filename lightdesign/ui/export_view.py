@@ -145,7 +145,7 @@ def deployability(result: Analysis) -> None:
             t("col.kind"): f.kind,
             t("col.builtin"): t("yes") if f.builtin_ok else t("no"),
             t("col.int8"): t("yes") if f.int8_ok else t("no"),
-            t("col.why"): t("deploy.why.recurrent"),
+            t("col.why"): t(f.reason),
         }
         for f in findings
     ]

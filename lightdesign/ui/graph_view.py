@@ -9,7 +9,8 @@ import streamlit as st
 
 from lightdesign.analysis.network import Analysis
 from lightdesign.core import kinds
-from lightdesign.output.render import ARTICLE_WORDS, to_dot, to_mermaid
+from lightdesign.output.article import ARTICLE_WORDS
+from lightdesign.output.render import to_dot, to_mermaid
 from lightdesign.ui import icons, state
 from lightdesign.ui.i18n import t
 

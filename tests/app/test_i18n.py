@@ -132,7 +132,7 @@ def _dynamic_keys() -> dict[str, set[str]]:
     from lightdesign.data import datasets
     from lightdesign.explore import budget, learn
     from lightdesign.jobs import messages
-    from lightdesign.output import render
+    from lightdesign.output import article
     from lightdesign.ui import presets_panel
 
     limits = {limit.name for limit in budget.LIMITS}
@@ -148,7 +148,7 @@ def _dynamic_keys() -> dict[str, set[str]]:
         "file.": set(messages.ModelFormat),
         "preset.": {preset.resolution_label for preset in presets.PRESETS.values()},
         "preset.title.": set(presets_panel.TRANSLATED_TITLES),
-        "article.word.": set(render.ARTICLE_WORDS),
+        "article.word.": set(article.ARTICLE_WORDS),
         "learn.quant.scheme.": set(learn.SCHEMES),
         "dataset.": {*datasets.BUILTIN, *datasets.KERAS_DATASETS, "upload_npz", "upload_zip"},
         "dataset.desc.": set(datasets.BUILTIN),

@@ -10,7 +10,7 @@ from lightdesign.catalog import CATALOG
 from lightdesign.core import presets
 from lightdesign.core.design import Design, new_block
 from lightdesign.explore import learn
-from lightdesign.output import render
+from lightdesign.output import article, render
 
 
 def test_conv_formula_matches_the_analysis():
@@ -180,7 +180,7 @@ def test_every_scenario_opens_a_preset_that_trains_on_its_dataset():
 
 # -- the article's flow ------------------------------------------------------------------------------------
 
-ZH = {key: CATALOG[f"article.word.{key}"]["zh"] for key in render.ARTICLE_WORDS}
+ZH = {key: CATALOG[f"article.word.{key}"]["zh"] for key in article.ARTICLE_WORDS}
 ARTICLE_CNN = ["输入层", "卷积层1", "激活函数1", "池化层1", "卷积层2", "激活函数2", "池化层2", "全连接层", "输出层"]
 
 

@@ -8,7 +8,8 @@ import pytest
 from lightdesign.analysis.network import analyze
 from lightdesign.core import presets
 from lightdesign.core.design import Design, new_block
-from lightdesign.output.render import CATEGORY_COLORS, ERROR_FILL, to_dot, to_image, to_mermaid
+from lightdesign.output.graph_layout import CATEGORY_COLORS, ERROR_FILL
+from lightdesign.output.render import to_dot, to_image, to_mermaid
 
 
 def test_mermaid_is_a_top_down_flow_with_shapes_on_edges():

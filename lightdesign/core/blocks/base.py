@@ -26,6 +26,7 @@ class Composite:
     multi_input: ClassVar[bool] = False
     ref_fields: ClassVar[tuple[str, ...]] = ()
     custom: ClassVar[bool] = False
+    article_stage: ClassVar[str | None] = "block"  # drawn as one stage unless expanded
 
     @classmethod
     def check(cls, params: dict[str, Any], shape: tuple) -> None:

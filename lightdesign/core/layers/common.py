@@ -24,6 +24,23 @@ ACTIVATION_FLOPS = {
 }
 
 
+QUANT_PARAM_BYTES = 4 + 8  # float32 scale + int64 zero point, per channel of a quantized tensor
+
+
+def int8_kernel_bytes(node, use_bias: bool) -> int:
+    """A kernel of int8 weights and an int32 bias, each quantized per output channel."""
+    channels = node.shape[-1]
+    bias = channels if use_bias else 0
+    quantized_tensors = 2 if bias else 1
+    return node.cost.trainable - bias + 4 * bias + quantized_tensors * QUANT_PARAM_BYTES * channels
+
+
+def kernel_and_bias_sizes(node, use_bias: bool) -> tuple[int, ...]:
+    """Weight tensor sizes of a layer holding one kernel and, with ``use_bias``, a bias per channel."""
+    channels = node.shape[-1]
+    return (node.cost.params - channels, channels) if use_bias else (node.cost.params,)
+
+
 def keras_activation(params: dict) -> dict:
     """Design params as Keras arguments: the design's 'linear' activation is Keras's None."""
     out = dict(params)

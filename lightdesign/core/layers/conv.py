@@ -7,14 +7,16 @@ from lightdesign.core.layers.common import (
     activation_flops,
     check_dilated_stride,
     check_groups,
+    int8_kernel_bytes,
     keras_activation,
+    kernel_and_bias_sizes,
     need_image,
     need_sequence,
     numel,
     out_size,
 )
 from lightdesign.core.registry import register
-from lightdesign.core.symbolic import Cost, Layer, Shape, pair
+from lightdesign.core.symbolic import SUPPORTED, Cost, Layer, Shape, pair
 
 _DILATION = F.integer("dilation_rate", 1, 1, 16, "Spacing between kernel taps (atrous convolution).")
 _BIAS = F.flag("use_bias", True, "Add a learned bias per output channel (redundant before BatchNormalization).")
@@ -24,9 +26,22 @@ _IMAGE_HINT = "Conv2D works on images; for sequences use Conv1D"
 class _Conv(Layer):
     """Shared handling of the activation argument: 'linear' is Keras's None."""
 
+    tflite = SUPPORTED
+    folds_batchnorm = True
+    article_stage = "conv"
+
     @classmethod
     def to_keras(cls, params):
         return keras_activation(params)
+
+    def int8_weight_bytes(self, node, inputs):
+        return int8_kernel_bytes(node, self.cfg["use_bias"])
+
+    def weight_sizes(self, node, inputs):
+        return kernel_and_bias_sizes(node, self.cfg["use_bias"])
+
+    def lower(self, node, low):
+        return low.convolution(node, low.source(node), numel(node.shape))
 
     def _spatial(self, shape: Shape) -> tuple[int, int]:
         kh, kw = pair(self.cfg["kernel_size"])
@@ -164,6 +179,12 @@ class SeparableConv2D(_Conv):
         weights = kh * kw * mid + mid * filters + (filters if self.cfg["use_bias"] else 0)
         return self._finish(pixels * mid * (kh * kw + filters), weights, out)
 
+    def weight_sizes(self, node, inputs):
+        mid = inputs[0].shape[-1] * self.cfg["depth_multiplier"]
+        kh, kw = pair(self.cfg["kernel_size"])
+        bias = (node.shape[-1],) if self.cfg["use_bias"] else ()
+        return (kh * kw * mid, mid * self.cfg["filters"], *bias)
+
 
 @register
 class Conv1D(_Conv):
@@ -205,3 +226,10 @@ class Conv1D(_Conv):
         per_out = self.cfg["kernel_size"] * shapes[0][1] // self.cfg["groups"]
         weights = per_out * self.cfg["filters"] + (self.cfg["filters"] if self.cfg["use_bias"] else 0)
         return self._finish(numel(out) * per_out, weights, out)
+
+    def lower(self, node, low):
+        size = numel(node.shape)
+        conv = low.one_dimensional(node, low.source(node), "CONV_2D", size)
+        act = low.fuse_activation(conv, self.cfg["activation"])  # into the convolution, before the reshape
+        out = low.emit(node.name, "RESHAPE", conv.outputs, [size]).outputs[0]
+        return low.activation(node, act, out, size)

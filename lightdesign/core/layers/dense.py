@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from lightdesign.core import fields as F
-from lightdesign.core.layers.common import activation_flops, keras_activation, numel
+from lightdesign.core.layers.common import (
+    activation_flops,
+    int8_kernel_bytes,
+    keras_activation,
+    kernel_and_bias_sizes,
+    numel,
+)
 from lightdesign.core.registry import register
-from lightdesign.core.symbolic import Cost, Layer, LayerError, fmt_shape
+from lightdesign.core.symbolic import SUPPORTED, Cost, Layer, LayerError, fmt_shape
 
 
 @register
@@ -22,6 +28,9 @@ class Dense(Layer):
         F.activation(),
         F.flag("use_bias", True, "Add a learned bias per output unit."),
     )
+    tflite = SUPPORTED
+    folds_batchnorm = True
+    article_stage = "dense"
 
     @classmethod
     def to_keras(cls, params):
@@ -38,6 +47,17 @@ class Dense(Layer):
         flops = 2 * macs + (numel(out) if bias else 0) + activation_flops(self.cfg["activation"], out)
         return Cost(trainable=fan_in * units + bias, macs=macs, flops=flops)
 
+    def int8_weight_bytes(self, node, inputs):
+        return int8_kernel_bytes(node, self.cfg["use_bias"])
+
+    def weight_sizes(self, node, inputs):
+        return kernel_and_bias_sizes(node, self.cfg["use_bias"])
+
+    def lower(self, node, low):
+        size = numel(node.shape)
+        op = low.emit(node.name, "FULLY_CONNECTED", [low.fold_scalars(low.source(node), "valid")], [size])
+        return low.activation(node, self.cfg["activation"], op.outputs[0], size)
+
 
 @register
 class Embedding(Layer):
@@ -50,6 +70,8 @@ class Embedding(Layer):
         F.integer("input_dim", 10000, 2, F.MAX_VOCAB, "Vocabulary size: token ids run from 0 to input_dim - 1."),
         F.integer("output_dim", 64, 1, F.MAX_UNITS, "Length of each token's vector.", channels=True),
     )
+    tflite = SUPPORTED
+    article_stage = "embedding"
 
     def output_shape(self, shapes):
         (shape,) = shapes
@@ -62,3 +84,14 @@ class Embedding(Layer):
 
     def cost(self, shapes, out):
         return Cost(trainable=self.cfg["input_dim"] * self.cfg["output_dim"])
+
+    def int8_weight_bytes(self, node, inputs):
+        return node.cost.params  # the table, one int8 byte per value
+
+    def lower(self, node, low):
+        """Negative ids wrap around (where(id < 0, id + n, id)), then the lookup."""
+        src, steps = low.source(node), numel(low.input_shape(node))
+        negative = low.emit(node.name, "LESS", [src], [steps]).outputs[0]
+        wrapped = low.emit(node.name, "ADD", [src], [low.INT32 * steps]).outputs[0]
+        ids = low.emit(node.name, "SELECT_V2", [negative, wrapped, src], [low.INT32 * steps]).outputs[0]
+        return low.emit(node.name, "GATHER", [ids], [numel(node.shape)]).outputs[0]

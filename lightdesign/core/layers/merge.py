@@ -3,10 +3,12 @@ previous block's output and the output of the block named in ``source``."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from lightdesign.core import fields as F
 from lightdesign.core.layers.common import numel
 from lightdesign.core.registry import register
-from lightdesign.core.symbolic import Cost, Layer, LayerError, fmt_shape
+from lightdesign.core.symbolic import SUPPORTED, Cost, Layer, LayerError, fmt_shape
 
 _SOURCE = F.ref(
     "source",
@@ -21,6 +23,13 @@ class _Merge(Layer):
     multi_input = True
     fields = (_SOURCE,)
     ref_fields = ("source",)
+    tflite = SUPPORTED
+    article_stage = "merge"
+    tflite_op: ClassVar[str]
+
+    def lower(self, node, low):
+        inputs = [low.value[name] for name in node.inputs]
+        return low.emit(node.name, self.tflite_op, inputs, [numel(node.shape)]).outputs[0]
 
     def _need_two(self, shapes):
         if len(shapes) < 2:
@@ -34,6 +43,7 @@ class _Merge(Layer):
 class Add(_Merge):
     kind = "Add"
     doc = "Element-wise sum: the residual (shortcut) connection. Both inputs must have the same shape."
+    tflite_op = "ADD"
 
     def output_shape(self, shapes):
         self._need_two(shapes)
@@ -52,6 +62,12 @@ class Add(_Merge):
 class Multiply(_Merge):
     kind = "Multiply"
     doc = "Element-wise product, broadcasting size-1 axes (the scaling step of squeeze-excitation)."
+    tflite_op = "MUL"
+
+    def lower(self, node, low):
+        inputs = [low.value[name] for name in node.inputs]
+        swish = low.hard_swish(inputs, numel(node.shape)) if len(inputs) == 2 else None
+        return swish if swish is not None else super().lower(node, low)
 
     def output_shape(self, shapes):
         self._need_two(shapes)
@@ -71,6 +87,7 @@ class Multiply(_Merge):
 class Concatenate(_Merge):
     kind = "Concatenate"
     doc = "Joins the inputs along the channel axis; all other axes must match."
+    tflite_op = "CONCATENATION"
 
     def output_shape(self, shapes):
         self._need_two(shapes)

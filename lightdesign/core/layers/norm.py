@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from lightdesign.core import fields as F
-from lightdesign.core.layers.common import activation_flops, numel
+from lightdesign.core.layers.common import QUANT_PARAM_BYTES, activation_flops, numel
 from lightdesign.core.registry import register
-from lightdesign.core.symbolic import Cost, Layer
+from lightdesign.core.symbolic import SUPPORTED, Cost, Layer
 
 
 @register
@@ -21,6 +21,8 @@ class BatchNormalization(Layer):
         F.flag("center", True, "Learn an offset (beta) per channel."),
         F.flag("scale", True, "Learn a scale (gamma) per channel."),
     )
+    tflite = SUPPORTED
+    article_stage = "norm"
 
     def output_shape(self, shapes):
         return shapes[0]
@@ -33,6 +35,20 @@ class BatchNormalization(Layer):
         per_channel = 5 + int(self.cfg["scale"])
         return Cost(trainable=trainable, non_trainable=2 * channels, flops=2 * numel(out) + per_channel * channels)
 
+    def int8_weight_bytes(self, node, inputs):
+        channels = node.shape[-1]
+        producer = inputs[0].layer
+        if producer is not None and producer.folds_batchnorm:  # the folded scale/shift becomes the bias
+            return 0 if producer.cfg["use_bias"] else (4 + QUANT_PARAM_BYTES) * channels
+        return 2 * channels * (1 + QUANT_PARAM_BYTES)  # stays a multiply and an add with int8 constants
+
+    def weight_sizes(self, node, inputs):
+        channels = node.shape[-1]
+        return (channels,) * (node.cost.params // channels)
+
+    def lower(self, node, low):
+        return low.batchnorm(node, low.source(node), numel(node.shape))
+
 
 @register
 class Activation(Layer):
@@ -42,12 +58,18 @@ class Activation(Layer):
     positional = ("activation",)
     keras_defaults = dict(activation=None)
     fields = (F.activation("relu"),)
+    tflite = SUPPORTED
+    article_stage = "activation"
 
     def output_shape(self, shapes):
         return shapes[0]
 
     def cost(self, shapes, out):
         return Cost(flops=activation_flops(self.cfg["activation"], out))
+
+    def lower(self, node, low):
+        shared = not low.single_use(node.inputs[0])
+        return low.activation(node, self.cfg["activation"], low.source(node), numel(node.shape), shared=shared)
 
 
 @register
@@ -58,6 +80,11 @@ class Dropout(Layer):
     positional = ("rate",)
     keras_defaults = dict(rate=None)
     fields = (F.number("rate", 0.2, 0.0, 0.95, "Fraction of values dropped while training."),)
+    tflite = SUPPORTED
+    article_stage = "dropout"
 
     def output_shape(self, shapes):
         return shapes[0]
+
+    def lower(self, node, low):
+        return low.source(node)  # vanishes at inference

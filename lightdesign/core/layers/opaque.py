@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from lightdesign.core import fields as F
 from lightdesign.core.registry import register
-from lightdesign.core.symbolic import Cost, Layer, LayerError, fmt_shape
+from lightdesign.core.symbolic import Cost, Layer, LayerError, TFLiteSupport, fmt_shape
 
 MAX_COUNT = 10**12
 MAX_SIZE = 10**8  # largest entry of an opaque output shape
@@ -27,6 +27,7 @@ class _Opaque(Layer):
     category = "Shape & merge"
     palette = False  # created by importers only
     opaque = True
+    tflite = TFLiteSupport(builtin=False, int8=False, reason="deploy.why.opaque")
     keras_defaults = dict(op="unknown", output_shape=[1], trainable=0, non_trainable=0, macs=0, reason="")
 
     def output_shape(self, shapes):
@@ -41,6 +42,9 @@ class _Opaque(Layer):
 
     def cost(self, shapes, out):
         return Cost(trainable=self.cfg["trainable"], non_trainable=self.cfg["non_trainable"], macs=self.cfg["macs"])
+
+    def int8_weight_bytes(self, node, inputs):
+        return node.cost.params  # as the file counts them, one byte each
 
     def source(self):
         raise LayerError(

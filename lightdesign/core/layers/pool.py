@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from lightdesign.core import fields as F
 from lightdesign.core.layers.common import need_image, need_sequence, numel, out_size
 from lightdesign.core.registry import register
-from lightdesign.core.symbolic import Cost, Layer, pair
+from lightdesign.core.symbolic import SUPPORTED, Cost, Layer, pair
 
 _POOL_FIELDS = (
     F.integer("pool_size", 2, 1, F.MAX_KERNEL, "Window size (square)."),
@@ -14,8 +16,14 @@ _POOL_FIELDS = (
 )
 
 
-class _Pool2D(Layer):
+class _Pooling(Layer):
     category = "Pooling"
+    tflite = SUPPORTED
+    article_stage = "pool"
+    tflite_op: ClassVar[str]  # the TFLite operator computing it
+
+
+class _Pool2D(_Pooling):
     positional = ("pool_size", "strides", "padding")
     keras_defaults = dict(pool_size=None, strides=None, padding="valid")
     fields = _POOL_FIELDS
@@ -43,21 +51,25 @@ class _Pool2D(Layer):
         kh, kw = pair(self.cfg["pool_size"])
         return Cost(flops=kh * kw * numel(out))
 
+    def lower(self, node, low):
+        return low.emit(node.name, self.tflite_op, [low.source(node)], [numel(node.shape)]).outputs[0]
+
 
 @register
 class MaxPooling2D(_Pool2D):
     kind = "MaxPooling2D"
     doc = "Keeps the largest value in each window; halves height and width with the defaults."
+    tflite_op = "MAX_POOL_2D"
 
 
 @register
 class AveragePooling2D(_Pool2D):
     kind = "AveragePooling2D"
     doc = "Averages each window; halves height and width with the defaults."
+    tflite_op = "AVERAGE_POOL_2D"
 
 
-class _Pool1D(Layer):
-    category = "Pooling"
+class _Pool1D(_Pooling):
     positional = ("pool_size", "strides", "padding")
     keras_defaults = dict(pool_size=None, strides=None, padding="valid")
     fields = _POOL_FIELDS
@@ -73,21 +85,28 @@ class _Pool1D(Layer):
     def cost(self, shapes, out):
         return Cost(flops=self.cfg["pool_size"] * numel(out))
 
+    def lower(self, node, low):
+        size = numel(node.shape)
+        pooled = low.one_dimensional(node, low.source(node), self.tflite_op, size)
+        return low.emit(node.name, "RESHAPE", pooled.outputs, [size]).outputs[0]
+
 
 @register
 class MaxPooling1D(_Pool1D):
     kind = "MaxPooling1D"
     doc = "Keeps the largest value in each window of steps."
+    tflite_op = "MAX_POOL_2D"
 
 
 @register
 class AveragePooling1D(_Pool1D):
     kind = "AveragePooling1D"
     doc = "Averages each window of steps."
+    tflite_op = "AVERAGE_POOL_2D"
 
 
-class _Global(Layer):
-    category = "Pooling"
+class _Global(_Pooling):
+    tflite_op = "MEAN"
     keras_defaults = dict(keepdims=False)
     fields = (F.flag("keepdims", False, "Keep the pooled axes with size 1 (as squeeze-excitation needs)."),)
     rank = 3
@@ -106,6 +125,16 @@ class _Global(Layer):
     def cost(self, shapes, out):
         return Cost(flops=self.flops_per_input * numel(shapes[0]))
 
+    def lower(self, node, low):
+        src, pooled = low.source(node), low.input_shape(node)
+        if numel(pooled[:-1]) == 1 and self.cfg["keepdims"]:  # pooling a single position changes nothing
+            return src
+        rank = len(pooled) + 1
+        scratch = [low.INT32 * rank, low.INT32 * (rank - 2)]  # int32 shape and axes buffers
+        if self.tflite_op == "MEAN":
+            scratch.insert(0, low.INT32 * node.shape[-1])  # MEAN's int32 accumulator per channel
+        return low.emit(node.name, self.tflite_op, [src], [numel(node.shape)], scratch).outputs[0]
+
 
 @register
 class GlobalAveragePooling2D(_Global):
@@ -118,6 +147,7 @@ class GlobalMaxPooling2D(_Global):
     kind = "GlobalMaxPooling2D"
     doc = "Takes each channel's maximum over the whole image: (H, W, C) -> (C,)."
     flops_per_input = 0
+    tflite_op = "REDUCE_MAX"
 
 
 @register
@@ -133,3 +163,4 @@ class GlobalMaxPooling1D(_Global):
     doc = "Takes each feature's maximum over all steps: (T, F) -> (F,)."
     rank = 2
     flops_per_input = 0
+    tflite_op = "REDUCE_MAX"

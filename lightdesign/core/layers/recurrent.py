@@ -5,7 +5,9 @@ from __future__ import annotations
 from lightdesign.core import fields as F
 from lightdesign.core.layers.common import need_sequence
 from lightdesign.core.registry import register
-from lightdesign.core.symbolic import Cost, Layer
+from lightdesign.core.symbolic import Cost, Layer, TFLiteSupport
+
+RECURRENT_SUPPORT = TFLiteSupport(builtin=False, int8=False, reason="deploy.why.recurrent")
 
 
 class _Recurrent(Layer):
@@ -19,6 +21,8 @@ class _Recurrent(Layer):
         ),
         F.flag("bidirectional", False, "Run a second copy backwards over the sequence and concatenate both outputs."),
     )
+    tflite = RECURRENT_SUPPORT
+    article_stage = "recurrent"
     gates = 1
     bias_per_gate = 1  # bias vectors per gate (GRU with reset_after keeps two)
     # Element-wise FLOPs per hidden unit and step besides the matrix products (an estimate:
@@ -63,6 +67,16 @@ class _Recurrent(Layer):
         macs = self.directions * steps * self.gates * units * (features + units)
         flops = 2 * macs + self.directions * steps * units * self.pointwise_flops
         return Cost(trainable=self.directions * per_dir_params, macs=macs, flops=flops)
+
+    def int8_weight_bytes(self, node, inputs):
+        bias = self.directions * self.gates * self.bias_per_gate * self.cfg["units"]
+        return node.cost.trainable - bias + 4 * bias
+
+    def weight_sizes(self, node, inputs):
+        """Kernel, recurrent kernel and bias, per direction."""
+        stacked = self.gates * self.cfg["units"]
+        features = inputs[0].shape[-1]
+        return (features * stacked, self.cfg["units"] * stacked, self.bias_per_gate * stacked) * self.directions
 
 
 @register

@@ -6,23 +6,40 @@ from __future__ import annotations
 from lightdesign.core import fields as F
 from lightdesign.core.layers.common import need_image, numel
 from lightdesign.core.registry import register
-from lightdesign.core.symbolic import Layer, LayerError, fmt_shape
+from lightdesign.core.symbolic import SUPPORTED, Layer, LayerError, fmt_shape
+
+
+def _runtime_reshape(node, low) -> str:
+    """Flatten and Reshape compute their target shape at run time: SHAPE, STRIDED_SLICE
+    (the batch size) and PACK, then the RESHAPE."""
+    src = low.source(node)
+    shape_of = low.emit(node.name, "SHAPE", [src], [low.INT32 * (len(low.input_shape(node)) + 1)])
+    batch = low.emit(node.name, "STRIDED_SLICE", shape_of.outputs, [low.INT32])
+    target = low.emit(node.name, "PACK", batch.outputs, [low.INT32 * (len(node.shape) + 1)])
+    return low.emit(node.name, "RESHAPE", [src, *target.outputs], [numel(node.shape)]).outputs[0]
+
+
+class _Shape(Layer):
+    category = "Shape & merge"
+    tflite = SUPPORTED
+    article_stage = None  # drawn as an arrow
 
 
 @register
-class Flatten(Layer):
+class Flatten(_Shape):
     kind = "Flatten"
-    category = "Shape & merge"
     doc = "Unrolls everything but the batch axis into one vector: (H, W, C) -> (H*W*C,)."
 
     def output_shape(self, shapes):
         return (numel(shapes[0]),)
 
+    def lower(self, node, low):
+        return _runtime_reshape(node, low)
+
 
 @register
-class Reshape(Layer):
+class Reshape(_Shape):
     kind = "Reshape"
-    category = "Shape & merge"
     doc = "Changes the shape without changing the values; one entry may be -1 (inferred)."
     positional = ("target_shape",)
     keras_defaults = dict(target_shape=None)
@@ -56,11 +73,13 @@ class Reshape(Layer):
             )
         return tuple(target)
 
+    def lower(self, node, low):
+        return _runtime_reshape(node, low)
+
 
 @register
-class ZeroPadding2D(Layer):
+class ZeroPadding2D(_Shape):
     kind = "ZeroPadding2D"
-    category = "Shape & merge"
     doc = "Adds rows and columns of zeros around the image."
     positional = ("padding",)
     keras_defaults = dict(padding=(1, 1))
@@ -75,7 +94,8 @@ class ZeroPadding2D(Layer):
     def to_keras(cls, params):
         return {"padding": ((params["top"], params["bottom"]), (params["left"], params["right"]))}
 
-    def _pads(self):
+    def pads(self):
+        """(top, bottom, left, right)."""
         pad = self.cfg["padding"]
         if isinstance(pad, int):
             return pad, pad, pad, pad
@@ -85,17 +105,19 @@ class ZeroPadding2D(Layer):
     def output_shape(self, shapes):
         (shape,) = shapes
         need_image(self, shape)
-        top, bottom, left, right = self._pads()
+        top, bottom, left, right = self.pads()
         return (shape[0] + top + bottom, shape[1] + left + right, shape[2])
+
+    def lower(self, node, low):
+        return low.emit(node.name, "PAD", [low.source(node)], [numel(node.shape)]).outputs[0]
 
 
 _CUSTOM_DECORATOR = '@keras.saving.register_keras_serializable(package="lightdesign")'
 
 
 @register
-class ChannelSplit(Layer):
+class ChannelSplit(_Shape):
     kind = "ChannelSplit"
-    category = "Shape & merge"
     doc = "Takes one of several equal slices of the channels (ShuffleNetV2 splits in two)."
     custom = True
     positional = ("parts", "index")
@@ -141,11 +163,19 @@ class ChannelSplit(layers.Layer):
             )
         return (*shape[:-1], shape[-1] // parts)
 
+    def lower(self, node, low):
+        """One SPLIT serves every slice of the same tensor."""
+        src, parts = low.source(node), self.cfg["parts"]
+        key = (src, parts)
+        if key not in low.splits:
+            low.splits[key] = low.emit(node.name, "SPLIT", [src], [numel(node.shape)] * parts)
+        return low.splits[key].outputs[self.cfg["index"]]
+
 
 @register
-class ChannelShuffle(Layer):
+class ChannelShuffle(_Shape):
     kind = "ChannelShuffle"
-    category = "Shape & merge"
+    article_stage = "other"
     doc = "Interleaves the channels of several groups so grouped convolutions can exchange information (ShuffleNet)."
     custom = True
     positional = ("groups",)
@@ -180,3 +210,9 @@ class ChannelShuffle(layers.Layer):
                 valid=f"a divisor of {shape[-1]}",
             )
         return shape
+
+    def lower(self, node, low):
+        size = numel(node.shape)
+        grouped = low.emit(node.name, "RESHAPE", [low.source(node)], [size]).outputs[0]
+        swapped = low.emit(node.name, "TRANSPOSE", [grouped], [size]).outputs[0]
+        return low.emit(node.name, "RESHAPE", [swapped], [size]).outputs[0]

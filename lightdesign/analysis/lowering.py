@@ -1,0 +1,329 @@
+"""The layers as the TFLite converter lowers them for a fully quantized model: operations in
+execution order, each writing buffers. Each kind says how it lowers (its ``lower`` method,
+beside its shape and cost rules); this module holds what they share: emitting operations,
+fusing activations, folding BatchNormalization, padding and scalar constants the way the
+converter does. ``analysis.deployment`` places the buffers in TFLite Micro's arena.
+
+What the converter does
+-----------------------
+BatchNormalization folds into the Conv2D, DepthwiseConv2D or Dense before it (when that
+layer has no activation and feeds only the BatchNormalization); elsewhere it stays a
+multiply and an add. ReLU and ReLU6 fuse into the convolution, dense, add, multiply,
+concatenation or pooling that feeds them. A ZeroPadding2D feeding only a 'valid'
+convolution fuses into it when it pads exactly as 'same' would. Dropout and linear
+activations vanish. Other activations are operations of their own: hard-swish one, swish
+two (logistic, multiply), hard-sigmoid two (add with ReLU6, multiply), softmax, sigmoid and
+tanh one. SeparableConv2D is a depthwise and a pointwise convolution with a tensor between
+them; Flatten and Reshape compute their shape at run time (four small operations); global
+pooling is a MEAN or REDUCE_MAX with int32 scratch buffers; 1-D layers are their 2-D
+operation between reshapes; an embedding wraps negative ids (three small int32 operations)
+before its lookup; a dilated convolution is TensorFlow's space-to-batch form
+(SPACE_TO_BATCH_ND, the convolution, BATCH_TO_SPACE_ND). A multiply by a single constant
+(BatchNormalization of one channel, hard-sigmoid's / 6) folds into a following convolution
+or dense layer, an add too where the padding is 'valid'; x * hard_sigmoid(x) is one
+HARD_SWISH. Buffers hold 1 byte per element (int32 token ids and scratch buffers 4).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from math import prod
+
+from lightdesign.core.symbolic import Node, pair
+
+INT32 = 4  # bytes of an int32 element (token ids, shapes, scratch buffers)
+FUSABLE_ACTIVATIONS = {"relu", "relu6"}
+# Operations with a fused-activation field the converter folds ReLU/ReLU6 into.
+FUSES_ACTIVATION = {
+    "CONV_2D",
+    "DEPTHWISE_CONV_2D",
+    "FULLY_CONNECTED",
+    "ADD",
+    "MUL",
+    "CONCATENATION",
+    "AVERAGE_POOL_2D",
+    "MAX_POOL_2D",
+}
+FOLDS_BATCHNORM = {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED"}
+# Our activation names -> the TFLite operations computing them (each writes a buffer).
+_ACTIVATION_OPS = {
+    "relu": ("RELU",),
+    "relu6": ("RELU6",),
+    "sigmoid": ("LOGISTIC",),
+    "tanh": ("TANH",),
+    "softmax": ("SOFTMAX",),
+    "hard_swish": ("HARD_SWISH",),
+    "hard_silu": ("HARD_SWISH",),
+    "swish": ("LOGISTIC", "MUL"),
+    "silu": ("LOGISTIC", "MUL"),
+    "hard_sigmoid": ("ADD", "MUL"),
+}
+
+
+@dataclass
+class Op:
+    """One operation of the deployed model, in execution order (from 1)."""
+
+    layer: str  # the layer (graph node) it implements
+    kind: str  # the TFLite builtin operator
+    inputs: list[str]
+    outputs: list[str]
+    scratch: list[int] = field(default_factory=list)
+    activation: str | None = None  # fused activation
+    in_place: bool = False  # a depthwise convolution an MCU engine can run in place
+    scalar: bool = False  # a multiply or add by a single constant (foldable into a following conv)
+    padding: str = ""  # convolutions: 'same' or 'valid' as TFLite runs them
+
+
+class Lowering:
+    """Walks the live nodes in execution order; each node's kind emits its operations
+    through the methods below (``Layer.lower``)."""
+
+    INT32 = INT32
+
+    def __init__(self, nodes: list[Node]):
+        self.nodes = nodes
+        self.by_name = {n.name: n for n in nodes}
+        self.consumers: dict[str, int] = {n.name: 0 for n in nodes}
+        for node in nodes:
+            for name in node.inputs:
+                self.consumers[name] = self.consumers.get(name, 0) + 1
+        self.output = nodes[-1].name
+        self.value: dict[str, str] = {}  # node -> the buffer holding its value
+        self.sizes: dict[str, int] = {}
+        self.producer: dict[str, Op] = {}
+        self.ops: list[Op] = []
+        self.supported = True
+        self.splits: dict[tuple, Op] = {}  # (tensor, parts) -> the one SPLIT of that tensor
+        self.gates: dict[str, tuple[str, list[Op]]] = {}  # hard-sigmoid output -> (its input, its ops)
+        self._count = 0
+
+    def run(self) -> None:
+        first = self.nodes[0]
+        item = INT32 if first.dtype == "int32" else 1
+        self.value[first.name] = self.tensor(first.name, prod(first.shape) * item)
+        for node in self.nodes[1:]:
+            self.value[node.name] = node.layer.lower(node, self)
+
+    # -- what every kind uses ------------------------------------------------------------
+    def tensor(self, name: str, size: int) -> str:
+        self._count += 1
+        key = f"{name}#{self._count}"
+        self.sizes[key] = size
+        return key
+
+    def emit(self, layer: str, kind: str, inputs: list[str], sizes: list[int], scratch=()) -> Op:
+        """Append an operation writing one buffer per entry of ``sizes`` (bytes)."""
+        outputs = [self.tensor(layer, s) for s in sizes]
+        op = Op(layer, kind, list(inputs), outputs, list(scratch))
+        self.ops.append(op)
+        for out in outputs:
+            self.producer[out] = op
+        return op
+
+    def unsupported(self, node: Node) -> str:
+        """A layer with no known lowering: one operation stands in and the plan says so."""
+        self.supported = False
+        return self.emit(node.name, node.kind.upper(), [self.source(node)], [prod(node.shape)]).outputs[0]
+
+    def source(self, node: Node, i: int = 0) -> str:
+        """The buffer holding a node's ``i``-th input."""
+        return self.value[node.inputs[i]]
+
+    def input_shape(self, node: Node, i: int = 0) -> tuple:
+        return self.by_name[node.inputs[i]].shape
+
+    def single_use(self, name: str) -> bool:
+        return self.consumers.get(name, 0) == 1 and name != self.output
+
+    def activation(self, node: Node, act: str | None, tensor: str, size: int, shared: bool = False) -> str:
+        """Apply ``act`` to the buffer ``tensor``. Unless other layers read ``tensor`` too
+        (``shared``), a ReLU or ReLU6 fuses into the operation that wrote it."""
+        if act in (None, "linear"):
+            return tensor
+        op = self.producer.get(tensor)
+        if shared or (op is not None and op.outputs[-1] != tensor):
+            op = None
+        if act in FUSABLE_ACTIVATIONS and op is not None and op.kind in FUSES_ACTIVATION and op.activation is None:
+            op.activation = act
+            return tensor
+        if act in FUSABLE_ACTIVATIONS and op is not None and op.kind == "HARD_SWISH":
+            return self._unfused_hard_swish(op, act, size)
+        kinds = _ACTIVATION_OPS.get(act)
+        if kinds is None:
+            self.supported = False
+            kinds = ("ACTIVATION",)
+        if kinds == ("LOGISTIC", "MUL"):
+            gate = self.emit(node.name, "LOGISTIC", [tensor], [size]).outputs[0]
+            return self.emit(node.name, "MUL", [tensor, gate], [size]).outputs[0]
+        if kinds == ("ADD", "MUL"):
+            return self._hard_sigmoid(node, op, tensor, size)
+        return self.emit(node.name, kinds[0], [tensor], [size]).outputs[0]
+
+    def fuse_activation(self, op: Op, act: str | None) -> str | None:
+        """Fuse a ReLU or ReLU6 into ``op``; returns the activation still to apply (None when fused)."""
+        if act in FUSABLE_ACTIVATIONS:
+            op.activation = act
+            return None
+        return act
+
+    def batchnorm(self, node: Node, src: str, size: int) -> str:
+        """Folded into the convolution or dense layer that wrote ``src`` when it has no
+        activation and feeds only this; else a multiply and an add."""
+        op = self.producer.get(src)
+        if (
+            op is not None
+            and op.kind in FOLDS_BATCHNORM
+            and op.activation is None
+            and self.single_use(node.inputs[0])
+            and op.outputs[-1] == src
+        ):
+            return src
+        scalar = node.shape[-1] == 1  # one channel: the constants are scalars
+        scaled = self.emit(node.name, "MUL", [src], [size])
+        shifted = self.emit(node.name, "ADD", scaled.outputs, [size])
+        scaled.scalar = shifted.scalar = scalar
+        return shifted.outputs[0]
+
+    def convolution(self, node: Node, src: str, size: int) -> str:
+        """Conv2D, DepthwiseConv2D and SeparableConv2D: a fused 'same'-style padding
+        before, dilation through SPACE_TO_BATCH_ND / BATCH_TO_SPACE_ND (TensorFlow's atrous
+        form, which the converter keeps), the pointwise half of a separable convolution."""
+        cfg, kind = node.layer.cfg, node.kind
+        src, padding = self._fuse_padding(node, src)
+        inner = self.input_shape(node)
+        mid = inner[-1] * cfg.get("depth_multiplier", 1)
+        first = "CONV_2D" if kind == "Conv2D" else "DEPTHWISE_CONV_2D"
+        channels = node.shape[-1] if kind != "SeparableConv2D" else mid
+        rate = pair(cfg.get("dilation_rate", 1))
+        if max(rate) > 1:
+            op, tensor = self._atrous(node, src, padding, first, channels)
+        else:
+            src = self.fold_scalars(src, padding)
+            op = self.emit(node.name, first, [src], [node.shape[0] * node.shape[1] * channels])
+            op.padding = padding
+            tensor = op.outputs[0]
+        if kind != "Conv2D" and cfg["depth_multiplier"] == 1 and max(rate) == 1:
+            op.in_place = True
+        if kind == "SeparableConv2D":
+            tensor = self.emit(node.name, "CONV_2D", [tensor], [size]).outputs[0]
+        return self.activation(node, cfg["activation"], tensor, size)
+
+    def one_dimensional(self, node: Node, src: str, operation: str, size: int) -> Op:
+        """A 1-D layer as its 2-D operation between EXPAND_DIMS and RESHAPE; returns the
+        2-D operation (a ReLU may still fuse into it)."""
+        expanded = self.emit(node.name, "EXPAND_DIMS", [src], [prod(self.input_shape(node))]).outputs[0]
+        return self.emit(node.name, operation, [expanded], [size])
+
+    def fold_scalars(self, src: str, padding: str) -> str:
+        """A multiply by one constant before a convolution or dense layer folds into its
+        weights, an add into its bias where the padding is 'valid' (the converter's
+        FuseBinaryOpToFollowingAffineOp); returns the buffer the layer then reads."""
+        while True:
+            op = self.producer.get(src)
+            if op is None or not op.scalar or op.activation is not None or op.outputs[-1] != src:
+                return src
+            if op.kind == "ADD" and padding != "valid":
+                return src
+            if self._readers(src) <= 1:
+                self._drop(op)
+            src = op.inputs[0]
+
+    def hard_swish(self, inputs: list[str], size: int) -> str | None:
+        """x * hard_sigmoid(x), the hard-sigmoid computed as its own operations on x,
+        is matched by the converter as one HARD_SWISH."""
+        for gate, other in (inputs, inputs[::-1]):
+            source, ops = self.gates.get(gate, (None, []))
+            if source == other and ops and self._readers(gate) <= 1:
+                for op in ops:
+                    self._drop(op)
+                return self.emit(ops[-1].layer, "HARD_SWISH", [other], [size]).outputs[0]
+        return None
+
+    # -- internals -------------------------------------------------------------------------
+    def _unfused_hard_swish(self, op: Op, act: str, size: int) -> str:
+        """x * relu6(x + 3) / 6 is no longer matched as one HARD_SWISH once a ReLU fuses
+        into its last multiply."""
+        self._drop(op)
+        shifted = self.emit(op.layer, "ADD", op.inputs, [size])
+        shifted.activation = "relu6"
+        product = self.emit(op.layer, "MUL", [op.inputs[0], *shifted.outputs], [size])
+        scaled = self.emit(op.layer, "MUL", product.outputs, [size])
+        scaled.activation = act
+        return scaled.outputs[0]
+
+    def _hard_sigmoid(self, node: Node, op: Op | None, tensor: str, size: int) -> str:
+        """relu6(x + 3) / 6: after a convolution or dense layer the + 3 joins its bias
+        and the ReLU6 fuses, leaving the multiply."""
+        if op is not None and op.kind in FOLDS_BATCHNORM and op.activation is None:
+            op.activation = "relu6"
+            shifted = tensor
+        else:
+            add = self.emit(node.name, "ADD", [tensor], [size])
+            add.activation = "relu6"
+            shifted = add.outputs[0]
+        divide = self.emit(node.name, "MUL", [shifted], [size])
+        divide.scalar = True
+        self.gates[divide.outputs[0]] = (tensor, [self.producer[shifted], divide] if shifted != tensor else [])
+        return divide.outputs[0]
+
+    def _atrous(self, node: Node, src: str, padding: str, first: str, channels: int) -> tuple[Op, str]:
+        cfg = node.layer.cfg
+        inner = self.input_shape(node)
+        kernel, rate = pair(cfg["kernel_size"]), pair(cfg.get("dilation_rate", 1))
+        spread = []
+        for length, k, d in zip(inner[:2], kernel, rate, strict=True):
+            total = (k - 1) * d if padding == "same" else 0
+            spread.append(-(-(length + total) // d))
+        # The converted model records these batched tensors with batch 1 (the batch
+        # axis is dynamic when converting), and TFLite Micro plans them at that size.
+        packed = self.emit(node.name, "SPACE_TO_BATCH_ND", [src], [spread[0] * spread[1] * inner[-1]])
+        conv_out = [(spread[0] - kernel[0] + 1) * (spread[1] - kernel[1] + 1) * channels]
+        op = self.emit(node.name, first, packed.outputs, conv_out)
+        op.padding = "valid"
+        out = self.emit(node.name, "BATCH_TO_SPACE_ND", op.outputs, [node.shape[0] * node.shape[1] * channels])
+        return op, out.outputs[0]
+
+    def _readers(self, tensor: str) -> int:
+        """Layers reading the value ``tensor`` holds (counted on the graph)."""
+        holders = [name for name, value in self.value.items() if value == tensor]
+        return sum(self.consumers.get(name, 0) for name in holders) + (self.output in holders)
+
+    def _drop(self, op: Op) -> None:
+        self.ops.remove(op)
+        for out in op.outputs:
+            self.producer.pop(out, None)
+
+    def _fuse_padding(self, node: Node, src: str) -> tuple[str, str]:
+        """A ZeroPadding2D feeding only this 'valid' convolution with exactly the padding
+        of 'same' is folded into it (the converter turns the pair into a 'same' convolution).
+        Returns the buffer the convolution reads and its padding."""
+        pad_node = self.by_name[node.inputs[0]]
+        op = self.producer.get(src)
+        cfg = node.layer.cfg
+        if (
+            pad_node.kind != "ZeroPadding2D"
+            or cfg["padding"] != "valid"
+            or op is None
+            or op.kind != "PAD"
+            or not self.single_use(pad_node.name)
+        ):
+            return src, cfg["padding"]
+        top, bottom, left, right = pad_node.layer.pads()
+        before = self.by_name[pad_node.inputs[0]].shape
+        if max(pair(cfg.get("dilation_rate", 1))) > 1 or _same_pads(before, cfg) != ((top, bottom), (left, right)):
+            return src, cfg["padding"]
+        self._drop(op)
+        return op.inputs[0], "same"
+
+
+def _same_pads(shape: tuple, cfg: dict) -> tuple[tuple[int, int], tuple[int, int]]:
+    """The (top, bottom), (left, right) padding TensorFlow's 'same' adds for ``cfg``."""
+    kernel, strides = pair(cfg["kernel_size"]), pair(cfg["strides"])
+    dilation = pair(cfg.get("dilation_rate", 1))
+    result = []
+    for size, k, s, d in zip(shape[:2], kernel, strides, dilation, strict=True):
+        out = -(-size // s)
+        total = max((out - 1) * s + (k - 1) * d + 1 - size, 0)
+        result.append((total // 2, total - total // 2))
+    return tuple(result)
