@@ -1,4 +1,5 @@
-"""Command line: ``python -m lightdesign presets|analyze|codegen|render|check|save|import|workspace|sweep|dataset``.
+"""Command line: ``lightdesign presets|analyze|codegen|render|check|save|import|workspace|sweep|dataset|app``
+(from a clone also ``python -m lightdesign …``).
 
 Every command that takes a design accepts a design JSON file, a model file (.keras, .h5,
 Keras JSON, .tflite, .onnx: imported on the fly, ``--input-shape`` where its input is open)
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from lightdesign.analysis import metrics
 from lightdesign.analysis.network import OPTIMIZER_SLOTS, Analysis, analyze
-from lightdesign.cli import sweep
+from lightdesign.cli import app, sweep
 from lightdesign.cli.common import (
     BudgetExceeded,
     CommandError,
@@ -199,8 +200,8 @@ def cmd_workspace(args: argparse.Namespace) -> None:
         raise CommandError(f"{exc.filename or args.target}: {exc.strerror}") from None
 
 
-def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="python -m lightdesign", description="Design and analyse lightweight networks.")
+def parser(prog: str = "lightdesign") -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog=prog, description="Design and analyse lightweight networks.")
     sub = root.add_subparsers(dest="command", required=True)
     sub.add_parser("presets", help="list the preset architectures").set_defaults(run=cmd_presets)
 
@@ -258,11 +259,13 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_workspace)
 
     sweep.register(sub)  # sweep and dataset (for the generated train.py)
+    app.register(sub)
     return root
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+def main(argv: list[str] | None = None, prog: str = "lightdesign") -> int:
+    """Run one command; ``prog`` is how usage messages name the command."""
+    args = parser(prog).parse_args(argv)
     if getattr(args, "batch_size", 1) < 1:
         print("error: --batch-size must be at least 1", file=sys.stderr)
         return 2

@@ -16,11 +16,11 @@ from __future__ import annotations
 import functools
 import json
 import zlib
-from pathlib import Path
 from typing import Any
 
 import streamlit as st
 
+from lightdesign import APP_DIR
 from lightdesign.analysis.network import Analysis
 from lightdesign.core import edits, kinds, wiring
 from lightdesign.core import format as fmt
@@ -32,7 +32,7 @@ from lightdesign.ui.i18n import t
 KEY = "ld_canvas"
 NOTICE = "canvas_notice"  # the last refused gesture, shown on the canvas once
 GESTURE = "canvas_gesture"  # this run follows a gesture on the canvas (its drawing goes first)
-BUNDLE = Path(__file__).resolve().parents[2] / "static" / "lightdesign-canvas.js"
+BUNDLE = APP_DIR / "static" / "lightdesign-canvas.js"
 HEIGHT = 620
 _MERGES = {"Add", "Concatenate", "Multiply"}
 
