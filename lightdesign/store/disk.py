@@ -6,7 +6,7 @@ until the workspace fits its budget (``LIGHTDESIGN_WORKSPACE_DISK_MB``, default 
 the new job's files counted in, then the oldest files of the whole server until it fits
 the server's budget (``LIGHTDESIGN_DISK_BUDGET_MB``, default 20 GB); and the disk must have
 the room free with a reserve left. A job that cannot fit is refused with the reason.
-Datasets are kept apart, in a cache of their own (``datasets.MAX_CACHE_BYTES``).
+Datasets are kept apart, in a cache of their own (``lightdesign.data.limits.MAX_CACHE_BYTES``).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ import streamlit as st
 from lightdesign.analysis.network import Analysis
 from lightdesign.core import edits
 from lightdesign.core import format as fmt
-from lightdesign.data import datasets, uploads
+from lightdesign.data import datasets, limits, uploads
 from lightdesign.ui import actions, icons, state
 from lightdesign.ui.i18n import labels, t
 from lightdesign.ui.markup import html, md, message
@@ -89,7 +89,7 @@ def _shapes(channels: int) -> datasets.Dataset:
     with st.spinner(t("spinner.shapes")):
         try:
             return shapes_dataset(int(count), int(size), channels, int(classes), int(seed))
-        except (datasets.DatasetTooLarge, OSError) as exc:
+        except (limits.DatasetTooLarge, OSError) as exc:
             st.error(message("dataset.not_kept", error=exc), icon=icons.ERROR)
             return None
 

@@ -12,7 +12,7 @@ import zlib
 import numpy as np
 import pytest
 
-from lightdesign.data import datasets, uploads
+from lightdesign.data import datasets, limits, uploads
 from lightdesign.data.uploads import UploadError, load_image_zip, load_npz
 
 
@@ -83,7 +83,7 @@ def test_a_small_compressed_npz_of_zeros_is_refused_by_its_unpacked_size():
 
 def test_generated_shapes_are_checked_before_they_are_made():
     """Finding 1: generated shapes (RGB 128, 5,000 images) held 4.5 GB server-wide."""
-    with pytest.raises(datasets.DatasetTooLarge) as caught:
+    with pytest.raises(limits.DatasetTooLarge) as caught:
         datasets.shapes(count=5000, size=128, channels=3)
     assert str(caught.value).startswith("the generated shapes would take 937.5 MB in memory")
 
