@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from lightdesign.data.free_space import check_free
 from lightdesign.data.limits import MAX_CACHE_BYTES, check_budget
 
 
@@ -116,32 +117,12 @@ class Dataset:
 # -- datasets on disk ------------------------------------------------------------------------
 
 _ARRAYS = ("x_train", "y_train", "x_test", "y_test")
-DISK_RESERVE_BYTES = 256 * 2**20  # writing stops short of filling the disk by this much
-
-
-class DiskFull(OSError):
-    """Not enough free disk for a file; the message says how much is needed and free."""
 
 
 def cache_dir() -> Path:
     from lightdesign import config
 
     return config.work_dir() / "datasets"
-
-
-def check_free(folder: Path, need: int, what: str = "the file") -> None:
-    """Raise DiskFull unless ``need`` bytes fit on ``folder``'s disk with a reserve left."""
-    import shutil
-
-    from lightdesign.core.format import size
-
-    folder.mkdir(parents=True, exist_ok=True)
-    free = shutil.disk_usage(folder).free
-    if need + DISK_RESERVE_BYTES > free:
-        raise DiskFull(
-            f"not enough free disk for {what}: it needs {size(need)} and {size(free)} are free "
-            f"(at least {size(DISK_RESERVE_BYTES)} are always kept free)"
-        )
 
 
 def _digest(dataset: Dataset) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lightdesign.core.format import size
+from lightdesign.data.free_space import DiskFull, check_free
 
 WORKSPACE_BUDGET_ENV = "LIGHTDESIGN_WORKSPACE_DISK_MB"
 SERVER_BUDGET_ENV = "LIGHTDESIGN_DISK_BUDGET_MB"
@@ -81,8 +82,6 @@ def plan(
 def prepare(store, workspace_id: str | None, need: int, folder: Path) -> str | None:
     """Make room for a job that writes about ``need`` bytes under ``folder``; the reason
     it cannot start, or None. Without a store only the free space is checked."""
-    from lightdesign.data.datasets import DiskFull, check_free
-
     if store is not None:
         try:
             decided = plan(store.files_by_age(), workspace_id, need, workspace_budget(), server_budget())

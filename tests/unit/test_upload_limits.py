@@ -12,7 +12,7 @@ import zlib
 import numpy as np
 import pytest
 
-from lightdesign.data import datasets, limits, uploads
+from lightdesign.data import datasets, free_space, limits, uploads
 from lightdesign.data.uploads import UploadError, load_image_zip, load_npz
 
 
@@ -216,7 +216,7 @@ def test_no_write_without_free_disk(tmp_path, monkeypatch):
     import shutil
 
     monkeypatch.setattr(shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10**9, 10**9 - 2**20, 2**20))
-    with pytest.raises(datasets.DiskFull) as caught:
+    with pytest.raises(free_space.DiskFull) as caught:
         datasets.save(datasets.shapes(count=100, size=8), tmp_path)
     assert str(caught.value).startswith("not enough free disk for the dataset 'shapes 8x8x1': it needs ")
     assert list(tmp_path.iterdir()) == []
