@@ -13,7 +13,7 @@ from lightdesign.analysis import metrics
 from lightdesign.analysis.network import Analysis, analyze, ends_with_softmax
 from lightdesign.core.design import Design, DesignError
 from lightdesign.core.layers import opaque
-from lightdesign.data import datasets
+from lightdesign.data import cache, datasets
 from lightdesign.jobs.messages import (
     CalibrateSpec,
     DatasetKind,
@@ -95,7 +95,7 @@ def calibrate_spec(design: Design, settings: TrainSettings) -> CalibrateSpec:
 def dataset_for_job(data: datasets.Dataset, work_dir: Path) -> DatasetRef:
     """The dataset for the worker as ``work_dir/data.npz``: a hard link to its one file on
     disk, written once per content (never again on every Start); returns the spec's reference."""
-    path = datasets.link_for_job(data, work_dir)
+    path = cache.link_for_job(data, work_dir)
     return DatasetRef(kind=DatasetKind.NPZ, name=data.name, title=data.name, path=str(path))
 
 

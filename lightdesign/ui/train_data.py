@@ -2,8 +2,8 @@
 preview, and the check of the design's input and classes against it.
 
 No dataset is held in memory between runs, by a session or by a cache: each lives in one
-file on disk (``datasets.save``: written once, named by its content or its parameters) and
-is mapped again on each run (``datasets.open_file``, a few pages read). A session keeps only
+file on disk (``cache.save``: written once, named by its content or its parameters) and
+is mapped again on each run (``cache.open_file``, a few pages read). A session keeps only
 the path of its upload, so nothing large is left behind when its tab closes."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import streamlit as st
 from lightdesign.analysis.network import Analysis
 from lightdesign.core import edits
 from lightdesign.core import format as fmt
-from lightdesign.data import datasets, limits, uploads
+from lightdesign.data import cache, datasets, limits, uploads
 from lightdesign.ui import actions, icons, state
 from lightdesign.ui.i18n import labels, t
 from lightdesign.ui.markup import html, md, message
@@ -30,12 +30,12 @@ UPLOAD_CHOICES = (UPLOAD_NPZ, UPLOAD_ZIP)
 
 
 def builtin_dataset(key: str) -> datasets.Dataset:
-    return datasets.materialized(f"builtin:{key}", lambda: datasets.load_builtin(key))
+    return cache.materialized(f"builtin:{key}", lambda: datasets.load_builtin(key))
 
 
 def shapes_dataset(count: int, size: int, channels: int, classes: int, seed: int) -> datasets.Dataset:
     """Generated shapes (checked against the dataset budget before they are made)."""
-    return datasets.materialized(
+    return cache.materialized(
         f"shapes:{count}:{size}:{channels}:{classes}:{seed}",
         lambda: datasets.shapes(count, size, channels, classes, seed),
     )
@@ -116,7 +116,7 @@ def _upload(key: str) -> datasets.Dataset | None:
     cached = st.session_state.get(UPLOADED)
     if cached and cached[0] == marker:
         try:
-            return datasets.open_file(cached[1])
+            return cache.open_file(cached[1])
         except (OSError, ValueError, KeyError):
             pass  # trimmed from the dataset cache meanwhile: read the upload again
     st.session_state.pop(UPLOADED, None)
@@ -127,7 +127,7 @@ def _upload(key: str) -> datasets.Dataset | None:
         else:
             dataset = uploads.load_image_zip(data, size=int(size), channels=int(channels), name=upload.name)
         del data
-        dataset = datasets.on_disk(dataset)
+        dataset = cache.on_disk(dataset)
     except uploads.UploadError as exc:
         st.error(message("upload.error", file=upload.name, error=exc), icon=icons.ERROR)
         return None
