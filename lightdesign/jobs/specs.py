@@ -13,7 +13,7 @@ from lightdesign.analysis import metrics
 from lightdesign.analysis.network import Analysis, analyze, ends_with_softmax
 from lightdesign.core.design import Design, DesignError
 from lightdesign.core.layers import opaque
-from lightdesign.data import cache, datasets
+from lightdesign.data import cache, datasets, sources
 from lightdesign.jobs.messages import (
     CalibrateSpec,
     DatasetKind,
@@ -101,9 +101,9 @@ def dataset_for_job(data: datasets.Dataset, work_dir: Path) -> DatasetRef:
 
 def keras_dataset(name: str) -> DatasetRef:
     """A Keras dataset the worker downloads."""
-    if name not in datasets.KERAS_DATASETS:
+    if name not in sources.KERAS_DATASETS:
         raise DesignError(f"unknown dataset {name!r}")
-    return DatasetRef(kind=DatasetKind.KERAS, name=name, title=datasets.KERAS_DATASETS[name].title)
+    return DatasetRef(kind=DatasetKind.KERAS, name=name, title=sources.KERAS_DATASETS[name].title)
 
 
 def epoch_seconds(result: Analysis, samples: int, flops_per_s: float = ASSUMED_FLOPS_PER_S) -> float:

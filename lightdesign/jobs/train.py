@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lightdesign.data import datasets
+from lightdesign.data import datasets, sources
 from lightdesign.jobs.messages import (
     Batch,
     CalibrateSpec,
@@ -49,7 +49,7 @@ def load_dataset(source: DatasetRef) -> datasets.Dataset:
     except Exception as exc:  # no network, a proxy, a corrupt cache …
         raise RuntimeError(
             f"could not download {name} ({type(exc).__name__}); this machine seems to be offline. "
-            f"Use {datasets.OFFLINE_ALTERNATIVES} instead"
+            f"Use {sources.OFFLINE_ALTERNATIVES} instead"
         ) from None
     x_train, x_test = (x.astype(np.float32) / 255.0 for x in (x_train, x_test))
     if x_train.ndim == 3:
@@ -60,7 +60,7 @@ def load_dataset(source: DatasetRef) -> datasets.Dataset:
         y_train.reshape(-1).astype(np.int64),
         x_test,
         y_test.reshape(-1).astype(np.int64),
-        datasets.KERAS_CLASS_NAMES[name],
+        sources.KERAS_CLASS_NAMES[name],
     )
 
 

@@ -14,7 +14,7 @@ import streamlit as st
 from lightdesign.analysis.network import Analysis
 from lightdesign.core import edits
 from lightdesign.core import format as fmt
-from lightdesign.data import cache, datasets, limits, uploads
+from lightdesign.data import builtin, cache, datasets, limits, sources, uploads
 from lightdesign.ui import actions, icons, state
 from lightdesign.ui.i18n import labels, t
 from lightdesign.ui.markup import html, md, message
@@ -25,19 +25,19 @@ UPLOAD_ZIP = "upload_zip"
 UPLOADED = "train_uploaded"  # the last valid upload, as (marker, path of its dataset file)
 KERAS_TRAIN_SAMPLES = 60_000  # training samples of a Keras download (MNIST size), before it is loaded
 
-SOURCES = {**{k: s for k, (s, _) in datasets.BUILTIN.items()}, **datasets.KERAS_DATASETS}
+SOURCES = {**{k: s for k, (s, _) in sources.BUILTIN.items()}, **sources.KERAS_DATASETS}
 UPLOAD_CHOICES = (UPLOAD_NPZ, UPLOAD_ZIP)
 
 
 def builtin_dataset(key: str) -> datasets.Dataset:
-    return cache.materialized(f"builtin:{key}", lambda: datasets.load_builtin(key))
+    return cache.materialized(f"builtin:{key}", lambda: sources.load_builtin(key))
 
 
 def shapes_dataset(count: int, size: int, channels: int, classes: int, seed: int) -> datasets.Dataset:
     """Generated shapes (checked against the dataset budget before they are made)."""
     return cache.materialized(
         f"shapes:{count}:{size}:{channels}:{classes}:{seed}",
-        lambda: datasets.shapes(count, size, channels, classes, seed),
+        lambda: builtin.shapes(count, size, channels, classes, seed),
     )
 
 
@@ -47,7 +47,7 @@ def _source_label(key: str) -> str:
 
 def waiting_for_upload(key: str, dataset: datasets.Dataset | None) -> bool:
     """No data to train on yet: an upload not made (or refused), or generated data refused."""
-    return dataset is None and key not in datasets.KERAS_DATASETS
+    return dataset is None and key not in sources.KERAS_DATASETS
 
 
 def train_count(dataset: datasets.Dataset | None) -> int:
@@ -57,7 +57,7 @@ def train_count(dataset: datasets.Dataset | None) -> int:
 
 def choose_dataset() -> tuple[str, datasets.Dataset | None]:
     """The chosen source and, when it is loaded in this process, the dataset."""
-    options = [*datasets.BUILTIN, *datasets.KERAS_DATASETS, *UPLOAD_CHOICES]
+    options = [*sources.BUILTIN, *sources.KERAS_DATASETS, *UPLOAD_CHOICES]
     if SOURCE_KEY not in st.session_state:
         st.session_state[SOURCE_KEY] = "digits28"
     key = st.selectbox(
@@ -65,14 +65,14 @@ def choose_dataset() -> tuple[str, datasets.Dataset | None]:
     )
     if key in ("shapes", "shapes_rgb"):
         return key, _shapes(channels=3 if key == "shapes_rgb" else 1)
-    if key in datasets.BUILTIN:
+    if key in sources.BUILTIN:
         with st.spinner(t("spinner.dataset")):
             try:
                 return key, builtin_dataset(key)
             except OSError as exc:
                 st.error(message("dataset.not_kept", error=exc), icon=icons.ERROR)
                 return key, None
-    if key in datasets.KERAS_DATASETS:
+    if key in sources.KERAS_DATASETS:
         st.info(t("dataset.keras_info", title=_source_label(key)))
         return key, None
     return key, _upload(key)
@@ -82,7 +82,7 @@ def _shapes(channels: int) -> datasets.Dataset:
     cols = st.columns(4)
     size = cols[0].number_input(t("shapes.size"), 8, 128, 32, key="shapes_size")
     classes = cols[1].number_input(
-        t("shapes.classes"), 2, len(datasets.SHAPES), 4, key="shapes_classes", help=", ".join(datasets.SHAPES)
+        t("shapes.classes"), 2, len(builtin.SHAPES), 4, key="shapes_classes", help=", ".join(builtin.SHAPES)
     )
     count = cols[2].number_input(t("shapes.count"), 100, 20000, 2000, step=100, key="shapes_count")
     seed = cols[3].number_input(t("shapes.seed"), 0, 10**6, 0, key="shapes_seed")
@@ -140,7 +140,7 @@ def _upload(key: str) -> datasets.Dataset | None:
 
 def preview(dataset: datasets.Dataset, key: str) -> None:
     description = (
-        t(f"dataset.desc.{key}") if key in datasets.BUILTIN else message("dataset.desc.upload", name=dataset.name)
+        t(f"dataset.desc.{key}") if key in sources.BUILTIN else message("dataset.desc.upload", name=dataset.name)
     )
     classes = md(", ".join(dataset.class_names[:12])) + ("…" if dataset.num_classes > 12 else "")
     st.caption(

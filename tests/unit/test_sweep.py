@@ -12,7 +12,7 @@ from lightdesign import cli
 from lightdesign.analysis import metrics
 from lightdesign.core import presets
 from lightdesign.core.design import DesignError, from_json
-from lightdesign.data import datasets
+from lightdesign.data import builtin, datasets
 from lightdesign.explore import scaling
 from lightdesign.explore.budget import Budget
 from lightdesign.jobs import JobManager
@@ -76,7 +76,7 @@ def test_four_candidates_train_as_a_batch_and_the_plot_fills_in(manager):
 
     design = presets.build("seed_cnn")
     chosen = candidates(design, BUDGET, scaling.WIDTH_RESOLUTION, 4, ALPHAS, RESOLUTIONS)
-    data = datasets.digits(8)
+    data = builtin.digits(8)
     sweep = Sweep.start(
         manager,
         design,
@@ -104,7 +104,7 @@ def test_stop_stops_every_candidate():
     try:
         design = presets.build("seed_cnn")
         chosen = candidates(design, BUDGET, scaling.WIDTH_RESOLUTION, 4, ALPHAS, RESOLUTIONS)
-        data = datasets.digits(8)
+        data = builtin.digits(8)
         sweep = Sweep.start(
             jobs, design, "width_resolution", chosen, lambda w: dataset_for_job(data, w), "d", TrainSettings(epochs=50)
         )

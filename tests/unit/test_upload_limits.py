@@ -12,7 +12,7 @@ import zlib
 import numpy as np
 import pytest
 
-from lightdesign.data import cache, datasets, free_space, limits, uploads
+from lightdesign.data import builtin, cache, datasets, free_space, limits, uploads
 from lightdesign.data.uploads import UploadError, load_image_zip, load_npz
 
 
@@ -84,7 +84,7 @@ def test_a_small_compressed_npz_of_zeros_is_refused_by_its_unpacked_size():
 def test_generated_shapes_are_checked_before_they_are_made():
     """Finding 1: generated shapes (RGB 128, 5,000 images) held 4.5 GB server-wide."""
     with pytest.raises(limits.DatasetTooLarge) as caught:
-        datasets.shapes(count=5000, size=128, channels=3)
+        builtin.shapes(count=5000, size=128, channels=3)
     assert str(caught.value).startswith("the generated shapes would take 937.5 MB in memory")
 
 
@@ -192,7 +192,7 @@ def test_an_encrypted_member_is_a_message():
 
 
 def test_datasets_live_on_disk_mapped_and_are_written_once(tmp_path):
-    data = datasets.shapes(count=300, size=16, channels=3)
+    data = builtin.shapes(count=300, size=16, channels=3)
     first = cache.save(data, tmp_path)
     assert cache.save(data, tmp_path) == first, "the same content is written once"
     assert [p.name for p in tmp_path.iterdir()] == [first.name]
@@ -208,7 +208,7 @@ def test_a_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
 
     monkeypatch.setattr(np.lib.format, "write_array", full_disk)
     with pytest.raises(OSError):
-        cache.save(datasets.shapes(count=100, size=8), tmp_path)
+        cache.save(builtin.shapes(count=100, size=8), tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -217,7 +217,7 @@ def test_no_write_without_free_disk(tmp_path, monkeypatch):
 
     monkeypatch.setattr(shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10**9, 10**9 - 2**20, 2**20))
     with pytest.raises(free_space.DiskFull) as caught:
-        cache.save(datasets.shapes(count=100, size=8), tmp_path)
+        cache.save(builtin.shapes(count=100, size=8), tmp_path)
     assert str(caught.value).startswith("not enough free disk for the dataset 'shapes 8x8x1': it needs ")
     assert list(tmp_path.iterdir()) == []
 
