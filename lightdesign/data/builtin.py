@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from lightdesign.data.datasets import Dataset, resize_images, split
+from lightdesign.data.adapt import resize_images
+from lightdesign.data.dataset import Dataset, split
 from lightdesign.data.limits import check_budget
 
 

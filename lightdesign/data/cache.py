@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from lightdesign import config
-from lightdesign.data.datasets import Dataset
+from lightdesign.data.dataset import Dataset
 from lightdesign.data.free_space import check_free
 from lightdesign.data.limits import MAX_CACHE_BYTES
 

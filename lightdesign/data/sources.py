@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lightdesign.data.builtin import digits, sequences, shapes, token_sequences
-from lightdesign.data.datasets import Dataset
+from lightdesign.data.dataset import Dataset
 
 
 @dataclass(frozen=True)

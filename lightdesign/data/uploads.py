@@ -22,8 +22,8 @@ from pathlib import PurePosixPath
 import numpy as np
 
 from lightdesign.core.format import size
-from lightdesign.data import datasets, limits
-from lightdesign.data.datasets import Dataset
+from lightdesign.data import limits
+from lightdesign.data.dataset import Dataset, split_order
 from lightdesign.data.limits import DatasetTooLarge
 
 MAX_UPLOAD_BYTES = int(float(os.environ.get("LIGHTDESIGN_MAX_UPLOAD_MB", "50")) * 1024 * 1024)
@@ -204,7 +204,7 @@ def load_npz(data: bytes, name: str = "upload") -> Dataset:
         classes = _check_classes(y_train, y_test)
         x_train, x_test = _normalise(x_train), _normalise(x_test)
     else:
-        order, cut = datasets.split_order(len(y_train))
+        order, cut = split_order(len(y_train))
         y_all = y_train
         x_all = _normalise(x_train, order)
         del x_train
@@ -262,7 +262,7 @@ def load_image_zip(data: bytes, size: int = 32, channels: int = 1, name: str = "
         images = _images(members)
         class_names = _class_names(archive, images)
         _check_budget(f"{len(images):,} images at {size}x{size}x{channels}", len(images), (size, size, channels))
-        order, cut = datasets.split_order(len(images))
+        order, cut = split_order(len(images))
         x, y = _read_images(archive, [images[i] for i in order], class_names, size, channels)
     return Dataset(
         name,

@@ -13,7 +13,8 @@ from lightdesign.analysis import metrics
 from lightdesign.analysis.network import Analysis, analyze, ends_with_softmax
 from lightdesign.core.design import Design, DesignError
 from lightdesign.core.layers import opaque
-from lightdesign.data import cache, datasets, sources
+from lightdesign.data import cache, sources
+from lightdesign.data.dataset import Dataset
 from lightdesign.jobs.messages import (
     CalibrateSpec,
     DatasetKind,
@@ -92,7 +93,7 @@ def calibrate_spec(design: Design, settings: TrainSettings) -> CalibrateSpec:
     )
 
 
-def dataset_for_job(data: datasets.Dataset, work_dir: Path) -> DatasetRef:
+def dataset_for_job(data: Dataset, work_dir: Path) -> DatasetRef:
     """The dataset for the worker as ``work_dir/data.npz``: a hard link to its one file on
     disk, written once per content (never again on every Start); returns the spec's reference."""
     path = cache.link_for_job(data, work_dir)

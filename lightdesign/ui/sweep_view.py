@@ -13,7 +13,7 @@ import streamlit as st
 
 from lightdesign.analysis import metrics
 from lightdesign.core.design import Design, DesignError
-from lightdesign.data import datasets, sources
+from lightdesign.data import adapt, sources
 from lightdesign.jobs import JobError, liveness
 from lightdesign.jobs.messages import JobState, TrainSettings
 from lightdesign.jobs.specs import dataset_for_job, keras_dataset
@@ -82,12 +82,12 @@ def _sources(design: Design) -> list[str]:
         key
         for key, (source, _) in sources.BUILTIN.items()
         if source.classes <= design.num_classes
-        and (source.input_shape == shape or datasets.can_adapt(source.input_shape, shape))
+        and (source.input_shape == shape or adapt.can_adapt(source.input_shape, shape))
     ]
     keys += [
         key
         for key, source in sources.KERAS_DATASETS.items()
-        if source.classes <= design.num_classes and datasets.can_adapt(source.input_shape, shape)
+        if source.classes <= design.num_classes and adapt.can_adapt(source.input_shape, shape)
     ]
     return keys
 

@@ -14,7 +14,8 @@ import streamlit as st
 from lightdesign.analysis.network import Analysis
 from lightdesign.core import edits
 from lightdesign.core import format as fmt
-from lightdesign.data import builtin, cache, datasets, limits, sources, uploads
+from lightdesign.data import adapt, builtin, cache, limits, sources, uploads
+from lightdesign.data.dataset import Dataset
 from lightdesign.ui import actions, icons, state
 from lightdesign.ui.i18n import labels, t
 from lightdesign.ui.markup import html, md, message
@@ -29,11 +30,11 @@ SOURCES = {**{k: s for k, (s, _) in sources.BUILTIN.items()}, **sources.KERAS_DA
 UPLOAD_CHOICES = (UPLOAD_NPZ, UPLOAD_ZIP)
 
 
-def builtin_dataset(key: str) -> datasets.Dataset:
+def builtin_dataset(key: str) -> Dataset:
     return cache.materialized(f"builtin:{key}", lambda: sources.load_builtin(key))
 
 
-def shapes_dataset(count: int, size: int, channels: int, classes: int, seed: int) -> datasets.Dataset:
+def shapes_dataset(count: int, size: int, channels: int, classes: int, seed: int) -> Dataset:
     """Generated shapes (checked against the dataset budget before they are made)."""
     return cache.materialized(
         f"shapes:{count}:{size}:{channels}:{classes}:{seed}",
@@ -45,17 +46,17 @@ def _source_label(key: str) -> str:
     return t(f"dataset.{key}")
 
 
-def waiting_for_upload(key: str, dataset: datasets.Dataset | None) -> bool:
+def waiting_for_upload(key: str, dataset: Dataset | None) -> bool:
     """No data to train on yet: an upload not made (or refused), or generated data refused."""
     return dataset is None and key not in sources.KERAS_DATASETS
 
 
-def train_count(dataset: datasets.Dataset | None) -> int:
+def train_count(dataset: Dataset | None) -> int:
     """Training samples of the chosen data (a Keras download's are assumed until loaded)."""
     return len(dataset.y_train) if dataset is not None else KERAS_TRAIN_SAMPLES
 
 
-def choose_dataset() -> tuple[str, datasets.Dataset | None]:
+def choose_dataset() -> tuple[str, Dataset | None]:
     """The chosen source and, when it is loaded in this process, the dataset."""
     options = [*sources.BUILTIN, *sources.KERAS_DATASETS, *UPLOAD_CHOICES]
     if SOURCE_KEY not in st.session_state:
@@ -78,7 +79,7 @@ def choose_dataset() -> tuple[str, datasets.Dataset | None]:
     return key, _upload(key)
 
 
-def _shapes(channels: int) -> datasets.Dataset:
+def _shapes(channels: int) -> Dataset:
     cols = st.columns(4)
     size = cols[0].number_input(t("shapes.size"), 8, 128, 32, key="shapes_size")
     classes = cols[1].number_input(
@@ -94,7 +95,7 @@ def _shapes(channels: int) -> datasets.Dataset:
             return None
 
 
-def _upload(key: str) -> datasets.Dataset | None:
+def _upload(key: str) -> Dataset | None:
     limit_mb = uploads.MAX_UPLOAD_BYTES / 2**20
     if key == UPLOAD_NPZ:
         st.caption(t("upload.npz.caption"))
@@ -138,7 +139,7 @@ def _upload(key: str) -> datasets.Dataset | None:
     return dataset
 
 
-def preview(dataset: datasets.Dataset, key: str) -> None:
+def preview(dataset: Dataset, key: str) -> None:
     description = (
         t(f"dataset.desc.{key}") if key in sources.BUILTIN else message("dataset.desc.upload", name=dataset.name)
     )
@@ -169,7 +170,7 @@ def preview(dataset: datasets.Dataset, key: str) -> None:
         st.code("\n".join(f"{name}: {' '.join(map(str, x[:20]))} …" for x, name in samples[:6]), language="text")
 
 
-def match_design(result: Analysis, key: str, dataset: datasets.Dataset | None) -> bool:
+def match_design(result: Analysis, key: str, dataset: Dataset | None) -> bool:
     """Check the design's input and classes against the data; offer fixes. True if trainable."""
     design = result.design
     if waiting_for_upload(key, dataset):
@@ -180,7 +181,7 @@ def match_design(result: Analysis, key: str, dataset: datasets.Dataset | None) -
     classes = dataset.num_classes if dataset is not None else SOURCES[key].classes
     ok = True
     if tuple(design.input_shape) != tuple(shape):
-        if datasets.can_adapt(tuple(shape), tuple(design.input_shape)):
+        if adapt.can_adapt(tuple(shape), tuple(design.input_shape)):
             st.info(t("match.resize", data=fmt.shape(shape), design=fmt.shape(design.input_shape)))
         else:
             st.error(

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from lightdesign.data import builtin, datasets, sources
+from lightdesign.data import adapt, builtin, sources
+from lightdesign.data.dataset import Dataset
 
 
 @pytest.mark.parametrize("key", list(sources.BUILTIN))
@@ -54,17 +55,17 @@ def test_sequences_and_tokens():
 
 def test_adapt_images_resizes_and_converts_channels():
     data = builtin.digits(8)
-    adapted = datasets.adapt_images(data, (16, 16, 3))
+    adapted = adapt.adapt_images(data, (16, 16, 3))
     assert adapted.input_shape == (16, 16, 3)
     assert np.allclose(adapted.x_train[..., 0], adapted.x_train[..., 2])
     assert "adapted" in adapted.notes[-1]
-    assert datasets.can_adapt((8, 8, 1), (32, 32, 3)) and not datasets.can_adapt((50, 1), (32, 32, 3))
+    assert adapt.can_adapt((8, 8, 1), (32, 32, 3)) and not adapt.can_adapt((50, 1), (32, 32, 3))
 
 
 def test_cap_and_npz_round_trip():
     data = builtin.digits(8).capped(100)
     assert len(data.y_train) == 100 and "100 of" in data.notes[-1]
-    again = datasets.Dataset.from_npz(data.to_npz())
+    again = Dataset.from_npz(data.to_npz())
     assert np.array_equal(again.x_train, data.x_train) and again.class_names == data.class_names
 
 

@@ -12,7 +12,8 @@ from lightdesign import cli
 from lightdesign.analysis import metrics
 from lightdesign.core import presets
 from lightdesign.core.design import DesignError, from_json
-from lightdesign.data import builtin, datasets
+from lightdesign.data import builtin
+from lightdesign.data.dataset import Dataset
 from lightdesign.explore import scaling
 from lightdesign.explore.budget import Budget
 from lightdesign.jobs import JobManager
@@ -158,5 +159,5 @@ def test_cli_sweep_refuses_without_a_budget_or_with_unknown_data(capsys):
 def test_cli_dataset_writes_a_builtin_dataset_for_train_py(tmp_path, capsys):
     target = tmp_path / "shapes.npz"
     assert cli.main(["dataset", "shapes", "-o", str(target)]) == 0
-    data = datasets.Dataset.from_npz(str(target))
+    data = Dataset.from_npz(str(target))
     assert data.input_shape == (32, 32, 1) and "wrote" in capsys.readouterr().out

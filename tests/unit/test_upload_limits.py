@@ -12,7 +12,8 @@ import zlib
 import numpy as np
 import pytest
 
-from lightdesign.data import builtin, cache, datasets, free_space, limits, uploads
+from lightdesign.data import builtin, cache, free_space, limits, uploads
+from lightdesign.data.dataset import Dataset
 from lightdesign.data.uploads import UploadError, load_image_zip, load_npz
 
 
@@ -199,7 +200,7 @@ def test_datasets_live_on_disk_mapped_and_are_written_once(tmp_path):
     mapped = cache.open_file(first)
     assert isinstance(mapped.x_train, np.memmap) and isinstance(mapped.x_test, np.memmap)
     assert np.array_equal(mapped.x_train, data.x_train) and mapped.class_names == data.class_names
-    assert datasets.Dataset.from_npz(str(first)).x_train.shape == data.x_train.shape, "workers read the same file"
+    assert Dataset.from_npz(str(first)).x_train.shape == data.x_train.shape, "workers read the same file"
 
 
 def test_a_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
