@@ -185,12 +185,12 @@ def _form(design: Design, kind: str, points: list) -> None:
     if not front:
         return
     st.caption(t("sweep.intro", count=len(front), where=job_manager().backend.describe()))
-    sources = _sources(design)
-    if not sources:
+    offered = _sources(design)
+    if not offered:
         st.info(t("sweep.no_data"))
         return
     cols = st.columns(4)
-    key = cols[0].selectbox(t("sweep.data"), sources, format_func=labels(sources, _title), key="sweep_data")
+    key = cols[0].selectbox(t("sweep.data"), offered, format_func=labels(offered, _title), key="sweep_data")
     epochs = cols[1].number_input(t("sweep.epochs"), 1, 50, 2, key="sweep_epochs")
     count = cols[2].number_input(
         t("sweep.count"), 1, len(front), min(DEFAULT_CANDIDATES, len(front)), key=f"sweep_count_{len(front)}"
