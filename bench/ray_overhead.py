@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from lightdesign.core import presets  # noqa: E402
-from lightdesign.data import datasets  # noqa: E402
+from lightdesign.data import builtin  # noqa: E402
 from lightdesign.jobs import JobManager  # noqa: E402
 from lightdesign.jobs.backends import LocalBackend, RayBackend, RayConfig  # noqa: E402
 from lightdesign.jobs.messages import JobKind, TrainSettings  # noqa: E402
@@ -52,7 +52,7 @@ def main() -> None:
     if reason:
         sys.exit(f"cannot measure the Ray backend: {reason}")
     design = presets.build("seed_cnn")
-    data = datasets.digits(28)
+    data = builtin.digits(28)
     settings = TrainSettings(epochs=args.epochs, batch_size=32, max_samples=None)
 
     def spec():

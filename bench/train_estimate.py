@@ -71,12 +71,12 @@ def precise_batchnorm() -> None:
     import numpy as np
 
     from lightdesign.core import presets
-    from lightdesign.data import datasets
+    from lightdesign.data import builtin
     from lightdesign.jobs import train
     from lightdesign.jobs.messages import TrainSettings
     from lightdesign.jobs.specs import dataset_for_job, new_work_dir, train_spec
 
-    data = datasets.shapes(count=1200, size=32, channels=3, classes=4)
+    data = builtin.shapes(count=1200, size=32, channels=3, classes=4)
     design = presets.build("mobilenet_v2", alpha=0.35, resolution=32, classes=4)
     work = new_work_dir()
     spec = train_spec(design, dataset_for_job(data, work), TrainSettings(epochs=1, batch_size=32), work)
@@ -105,15 +105,15 @@ def precise_batchnorm() -> None:
 
 
 def main() -> None:
-    from lightdesign.data import datasets
+    from lightdesign.data import builtin
     from lightdesign.jobs.messages import TrainSettings
 
     settings = TrainSettings(epochs=2, batch_size=32)
-    time_estimates("seed_cnn", {}, datasets.digits(28), settings)
+    time_estimates("seed_cnn", {}, builtin.digits(28), settings)
     time_estimates(
         "mobilenet_v2",
         {"alpha": 0.35, "resolution": 32, "classes": 4},
-        datasets.shapes(count=1200, size=32, channels=3, classes=4),
+        builtin.shapes(count=1200, size=32, channels=3, classes=4),
         settings,
     )
     precise_batchnorm()

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from lightdesign.core import presets  # noqa: E402
-from lightdesign.data import datasets  # noqa: E402
+from lightdesign.data import builtin  # noqa: E402
 from lightdesign.jobs import JobManager  # noqa: E402
 from lightdesign.jobs.messages import JobKind, TrainSpec  # noqa: E402
 from lightdesign.jobs.specs import TrainSettings, dataset_for_job, new_work_dir, train_spec  # noqa: E402
@@ -77,7 +77,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     work = new_work_dir()
-    data = datasets.digits(28)
+    data = builtin.digits(28)
     settings = TrainSettings(epochs=args.epochs, batch_size=32, max_samples=None)
     spec = train_spec(presets.build("seed_cnn"), dataset_for_job(data, work), settings, work)
     job, plain = [], []

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from lightdesign.cli.common import CommandError, amount, design_options, load_design
-from lightdesign.data import datasets
+from lightdesign.data import sources
 from lightdesign.explore import scaling
 from lightdesign.explore.budget import LIMITS, Budget
 from lightdesign.jobs.sweep import MAX_CANDIDATES, Sweep, candidates
@@ -45,8 +45,8 @@ def register(sub) -> None:
     p.add_argument(
         "--data",
         required=True,
-        help=f"a built-in dataset ({', '.join(['digits', *datasets.BUILTIN])}), "
-        f"{', '.join(datasets.KERAS_DATASETS)} (download), or an .npz file",
+        help=f"a built-in dataset ({', '.join(['digits', *sources.BUILTIN])}), "
+        f"{', '.join(sources.KERAS_DATASETS)} (download), or an .npz file",
     )
     p.add_argument(
         "--knobs", choices=(scaling.WIDTH_RESOLUTION, scaling.EXPANSION_DEPTH), default=scaling.WIDTH_RESOLUTION
@@ -70,13 +70,13 @@ def register(sub) -> None:
     p.set_defaults(run=run)
 
     p = sub.add_parser("dataset", help="write a built-in dataset as an .npz file (for the generated train.py)")
-    p.add_argument("name", choices=["digits", *datasets.BUILTIN])
+    p.add_argument("name", choices=["digits", *sources.BUILTIN])
     p.add_argument("-o", "--output", help="the .npz to write (default NAME.npz)")
     p.set_defaults(run=write_dataset)
 
 
 def write_dataset(args: argparse.Namespace) -> None:
-    data = datasets.load_builtin(DATA_ALIASES.get(args.name, args.name))
+    data = sources.load_builtin(DATA_ALIASES.get(args.name, args.name))
     output = Path(args.output or f"{args.name}.npz")
     output.write_bytes(data.to_npz())
     print(f"wrote {output}: {len(data.y_train):,} training and {len(data.y_test):,} test samples of {data.name}")
@@ -87,9 +87,9 @@ def _dataset(name: str):
     from lightdesign.jobs.specs import dataset_for_job, keras_dataset
 
     key = DATA_ALIASES.get(name, name)
-    if key in datasets.BUILTIN:
-        data = datasets.load_builtin(key)
-    elif key in datasets.KERAS_DATASETS:
+    if key in sources.BUILTIN:
+        data = sources.load_builtin(key)
+    elif key in sources.KERAS_DATASETS:
         ref = keras_dataset(key)
         return (lambda work: ref), ref.title
     elif name.endswith(".npz"):
@@ -100,7 +100,7 @@ def _dataset(name: str):
         except (OSError, UploadError) as exc:
             raise CommandError(f"{name}: {exc}") from None
     else:
-        choices = ", ".join(["digits", *datasets.BUILTIN, *datasets.KERAS_DATASETS])
+        choices = ", ".join(["digits", *sources.BUILTIN, *sources.KERAS_DATASETS])
         raise CommandError(f"unknown dataset {name!r}; use {choices} or an .npz file")
     return (lambda work: dataset_for_job(data, work)), data.name
 

@@ -5,7 +5,7 @@ file count and compression ratio; every rejection names what is wrong and what i
 
 Nothing is allocated before its size is known and fits: an array's declared shape and
 dtype are read from its header and checked against the bytes the archive really holds and
-against ``datasets.MAX_DATASET_BYTES`` (as float32, what training reads); images are
+against ``limits.MAX_DATASET_BYTES`` (as float32, what training reads); images are
 counted and sized (samples x pixels x channels x 4 bytes) before one is decoded, and each
 image's pixel count is checked from its header before its pixels are.
 """
@@ -22,8 +22,9 @@ from pathlib import PurePosixPath
 import numpy as np
 
 from lightdesign.core.format import size
-from lightdesign.data import datasets
-from lightdesign.data.datasets import Dataset, DatasetTooLarge
+from lightdesign.data import limits
+from lightdesign.data.dataset import Dataset, split_order
+from lightdesign.data.limits import DatasetTooLarge
 
 MAX_UPLOAD_BYTES = int(float(os.environ.get("LIGHTDESIGN_MAX_UPLOAD_MB", "50")) * 1024 * 1024)
 MAX_UNPACKED_BYTES = 4 * MAX_UPLOAD_BYTES
@@ -150,9 +151,9 @@ def _reason(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[:200]}" if text else type(exc).__name__
 
 
-def _check_budget(what: str, samples: int, sample_shape: tuple[int, ...], itemsize: int = datasets.FLOAT_BYTES) -> None:
+def _check_budget(what: str, samples: int, sample_shape: tuple[int, ...], itemsize: int = limits.FLOAT_BYTES) -> None:
     try:
-        datasets.check_budget(what, samples, sample_shape, itemsize)
+        limits.check_budget(what, samples, sample_shape, itemsize)
     except DatasetTooLarge as exc:
         raise UploadError(str(exc)) from None
 
@@ -188,10 +189,10 @@ def load_npz(data: bytes, name: str = "upload") -> Dataset:
                 shape, dtype = declared[key]
                 if len(shape) == 0:
                     raise UploadError(f"{key} is a single number; it must hold samples along its first axis")
-                _check_budget(key, shape[0], shape[1:], max(dtype.itemsize, datasets.FLOAT_BYTES))
-        total = sum(datasets.decoded_bytes(s[0] if s else 1, s[1:], datasets.FLOAT_BYTES) for s, _ in declared.values())
-        if total > datasets.MAX_DATASET_BYTES:
-            _check_budget("the arrays together", 1, (total // datasets.FLOAT_BYTES,))
+                _check_budget(key, shape[0], shape[1:], max(dtype.itemsize, limits.FLOAT_BYTES))
+        total = sum(limits.decoded_bytes(s[0] if s else 1, s[1:], limits.FLOAT_BYTES) for s, _ in declared.values())
+        if total > limits.MAX_DATASET_BYTES:
+            _check_budget("the arrays together", 1, (total // limits.FLOAT_BYTES,))
         arrays = {key: _read(archive, key) for key in keys}
     x_train = _samples("x_train", arrays["x_train"])
     y_train = _labels("y_train", arrays["y_train"], len(x_train))
@@ -203,7 +204,7 @@ def load_npz(data: bytes, name: str = "upload") -> Dataset:
         classes = _check_classes(y_train, y_test)
         x_train, x_test = _normalise(x_train), _normalise(x_test)
     else:
-        order, cut = datasets.split_order(len(y_train))
+        order, cut = split_order(len(y_train))
         y_all = y_train
         x_all = _normalise(x_train, order)
         del x_train
@@ -261,7 +262,7 @@ def load_image_zip(data: bytes, size: int = 32, channels: int = 1, name: str = "
         images = _images(members)
         class_names = _class_names(archive, images)
         _check_budget(f"{len(images):,} images at {size}x{size}x{channels}", len(images), (size, size, channels))
-        order, cut = datasets.split_order(len(images))
+        order, cut = split_order(len(images))
         x, y = _read_images(archive, [images[i] for i in order], class_names, size, channels)
     return Dataset(
         name,

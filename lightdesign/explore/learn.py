@@ -18,7 +18,7 @@ from lightdesign.analysis import metrics, support
 from lightdesign.analysis.network import Analysis, analyze
 from lightdesign.core import presets
 from lightdesign.core.design import Design, new_block
-from lightdesign.data import datasets
+from lightdesign.data import sources
 from lightdesign.explore import suggestions
 
 
@@ -285,8 +285,8 @@ class Scenario:
         return presets.build(self.preset, **self.options)
 
     @property
-    def source(self) -> datasets.Source:
-        return datasets.BUILTIN[self.dataset][0]
+    def source(self) -> sources.Source:
+        return sources.BUILTIN[self.dataset][0]
 
 
 SCENARIOS = (

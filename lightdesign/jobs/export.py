@@ -18,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from lightdesign.data import datasets
+from lightdesign.data import adapt
+from lightdesign.data.dataset import Dataset
 from lightdesign.jobs.messages import (
     DatasetKind,
     ExportedFile,
@@ -53,7 +54,7 @@ def representative_for(shape: tuple, vocabulary: int = 100, source=None) -> tupl
     """Calibration samples for a model of input ``shape``: a run's training data when
     ``source`` names it, else generated ones (token ids below ``vocabulary``)."""
     if source is not None and source.kind is DatasetKind.NPZ:
-        data = datasets.adapt_images(datasets.Dataset.from_npz(source.path), shape)
+        data = adapt.adapt_images(Dataset.from_npz(source.path), shape)
         if data.input_shape == shape:
             x = data.x_train[:REPRESENTATIVE_SAMPLES]
             return x, f"{len(x)} training samples of {source.title or 'the run’s dataset'}"

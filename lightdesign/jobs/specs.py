@@ -13,7 +13,8 @@ from lightdesign.analysis import metrics
 from lightdesign.analysis.network import Analysis, analyze, ends_with_softmax
 from lightdesign.core.design import Design, DesignError
 from lightdesign.core.layers import opaque
-from lightdesign.data import datasets
+from lightdesign.data import cache, sources
+from lightdesign.data.dataset import Dataset
 from lightdesign.jobs.messages import (
     CalibrateSpec,
     DatasetKind,
@@ -92,18 +93,18 @@ def calibrate_spec(design: Design, settings: TrainSettings) -> CalibrateSpec:
     )
 
 
-def dataset_for_job(data: datasets.Dataset, work_dir: Path) -> DatasetRef:
+def dataset_for_job(data: Dataset, work_dir: Path) -> DatasetRef:
     """The dataset for the worker as ``work_dir/data.npz``: a hard link to its one file on
     disk, written once per content (never again on every Start); returns the spec's reference."""
-    path = datasets.link_for_job(data, work_dir)
+    path = cache.link_for_job(data, work_dir)
     return DatasetRef(kind=DatasetKind.NPZ, name=data.name, title=data.name, path=str(path))
 
 
 def keras_dataset(name: str) -> DatasetRef:
     """A Keras dataset the worker downloads."""
-    if name not in datasets.KERAS_DATASETS:
+    if name not in sources.KERAS_DATASETS:
         raise DesignError(f"unknown dataset {name!r}")
-    return DatasetRef(kind=DatasetKind.KERAS, name=name, title=datasets.KERAS_DATASETS[name].title)
+    return DatasetRef(kind=DatasetKind.KERAS, name=name, title=sources.KERAS_DATASETS[name].title)
 
 
 def epoch_seconds(result: Analysis, samples: int, flops_per_s: float = ASSUMED_FLOPS_PER_S) -> float:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from lightdesign.data import datasets
+from lightdesign.data import adapt, sources
+from lightdesign.data.dataset import Dataset
 from lightdesign.jobs.messages import (
     Batch,
     CalibrateSpec,
@@ -37,10 +38,10 @@ class StopRequested(Exception):
     """Raised from a callback to leave fit or evaluate at once."""
 
 
-def load_dataset(source: DatasetRef) -> datasets.Dataset:
+def load_dataset(source: DatasetRef) -> Dataset:
     """The dataset a job names: an .npz written by the app, or a Keras download."""
     if source.kind is DatasetKind.NPZ:
-        return datasets.Dataset.from_npz(source.path)
+        return Dataset.from_npz(source.path)
     name = source.name
     import keras
 
@@ -49,18 +50,18 @@ def load_dataset(source: DatasetRef) -> datasets.Dataset:
     except Exception as exc:  # no network, a proxy, a corrupt cache …
         raise RuntimeError(
             f"could not download {name} ({type(exc).__name__}); this machine seems to be offline. "
-            f"Use {datasets.OFFLINE_ALTERNATIVES} instead"
+            f"Use {sources.OFFLINE_ALTERNATIVES} instead"
         ) from None
     x_train, x_test = (x.astype(np.float32) / 255.0 for x in (x_train, x_test))
     if x_train.ndim == 3:
         x_train, x_test = x_train[..., None], x_test[..., None]
-    return datasets.Dataset(
+    return Dataset(
         name,
         x_train,
         y_train.reshape(-1).astype(np.int64),
         x_test,
         y_test.reshape(-1).astype(np.int64),
-        datasets.KERAS_CLASS_NAMES[name],
+        sources.KERAS_CLASS_NAMES[name],
     )
 
 
@@ -313,7 +314,7 @@ def run(spec: TrainSpec, emit, stop_flag) -> None:
         keras.mixed_precision.set_global_policy("mixed_float16")
     emit(Status(stage=Stage.PREPARING_DATA))
     data = load_dataset(spec.dataset)
-    data = datasets.adapt_images(data, spec.input_shape)
+    data = adapt.adapt_images(data, spec.input_shape)
     data = data.capped(settings.max_samples, settings.seed)
     if data.input_shape != spec.input_shape:
         raise ValueError(f"the data has samples of shape {data.input_shape} but the design expects {spec.input_shape}")

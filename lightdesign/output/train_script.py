@@ -144,13 +144,13 @@ def load_arrays(data, seed):
                 x_train, y_train, x_test, y_test = split(x_train, y_train, 0.2, seed)
     else:
         try:
-            from lightdesign import datasets
+            from lightdesign.data import sources
         except ImportError:
             sys.exit(
                 f"unknown dataset {{data!r}}: give mnist, fashion_mnist, cifar10, digits, a .npz file or an "
                 "image folder; save LightDesign's other datasets with `python -m lightdesign dataset NAME`"
             )
-        built = datasets.load_builtin(data)
+        built = sources.load_builtin(data)
         x_train, y_train, x_test, y_test = built.x_train, built.y_train, built.x_test, built.y_test
     labels = [np.asarray(y).reshape(-1).astype(np.int64) for y in (y_train, y_test)]
     return normalise(np.asarray(x_train)), labels[0], normalise(np.asarray(x_test)), labels[1]

@@ -6,7 +6,7 @@ until the workspace fits its budget (``LIGHTDESIGN_WORKSPACE_DISK_MB``, default 
 the new job's files counted in, then the oldest files of the whole server until it fits
 the server's budget (``LIGHTDESIGN_DISK_BUDGET_MB``, default 20 GB); and the disk must have
 the room free with a reserve left. A job that cannot fit is refused with the reason.
-Datasets are kept apart, in a cache of their own (``datasets.MAX_CACHE_BYTES``).
+Datasets are kept apart, in a cache of their own (``lightdesign.data.limits.MAX_CACHE_BYTES``).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lightdesign.core.format import size
+from lightdesign.data.free_space import DiskFull, check_free
 
 WORKSPACE_BUDGET_ENV = "LIGHTDESIGN_WORKSPACE_DISK_MB"
 SERVER_BUDGET_ENV = "LIGHTDESIGN_DISK_BUDGET_MB"
@@ -81,8 +82,6 @@ def plan(
 def prepare(store, workspace_id: str | None, need: int, folder: Path) -> str | None:
     """Make room for a job that writes about ``need`` bytes under ``folder``; the reason
     it cannot start, or None. Without a store only the free space is checked."""
-    from lightdesign.data.datasets import DiskFull, check_free
-
     if store is not None:
         try:
             decided = plan(store.files_by_age(), workspace_id, need, workspace_budget(), server_budget())

@@ -13,7 +13,7 @@ import streamlit as st
 
 from lightdesign.analysis import metrics
 from lightdesign.core.design import Design, DesignError
-from lightdesign.data import datasets
+from lightdesign.data import adapt, sources
 from lightdesign.jobs import JobError, liveness
 from lightdesign.jobs.messages import JobState, TrainSettings
 from lightdesign.jobs.specs import dataset_for_job, keras_dataset
@@ -80,20 +80,20 @@ def _sources(design: Design) -> list[str]:
     shape = tuple(design.input_shape)
     keys = [
         key
-        for key, (source, _) in datasets.BUILTIN.items()
+        for key, (source, _) in sources.BUILTIN.items()
         if source.classes <= design.num_classes
-        and (source.input_shape == shape or datasets.can_adapt(source.input_shape, shape))
+        and (source.input_shape == shape or adapt.can_adapt(source.input_shape, shape))
     ]
     keys += [
         key
-        for key, source in datasets.KERAS_DATASETS.items()
-        if source.classes <= design.num_classes and datasets.can_adapt(source.input_shape, shape)
+        for key, source in sources.KERAS_DATASETS.items()
+        if source.classes <= design.num_classes and adapt.can_adapt(source.input_shape, shape)
     ]
     return keys
 
 
 def _title(key: str) -> str:
-    source = datasets.BUILTIN[key][0] if key in datasets.BUILTIN else datasets.KERAS_DATASETS[key]
+    source = sources.BUILTIN[key][0] if key in sources.BUILTIN else sources.KERAS_DATASETS[key]
     return source.title
 
 
@@ -122,8 +122,8 @@ def _keep(sweep: Sweep) -> None:
 
 def _start(design: Design, kind: str, chosen, key: str, settings: TrainSettings) -> None:
     try:
-        if key in datasets.BUILTIN:
-            data = datasets.load_builtin(key)
+        if key in sources.BUILTIN:
+            data = sources.load_builtin(key)
 
             def dataset(work):
                 return dataset_for_job(data, work)
@@ -185,12 +185,12 @@ def _form(design: Design, kind: str, points: list) -> None:
     if not front:
         return
     st.caption(t("sweep.intro", count=len(front), where=job_manager().backend.describe()))
-    sources = _sources(design)
-    if not sources:
+    offered = _sources(design)
+    if not offered:
         st.info(t("sweep.no_data"))
         return
     cols = st.columns(4)
-    key = cols[0].selectbox(t("sweep.data"), sources, format_func=labels(sources, _title), key="sweep_data")
+    key = cols[0].selectbox(t("sweep.data"), offered, format_func=labels(offered, _title), key="sweep_data")
     epochs = cols[1].number_input(t("sweep.epochs"), 1, 50, 2, key="sweep_epochs")
     count = cols[2].number_input(
         t("sweep.count"), 1, len(front), min(DEFAULT_CANDIDATES, len(front)), key=f"sweep_count_{len(front)}"

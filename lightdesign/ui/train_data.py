@@ -2,8 +2,8 @@
 preview, and the check of the design's input and classes against it.
 
 No dataset is held in memory between runs, by a session or by a cache: each lives in one
-file on disk (``datasets.save``: written once, named by its content or its parameters) and
-is mapped again on each run (``datasets.open_file``, a few pages read). A session keeps only
+file on disk (``cache.save``: written once, named by its content or its parameters) and
+is mapped again on each run (``cache.open_file``, a few pages read). A session keeps only
 the path of its upload, so nothing large is left behind when its tab closes."""
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import streamlit as st
 from lightdesign.analysis.network import Analysis
 from lightdesign.core import edits
 from lightdesign.core import format as fmt
-from lightdesign.data import datasets, uploads
+from lightdesign.data import adapt, builtin, cache, limits, sources, uploads
+from lightdesign.data.dataset import Dataset
 from lightdesign.ui import actions, icons, state
 from lightdesign.ui.i18n import labels, t
 from lightdesign.ui.markup import html, md, message
@@ -25,19 +26,19 @@ UPLOAD_ZIP = "upload_zip"
 UPLOADED = "train_uploaded"  # the last valid upload, as (marker, path of its dataset file)
 KERAS_TRAIN_SAMPLES = 60_000  # training samples of a Keras download (MNIST size), before it is loaded
 
-SOURCES = {**{k: s for k, (s, _) in datasets.BUILTIN.items()}, **datasets.KERAS_DATASETS}
+SOURCES = {**{k: s for k, (s, _) in sources.BUILTIN.items()}, **sources.KERAS_DATASETS}
 UPLOAD_CHOICES = (UPLOAD_NPZ, UPLOAD_ZIP)
 
 
-def builtin_dataset(key: str) -> datasets.Dataset:
-    return datasets.materialized(f"builtin:{key}", lambda: datasets.load_builtin(key))
+def builtin_dataset(key: str) -> Dataset:
+    return cache.materialized(f"builtin:{key}", lambda: sources.load_builtin(key))
 
 
-def shapes_dataset(count: int, size: int, channels: int, classes: int, seed: int) -> datasets.Dataset:
+def shapes_dataset(count: int, size: int, channels: int, classes: int, seed: int) -> Dataset:
     """Generated shapes (checked against the dataset budget before they are made)."""
-    return datasets.materialized(
+    return cache.materialized(
         f"shapes:{count}:{size}:{channels}:{classes}:{seed}",
-        lambda: datasets.shapes(count, size, channels, classes, seed),
+        lambda: builtin.shapes(count, size, channels, classes, seed),
     )
 
 
@@ -45,19 +46,19 @@ def _source_label(key: str) -> str:
     return t(f"dataset.{key}")
 
 
-def waiting_for_upload(key: str, dataset: datasets.Dataset | None) -> bool:
+def waiting_for_upload(key: str, dataset: Dataset | None) -> bool:
     """No data to train on yet: an upload not made (or refused), or generated data refused."""
-    return dataset is None and key not in datasets.KERAS_DATASETS
+    return dataset is None and key not in sources.KERAS_DATASETS
 
 
-def train_count(dataset: datasets.Dataset | None) -> int:
+def train_count(dataset: Dataset | None) -> int:
     """Training samples of the chosen data (a Keras download's are assumed until loaded)."""
     return len(dataset.y_train) if dataset is not None else KERAS_TRAIN_SAMPLES
 
 
-def choose_dataset() -> tuple[str, datasets.Dataset | None]:
+def choose_dataset() -> tuple[str, Dataset | None]:
     """The chosen source and, when it is loaded in this process, the dataset."""
-    options = [*datasets.BUILTIN, *datasets.KERAS_DATASETS, *UPLOAD_CHOICES]
+    options = [*sources.BUILTIN, *sources.KERAS_DATASETS, *UPLOAD_CHOICES]
     if SOURCE_KEY not in st.session_state:
         st.session_state[SOURCE_KEY] = "digits28"
     key = st.selectbox(
@@ -65,36 +66,36 @@ def choose_dataset() -> tuple[str, datasets.Dataset | None]:
     )
     if key in ("shapes", "shapes_rgb"):
         return key, _shapes(channels=3 if key == "shapes_rgb" else 1)
-    if key in datasets.BUILTIN:
+    if key in sources.BUILTIN:
         with st.spinner(t("spinner.dataset")):
             try:
                 return key, builtin_dataset(key)
             except OSError as exc:
                 st.error(message("dataset.not_kept", error=exc), icon=icons.ERROR)
                 return key, None
-    if key in datasets.KERAS_DATASETS:
+    if key in sources.KERAS_DATASETS:
         st.info(t("dataset.keras_info", title=_source_label(key)))
         return key, None
     return key, _upload(key)
 
 
-def _shapes(channels: int) -> datasets.Dataset:
+def _shapes(channels: int) -> Dataset:
     cols = st.columns(4)
     size = cols[0].number_input(t("shapes.size"), 8, 128, 32, key="shapes_size")
     classes = cols[1].number_input(
-        t("shapes.classes"), 2, len(datasets.SHAPES), 4, key="shapes_classes", help=", ".join(datasets.SHAPES)
+        t("shapes.classes"), 2, len(builtin.SHAPES), 4, key="shapes_classes", help=", ".join(builtin.SHAPES)
     )
     count = cols[2].number_input(t("shapes.count"), 100, 20000, 2000, step=100, key="shapes_count")
     seed = cols[3].number_input(t("shapes.seed"), 0, 10**6, 0, key="shapes_seed")
     with st.spinner(t("spinner.shapes")):
         try:
             return shapes_dataset(int(count), int(size), channels, int(classes), int(seed))
-        except (datasets.DatasetTooLarge, OSError) as exc:
+        except (limits.DatasetTooLarge, OSError) as exc:
             st.error(message("dataset.not_kept", error=exc), icon=icons.ERROR)
             return None
 
 
-def _upload(key: str) -> datasets.Dataset | None:
+def _upload(key: str) -> Dataset | None:
     limit_mb = uploads.MAX_UPLOAD_BYTES / 2**20
     if key == UPLOAD_NPZ:
         st.caption(t("upload.npz.caption"))
@@ -116,7 +117,7 @@ def _upload(key: str) -> datasets.Dataset | None:
     cached = st.session_state.get(UPLOADED)
     if cached and cached[0] == marker:
         try:
-            return datasets.open_file(cached[1])
+            return cache.open_file(cached[1])
         except (OSError, ValueError, KeyError):
             pass  # trimmed from the dataset cache meanwhile: read the upload again
     st.session_state.pop(UPLOADED, None)
@@ -127,7 +128,7 @@ def _upload(key: str) -> datasets.Dataset | None:
         else:
             dataset = uploads.load_image_zip(data, size=int(size), channels=int(channels), name=upload.name)
         del data
-        dataset = datasets.on_disk(dataset)
+        dataset = cache.on_disk(dataset)
     except uploads.UploadError as exc:
         st.error(message("upload.error", file=upload.name, error=exc), icon=icons.ERROR)
         return None
@@ -138,9 +139,9 @@ def _upload(key: str) -> datasets.Dataset | None:
     return dataset
 
 
-def preview(dataset: datasets.Dataset, key: str) -> None:
+def preview(dataset: Dataset, key: str) -> None:
     description = (
-        t(f"dataset.desc.{key}") if key in datasets.BUILTIN else message("dataset.desc.upload", name=dataset.name)
+        t(f"dataset.desc.{key}") if key in sources.BUILTIN else message("dataset.desc.upload", name=dataset.name)
     )
     classes = md(", ".join(dataset.class_names[:12])) + ("…" if dataset.num_classes > 12 else "")
     st.caption(
@@ -169,7 +170,7 @@ def preview(dataset: datasets.Dataset, key: str) -> None:
         st.code("\n".join(f"{name}: {' '.join(map(str, x[:20]))} …" for x, name in samples[:6]), language="text")
 
 
-def match_design(result: Analysis, key: str, dataset: datasets.Dataset | None) -> bool:
+def match_design(result: Analysis, key: str, dataset: Dataset | None) -> bool:
     """Check the design's input and classes against the data; offer fixes. True if trainable."""
     design = result.design
     if waiting_for_upload(key, dataset):
@@ -180,7 +181,7 @@ def match_design(result: Analysis, key: str, dataset: datasets.Dataset | None) -
     classes = dataset.num_classes if dataset is not None else SOURCES[key].classes
     ok = True
     if tuple(design.input_shape) != tuple(shape):
-        if datasets.can_adapt(tuple(shape), tuple(design.input_shape)):
+        if adapt.can_adapt(tuple(shape), tuple(design.input_shape)):
             st.info(t("match.resize", data=fmt.shape(shape), design=fmt.shape(design.input_shape)))
         else:
             st.error(

@@ -13,7 +13,7 @@ import streamlit as st
 from lightdesign.analysis.network import Analysis
 from lightdesign.core import format as fmt
 from lightdesign.core.design import DesignError
-from lightdesign.data import datasets
+from lightdesign.data.dataset import Dataset
 from lightdesign.jobs import Job, JobError, policy, timing
 from lightdesign.jobs.messages import (
     Batch,
@@ -204,7 +204,7 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 60:.0f} min"
 
 
-def start(result: Analysis, key: str, dataset: datasets.Dataset | None, settings: TrainSettings) -> None:
+def start(result: Analysis, key: str, dataset: Dataset | None, settings: TrainSettings) -> None:
     ws = state.workspace()
     refusal = disk.prepare(persist.store(), ws.id, policy.training_disk_bytes(result), WORK_ROOT)
     if refusal:

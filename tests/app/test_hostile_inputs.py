@@ -14,7 +14,8 @@ import pytest
 
 from lightdesign.core import presets, share
 from lightdesign.core.format import size
-from lightdesign.data import datasets, uploads
+from lightdesign.data import uploads
+from lightdesign.data.dataset import Dataset
 from lightdesign.output.codegen import generate
 
 from .conftest import new_app
@@ -274,7 +275,7 @@ def test_an_upload_lives_on_disk_and_the_session_keeps_only_its_path():
     marker, path = app.session_state[train_data.UPLOADED]
     assert isinstance(path, str) and path.endswith(".npz")
     state = app._session_state.filtered_state
-    held = [key for key, value in state.items() if isinstance(value, (np.ndarray, datasets.Dataset))]
+    held = [key for key, value in state.items() if isinstance(value, (np.ndarray, Dataset))]
     assert train_data.UPLOADED in state
     assert not held, held
     app.run()  # the next run maps the same file again

@@ -129,7 +129,7 @@ def _dynamic_keys() -> dict[str, set[str]]:
     """Keys the code builds at run time from a prefix (``t(f"col.{name}")``), each family
     enumerated here: a new prefix in the code needs its line, or the test below fails."""
     from lightdesign.core import presets
-    from lightdesign.data import datasets
+    from lightdesign.data import sources
     from lightdesign.explore import budget, learn
     from lightdesign.jobs import messages
     from lightdesign.output import article
@@ -150,8 +150,8 @@ def _dynamic_keys() -> dict[str, set[str]]:
         "preset.title.": set(presets_panel.TRANSLATED_TITLES),
         "article.word.": set(article.ARTICLE_WORDS),
         "learn.quant.scheme.": set(learn.SCHEMES),
-        "dataset.": {*datasets.BUILTIN, *datasets.KERAS_DATASETS, "upload_npz", "upload_zip"},
-        "dataset.desc.": set(datasets.BUILTIN),
+        "dataset.": {*sources.BUILTIN, *sources.KERAS_DATASETS, "upload_npz", "upload_zip"},
+        "dataset.desc.": set(sources.BUILTIN),
         "job.stage.": set(messages.Stage),
         "job.state.": set(messages.JobState),
     }

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 import pytest
 
 from lightdesign.core.design import Design, new_block
-from lightdesign.data import datasets
+from lightdesign.data import cache
 from lightdesign.jobs.messages import JobKind, JobState
 from lightdesign.ui import job_view, state, train_view
 
@@ -95,7 +95,7 @@ def test_a_job_outlives_its_tab_and_is_stopped_from_a_reopened_link(trainer):
 def test_a_start_links_the_dataset_instead_of_writing_it_again(trainer):
     """Finding 3: every Start wrote the whole dataset again, uncompressed."""
     app, _ = trainer
-    folder = datasets.cache_dir()
+    folder = cache.cache_dir()
     before = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.npz")}
     for _ in range(3):
         job = start(app, epochs=1)

@@ -7,7 +7,7 @@ import threading
 import numpy as np
 import pytest
 
-from lightdesign.data import datasets
+from lightdesign.data import builtin
 from lightdesign.importers import import_file
 from lightdesign.importers.weights import file_record, file_weights, keep_model_file
 from lightdesign.jobs import export, train
@@ -65,11 +65,11 @@ def test_the_unchanged_import_predicts_as_the_original(keras, original):
     assert lent.source is not None and lent.plan.unchanged
     assert set(lent.source.layers) == {"c1", "bn1", "dw", "bn2", "pw", "head"}
     spec = train_spec(
-        design, dataset_for_job(datasets.digits(8), new_work_dir()), TrainSettings(), new_work_dir(), lent.source
+        design, dataset_for_job(builtin.digits(8), new_work_dir()), TrainSettings(), new_work_dir(), lent.source
     )
     built = train.build_model(spec.source)
     assert copy_weights(keras, built, spec.weights) == (6, [])
-    x = datasets.digits(8).x_test[:32]
+    x = builtin.digits(8).x_test[:32]
     np.testing.assert_allclose(built.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-5)
 
 
@@ -79,7 +79,7 @@ def test_fine_tuning_starts_from_the_file_weights(keras, original):
     work = new_work_dir()
     settings = TrainSettings(epochs=1, batch_size=64, learning_rate=1e-5, max_samples=512)
     spec = train_spec(
-        design, dataset_for_job(datasets.digits(8), work), settings, work, file_weights(design, record).source
+        design, dataset_for_job(builtin.digits(8), work), settings, work, file_weights(design, record).source
     )
     events = []
     train.run(spec, events.append, threading.Event())
@@ -102,7 +102,7 @@ def test_export_writes_the_file_weights_as_int8_in_one_step(keras, original):
     assert isinstance(events[-1], Finished), events[-1]
     out = events[-1].result
     assert out.weights == "the weights of small.keras (all 6 layers with weights)"
-    x = datasets.digits(8).x_test[:64]
+    x = builtin.digits(8).x_test[:64]
     expected = model.predict(x, verbose=0)
     reloaded = keras.models.load_model(out.files[ModelFormat.KERAS].path, safe_mode=True)
     np.testing.assert_allclose(reloaded.predict(x, verbose=0), expected, atol=1e-5)
@@ -149,5 +149,5 @@ def test_a_legacy_h5_file_lends_its_weights(keras, original, tmp_path):
     assert lent.source is not None and lent.plan.unchanged and lent.source.format == "h5"
     built = train.build_model(export_spec(design, new_work_dir(), weights=lent.source).source)
     assert copy_weights(keras, built, lent.source) == (6, [])
-    x = datasets.digits(8).x_test[:16]
+    x = builtin.digits(8).x_test[:16]
     np.testing.assert_allclose(built.predict(x, verbose=0), model.predict(x, verbose=0), atol=1e-5)

@@ -6,7 +6,7 @@ import pytest
 
 from lightdesign.analysis import metrics
 from lightdesign.core import presets
-from lightdesign.data import datasets
+from lightdesign.data import builtin
 from lightdesign.explore import scaling
 from lightdesign.explore.budget import Budget
 from lightdesign.jobs import JobManager
@@ -36,7 +36,7 @@ def test_four_candidates_train_on_the_digits(manager):
     budget = Budget({metrics.MACS.key: 1_500_000})
     chosen = candidates(design, budget, scaling.WIDTH_RESOLUTION, 4, (0.25, 0.5, 0.75, 1.0, 1.25), (12, 16, 20, 24, 28))
     assert len(chosen) == 4
-    data = datasets.digits(8)
+    data = builtin.digits(8)
     settings = TrainSettings(epochs=2, max_samples=600)
     sweep = Sweep.start(
         manager, design, scaling.WIDTH_RESOLUTION, chosen, lambda w: dataset_for_job(data, w), data.name, settings

@@ -9,12 +9,15 @@ import socket
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import numpy as np
 
 from lightdesign.core import presets
-from lightdesign.data import datasets
+from lightdesign.data import builtin, sources
 from lightdesign.output.train_script import generate_train
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _script(tmp_path, name="seed_cnn", **options):
@@ -83,7 +86,7 @@ def _free_port() -> int:
 
 def test_multiworker_reads_the_cluster_from_tf_config(tmp_path):
     script = _script(tmp_path)
-    data = datasets.digits(8).capped(300)
+    data = builtin.digits(8).capped(300)
     (tmp_path / "digits.npz").write_bytes(data.to_npz())
     refused = _run(script, "--data", "digits.npz", "--strategy", "multiworker", env={"TF_CONFIG": ""})
     assert refused.returncode != 0 and "needs the TF_CONFIG environment variable" in refused.stderr
@@ -101,7 +104,17 @@ def test_multiworker_reads_the_cluster_from_tf_config(tmp_path):
 
 def test_sequence_data_from_an_npz(tmp_path):
     script = _script(tmp_path, "wave_cnn")
-    data = datasets.load_builtin("waves").capped(200)
+    data = sources.load_builtin("waves").capped(200)
     (tmp_path / "waves.npz").write_bytes(data.to_npz())
     summary = _summary(_run(script, "--data", "waves.npz", "--epochs", "1", "--validation-split", "0"))
     assert summary["epochs_run"] == 1 and summary["replicas"] == 1
+
+
+def test_a_builtin_dataset_by_name_when_lightdesign_is_importable(tmp_path):
+    script = _script(tmp_path, "wave_cnn")
+    result = _run(
+        script,
+        *("--data", "waves", "--epochs", "1", "--max-samples", "200", "--validation-split", "0"),
+        env={"PYTHONPATH": str(ROOT)},
+    )
+    assert _summary(result)["epochs_run"] == 1

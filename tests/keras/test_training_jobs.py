@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from lightdesign.core import presets
-from lightdesign.data import datasets
+from lightdesign.data import builtin
 from lightdesign.jobs import JobManager
 from lightdesign.jobs.messages import Batch, DataReady, DatasetKind, DatasetRef, JobKind, JobState, Stage, Status
 from lightdesign.jobs.specs import TrainSettings, dataset_for_job, new_work_dir, train_spec
@@ -24,7 +24,7 @@ def manager():
 
 def test_seed_cnn_learns_upscaled_digits_in_one_epoch(manager):
     work = new_work_dir()
-    data = datasets.digits(28)
+    data = builtin.digits(28)
     spec = train_spec(
         presets.build("seed_cnn"), dataset_for_job(data, work), TrainSettings(epochs=1, batch_size=32), work
     )
@@ -52,7 +52,7 @@ def test_seed_cnn_learns_upscaled_digits_in_one_epoch(manager):
 
 def test_a_job_stops_mid_epoch(manager):
     work = new_work_dir()
-    data = datasets.digits(28)
+    data = builtin.digits(28)
     settings = TrainSettings(epochs=50, batch_size=8, max_samples=None)
     job = manager.submit(
         "stopper", JobKind.TRAIN, train_spec(presets.build("seed_cnn"), dataset_for_job(data, work), settings, work)
@@ -101,7 +101,7 @@ def test_a_worker_that_runs_out_of_memory_becomes_a_message(monkeypatch):
         ],
     )
     work = new_work_dir()
-    data = datasets.shapes(count=256, size=128, channels=3, classes=2)
+    data = builtin.shapes(count=256, size=128, channels=3, classes=2)
     jobs = JobManager(max_running=1, timeout_s=300)
     try:
         job = jobs.submit(
@@ -136,7 +136,7 @@ def test_precise_batchnorm_makes_the_downloaded_model_the_reported_one(keras):
     from lightdesign.jobs.messages import Finished
 
     work = new_work_dir()
-    data = datasets.shapes(count=1200, size=32, channels=3, classes=4)
+    data = builtin.shapes(count=1200, size=32, channels=3, classes=4)
     design = presets.build("mobilenet_v2", alpha=0.35, resolution=32, classes=4)
     spec = train_spec(design, dataset_for_job(data, work), TrainSettings(epochs=1, batch_size=32), work)
     events = []

@@ -12,7 +12,8 @@ from lightdesign import cli
 from lightdesign.analysis import metrics
 from lightdesign.core import presets
 from lightdesign.core.design import DesignError, from_json
-from lightdesign.data import datasets
+from lightdesign.data import builtin
+from lightdesign.data.dataset import Dataset
 from lightdesign.explore import scaling
 from lightdesign.explore.budget import Budget
 from lightdesign.jobs import JobManager
@@ -76,7 +77,7 @@ def test_four_candidates_train_as_a_batch_and_the_plot_fills_in(manager):
 
     design = presets.build("seed_cnn")
     chosen = candidates(design, BUDGET, scaling.WIDTH_RESOLUTION, 4, ALPHAS, RESOLUTIONS)
-    data = datasets.digits(8)
+    data = builtin.digits(8)
     sweep = Sweep.start(
         manager,
         design,
@@ -104,7 +105,7 @@ def test_stop_stops_every_candidate():
     try:
         design = presets.build("seed_cnn")
         chosen = candidates(design, BUDGET, scaling.WIDTH_RESOLUTION, 4, ALPHAS, RESOLUTIONS)
-        data = datasets.digits(8)
+        data = builtin.digits(8)
         sweep = Sweep.start(
             jobs, design, "width_resolution", chosen, lambda w: dataset_for_job(data, w), "d", TrainSettings(epochs=50)
         )
@@ -158,5 +159,5 @@ def test_cli_sweep_refuses_without_a_budget_or_with_unknown_data(capsys):
 def test_cli_dataset_writes_a_builtin_dataset_for_train_py(tmp_path, capsys):
     target = tmp_path / "shapes.npz"
     assert cli.main(["dataset", "shapes", "-o", str(target)]) == 0
-    data = datasets.Dataset.from_npz(str(target))
+    data = Dataset.from_npz(str(target))
     assert data.input_shape == (32, 32, 1) and "wrote" in capsys.readouterr().out

@@ -12,7 +12,8 @@ import zlib
 import numpy as np
 import pytest
 
-from lightdesign.data import datasets, uploads
+from lightdesign.data import builtin, cache, free_space, limits, uploads
+from lightdesign.data.dataset import Dataset
 from lightdesign.data.uploads import UploadError, load_image_zip, load_npz
 
 
@@ -83,8 +84,8 @@ def test_a_small_compressed_npz_of_zeros_is_refused_by_its_unpacked_size():
 
 def test_generated_shapes_are_checked_before_they_are_made():
     """Finding 1: generated shapes (RGB 128, 5,000 images) held 4.5 GB server-wide."""
-    with pytest.raises(datasets.DatasetTooLarge) as caught:
-        datasets.shapes(count=5000, size=128, channels=3)
+    with pytest.raises(limits.DatasetTooLarge) as caught:
+        builtin.shapes(count=5000, size=128, channels=3)
     assert str(caught.value).startswith("the generated shapes would take 937.5 MB in memory")
 
 
@@ -192,14 +193,14 @@ def test_an_encrypted_member_is_a_message():
 
 
 def test_datasets_live_on_disk_mapped_and_are_written_once(tmp_path):
-    data = datasets.shapes(count=300, size=16, channels=3)
-    first = datasets.save(data, tmp_path)
-    assert datasets.save(data, tmp_path) == first, "the same content is written once"
+    data = builtin.shapes(count=300, size=16, channels=3)
+    first = cache.save(data, tmp_path)
+    assert cache.save(data, tmp_path) == first, "the same content is written once"
     assert [p.name for p in tmp_path.iterdir()] == [first.name]
-    mapped = datasets.open_file(first)
+    mapped = cache.open_file(first)
     assert isinstance(mapped.x_train, np.memmap) and isinstance(mapped.x_test, np.memmap)
     assert np.array_equal(mapped.x_train, data.x_train) and mapped.class_names == data.class_names
-    assert datasets.Dataset.from_npz(str(first)).x_train.shape == data.x_train.shape, "workers read the same file"
+    assert Dataset.from_npz(str(first)).x_train.shape == data.x_train.shape, "workers read the same file"
 
 
 def test_a_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
@@ -208,7 +209,7 @@ def test_a_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
 
     monkeypatch.setattr(np.lib.format, "write_array", full_disk)
     with pytest.raises(OSError):
-        datasets.save(datasets.shapes(count=100, size=8), tmp_path)
+        cache.save(builtin.shapes(count=100, size=8), tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -216,8 +217,8 @@ def test_no_write_without_free_disk(tmp_path, monkeypatch):
     import shutil
 
     monkeypatch.setattr(shutil, "disk_usage", lambda path: shutil._ntuple_diskusage(10**9, 10**9 - 2**20, 2**20))
-    with pytest.raises(datasets.DiskFull) as caught:
-        datasets.save(datasets.shapes(count=100, size=8), tmp_path)
+    with pytest.raises(free_space.DiskFull) as caught:
+        cache.save(builtin.shapes(count=100, size=8), tmp_path)
     assert str(caught.value).startswith("not enough free disk for the dataset 'shapes 8x8x1': it needs ")
     assert list(tmp_path.iterdir()) == []
 
@@ -229,6 +230,6 @@ def test_the_dataset_cache_is_bounded_by_bytes_oldest_first(tmp_path):
         path = tmp_path / f"{i}.npz"
         path.write_bytes(b"\0" * 1000)
         os.utime(path, (1000 + i, 1000 + i))
-    removed = datasets.trim_cache(tmp_path, budget=2500)
+    removed = cache.trim_cache(tmp_path, budget=2500)
     assert [p.name for p in removed] == ["0.npz", "1.npz", "2.npz"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["3.npz", "4.npz"]
