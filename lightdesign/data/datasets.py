@@ -26,19 +26,12 @@ from pathlib import Path
 
 import numpy as np
 
-
-def _env_megabytes(name: str, default: float) -> int:
-    try:
-        value = float(os.environ.get(name, default))
-    except ValueError:
-        value = default
-    return int((value if value > 0 else default) * 2**20)
-
+from lightdesign import config
 
 # A dataset's samples as float32 (what training reads) may take at most this much.
-MAX_DATASET_BYTES = _env_megabytes("LIGHTDESIGN_MAX_DATASET_MB", 256)
+MAX_DATASET_BYTES = int(config.value("LIGHTDESIGN_MAX_DATASET_MB") * 2**20)
 # The dataset files kept on disk together (oldest used first out).
-MAX_CACHE_BYTES = _env_megabytes("LIGHTDESIGN_DATASET_CACHE_MB", 2048)
+MAX_CACHE_BYTES = int(config.value("LIGHTDESIGN_DATASET_CACHE_MB") * 2**20)
 FLOAT_BYTES = 4
 
 
@@ -165,8 +158,6 @@ class DiskFull(OSError):
 
 
 def cache_dir() -> Path:
-    from lightdesign import config
-
     return config.work_dir() / "datasets"
 
 

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from lightdesign import config
 from lightdesign.jobs.backends import Backend, from_environment
 from lightdesign.jobs.messages import (
     End,
@@ -63,20 +64,13 @@ E = TypeVar("E")
 KEEP_ENDED_S = 3600.0  # an ended job is kept this long (its page shows it), then forgotten
 
 
-def _env_number(name: str, default: float) -> float:
-    try:
-        return float(os.environ.get(name, default))
-    except ValueError:
-        return default
-
-
 def limits() -> tuple[int, float, float]:
     """(jobs running at once, job timeout, stop grace) from the environment, read when a
     manager is made so a deployment (or a test) can change them."""
     return (
-        int(_env_number("LIGHTDESIGN_MAX_JOBS", 2)),
-        _env_number("LIGHTDESIGN_JOB_TIMEOUT_S", 1800),
-        _env_number("LIGHTDESIGN_STOP_GRACE_S", 5),
+        config.value("LIGHTDESIGN_MAX_JOBS"),
+        config.value("LIGHTDESIGN_JOB_TIMEOUT_S"),
+        config.value("LIGHTDESIGN_STOP_GRACE_S"),
     )
 
 
@@ -408,8 +402,6 @@ class JobManager:
 def _discard_work_dir(job: Job) -> None:
     """Delete the folder of a job that failed or stopped: it holds nothing kept (partial
     model files, a link to its data). Only folders inside the work folder are touched."""
-    from lightdesign import config
-
     folder = job.payload.get("work_dir") if isinstance(job.payload, dict) else None
     if not folder:
         return
