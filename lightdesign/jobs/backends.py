@@ -22,9 +22,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
 from lightdesign import config
-
-RAY_ADDRESS_ENV = "LIGHTDESIGN_RAY_ADDRESS"
-RAY_PIN = "ray==2.60.0"  # the version the tests and the deploy images use
+from lightdesign.jobs.ray_backend import RAY_PIN, relay
 
 
 class Backend(Protocol):
@@ -77,7 +75,7 @@ class RayConfig:
 
     @classmethod
     def from_environment(cls) -> RayConfig | None:
-        address = config.value(RAY_ADDRESS_ENV)
+        address = config.value("LIGHTDESIGN_RAY_ADDRESS")
         if not address:
             return None
         return cls(
@@ -101,12 +99,8 @@ class RayBackend:
         self.grace_s = grace_s
 
     def entry(self) -> Callable[..., None]:
-        from lightdesign.jobs import ray_backend
-
-        settings = asdict(self.config)
-        if self.grace_s is not None:
-            settings["grace_s"] = self.grace_s
-        return functools.partial(ray_backend.relay, settings)
+        grace_s = self.grace_s if self.grace_s is not None else config.value("LIGHTDESIGN_STOP_GRACE_S")
+        return functools.partial(relay, {**asdict(self.config), "grace_s": grace_s})
 
     def describe(self) -> str:
         return f"the Ray cluster at {self.config.address}"

@@ -64,16 +64,6 @@ E = TypeVar("E")
 KEEP_ENDED_S = 3600.0  # an ended job is kept this long (its page shows it), then forgotten
 
 
-def limits() -> tuple[int, float, float]:
-    """(jobs running at once, job timeout, stop grace) from the environment, read when a
-    manager is made so a deployment (or a test) can change them."""
-    return (
-        config.value("LIGHTDESIGN_MAX_JOBS"),
-        config.value("LIGHTDESIGN_JOB_TIMEOUT_S"),
-        config.value("LIGHTDESIGN_STOP_GRACE_S"),
-    )
-
-
 class JobError(RuntimeError):
     """A request the manager refuses (a second job for a session, an unknown job …)."""
 
@@ -142,10 +132,10 @@ class JobManager:
 
         self.backend = backend or from_environment()
 
-        env_running, env_timeout, env_grace = limits()
-        self.max_running = max(1, max_running if max_running is not None else env_running)
-        self.timeout_s = timeout_s if timeout_s is not None else env_timeout
-        self.grace_s = grace_s if grace_s is not None else env_grace
+        # the environment is read when a manager is made, so a deployment (or a test) can change it
+        self.max_running = max(1, max_running if max_running is not None else config.value("LIGHTDESIGN_MAX_JOBS"))
+        self.timeout_s = timeout_s if timeout_s is not None else config.value("LIGHTDESIGN_JOB_TIMEOUT_S")
+        self.grace_s = grace_s if grace_s is not None else config.value("LIGHTDESIGN_STOP_GRACE_S")
         self.poll_s = poll_s
         self.kinds = {**JOB_KINDS, **(kinds or {})}
         self.memory_cap = memory_cap_bytes() if memory_cap is True else (memory_cap or None)

@@ -40,8 +40,8 @@ from typing import Any
 
 from lightdesign import __version__
 from lightdesign.jobs import messages
-from lightdesign.jobs.backends import RAY_ADDRESS_ENV
 
+RAY_PIN = "ray==2.60.0"  # the version the tests and the deploy images use
 POLL_S = 0.1
 STOP_POLL_S = 0.2  # how often the task asks whether Stop was pressed
 ACTOR_CPUS = 0  # the event channel takes no CPU from the jobs
@@ -394,8 +394,6 @@ def _relay(config, kind, target, payload, channel, stop_flag, limits, emit) -> N
     try:
         import ray
     except ImportError:
-        from lightdesign.jobs.backends import RAY_PIN
-
         emit(messages.Failed(message=f"Ray is not installed on this server; pip install {RAY_PIN}"))
         return
     try:
@@ -404,16 +402,12 @@ def _relay(config, kind, target, payload, channel, stop_flag, limits, emit) -> N
         emit(
             messages.Failed(
                 message=f"could not connect to the Ray cluster at {address} ({exc}); "
-                f"check {RAY_ADDRESS_ENV} and that the cluster runs"
+                "check LIGHTDESIGN_RAY_ADDRESS and that the cluster runs"
             )
         )
         return
     timeout = float(config.get("health_timeout_s", 15.0))
-    grace = config.get("grace_s")
-    if grace is None:
-        from lightdesign.jobs.manager import limits as manager_limits
-
-        grace = manager_limits()[2]
+    grace = config["grace_s"]
     try:
         cluster = ray.cluster_resources()
         actor = ray.remote(num_cpus=ACTOR_CPUS, max_restarts=0)(Channel).remote()
