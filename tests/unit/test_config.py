@@ -52,6 +52,22 @@ def test_every_variable_the_code_names_is_declared():
     assert len(declared) == len(config.SETTINGS), "a variable declared twice"
 
 
+def _readme_rows() -> list[tuple[str, str, str, str]]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Settings\n", 1)[1].split("\n## ", 1)[0]
+    return [m.groups() for line in section.splitlines() if (m := ROW.match(line))]
+
+
+def test_the_readme_table_lists_every_setting_with_its_default_meaning_and_valid_values():
+    expected = [(s.name, s.shown_default, s.meaning, s.valid) for s in config.SETTINGS]
+    assert _readme_rows() == expected
+
+
+def test_the_readme_names_no_variable_that_config_does_not_declare():
+    named = set(re.findall(r"LIGHTDESIGN_[A-Z_]*[A-Z](?![A-Z_*])", (ROOT / "README.md").read_text(encoding="utf-8")))
+    assert named - {s.name for s in config.SETTINGS} == set()
+
+
 @pytest.mark.parametrize(
     "name, raw, expected",
     [
