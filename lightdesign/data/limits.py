@@ -4,21 +4,12 @@ together (``MAX_CACHE_BYTES``, see ``lightdesign.data.cache``)."""
 
 from __future__ import annotations
 
-import os
-
-
-def _env_megabytes(name: str, default: float) -> int:
-    try:
-        value = float(os.environ.get(name, default))
-    except ValueError:
-        value = default
-    return int((value if value > 0 else default) * 2**20)
-
+from lightdesign import config
 
 # A dataset's samples as float32 (what training reads) may take at most this much.
-MAX_DATASET_BYTES = _env_megabytes("LIGHTDESIGN_MAX_DATASET_MB", 256)
+MAX_DATASET_BYTES = int(config.value("LIGHTDESIGN_MAX_DATASET_MB") * 2**20)
 # The dataset files kept on disk together (oldest used first out).
-MAX_CACHE_BYTES = _env_megabytes("LIGHTDESIGN_DATASET_CACHE_MB", 2048)
+MAX_CACHE_BYTES = int(config.value("LIGHTDESIGN_DATASET_CACHE_MB") * 2**20)
 FLOAT_BYTES = 4
 
 

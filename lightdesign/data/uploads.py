@@ -13,7 +13,6 @@ image's pixel count is checked from its header before its pixels are.
 from __future__ import annotations
 
 import io
-import os
 import warnings
 import zipfile
 import zlib
@@ -21,12 +20,13 @@ from pathlib import PurePosixPath
 
 import numpy as np
 
+from lightdesign import config
 from lightdesign.core.format import size
 from lightdesign.data import limits
 from lightdesign.data.dataset import Dataset, split_order
 from lightdesign.data.limits import DatasetTooLarge
 
-MAX_UPLOAD_BYTES = int(float(os.environ.get("LIGHTDESIGN_MAX_UPLOAD_MB", "50")) * 1024 * 1024)
+MAX_UPLOAD_BYTES = int(config.value("LIGHTDESIGN_MAX_UPLOAD_MB") * 1024 * 1024)
 MAX_UNPACKED_BYTES = 4 * MAX_UPLOAD_BYTES
 MAX_ZIP_FILES = 20_000
 MAX_COMPRESSION_RATIO = 100

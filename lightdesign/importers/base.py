@@ -8,18 +8,17 @@ TensorFlow is never imported.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from lightdesign import config
 from lightdesign.core import kinds
 from lightdesign.core.design import MAX_BLOCKS, Block, Design, check_input_shape
 from lightdesign.core.fields import FieldError
 from lightdesign.core.layers.opaque import MAX_SIZE
 from lightdesign.core.symbolic import LayerError, Tensor, Trace, fmt_shape
 
-DEFAULT_MAX_MB = 200
 MAX_LAYERS = MAX_BLOCKS  # layers of a file that are mapped one to one
 MAX_CONFIG_BYTES = 32 * 1024 * 1024  # a Keras config.json / model_config attribute
 MAX_ZIP_RATIO = 200  # a member that unpacks to more than this many times its packed size is a bomb
@@ -32,12 +31,7 @@ class ModelFileError(ValueError):
 
 def max_model_bytes() -> int:
     """The size cap, ``LIGHTDESIGN_MAX_MODEL_MB`` megabytes (default 200)."""
-    raw = os.environ.get("LIGHTDESIGN_MAX_MODEL_MB", "")
-    try:
-        mb = float(raw) if raw else DEFAULT_MAX_MB
-    except ValueError:
-        mb = DEFAULT_MAX_MB
-    return int(max(mb, 0.001) * 1024 * 1024)
+    return int(config.value("LIGHTDESIGN_MAX_MODEL_MB") * 1024 * 1024)
 
 
 def check_size(size: int, what: str = "the model file") -> None:

@@ -17,13 +17,12 @@ No Ray, no TensorFlow here: the app imports this module.
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
-RAY_ADDRESS_ENV = "LIGHTDESIGN_RAY_ADDRESS"
-RAY_PIN = "ray==2.60.0"  # the version the tests and the deploy images use
+from lightdesign import config
+from lightdesign.jobs.ray_backend import RAY_PIN, relay
 
 
 class Backend(Protocol):
@@ -58,51 +57,35 @@ class LocalBackend:
         return f"this server (process {pid})" if pid else "this server"
 
 
-SHARED_STORAGE = ("auto", "yes", "no")
-
-
-def _choice(value: str, choices: tuple[str, ...]) -> str:
-    value = value.strip().lower()
-    return value if value in choices else choices[0]
-
-
-def _env_float(name: str, default: float) -> float:
-    try:
-        return float(os.environ.get(name, default))
-    except ValueError:
-        return default
+def _default(name: str) -> Any:
+    return config.setting(name).default
 
 
 @dataclass(frozen=True)
 class RayConfig:
-    """How jobs are sent to a Ray cluster (each setting from the environment)."""
+    """How jobs are sent to a Ray cluster: the ``LIGHTDESIGN_RAY_*`` settings (see ``lightdesign.config``)."""
 
-    address: str  # LIGHTDESIGN_RAY_ADDRESS: "host:6379" (a node of the cluster) or "ray://host:10001"
-    cpus: float = 1.0  # LIGHTDESIGN_RAY_JOB_CPUS: CPUs each job declares
-    gpus: float | None = (
-        None  # LIGHTDESIGN_RAY_JOB_GPUS: GPUs each job declares (None: one when it asks and the cluster has one)
-    )
-    namespace: str = "lightdesign"  # LIGHTDESIGN_RAY_NAMESPACE
-    health_timeout_s: float = 15.0  # LIGHTDESIGN_RAY_TIMEOUT_S: no answer from the cluster for this long = lost
-    max_artifact_bytes: int = 2 * 2**30  # LIGHTDESIGN_RAY_MAX_ARTIFACT_MB: files a job may hand back
-    # LIGHTDESIGN_RAY_SHARED_STORAGE: "yes" when every node sees the work folder at the same path
-    # (nothing is copied), "no" to always copy input and output files, "auto" to check per job
-    shared_storage: str = "auto"
+    address: str  # LIGHTDESIGN_RAY_ADDRESS
+    cpus: float = _default("LIGHTDESIGN_RAY_JOB_CPUS")
+    gpus: float | None = _default("LIGHTDESIGN_RAY_JOB_GPUS")  # None: one when the job asks and the cluster has one
+    namespace: str = _default("LIGHTDESIGN_RAY_NAMESPACE")
+    health_timeout_s: float = _default("LIGHTDESIGN_RAY_TIMEOUT_S")
+    max_artifact_bytes: int = int(_default("LIGHTDESIGN_RAY_MAX_ARTIFACT_MB") * 2**20)
+    shared_storage: str = _default("LIGHTDESIGN_RAY_SHARED_STORAGE")
 
     @classmethod
     def from_environment(cls) -> RayConfig | None:
-        address = os.environ.get(RAY_ADDRESS_ENV, "").strip()
+        address = config.value("LIGHTDESIGN_RAY_ADDRESS")
         if not address:
             return None
-        gpus = os.environ.get("LIGHTDESIGN_RAY_JOB_GPUS", "").strip()
         return cls(
             address=address,
-            cpus=max(0.0, _env_float("LIGHTDESIGN_RAY_JOB_CPUS", 1.0)),
-            gpus=float(gpus) if gpus.replace(".", "", 1).isdigit() else None,
-            namespace=os.environ.get("LIGHTDESIGN_RAY_NAMESPACE", "lightdesign") or "lightdesign",
-            health_timeout_s=max(1.0, _env_float("LIGHTDESIGN_RAY_TIMEOUT_S", 15.0)),
-            max_artifact_bytes=int(_env_float("LIGHTDESIGN_RAY_MAX_ARTIFACT_MB", 2048) * 2**20),
-            shared_storage=_choice(os.environ.get("LIGHTDESIGN_RAY_SHARED_STORAGE", "auto"), SHARED_STORAGE),
+            cpus=config.value("LIGHTDESIGN_RAY_JOB_CPUS"),
+            gpus=config.value("LIGHTDESIGN_RAY_JOB_GPUS"),
+            namespace=config.value("LIGHTDESIGN_RAY_NAMESPACE"),
+            health_timeout_s=config.value("LIGHTDESIGN_RAY_TIMEOUT_S"),
+            max_artifact_bytes=int(config.value("LIGHTDESIGN_RAY_MAX_ARTIFACT_MB") * 2**20),
+            shared_storage=config.value("LIGHTDESIGN_RAY_SHARED_STORAGE"),
         )
 
 
@@ -116,12 +99,8 @@ class RayBackend:
         self.grace_s = grace_s
 
     def entry(self) -> Callable[..., None]:
-        from lightdesign.jobs import ray_backend
-
-        settings = asdict(self.config)
-        if self.grace_s is not None:
-            settings["grace_s"] = self.grace_s
-        return functools.partial(ray_backend.relay, settings)
+        grace_s = self.grace_s if self.grace_s is not None else config.value("LIGHTDESIGN_STOP_GRACE_S")
+        return functools.partial(relay, {**asdict(self.config), "grace_s": grace_s})
 
     def describe(self) -> str:
         return f"the Ray cluster at {self.config.address}"

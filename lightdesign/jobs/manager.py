@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+from lightdesign import config
 from lightdesign.jobs.backends import Backend, from_environment
 from lightdesign.jobs.messages import (
     End,
@@ -61,23 +62,6 @@ JOB_KINDS: dict[str, str] = {
 
 E = TypeVar("E")
 KEEP_ENDED_S = 3600.0  # an ended job is kept this long (its page shows it), then forgotten
-
-
-def _env_number(name: str, default: float) -> float:
-    try:
-        return float(os.environ.get(name, default))
-    except ValueError:
-        return default
-
-
-def limits() -> tuple[int, float, float]:
-    """(jobs running at once, job timeout, stop grace) from the environment, read when a
-    manager is made so a deployment (or a test) can change them."""
-    return (
-        int(_env_number("LIGHTDESIGN_MAX_JOBS", 2)),
-        _env_number("LIGHTDESIGN_JOB_TIMEOUT_S", 1800),
-        _env_number("LIGHTDESIGN_STOP_GRACE_S", 5),
-    )
 
 
 class JobError(RuntimeError):
@@ -148,10 +132,10 @@ class JobManager:
 
         self.backend = backend or from_environment()
 
-        env_running, env_timeout, env_grace = limits()
-        self.max_running = max(1, max_running if max_running is not None else env_running)
-        self.timeout_s = timeout_s if timeout_s is not None else env_timeout
-        self.grace_s = grace_s if grace_s is not None else env_grace
+        # the environment is read when a manager is made, so a deployment (or a test) can change it
+        self.max_running = max(1, max_running if max_running is not None else config.value("LIGHTDESIGN_MAX_JOBS"))
+        self.timeout_s = timeout_s if timeout_s is not None else config.value("LIGHTDESIGN_JOB_TIMEOUT_S")
+        self.grace_s = grace_s if grace_s is not None else config.value("LIGHTDESIGN_STOP_GRACE_S")
         self.poll_s = poll_s
         self.kinds = {**JOB_KINDS, **(kinds or {})}
         self.memory_cap = memory_cap_bytes() if memory_cap is True else (memory_cap or None)
@@ -408,8 +392,6 @@ class JobManager:
 def _discard_work_dir(job: Job) -> None:
     """Delete the folder of a job that failed or stopped: it holds nothing kept (partial
     model files, a link to its data). Only folders inside the work folder are touched."""
-    from lightdesign import config
-
     folder = job.payload.get("work_dir") if isinstance(job.payload, dict) else None
     if not folder:
         return

@@ -12,14 +12,12 @@ import types
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from lightdesign import config
+
 
 def workers() -> int:
     """LIGHTDESIGN_BACKGROUND_WORKERS, else one less than the cores (at least one)."""
-    try:
-        configured = int(os.environ.get("LIGHTDESIGN_BACKGROUND_WORKERS", "0"))
-    except ValueError:
-        configured = 0
-    return configured if configured > 0 else max(1, (os.cpu_count() or 2) - 1)
+    return config.value("LIGHTDESIGN_BACKGROUND_WORKERS") or max(1, (os.cpu_count() or 2) - 1)
 
 
 def _watch_parent(parent: int) -> None:
@@ -32,8 +30,8 @@ def _watch_parent(parent: int) -> None:
 def start_worker(parent: int) -> None:
     """In each pool process: a lower priority, and an exit when the server goes away."""
     try:
-        os.nice(int(os.environ.get("LIGHTDESIGN_WORKER_NICE", "15")))
-    except (OSError, ValueError):
+        os.nice(config.value("LIGHTDESIGN_WORKER_NICE"))
+    except OSError:
         pass
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 

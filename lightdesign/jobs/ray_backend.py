@@ -40,11 +40,12 @@ from typing import Any
 
 from lightdesign import __version__
 from lightdesign.jobs import messages
-from lightdesign.jobs.backends import RAY_ADDRESS_ENV
 
+RAY_PIN = "ray==2.60.0"  # the version the tests and the deploy images use
 POLL_S = 0.1
 STOP_POLL_S = 0.2  # how often the task asks whether Stop was pressed
 ACTOR_CPUS = 0  # the event channel takes no CPU from the jobs
+END_TAGS = {messages.Finished.TAG, messages.Stopped.TAG, messages.Failed.TAG}  # the events that end a job
 
 
 # -- the event channel (a Ray actor) ------------------------------------------------------
@@ -388,93 +389,120 @@ def relay(config: dict, kind: str, target: str, payload: dict, channel, stop_fla
 
 
 def _relay(config, kind, target, payload, channel, stop_flag, limits, emit) -> None:
-    from lightdesign.jobs import worker
+    ray = _connected(config, emit)
+    if ray is None:
+        return
+    try:
+        actor, ref = _submit(ray, config, kind, target, payload, limits)
+    except Exception as exc:  # noqa: BLE001
+        emit(messages.Failed(message=failure_message(exc, config["address"])))
+        return
+    events = _Events(ray, actor, channel, float(config.get("health_timeout_s", 15.0)))
+    if _follow(ray, ref, events, stop_flag, config, emit):
+        _collect(ray, ref, events, payload, config, emit)
 
-    address = config["address"]
+
+def _connected(config: dict, emit):
+    """Ray, connected to the cluster; None when it cannot be (the job's message emitted)."""
     try:
         import ray
     except ImportError:
-        from lightdesign.jobs.backends import RAY_PIN
-
         emit(messages.Failed(message=f"Ray is not installed on this server; pip install {RAY_PIN}"))
-        return
+        return None
     try:
         _connect(ray, config)
     except Exception as exc:  # noqa: BLE001
         emit(
             messages.Failed(
-                message=f"could not connect to the Ray cluster at {address} ({exc}); "
-                f"check {RAY_ADDRESS_ENV} and that the cluster runs"
+                message=f"could not connect to the Ray cluster at {config['address']} ({exc}); "
+                "check LIGHTDESIGN_RAY_ADDRESS and that the cluster runs"
             )
         )
-        return
-    timeout = float(config.get("health_timeout_s", 15.0))
-    grace = config.get("grace_s")
-    if grace is None:
-        from lightdesign.jobs.manager import limits as manager_limits
+        return None
+    return ray
 
-        grace = manager_limits()[2]
-    try:
-        cluster = ray.cluster_resources()
-        actor = ray.remote(num_cpus=ACTOR_CPUS, max_restarts=0)(Channel).remote()
-        resources = _resources(config, payload, cluster)
-        task_limits = {"deadline_s": limits.get("deadline_s"), "memory_bytes": worker._explicit_cap() or None}
-        task = ray.remote(max_calls=1, max_retries=0)(_task).options(**resources, name=f"lightdesign-{kind}")
-        shared = config.get("shared_storage", "auto")
-        inputs = {} if shared == "yes" else _inputs(payload)
-        ref = task.remote(kind, target, payload, inputs, actor, task_limits, shared, __version__)
-    except Exception as exc:  # noqa: BLE001
-        emit(messages.Failed(message=failure_message(exc, address)))
-        return
-    end: dict | None = None
-    stop_sent = None
 
-    def forward(events: list[dict]) -> None:
-        nonlocal end
-        for data in events:
-            if data.get(messages.TAG) in {c.TAG for c in (messages.Finished, messages.Stopped, messages.Failed)}:
-                end = end or data
+def _submit(ray, config: dict, kind: str, target: str, payload: dict, limits: dict):
+    """Start the job's event channel and its task on the cluster: (the channel actor, the task's ref)."""
+    from lightdesign.jobs import worker
+
+    cluster = ray.cluster_resources()
+    actor = ray.remote(num_cpus=ACTOR_CPUS, max_restarts=0)(Channel).remote()
+    resources = _resources(config, payload, cluster)
+    task_limits = {"deadline_s": limits.get("deadline_s"), "memory_bytes": worker._explicit_cap() or None}
+    task = ray.remote(max_calls=1, max_retries=0)(_task).options(**resources, name=f"lightdesign-{kind}")
+    shared = config.get("shared_storage", "auto")
+    inputs = {} if shared == "yes" else _inputs(payload)
+    return actor, task.remote(kind, target, payload, inputs, actor, task_limits, shared, __version__)
+
+
+class _Events:
+    """The task's events on their way to the manager; the job's end is held back (``end``)
+    until its files are in place."""
+
+    def __init__(self, ray, actor, channel, timeout: float):
+        self.ray = ray
+        self.actor = actor
+        self.channel = channel
+        self.timeout = timeout
+        self.end: dict | None = None
+
+    def forward(self) -> None:
+        for data in self.ray.get(self.actor.take.remote(), timeout=self.timeout):
+            if data.get(messages.TAG) in END_TAGS:
+                self.end = self.end or data
             else:
-                channel.put(data)
+                self.channel.put(data)
 
+
+def _follow(ray, ref, events: _Events, stop_flag, config: dict, emit) -> bool:
+    """Pass the task's events on and Stop to it until it is done (True), or end the job here
+    with a message (False): the connection lost, or no stop within the grace period."""
+    grace = config["grace_s"]
+    stop_sent = None
     while True:
         try:
-            forward(ray.get(actor.take.remote(), timeout=timeout))
+            events.forward()
         except Exception as exc:  # noqa: BLE001
             ray.cancel(ref, force=True)
-            emit(messages.Failed(message=failure_message(exc, address)))
-            return
+            emit(messages.Failed(message=failure_message(exc, config["address"])))
+            return False
         if stop_flag.is_set() and stop_sent is None:
             stop_sent = time.monotonic()
-            actor.stop.remote()
-        if stop_sent is not None and end is None and time.monotonic() - stop_sent > grace * 0.8:
+            events.actor.stop.remote()
+        if stop_sent is not None and events.end is None and time.monotonic() - stop_sent > grace * 0.8:
             ray.cancel(ref, force=True)
             emit(
                 messages.Stopped(
                     message=f"the job did not stop within {grace:g} s and was cancelled on the Ray cluster"
                 )
             )
-            return
+            return False
         ready, _ = ray.wait([ref], timeout=POLL_S)
-        if not ready:
-            continue
+        if ready:
+            return True
+
+
+def _collect(ray, ref, events: _Events, payload: dict, config: dict, emit) -> None:
+    """After the task: its files into the job's folder on this server, then the job's end."""
+    try:
+        files = ray.get(ref, timeout=events.timeout)
+    except Exception as exc:  # noqa: BLE001
         try:
-            files = ray.get(ref, timeout=timeout)
-        except Exception as exc:  # noqa: BLE001
-            try:
-                forward(ray.get(actor.take.remote(), timeout=timeout))
-            except Exception:  # noqa: BLE001
-                pass
-            if end is not None:  # the job ended (e.g. failed) and then its process died
-                channel.put(end)
-            else:
-                emit(messages.Failed(message=failure_message(exc, address)))
-            return
-        try:
-            forward(ray.get(actor.take.remote(), timeout=timeout))
-            _write_files(files, payload.get("work_dir"), int(config.get("max_artifact_bytes", 2**31)))
-        except Exception as exc:  # noqa: BLE001
-            emit(messages.Failed(message=f"the job's files could not be brought back from the Ray cluster ({exc})"))
-            return
-        channel.put(end or messages.Failed(message="the job ended on the Ray cluster without a result").to_dict())
+            events.forward()
+        except Exception:  # noqa: BLE001
+            pass
+        if events.end is not None:  # the job ended (e.g. failed) and then its process died
+            events.channel.put(events.end)
+        else:
+            emit(messages.Failed(message=failure_message(exc, config["address"])))
         return
+    try:
+        events.forward()
+        _write_files(files, payload.get("work_dir"), int(config.get("max_artifact_bytes", 2**31)))
+    except Exception as exc:  # noqa: BLE001
+        emit(messages.Failed(message=f"the job's files could not be brought back from the Ray cluster ({exc})"))
+        return
+    events.channel.put(
+        events.end or messages.Failed(message="the job ended on the Ray cluster without a result").to_dict()
+    )

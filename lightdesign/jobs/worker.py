@@ -24,6 +24,7 @@ import threading
 import time
 import traceback
 
+from lightdesign import config
 from lightdesign.jobs import messages
 
 OOM_HINT = "try a smaller batch size, fewer samples or a smaller design"
@@ -36,12 +37,8 @@ WATCH_S = 0.25
 def _explicit_cap() -> int | None | bool:
     """The cap set in the environment (bytes), None for "no cap" (0), False when unset or
     unreadable."""
-    raw = os.environ.get(MEMORY_ENV)
-    if raw is None or not raw.strip():
-        return False
-    try:
-        megabytes = float(raw)
-    except ValueError:
+    megabytes = config.value(MEMORY_ENV)
+    if megabytes is None:
         return False
     return int(megabytes * 2**20) if megabytes > 0 else None
 
@@ -57,10 +54,7 @@ def default_memory_cap(total_bytes: int | None = None, jobs: int | None = None) 
         except Exception:  # noqa: BLE001 - no psutil, or a platform that cannot say
             return None
     if jobs is None:
-        try:
-            jobs = int(float(os.environ.get("LIGHTDESIGN_MAX_JOBS", 2)))
-        except ValueError:
-            jobs = 2
+        jobs = config.value("LIGHTDESIGN_MAX_JOBS")
     return max(MIN_DEFAULT_CAP, int(total_bytes * MEMORY_SHARE_OF_MACHINE / max(1, jobs)))
 
 
@@ -178,8 +172,8 @@ def _out_of_memory(exc: BaseException) -> bool:
 def _step_aside() -> None:
     """Run below the web server's priority so that pages stay responsive while jobs train."""
     try:
-        os.nice(int(os.environ.get("LIGHTDESIGN_WORKER_NICE", "15")))
-    except (OSError, ValueError):
+        os.nice(config.value("LIGHTDESIGN_WORKER_NICE"))
+    except OSError:
         pass
 
 

@@ -11,10 +11,10 @@ Datasets are kept apart, in a cache of their own (``lightdesign.data.limits.MAX_
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from lightdesign import config
 from lightdesign.core.format import size
 from lightdesign.data.free_space import DiskFull, check_free
 
@@ -22,20 +22,12 @@ WORKSPACE_BUDGET_ENV = "LIGHTDESIGN_WORKSPACE_DISK_MB"
 SERVER_BUDGET_ENV = "LIGHTDESIGN_DISK_BUDGET_MB"
 
 
-def _megabytes(name: str, default: float) -> int:
-    try:
-        value = float(os.environ.get(name, default))
-    except ValueError:
-        value = default
-    return int((value if value > 0 else default) * 2**20)
-
-
 def workspace_budget() -> int:
-    return _megabytes(WORKSPACE_BUDGET_ENV, 2048)
+    return int(config.value(WORKSPACE_BUDGET_ENV) * 2**20)
 
 
 def server_budget() -> int:
-    return _megabytes(SERVER_BUDGET_ENV, 20480)
+    return int(config.value(SERVER_BUDGET_ENV) * 2**20)
 
 
 @dataclass(frozen=True)
