@@ -51,7 +51,7 @@ from lightdesign.jobs.messages import (
     Stopped,
     event_from_dict,
 )
-from lightdesign.jobs.offload import plain_main
+from lightdesign.jobs.processes import plain_main
 
 # The job functions, by kind: each is called in a worker as ``run(spec, emit, stop_flag)``.
 JOB_KINDS: dict[str, str] = {
