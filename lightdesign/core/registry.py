@@ -6,6 +6,9 @@ so look kinds up through ``kinds`` (which guarantees every kind is registered).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 CATEGORIES = (
     "Convolution",
     "Lightweight blocks",
@@ -16,7 +19,7 @@ CATEGORIES = (
     "Shape & merge",
 )
 
-_KINDS: dict[str, type] = {}  # filled once at import time, never mutated afterwards
+_KINDS: dict[str, type] = {}  # filled at import time; only ``registered`` (tests) changes it later
 
 
 def register(cls: type) -> type:
@@ -27,6 +30,17 @@ def register(cls: type) -> type:
         raise ValueError(f"{cls.kind}: unknown category {cls.category!r}")
     _KINDS[cls.kind] = cls
     return cls
+
+
+@contextmanager
+def registered(cls: type) -> Iterator[type]:
+    """A kind registered for the duration of a ``with`` block: a test defines a kind of its
+    own and shows that it flows through the library with nothing else changed."""
+    register(cls)
+    try:
+        yield cls
+    finally:
+        del _KINDS[cls.kind]
 
 
 def get(kind: str) -> type:
