@@ -407,7 +407,7 @@ def tflite_while(reader, tid: str, name: str, options, ins: list[int], outs: lis
     shape of the loop output the graph reads, (steps, units) for a time-major sequence. The
     file was parsed once (``reader.graphs``) and each body's count is kept: a file with many
     WHILE operators reads each body once."""
-    from lightdesign.importers.tflite import _Tensor
+    from lightdesign.importers.tflite.mapper import _Tensor
 
     body = options.scalar(1, "<i") if options is not None else -1
     count = 0

@@ -399,7 +399,7 @@ def test_a_keras_recurrent_model_converted_to_tflite(tmp_path, layer, sequences)
     import keras
     import tensorflow as tf
 
-    from lightdesign.importers import tflite
+    from lightdesign.importers.tflite import mapper as tflite
 
     layers = keras.layers
     inputs = keras.Input((STEPS,), dtype="int32", batch_size=1)
@@ -468,7 +468,7 @@ def test_tflite_while_loops_parse_the_file_once(monkeypatch):
     """A file with many WHILE operators was parsed again for each one, every buffer walked
     each time (100 loops and 100k empty buffers: 16.5 s before, 0.26 s once): the reader
     keeps the parse and each body's count."""
-    from lightdesign.importers import tflite
+    from lightdesign.importers.tflite import mapper as tflite
 
     parsed = []
     real = tflite._read_model

@@ -9,8 +9,8 @@ import re
 import zipfile
 from typing import Any
 
-from lightdesign.importers import nested
 from lightdesign.importers.base import MAX_CONFIG_BYTES, MAX_ZIP_RATIO, ModelFileError, max_model_bytes
+from lightdesign.importers.keras import nested
 
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 ZIP_MAGIC = b"PK\x03\x04"

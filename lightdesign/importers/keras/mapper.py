@@ -13,9 +13,9 @@ from collections.abc import Callable
 from typing import Any
 
 from lightdesign.importers.base import MAX_LAYERS, Builder, ImportResult, ModelFileError, too_many_layers
-from lightdesign.importers.nested import MAX_DEPTH, MODEL_CLASSES, TooDeep, expand, too_deep
-from lightdesign.importers.nested import input_shape as _input_shape
-from lightdesign.importers.nested import sequential_as_functional as _sequential_as_functional
+from lightdesign.importers.keras.nested import MAX_DEPTH, MODEL_CLASSES, TooDeep, expand, too_deep
+from lightdesign.importers.keras.nested import input_shape as _input_shape
+from lightdesign.importers.keras.nested import sequential_as_functional as _sequential_as_functional
 
 ACTIVATIONS = {
     None: "linear",
