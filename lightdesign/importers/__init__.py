@@ -4,6 +4,10 @@
 is executed or unpickled. Layers no kind can express become opaque blocks that keep their
 figures; ``fold`` recognises the composite blocks in the flat result.
 
+One subpackage per format (``keras``, ``tflite``, ``onnx``), each a reader of the file apart
+from the mapper of what it read onto kinds; ``detect`` tells the formats apart, ``base``
+holds what every mapper shares (the error, the limits, the result, the design ``Builder``).
+
     from lightdesign.importers import import_file
     result = import_file("mobilenet_v2.keras")
     result.design, result.unmapped
@@ -21,7 +25,7 @@ from lightdesign.importers.base import (
     check_size,
     max_model_bytes,
 )
-from lightdesign.importers.keras.files import SUPPORTED, detect
+from lightdesign.importers.detect import SUPPORTED, detect
 
 SUFFIXES = (".keras", ".h5", ".hdf5", ".json", ".tflite", ".onnx")
 
