@@ -1,4 +1,4 @@
-"""Recurrent layers of ONNX and TFLite files -> the LSTM, GRU and SimpleRNN kinds.
+"""Recurrent layers of ONNX files -> the LSTM, GRU and SimpleRNN kinds.
 
 ONNX ``LSTM``, ``GRU`` and ``RNN`` run time-major by default: ``X`` is (seq, batch, input),
 ``Y`` (seq, num_directions, batch, hidden), ``Y_h`` (num_directions, batch, hidden); with
@@ -17,21 +17,14 @@ ONNX's ``linear_before_reset=1`` (PyTorch's form); ``linear_before_reset=0`` is 
 whatever else Keras cannot express (peepholes, clipping, other activations, a reverse-only
 direction, initial states, variable lengths, a read cell state).
 
-TFLite has ``UNIDIRECTIONAL_SEQUENCE_LSTM`` and ``UNIDIRECTIONAL_SEQUENCE_RNN`` builtins
-(batch-major unless ``time_major``; the sequence out, a STRIDED_SLICE after them taking the
-last step when the Keras layer returned only that) and no GRU builtin. Keras 3's recurrent
-layers convert to a ``WHILE`` loop over a body subgraph, which LightDesign does not read: it
-stays opaque with that reason and with the weights of its body counted.
-
 Weights: a mapped layer records how its Keras weights are read (``weight_values`` of the
 importers). ONNX's W [dirs, G*H, I] and R [dirs, G*H, H] become the kernel (I, G*H) and the
 recurrent kernel (H, G*H) with the gates put in Keras's order (ONNX's LSTM stacks i, o, f, c,
 Keras's i, f, c, o; GRUs z, r, h in both); B [dirs, 2*G*H] becomes the sum of its halves (LSTM,
 RNN) or the (2, 3H) input-over-recurrent bias of a reset_after GRU; a bidirectional layer gives
-the forward weights, then the backward ones. TFLite's fused LSTM keeps one tensor per gate in
-Keras's order (i, f, c, o), (H, I) and (H, H) each: stacked and transposed.
+the forward weights, then the backward ones.
 
-The hooks in ``onnx_model`` and ``tflite`` call these functions; each returns None when it
+The hooks in ``onnx.mapper`` call these functions; each returns None when it
 mapped the node, or the reason it is opaque.
 """
 
@@ -40,7 +33,6 @@ from __future__ import annotations
 KINDS = {"LSTM": "LSTM", "GRU": "GRU", "RNN": "SimpleRNN"}
 GATES = {"LSTM": 4, "GRU": 3, "RNN": 1}
 DEFAULT_ACTIVATIONS = {"LSTM": ["Sigmoid", "Tanh", "Tanh"], "GRU": ["Sigmoid", "Tanh"], "RNN": ["Tanh"]}
-TANH = 4  # TFLite's fused activation code for tanh
 
 
 class _State:
@@ -309,196 +301,3 @@ def _feeds_recurrent(reader, tensor: str) -> bool:
         and not any(a.name == "layout" and a.i == 1 for a in reader.nodes[k].attribute)
         for k in found
     )
-
-
-# -- TFLite ---------------------------------------------------------------------------------------
-
-
-def tflite_sequence(reader, code: str, tid: str, name: str, options, ins: list[int], outs: list[int]) -> str | None:
-    """Map a TFLite UNIDIRECTIONAL_SEQUENCE_LSTM or _RNN operator; None, or why it stays opaque.
-    Settings Keras has no form for keep it opaque here with the Keras layer's shape (and the
-    last-step slice after it read), so what follows still maps."""
-    lstm = code == "UNIDIRECTIONAL_SEQUENCE_LSTM"
-    if options is None:
-        return "no options"
-    ins = list(ins) + [-1] * (24 - len(ins))
-    weights, biases = (ins[1:9], ins[12:16]) if lstm else (ins[1:3], ins[3:4])
-    given = [i for i in weights if i >= 0]
-    if not given or any(i not in reader.constant for i in given):
-        return "its weights are not constants"
-    kernel = reader.tensors[weights[1] if lstm else weights[0]].shape  # input-to-forget: an LSTM always has it
-    if len(kernel) != 2:
-        return f"input weights of shape {kernel}"
-    units, features = kernel
-    x = str(ins[0])
-    shape = reader.b.shape(x)
-    if shape is None or len(shape) != 2 or shape[1] != features:
-        return f"its input {shape} is not a sequence of {features} features"
-    if lstm:
-        fused, cell_clip, proj_clip = options.scalar(0, "<b"), options.scalar(1, "<f"), options.scalar(2, "<f")
-        time_major = bool(options.scalar(3, "<B"))
-    else:
-        time_major, fused, cell_clip, proj_clip = bool(options.scalar(0, "<B")), options.scalar(1, "<b"), 0, 0
-    if time_major:
-        return "a time-major sequence (time_major=true)"
-    out, sequences = tid, True
-    k = reader.only_consumer(outs[0])
-    if k is not None and _last_step(reader, k, outs[0], shape[0]):
-        reader.skip.add(k)
-        out, sequences = str(reader.output(k)), False
-    why = None
-    if cell_clip or proj_clip:
-        why = f"clipping (cell {cell_clip:g}, projection {proj_clip:g})"
-    elif fused != TANH:
-        why = f"fused activation {fused} (Keras's {'LSTM' if lstm else 'SimpleRNN'} uses tanh)"
-    elif lstm and ins[1] < 0:
-        why = "an LSTM with coupled input and forget gates (no input gate weights)"
-    elif lstm and any(i >= 0 for i in ins[9:12]):
-        why = "an LSTM with peephole connections"
-    elif lstm and (ins[16] >= 0 or ins[17] >= 0):
-        why = "an LSTM with a projection layer"
-    elif lstm and any(i >= 0 for i in ins[20:24]):
-        why = "an LSTM with layer normalisation"
-    elif any(i < 0 or i not in reader.constant for i in [*weights, *biases]):
-        why = "a recurrent layer without bias (LightDesign's recurrent kinds have one)"
-    extra = [*ins[9:12], *ins[16:18], *ins[20:24]] if lstm else []
-    count = sum(reader.tensors[i].size for i in [*weights, *biases, *extra] if i >= 0 and i in reader.constant)
-    if why:
-        reader.b.opaque(out, name, code, [x], (shape[0], units) if sequences else (units,), (count, 0), why)
-    else:
-        kind = "LSTM" if lstm else "SimpleRNN"
-        gates = 4 if lstm else 1
-        shapes = [(features, gates * units), (units, gates * units), (gates * units,)]
-        params = dict(units=units, return_sequences=sequences)
-        block = reader.b.add(out, name, code, kind, params, [x], (count, 0), shapes)
-        # Keras's kernel, recurrent kernel and bias; an LSTM's from its per-gate tensors (i, f,
-        # c, o: TFLite's order is Keras's), each (units, features) or (units, units) or (units,)
-        if lstm:
-            recipe = [
-                ("gates", tuple(ins[1:5]), None),
-                ("gates", tuple(ins[5:9]), None),
-                ("gates", tuple(ins[12:16]), None),
-            ]
-        else:
-            recipe = [("dense", ins[1], None), ("dense", ins[2], None), ("vector", ins[3], 0.0)]
-        reader.record(block, kind, recipe)
-    if out != tid:
-        reader.b.alias(tid, out)  # the full sequence has no reader but the slice
-    return None
-
-
-def _last_step(reader, k: int, tensor: int, steps: int) -> bool:
-    """Whether operator ``k`` is a STRIDED_SLICE of (batch, steps, units) taking the last step."""
-    code, op, ins, _ = reader.ops[k]
-    if code != "STRIDED_SLICE" or len(ins) < 4 or ins[0] != tensor:
-        return False
-    begin, end, strides = (reader.values(i, 8) for i in ins[1:4])
-    options = op.table(4)
-    if not begin or not end or not strides or len(begin) != 3 or options is None:
-        return False
-    begin_mask, end_mask, shrink = options.scalar(0, "<i"), options.scalar(1, "<i"), options.scalar(4, "<i")
-    last = int(begin[1]) in (-1, steps - 1) and not begin_mask & 2
-    whole = all((begin_mask >> a & 1 or int(begin[a]) == 0) and (end_mask >> a & 1) for a in (0, 2))
-    return bool(shrink & 2) and last and whole and all(int(s) == 1 for s in strides)
-
-
-def tflite_while(reader, tid: str, name: str, options, ins: list[int], outs: list[int], data_in: list[int]) -> None:
-    """A WHILE loop stays opaque: its body's weights are counted and its output shape is the
-    shape of the loop output the graph reads, (steps, units) for a time-major sequence. The
-    file was parsed once (``reader.graphs``) and each body's count is kept: a file with many
-    WHILE operators reads each body once."""
-    from lightdesign.importers.tflite.mapper import _Tensor
-
-    body = options.scalar(1, "<i") if options is not None else -1
-    count = 0
-    if 0 < body < len(reader.graphs):
-        if body not in reader.body_weights:
-            for table in reader.graphs[body].tables(0):
-                t = _Tensor(-1, table)
-                if t.buffer in reader.filled and t.buffer > 0 and t.type not in (2, 4, 6) and t.size > 1:
-                    count += t.size
-            reader.body_weights[body] = count
-        count = reader.body_weights[body]
-    read = [o for o in outs if reader.consumers.get(o)]
-    shape = None
-    target = str(read[0]) if read else tid
-    if read:
-        signature = reader.tensors[read[0]].signature
-        if len(signature) == 3 and signature[1] == 1 and all(d > 0 for d in signature):
-            shape = (signature[0], signature[2])  # (steps, batch 1, units): a time-major sequence
-            k = reader.only_consumer(read[0])
-            if k is not None and _time_step(reader, k, read[0]):
-                reader.skip.add(k)  # the last step of it: the loop's output is (units,)
-                target, shape = str(reader.output(k)), (signature[2],)
-        else:
-            shape = reader.dims(read[0])
-    reason = (
-        f"a WHILE loop over subgraph {body} (how the converter writes Keras 3's LSTM, GRU and SimpleRNN);"
-        f" LightDesign does not read loop bodies: its {count:,} weights are counted, its MACs are not"
-    )
-    x = [str(i) for i in data_in if len(reader.b.shape(str(i)) or ()) >= 2][-1:] or [str(data_in[0])]
-    reader.b.opaque(target, name, "WHILE", x, shape, (count, 0), reason)
-    for o in outs:
-        if str(o) != target:
-            reader.b.alias(str(o), target)
-    return None
-
-
-def _time_step(reader, k: int, tensor: int) -> bool:
-    """Whether operator ``k`` is a STRIDED_SLICE of (steps, batch, units) taking one step (the
-    last one of a loop's outputs) with the step axis shrunk away."""
-    code, op, ins, _ = reader.ops[k]
-    if code != "STRIDED_SLICE" or len(ins) < 4 or ins[0] != tensor:
-        return False
-    strides = reader.values(ins[3], 8)
-    options = op.table(4)
-    shrink = options.scalar(4, "<i") if options is not None else 0
-    return bool(strides) and all(int(v) == 1 for v in strides) and shrink == 1
-
-
-def tflite_follow(reader, ins: list[int], outs: list[int], data_in: list[int]) -> bool:
-    """A RESHAPE or TRANSPOSE that swaps a batch of 1 with the steps of a sequence, (1, steps,
-    features) <-> (steps, 1, features), around a WHILE loop (Keras 3's recurrent layers run
-    time-major): the design's per-sample sequence is the same, so it passes through (True)."""
-    if not data_in or not outs:
-        return False
-    before, after = reader.tensors[ins[0]].signature, reader.tensors[outs[0]].signature
-    if len(before) != 3 or len(after) != 3 or before[0] != 1 or after[1] != 1:
-        if not (len(before) == 3 and len(after) == 3 and before[1] == 1 and after[0] == 1):
-            return False
-    if sorted(before) != sorted(after) or before[2] != after[2] or before == after:
-        return False
-    near = [reader.ops[k][0] for k in reader.consumers.get(outs[0], [])]
-    producer = reader.producer.get(ins[0])
-    if producer is not None:
-        near.append(reader.ops[producer][0])
-    if "WHILE" not in near:
-        return False
-    reader.b.alias(str(outs[0]), str(data_in[0]))
-    return True
-
-
-def tflite_index_wrap(reader, k: int, ins: list[int], outs: list[int]) -> bool:
-    """Keras 3's Embedding wraps negative ids: SELECT(LESS(ids, 0), ADD(ids, n), ids). For the
-    ids an Embedding accepts it passes them through: the three operators are skipped and the
-    SELECT's output stands for the ids (True). ``k`` is the LESS operator."""
-    if len(ins) != 2 or ins[0] < 0:
-        return False
-    zero = reader.values(ins[1], 1)
-    select = reader.only_consumer(outs[0])
-    if zero != [0] or select is None or reader.ops[select][0] not in ("SELECT", "SELECT_V2"):
-        return False
-    cond, when_negative, otherwise = (list(reader.ops[select][2]) + [-1, -1, -1])[:3]
-    add = reader.producer.get(when_negative)
-    if cond != outs[0] or otherwise != ins[0] or add is None or reader.ops[add][0] != "ADD":
-        return False
-    add_ins = reader.ops[add][2]
-    if ins[0] not in add_ins or reader.only_consumer(when_negative) != select:
-        return False
-    shift = [i for i in add_ins if i != ins[0]]
-    if len(shift) != 1 or not reader.values(shift[0], 1):
-        return False
-    reader.skip.update((add, select))
-    reader.meta.update(outs)
-    reader.b.alias(str(reader.output(select)), str(ins[0]))
-    return True

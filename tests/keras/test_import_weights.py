@@ -163,8 +163,8 @@ def test_int8_tflite_weights_are_dequantized_per_channel(keras, cnn, x_nhwc):
     assert plan.unchanged and refused == [] and copied == 6
     from lightdesign.importers.tflite.mapper import _convert
 
-    reader = _convert(data, "cnn8")[1]
-    kernels = [reader.tensors[recipe[0][1]] for recipe in reader.sources.values()]
+    mapper = _convert(data, "cnn8")[1]
+    kernels = [mapper.graph.tensors[recipe[0][1]] for recipe in mapper.sources.values()]
     assert all(t.type == 9 for t in kernels)  # int8 weights, each conv's with one scale per channel
     for t in kernels:
         quantization = t.table.table(4)
