@@ -4,6 +4,10 @@
 is executed or unpickled. Layers no kind can express become opaque blocks that keep their
 figures; ``fold`` recognises the composite blocks in the flat result.
 
+One subpackage per format (``keras``, ``tflite``, ``onnx``), each a reader of the file apart
+from the mapper of what it read onto kinds; ``detect`` tells the formats apart, ``base``
+holds what every mapper shares (the error, the limits, the result, the design ``Builder``).
+
     from lightdesign.importers import import_file
     result = import_file("mobilenet_v2.keras")
     result.design, result.unmapped
@@ -21,7 +25,7 @@ from lightdesign.importers.base import (
     check_size,
     max_model_bytes,
 )
-from lightdesign.importers.files import SUPPORTED, detect
+from lightdesign.importers.detect import SUPPORTED, detect
 
 SUFFIXES = (".keras", ".h5", ".hdf5", ".json", ".tflite", ".onnx")
 
@@ -44,24 +48,17 @@ def _import(data: bytes, filename: str, input_shape: tuple | None, fold: bool) -
     fmt = detect(data, filename)
     stem = Path(filename).stem or "imported"
     if fmt in ("keras", "h5", "json"):
-        from lightdesign.importers import files, keras_config
+        from lightdesign.importers import keras
 
-        if fmt == "keras":
-            config, shapes = files.read_keras_zip(data)
-            weights = files.keras3_weights_by_layer(config, shapes)
-        elif fmt == "h5":
-            config, weights = files.read_h5(data)
-        else:
-            config, weights = files.read_json(data), None
-        result = keras_config.convert(config, fmt, weights, input_shape)
+        result = keras.convert(data, fmt, input_shape)
     elif fmt == "tflite":
         from lightdesign.importers import tflite
 
         result = tflite.convert(data, stem, input_shape)
     else:
-        from lightdesign.importers import onnx_model
+        from lightdesign.importers import onnx
 
-        result = onnx_model.convert(data, stem, input_shape)
+        result = onnx.convert(data, stem, input_shape)
     if fold:
         from lightdesign.importers.fold import fold_design
 

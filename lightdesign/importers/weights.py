@@ -101,7 +101,7 @@ def _same(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
 MODEL_FILES = "model_files"  # workspace setting: design id -> the record of its imported file
 # formats whose weights a job loads: Keras files with safe_mode=True; TFLite and ONNX files
 # read as data by the importer's own mapping, in Keras's layout (``tflite.weight_values``,
-# ``onnx_model.weight_values``)
+# ``onnx.weight_values``)
 LOADABLE = ("keras", "h5", "tflite", "onnx")
 MODELS_DIR = "models"  # under the work folder: one folder per kept file
 

@@ -24,10 +24,10 @@ from lightdesign.importers.weights import WeightsSource
 def _layers(model, config):
     """(name, layer) for the layers of a loaded Keras model, named as the importer names them
     in the flat design. ``config`` is the file's own model config, read as the importer read
-    it; ``importers.keras_config.flat_paths`` gives each flat name with its path of names, so
+    it; ``importers.keras.flat_paths`` gives each flat name with its path of names, so
     a nested model is walked into exactly where the importer expanded it: one it kept opaque
     (applied twice, say) gives no inner layers, and takes no names from the layers after it."""
-    from lightdesign.importers.keras_config import flat_paths
+    from lightdesign.importers.keras import flat_paths
 
     for name, path in flat_paths(config).items():
         layer = model
@@ -43,7 +43,8 @@ def _layers(model, config):
 
 def _config(source: WeightsSource):
     """The model config of a .keras or .h5 file, read as the importer reads it."""
-    from lightdesign.importers import check_size, files
+    from lightdesign.importers import check_size
+    from lightdesign.importers.keras import files
 
     path = Path(source.path)
     check_size(path.stat().st_size)
@@ -67,7 +68,7 @@ def mapped_weights(source: WeightsSource) -> dict[str, list[np.ndarray]]:
         if source.format == "tflite":
             from lightdesign.importers.tflite import weight_values
         else:
-            from lightdesign.importers.onnx_model import weight_values
+            from lightdesign.importers.onnx import weight_values
         return weight_values(data, source.input_shape)
     except (OSError, ModelFileError, ValueError, RecursionError) as exc:
         text = " ".join(str(exc).split())[:300] or type(exc).__name__

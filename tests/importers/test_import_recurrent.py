@@ -399,7 +399,7 @@ def test_a_keras_recurrent_model_converted_to_tflite(tmp_path, layer, sequences)
     import keras
     import tensorflow as tf
 
-    from lightdesign.importers import tflite
+    from lightdesign.importers.tflite import reader
 
     layers = keras.layers
     inputs = keras.Input((STEPS,), dtype="int32", batch_size=1)
@@ -411,7 +411,7 @@ def test_a_keras_recurrent_model_converted_to_tflite(tmp_path, layer, sequences)
     for weight in model.weights:  # a zero bias would be folded away by the converter
         weight.assign(rng.normal(0, 0.3, tuple(weight.shape)).astype(np.float32))
     data = tf.lite.TFLiteConverter.from_keras_model(model).convert()
-    codes = tflite._read_model(data)[0]
+    codes = reader.read_model(data).codes
     result = import_bytes(data, f"{layer}.tflite")
     figures = analyze(result.design)
     assert not figures.errors
@@ -468,16 +468,16 @@ def test_tflite_while_loops_parse_the_file_once(monkeypatch):
     """A file with many WHILE operators was parsed again for each one, every buffer walked
     each time (100 loops and 100k empty buffers: 16.5 s before, 0.26 s once): the reader
     keeps the parse and each body's count."""
-    from lightdesign.importers import tflite
+    from lightdesign.importers.tflite import reader
 
     parsed = []
-    real = tflite._read_model
+    real = reader.read_model
 
     def counted(data):
         parsed.append(len(data))
         return real(data)
 
-    monkeypatch.setattr(tflite, "_read_model", counted)
+    monkeypatch.setattr(reader, "read_model", counted)
     result = import_bytes(while_model(100), "loops.tflite")
     assert len(parsed) == 1
     assert [u.op for u in result.unmapped] == ["WHILE"] * 100

@@ -346,12 +346,12 @@ def test_models_nested_up_to_the_limit_import():
 
 def test_a_recursion_error_in_an_importer_is_one_line(monkeypatch):
     """The importers bound their recursion; a RecursionError past them is still one line."""
-    from lightdesign.importers import keras_config
+    from lightdesign.importers.keras import mapper
 
     def deep(*args, **kwargs):
         raise RecursionError("maximum recursion depth exceeded")
 
-    monkeypatch.setattr(keras_config, "convert", deep)
+    monkeypatch.setattr(mapper, "convert", deep)
     with pytest.raises(ModelFileError, match="^the model file is nested too deeply to be read") as caught:
         import_bytes(json.dumps(keras2_json()).encode(), "m.json")
     assert "\n" not in str(caught.value)

@@ -161,10 +161,10 @@ def test_int8_tflite_weights_are_dequantized_per_channel(keras, cnn, x_nhwc):
     data = tflite_bytes(cnn, "int8")
     model, result, plan, (copied, refused) = loaded(data, "cnn8.tflite")
     assert plan.unchanged and refused == [] and copied == 6
-    from lightdesign.importers.tflite import _convert
+    from lightdesign.importers.tflite.mapper import _convert
 
-    reader = _convert(data, "cnn8")[1]
-    kernels = [reader.tensors[recipe[0][1]] for recipe in reader.sources.values()]
+    mapper = _convert(data, "cnn8")[1]
+    kernels = [mapper.graph.tensors[recipe[0][1]] for recipe in mapper.sources.values()]
     assert all(t.type == 9 for t in kernels)  # int8 weights, each conv's with one scale per channel
     for t in kernels:
         quantization = t.table.table(4)
@@ -381,7 +381,7 @@ def test_an_edited_onnx_design_keeps_the_weights_of_its_unchanged_layers(keras):
     model, result, plan, (copied, refused) = loaded(data, "cnn.onnx", edit=narrower)
     assert plan.fresh == ["c1", "c1_bn", "flat_bn", "fc1"] and plan.kept == {"fc2": "fc2"}
     assert (copied, refused) == (1, [])
-    from lightdesign.importers.onnx_model import weight_values
+    from lightdesign.importers.onnx import weight_values
 
     values = weight_values(data)
     for mine, theirs in zip(model.get_layer("fc2").get_weights(), values["fc2"], strict=True):

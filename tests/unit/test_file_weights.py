@@ -134,7 +134,7 @@ def test_onnx_weights_in_keras_layout():
     import onnx
     from onnx import numpy_helper
 
-    from lightdesign.importers.onnx_model import weight_values
+    from lightdesign.importers.onnx import weight_values
 
     def initializers(model: bytes) -> dict:
         return {t.name: numpy_helper.to_array(t) for t in onnx.load_from_string(model).graph.initializer}

@@ -147,7 +147,9 @@ def keras_config(class_name: str) -> bytes:
 
     layers = [
         layer("input", "InputLayer", {"batch_input_shape": [None, 8, 8, 3]}, None),
-        layer("conv", "Conv2D", {"filters": 6, "kernel_size": [3, 3], "padding": "same", "activation": "relu"}, "input"),
+        layer(
+            "conv", "Conv2D", {"filters": 6, "kernel_size": [3, 3], "padding": "same", "activation": "relu"}, "input"
+        ),
         layer("extra", class_name, {}, "conv"),
         layer("pool", "GlobalAveragePooling2D", {}, "extra"),
         layer("head", "Dense", {"units": 4, "activation": "softmax"}, "pool"),

@@ -7,8 +7,8 @@ of the outer model already has it (then it takes its model's name as a prefix,
 the inner model's output reads the inner layer that produced it.
 
 The weights a file carries for a nested model are given per inner layer by a path of names,
-``"backbone/Conv1"`` (Keras 3 forbids '/' in layer names). ``inner_name`` is the one naming
-rule; the worker that copies an imported file's weights (``jobs.file_weights``) names the
+``"backbone/Conv1"`` (Keras 3 forbids '/' in layer names). ``graph.inner_name`` is the one
+naming rule; the worker that copies an imported file's weights (``jobs.file_weights``) names the
 layers of the loaded model with it too, so both sides agree on every name.
 """
 
@@ -17,9 +17,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lightdesign.importers.base import ModelFileError, unique
+from lightdesign.importers.base import ModelFileError, too_many_layers
+from lightdesign.importers.keras.graph import (
+    MODEL_CLASSES,
+    calls,
+    inner_name,
+    io_tensors,
+    layer_name,
+    sequential_as_functional,
+)
 
-MODEL_CLASSES = ("Functional", "Model", "Sequential")
 MAX_DEPTH = 16  # models nested in models
 
 
@@ -35,16 +42,6 @@ def too_deep() -> TooDeep:
     )
 
 
-def layer_name(layer: dict) -> str:
-    return str(layer.get("name") or (layer.get("config") or {}).get("name"))
-
-
-def inner_name(parent: str, name: str, used: set[str]) -> str:
-    """The flat name of layer ``name`` of the nested model ``parent``; ``used`` holds the
-    outer model's layer names and every name given so far (the new one is added)."""
-    return unique(name if name not in used else f"{parent}_{name}", used)
-
-
 def is_model(layer: dict) -> bool:
     """A Keras model used as a layer (never a custom class: those are refused elsewhere)."""
     if layer.get("class_name") not in MODEL_CLASSES or not isinstance(layer.get("config"), dict):
@@ -52,43 +49,6 @@ def is_model(layer: dict) -> bool:
     module = str(layer.get("module") or "")
     registered = layer.get("registered_name")
     return (not module or module.startswith("keras")) and registered in (None, "", layer.get("class_name"))
-
-
-def input_shape(cfg: dict) -> Any:
-    """The batch shape an InputLayer (or a first layer) records."""
-    for key in ("batch_shape", "batch_input_shape"):
-        if cfg.get(key) is not None:
-            return cfg[key]
-    if cfg.get("input_shape") is not None:
-        return [None, *cfg["input_shape"]]
-    return None
-
-
-def sequential_as_functional(config: dict) -> dict:
-    """A Sequential config as a chain of functional layers."""
-    layers = [dict(layer) for layer in config.get("layers") or [] if isinstance(layer, dict)]
-    shape = None
-    if layers and layers[0].get("class_name") == "InputLayer":
-        shape = input_shape(layers[0].get("config") or {})
-        layers = layers[1:]
-    if shape is None and layers:
-        shape = input_shape(layers[0].get("config") or {})
-    if shape is None:
-        shape = config.get("build_input_shape") or (config.get("build_config") or {}).get("input_shape")
-    used = {layer_name(layer) for layer in layers}
-    start = inner_name("sequential", "input_layer", used)
-    out = [{"class_name": "InputLayer", "name": start, "config": {"batch_shape": shape}, "inbound_nodes": []}]
-    previous = start
-    for i, layer in enumerate(layers):
-        name = (layer.get("config") or {}).get("name") or f"layer_{i}"
-        out.append({**layer, "name": name, "inbound_nodes": [[[previous, 0, 0, {}]]]})
-        previous = name
-    return {
-        "name": config.get("name", "sequential"),
-        "layers": out,
-        "input_layers": [[start, 0, 0]],
-        "output_layers": [[previous, 0, 0]],
-    }
 
 
 def functional(layer: dict) -> dict:
@@ -102,35 +62,26 @@ def functional(layer: dict) -> dict:
 class _Flat:
     """The state of one expansion: the flat layers, their weight paths, the names taken."""
 
-    def __init__(self, nodes: Callable[[dict], list[dict]], io: Callable[[Any], list[str]], used: set[str]):
-        self.nodes = nodes
-        self.io = io
+    def __init__(self, used: set[str]):
         self.used = used
         self.layers: list[dict] = []
         self.paths: dict[str, str] = {}
         self.count = 0
 
 
-def expand(
-    layers: list[dict],
-    nodes: Callable[[dict], list[dict]],
-    io: Callable[[Any], list[str]],
-    limit: int,
-    depth: int = 0,
-) -> tuple[list[dict], Callable[[str], str], dict[str, str]]:
+def expand(layers: list[dict], limit: int, depth: int = 0) -> tuple[list[dict], Callable[[str], str], dict[str, str]]:
     """The layers of a functional config with every nested model expanded in place.
 
     Returns (flat layers, the tensor-id resolver of the outer model, {flat name: weight path}).
     Each flat layer carries its calls, already read and rewired, under ``"_calls"``; a nested
     model that cannot be expanded stays one layer with the reason under ``"_why"``.
-    ``nodes`` reads a layer's calls, ``io`` a config's input/output layers; ``limit`` caps
-    the number of flat layers (a nesting bomb); ``depth`` is how deep in other models this
-    one is (a model imported on its own for an opaque block's figures). A nested model that
-    stays opaque carries its depth under ``"_depth"``.
+    ``limit`` caps the number of flat layers (a nesting bomb); ``depth`` is how deep in other
+    models this one is (a model imported on its own for an opaque block's figures). A nested
+    model that stays opaque carries its depth under ``"_depth"``.
 
     Which nested models are expanded (``_why_not``) and how their layers are named is decided
     here only: the worker that copies a file's weights reads the same names and paths."""
-    flat = _Flat(nodes, io, {layer_name(layer) for layer in layers})
+    flat = _Flat({layer_name(layer) for layer in layers})
     resolve = _container(flat, layers, None, (), {}, depth, limit)
     return flat.layers, resolve, flat.paths
 
@@ -140,8 +91,6 @@ def _container(
 ) -> Callable[[str], str]:
     """Expand one model's layers into ``flat``; returns its tensor-id resolver. ``inputs``
     maps the tensor ids of its input layers to the outer tensors the call passed."""
-    from lightdesign.importers.base import too_many_layers
-
     if depth > MAX_DEPTH:
         raise too_deep()
     local = dict(inputs)  # tensor id in this model -> flat tensor id
@@ -159,18 +108,18 @@ def _container(
 
     for layer in layers:
         name = layer_name(layer)
-        calls = flat.nodes(layer)
+        layer_calls = calls(layer)
         if layer.get("class_name") == "InputLayer" and parent is not None:
             continue  # its tensor is the outer call's input (in ``inputs``)
         flat.count += 1
         if flat.count > limit:
             raise too_many_layers(flat.count)
         if is_model(layer):
-            why = _why_not(layer, calls, flat.io)
+            why = _why_not(layer, layer_calls)
             if why is None:
                 inner = functional(layer)
-                inner_inputs = flat.io(inner.get("input_layers"))
-                passed = [resolve(tid) for tid, _ in calls[0]["inputs"]]
+                inner_inputs = io_tensors(inner.get("input_layers"))
+                passed = [resolve(tid) for tid, _ in layer_calls[0]["inputs"]]
                 sub = _container(
                     flat,
                     [x for x in inner["layers"] if isinstance(x, dict)],
@@ -180,7 +129,7 @@ def _container(
                     depth + 1,
                     limit,
                 )
-                for k, out_id in enumerate(flat.io(inner.get("output_layers"))):
+                for k, out_id in enumerate(io_tensors(inner.get("output_layers"))):
                     local[f"{name}:0:{k}"] = sub(out_id)
                 flat.count -= 1  # the model itself is not a layer of the design
                 continue
@@ -189,24 +138,24 @@ def _container(
         renamed[name] = new
         rewired = [
             {"inputs": [(resolve(tid), shape) for tid, shape in call["inputs"]], "constants": call["constants"]}
-            for call in calls
+            for call in layer_calls
         ]
         flat.layers.append({**layer, "name": new, "_calls": rewired})
         flat.paths[new] = "/".join((*path, name))
     return resolve
 
 
-def _why_not(layer: dict, calls: list[dict], io: Callable[[Any], list[str]]) -> str | None:
+def _why_not(layer: dict, layer_calls: list[dict]) -> str | None:
     """Why a nested model cannot be expanded in place, or None when it can."""
-    if len(calls) != 1:
-        return f"a nested model applied {len(calls)} times (its layers share their weights)"
+    if len(layer_calls) != 1:
+        return f"a nested model applied {len(layer_calls)} times (its layers share their weights)"
     inner = functional(layer)
     if not isinstance(inner.get("layers"), list):
         return "a nested model whose config has no list of layers"
-    inputs, outputs = io(inner.get("input_layers")), io(inner.get("output_layers"))
-    if len(inputs) != len(calls[0]["inputs"]) or not outputs:
+    inputs, outputs = io_tensors(inner.get("input_layers")), io_tensors(inner.get("output_layers"))
+    if len(inputs) != len(layer_calls[0]["inputs"]) or not outputs:
         return (
-            f"a nested model with {len(inputs)} input(s) called on {len(calls[0]['inputs'])} tensor(s)"
+            f"a nested model with {len(inputs)} input(s) called on {len(layer_calls[0]['inputs'])} tensor(s)"
             if outputs
             else "a nested model without outputs"
         )

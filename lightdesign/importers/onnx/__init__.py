@@ -1,0 +1,6 @@
+"""ONNX models -> designs (``convert``), and the weights of the mapped layers in Keras's
+layout (``weight_values``, read by a job's worker)."""
+
+from lightdesign.importers.onnx.mapper import convert, weight_values
+
+__all__ = ["convert", "weight_values"]
