@@ -10,8 +10,8 @@ Palette, forms, JSON, analysis, rendering and code generation look kinds up here
 from __future__ import annotations
 
 from lightdesign.core import blocks, layers
-from lightdesign.core.registry import CATEGORIES, by_category, get, names
+from lightdesign.core.registry import CATEGORIES, by_category, for_keras_class, get, names
 
 PACKAGES = (layers, blocks)  # the packages whose import registers the kinds
 
-__all__ = ["CATEGORIES", "PACKAGES", "by_category", "get", "names"]
+__all__ = ["CATEGORIES", "PACKAGES", "by_category", "for_keras_class", "get", "names"]

@@ -51,6 +51,15 @@ def get(kind: str) -> type:
         raise KeyError(f"unknown layer kind {kind!r}; valid kinds: {', '.join(sorted(_KINDS))}") from None
 
 
+def for_keras_class(class_name: str) -> type | None:
+    """The kind a saved Keras layer of this class imports as (it lists the class in its
+    ``keras_classes``), or None."""
+    for cls in _KINDS.values():
+        if class_name in getattr(cls, "keras_classes", ()):
+            return cls
+    return None
+
+
 def names() -> list[str]:
     """Every registered kind, in registration order."""
     return list(_KINDS)

@@ -80,8 +80,8 @@ class TFLiteSupport:
 SUPPORTED = TFLiteSupport(builtin=True, int8=True)
 
 
-class NotMappable(ValueError):
-    """A layer read from a model file cannot be expressed by the kind it names (why, in words)."""
+class Unmappable(Exception):
+    """A layer no kind expresses (the message says why): an importer keeps it as an opaque block."""
 
 
 @dataclass(slots=True)
@@ -206,8 +206,10 @@ class Layer:
     # The tutorial's stage this layer is drawn as (``output.article``); None: a shape-only
     # layer folded into an arrow.
     article_stage: ClassVar[str | None] = "other"
-    # Keras class names a saved model's layer may have to be imported as this kind
-    # (``importers.keras``), each read by ``from_keras``.
+    # A merge whose inputs may come in any order (Add, Multiply; not Concatenate).
+    commutative: ClassVar[bool] = False
+    # Keras class names a saved model's layer is imported as this kind from
+    # (``importers.keras``), each read by ``from_keras``; none: never imported as this kind.
     keras_classes: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, *args: Any, name: str | None = None, **kwargs: Any):
@@ -292,10 +294,11 @@ class Layer:
         return low.unsupported(node)
 
     @classmethod
-    def from_keras(cls, class_name: str, config: dict[str, Any]) -> dict[str, Any]:
+    def from_keras(cls, class_name: str, config: dict[str, Any], rank: int) -> dict[str, Any]:
         """Design params from a saved Keras layer's config (``class_name`` is one of
-        ``keras_classes``); NotMappable when this kind cannot express it."""
-        raise NotMappable(f"{class_name} has no LightDesign kind")
+        ``keras_classes``; ``rank``: the axes of its input per sample); Unmappable when
+        this kind cannot express it."""
+        raise Unmappable(f"{class_name} has no LightDesign kind")
 
     # -- shared checks ---------------------------------------------------------------
     def need_rank(self, shape: Shape, rank: int, what: str, hint: str = "") -> None:

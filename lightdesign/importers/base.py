@@ -29,10 +29,6 @@ class ModelFileError(ValueError):
     """A model file that cannot be imported; the message is one line meant for the person."""
 
 
-class Unmappable(Exception):
-    """A layer no kind expresses (the message says why): it becomes an opaque block."""
-
-
 def max_model_bytes() -> int:
     """The size cap, ``LIGHTDESIGN_MAX_MODEL_MB`` megabytes (default 200)."""
     return int(config.value("LIGHTDESIGN_MAX_MODEL_MB") * 1024 * 1024)

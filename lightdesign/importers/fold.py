@@ -216,8 +216,10 @@ PROPOSALS: list[tuple[str, Callable]] = [
 # -- matching -------------------------------------------------------------------------------------
 
 
-_FUSES = {"Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Dense"}
-_UNORDERED = {"Add", "Multiply"}
+def _takes_activation(kind: str) -> bool:
+    """A layer (not an Activation) with an activation argument an Activation after it can fold into."""
+    cls = kinds.get(kind)
+    return "activation" in cls.keras_defaults and cls.article_stage != "activation"
 
 
 def _signature(nodes, entry: str) -> list[tuple]:
@@ -255,7 +257,7 @@ def _signature(nodes, entry: str) -> list[tuple]:
         if n.kind == "Activation" and len(n.inputs) == 1 and n.inputs[0] in index:
             producer = rows[index[n.inputs[0]]]
             if (
-                producer[0] in _FUSES
+                _takes_activation(producer[0])
                 and producer[1].get("activation") in (None, "linear")
                 and readers[n.inputs[0]] == 1
             ):
@@ -270,7 +272,7 @@ def _signature(nodes, entry: str) -> list[tuple]:
     out = []
     for kind, cfg, inputs in rows:
         wiring = tuple("in" if name == entry else index.get(name, "out") for name in inputs)
-        if kind in _UNORDERED:
+        if kinds.get(kind).commutative:
             wiring = tuple(sorted(wiring, key=str))
         out.append((kind, tuple(sorted((k, _norm(v)) for k, v in cfg.items())), wiring))
     return out

@@ -34,7 +34,6 @@ NOTICE = "canvas_notice"  # the last refused gesture, shown on the canvas once
 GESTURE = "canvas_gesture"  # this run follows a gesture on the canvas (its drawing goes first)
 BUNDLE = APP_DIR / "static" / "lightdesign-canvas.js"
 HEIGHT = 620
-_MERGES = {"Add", "Concatenate", "Multiply"}
 
 
 # Imports the bundle the first time and keeps its render function, by URL (a new build
@@ -174,7 +173,7 @@ def graph_data(result: Analysis) -> dict[str, Any]:
             "block": ids[node.block],
             "kind": node.kind,
             "summary": _layer_summary(node),
-            "merge": node.kind in _MERGES,
+            "merge": graph_layout.is_merge(node),
             "inputs": [[source, fmt.shape(shapes[source])] for source in node.inputs],
         }
         for node in graph.nodes[1:]

@@ -57,7 +57,7 @@ class ChannelScale(layers.Layer):
         return low.emit(node.name, "MUL", [low.source(node)], [numel(node.shape)]).outputs[0]
 
     @classmethod
-    def from_keras(cls, class_name, config):
+    def from_keras(cls, class_name, config, rank):
         return {}
 
 

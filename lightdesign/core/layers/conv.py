@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lightdesign.core import fields as F
+from lightdesign.core.layers import keras_args
 from lightdesign.core.layers.common import (
     activation_flops,
     check_dilated_stride,
@@ -34,6 +35,21 @@ class _Conv(Layer):
     def to_keras(cls, params):
         return keras_activation(params)
 
+    @classmethod
+    def from_keras(cls, class_name, cfg, rank):
+        keras_args.channels_last(cfg)
+        out = dict(
+            kernel_size=keras_args.square(cfg.get("kernel_size"), "kernel_size"),
+            strides=keras_args.square(cfg.get("strides", 1), "strides"),
+            padding=cfg.get("padding", "valid"),
+            dilation_rate=keras_args.square(cfg.get("dilation_rate", 1), "dilation_rate"),
+            use_bias=bool(cfg.get("use_bias", True)),
+            activation=keras_args.activation(cfg.get("activation")),
+        )
+        defaults = {"filters": None, "groups": 1, "depth_multiplier": 1}
+        out.update({key: cfg.get(key, default) for key, default in defaults.items() if key in cls.keras_defaults})
+        return out
+
     def int8_weight_bytes(self, node, inputs):
         return int8_kernel_bytes(node, self.cfg["use_bias"])
 
@@ -64,6 +80,7 @@ class _Conv(Layer):
 class Conv2D(_Conv):
     kind = "Conv2D"
     category = "Convolution"
+    keras_classes = ("Conv2D",)
     doc = "Standard 2-D convolution: every output channel looks at every input channel."
     positional = ("filters", "kernel_size")
     keras_defaults = dict(
@@ -106,6 +123,7 @@ class Conv2D(_Conv):
 class DepthwiseConv2D(_Conv):
     kind = "DepthwiseConv2D"
     category = "Convolution"
+    keras_classes = ("DepthwiseConv2D",)
     doc = "One spatial filter per input channel (no mixing across channels); the cheap half of a separable conv."
     positional = ("kernel_size",)
     keras_defaults = dict(
@@ -143,6 +161,7 @@ class DepthwiseConv2D(_Conv):
 class SeparableConv2D(_Conv):
     kind = "SeparableConv2D"
     category = "Convolution"
+    keras_classes = ("SeparableConv2D",)
     doc = "Depthwise convolution followed by a 1x1 pointwise convolution, in one layer."
     positional = ("filters", "kernel_size")
     keras_defaults = dict(
@@ -190,6 +209,7 @@ class SeparableConv2D(_Conv):
 class Conv1D(_Conv):
     kind = "Conv1D"
     category = "Convolution"
+    keras_classes = ("Conv1D",)
     doc = "1-D convolution over a sequence (steps, features)."
     positional = ("filters", "kernel_size")
     keras_defaults = dict(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lightdesign.core import fields as F
+from lightdesign.core.layers import keras_args
 from lightdesign.core.layers.common import (
     activation_flops,
     int8_kernel_bytes,
@@ -31,6 +32,15 @@ class Dense(Layer):
     tflite = SUPPORTED
     folds_batchnorm = True
     article_stage = "dense"
+    keras_classes = ("Dense",)
+
+    @classmethod
+    def from_keras(cls, class_name, cfg, rank):
+        return dict(
+            units=cfg.get("units"),
+            activation=keras_args.activation(cfg.get("activation")),
+            use_bias=bool(cfg.get("use_bias", True)),
+        )
 
     @classmethod
     def to_keras(cls, params):
@@ -72,6 +82,11 @@ class Embedding(Layer):
     )
     tflite = SUPPORTED
     article_stage = "embedding"
+    keras_classes = ("Embedding",)
+
+    @classmethod
+    def from_keras(cls, class_name, cfg, rank):
+        return dict(input_dim=cfg.get("input_dim"), output_dim=cfg.get("output_dim"))
 
     def output_shape(self, shapes):
         (shape,) = shapes

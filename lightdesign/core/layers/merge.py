@@ -8,7 +8,7 @@ from typing import ClassVar
 from lightdesign.core import fields as F
 from lightdesign.core.layers.common import numel
 from lightdesign.core.registry import register
-from lightdesign.core.symbolic import SUPPORTED, Cost, Layer, LayerError, fmt_shape
+from lightdesign.core.symbolic import SUPPORTED, Cost, Layer, LayerError, Unmappable, fmt_shape
 
 _SOURCE = F.ref(
     "source",
@@ -27,6 +27,10 @@ class _Merge(Layer):
     article_stage = "merge"
     tflite_op: ClassVar[str]
 
+    @classmethod
+    def from_keras(cls, class_name, cfg, rank):
+        return {}
+
     def lower(self, node, low):
         inputs = [low.value[name] for name in node.inputs]
         return low.emit(node.name, self.tflite_op, inputs, [numel(node.shape)]).outputs[0]
@@ -44,6 +48,8 @@ class Add(_Merge):
     kind = "Add"
     doc = "Element-wise sum: the residual (shortcut) connection. Both inputs must have the same shape."
     tflite_op = "ADD"
+    commutative = True
+    keras_classes = ("Add",)
 
     def output_shape(self, shapes):
         self._need_two(shapes)
@@ -63,6 +69,8 @@ class Multiply(_Merge):
     kind = "Multiply"
     doc = "Element-wise product, broadcasting size-1 axes (the scaling step of squeeze-excitation)."
     tflite_op = "MUL"
+    commutative = True
+    keras_classes = ("Multiply",)
 
     def lower(self, node, low):
         inputs = [low.value[name] for name in node.inputs]
@@ -88,6 +96,14 @@ class Concatenate(_Merge):
     kind = "Concatenate"
     doc = "Joins the inputs along the channel axis; all other axes must match."
     tflite_op = "CONCATENATION"
+    keras_classes = ("Concatenate",)
+
+    @classmethod
+    def from_keras(cls, class_name, cfg, rank):
+        axis = cfg.get("axis", -1)
+        if axis != -1 and axis != rank:
+            raise Unmappable(f"concatenation along axis {axis} (only the last axis is mapped)")
+        return {}
 
     def output_shape(self, shapes):
         self._need_two(shapes)

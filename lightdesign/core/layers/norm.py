@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from lightdesign.core import fields as F
+from lightdesign.core.layers import keras_args
 from lightdesign.core.layers.common import QUANT_PARAM_BYTES, activation_flops, numel
 from lightdesign.core.registry import register
-from lightdesign.core.symbolic import SUPPORTED, Cost, Layer
+from lightdesign.core.symbolic import SUPPORTED, Cost, Layer, Unmappable
 
 
 @register
@@ -23,6 +24,16 @@ class BatchNormalization(Layer):
     )
     tflite = SUPPORTED
     article_stage = "norm"
+    keras_classes = ("BatchNormalization",)
+
+    @classmethod
+    def from_keras(cls, class_name, cfg, rank):
+        axis = cfg.get("axis", -1)
+        if isinstance(axis, list):
+            axis = axis[0] if len(axis) == 1 else None
+        if axis not in (-1, 1, 2, 3) or axis == 1 and rank > 1:
+            raise Unmappable(f"normalisation over axis {cfg.get('axis')!r} (only the channel axis is mapped)")
+        return dict(center=bool(cfg.get("center", True)), scale=bool(cfg.get("scale", True)))
 
     def output_shape(self, shapes):
         return shapes[0]
@@ -60,6 +71,22 @@ class Activation(Layer):
     fields = (F.activation("relu"),)
     tflite = SUPPORTED
     article_stage = "activation"
+    keras_classes = ("Activation", "ReLU", "Softmax")
+
+    @classmethod
+    def from_keras(cls, class_name, cfg, rank):
+        if class_name == "ReLU":
+            if cfg.get("negative_slope") or cfg.get("threshold"):
+                raise Unmappable("a leaky or thresholded ReLU")
+            top = cfg.get("max_value")
+            if top is not None and float(top) != 6.0:
+                raise Unmappable(f"ReLU with max_value={top}")
+            return dict(activation="relu" if top is None else "relu6")
+        if class_name == "Softmax":
+            if cfg.get("axis", -1) != -1:
+                raise Unmappable(f"softmax over axis {cfg.get('axis')}")
+            return dict(activation="softmax")
+        return dict(activation=keras_args.activation(cfg.get("activation")))
 
     def output_shape(self, shapes):
         return shapes[0]
@@ -82,6 +109,14 @@ class Dropout(Layer):
     fields = (F.number("rate", 0.2, 0.0, 0.95, "Fraction of values dropped while training."),)
     tflite = SUPPORTED
     article_stage = "dropout"
+    keras_classes = ("Dropout",)
+
+    @classmethod
+    def from_keras(cls, class_name, cfg, rank):
+        rate = float(cfg.get("rate", 0.0))
+        if not 0.0 <= rate <= 0.95:
+            raise Unmappable(f"dropout rate {rate}")
+        return dict(rate=rate)
 
     def output_shape(self, shapes):
         return shapes[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from lightdesign.core import fields as F
+from lightdesign.core.layers import keras_args
 from lightdesign.core.layers.common import need_image, need_sequence, numel, out_size
 from lightdesign.core.registry import register
 from lightdesign.core.symbolic import SUPPORTED, Cost, Layer, pair
@@ -21,6 +22,18 @@ class _Pooling(Layer):
     tflite = SUPPORTED
     article_stage = "pool"
     tflite_op: ClassVar[str]  # the TFLite operator computing it
+
+    @classmethod
+    def from_keras(cls, class_name, cfg, rank):
+        """A local window's size, strides and padding (global pooling overrides this)."""
+        keras_args.channels_last(cfg)
+        size = keras_args.square(cfg.get("pool_size", 2), "pool_size")
+        strides = cfg.get("strides")
+        return dict(
+            pool_size=size,
+            strides=size if strides is None else keras_args.square(strides, "strides"),
+            padding=cfg.get("padding", "valid"),
+        )
 
 
 class _Pool2D(_Pooling):
@@ -58,6 +71,7 @@ class _Pool2D(_Pooling):
 @register
 class MaxPooling2D(_Pool2D):
     kind = "MaxPooling2D"
+    keras_classes = ("MaxPooling2D",)
     doc = "Keeps the largest value in each window; halves height and width with the defaults."
     tflite_op = "MAX_POOL_2D"
 
@@ -65,6 +79,7 @@ class MaxPooling2D(_Pool2D):
 @register
 class AveragePooling2D(_Pool2D):
     kind = "AveragePooling2D"
+    keras_classes = ("AveragePooling2D",)
     doc = "Averages each window; halves height and width with the defaults."
     tflite_op = "AVERAGE_POOL_2D"
 
@@ -94,6 +109,7 @@ class _Pool1D(_Pooling):
 @register
 class MaxPooling1D(_Pool1D):
     kind = "MaxPooling1D"
+    keras_classes = ("MaxPooling1D",)
     doc = "Keeps the largest value in each window of steps."
     tflite_op = "MAX_POOL_2D"
 
@@ -101,6 +117,7 @@ class MaxPooling1D(_Pool1D):
 @register
 class AveragePooling1D(_Pool1D):
     kind = "AveragePooling1D"
+    keras_classes = ("AveragePooling1D",)
     doc = "Averages each window of steps."
     tflite_op = "AVERAGE_POOL_2D"
 
@@ -111,6 +128,11 @@ class _Global(_Pooling):
     fields = (F.flag("keepdims", False, "Keep the pooled axes with size 1 (as squeeze-excitation needs)."),)
     rank = 3
     flops_per_input = 1  # tf.reduce_mean costs one FLOP per input element; max has none
+
+    @classmethod
+    def from_keras(cls, class_name, cfg, rank):
+        keras_args.channels_last(cfg)
+        return dict(keepdims=bool(cfg.get("keepdims", False)))
 
     def output_shape(self, shapes):
         (shape,) = shapes
@@ -139,12 +161,14 @@ class _Global(_Pooling):
 @register
 class GlobalAveragePooling2D(_Global):
     kind = "GlobalAveragePooling2D"
+    keras_classes = ("GlobalAveragePooling2D",)
     doc = "Averages each channel over the whole image: (H, W, C) -> (C,). The cheap classifier head."
 
 
 @register
 class GlobalMaxPooling2D(_Global):
     kind = "GlobalMaxPooling2D"
+    keras_classes = ("GlobalMaxPooling2D",)
     doc = "Takes each channel's maximum over the whole image: (H, W, C) -> (C,)."
     flops_per_input = 0
     tflite_op = "REDUCE_MAX"
@@ -153,6 +177,7 @@ class GlobalMaxPooling2D(_Global):
 @register
 class GlobalAveragePooling1D(_Global):
     kind = "GlobalAveragePooling1D"
+    keras_classes = ("GlobalAveragePooling1D",)
     doc = "Averages each feature over all steps: (T, F) -> (F,)."
     rank = 2
 
@@ -160,6 +185,7 @@ class GlobalAveragePooling1D(_Global):
 @register
 class GlobalMaxPooling1D(_Global):
     kind = "GlobalMaxPooling1D"
+    keras_classes = ("GlobalMaxPooling1D",)
     doc = "Takes each feature's maximum over all steps: (T, F) -> (F,)."
     rank = 2
     flops_per_input = 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from lightdesign.core import fields as F
 from lightdesign.core.layers.common import need_sequence
 from lightdesign.core.registry import register
-from lightdesign.core.symbolic import Cost, Layer, TFLiteSupport
+from lightdesign.core.symbolic import Cost, Layer, TFLiteSupport, Unmappable
 
 RECURRENT_SUPPORT = TFLiteSupport(builtin=False, int8=False, reason="deploy.why.recurrent")
 
@@ -28,6 +28,19 @@ class _Recurrent(Layer):
     # Element-wise FLOPs per hidden unit and step besides the matrix products (an estimate:
     # TensorFlow's profiler cannot see inside the recurrent loop).
     pointwise_flops = 1
+
+    @classmethod
+    def from_keras(cls, class_name, cfg, rank):
+        if cfg.get("activation", "tanh") != "tanh" or not cfg.get("use_bias", True):
+            raise Unmappable("a recurrent layer with a non-default activation or without bias")
+        cls._check_variant(cfg)
+        if cfg.get("return_state") or cfg.get("go_backwards") or cfg.get("stateful"):
+            raise Unmappable("a recurrent layer returning state, running backwards or stateful")
+        return dict(units=cfg.get("units"), return_sequences=bool(cfg.get("return_sequences", False)))
+
+    @classmethod
+    def _check_variant(cls, cfg):
+        """Unmappable when the saved layer is a variant this kind does not compute."""
 
     def __init__(self, *args, bidirectional: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,6 +95,7 @@ class _Recurrent(Layer):
 @register
 class SimpleRNN(_Recurrent):
     kind = "SimpleRNN"
+    keras_classes = ("SimpleRNN",)
     doc = "The plain recurrent layer: h = tanh(W x + U h + b)."
     pointwise_flops = 1
 
@@ -89,6 +103,7 @@ class SimpleRNN(_Recurrent):
 @register
 class LSTM(_Recurrent):
     kind = "LSTM"
+    keras_classes = ("LSTM",)
     doc = "Long short-term memory: four gates, remembers over long sequences."
     gates = 4
     pointwise_flops = 7
@@ -97,7 +112,13 @@ class LSTM(_Recurrent):
 @register
 class GRU(_Recurrent):
     kind = "GRU"
+    keras_classes = ("GRU",)
     doc = "Gated recurrent unit: three gates, a lighter alternative to LSTM (Keras's reset_after form)."
     gates = 3
     bias_per_gate = 2
     pointwise_flops = 11
+
+    @classmethod
+    def _check_variant(cls, cfg):
+        if not cfg.get("reset_after", True):
+            raise Unmappable("GRU with reset_after=False")

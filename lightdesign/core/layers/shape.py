@@ -4,6 +4,7 @@ ShuffleNet needs (small custom layers in the generated code)."""
 from __future__ import annotations
 
 from lightdesign.core import fields as F
+from lightdesign.core.layers import keras_args
 from lightdesign.core.layers.common import need_image, numel
 from lightdesign.core.registry import register
 from lightdesign.core.symbolic import SUPPORTED, Layer, LayerError, fmt_shape
@@ -24,11 +25,22 @@ class _Shape(Layer):
     tflite = SUPPORTED
     article_stage = None  # drawn as an arrow
 
+    @classmethod
+    def from_keras(cls, class_name, cfg, rank):
+        """LightDesign's own layers in generated code: the settings keep their names."""
+        return keras_args.same_names(cfg, tuple(f.name for f in cls.fields))
+
 
 @register
 class Flatten(_Shape):
     kind = "Flatten"
     doc = "Unrolls everything but the batch axis into one vector: (H, W, C) -> (H*W*C,)."
+    keras_classes = ("Flatten",)
+
+    @classmethod
+    def from_keras(cls, class_name, cfg, rank):
+        keras_args.channels_last(cfg)
+        return {}
 
     def output_shape(self, shapes):
         return (numel(shapes[0]),)
@@ -40,6 +52,7 @@ class Flatten(_Shape):
 @register
 class Reshape(_Shape):
     kind = "Reshape"
+    keras_classes = ("Reshape",)
     doc = "Changes the shape without changing the values; one entry may be -1 (inferred)."
     positional = ("target_shape",)
     keras_defaults = dict(target_shape=None)
@@ -50,6 +63,10 @@ class Reshape(_Shape):
     @classmethod
     def to_keras(cls, params):
         return {"target_shape": tuple(params["target_shape"])}
+
+    @classmethod
+    def from_keras(cls, class_name, cfg, rank):
+        return dict(target_shape=[int(v) for v in cfg.get("target_shape")])
 
     def output_shape(self, shapes):
         total = numel(shapes[0])
@@ -80,6 +97,7 @@ class Reshape(_Shape):
 @register
 class ZeroPadding2D(_Shape):
     kind = "ZeroPadding2D"
+    keras_classes = ("ZeroPadding2D",)
     doc = "Adds rows and columns of zeros around the image."
     positional = ("padding",)
     keras_defaults = dict(padding=(1, 1))
@@ -93,6 +111,17 @@ class ZeroPadding2D(_Shape):
     @classmethod
     def to_keras(cls, params):
         return {"padding": ((params["top"], params["bottom"]), (params["left"], params["right"]))}
+
+    @classmethod
+    def from_keras(cls, class_name, cfg, rank):
+        keras_args.channels_last(cfg)
+        pad = cfg.get("padding", 1)
+        if isinstance(pad, int):
+            return dict(top=pad, bottom=pad, left=pad, right=pad)
+        rows, cols = pad
+        rows = rows if isinstance(rows, (list, tuple)) else (rows, rows)
+        cols = cols if isinstance(cols, (list, tuple)) else (cols, cols)
+        return dict(top=rows[0], bottom=rows[1], left=cols[0], right=cols[1])
 
     def pads(self):
         """(top, bottom, left, right)."""
@@ -118,6 +147,7 @@ _CUSTOM_DECORATOR = '@keras.saving.register_keras_serializable(package="lightdes
 @register
 class ChannelSplit(_Shape):
     kind = "ChannelSplit"
+    keras_classes = ("ChannelSplit",)
     doc = "Takes one of several equal slices of the channels (ShuffleNetV2 splits in two)."
     custom = True
     positional = ("parts", "index")
@@ -175,6 +205,7 @@ class ChannelSplit(layers.Layer):
 @register
 class ChannelShuffle(_Shape):
     kind = "ChannelShuffle"
+    keras_classes = ("ChannelShuffle",)
     article_stage = "other"
     doc = "Interleaves the channels of several groups so grouped convolutions can exchange information (ShuffleNet)."
     custom = True

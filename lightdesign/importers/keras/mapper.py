@@ -4,7 +4,7 @@
 Only the JSON config is read, plus the shapes of the weights (never their values, never a
 pickle, never code): a Lambda layer's code and custom objects are refused by name and kept
 as opaque blocks. Functional graphs keep their branches as ``input``/``source`` references.
-Which kind a layer class maps to is ``layers.MAPPING``.
+Which kind a layer class maps to is each kind's ``keras_classes`` (``layers``).
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from lightdesign.importers.base import MAX_LAYERS, Builder, ImportResult, ModelFileError, Unmappable, too_many_layers
+from lightdesign.core.symbolic import Unmappable
+from lightdesign.importers.base import MAX_LAYERS, Builder, ImportResult, ModelFileError, too_many_layers
 from lightdesign.importers.keras import graph, opaque
 from lightdesign.importers.keras.graph import MODEL_CLASSES, layer_name
-from lightdesign.importers.keras.layers import OWN_LAYERS, kind_and_params
+from lightdesign.importers.keras.layers import kind_and_params, own_layer
 from lightdesign.importers.keras.nested import MAX_DEPTH, TooDeep, expand, too_deep
 
 CODE_LAYERS = {"Lambda", "TFOpLambda", "SlicingOpLambda"}
@@ -219,7 +220,7 @@ def _check_loadable(cls_name: str, layer: dict, inputs: list[str], constants: li
             raise Unmappable(f"the operation {cls_name} with constant {constants[:2]}")
         if cls_name not in ("Add", "Multiply"):
             raise Unmappable(f"the operation {cls_name}")
-    elif cls_name in OWN_LAYERS:
+    elif own_layer(cls_name):
         if registered and not registered.startswith("lightdesign>"):
             raise Unmappable(f"a custom layer {registered!r}; custom objects are never loaded")
     elif registered and registered != cls_name or module and not module.startswith("keras"):

@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from lightdesign.importers.base import Builder, Unmappable
+from lightdesign.core.symbolic import Unmappable
+from lightdesign.importers.base import Builder
 from lightdesign.importers.onnx.reader import Graph
 
 

@@ -28,7 +28,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lightdesign.importers.base import Builder, ImportResult, ModelFileError, Unmappable, lent_arrays
+from lightdesign.core.symbolic import Unmappable
+from lightdesign.importers.base import Builder, ImportResult, ModelFileError, lent_arrays
 from lightdesign.importers.onnx import (
     elementwise,
     layers,

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lightdesign.importers.base import Unmappable
+from lightdesign.core.symbolic import Unmappable
 
 if TYPE_CHECKING:
     from lightdesign.importers.onnx.mapper import Mapper

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lightdesign.importers.base import Unmappable
+from lightdesign.core.symbolic import Unmappable
 from lightdesign.importers.onnx.recurrent import KINDS
 
 if TYPE_CHECKING:

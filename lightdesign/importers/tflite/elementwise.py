@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from lightdesign.importers.base import Unmappable
+from lightdesign.core.symbolic import Unmappable
 from lightdesign.importers.tflite.schema import FUSED
 
 if TYPE_CHECKING:

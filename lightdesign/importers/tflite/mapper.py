@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from lightdesign.importers.base import Builder, ImportResult, ModelFileError, Unmappable, lent_arrays
+from lightdesign.core.symbolic import Unmappable
+from lightdesign.importers.base import Builder, ImportResult, ModelFileError, lent_arrays
 from lightdesign.importers.tflite import elementwise, layers, reader, recurrent, shapes, weights
 from lightdesign.importers.tflite.schema import FUSED
 

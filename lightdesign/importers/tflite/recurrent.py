@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from lightdesign.importers.base import Unmappable
+from lightdesign.core.symbolic import Unmappable
 
 if TYPE_CHECKING:
     from lightdesign.importers.tflite.mapper import Mapper
