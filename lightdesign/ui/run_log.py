@@ -9,17 +9,16 @@ import time
 
 import streamlit as st
 
-from lightdesign.core.workspace import Entry, Workspace, new_id
+from lightdesign.core.workspace import Entry, new_id
 from lightdesign.jobs import liveness
 from lightdesign.jobs.manager import Job
 from lightdesign.jobs.messages import Epoch, JobState, RunRecord
 from lightdesign.ui import icons, state, train_charts
 from lightdesign.ui.i18n import t
 from lightdesign.ui.markup import md
+from lightdesign.ui.run_records import INTERRUPTED, RUNNING
 
 LIVE_IDS = "run_log_ids"  # job id -> the id of its record in the workspace
-RUNNING = "running"
-INTERRUPTED = "interrupted"
 
 
 def _entry(job: Job) -> Entry | None:
@@ -104,17 +103,6 @@ def finished(job: Job) -> dict:
     run = RunRecord.of(job.id, job.spec, job.result).to_dict()
     run["id"] = _record_id(job)
     return run
-
-
-def mark_interrupted(ws: Workspace) -> int:
-    """Runs whose server process is gone become 'interrupted'; returns how many."""
-    count = 0
-    for entry in list(ws.entries.values()):
-        for run in list(entry.runs):
-            if run.get("state") == RUNNING and not liveness.is_alive(run.get("server")):
-                ws.record_run_to(entry.id, {**run, "state": INTERRUPTED})
-                count += 1
-    return count
 
 
 def show_unfinished(design_name: str, skip_job: str | None) -> None:

@@ -13,7 +13,7 @@ from lightdesign.core import share
 from lightdesign.core.design import DesignError
 from lightdesign.core.layers.opaque import opaque_blocks
 from lightdesign.core.workspace import Workspace
-from lightdesign.ui import housekeeping, icons, persist
+from lightdesign.ui import housekeeping, icons, persist, run_records
 from lightdesign.ui.i18n import issue_text, language, t
 from lightdesign.ui.markup import md, message
 
@@ -108,9 +108,7 @@ def _track_workspace() -> None:
 
 
 def _interrupted_runs() -> None:
-    from lightdesign.ui import run_log  # imports the job manager: only when a workspace is opened
-
-    if run_log.mark_interrupted(workspace()):
+    if run_records.mark_interrupted(workspace()):
         save()
 
 

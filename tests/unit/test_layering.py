@@ -168,7 +168,6 @@ def test_no_module_imports_itself_back_through_others():
 KNOWN_CYCLES = [
     ["lightdesign.importers.recurrent", "lightdesign.importers.tflite"],
     ["lightdesign.jobs.backends", "lightdesign.jobs.manager", "lightdesign.jobs.ray_backend"],
-    ["lightdesign.ui.run_log", "lightdesign.ui.state"],
 ]
 
 
