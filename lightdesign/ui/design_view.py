@@ -27,8 +27,10 @@ from lightdesign.ui import (
     icons,
     persist,
     presets_panel,
+    scaling_view,
     stack,
     state,
+    suggestions_view,
     workspace_bar,
 )
 from lightdesign.ui.i18n import t
@@ -184,9 +186,9 @@ def _tabs(ws: Workspace, result: Analysis, selected: str | None) -> None:
         "tab.table": lambda: _needs_valid(result, costs.table),
         "tab.budget": lambda: budget_view.budget_inputs(result),
         # On demand: a 10 x 10 grid is 100 full analyses, too much to redo on every edit.
-        "tab.scaling": lambda: _on_demand(ws, result, "scaling.show", state.SHOW_SCALING, budget_view.scaling_search),
+        "tab.scaling": lambda: _on_demand(ws, result, "scaling.show", state.SHOW_SCALING, scaling_view.scaling_search),
         "tab.suggestions": lambda: _on_demand(
-            ws, result, "suggest.show", state.SHOW_SUGGESTIONS, budget_view.lighter_substitutes
+            ws, result, "suggest.show", state.SHOW_SUGGESTIONS, suggestions_view.lighter_substitutes
         ),
         "tab.list": lambda: _sortable_list(result),
         "tab.drawing": lambda: graph_view.render(result, selected),
