@@ -129,7 +129,7 @@ class _Places:
     def show_heading(self) -> None:
         with self.heading:
             st.title(message("design.title", name=self.ws.current))
-            persist.status_line()
+            persist.status_line(self.ws)
             state.show_messages()
             for issue in self.result.errors:
                 st.error(md(i18n.issue_text(issue)), icon=icons.ERROR)
