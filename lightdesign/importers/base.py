@@ -72,10 +72,6 @@ class ImportResult:
     layers: int = 0  # layers read from the file
     folded: dict[str, int] = field(default_factory=dict)  # composite kind -> blocks folded
 
-    @property
-    def has_weights(self) -> bool:
-        return bool(self.weights)
-
 
 def safe_name(raw: Any, used: set[str]) -> str:
     """A valid, unused block name made from a layer's name in the file."""
