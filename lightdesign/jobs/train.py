@@ -46,7 +46,7 @@ def load_dataset(source: DatasetRef) -> datasets.Dataset:
 
     try:
         (x_train, y_train), (x_test, y_test) = getattr(keras.datasets, name).load_data()
-    except Exception as exc:  # no network, a proxy, a corrupt cache …
+    except Exception as exc:  # noqa: BLE001 - no network, a proxy, a corrupt cache …
         raise RuntimeError(
             f"could not download {name} ({type(exc).__name__}); this machine seems to be offline. "
             f"Use {datasets.OFFLINE_ALTERNATIVES} instead"
@@ -153,7 +153,7 @@ def calibrate(spec: CalibrateSpec, emit, stop_flag) -> None:
     )
 
 
-def _EpochClock(keras, stop_flag):  # noqa: N802 - builds a Keras callback class
+def _EpochClock(keras, stop_flag):  # CamelCase: it builds a Keras callback class
     class EpochClock(keras.callbacks.Callback):
         """Seconds of training and of validation in each epoch."""
 

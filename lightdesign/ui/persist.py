@@ -54,7 +54,7 @@ def store() -> Store | None:
         return _store(config.database_url())
     except StoreError as exc:
         _fail(str(exc))
-    except Exception as exc:  # noqa: BLE001 - a driver or file-system error must not take the page down
+    except Exception as exc:  # a driver or file-system error must not take the page down
         log.exception("cannot open the store")
         _fail(f"{type(exc).__name__}: {exc}")
     return None
@@ -141,7 +141,7 @@ def save(state_key: str, flash) -> bool:
     except StoreError as exc:
         _fail(str(exc))
         return False
-    except Exception as exc:  # noqa: BLE001 - keep working in memory whatever the driver raised
+    except Exception as exc:  # keep working in memory whatever the driver raised
         log.exception("saving the workspace failed")
         _fail(f"{type(exc).__name__}: {exc}")
         return False

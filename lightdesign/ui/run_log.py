@@ -109,7 +109,7 @@ def show_unfinished(design_name: str, skip_job: str | None) -> None:
     """Runs of this design that ended without a result, newest first, with their epochs."""
     try:
         runs = state.workspace().unfinished_runs(design_name)
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - the design is gone, or its records are unreadable: nothing to show
         return
     shown = [r for r in reversed(runs) if r.get("job") != skip_job and r.get("state") != RUNNING][:3]
     for i, run in enumerate(shown):
