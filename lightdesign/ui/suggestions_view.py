@@ -9,7 +9,7 @@ import streamlit as st
 
 from lightdesign.analysis import metrics
 from lightdesign.analysis.network import Analysis
-from lightdesign.core.design import Design
+from lightdesign.core.design import Design, DesignError
 from lightdesign.explore import suggestions
 from lightdesign.ui import actions, background, icons
 from lightdesign.ui.background import Work
@@ -24,8 +24,6 @@ def _apply_suggestion(rule: str, block_ids: tuple[str, ...]) -> None:
     def substitute(design):
         changed = suggestions.substitute(design, rule, block_ids)
         if changed is None:
-            from lightdesign.core.design import DesignError
-
             raise DesignError(t("suggest.gone"))
         return changed
 
