@@ -18,9 +18,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from bench.timing import median_seconds  # noqa: E402
-from lightdesign.analysis.network import analyze  # noqa: E402
-from lightdesign.core import presets  # noqa: E402
+from bench.timing import median_seconds
+from lightdesign.analysis.network import analyze
+from lightdesign.core import presets
 
 
 def main() -> None:

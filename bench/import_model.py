@@ -21,10 +21,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from bench.timing import median_seconds  # noqa: E402
-from lightdesign.analysis.network import analyze  # noqa: E402
-from lightdesign.core.design import from_json  # noqa: E402
-from lightdesign.importers import import_file  # noqa: E402
+from bench.timing import median_seconds
+from lightdesign.analysis.network import analyze
+from lightdesign.core.design import from_json
+from lightdesign.importers import import_file
 
 WRITE = """
 import sys, keras

@@ -12,12 +12,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.timing import median_seconds  # noqa: E402
+from bench.timing import median_seconds
 from lightdesign.analysis import metrics
-from lightdesign.analysis.network import analyze  # noqa: E402
+from lightdesign.analysis.network import analyze
 from lightdesign.core import presets
-from lightdesign.explore import scaling  # noqa: E402
-from lightdesign.explore.budget import Budget  # noqa: E402
+from lightdesign.explore import scaling
+from lightdesign.explore.budget import Budget
 
 
 def main() -> None:

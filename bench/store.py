@@ -24,10 +24,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ["LIGHTDESIGN_WORK_DIR"] = tempfile.mkdtemp(prefix="lightdesign-bench-")
 
-from bench.timing import median_seconds  # noqa: E402
-from lightdesign.core import edits, presets  # noqa: E402
-from lightdesign.core.workspace import MAX_DESIGNS, Workspace  # noqa: E402
-from lightdesign.store import new_workspace_id, open_store  # noqa: E402
+from bench.timing import median_seconds
+from lightdesign.core import edits, presets
+from lightdesign.core.workspace import MAX_DESIGNS, Workspace
+from lightdesign.store import new_workspace_id, open_store
 
 
 def flush_ms(url: str, edits_count: int) -> float:

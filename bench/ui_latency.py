@@ -109,7 +109,7 @@ def edit_latencies(browser, script: Path, cwd: Path, edits_count: int, expected)
             try:
                 page.goto(f"http://127.0.0.1:{port}", timeout=2000)
                 break
-            except Exception:
+            except Exception:  # noqa: BLE001 - the server is not up yet: try again
                 time.sleep(0.1)
         page.get_by_text("Exact:").first.wait_for(timeout=60000)
         wait_idle(page)
@@ -191,7 +191,7 @@ def editor_latencies(browser, design: Design, repeats: int) -> dict[str, float]:
             try:
                 page.goto(url, timeout=2000)
                 break
-            except Exception:
+            except Exception:  # noqa: BLE001 - the server is not up yet: try again
                 time.sleep(0.1)
         page.get_by_text(f"Design · {design.name}").first.wait_for(timeout=60000)
         page.locator(".ld-block").first.wait_for(timeout=60000)

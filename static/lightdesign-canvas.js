@@ -695,3 +695,480 @@ svg.react-flow__connectionline {
 .ld-drop-target path.react-flow__edge-path { stroke: #2563eb; stroke-width: 3; }
 `;var $=un(dc()),I_="application/x-lightdesign-kind",FD=210,PD=58,WD=190,e6=42,t6=150,n6=40;function l6(e,t){let n=e.blocks||[],l=new Map(n.map(h=>[h.id,h])),o=new Map,i=new Map;o.set("input","input");for(let h of e.prims||[])o.set(h.name,h.block),i.set(h.name,h);let a=h=>t.has(h)&&l.get(h)?.composite&&l.get(h)?.traced,r=h=>{let y=o.get(h);return y==="input"||y===void 0?"input":a(y)?`l:${h}`:`b:${y}`},u=[{id:"input",type:"io",data:{label:e.texts.input,shape:e.inputShape}}];for(let h of n)a(h.id)||u.push({id:`b:${h.id}`,type:"block",data:{block:h}});for(let h of e.prims||[])a(h.block)&&u.push({id:`l:${h.name}`,type:"layer",data:{prim:h,block:l.get(h.block)}});let c=[],s=new Set,d=(h,y,b,x,m={})=>{let p=`e${c.length}`,g=h==="input"?"input":h.startsWith("l:")?o.get(h.slice(2)):h.slice(2),v=y==="output"?"output":y.startsWith("l:")?o.get(y.slice(2)):y.slice(2);c.push({id:p,source:h,target:y,targetHandle:x,label:b||void 0,className:m.skip?"ld-skip":m.second?"ld-second":void 0,data:{srcBlock:g,dstBlock:v,handle:x==="source"?"source":"in"},labelBgPadding:[3,1],labelBgBorderRadius:3})};for(let h of e.prims||[])(h.inputs||[]).forEach(([y,b],x)=>{let m=r(y),p=r(h.name);if(m===p)return;let g=l.get(h.block),v=p.startsWith("b:")&&g?.merge&&x>=1?"source":"in",_=`${m}>${p}>${v}`;s.has(_)?h.merge&&x===0&&d(m,p,h.kind==="Add"?"skip":h.kind.toLowerCase(),"in",{skip:!0}):(s.add(_),d(m,p,b,v,{second:v==="source"}))});let f=e.outputPrim?r(e.outputPrim):"input";for(let h of n)h.traced||(d(f,`b:${h.id}`,"","in"),f=`b:${h.id}`);return e.outputPrim&&e.complete&&(u.push({id:"output",type:"io",data:{label:e.texts.output,shape:e.outputShape}}),d(r(e.outputPrim),"output",e.outputShape,"in")),{nodes:u,edges:c}}function Z_(e){return e.type==="block"?[FD,PD]:e.type==="layer"?[WD,e6]:[t6,n6]}function o6(e,t,n){let l=new Jg.graphlib.Graph({multigraph:!0});l.setGraph({rankdir:"TB",nodesep:28,ranksep:52,edgesep:12,marginx:10,marginy:10}),l.setDefaultEdgeLabel(()=>({}));for(let a of e.nodes){let[r,u]=Z_(a);l.setNode(a.id,{width:r,height:u})}e.edges.forEach(a=>l.setEdge(a.source,a.target,{weight:a.className?1:2},a.id)),Jg.layout(l);let o=e.nodes.map(a=>{let r=l.node(a.id),[u,c]=Z_(a);return{...a,position:{x:r.x-u/2,y:r.y-c/2},width:u,height:c,draggable:!1}}),i=[];for(let a of t.blocks||[]){if(!n.has(a.id)||!a.composite||!a.traced)continue;let r=o.filter(f=>f.type==="layer"&&f.data.prim.block===a.id);if(!r.length)continue;let u=Math.min(...r.map(f=>f.position.x))-14,c=Math.min(...r.map(f=>f.position.y))-26,s=Math.max(...r.map(f=>f.position.x+f.width))+14,d=Math.max(...r.map(f=>f.position.y+f.height))+10;i.push({id:`g:${a.id}`,type:"frame",position:{x:u,y:c},width:s-u,height:d-c,style:{width:s-u,height:d-c},zIndex:-1,draggable:!1,connectable:!1,data:{block:a}})}return[...i,...o]}function i6({data:e}){let t=e.block,n=e.ctx,l=n.selected===t.id,o=["ld-node","ld-block",t.error?"ld-error":"",l?"ld-selected":"",t.traced?"":"ld-untraced"],i=t.error||`${t.name} \xB7 ${t.kind}${t.shape?` \u2192 ${t.shape}`:""}${t.cost?` \xB7 ${t.cost}`:""}`;return(0,$.jsxs)("div",{className:o.join(" "),style:{"--fill":t.color},title:i,"data-block":t.id,"data-name":t.name,children:[(0,$.jsx)(It,{type:"target",position:j.Top,id:"in"}),t.merge?(0,$.jsx)(It,{type:"target",position:j.Left,id:"source",className:"ld-source-handle"}):null,(0,$.jsxs)("div",{className:"ld-node-title",children:[(0,$.jsx)("span",{className:"ld-node-name",children:t.name}),t.composite&&t.traced?(0,$.jsx)("button",{className:"ld-toggle nodrag",title:n.texts.expand,onClick:a=>{a.stopPropagation(),n.toggle(t.id)},children:"+"}):null,t.error?(0,$.jsx)("span",{className:"ld-error-mark",children:"\u26D4"}):null]}),(0,$.jsx)("div",{className:"ld-node-sub",children:t.summary}),(0,$.jsx)(It,{type:"source",position:j.Bottom,id:"out"})]})}function a6({data:e}){let t=e.prim,n=e.ctx.selected===t.block;return(0,$.jsxs)("div",{className:`ld-node ld-layer${n?" ld-selected":""}`,style:{"--fill":e.block?.color},title:`${t.name} \xB7 ${t.kind}`,"data-block":t.block,children:[(0,$.jsx)(It,{type:"target",position:j.Top,id:"in",isConnectable:!1}),(0,$.jsx)("div",{className:"ld-node-name",children:t.name}),(0,$.jsx)("div",{className:"ld-node-sub",children:t.summary}),(0,$.jsx)(It,{type:"source",position:j.Bottom,id:"out",isConnectable:!1})]})}function r6({data:e}){let t=e.block;return(0,$.jsx)("div",{className:`ld-frame${e.ctx.selected===t.id?" ld-selected":""}`,"data-block":t.id,children:(0,$.jsxs)("div",{className:"ld-frame-title",children:[(0,$.jsxs)("span",{children:[t.name,": ",t.kind]}),(0,$.jsx)("button",{className:"ld-toggle nodrag",title:e.ctx.texts.collapse,onClick:n=>{n.stopPropagation(),e.ctx.toggle(t.id)},children:"\u2212"})]})})}function u6({id:e,data:t}){return(0,$.jsxs)("div",{className:"ld-node ld-io","data-io":e,children:[e==="output"?(0,$.jsx)(It,{type:"target",position:j.Top,id:"in",isConnectable:!1}):null,(0,$.jsx)("div",{className:"ld-node-name",children:t.label}),(0,$.jsx)("div",{className:"ld-node-sub",children:t.shape}),e==="input"?(0,$.jsx)(It,{type:"source",position:j.Bottom,id:"out"}):null]})}var c6={block:i6,layer:a6,frame:r6,io:u6};function s6({data:e,send:t,selected:n}){let[l,o]=(0,be.useState)(""),i=l.trim().toLowerCase();return(0,$.jsxs)("div",{className:"ld-palette","data-testid":"ld-palette",children:[(0,$.jsx)("input",{className:"ld-search",type:"search",placeholder:e.texts.search,"aria-label":e.texts.search,value:l,onChange:a=>o(a.target.value)}),(0,$.jsx)("div",{className:"ld-palette-list",children:(e.palette||[]).map(a=>{let r=a.kinds.filter(u=>!i||u.kind.toLowerCase().includes(i)||(u.doc||"").toLowerCase().includes(i));return r.length?(0,$.jsxs)("div",{className:"ld-category",children:[(0,$.jsxs)("div",{className:"ld-category-title",children:[(0,$.jsx)("span",{className:"ld-swatch",style:{background:a.color}}),a.label]}),r.map(u=>(0,$.jsx)("div",{className:"ld-kind",draggable:!0,tabIndex:0,role:"button",title:u.doc,"data-kind":u.kind,onDragStart:c=>{c.dataTransfer.setData(I_,u.kind),c.dataTransfer.setData("text/plain",u.kind),c.dataTransfer.effectAllowed="copy"},onDoubleClick:()=>t({type:"drop",kind:u.kind,after:n||null}),onKeyDown:c=>{c.key==="Enter"&&t({type:"drop",kind:u.kind,after:n||null})},children:u.kind},u.kind))]},a.category):null})})]})}function f6({menu:e,texts:t,send:n,close:l}){if(!e)return null;let o=(a,r,u)=>(0,$.jsx)("button",{className:"ld-menu-item","data-action":u,onClick:()=>{n(r),l()},children:a}),i=e.block;return(0,$.jsxs)("div",{className:"ld-menu",style:{left:e.x,top:e.y},role:"menu",onContextMenu:a=>a.preventDefault(),children:[(0,$.jsx)("div",{className:"ld-menu-title",children:i.name}),o(t.duplicate,{type:"duplicate",block:i.id},"duplicate"),o(t.delete,{type:"delete",block:i.id},"delete"),o(t.up,{type:"move",block:i.id,delta:-1},"up"),o(t.down,{type:"move",block:i.id,delta:1},"down"),o(t.wrap,{type:"wrap",block:i.id},"wrap"),i.composite&&i.traced?(0,$.jsx)("button",{className:"ld-menu-item","data-action":"expand",onClick:()=>{e.toggle(i.id),l()},children:e.open?t.collapse:t.expand}):null]})}function Ji(e){return e?e.type==="block"||e.type==="frame"?e.data.block.id:e.type==="layer"?e.data.prim.block:null:null}var d6=.6,h6=8;function g6(e,t,n){let l=Math.min(...t.map(c=>c.position.x)),o=Math.min(...t.map(c=>c.position.y)),i=Math.max(...t.map(c=>c.position.x+(c.width||0))),a=Math.max(...t.map(c=>c.position.y+(c.height||0)));if((n?Math.min(n.width/Math.max(i-l,1),n.height/Math.max(a-o,1))/1.16:1)>=d6){e.fitView({padding:.08,maxZoom:1.1});return}let u=[...t].sort((c,s)=>c.position.y-s.position.y).slice(0,h6);e.fitView({nodes:u.map(c=>({id:c.id})),padding:.1,maxZoom:1.1})}var xt={expanded:new Set,menu:null,pointer:!1,viewport:null,fitted:null};function m6({data:e,send:t,host:n}){let l=xr(),[o,i]=(0,be.useState)(()=>new Set(xt.expanded)),[a,r]=(0,be.useState)(e.selected),[u,c]=(0,be.useState)(()=>xt.menu),s=(0,be.useRef)(null),d=(0,be.useMemo)(()=>({get current(){return xt.pointer},set current(E){xt.pointer=E}}),[]),f=(0,be.useCallback)(E=>{i(O=>{let A=typeof E=="function"?E(O):E;return xt.expanded=new Set(A),A})},[]),h=(0,be.useCallback)(E=>{xt.menu=E,c(E)},[]),y=(0,be.useRef)(e.selected);y.current!==e.selected&&(y.current=e.selected,a!==e.selected&&r(e.selected));let b=(0,be.useCallback)(E=>f(O=>{let A=new Set(O);return A.has(E)?A.delete(E):A.add(E),A}),[]),x=[...o].sort().join(","),m=(0,be.useMemo)(()=>{let E=l6(e,o);return{nodes:o6(E,e,o),edges:E.edges}},[e.graphKey,x]),p=(0,be.useMemo)(()=>({selected:a,toggle:b,texts:e.texts}),[a,b,e.texts]),g=(0,be.useMemo)(()=>m.nodes.map(E=>({...E,data:{...E.data,ctx:p}})),[m,p]),[v,_,S]=Xw(g),[N,C]=(0,be.useState)(g);N!==g&&(C(g),_(g));let T=(0,be.useMemo)(()=>m.edges.map(E=>a&&(E.data.srcBlock===a||E.data.dstBlock===a)?{...E,className:`${E.className||""} ld-edge-selected`}:E),[m,a]);(0,be.useEffect)(()=>{v.length&&(xt.fitted!==e.designKey?(xt.fitted=e.designKey,requestAnimationFrame(()=>g6(l,v,s.current?.getBoundingClientRect()))):xt.viewport&&!xt.restored&&(xt.restored=!0,l.setViewport(xt.viewport)))},[e.designKey,v.length,l]),(0,be.useEffect)(()=>()=>{xt.restored=!1},[]);let D=(0,be.useCallback)(E=>{E&&(r(E),E!==e.selected&&t({type:"select",block:E}))},[e.selected,t]),z=(0,be.useCallback)(E=>{let O=E.composedPath()[0]||E.target,A=O&&O.tagName;if(A==="INPUT"||A==="TEXTAREA"||A==="SELECT"||O&&O.isContentEditable)return;let H=document.activeElement,q=!H||H===document.body,U=E.composedPath().includes(s.current)||q&&d.current;if(!U&&!q)return;let X=E.ctrlKey||E.metaKey;X&&(E.key==="z"||E.key==="Z")?(E.preventDefault(),t({type:E.shiftKey?"redo":"undo"})):X&&(E.key==="y"||E.key==="Y")?(E.preventDefault(),t({type:"redo"})):(E.key==="Delete"||E.key==="Backspace")&&a&&U?(E.preventDefault(),t({type:"delete",block:a})):E.key==="Escape"&&h(null)},[t,a]);(0,be.useEffect)(()=>(document.addEventListener("keydown",z),()=>document.removeEventListener("keydown",z)),[z]),(0,be.useEffect)(()=>{let E=O=>{d.current=O.composedPath().includes(s.current)};return document.addEventListener("pointerdown",E,!0),()=>document.removeEventListener("pointerdown",E,!0)},[]);let L=(0,be.useCallback)(E=>{E.preventDefault();let O=E.dataTransfer.getData(I_);if(!O)return;let H=(n.elementsFromPoint?n:document).elementsFromPoint(E.clientX,E.clientY);for(let X of H){let I=X.closest&&X.closest(".react-flow__node");if(I){let Q=l.getNode(I.getAttribute("data-id")),W=Ji(Q);if(W)return t({type:"drop",kind:O,after:W});if(Q&&Q.id==="input")return t({type:"drop",kind:O,after:null})}let Z=X.closest&&X.closest(".react-flow__edge");if(Z){let Q=m.edges.find(W=>W.id===Z.getAttribute("data-id"));if(Q)return t({type:"drop",kind:O,edge:[Q.data.srcBlock,Q.data.dstBlock,Q.data.handle]})}}let q=l.screenToFlowPosition({x:E.clientX,y:E.clientY}),U=null;for(let X of l.getNodes()){let I=Ji(X);if(!I||X.type==="frame")continue;let Z=X.position.y+(X.height||0)/2;Z>=q.y||(!U||Z>U.cy||Z===U.cy&&Math.abs(X.position.x-q.x)<U.dx)&&(U={block:I,cy:Z,dx:Math.abs(X.position.x-q.x)})}t({type:"drop",kind:O,after:U?U.block:null})},[l,n,m,t]),R=(0,be.useCallback)(E=>{let O=E.source==="input"?"input":Ji(l.getNode(E.source)),A=Ji(l.getNode(E.target));!O||!A||t({type:"connect",source:O,target:A,handle:E.targetHandle==="source"?"source":"in"})},[l,t]),w=(0,be.useCallback)(E=>E.type==="block"?E.data.block.error?"#d62728":E.data.block.color:E.type==="layer"?E.data.block?.color||"#ddd":E.type==="frame"?"transparent":"#fff",[]),M=!(e.blocks||[]).length;return(0,$.jsxs)("div",{className:"ld-canvas",ref:s,tabIndex:0,onDragOver:E=>{E.preventDefault(),E.dataTransfer.dropEffect="copy"},onDrop:L,"data-testid":"ld-canvas",children:[(0,$.jsxs)("div",{className:"ld-toolbar",children:[(0,$.jsx)("button",{onClick:()=>l.fitView({padding:.08,maxZoom:1.1}),"data-action":"fit",children:e.texts.fit}),(0,$.jsx)("button",{onClick:()=>f(new Set((e.blocks||[]).filter(E=>E.composite).map(E=>E.id))),"data-action":"expand-all",children:e.texts.expandAll}),(0,$.jsx)("button",{onClick:()=>f(new Set),"data-action":"collapse-all",children:e.texts.collapseAll}),(0,$.jsx)("button",{onClick:()=>t({type:"undo"}),disabled:!e.canUndo,"data-action":"undo",title:"Ctrl+Z",children:"\u21B6"}),(0,$.jsx)("button",{onClick:()=>t({type:"redo"}),disabled:!e.canRedo,"data-action":"redo",title:"Ctrl+Shift+Z",children:"\u21B7"})]}),M?(0,$.jsx)("div",{className:"ld-empty",children:e.texts.empty}):null,(0,$.jsxs)(qw,{nodes:v,edges:T,onNodesChange:S,nodeTypes:c6,onNodeClick:(E,O)=>{h(null),s.current?.focus({preventScroll:!0}),D(Ji(O))},onNodeContextMenu:(E,O)=>{let A=Ji(O);if(!A)return;E.preventDefault();let H=s.current.getBoundingClientRect(),q=(e.blocks||[]).find(U=>U.id===A);D(A),h({x:E.clientX-H.left,y:E.clientY-H.top,block:q,open:o.has(A),toggle:b})},onPaneClick:()=>{h(null),s.current?.focus({preventScroll:!0})},onConnect:R,onMoveEnd:(E,O)=>{xt.viewport=O},isValidConnection:E=>E.source!==E.target,nodesDraggable:!1,elementsSelectable:!1,deleteKeyCode:null,selectionKeyCode:null,multiSelectionKeyCode:null,zoomOnDoubleClick:!1,minZoom:.1,maxZoom:2,onlyRenderVisibleElements:(e.blocks||[]).length>80,proOptions:{hideAttribution:!0},children:[(0,$.jsx)(jw,{gap:18,size:1}),(0,$.jsx)(Qw,{showInteractive:!1,position:"bottom-left"}),(0,$.jsx)(Kw,{pannable:!0,zoomable:!0,style:{width:130,height:100},nodeColor:w,position:"bottom-right",ariaLabel:e.texts.minimap})]}),(0,$.jsx)(f6,{menu:u,texts:e.texts,send:t,close:()=>h(null)}),e.notice?(0,$.jsx)("div",{className:"ld-notice",role:"alert",children:e.notice}):null]})}function p6({data:e,send:t,host:n}){return(0,$.jsxs)("div",{className:"ld-editor",style:{height:e.height||620},children:[(0,$.jsx)(s6,{data:e,send:t,selected:e.selected}),(0,$.jsx)(Bg,{children:(0,$.jsx)(m6,{data:e,send:t,host:n})})]})}var ds=new WeakMap,j_=0;function y6(e){let{data:t,parentElement:n,setTriggerValue:l}=e,o=ds.get(n);if(!o){let r=document.createElement("style");r.textContent=q_+`
 `+X_;let u=document.createElement("div");u.className="ld-host",n.appendChild(r),n.appendChild(u),o={root:(0,G_.createRoot)(u)},ds.set(n,o)}o.send=r=>{j_+=1,l("event",{...r,nonce:`${Date.now()}-${j_}`})};let i=r=>o.send(r);o.generation=(o.generation||0)+1;let a=o.generation;return(0,Q_.flushSync)(()=>o.root.render((0,$.jsx)(p6,{data:t||{texts:{}},send:i,host:n}))),()=>{ds.get(n)!==o||o.generation!==a||(o.root.unmount(),ds.delete(n))}}export{y6 as default};
+/*! Bundled license information:
+
+react/cjs/react.production.js:
+  (**
+   * @license React
+   * react.production.js
+   *
+   * Copyright (c) Meta Platforms, Inc. and affiliates.
+   *
+   * This source code is licensed under the MIT license found in the
+   * LICENSE file in the root directory of this source tree.
+   *)
+
+scheduler/cjs/scheduler.production.js:
+  (**
+   * @license React
+   * scheduler.production.js
+   *
+   * Copyright (c) Meta Platforms, Inc. and affiliates.
+   *
+   * This source code is licensed under the MIT license found in the
+   * LICENSE file in the root directory of this source tree.
+   *)
+
+react-dom/cjs/react-dom.production.js:
+  (**
+   * @license React
+   * react-dom.production.js
+   *
+   * Copyright (c) Meta Platforms, Inc. and affiliates.
+   *
+   * This source code is licensed under the MIT license found in the
+   * LICENSE file in the root directory of this source tree.
+   *)
+
+react-dom/cjs/react-dom-client.production.js:
+  (**
+   * @license React
+   * react-dom-client.production.js
+   *
+   * Copyright (c) Meta Platforms, Inc. and affiliates.
+   *
+   * This source code is licensed under the MIT license found in the
+   * LICENSE file in the root directory of this source tree.
+   *)
+
+react/cjs/react-jsx-runtime.production.js:
+  (**
+   * @license React
+   * react-jsx-runtime.production.js
+   *
+   * Copyright (c) Meta Platforms, Inc. and affiliates.
+   *
+   * This source code is licensed under the MIT license found in the
+   * LICENSE file in the root directory of this source tree.
+   *)
+
+use-sync-external-store/cjs/use-sync-external-store-shim.production.js:
+  (**
+   * @license React
+   * use-sync-external-store-shim.production.js
+   *
+   * Copyright (c) Meta Platforms, Inc. and affiliates.
+   *
+   * This source code is licensed under the MIT license found in the
+   * LICENSE file in the root directory of this source tree.
+   *)
+
+use-sync-external-store/cjs/use-sync-external-store-shim/with-selector.production.js:
+  (**
+   * @license React
+   * use-sync-external-store-shim/with-selector.production.js
+   *
+   * Copyright (c) Meta Platforms, Inc. and affiliates.
+   *
+   * This source code is licensed under the MIT license found in the
+   * LICENSE file in the root directory of this source tree.
+   *)
+
+@dagrejs/dagre/dist/dagre.esm.js:
+  (*! For license information please see dagre.esm.js.LEGAL.txt *)
+*/
+/*! Licences of the bundled packages:
+
+@dagrejs/dagre 3.1.3 (MIT):
+
+Copyright (c) 2012-2014 Chris Pettitt
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in
+all copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN
+THE SOFTWARE.
+
+---
+
+@xyflow/react 12.12.1 (MIT):
+
+MIT License
+
+Copyright (c) 2019-2025 webkid GmbH
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+
+---
+
+@xyflow/system 0.0.84 (MIT):
+
+MIT License
+
+Copyright (c) 2019-2025 webkid GmbH
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+
+---
+
+classcat 5.0.5 (MIT):
+
+Copyright © Jorge Bucaran <<https://jorgebucaran.com>>
+
+Permission is hereby granted, free of charge, to any person obtaining a copy of this software and associated documentation files (the 'Software'), to deal in the Software without restriction, including without limitation the rights to use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies of the Software, and to permit persons to whom the Software is furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED 'AS IS', WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
+
+---
+
+d3-color 3.1.1 (ISC):
+
+Copyright 2010-2026 Mike Bostock
+
+Permission to use, copy, modify, and/or distribute this software for any purpose
+with or without fee is hereby granted, provided that the above copyright notice
+and this permission notice appear in all copies.
+
+THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES WITH
+REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF MERCHANTABILITY AND
+FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR ANY SPECIAL, DIRECT,
+INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES WHATSOEVER RESULTING FROM LOSS
+OF USE, DATA OR PROFITS, WHETHER IN AN ACTION OF CONTRACT, NEGLIGENCE OR OTHER
+TORTIOUS ACTION, ARISING OUT OF OR IN CONNECTION WITH THE USE OR PERFORMANCE OF
+THIS SOFTWARE.
+
+---
+
+d3-dispatch 3.0.2 (ISC):
+
+Copyright 2010-2026 Mike Bostock
+
+Permission to use, copy, modify, and/or distribute this software for any purpose
+with or without fee is hereby granted, provided that the above copyright notice
+and this permission notice appear in all copies.
+
+THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES WITH
+REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF MERCHANTABILITY AND
+FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR ANY SPECIAL, DIRECT,
+INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES WHATSOEVER RESULTING FROM LOSS
+OF USE, DATA OR PROFITS, WHETHER IN AN ACTION OF CONTRACT, NEGLIGENCE OR OTHER
+TORTIOUS ACTION, ARISING OUT OF OR IN CONNECTION WITH THE USE OR PERFORMANCE OF
+THIS SOFTWARE.
+
+---
+
+d3-drag 3.0.1 (ISC):
+
+Copyright 2010-2026 Mike Bostock
+
+Permission to use, copy, modify, and/or distribute this software for any purpose
+with or without fee is hereby granted, provided that the above copyright notice
+and this permission notice appear in all copies.
+
+THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES WITH
+REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF MERCHANTABILITY AND
+FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR ANY SPECIAL, DIRECT,
+INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES WHATSOEVER RESULTING FROM LOSS
+OF USE, DATA OR PROFITS, WHETHER IN AN ACTION OF CONTRACT, NEGLIGENCE OR OTHER
+TORTIOUS ACTION, ARISING OUT OF OR IN CONNECTION WITH THE USE OR PERFORMANCE OF
+THIS SOFTWARE.
+
+---
+
+d3-ease 3.0.2 (BSD-3-Clause):
+
+Copyright 2010-2026 Mike Bostock
+Copyright 2001 Robert Penner
+All rights reserved.
+
+Redistribution and use in source and binary forms, with or without modification,
+are permitted provided that the following conditions are met:
+
+* Redistributions of source code must retain the above copyright notice, this
+  list of conditions and the following disclaimer.
+
+* Redistributions in binary form must reproduce the above copyright notice,
+  this list of conditions and the following disclaimer in the documentation
+  and/or other materials provided with the distribution.
+
+* Neither the name of the author nor the names of contributors may be used to
+  endorse or promote products derived from this software without specific prior
+  written permission.
+
+THIS SOFTWARE IS PROVIDED BY THE COPYRIGHT HOLDERS AND CONTRIBUTORS "AS IS" AND
+ANY EXPRESS OR IMPLIED WARRANTIES, INCLUDING, BUT NOT LIMITED TO, THE IMPLIED
+WARRANTIES OF MERCHANTABILITY AND FITNESS FOR A PARTICULAR PURPOSE ARE
+DISCLAIMED. IN NO EVENT SHALL THE COPYRIGHT OWNER OR CONTRIBUTORS BE LIABLE FOR
+ANY DIRECT, INDIRECT, INCIDENTAL, SPECIAL, EXEMPLARY, OR CONSEQUENTIAL DAMAGES
+(INCLUDING, BUT NOT LIMITED TO, PROCUREMENT OF SUBSTITUTE GOODS OR SERVICES;
+LOSS OF USE, DATA, OR PROFITS; OR BUSINESS INTERRUPTION) HOWEVER CAUSED AND ON
+ANY THEORY OF LIABILITY, WHETHER IN CONTRACT, STRICT LIABILITY, OR TORT
+(INCLUDING NEGLIGENCE OR OTHERWISE) ARISING IN ANY WAY OUT OF THE USE OF THIS
+SOFTWARE, EVEN IF ADVISED OF THE POSSIBILITY OF SUCH DAMAGE.
+
+---
+
+d3-interpolate 3.0.2 (ISC):
+
+Copyright 2010-2026 Mike Bostock
+
+Permission to use, copy, modify, and/or distribute this software for any purpose
+with or without fee is hereby granted, provided that the above copyright notice
+and this permission notice appear in all copies.
+
+THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES WITH
+REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF MERCHANTABILITY AND
+FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR ANY SPECIAL, DIRECT,
+INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES WHATSOEVER RESULTING FROM LOSS
+OF USE, DATA OR PROFITS, WHETHER IN AN ACTION OF CONTRACT, NEGLIGENCE OR OTHER
+TORTIOUS ACTION, ARISING OUT OF OR IN CONNECTION WITH THE USE OR PERFORMANCE OF
+THIS SOFTWARE.
+
+---
+
+d3-selection 3.0.1 (ISC):
+
+Copyright 2010-2026 Mike Bostock
+
+Permission to use, copy, modify, and/or distribute this software for any purpose
+with or without fee is hereby granted, provided that the above copyright notice
+and this permission notice appear in all copies.
+
+THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES WITH
+REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF MERCHANTABILITY AND
+FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR ANY SPECIAL, DIRECT,
+INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES WHATSOEVER RESULTING FROM LOSS
+OF USE, DATA OR PROFITS, WHETHER IN AN ACTION OF CONTRACT, NEGLIGENCE OR OTHER
+TORTIOUS ACTION, ARISING OUT OF OR IN CONNECTION WITH THE USE OR PERFORMANCE OF
+THIS SOFTWARE.
+
+---
+
+d3-timer 3.0.2 (ISC):
+
+Copyright 2010-2026 Mike Bostock
+
+Permission to use, copy, modify, and/or distribute this software for any purpose
+with or without fee is hereby granted, provided that the above copyright notice
+and this permission notice appear in all copies.
+
+THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES WITH
+REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF MERCHANTABILITY AND
+FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR ANY SPECIAL, DIRECT,
+INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES WHATSOEVER RESULTING FROM LOSS
+OF USE, DATA OR PROFITS, WHETHER IN AN ACTION OF CONTRACT, NEGLIGENCE OR OTHER
+TORTIOUS ACTION, ARISING OUT OF OR IN CONNECTION WITH THE USE OR PERFORMANCE OF
+THIS SOFTWARE.
+
+---
+
+d3-transition 3.0.2 (ISC):
+
+Copyright 2010-2026 Mike Bostock
+
+Permission to use, copy, modify, and/or distribute this software for any purpose
+with or without fee is hereby granted, provided that the above copyright notice
+and this permission notice appear in all copies.
+
+THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES WITH
+REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF MERCHANTABILITY AND
+FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR ANY SPECIAL, DIRECT,
+INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES WHATSOEVER RESULTING FROM LOSS
+OF USE, DATA OR PROFITS, WHETHER IN AN ACTION OF CONTRACT, NEGLIGENCE OR OTHER
+TORTIOUS ACTION, ARISING OUT OF OR IN CONNECTION WITH THE USE OR PERFORMANCE OF
+THIS SOFTWARE.
+
+---
+
+d3-zoom 3.0.1 (ISC):
+
+Copyright 2010-2026 Mike Bostock
+
+Permission to use, copy, modify, and/or distribute this software for any purpose
+with or without fee is hereby granted, provided that the above copyright notice
+and this permission notice appear in all copies.
+
+THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES WITH
+REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF MERCHANTABILITY AND
+FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR ANY SPECIAL, DIRECT,
+INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES WHATSOEVER RESULTING FROM LOSS
+OF USE, DATA OR PROFITS, WHETHER IN AN ACTION OF CONTRACT, NEGLIGENCE OR OTHER
+TORTIOUS ACTION, ARISING OUT OF OR IN CONNECTION WITH THE USE OR PERFORMANCE OF
+THIS SOFTWARE.
+
+---
+
+react 19.3.1 (MIT):
+
+MIT License
+
+Copyright (c) Meta Platforms, Inc. and affiliates.
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+
+---
+
+react-dom 19.3.1 (MIT):
+
+MIT License
+
+Copyright (c) Meta Platforms, Inc. and affiliates.
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+
+---
+
+scheduler 0.28.0 (MIT):
+
+MIT License
+
+Copyright (c) Meta Platforms, Inc. and affiliates.
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+
+---
+
+use-sync-external-store 1.7.0 (MIT):
+
+MIT License
+
+Copyright (c) Meta Platforms, Inc. and affiliates.
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+
+---
+
+zustand 4.5.7 (MIT):
+
+MIT License
+
+Copyright (c) 2019 Paul Henschel
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+*/

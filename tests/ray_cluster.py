@@ -71,7 +71,7 @@ class RayHead:
         # the cluster's workers import lightdesign (and the tests' job kinds) from this checkout,
         # as the deploy/Dockerfile.worker image has them installed
         path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH", "")]))
-        self.log = open(Path(self.folder) / "head.log", "wb")  # noqa: SIM115 - closed in stop()
+        self.log = open(Path(self.folder) / "head.log", "wb")  # closed in stop()
         self.process = subprocess.Popen(
             command, stdout=self.log, stderr=subprocess.STDOUT, env={**os.environ, **LOOPBACK_ENV, "PYTHONPATH": path}
         )

@@ -172,7 +172,7 @@ def load_npz(data: bytes, name: str = "upload") -> Dataset:
     with archive:
         try:
             names = [n[:-4] for n in archive.namelist() if n.endswith(".npy")]
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: BLE001 - a damaged archive: reported below as missing arrays
             names = []
         missing = [k for k in ("x_train", "y_train") if k not in names]
         if missing:

@@ -66,10 +66,6 @@ class ImportResult:
     layers: int = 0  # layers read from the file
     folded: dict[str, int] = field(default_factory=dict)  # composite kind -> blocks folded
 
-    @property
-    def has_weights(self) -> bool:
-        return bool(self.weights)
-
 
 def safe_name(raw: Any, used: set[str]) -> str:
     """A valid, unused block name made from a layer's name in the file."""
@@ -118,7 +114,7 @@ class Builder:
     def __init__(self, input_id: str, input_shape: tuple, dtype: str = "float32"):
         try:
             self.input_shape = check_input_shape(tuple(input_shape))
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - whatever the check raised becomes the file's message
             raise ModelFileError(f"the model input {fmt_shape(tuple(input_shape))} cannot be used: {exc}") from None
         self.trace = Trace()
         tensor = self.trace.input(self.input_shape, dtype=dtype)

@@ -24,8 +24,6 @@ from lightdesign.core.graph import trace
 from lightdesign.core.symbolic import LayerError, Trace
 from lightdesign.importers.base import ImportResult
 
-MAX_SPAN = 24  # primitives in the largest composite (ghost bottleneck with SE and shortcut)
-
 
 def _p(block: Block | None, key: str, default: Any = None) -> Any:
     return block.params.get(key, default) if block is not None else default

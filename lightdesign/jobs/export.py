@@ -185,7 +185,7 @@ def _measure_micro_arena(content: bytes, estimate: int = 0) -> MicroArena:
         return MicroArena(estimate=estimate, error=problem or "TFLite Micro could not allocate the model")
     try:  # the interpreter plans and allocates the arena when it is made; no inference needed
         report = _captured_stderr(interpreter.print_allocations)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - likewise: the arena's error, not the export's
         return MicroArena(estimate=estimate, error=_brief(exc))
     figures = {key: int(value) for key, value in _ARENA_LINE.findall(report)}
     if "head" not in figures:
@@ -238,14 +238,14 @@ def run(spec: ExportSpec, emit, stop_flag) -> None:
         note = ""
         try:
             content = convert(tf, model, int8, samples)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a converter failure is this file's error, the others go on
             if int8:
                 files[fmt] = ExportedFile(error=_brief(exc))
                 continue
             try:
                 content = convert(tf, model, False, select_ops=True)
                 note = "uses TensorFlow Select ops (needs the Flex delegate)"
-            except Exception as again:
+            except Exception as again:  # noqa: BLE001 - likewise, with Select ops
                 files[fmt] = ExportedFile(error=_brief(again))
                 continue
         path = work / f"model_{'int8' if int8 else 'float32'}.tflite"
@@ -254,7 +254,7 @@ def run(spec: ExportSpec, emit, stop_flag) -> None:
         emit(Status(stage=measuring))
         try:
             latency[fmt] = tflite_latency(tf, content, sample, runs)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - the file stays; its latency shows the error
             files[fmt] = dataclasses.replace(files[fmt], latency_error=_brief(exc))
     arena = None
     int8_file = files.get(ModelFormat.TFLITE_INT8)

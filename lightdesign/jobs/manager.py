@@ -235,7 +235,7 @@ class JobManager:
                         try:
                             self._drain(job)
                             self._check(job)
-                        except Exception as exc:  # one broken job must not stop the others being watched
+                        except Exception as exc:  # noqa: BLE001 - one broken job must not stop the others being watched
                             self._finish(job, JobState.FAILED, f"the job could not be supervised ({exc})")
                 self._start_queued()
             self._check_memory()

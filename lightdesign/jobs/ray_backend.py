@@ -71,9 +71,6 @@ class Channel:
     def stopped(self) -> bool:
         return self.stop_requested
 
-    def ping(self) -> bool:
-        return True
-
 
 class _ChannelWriter:
     """What ``worker.main`` writes to, inside the task: events go to the actor (paths in

@@ -47,7 +47,7 @@ def load_dataset(source: DatasetRef) -> Dataset:
 
     try:
         (x_train, y_train), (x_test, y_test) = getattr(keras.datasets, name).load_data()
-    except Exception as exc:  # no network, a proxy, a corrupt cache …
+    except Exception as exc:  # noqa: BLE001 - no network, a proxy, a corrupt cache …
         raise RuntimeError(
             f"could not download {name} ({type(exc).__name__}); this machine seems to be offline. "
             f"Use {sources.OFFLINE_ALTERNATIVES} instead"
@@ -154,7 +154,7 @@ def calibrate(spec: CalibrateSpec, emit, stop_flag) -> None:
     )
 
 
-def _EpochClock(keras, stop_flag):  # noqa: N802 - builds a Keras callback class
+def _EpochClock(keras, stop_flag):  # CamelCase: it builds a Keras callback class
     class EpochClock(keras.callbacks.Callback):
         """Seconds of training and of validation in each epoch."""
 

@@ -202,7 +202,7 @@ def main(kind: str, target: str, spec: dict, channel, stop_flag, limits: dict | 
     try:
         run = resolve(target)
         run(messages.spec_from_dict(kind, spec), emit, stop_flag)
-    except Exception as exc:  # the worker reports every failure as a message to the page
+    except Exception as exc:  # noqa: BLE001 - the worker reports every failure as a message to the page
         if _out_of_memory(exc):
             cap = _explicit_cap()
             limit = f" (limit {cap // 2**20:,} MB)" if cap else ""

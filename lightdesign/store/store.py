@@ -458,10 +458,6 @@ class Store:
         now = time.time() if now is None else now
         return last is None or now - float(last) >= 86400
 
-    def count_workspaces(self) -> int:
-        with self._connect() as conn:
-            return conn.execute(select(func.count()).select_from(S.workspaces)).scalar() or 0
-
 
 def _empty_workspace() -> Workspace:
     ws = Workspace.__new__(Workspace)

@@ -268,7 +268,7 @@ def _keep(job: Job, out: ExportResult) -> None:
         state.workspace().record_export_to(job.design_id, record)
     else:
         state.workspace().record_export(job.spec.design_name, record)
-    persist.keep_files(record["id"], [job.spec.work_dir])  # the job's folder: its model files
+    persist.keep_files(state.workspace(), record["id"], [job.spec.work_dir])  # the job's folder: its model files
 
 
 def export_results(job: Job, result: Analysis) -> None:

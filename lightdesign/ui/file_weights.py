@@ -33,7 +33,7 @@ def keep(design_id: str, data: bytes, file_name: str, result, input_shape: tuple
     path = None
     if result.weights and result.format in LOADABLE:
         path = keep_model_file(data, file_name)
-        persist.keep_files(design_id, [str(path.parent)])
+        persist.keep_files(ws, design_id, [str(path.parent)])
     records = dict(ws.settings.get(MODEL_FILES) or {})
     records = {k: v for k, v in records.items() if k in ws.entries}  # forget deleted designs
     records[design_id] = file_record(file_name, result.format, path, result.weights, input_shape)

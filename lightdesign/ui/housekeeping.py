@@ -30,7 +30,7 @@ def _sessions() -> int | None:
     try:
         from streamlit.runtime import Runtime
 
-        return len(Runtime.instance()._session_mgr.list_sessions())  # noqa: SLF001 - no public count
+        return len(Runtime.instance()._session_mgr.list_sessions())  # private: there is no public count
     except Exception:  # noqa: BLE001 - not under `streamlit run` (AppTest), or another Streamlit
         return None
 

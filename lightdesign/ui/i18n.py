@@ -15,6 +15,7 @@ from lightdesign.catalog import fields as field_keys
 
 LANGUAGES = {"en": "English", "zh": "简体中文"}
 LANG_KEY = "lang"
+SWITCH_KEY = "w_lang"  # the sidebar's language switch
 MISSING_KEY = "i18n_missing"
 QUERY_KEY = "lang"
 
@@ -44,16 +45,21 @@ def t(key: str, **values) -> str:
 
 
 def _switch() -> None:
-    chosen = st.session_state["w_lang"]
+    chosen = st.session_state[SWITCH_KEY]
     st.session_state[LANG_KEY] = chosen
     st.query_params[QUERY_KEY] = chosen
 
 
 def switcher() -> None:
     """The sidebar language switch (its choice is kept in the URL)."""
-    st.session_state["w_lang"] = language()
+    st.session_state[SWITCH_KEY] = language()
     st.sidebar.radio(
-        "Language · 语言", list(LANGUAGES), format_func=LANGUAGES.get, key="w_lang", on_change=_switch, horizontal=True
+        "Language · 语言",
+        list(LANGUAGES),
+        format_func=LANGUAGES.get,
+        key=SWITCH_KEY,
+        on_change=_switch,
+        horizontal=True,
     )
     if language() != "en":
         st.query_params[QUERY_KEY] = language()

@@ -10,6 +10,7 @@ import streamlit as st
 
 from lightdesign.jobs import Job, JobManager
 from lightdesign.jobs.messages import JobState, Status
+from lightdesign.ui import state
 from lightdesign.ui.i18n import t
 
 SESSION_ID = "session_id"
@@ -25,7 +26,7 @@ def session_id() -> str:
     """The owner of this session's jobs: its workspace when the workspace is kept in the
     store (so a job outlives the tab that started it: a reopened link or another tab of the
     workspace sees it and can stop it), else the session itself. One job at a time each."""
-    workspace = st.session_state.get("workspace")
+    workspace = st.session_state.get(state.WORKSPACE)
     if workspace is not None and getattr(workspace, "id", None):
         return f"workspace:{workspace.id}"
     if SESSION_ID not in st.session_state:

@@ -54,7 +54,7 @@ def store() -> Store | None:
         return _store(config.database_url())
     except StoreError as exc:
         _fail(str(exc))
-    except Exception as exc:  # noqa: BLE001 - a driver or file-system error must not take the page down
+    except Exception as exc:  # a driver or file-system error must not take the page down
         log.exception("cannot open the store")
         _fail(f"{type(exc).__name__}: {exc}")
     return None
@@ -141,7 +141,7 @@ def save(state_key: str, flash) -> bool:
     except StoreError as exc:
         _fail(str(exc))
         return False
-    except Exception as exc:  # noqa: BLE001 - keep working in memory whatever the driver raised
+    except Exception as exc:  # keep working in memory whatever the driver raised
         log.exception("saving the workspace failed")
         _fail(f"{type(exc).__name__}: {exc}")
         return False
@@ -176,11 +176,10 @@ def _reload_if_changed(db: Store, state_key: str, flash) -> None:
         flash("info", t("store.updated"))
 
 
-def keep_files(owner_id: str, file_paths: list[str]) -> None:
+def keep_files(ws: Workspace, owner_id: str, file_paths: list[str]) -> None:
     """Remember files a run or export wrote, so that they are deleted with the workspace."""
-    ws: Workspace = st.session_state.get("workspace")
     db = store()
-    if db is None or ws is None or ws.id is None:
+    if db is None or ws.id is None:
         return
     for path in file_paths:
         try:
@@ -196,16 +195,15 @@ def keep_settings(ws: Workspace, values: dict[str, Any]) -> None:
         ws.set_setting(key, json.loads(json.dumps(value)))
 
 
-def status_line() -> None:
+def status_line(ws: Workspace) -> None:
     """'Saved' or a red 'Not saved: <reason>' banner, and the workspace link."""
     kind, reason = st.session_state.get(STATUS, ("failed", t("store.unknown")))
     if kind == "failed":
         st.error(t("store.failed", reason=reason), icon=":material/cloud_off:")
         return
-    ws = st.session_state.get("workspace")
     cols = st.columns([2, 3], vertical_alignment="center")
     cols[0].caption(t("store.saved"), help=t("store.saved.help", where=_store(config.database_url()).where))
-    if ws is not None and ws.id:
+    if ws.id:
         with cols[1].popover(t("store.link"), icon=":material/link:"):
             st.code(link(ws.id), language=None, wrap_lines=True)
             st.caption(t("store.link.help"))

@@ -12,6 +12,7 @@ from lightdesign.ui.i18n import labels, t
 from lightdesign.ui.markup import md
 
 PRESET_KEY = "preset_name"
+ALPHA_KEY = "global_alpha"  # the width multiplier applied to the whole design
 
 
 def _open_preset() -> None:
@@ -86,7 +87,7 @@ def _parse_shape(text: str) -> list[int]:
 
 
 def _apply_width() -> None:
-    actions.edit(edits.scale_width, float(st.session_state["global_alpha"]))
+    actions.edit(edits.scale_width, float(st.session_state[ALPHA_KEY]))
 
 
 def global_knobs() -> None:
@@ -118,7 +119,7 @@ def global_knobs() -> None:
             max_value=edits.MAX_WIDTH,
             value=1.0,
             step=0.05,
-            key="global_alpha",
+            key=ALPHA_KEY,
             help=t("knobs.width.help"),
         )
         st.button(t("knobs.apply_width"), key="apply_width", on_click=_apply_width)

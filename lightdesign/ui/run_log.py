@@ -9,17 +9,16 @@ import time
 
 import streamlit as st
 
-from lightdesign.core.workspace import Entry, Workspace, new_id
+from lightdesign.core.workspace import Entry, new_id
 from lightdesign.jobs import liveness
 from lightdesign.jobs.manager import Job
 from lightdesign.jobs.messages import Epoch, JobState, RunRecord
 from lightdesign.ui import icons, state, train_charts
 from lightdesign.ui.i18n import t
 from lightdesign.ui.markup import md
+from lightdesign.ui.run_records import INTERRUPTED, RUNNING
 
 LIVE_IDS = "run_log_ids"  # job id -> the id of its record in the workspace
-RUNNING = "running"
-INTERRUPTED = "interrupted"
 
 
 def _entry(job: Job) -> Entry | None:
@@ -106,22 +105,11 @@ def finished(job: Job) -> dict:
     return run
 
 
-def mark_interrupted(ws: Workspace) -> int:
-    """Runs whose server process is gone become 'interrupted'; returns how many."""
-    count = 0
-    for entry in list(ws.entries.values()):
-        for run in list(entry.runs):
-            if run.get("state") == RUNNING and not liveness.is_alive(run.get("server")):
-                ws.record_run_to(entry.id, {**run, "state": INTERRUPTED})
-                count += 1
-    return count
-
-
 def show_unfinished(design_name: str, skip_job: str | None) -> None:
     """Runs of this design that ended without a result, newest first, with their epochs."""
     try:
         runs = state.workspace().unfinished_runs(design_name)
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001 - the design is gone, or its records are unreadable: nothing to show
         return
     shown = [r for r in reversed(runs) if r.get("job") != skip_job and r.get("state") != RUNNING][:3]
     for i, run in enumerate(shown):

@@ -1,4 +1,7 @@
-"""Session state: every key used by the app is defined here, and initialised in one place.
+"""Session state: the keys the pages share are defined here and initialised in one place; a
+key that one module owns (a widget's value it reads back, its own cache or job) is a constant
+of that module. Each key is named once, and ``st.session_state`` is read and written through
+those names, never a literal (tests/unit/test_session_keys.py checks both).
 
 Nothing here is module-level mutable state: Streamlit shares modules between sessions,
 so everything a person owns lives in ``st.session_state``.
@@ -13,7 +16,7 @@ from lightdesign.core import share
 from lightdesign.core.design import DesignError
 from lightdesign.core.layers.opaque import opaque_blocks
 from lightdesign.core.workspace import Workspace
-from lightdesign.ui import housekeeping, icons, persist
+from lightdesign.ui import housekeeping, icons, persist, run_records
 from lightdesign.ui.i18n import issue_text, language, t
 from lightdesign.ui.markup import md, message
 
@@ -69,13 +72,12 @@ def init() -> None:
     first run and save what the widget callbacks changed on later runs; load a shared
     design from the URL."""
     housekeeping.start()  # once per server: memory given back when sessions end
-    state = st.session_state
     for key, value in _DEFAULTS.items():
-        if key not in state:
-            state[key] = value.copy() if isinstance(value, (dict, list)) else value
+        if key not in st.session_state:
+            st.session_state[key] = value.copy() if isinstance(value, (dict, list)) else value
     sync()
-    if not state[LINK_CHECKED]:
-        state[LINK_CHECKED] = True
+    if not st.session_state[LINK_CHECKED]:
+        st.session_state[LINK_CHECKED] = True
         _load_link()
 
 
@@ -108,9 +110,7 @@ def _track_workspace() -> None:
 
 
 def _interrupted_runs() -> None:
-    from lightdesign.ui import run_log  # imports the job manager: only when a workspace is opened
-
-    if run_log.mark_interrupted(workspace()):
+    if run_records.mark_interrupted(workspace()):
         save()
 
 
@@ -278,7 +278,7 @@ def page_header(title_key: str, error_key: str) -> tuple[Workspace, Analysis]:
     ws = workspace()
     result = analysis(ws.design)
     st.title(message(title_key, name=ws.current))
-    persist.status_line()
+    persist.status_line(ws)
     show_messages()
     if result.errors:
         st.error(message(error_key, error=issue_text(result.errors[0])), icon=icons.ERROR)

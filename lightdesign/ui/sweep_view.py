@@ -140,7 +140,7 @@ def _start(design: Design, kind: str, chosen, key: str, settings: TrainSettings)
         state.flash("error", t("sweep.not_started", error=exc))
         return
     _keep(sweep)
-    persist.keep_files(sweep.id, [o.work_dir for o in sweep.outcomes if o.work_dir])
+    persist.keep_files(state.workspace(), sweep.id, [o.work_dir for o in sweep.outcomes if o.work_dir])
 
 
 def _stop(sweep_id: str) -> None:

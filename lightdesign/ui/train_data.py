@@ -23,6 +23,8 @@ from lightdesign.ui.markup import html, md, message
 SOURCE_KEY = "train_source"
 UPLOAD_NPZ = "upload_npz"
 UPLOAD_ZIP = "upload_zip"
+ZIP_SIZE = "zip_size"  # the side, in pixels, of the images of an uploaded zip
+ZIP_CHANNELS = "zip_channels"
 UPLOADED = "train_uploaded"  # the last valid upload, as (marker, path of its dataset file)
 KERAS_TRAIN_SAMPLES = 60_000  # training samples of a Keras download (MNIST size), before it is loaded
 
@@ -103,17 +105,17 @@ def _upload(key: str) -> Dataset | None:
     else:
         st.caption(t("upload.zip.caption"))
         cols = st.columns(2)
-        size = cols[0].number_input(t("upload.zip.size"), min_value=8, max_value=256, value=32, step=1, key="zip_size")
+        size = cols[0].number_input(t("upload.zip.size"), min_value=8, max_value=256, value=32, step=1, key=ZIP_SIZE)
         channels = cols[1].selectbox(
             t("upload.zip.channels"),
             [1, 3],
             format_func=labels([1, 3], lambda c: t("upload.gray") if c == 1 else t("upload.rgb")),
-            key="zip_channels",
+            key=ZIP_CHANNELS,
         )
         upload = st.file_uploader(t("upload.zip"), type=["zip"], key="zip_file", max_upload_size=int(limit_mb) + 1)
     if upload is None:
         return None
-    marker = (upload.file_id, key, st.session_state.get("zip_size"), st.session_state.get("zip_channels"))
+    marker = (upload.file_id, key, st.session_state.get(ZIP_SIZE), st.session_state.get(ZIP_CHANNELS))
     cached = st.session_state.get(UPLOADED)
     if cached and cached[0] == marker:
         try:

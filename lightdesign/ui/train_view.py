@@ -311,7 +311,7 @@ def record(job: Job) -> None:
     recorded.append(job.id)
     run = run_log.finished(job)
     run_log.keep(job, run)
-    persist.keep_files(run["id"], [job.spec.work_dir])  # the job's folder: weights, data
+    persist.keep_files(state.workspace(), run["id"], [job.spec.work_dir])  # the job's folder: weights, data
     rate = policy.measured_flops_per_s(RunRecord.from_dict(run))
     if rate:
         st.session_state[MEASURED_RATE] = rate

@@ -6,7 +6,7 @@ drawing is refused above a node limit with a message."""
 import json
 
 from lightdesign.core.design import Design, new_block
-from lightdesign.ui import budget_view, graph_view
+from lightdesign.ui import graph_view, scaling_view, suggestions_view
 
 from .conftest import new_app, open_tab, workspace
 
@@ -33,19 +33,19 @@ def test_the_scan_of_a_huge_design_runs_in_the_background_and_can_be_cancelled()
     open_tab(app, "tab.scaling")
     app.toggle(key="w_show_scaling").set_value(True).run()
     assert not app.exception, app.exception
-    scan = app.session_state[budget_view.SCAN]
-    assert scan["state"] == "running", "the page run did not wait for 100 analyses"
-    assert len(scan["points"]) < 100 and 0 < len(scan["futures"]) <= 2, "a few tasks at a time"
+    scan = app.session_state[scaling_view.SCAN]
+    assert scan.state == "running", "the page run did not wait for 100 analyses"
+    assert len(scan.results) < 100 and 0 < len(scan.futures) <= 2, "a few tasks at a time"
     assert any(b.key == "scaling_cancel" for b in app.button)
     app.button(key="scaling_cancel").click().run()
-    scan = app.session_state[budget_view.SCAN]
-    assert scan["state"] == "cancelled" and not scan["futures"]
+    scan = app.session_state[scaling_view.SCAN]
+    assert scan.state == "cancelled" and not scan.futures
     (warning,) = [w.value for w in app.warning if w.value.startswith("Scan cancelled after")]
-    assert f"after {len(scan['points'])} of 100 designs" in warning
-    done = dict(scan["points"])
+    assert f"after {len(scan.results)} of 100 designs" in warning
+    done = dict(scan.results)
     app.run()  # a rerun redoes nothing
-    assert app.session_state[budget_view.SCAN]["points"] == done
-    assert app.session_state[budget_view.SCAN] is scan
+    assert app.session_state[scaling_view.SCAN].results == done
+    assert app.session_state[scaling_view.SCAN] is scan
 
 
 def test_the_suggestions_for_a_huge_design_come_from_the_background():
@@ -55,10 +55,10 @@ def test_the_suggestions_for_a_huge_design_come_from_the_background():
     open_tab(app, "tab.suggestions")
     app.toggle(key="w_show_suggestions").set_value(True).run()
     assert not app.exception, app.exception
-    search = app.session_state[budget_view.SUGGESTIONS]
-    assert search["found"] is None and search["future"] is not None
+    search = app.session_state[suggestions_view.SUGGESTIONS]
+    assert search.state == "running" and not search.results and search.futures
     app.button(key="suggest_cancel").click().run()
-    assert app.session_state[budget_view.SUGGESTIONS]["future"] is None
+    assert not app.session_state[suggestions_view.SUGGESTIONS].futures
 
 
 def test_drawing_a_huge_expanded_design_is_refused_with_a_message():

@@ -20,7 +20,7 @@ def tracker():
     hits: list[str] = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 - the http.server API
+        def do_GET(self):  # CamelCase: the http.server API
             hits.append(self.path)
             self.send_response(204)
             self.end_headers()

@@ -6,8 +6,6 @@ from hypothesis import HealthCheck, given, settings
 from ..strategies import valid_designs
 from .harness import assert_conforms
 
-KINDS_SEEN: set[str] = set()
-
 
 @settings(max_examples=250, deadline=None, suppress_health_check=list(HealthCheck), derandomize=False)
 @given(valid_designs())
@@ -16,4 +14,3 @@ def test_fuzzed_designs_match_keras(keras, design):
         return
     keras.backend.clear_session()
     assert_conforms(design)
-    KINDS_SEEN.update(b.kind for b in design.blocks)

@@ -161,13 +161,7 @@ def test_no_module_imports_itself_back_through_others():
     for module in sorted(MODULES):
         if module not in index:
             connect(module)
-    assert [c for c in cycles if c not in KNOWN_CYCLES] == []
-
-
-# Being untangled: each entry goes when its modules no longer import each other.
-KNOWN_CYCLES = [
-    ["lightdesign.ui.run_log", "lightdesign.ui.state"],
-]
+    assert cycles == []
 
 
 @pytest.mark.parametrize("engine", sorted(ENGINES))

@@ -38,7 +38,7 @@ def _load(data: bytes):
         raise too_many_layers(len(model.graph.node))
     try:
         inferred = onnx.shape_inference.infer_shapes(model, strict_mode=False)
-    except Exception:  # a model shape inference cannot follow still imports, with fewer shapes
+    except Exception:  # noqa: BLE001 - a model shape inference cannot follow still imports, with fewer shapes
         inferred = model
     return model, inferred, opset
 
@@ -107,7 +107,7 @@ class Graph:
 
         try:
             return numpy_helper.to_array(t).reshape(-1).tolist()
-        except Exception:
+        except Exception:  # noqa: BLE001 - a tensor ONNX cannot decode has no known values
             return None
 
     def stored(self, name: str) -> bool:
