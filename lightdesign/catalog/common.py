@@ -47,8 +47,9 @@ ENTRIES: dict[str, dict[str, str]] = {
         "**{file}** 不带权重：所有层都从新权重开始。",
     ),
     "file_weights.missing": tr(
-        "The kept copy of **{file}** is gone: every layer starts from new weights. Import the file again to use its weights.",
-        "保存的 **{file}** 副本已不存在：所有层都从新权重开始。重新导入该文件即可使用其权重。",
+        "The kept copy of **{file}** is gone, or is not one of this workspace's files: every layer starts from "
+        "new weights. Import the file again to use its weights.",
+        "保存的 **{file}** 副本已不存在，或不是这个工作区自己的文件：所有层都从新权重开始。重新导入该文件即可使用其权重。",
     ),
     "file_weights.none_kept": tr(
         "No layer of the edited design matches a layer of **{file}**: every layer starts from new weights.",

@@ -9,13 +9,16 @@ not shapes, are compared, so TFLite's and ONNX's layouts match Keras's.
 from __future__ import annotations
 
 import math
+import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lightdesign.core.design import Design
 from lightdesign.core.graph import trace
 from lightdesign.core.message import Message
+from lightdesign.data.owned import owned_file
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -146,8 +149,11 @@ class FileWeights:
     reason: str = ""  # "no_weights", "format", "missing", "none_kept" or "" when used
 
 
-def file_weights(design: Design, record: dict | None) -> FileWeights | None:
-    """The weights a design's imported file lends it (``record`` from ``file_record``)."""
+def file_weights(design: Design, record: dict | None, owned: Iterable[str | os.PathLike]) -> FileWeights | None:
+    """The weights a design's imported file lends it (``record`` from ``file_record``).
+    ``owned``: the files and folders the workspace owns; the record's path is used only when
+    it resolves to a file inside one of them (``data.owned``), else the reason is "missing"
+    (gone and not owned read the same, so a record cannot probe the server's files)."""
     if not record:
         return None
     name, fmt = str(record.get("file", "")), str(record.get("format", ""))
@@ -156,8 +162,8 @@ def file_weights(design: Design, record: dict | None) -> FileWeights | None:
         return FileWeights(name, fmt, None, reason="no_weights")
     if fmt not in LOADABLE:
         return FileWeights(name, fmt, None, reason="format")
-    path = record.get("path")
-    if not path or not Path(path).is_file():
+    path = owned_file(record.get("path"), owned)
+    if path is None:
         return FileWeights(name, fmt, None, reason="missing")
     result = plan(design, {k: [tuple(s) for s in v] for k, v in shapes.items()})
     if not result.kept:

@@ -5,7 +5,9 @@ the dataset written where the worker can read it, and the settings, as the typed
 from __future__ import annotations
 
 import dataclasses
+import os
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 
 from lightdesign import config
@@ -15,6 +17,7 @@ from lightdesign.core.design import Design, DesignError
 from lightdesign.core.layers import opaque
 from lightdesign.data import cache, sources
 from lightdesign.data.dataset import Dataset
+from lightdesign.data.owned import owned_file
 from lightdesign.jobs.messages import (
     CalibrateSpec,
     DatasetKind,
@@ -118,9 +121,11 @@ def export_spec(
     run: RunRecord | None = None,
     latency_runs: int = 50,
     weights: WeightsSource | None = None,
+    owned: Iterable[str | os.PathLike] = (),
 ) -> ExportSpec:
     """An export job spec: the trained model of ``run`` when given, else an imported file's
-    ``weights`` when given, else initial weights."""
+    ``weights`` when given, else initial weights. ``owned``: the files and folders the
+    workspace owns; the run's model (and its data) are used only from inside them."""
     result = analyze(design)
     if result.errors:
         raise DesignError(f"fix the design first: {result.errors[0].text}")
@@ -140,15 +145,21 @@ def export_spec(
     )
     if run is None:
         return spec
-    data_path = Path(run.model_path).parent / "data.npz"
+    owned = list(owned)
+    model = owned_file(run.model_path, owned)
+    if model is None:
+        raise DesignError(
+            "the trained model of this run is gone or is not one of this workspace's files; train the design again"
+        )
+    data_path = owned_file(str(model.parent / "data.npz"), owned)
     representative = (
         DatasetRef(kind=DatasetKind.NPZ, name=run.dataset, title=run.dataset, path=str(data_path))
-        if data_path.exists()
+        if data_path is not None
         else None
     )
     return dataclasses.replace(
         spec,
-        model_path=run.model_path,
+        model_path=str(model),
         run_label=f"{run.dataset}, {run.test_accuracy:.1%} test accuracy",
         representative=representative,
     )

@@ -178,7 +178,7 @@ def start_export(result: Analysis, run: RunRecord | None, latency_runs: int, wei
         state.flash("error", t("export.not_started", error=refusal))
         return
     try:
-        spec = export_spec(result.design, new_work_dir(), run, latency_runs, weights)
+        spec = export_spec(result.design, new_work_dir(), run, latency_runs, weights, persist.owned_files(ws))
         job = job_manager().submit(session_id(), JobKind.EXPORT, spec, design_id=ws.current_id)
     except (DesignError, JobError, OSError) as exc:
         state.flash("error", t("export.not_started", error=exc))

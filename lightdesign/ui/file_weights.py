@@ -44,7 +44,9 @@ def lent(design: Design | None = None) -> FileWeights | None:
     """The weights the current design's imported file lends it (None: not imported)."""
     ws = state.workspace()
     record = (ws.settings.get(MODEL_FILES) or {}).get(ws.current_id)
-    return file_weights(design if design is not None else ws.design, record)
+    if not record:
+        return None
+    return file_weights(design if design is not None else ws.design, record, persist.owned_files(ws))
 
 
 def notice(page: str, found: FileWeights | None) -> None:

@@ -184,9 +184,25 @@ def keep_files(ws: Workspace, owner_id: str, file_paths: list[str]) -> None:
     for path in file_paths:
         try:
             db.add_file(ws.id, owner_id, Path(path))
-        except (StoreError, OSError) as exc:
+        except StoreError as exc:
             _fail(str(exc))
             return
+        except OSError as exc:  # its text names the server's path
+            _fail(f"a file of this workspace cannot be read ({exc.strerror or type(exc).__name__})")
+            return
+
+
+def owned_files(ws: Workspace) -> list[str]:
+    """The files and folders the store keeps as this workspace's own: the only ones a job
+    built from its records may open (none while the database cannot be read)."""
+    db = store()
+    if db is None or ws.id is None:
+        return []
+    try:
+        return [path for path, _, _ in db.files_of(ws.id)]
+    except StoreError as exc:
+        _fail(str(exc))
+        return []
 
 
 def keep_settings(ws: Workspace, values: dict[str, Any]) -> None:

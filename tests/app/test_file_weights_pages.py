@@ -2,15 +2,18 @@
 the structure is edited, which layers keep them; the Design page keeps the file's record."""
 
 from lightdesign.importers.weights import MODEL_FILES, file_record, keep_model_file, layer_sizes
+from lightdesign.store import open_store
 from tests.app.conftest import workspace
 from tests.importers import onnx_models
 
 
 def lend_weights(app, file_name="small.keras"):
-    """Record the current design as imported from a .keras file carrying all its weights."""
+    """Record the current design as imported from a .keras file carrying all its weights, the
+    file owned by the workspace as the Design page keeps it."""
     ws = workspace(app)
     weights = {name: [(size,) for size in sizes] for name, sizes in layer_sizes(ws.design)}
     path = keep_model_file(b"kept", file_name)
+    open_store().add_file(ws.id, ws.current_id, path.parent)
     ws.set_setting(MODEL_FILES, {ws.current_id: file_record(file_name, "keras", path, weights)})
     return weights
 
@@ -62,3 +65,19 @@ def test_export_page_offers_the_file_weights(app):
     choice = next(s for s in app.selectbox if s.label == "Weights")
     assert choice.value == "file" and "Weights of mine.keras (imported)" in choice.options
     assert any(s.startswith("Exports the weights of **mine.keras** as they are") for s in texts(app))
+
+
+def test_a_record_pointing_at_a_file_the_workspace_does_not_own_lends_nothing(app, monkeypatch):
+    """A model file's record that names another workspace's kept file (absolute, or relative
+    to the server's folder, as a crafted archive could leave it) lends no weights."""
+    ws = workspace(app)
+    weights = {name: [(size,) for size in sizes] for name, sizes in layer_sizes(ws.design)}
+    theirs = keep_model_file(b"another store's weights", "base.keras")  # owned by no workspace here
+    monkeypatch.chdir(theirs.parent.parent)
+    for path in (str(theirs), f"{theirs.parent.name}/base.keras"):
+        record = {**file_record("base.keras", "keras", None, weights), "path": path}
+        ws.set_setting(MODEL_FILES, {ws.current_id: record})
+        app.switch_page("pages/train.py").run()
+        assert not app.exception, app.exception
+        assert not any("starts from the weights of" in text for text in texts(app)), texts(app)
+        assert any("is gone, or is not one of this workspace's files" in text for text in texts(app)), texts(app)

@@ -153,8 +153,8 @@ def test_the_inner_layers_take_the_file_weights(saved, name, ext):
     model, paths = saved(name)
     path = paths[ext]
     result = import_file(path)
-    record = file_record(path.name, result.format, keep_model_file(path.read_bytes(), path.name), result.weights)
-    lent = file_weights(result.design, record)
+    kept = keep_model_file(path.read_bytes(), path.name)
+    lent = file_weights(result.design, file_record(path.name, result.format, kept, result.weights), [kept.parent])
     assert lent.source is not None and lent.plan.unchanged
     assert all(mine == theirs for mine, theirs in lent.source.layers.items())
     built = train.build_model(export_spec(result.design, new_work_dir(), weights=lent.source).source)

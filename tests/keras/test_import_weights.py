@@ -37,7 +37,7 @@ def loaded(data: bytes, file_name: str, fold: bool = False, edit=None):
     assert not result.unmapped, result.unmapped
     design = result.design if edit is None else edit(result.design.copy())
     kept = keep_model_file(data, file_name)
-    lent = file_weights(design, file_record(file_name, result.format, kept, result.weights))
+    lent = file_weights(design, file_record(file_name, result.format, kept, result.weights), [kept.parent])
     assert lent.source is not None, lent.reason
     spec = export_spec(design, new_work_dir(), weights=lent.source)
     model = train.build_model(spec.source)

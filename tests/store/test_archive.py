@@ -68,7 +68,7 @@ def test_an_imported_model_file_follows_its_design_to_the_new_server(tmp_path):
     with open(record["path"], "rb") as handle:
         assert handle.read() == b"keras zip" * 10
     assert [owner for _, owner, _ in target.files_of(new_wid)] == [moved.current_id]  # deleted with its design
-    lent = file_weights(moved.design, record)
+    lent = file_weights(moved.design, record, [path for path, _, _ in target.files_of(new_wid)])
     assert lent.source is not None and lent.source.path == record["path"] and lent.plan.unchanged
 
 
@@ -111,7 +111,7 @@ def test_an_archive_cannot_point_at_a_file_it_does_not_carry(tmp_path):
     store = open_store(f"sqlite:///{tmp_path / 'x.db'}")
     moved = store.load(import_workspace(store, crafted, tmp_path / "server"))
     (record,) = moved.settings[MODEL_FILES].values()
-    assert record["path"] is None and file_weights(moved.design, record).reason == "missing"
+    assert record["path"] is None and file_weights(moved.design, record, [elsewhere.parent]).reason == "missing"
     (run,) = moved.runs[moved.current]
     assert run["model_path"] is None
     assert moved.entry.exports[0]["result"]["files"][0]["path"] is None

@@ -4,8 +4,11 @@ whether a design's imported file lends it weights and which layers keep them."""
 
 import json
 
+import pytest
+
 from lightdesign import config
 from lightdesign.core import presets
+from lightdesign.core.design import DesignError
 from lightdesign.importers import import_bytes
 from lightdesign.importers.weights import file_record, file_weights, keep_model_file, layer_sizes
 from lightdesign.jobs import messages as m
@@ -44,8 +47,8 @@ def test_specs_without_a_file_have_no_weights_source(tmp_path):
     assert m.TrainSpec.from_dict(old).weights is None
 
 
-def test_a_trained_run_wins_over_the_file_weights(tmp_path):
-    run = m.RunRecord(
+def trained_run(model_path):
+    return m.RunRecord(
         job="j",
         dataset="digits",
         epochs=1,
@@ -57,12 +60,43 @@ def test_a_trained_run_wins_over_the_file_weights(tmp_path):
         test_loss=1.0,
         seconds=1.0,
         samples_per_s=10.0,
-        model_path=str(tmp_path / "trained.keras"),
+        model_path=str(model_path),
         finished=0.0,
         analysis={},
     )
-    spec = export_spec(presets.build("seed_cnn"), tmp_path, run, weights=SOURCE)
+
+
+def test_a_trained_run_wins_over_the_file_weights(tmp_path):
+    run = trained_run(tmp_path / "trained.keras")
+    (tmp_path / "trained.keras").write_bytes(b"trained")
+    spec = export_spec(presets.build("seed_cnn"), tmp_path, run, weights=SOURCE, owned=[tmp_path])
     assert spec.model_path == run.model_path and spec.weights is None
+
+
+def test_a_run_whose_model_the_workspace_does_not_own_is_not_exported(tmp_path, monkeypatch):
+    mine, theirs = tmp_path / "jobs" / "mine", tmp_path / "jobs" / "theirs"
+    for folder in (mine, theirs):
+        folder.mkdir(parents=True)
+        (folder / "trained.keras").write_bytes(b"trained")
+        (folder / "data.npz").write_bytes(b"")
+    monkeypatch.chdir(mine)
+    for path in (theirs / "trained.keras", "../theirs/trained.keras", "trained.keras", mine / "gone.keras"):
+        with pytest.raises(DesignError, match="gone or is not one of this workspace's files"):
+            export_spec(presets.build("seed_cnn"), tmp_path / "out", trained_run(path), owned=[mine])
+    spec = export_spec(presets.build("seed_cnn"), tmp_path / "out", trained_run(mine / "trained.keras"), owned=[mine])
+    assert spec.representative.path == str(mine.resolve() / "data.npz")
+
+
+def test_a_record_naming_a_file_the_workspace_does_not_own_lends_nothing(monkeypatch):
+    design, weights = _residual()
+    mine = keep_model_file(b"mine", "base.keras")
+    theirs = keep_model_file(b"another workspace's weights", "base.keras")
+    monkeypatch.chdir(mine.parent)
+    for path in (str(theirs), f"../{theirs.parent.name}/base.keras", "base.keras", "../../../../etc/passwd"):
+        record = {**file_record("base.keras", "keras", None, weights), "path": path}
+        assert file_weights(design, record, [mine.parent]).reason == "missing"
+    record = file_record("base.keras", "keras", mine, weights)
+    assert file_weights(design, record, [mine.parent]).source.path == str(mine.resolve())
 
 
 def _residual():
@@ -75,7 +109,7 @@ def test_a_kept_keras_file_lends_every_layer_while_the_design_is_unchanged():
     design, weights = _residual()
     path = keep_model_file(b"not read here", "my model!.keras")
     assert path.parent.parent == config.work_dir() / "models" and path.name == "my_model_.keras"
-    lent = file_weights(design, file_record("my model!.keras", "keras", path, weights))
+    lent = file_weights(design, file_record("my model!.keras", "keras", path, weights), [path.parent])
     assert lent.reason == "" and lent.plan.unchanged
     assert lent.source.layers == {name: name for name in weights} and lent.source.fresh == ()
     assert lent.source.path == str(path) and lent.source.file_name == "my model!.keras"
@@ -86,22 +120,23 @@ def test_an_edited_design_names_the_layers_that_start_fresh():
     path = keep_model_file(b"x", "res.keras")
     edited = design.copy()
     edited.block_named("head").params["units"] = 7
-    lent = file_weights(edited, file_record("res.keras", "keras", path, weights))
+    lent = file_weights(edited, file_record("res.keras", "keras", path, weights), [path.parent])
     assert lent.source.fresh == ("head",) and "head" not in lent.source.layers
     assert lent.plan.kept.keys() == weights.keys() - {"head"}
 
 
 def test_why_a_file_lends_no_weights():
     design, weights = _residual()
-    assert file_weights(design, None) is None
-    assert file_weights(design, file_record("res.onnx", "onnx", None, None)).reason == "no_weights"
-    assert file_weights(design, file_record("m.tflite", "tflite", None, None)).reason == "no_weights"
-    assert file_weights(design, file_record("m.json", "json", None, None)).reason == "no_weights"
-    assert file_weights(design, file_record("m.pt", "torch", None, weights)).reason == "format"
+    models = [config.work_dir() / "models"]
+    assert file_weights(design, None, models) is None
+    assert file_weights(design, file_record("res.onnx", "onnx", None, None), models).reason == "no_weights"
+    assert file_weights(design, file_record("m.tflite", "tflite", None, None), models).reason == "no_weights"
+    assert file_weights(design, file_record("m.json", "json", None, None), models).reason == "no_weights"
+    assert file_weights(design, file_record("m.pt", "torch", None, weights), models).reason == "format"
     gone = config.work_dir() / "models" / "gone" / "m.keras"
-    assert file_weights(design, file_record("m.keras", "keras", gone, weights)).reason == "missing"
+    assert file_weights(design, file_record("m.keras", "keras", gone, weights), models).reason == "missing"
     other = {"x": [(3,)]}
-    lent = file_weights(design, file_record("m.h5", "h5", keep_model_file(b"x", "m.h5"), other))
+    lent = file_weights(design, file_record("m.h5", "h5", keep_model_file(b"x", "m.h5"), other), models)
     assert lent.reason == "none_kept" and lent.source is None
 
 
@@ -119,10 +154,11 @@ def test_an_onnx_file_lends_its_weights_with_the_input_shape_it_was_imported_wit
     path = keep_model_file(data, "res.onnx")
     record = file_record("res.onnx", "onnx", path, result.weights, (16, 16, 8))
     assert json.loads(json.dumps(record)) == record and record["input_shape"] == [16, 16, 8]
-    lent = file_weights(result.design, record)
+    lent = file_weights(result.design, record, [path.parent])
     assert lent.reason == "" and lent.plan.unchanged and lent.source.format == "onnx"
     assert lent.source.input_shape == (16, 16, 8) and roundtrip(lent.source) == lent.source
-    assert file_weights(result.design, file_record("res.onnx", "onnx", path, result.weights)).source.input_shape is None
+    unshaped = file_record("res.onnx", "onnx", path, result.weights)
+    assert file_weights(result.design, unshaped, [path.parent]).source.input_shape is None
 
 
 def test_onnx_weights_in_keras_layout():

@@ -149,8 +149,9 @@ def test_a_run_record_is_made_from_its_spec_and_result(tmp_path):
 
 def test_an_export_spec_takes_a_runs_weights_and_its_data_for_calibration(tmp_path):
     (tmp_path / "data.npz").write_bytes(b"")
+    (tmp_path / "trained.keras").write_bytes(b"trained")
     run = record(model_path=str(tmp_path / "trained.keras"))
-    spec = export_spec(presets.build("seed_cnn"), tmp_path / "out", run, latency_runs=7)
+    spec = export_spec(presets.build("seed_cnn"), tmp_path / "out", run, latency_runs=7, owned=[tmp_path])
     assert spec.model_path == run.model_path and spec.latency_runs == 7
     assert spec.run_label == "digits 28x28, 90.0% test accuracy"
     assert spec.representative.path == str(tmp_path / "data.npz")
