@@ -20,8 +20,9 @@ ENTRIES: dict[str, dict[str, str]] = {
         "这个链接就是工作区的钥匙：任何拿到它的人都能打开和修改它。收藏它以便回来；分享单个设计请用分享链接。",
     ),
     "store.reloaded": tr(
-        "This design was changed in another tab; reloaded. Your last change was not applied: make it again.",
-        "这个设计已在另一个标签页中修改；已重新载入。你刚才的修改没有应用，请再做一次。",
+        "What you changed (a design or a setting) was changed in another tab; reloaded. "
+        "Your last change was not applied: make it again.",
+        "你修改的内容（设计或设置）已在另一个标签页中修改；已重新载入。你刚才的修改没有应用，请再做一次。",
     ),
     "store.updated": tr("Updated with changes made in another tab.", "已载入在另一个标签页中的修改。"),
     "store.not_found": tr(

@@ -4,7 +4,8 @@ training runs and export results of each design, and per-workspace settings.
 Every change goes through a method here: it keeps a snapshot for undo, leaves the
 workspace untouched when the edit raises ``DesignError``, and appends what changed to
 ``journal`` so that ``lightdesign.store`` can write exactly that (one transaction per
-flush). Designs carry a stable id; names are what people see and may change.
+flush). Designs carry a stable id; names are what people see and may change. Settings are
+journaled by key, so that a flush writes only the keys this copy changed.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from lightdesign.core.design import Design, DesignError, check_limits, from_dict
 MAX_DESIGNS = 24
 MAX_HISTORY = 1000  # undo steps kept per design (in memory and in the store)
 MAX_HISTORY_BYTES = 8 * 1024 * 1024  # and at most this much snapshot text per design
+MAX_SETTING_KEY = 64  # characters of a setting's name (the store's column)
 
 
 def new_id() -> str:
@@ -48,6 +50,7 @@ class Workspace:
         self.entries: dict[str, Entry] = {}  # design id -> entry, in display order
         self.current_id = ""
         self.settings: dict[str, Any] = {}  # per-workspace settings (budget, batch size, ...)
+        self.setting_versions: dict[str, int] = {}  # each setting's version last read from or written to the store
         self.version = 0  # bumped on every change; widget keys include it
         self.stored_version = 0  # the workspace row's version last read from or written to the store
         self.journal: list[tuple] = []  # changes not yet written to the store
@@ -157,9 +160,11 @@ class Workspace:
 
     def set_setting(self, key: str, value: Any) -> None:
         """Keep a per-workspace setting (JSON-serialisable)."""
-        if self.settings.get(key) != value:
+        if not isinstance(key, str) or not 1 <= len(key) <= MAX_SETTING_KEY:
+            raise DesignError(f"a setting's name must be 1 to {MAX_SETTING_KEY} characters, not {key!r:.80}")
+        if key not in self.settings or self.settings[key] != value:
             self.settings[key] = value
-            self._changed(("workspace",))
+            self._changed(("setting", key))
 
     # -- runs and exports -------------------------------------------------------------------
     def record_run(self, design_name: str, run: dict) -> None:

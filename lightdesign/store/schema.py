@@ -7,9 +7,25 @@ because every release only appends steps here. Each step runs in its own transac
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
-from sqlalchemy import Column, Connection, Float, ForeignKey, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    Column,
+    Connection,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    select,
+    update,
+)
+
+from lightdesign.core.workspace import MAX_SETTING_KEY
 
 metadata = MetaData()
 
@@ -27,7 +43,7 @@ workspaces = Table(
     Column("created", Float, nullable=False),
     Column("touched", Float, nullable=False),
     Column("current_design", String(32), nullable=False),
-    Column("settings", Text, nullable=False),  # JSON object
+    Column("settings", Text, nullable=False),  # JSON object until version 3 (now "{}"; see ``settings`` below)
     Column("version", Integer, nullable=False),  # bumped when designs are added, renamed or deleted
 )
 
@@ -85,6 +101,36 @@ files = Table(
 )
 
 
+# Version 3: each setting of a workspace on its own row with its own version, so that a tab
+# writes only the settings it changed and a stale tab's change of a setting is refused, as a
+# stale write of a design is (the workspace row's JSON object before).
+settings = Table(
+    "workspace_settings",
+    metadata,
+    Column("workspace_id", String(64), ForeignKey("workspaces.id", ondelete="CASCADE"), primary_key=True),
+    Column("key", String(MAX_SETTING_KEY), primary_key=True),
+    Column("value", Text, nullable=False),  # JSON
+    Column("version", Integer, nullable=False),  # bumped on every write; a stale writer is refused
+)
+
+
+def _settings_per_key(conn: Connection) -> None:
+    settings.create(conn)
+    for workspace_id, text in conn.execute(select(workspaces.c.id, workspaces.c.settings)).all():
+        try:
+            values = json.loads(text)
+        except ValueError:
+            values = {}
+        rows = [
+            {"workspace_id": workspace_id, "key": key, "value": json.dumps(value), "version": 1}
+            for key, value in (values.items() if isinstance(values, dict) else ())
+            if 1 <= len(key) <= MAX_SETTING_KEY  # longer names were never written by the app
+        ]
+        if rows:
+            conn.execute(settings.insert(), rows)
+    conn.execute(update(workspaces).values(settings="{}"))
+
+
 def _create(*tables: Table) -> Callable[[Connection], None]:
     def step(conn: Connection) -> None:
         for table in tables:
@@ -96,5 +142,6 @@ def _create(*tables: Table) -> Callable[[Connection], None]:
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _create(workspaces, designs, history, runs, exports),  # 0 -> 1
     _create(files),  # 1 -> 2
+    _settings_per_key,  # 2 -> 3
 ]
 LATEST = len(MIGRATIONS)

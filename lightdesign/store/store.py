@@ -1,8 +1,9 @@
 """The store: workspaces, design history, runs and exports in a SQL database.
 
 ``Store.flush(ws)`` writes a workspace's journal of changes in one transaction, or
-nothing: a design whose stored version moved on since this copy read it (another tab
-wrote it) is refused with ``StaleWrite``, and the caller reloads.
+nothing: a design or a setting whose stored version moved on since this copy read it
+(another tab wrote it) is refused with ``StaleWrite``, and the caller reloads. Settings are
+written key by key: a tab writes only the settings it changed.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import os
 import shutil
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import create_engine, delete, event, func, insert, inspect, select, update
 from sqlalchemy.engine import Engine, make_url
@@ -20,6 +22,15 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from lightdesign.core.design import DesignError, from_dict
 from lightdesign.core.workspace import Entry, Workspace
 from lightdesign.store import schema as S
+
+
+class Versions(NamedTuple):
+    """What a stored workspace is at: its row's version (the list of designs), each design's
+    version and each setting's version."""
+
+    workspace: int
+    designs: dict[str, int]
+    settings: dict[str, int]
 
 
 class StoreError(Exception):
@@ -141,14 +152,19 @@ class Store:
                     created=now,
                     touched=now,
                     current_design=ws.current_id,
-                    settings=json.dumps(ws.settings),
+                    settings="{}",
                     version=1,
                 )
             )
+            for key, value in ws.settings.items():
+                conn.execute(
+                    insert(S.settings).values(workspace_id=workspace_id, key=key, value=json.dumps(value), version=1)
+                )
             for position, entry in enumerate(ws.entries.values()):
                 self._insert_entry(conn, workspace_id, entry, position, now)
         ws.id = workspace_id
         ws.stored_version = 1
+        ws.setting_versions = dict.fromkeys(ws.settings, 1)
         for entry in ws.entries.values():
             entry.version = 1
         ws.journal.clear()
@@ -214,6 +230,11 @@ class Store:
                 ).all()
                 for name, table in (("runs", S.runs), ("exports", S.exports))
             }
+            settings = conn.execute(
+                select(S.settings.c.key, S.settings.c.value, S.settings.c.version)
+                .where(S.settings.c.workspace_id == workspace_id)
+                .order_by(S.settings.c.key)
+            ).all()
         ws = _empty_workspace()
         for d in design_rows:
             try:
@@ -233,12 +254,14 @@ class Store:
             raise StoreError(f"workspace {workspace_id[:6]}… in {self.where} has no designs")
         ws.id = workspace_id
         ws.current_id = row.current_design if row.current_design in ws.entries else next(iter(ws.entries))
-        ws.settings = json.loads(row.settings)
+        ws.settings = {key: json.loads(value) for key, value, _ in settings}
+        ws.setting_versions = {key: version for key, _, version in settings}
         ws.stored_version = row.version
         return ws
 
-    def versions(self, workspace_id: str) -> tuple[int, dict[str, int]] | None:
-        """The stored workspace version and every design's version (a cheap freshness check)."""
+    def versions(self, workspace_id: str) -> Versions | None:
+        """The stored versions of the workspace row, of every design and of every setting (a
+        cheap freshness check)."""
         with self._connect() as conn:
             row = conn.execute(select(S.workspaces.c.version).where(S.workspaces.c.id == workspace_id)).first()
             if row is None:
@@ -246,7 +269,10 @@ class Store:
             designs = conn.execute(
                 select(S.designs.c.id, S.designs.c.version).where(S.designs.c.workspace_id == workspace_id)
             ).all()
-        return row[0], dict(designs)
+            settings = conn.execute(
+                select(S.settings.c.key, S.settings.c.version).where(S.settings.c.workspace_id == workspace_id)
+            ).all()
+        return Versions(row[0], dict(designs), dict(settings))
 
     def design_names(self, workspace_ids: list[str]) -> dict[str, list[str]]:
         """The design names of each of these workspaces that exists (for 'Recent workspaces')."""
@@ -275,7 +301,11 @@ class Store:
         written = {op[1] for op in journal if op[0] in ("design", "rename")}
         added = {op[1] for op in journal if op[0] == "add"}
         deleted = {op[1] for op in journal if op[0] == "delete"}
+        settings = sorted({op[1] for op in journal if op[0] == "setting"})
         with self._begin() as conn:
+            # The workspace row first: the transaction holds it (SQLite's write lock, PostgreSQL's
+            # row lock) before it reads the versions it compares.
+            self._write_workspace_row(conn, ws, now, any(op[0] == "workspace" for op in journal))
             if structural:
                 self._bump(conn, S.workspaces, ws.id, ws.stored_version, "the list of designs")
             for design_id in added - deleted:
@@ -283,19 +313,38 @@ class Store:
             for design_id in (written - added - deleted) & set(ws.entries):
                 entry = ws.entries[design_id]
                 self._bump(conn, S.designs, design_id, entry.version, f"design {entry.design.name!r}")
+            for key in settings:
+                self._write_setting(conn, ws, key)
             for op in journal:
                 self._apply(conn, ws, op, now)
-            self._write_workspace_row(conn, ws, now)
             for design_id in deleted - added:
                 conn.execute(delete(S.designs).where(S.designs.c.id == design_id))
             self._write_bodies(conn, ws, (written | added) - deleted, now)
         if structural:
             ws.stored_version += 1
+        for key in settings:
+            ws.setting_versions[key] = ws.setting_versions.get(key, 0) + 1
         for design_id in (written - added - deleted) & set(ws.entries):
             ws.entries[design_id].version += 1
         for design_id in (added - deleted) & set(ws.entries):
             ws.entries[design_id].version = 1
         del ws.journal[: len(journal)]
+
+    def _write_setting(self, conn, ws: Workspace, key: str) -> None:
+        """Write one setting this copy changed, if no other copy wrote it since this one read it."""
+        expected = ws.setting_versions.get(key, 0)
+        mine = (S.settings.c.workspace_id == ws.id, S.settings.c.key == key)
+        value = json.dumps(ws.settings[key])
+        if expected == 0:  # absent when this copy read the workspace
+            if conn.execute(select(S.settings.c.version).where(*mine)).first() is not None:
+                raise StaleWrite(f"setting {key!r} was changed in another tab")
+            conn.execute(insert(S.settings).values(workspace_id=ws.id, key=key, value=value, version=1))
+            return
+        result = conn.execute(
+            update(S.settings).where(*mine, S.settings.c.version == expected).values(value=value, version=expected + 1)
+        )
+        if result.rowcount == 0:
+            raise StaleWrite(f"setting {key!r} was changed in another tab")
 
     def _bump(self, conn, table, row_id: str, expected: int, what: str) -> None:
         result = conn.execute(
@@ -359,12 +408,10 @@ class Store:
         seq = conn.execute(select(func.count()).where(table.c.design_id == design_id)).scalar() or 0
         conn.execute(insert(table).values(**self._record_row(workspace_id, design_id, record, seq, now)))
 
-    def _write_workspace_row(self, conn, ws: Workspace, now: float) -> None:
-        conn.execute(
-            update(S.workspaces)
-            .where(S.workspaces.c.id == ws.id)
-            .values(current_design=ws.current_id, settings=json.dumps(ws.settings), touched=now)
-        )
+    def _write_workspace_row(self, conn, ws: Workspace, now: float, switched: bool) -> None:
+        """Touch the workspace (for retention), and keep its current design when this copy changed it."""
+        values = {"touched": now, **({"current_design": ws.current_id} if switched else {})}
+        conn.execute(update(S.workspaces).where(S.workspaces.c.id == ws.id).values(**values))
 
     def _write_bodies(self, conn, ws: Workspace, design_ids: set[str], now: float) -> None:
         positions = {design_id: i for i, design_id in enumerate(ws.entries)}
@@ -432,7 +479,7 @@ class Store:
         with self._begin() as conn:
             design_ids = select(S.designs.c.id).where(S.designs.c.workspace_id == workspace_id)
             conn.execute(delete(S.history).where(S.history.c.design_id.in_(design_ids)))
-            for table in (S.files, S.runs, S.exports, S.designs):
+            for table in (S.files, S.runs, S.exports, S.designs, S.settings):
                 conn.execute(delete(table).where(table.c.workspace_id == workspace_id))
             conn.execute(delete(S.workspaces).where(S.workspaces.c.id == workspace_id))
         return _remove_files(paths)
@@ -465,6 +512,7 @@ def _empty_workspace() -> Workspace:
     ws.entries = {}
     ws.current_id = ""
     ws.settings = {}
+    ws.setting_versions = {}
     ws.version = 0
     ws.stored_version = 0
     ws.journal = []

@@ -169,9 +169,8 @@ def _reload_if_changed(db: Store, state_key: str, flash) -> None:
         return
     if stored is None:
         return
-    version, designs = stored
-    mine = {design_id: entry.version for design_id, entry in ws.entries.items()}
-    if version != ws.stored_version or designs != mine:
+    designs = {design_id: entry.version for design_id, entry in ws.entries.items()}
+    if (stored.workspace, stored.designs, stored.settings) != (ws.stored_version, designs, ws.setting_versions):
         _reload(db, state_key)
         flash("info", t("store.updated"))
 

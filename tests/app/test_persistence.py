@@ -175,3 +175,22 @@ def test_opening_a_session_runs_the_daily_cleanup_of_old_workspaces(monkeypatch)
     store.set_meta("last_cleanup", repr(time.time() - 2 * 86400))
     open_session()
     assert store.load(old) is None
+
+
+def test_a_stale_tab_keeps_the_settings_another_tab_saved():
+    """Tab A sets the batch size ("Saved"); tab B, opened before, edits a design: the
+    database keeps both, and tab B shows tab A's batch size."""
+    from lightdesign.core import edits
+
+    tab_a = open_session()
+    wid = workspace(tab_a).id
+    tab_b = open_session(wid)
+    tab_a.session_state["batch_size"] = 64
+    tab_a.run()
+    assert open_store().load(wid).settings["batch_size"] == 64
+    tab_b.session_state["workspace"].apply(lambda d: edits.set_param(d, d.blocks[0].id, "filters", 12))
+    tab_b.run()
+    check(tab_b)
+    stored = open_store().load(wid)
+    assert stored.settings["batch_size"] == 64 and stored.design.blocks[0].params["filters"] == 12
+    assert tab_b.session_state["batch_size"] == 64 and first_filters(tab_b) == 12

@@ -118,6 +118,25 @@ def test_two_tabs_on_one_workspace_lose_no_edit(browser, own_server):
     context_b.close()
 
 
+def test_a_stale_tab_keeps_the_batch_size_another_tab_saved(browser, own_server):
+    """Tab A sets the batch size ("Saved"); tab B, opened before, edits the design: the
+    batch size stays 64 in the database and tab B shows it too."""
+    context_a, tab_a = open_page(browser, own_server.url)
+    wid = workspace_id(tab_a)
+    context_b, tab_b = open_page(browser, f"{own_server.url}/?w={wid}")
+    field = tab_a.get_by_label("Batch size")
+    field.fill("64")
+    field.press("Enter")
+    wait_idle(tab_a)
+    tab_a.get_by_text("Saved").first.wait_for()
+    after = add_block(tab_b)
+    assert tab_b.get_by_label("Batch size").input_value() == "64"
+    context_c, fresh = open_page(browser, f"{own_server.url}/?w={wid}")
+    assert fresh.get_by_label("Batch size").input_value() == "64" and params(fresh) == after
+    for context in (context_a, context_b, context_c):
+        context.close()
+
+
 def test_server_killed_with_sigkill_comes_back_with_everything(browser, own_server):
     context, page = open_page(browser, own_server.url)
     wid = workspace_id(page)

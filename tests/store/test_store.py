@@ -1,6 +1,7 @@
 """The store on SQLite and on a real PostgreSQL server: round trips, version conflicts,
 migrations, interrupted writes, deletion and housekeeping."""
 
+import json
 import sqlite3
 
 import pytest
@@ -8,7 +9,14 @@ from sqlalchemy import create_engine, inspect
 
 from lightdesign.core import edits, presets
 from lightdesign.core.workspace import Workspace
-from lightdesign.store import StaleWrite, Store, StoreError, new_workspace_id, open_store, valid_workspace_id
+from lightdesign.store import (
+    StaleWrite,
+    Store,
+    StoreError,
+    new_workspace_id,
+    open_store,
+    valid_workspace_id,
+)
 from lightdesign.store import schema as S
 
 
@@ -124,23 +132,60 @@ def test_interrupted_write_leaves_the_old_state(database_url, monkeypatch):
 
 
 def test_migration_from_empty_and_from_the_previous_schema(database_url):
-    # A database at schema 1 (the previous release), holding a workspace.
+    # A database at schema 1 (an earlier release), holding a workspace.
     engine = create_engine(database_url)
     with engine.begin() as conn:
         S.meta.create(conn)
         S.MIGRATIONS[0](conn)
         conn.execute(S.meta.insert().values(key="schema_version", value="1"))
-    engine.dispose()
-    # Open without migrating past 1 to write a workspace as the previous release would.
-    old_store = _open_at(database_url, 1)
     wid = new_workspace_id()
     written = edited_workspace()
-    old_store.create(written, wid)
-    assert old_store.schema_version() == 1
+    with engine.begin() as conn:
+        _write_as_schema_1(conn, written, wid)
+    engine.dispose()
+    assert _open_at(database_url, 1).schema_version() == 1
     upgraded = open_store(database_url)
     assert upgraded.schema_version() == S.LATEST
-    assert "files" in inspect(upgraded.engine).get_table_names()
+    assert {"files", "workspace_settings"} <= set(inspect(upgraded.engine).get_table_names())
     assert snapshot(upgraded.load(wid)) == snapshot(written)
+
+
+def _write_as_schema_1(conn, ws, wid):
+    """The rows a release at schema 1 or 2 wrote for ``ws``: its settings a JSON object in the
+    workspace's row."""
+    conn.execute(
+        S.workspaces.insert().values(
+            id=wid, created=1.0, touched=1.0, current_design=ws.current_id, settings=json.dumps(ws.settings), version=1
+        )
+    )
+    for position, entry in enumerate(ws.entries.values()):
+        body = entry.design.to_json(indent=None)
+        conn.execute(
+            S.designs.insert().values(
+                id=entry.id,
+                workspace_id=wid,
+                position=position,
+                name=entry.design.name,
+                body=body,
+                version=1,
+                updated=1.0,
+            )
+        )
+        for stack in ("undo", "redo"):
+            for seq, text in enumerate(getattr(entry, stack)):
+                conn.execute(S.history.insert().values(design_id=entry.id, stack=stack, seq=seq, body=text))
+        for table, records in ((S.runs, entry.runs), (S.exports, entry.exports)):
+            for seq, record in enumerate(records):
+                conn.execute(
+                    table.insert().values(
+                        id=record["id"],
+                        workspace_id=wid,
+                        design_id=entry.id,
+                        seq=seq,
+                        created=1.0,
+                        body=json.dumps(record),
+                    )
+                )
 
 
 def _open_at(url, version):
@@ -253,3 +298,65 @@ def test_a_full_disk_is_named_and_leaves_the_saved_state(tmp_path):
         assert store.load(wid).design.blocks[0].params["filters"] == last_saved
     finally:
         subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+def test_a_stale_tab_writes_only_the_settings_it_changed(database_url):
+    """Tab A sets the batch size and keeps an imported file's record; tab B, opened before,
+    edits a design: both survive, and tab B's copy is seen to be stale."""
+    store = open_store(database_url)
+    wid = new_workspace_id()
+    ws = Workspace()
+    ws.set_setting("batch_size", 32)
+    store.create(ws, wid)
+    tab_a, tab_b = store.load(wid), store.load(wid)
+    record = {"file": "base.keras", "format": "keras", "path": None, "weights": {}, "input_shape": None}
+    tab_a.set_setting("batch_size", 64)
+    tab_a.set_setting("model_files", {tab_a.current_id: record})
+    store.flush(tab_a)
+    tab_b.apply(lambda d: edits.set_param(d, first_conv(tab_b), "filters", 12))
+    store.flush(tab_b)
+    fresh = store.load(wid)
+    assert fresh.settings == {"batch_size": 64, "model_files": {tab_a.current_id: record}}
+    assert fresh.design.blocks[0].params["filters"] == 12
+    assert store.versions(wid).settings != tab_b.setting_versions  # tab B's page reloads
+    assert store.versions(wid).settings == tab_a.setting_versions
+
+
+def test_a_stale_tab_changing_the_same_setting_is_refused(database_url):
+    store = open_store(database_url)
+    wid = new_workspace_id()
+    ws = Workspace()
+    ws.set_setting("batch_size", 32)
+    store.create(ws, wid)
+    tab_a, tab_b = store.load(wid), store.load(wid)
+    tab_a.set_setting("batch_size", 64)
+    store.flush(tab_a)
+    tab_b.set_setting("batch_size", 16)
+    with pytest.raises(StaleWrite, match="setting 'batch_size' was changed in another tab"):
+        store.flush(tab_b)
+    # A setting neither copy had when it read the workspace: the first writer wins.
+    tab_d = store.load(wid)
+    tab_a.set_setting("optimizer", "sgd")
+    store.flush(tab_a)
+    tab_c = store.load(wid)
+    tab_d.set_setting("optimizer", "adam")
+    with pytest.raises(StaleWrite, match="setting 'optimizer' was changed in another tab"):
+        store.flush(tab_d)
+    assert store.load(wid).settings == {"batch_size": 64, "optimizer": "sgd"}
+    tab_c.set_setting("optimizer", "rmsprop")  # a fresh copy writes as before
+    store.flush(tab_c)
+    assert store.load(wid).settings["optimizer"] == "rmsprop"
+
+
+def test_a_switch_of_the_current_design_is_kept_but_an_edit_elsewhere_does_not_undo_it(database_url):
+    store = open_store(database_url)
+    wid = new_workspace_id()
+    ws = Workspace()
+    other = ws.add(presets.build("squeezenet_1_1"), switch=False)
+    store.create(ws, wid)
+    tab_a, tab_b = store.load(wid), store.load(wid)
+    tab_a.switch(other)
+    store.flush(tab_a)
+    tab_b.apply(lambda d: edits.set_param(d, first_conv(tab_b), "filters", 12))  # on seed_cnn
+    store.flush(tab_b)
+    assert store.load(wid).current == other

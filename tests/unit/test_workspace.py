@@ -128,3 +128,13 @@ def test_a_copy_of_a_numbered_name_counts_on_instead_of_nesting():
     again = presets.build("seed_cnn")
     again.name = "seed_cnn (2)"  # re-uploading the design saved from the copy
     assert ws.add(again) == "seed_cnn (3)"
+
+
+def test_a_setting_is_journaled_by_its_name():
+    ws = Workspace()
+    ws.journal.clear()
+    ws.set_setting("batch_size", 64)
+    ws.set_setting("batch_size", 64)  # unchanged: nothing to write
+    assert ws.journal == [("setting", "batch_size")]
+    with pytest.raises(DesignError, match="1 to 64 characters"):
+        ws.set_setting("x" * 65, 1)
