@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lightdesign.core import presets
-from lightdesign.core.design import Design, DesignError, check_limits, from_dict
+from lightdesign.core.design import MAX_JSON_BYTES, Design, DesignError, check_limits, from_dict
 
 MAX_DESIGNS = 24
 MAX_HISTORY = 1000  # undo steps kept per design (in memory and in the store)
@@ -247,12 +247,46 @@ class Workspace:
         stack: list[str] = getattr(entry, source)
         if not stack:
             return
+        try:
+            snapshot = read_snapshot(stack[-1])
+        except DesignError as exc:  # kept by an older release: drop it rather than fail on every click
+            stack.pop()
+            self._changed(("pop", entry.id, source))
+            raise DesignError(f"the last {source} step cannot be read and was dropped: {exc}") from None
+        stack.pop()
         current = entry.design.to_json(indent=None)
         getattr(entry, target).append(current)
-        snapshot = from_dict(json.loads(stack.pop()))
         snapshot.name = entry.design.name
         entry.design = snapshot
         self._changed(("pop", entry.id, source), ("push", entry.id, target, current), ("design", entry.id))
+
+
+def read_snapshot(text: object) -> Design:
+    """An undo or redo entry as the design it holds; DesignError when it is not one."""
+    if not isinstance(text, str) or len(text) > MAX_JSON_BYTES:
+        raise DesignError(f"an undo or redo step must be a design's JSON of at most {MAX_JSON_BYTES:,} characters")
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise DesignError(f"an undo or redo step is not JSON ({exc})") from None
+    return check_limits(from_dict(data))
+
+
+def check_history(stack: object, what: str) -> list[str]:
+    """An undo or redo stack from outside (an archive) kept to the limits the app's own edits
+    keep: at most MAX_HISTORY steps and MAX_HISTORY_BYTES of text, every step a valid design."""
+    if not isinstance(stack, list) or not all(isinstance(step, str) for step in stack):
+        raise DesignError(f"the {what} history must be a list of designs' JSON texts")
+    if len(stack) > MAX_HISTORY:
+        raise DesignError(f"the {what} history has {len(stack):,} steps; at most {MAX_HISTORY:,} are kept")
+    if sum(len(step) for step in stack) > MAX_HISTORY_BYTES:
+        raise DesignError(f"the {what} history holds more than {MAX_HISTORY_BYTES:,} characters")
+    for step in set(stack):  # each distinct step once
+        try:
+            read_snapshot(step)
+        except DesignError as exc:
+            raise DesignError(f"a step of the {what} history is not a valid design: {exc}") from None
+    return list(stack)
 
 
 def _finished(run: dict) -> bool:

@@ -138,6 +138,33 @@ def file_record(
     }
 
 
+def checked_record(record: object) -> dict | None:
+    """A record from outside (a workspace archive) in exactly the form ``file_record`` writes,
+    or None when it is not one (it is then dropped: the design keeps no file)."""
+    if not isinstance(record, dict) or set(record) - {"file", "format", "path", "weights", "input_shape"}:
+        return None
+    name, fmt, path = record.get("file"), record.get("format"), record.get("path")
+    weights, shape = record.get("weights") or {}, record.get("input_shape")
+    if not isinstance(name, str) or not isinstance(fmt, str) or not (path is None or isinstance(path, str)):
+        return None
+    if not isinstance(weights, dict) or not all(
+        isinstance(layer, str) and isinstance(shapes, list) and all(_dims(s) for s in shapes)
+        for layer, shapes in weights.items()
+    ):
+        return None
+    if shape is not None and not (_dims(shape) and 1 <= len(shape) <= 3 and all(shape)):
+        return None
+    return {"file": name[:200], "format": fmt[:20], "path": path, "weights": weights, "input_shape": shape}
+
+
+def _dims(value: object) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) <= 8
+        and all(isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= 2**31 for d in value)
+    )
+
+
 @dataclass
 class FileWeights:
     """Whether a design's imported file lends it weights, and which layers keep them."""

@@ -1,10 +1,15 @@
 """Moving a whole workspace between servers: one zip with its designs (and their edit
 history), runs, export results, settings and the files those records own.
 
-Import reads the zip as data only (JSON and plain files, sizes checked) and creates a new
-workspace with a new id; file paths inside the records are rewritten to where the files
-land in this server's work folder, and settings keyed by design id (an imported model file
-kept with its design) follow the designs to their new ids.
+Import reads the zip as data only (JSON and plain files) and creates a new workspace with a
+new id. Everything is checked before anything is written: the members' sizes against the
+zip-bomb ratio, the workspace's and the server's disk budgets and the free disk; the designs,
+their undo and redo steps and the settings against the limits the app's own edits keep. The
+files land in the workspace's own folder (``workspaces/<id>`` in the work folder); file paths
+in the records are rewritten to where they landed, and a path the archive does not carry is
+dropped. Settings keyed by design id (an imported model file kept with its design) follow
+the designs to their new ids. A failed import leaves nothing behind, and its message names
+no path of this server.
 """
 
 from __future__ import annotations
@@ -12,16 +17,23 @@ from __future__ import annotations
 import json
 import shutil
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from lightdesign.core.design import DesignError, from_dict
-from lightdesign.core.workspace import Entry, Workspace, new_id
-from lightdesign.store import Store, StoreError, new_workspace_id
+from lightdesign.core.format import size
+from lightdesign.core.workspace import MAX_DESIGNS, MAX_SETTING_KEY, Entry, Workspace, check_history, new_id
+from lightdesign.data.free_space import DiskFull, check_free
+from lightdesign.data.uploads import MAX_COMPRESSION_RATIO
+from lightdesign.importers.weights import MODEL_FILES, checked_record
+from lightdesign.store import Store, StoreError, disk, new_workspace_id
 
 FORMAT = "lightdesign-workspace"
 VERSION = 1
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 MAX_ARCHIVE_BYTES = 4 * 1024**3
+RATIO_FLOOR = 2**20  # members below this size are not held to the ratio (tiny files compress well)
+PATH_KEYS = ("path", "work_dir")  # record keys holding a file path (and any key ending in _path)
 
 
 def export_workspace(store: Store, workspace_id: str, target: Path) -> dict[str, int]:
@@ -69,88 +81,184 @@ def export_workspace(store: Store, workspace_id: str, target: Path) -> dict[str,
 
 
 def import_workspace(store: Store, source: Path, work_dir: Path) -> str:
-    """Create a new workspace from an exported zip; returns its id."""
+    """Create a new workspace from an exported zip; returns its id. StoreError names what is
+    wrong (and nothing is left behind)."""
+    name = source.name
     try:
         archive = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError) as exc:
-        raise StoreError(f"{source} is not a workspace archive ({exc})") from None
+        raise StoreError(f"{name} is not a workspace archive ({getattr(exc, 'strerror', None) or exc})") from None
     with archive:
-        manifest = _manifest(archive, source)
+        _check_members(archive, name)
+        manifest = _manifest(archive, name)
         workspace_id = new_workspace_id()
         folder = work_dir / "workspaces" / workspace_id
-        moved = _unpack_files(archive, manifest, folder, source)
+        unpacked = _plan_files(archive, manifest, folder, name)
+        _check_room(store, sum(f.bytes for f in unpacked), work_dir, name)
+        moved = {f.old: (str(f.target), f.owner) for f in unpacked}
         owners: dict[str, str] = {}
+        ws = _workspace(manifest, moved, owners, name)
         try:
-            ws = _workspace(manifest, moved, owners, source)
-            store.create(ws, workspace_id)
-            for new_path, owner in moved.values():
-                store.add_file(workspace_id, owners.get(owner, owner), Path(new_path))
-        except Exception:
+            for item in unpacked:
+                _unpack(archive, item, name)
+            store.create(ws, workspace_id, [(f.target, owners.get(f.owner, f.owner)) for f in unpacked])
+        except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
     return workspace_id
 
 
-def _manifest(archive: zipfile.ZipFile, source: Path) -> dict:
-    total = sum(info.file_size for info in archive.infolist())
+def _check_members(archive: zipfile.ZipFile, name: str) -> None:
+    """The zip's declared sizes, before anything is read: a total cap, and the bomb ratio for
+    each file and for the files together (many small members that each pass); workspace.json,
+    text that packs well, has a cap of its own."""
+    total = packed = unpacked = 0
+    for info in archive.infolist():
+        total += info.file_size
+        if not info.filename.startswith("files/"):
+            continue
+        packed, unpacked = packed + info.compress_size, unpacked + info.file_size
+        if _bomb(info.file_size, info.compress_size):
+            raise StoreError(
+                f"{name}: {info.filename!r:.120} unpacks to {info.file_size:,} bytes from {info.compress_size:,} "
+                f"(more than {MAX_COMPRESSION_RATIO}x); this looks like a zip bomb and is refused"
+            )
+    if _bomb(unpacked, packed):
+        raise StoreError(
+            f"{name}: its files unpack to {unpacked:,} bytes from {packed:,} (more than {MAX_COMPRESSION_RATIO}x); "
+            "this looks like a zip bomb and is refused"
+        )
     if total > MAX_ARCHIVE_BYTES:
-        raise StoreError(f"{source} unpacks to {total:,} bytes; at most {MAX_ARCHIVE_BYTES:,} are accepted")
+        raise StoreError(f"{name} unpacks to {total:,} bytes; at most {MAX_ARCHIVE_BYTES:,} are accepted")
+
+
+def _bomb(unpacked: int, packed: int) -> bool:
+    return unpacked > RATIO_FLOOR and unpacked > MAX_COMPRESSION_RATIO * max(packed, 1)
+
+
+def _manifest(archive: zipfile.ZipFile, name: str) -> dict:
     try:
         info = archive.getinfo("workspace.json")
     except KeyError:
-        raise StoreError(f"{source} has no workspace.json; it was not written by 'workspace export'") from None
+        raise StoreError(f"{name} has no workspace.json; it was not written by 'workspace export'") from None
     if info.file_size > MAX_MANIFEST_BYTES:
-        raise StoreError(f"{source}: workspace.json is larger than {MAX_MANIFEST_BYTES:,} bytes")
+        raise StoreError(f"{name}: workspace.json is larger than {MAX_MANIFEST_BYTES:,} bytes")
     try:
         manifest = json.loads(archive.read(info))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise StoreError(f"{source}: workspace.json is not valid JSON ({exc})") from None
+    except (ValueError, UnicodeDecodeError, zipfile.BadZipFile) as exc:
+        raise StoreError(f"{name}: workspace.json is not valid JSON ({exc})") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise StoreError(f"{source} is not a LightDesign workspace archive")
+        raise StoreError(f"{name} is not a LightDesign workspace archive")
     if manifest.get("version") != VERSION:
-        raise StoreError(f"{source} has archive version {manifest.get('version')!r}; this LightDesign reads {VERSION}")
+        raise StoreError(f"{name} has archive version {manifest.get('version')!r}; this LightDesign reads {VERSION}")
     return manifest
 
 
-def _unpack_files(archive: zipfile.ZipFile, manifest: dict, folder: Path, source: Path) -> dict[str, tuple[str, str]]:
-    """old path -> (new path, owner id); a folder's files come back into a folder."""
-    moved: dict[str, tuple[str, str]] = {}
-    members = archive.namelist()
-    for item in manifest.get("files", []):
-        name = PurePosixPath(str(item.get("name", "")))
-        if name.parts[:1] != ("files",) or ".." in name.parts or len(name.parts) != 2:
-            raise StoreError(f"{source}: file entry {str(name)!r} is not under files/")
-        target = folder / name.parts[1]
-        inside = [m for m in members if m.startswith(f"{name}/")]
-        if str(name) not in members and not inside:
-            raise StoreError(f"{source}: {name} is listed but missing")
-        for member in inside or [str(name)]:
-            relative = PurePosixPath(member).relative_to(name) if inside else PurePosixPath()
+@dataclass(frozen=True)
+class _Unpacked:
+    """One file (or job folder) of the archive and where it lands."""
+
+    old: str  # its path on the server it was exported from, as the records name it
+    owner: str  # the record (or design) that owns it, by its old id
+    target: Path  # where it lands in the new workspace's folder
+    members: tuple[tuple[str, PurePosixPath], ...]  # (zip member, path below target)
+    bytes: int
+
+
+def _plan_files(archive: zipfile.ZipFile, manifest: dict, folder: Path, name: str) -> list[_Unpacked]:
+    """Where each listed file lands, checked before anything is written."""
+    items = manifest.get("files", [])
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise StoreError(f"{name}: workspace.json's files must be a list of objects")
+    infos = {info.filename: info for info in archive.infolist()}
+    planned: list[_Unpacked] = []
+    taken: set[str] = set()
+    for item in items:
+        entry = PurePosixPath(str(item.get("name", "")))
+        if entry.parts[:1] != ("files",) or ".." in entry.parts or len(entry.parts) != 2:
+            raise StoreError(f"{name}: file entry {str(entry)!r:.120} is not under files/")
+        if entry.parts[1] in taken:
+            raise StoreError(f"{name}: file entry {str(entry)!r:.120} is listed twice")
+        taken.add(entry.parts[1])
+        inside = [m for m in infos if m.startswith(f"{entry}/") and not m.endswith("/")]
+        if str(entry) not in infos and not inside:
+            raise StoreError(f"{name}: {entry} is listed but missing")
+        members = []
+        for member in inside or [str(entry)]:
+            relative = PurePosixPath(member).relative_to(entry) if inside else PurePosixPath()
             if ".." in relative.parts:
-                raise StoreError(f"{source}: {member!r} leaves its folder")
-            destination = target.joinpath(*relative.parts)
+                raise StoreError(f"{name}: {member!r:.120} leaves its folder")
+            members.append((member, relative))
+        target = folder / entry.parts[1]
+        total = sum(infos[member].file_size for member, _ in members)
+        planned.append(_Unpacked(str(item.get("path", "")), str(item.get("owner", "")), target, tuple(members), total))
+    return planned
+
+
+def _check_room(store: Store, need: int, work_dir: Path, name: str) -> None:
+    """The archive's files against the workspace's and the server's disk budgets and the free disk."""
+    per_workspace, per_server = disk.workspace_budget(), disk.server_budget()
+    if need > per_workspace:
+        raise StoreError(
+            f"{name} holds {size(need)} of files; a workspace may keep {size(per_workspace)} "
+            f"({disk.WORKSPACE_BUDGET_ENV} changes the budget)"
+        )
+    used = sum(nbytes for *_, nbytes in store.files_by_age())
+    if used + need > per_server:
+        raise StoreError(
+            f"{name} holds {size(need)} of files and the server keeps {size(used)} of its {size(per_server)} "
+            f"already ({disk.SERVER_BUDGET_ENV} changes the budget)"
+        )
+    try:
+        check_free(work_dir, need, f"the files of {name}")
+    except DiskFull as exc:
+        raise StoreError(str(exc)) from None
+    except OSError as exc:
+        raise StoreError(f"the work folder cannot be used ({exc.strerror or type(exc).__name__})") from None
+
+
+def _unpack(archive: zipfile.ZipFile, item: _Unpacked, name: str) -> None:
+    for member, relative in item.members:
+        destination = item.target.joinpath(*relative.parts)
+        try:
             destination.parent.mkdir(parents=True, exist_ok=True)
-            with archive.open(member) as src, open(destination, "wb") as dst:
+            with archive.open(member) as src, open(destination, "xb") as dst:
                 shutil.copyfileobj(src, dst)
-        moved[str(item["path"])] = (str(target), str(item.get("owner", "")))
-    return moved
+        except OSError as exc:  # the message of an OSError names the server's path: say it without
+            raise StoreError(f"{name}: {member!r:.120} cannot be unpacked ({exc.strerror or exc})") from None
+        except zipfile.BadZipFile as exc:
+            raise StoreError(f"{name}: {member!r:.120} is damaged ({exc})") from None
 
 
-def _rewrite(value, moved: dict[str, tuple[str, str]]):
-    """The record with every file path that was moved replaced by its new path, and every
-    other absolute path dropped (None): an archive may only point at the files it carries,
-    never at a file already on this server (another workspace's model, say)."""
+def _moved_to(value: str, moved: dict[str, tuple[str, str]]) -> str | None:
+    """Where a path the archive carries landed (a file, or a file inside a moved folder)."""
+    if value in moved:
+        return moved[value][0]
+    for old, (new, _) in moved.items():
+        if old and value.startswith(old.rstrip("/") + "/"):
+            return new + value[len(old.rstrip("/")) :]
+    return None
+
+
+def _is_path_key(key: object) -> bool:
+    return isinstance(key, str) and (key in PATH_KEYS or key.endswith("_path"))
+
+
+def _rewrite(value, moved: dict[str, tuple[str, str]], path: bool = False):
+    """The record with every file path that was moved replaced by its new path, every value
+    of a path key (``path``, ``model_path``, ``work_dir``, ...) that was not moved dropped
+    (None), relative ones included, and any other absolute path dropped: an archive may only
+    point at the files it carries, never at a file already on this server (another
+    workspace's model, say)."""
     if isinstance(value, str):
-        if value in moved:
-            return moved[value][0]
-        for old, (new, _) in moved.items():  # a file inside a moved folder
-            if value.startswith(old.rstrip("/") + "/"):
-                return new + value[len(old.rstrip("/")) :]
-        return None if PurePosixPath(value).is_absolute() or PureWindowsPath(value).drive else value
+        landed = _moved_to(value, moved)
+        if landed is not None:
+            return landed
+        return None if path or PurePosixPath(value).is_absolute() or PureWindowsPath(value).drive else value
     if isinstance(value, list):
-        return [_rewrite(v, moved) for v in value]
+        return [_rewrite(v, moved, path) for v in value]
     if isinstance(value, dict):
-        return {k: _rewrite(v, moved) for k, v in value.items()}
+        return {k: _rewrite(v, moved, _is_path_key(k)) for k, v in value.items()}
     return value
 
 
@@ -164,8 +272,10 @@ def _rekeyed(value, ids: dict[str, str]):
     return value
 
 
-def _renumbered(records: list, moved: dict[str, tuple[str, str]], owners: dict[str, str]) -> list[dict]:
+def _renumbered(records: object, moved: dict[str, tuple[str, str]], owners: dict[str, str]) -> list[dict]:
     """Records with new ids (ids are unique per database) and moved file paths."""
+    if not isinstance(records, list):
+        raise TypeError("the runs and exports of a design must be lists")
     out = []
     for record in records:
         if not isinstance(record, dict):
@@ -177,33 +287,55 @@ def _renumbered(records: list, moved: dict[str, tuple[str, str]], owners: dict[s
     return out
 
 
-def _workspace(manifest: dict, moved: dict[str, tuple[str, str]], owners: dict[str, str], source: Path) -> Workspace:
+def _workspace(manifest: dict, moved: dict[str, tuple[str, str]], owners: dict[str, str], name: str) -> Workspace:
+    """The workspace the manifest describes, kept to the limits the app's own edits keep."""
     from lightdesign.store.store import _empty_workspace
 
+    items = manifest.get("designs", [])
+    if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+        raise StoreError(f"{name}: workspace.json's designs must be a list of objects")
+    if not items:
+        raise StoreError(f"{name} holds no designs")
+    if len(items) > MAX_DESIGNS:
+        raise StoreError(f"{name} holds {len(items)} designs; a workspace holds at most {MAX_DESIGNS}")
     ws = _empty_workspace()
     current = manifest.get("current")
-    for item in manifest.get("designs", []):
+    for position, item in enumerate(items, 1):
         try:
             design = from_dict(item["design"])
-            entry = Entry(
-                new_id(),
-                design,
-                undo=[str(s) for s in item.get("undo", [])],
-                redo=[str(s) for s in item.get("redo", [])],
-                runs=_renumbered(item.get("runs", []), moved, owners),
-                exports=_renumbered(item.get("exports", []), moved, owners),
-            )
+            ws.add(design, switch=False)  # the app's own checks: limits, a unique name
+            entry: Entry = list(ws.entries.values())[-1]
+            entry.undo = check_history(item.get("undo", []), "undo")
+            entry.redo = check_history(item.get("redo", []), "redo")
+            entry.runs = _renumbered(item.get("runs", []), moved, owners)
+            entry.exports = _renumbered(item.get("exports", []), moved, owners)
         except (DesignError, KeyError, TypeError) as exc:
-            raise StoreError(f"{source}: a design cannot be read ({exc})") from None
-        ws.entries[entry.id] = entry
+            raise StoreError(f"{name}: design {position} cannot be read ({exc})") from None
         if item.get("id"):
             owners[str(item["id"])] = entry.id  # files a design owns follow it
         if item.get("id") == current:
             current = entry.id
-    if not ws.entries:
-        raise StoreError(f"{source} holds no designs")
     ws.current_id = current if current in ws.entries else next(iter(ws.entries))
-    settings = manifest.get("settings", {})
+    ws.journal.clear()
     designs = {old: new for old, new in owners.items() if new in ws.entries}
-    ws.settings = _rekeyed(_rewrite(settings, moved), designs) if isinstance(settings, dict) else {}
+    ws.settings = _settings(manifest.get("settings", {}), moved, designs, name)
     return ws
+
+
+def _settings(settings: object, moved: dict[str, tuple[str, str]], designs: dict[str, str], name: str) -> dict:
+    """The archive's settings with moved paths and designs' new ids; an imported model
+    file's record is kept only for a design of the archive, and only in the form the app writes."""
+    if not isinstance(settings, dict):
+        raise StoreError(f"{name}: workspace.json's settings must be an object")
+    for key in settings:
+        if not isinstance(key, str) or not 1 <= len(key) <= MAX_SETTING_KEY:
+            raise StoreError(f"{name}: a setting's name must be 1 to {MAX_SETTING_KEY} characters, not {key!r:.80}")
+    out = _rekeyed(_rewrite(settings, moved), designs)
+    if MODEL_FILES in out:
+        records = out[MODEL_FILES] if isinstance(out[MODEL_FILES], dict) else {}
+        out[MODEL_FILES] = {
+            design_id: checked
+            for design_id, record in records.items()
+            if design_id in designs.values() and (checked := checked_record(record)) is not None
+        }
+    return out

@@ -142,8 +142,9 @@ class Store:
         return _Guard(self, self.engine.begin)
 
     # -- workspaces ---------------------------------------------------------------------
-    def create(self, ws: Workspace, workspace_id: str) -> None:
-        """Keep a new workspace (all of it) under ``workspace_id``."""
+    def create(self, ws: Workspace, workspace_id: str, files: list[tuple[Path, str]] = ()) -> None:
+        """Keep a new workspace (all of it) under ``workspace_id``, with ``files`` (path,
+        owner id) it owns already, in one transaction."""
         now = time.time()
         with self._begin() as conn:
             conn.execute(
@@ -162,6 +163,8 @@ class Store:
                 )
             for position, entry in enumerate(ws.entries.values()):
                 self._insert_entry(conn, workspace_id, entry, position, now)
+            for path, owner in files:
+                self._insert_file(conn, workspace_id, owner, path)
         ws.id = workspace_id
         ws.stored_version = 1
         ws.setting_versions = dict.fromkeys(ws.settings, 1)
@@ -432,14 +435,18 @@ class Store:
     def add_file(self, workspace_id: str, owner_id: str, path: Path) -> None:
         """Remember a large file, or a job's folder of files, that belongs to a run or export
         (deleted with its workspace)."""
-        size = _size(path)
         with self._begin() as conn:
-            conn.execute(delete(S.files).where(S.files.c.path == str(path)))
-            conn.execute(
-                insert(S.files).values(
-                    path=str(path), workspace_id=workspace_id, owner_id=owner_id, bytes=size, created=time.time()
-                )
+            self._insert_file(conn, workspace_id, owner_id, path)
+
+    @staticmethod
+    def _insert_file(conn, workspace_id: str, owner_id: str, path: Path) -> None:
+        size = _size(path)
+        conn.execute(delete(S.files).where(S.files.c.path == str(path)))
+        conn.execute(
+            insert(S.files).values(
+                path=str(path), workspace_id=workspace_id, owner_id=owner_id, bytes=size, created=time.time()
             )
+        )
 
     def files_of(self, workspace_id: str) -> list[tuple[str, str, int]]:
         """(path, owner id, bytes) of every file a workspace's records hold."""

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lightdesign.analysis.network import Analysis, analyze
+from lightdesign.analysis.network import OPTIMIZER_SLOTS, Analysis, analyze
 from lightdesign.core import share
 from lightdesign.core.design import DesignError
 from lightdesign.core.layers.opaque import opaque_blocks
 from lightdesign.core.workspace import Workspace
+from lightdesign.explore.budget import LIMIT_BY_KEY, LIMIT_BY_NAME
 from lightdesign.ui import housekeeping, icons, persist, run_records
 from lightdesign.ui.i18n import issue_text, language, t
 from lightdesign.ui.markup import md, message
@@ -65,6 +66,7 @@ _DEFAULTS = {
 
 # Settings kept with the workspace in the store (they come back after a refresh).
 WORKSPACE_SETTINGS = (BUDGET, MIN_RESOLUTION, BATCH_SIZE, OPTIMIZER, GUIDE_DISMISSED)
+MAX_WIDGET_INT = 4096  # the batch size's and the minimum resolution's widgets take up to this
 
 
 def init() -> None:
@@ -117,8 +119,27 @@ def _interrupted_runs() -> None:
 def _restore_settings() -> None:
     saved = workspace().settings
     for key in WORKSPACE_SETTINGS:
-        if key in saved:
+        if key in saved and _restorable(key, saved[key]):
             st.session_state[key] = saved[key]
+
+
+def _restorable(key: str, value: object) -> bool:
+    """Whether a saved setting is one its widget could have written: an imported workspace
+    archive may hold anything, and a value no widget takes would break every page run."""
+    if key in (BATCH_SIZE, MIN_RESOLUTION):
+        low = 1 if key == BATCH_SIZE else 0
+        return isinstance(value, int) and not isinstance(value, bool) and low <= value <= MAX_WIDGET_INT
+    if key == OPTIMIZER:
+        return isinstance(value, str) and value in OPTIMIZER_SLOTS
+    if key == GUIDE_DISMISSED:
+        return isinstance(value, bool)
+    if key == BUDGET:
+        return isinstance(value, dict) and all(
+            (k in LIMIT_BY_KEY or k in LIMIT_BY_NAME)
+            and (v is None or (isinstance(v, int) and not isinstance(v, bool) and v >= 0))
+            for k, v in value.items()
+        )
+    return False
 
 
 def finish_run() -> None:

@@ -194,3 +194,29 @@ def test_a_stale_tab_keeps_the_settings_another_tab_saved():
     stored = open_store().load(wid)
     assert stored.settings["batch_size"] == 64 and stored.design.blocks[0].params["filters"] == 12
     assert tab_b.session_state["batch_size"] == 64 and first_filters(tab_b) == 12
+
+
+def test_settings_no_widget_could_have_written_fall_back_to_the_defaults():
+    """An imported archive's settings may hold anything: the pages keep working with the
+    defaults instead of failing on every run."""
+    from lightdesign.core.workspace import Workspace
+    from lightdesign.store import new_workspace_id
+
+    hostile = {
+        "batch_size": "abc",
+        "optimizer": "nope",
+        "budget": "x",
+        "budget_min_resolution": [1],
+        "guide_dismissed": {"a": 1},
+    }
+    ws = Workspace()
+    for key, value in hostile.items():
+        ws.set_setting(key, value)
+    wid = new_workspace_id()
+    open_store().create(ws, wid)
+    at = open_session(wid)
+    assert at.session_state["batch_size"] == 32 and at.session_state["budget"] == {}
+    assert at.session_state["optimizer"] == "adam" and at.session_state["budget_min_resolution"] == 0
+    for page in ("pages/train.py", "pages/compare.py", "pages/export.py"):
+        at.switch_page(page).run()
+        check(at)

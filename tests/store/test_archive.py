@@ -1,6 +1,9 @@
 """Moving a workspace between servers: export to a zip, import into another database."""
 
 import json
+import os
+import re
+import time
 import zipfile
 
 import pytest
@@ -162,3 +165,138 @@ def test_cli_moves_a_workspace_between_two_servers(tmp_path, monkeypatch, capsys
     assert open_store().load(new_wid).design.blocks[0].params["filters"] == 8
     assert main(["workspace", "export", "not-an-id"]) == 1
     assert "is not a workspace id" in capsys.readouterr().err
+
+
+def manifest_of(designs, settings=None, files=()):
+    """A workspace.json as 'workspace export' writes it."""
+    return {
+        "format": "lightdesign-workspace",
+        "version": 1,
+        "current": designs[0]["id"] if designs else "",
+        "settings": settings or {},
+        "designs": designs,
+        "files": list(files),
+    }
+
+
+def design_item(design_id="d1", undo=(), runs=(), design=None):
+    return {
+        "id": design_id,
+        "design": (design or Workspace().design).to_dict(),
+        "undo": list(undo),
+        "redo": [],
+        "runs": list(runs),
+        "exports": [],
+    }
+
+
+def write_zip(path, manifest, members=(), compression=zipfile.ZIP_DEFLATED):
+    with zipfile.ZipFile(path, "w", compression) as z:
+        z.writestr("workspace.json", json.dumps(manifest))
+        for name, data in members:
+            z.writestr(name, data)
+    return path
+
+
+def left_behind(work_dir):
+    folder = work_dir / "workspaces"
+    return sorted(str(p.relative_to(work_dir)) for p in folder.rglob("*")) if folder.exists() else []
+
+
+def test_relative_paths_in_an_archive_point_at_nothing(tmp_path):
+    """A path the archive does not carry is dropped whatever its form: '../other/…' or
+    '../../../../etc/passwd' would otherwise be read against the server's current folder."""
+    from lightdesign.importers.weights import MODEL_FILES
+
+    record = {"file": "base.keras", "format": "keras", "path": "../other/models/abc/base.keras", "weights": {}}
+    runs = [{"id": "r1", "state": "finished", "model_path": "../../../../etc/passwd", "work_dir": "jobs/x"}]
+    crafted = write_zip(tmp_path / "x.zip", manifest_of([design_item(runs=runs)], {MODEL_FILES: {"d1": record}}))
+    store = open_store(f"sqlite:///{tmp_path / 'x.db'}")
+    moved = store.load(import_workspace(store, crafted, tmp_path / "server"))
+    (kept,) = moved.settings[MODEL_FILES].values()
+    assert kept["path"] is None
+    (run,) = moved.entry.runs
+    assert run["model_path"] is None and run["work_dir"] is None
+
+
+@pytest.mark.parametrize("members", [1, 200])
+def test_a_zip_bomb_is_refused_before_anything_is_written(tmp_path, members):
+    """One member of 200 MB of zeros (about 200 KB packed), or a job folder of 200 members of
+    1 MB each: each of those passes alone, together they unpack more than 100-fold."""
+    bomb = tmp_path / "bomb.zip"
+    manifest = manifest_of([design_item()], files=[{"path": "/srv/jobs/1", "owner": "r1", "name": "files/0_1"}])
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("workspace.json", json.dumps(manifest))
+        for i in range(members):
+            with z.open(f"files/0_1/part{i}", "w") as member:
+                member.write(bytes(200 * 2**20 // members))
+    assert bomb.stat().st_size < 2**20
+    store = open_store(f"sqlite:///{tmp_path / 'x.db'}")
+    started = time.perf_counter()
+    with pytest.raises(StoreError, match="looks like a zip bomb"):
+        import_workspace(store, bomb, tmp_path / "server")
+    assert time.perf_counter() - started < 5
+    assert left_behind(tmp_path / "server") == []
+
+
+def test_an_archive_over_the_workspace_disk_budget_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("LIGHTDESIGN_WORKSPACE_DISK_MB", "1")
+    data = os.urandom(2 * 2**20)  # incompressible: no bomb, just too much
+    crafted = write_zip(
+        tmp_path / "big.zip",
+        manifest_of(
+            [design_item()], files=[{"path": "/srv/m/model.keras", "owner": "r1", "name": "files/0_model.keras"}]
+        ),
+        [("files/0_model.keras", data)],
+    )
+    store = open_store(f"sqlite:///{tmp_path / 'x.db'}")
+    with pytest.raises(StoreError, match=r"holds 2\.00 MB of files; a workspace may keep 1\.00 MB"):
+        import_workspace(store, crafted, tmp_path / "server")
+    assert left_behind(tmp_path / "server") == []
+
+
+@pytest.mark.parametrize(
+    ("designs", "refusal"),
+    [
+        ([design_item(f"d{i}") for i in range(25)], "holds 25 designs; a workspace holds at most 24"),
+        ([design_item(undo=[Workspace().design.to_json(indent=None)] * 1001)], "1,001 steps; at most 1,000"),
+        ([design_item(undo=["hello"])], "undo history is not a valid design"),
+        ([design_item(undo=[json.dumps({"x": 1})])], "undo history is not a valid design"),
+        ([design_item(undo=[{"not": "text"}])], "undo history must be a list of designs' JSON texts"),
+    ],
+)
+def test_an_archive_is_held_to_the_limits_of_the_apps_own_edits(tmp_path, designs, refusal):
+    crafted = write_zip(tmp_path / "x.zip", manifest_of(designs))
+    store = open_store(f"sqlite:///{tmp_path / 'x.db'}")
+    with pytest.raises(StoreError, match=re.escape(refusal)):
+        import_workspace(store, crafted, tmp_path / "server")
+    assert left_behind(tmp_path / "server") == []
+
+
+def test_duplicate_design_names_in_an_archive_get_unique_names(tmp_path):
+    crafted = write_zip(tmp_path / "x.zip", manifest_of([design_item("d1"), design_item("d2")]))
+    store = open_store(f"sqlite:///{tmp_path / 'x.db'}")
+    assert store.load(import_workspace(store, crafted, tmp_path / "server")).names == ["seed_cnn", "seed_cnn (2)"]
+
+
+@pytest.mark.parametrize("failure", ["file_then_folder", "damaged_member"])
+def test_a_failed_import_leaves_nothing_behind_and_names_no_server_path(tmp_path, failure):
+    work_dir = tmp_path / "server"
+    files = [{"path": "/srv/a", "owner": "r1", "name": "files/a"}]
+    members = [("files/a", b"first")]
+    if failure == "file_then_folder":  # the same name as a file and as a folder
+        files.append({"path": "/srv/b", "owner": "r1", "name": "files/a"})
+        members.append(("files/a/inner", b"second"))
+    else:  # the second member's bytes do not match its checksum
+        files.append({"path": "/srv/b", "owner": "r1", "name": "files/b"})
+        members.append(("files/b", b"S" * 100))
+    crafted = write_zip(tmp_path / "x.zip", manifest_of([design_item()], files=files), members, zipfile.ZIP_STORED)
+    if failure == "damaged_member":
+        raw = crafted.read_bytes()
+        crafted.write_bytes(raw.replace(b"S" * 100, b"S" * 99 + b"T"))
+    store = open_store(f"sqlite:///{tmp_path / 'x.db'}")
+    with pytest.raises(StoreError) as refused:
+        import_workspace(store, crafted, work_dir)
+    assert str(work_dir) not in str(refused.value) and str(tmp_path) not in str(refused.value)
+    assert left_behind(work_dir) == []
+    assert store.files_by_age() == []

@@ -130,6 +130,21 @@ def test_a_copy_of_a_numbered_name_counts_on_instead_of_nesting():
     assert ws.add(again) == "seed_cnn (3)"
 
 
+def test_an_unreadable_undo_step_is_dropped_with_a_message_instead_of_failing_every_click():
+    """A step kept by an older release's archive import (not a design) is refused once, by
+    name, and the steps under it still work."""
+    ws = Workspace()
+    ws.apply(lambda d: edits.set_num_classes(d, 3))
+    ws.entry.undo.append("hello")  # the newest step is not a design
+    ws.journal.clear()
+    with pytest.raises(DesignError, match="the last undo step cannot be read and was dropped"):
+        ws.undo()
+    assert ws.journal[-1] == ("pop", ws.current_id, "undo")  # the store drops it too
+    assert ws.design.num_classes == 3
+    ws.undo()
+    assert ws.design.num_classes == 10 and not ws.can_undo
+
+
 def test_a_setting_is_journaled_by_its_name():
     ws = Workspace()
     ws.journal.clear()
