@@ -91,5 +91,5 @@ def prepare(store, workspace_id: str | None, need: int, folder: Path) -> str | N
     except DiskFull as exc:
         return str(exc)
     except OSError as exc:
-        return f"the work folder {folder} cannot be used ({exc.strerror or exc})"
+        return f"the work folder cannot be used ({exc.strerror or type(exc).__name__})"  # its path is the server's
     return None

@@ -4,6 +4,9 @@
 nothing: a design or a setting whose stored version moved on since this copy read it
 (another tab wrote it) is refused with ``StaleWrite``, and the caller reloads. Settings are
 written key by key: a tab writes only the settings it changed.
+
+Messages name the database without credentials or server paths (``describe_url``): they
+reach the people using the app.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import shutil
 import time
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import quote
 
 from sqlalchemy import create_engine, delete, event, func, insert, inspect, select, update
 from sqlalchemy.engine import Engine, make_url
@@ -51,11 +55,32 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def describe_url(url: str) -> str:
-    """The database for people, without a password."""
+    """The database for the people using the app: its kind and name, never a user, a password,
+    a query option (``?password=``, ``?sslkey=``, ``?options=``, ...), a host or a server folder."""
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        return f"SQLite database {parsed.database}"
-    return parsed.render_as_string(hide_password=True)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        return (
+            f"the SQLite database {Path(parsed.database).name}" if parsed.database else "an in-memory SQLite database"
+        )
+    return f"the {backend} database {parsed.database}" if parsed.database else f"the {backend} database"
+
+
+SECRET_OPTIONS = ("pass", "key", "secret", "token", "cert", "file", "options", "service", "dsn")
+
+
+def _secrets(url: str) -> list[str]:
+    """What a message must never show: the password (as written and decoded), the value of
+    every query option that may hold a credential or a path, and an SQLite database's folder."""
+    parsed = make_url(url)
+    found = [parsed.password, quote(parsed.password or "", safe="")] if parsed.password else []
+    for key, values in parsed.query.items():
+        if any(word in key.lower() for word in SECRET_OPTIONS):
+            found += [values] if isinstance(values, str) else list(values)
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        found.append(str(Path(parsed.database).resolve().parent))
+        found.append(str(Path(parsed.database).parent))
+    return sorted({s for s in found if s and s not in (".", "/")}, key=len, reverse=True)
 
 
 def _reason(exc: BaseException) -> str:
@@ -68,25 +93,35 @@ class Store:
         self.url = url
         try:
             parsed = make_url(url)
-        except Exception as exc:  # noqa: BLE001 - any malformed URL
-            raise StoreError(f"LIGHTDESIGN_DATABASE_URL {url!r} is not a database URL ({exc})") from None
+        except Exception:  # noqa: BLE001 - any malformed URL (its text, which may hold a password, is not repeated)
+            raise StoreError(
+                "LIGHTDESIGN_DATABASE_URL is not a database URL; give one like "
+                "postgresql+psycopg://user@host/lightdesign or sqlite:////path/to/lightdesign.db"
+            ) from None
         self.where = describe_url(url)
+        self.secrets = _secrets(url)
         self.sqlite = parsed.get_backend_name() == "sqlite"
         if self.sqlite and parsed.database:
             folder = Path(parsed.database).parent
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                raise StoreError(f"cannot create the work folder {folder}: {exc.strerror}") from None
+                raise StoreError(f"cannot create the work folder (LIGHTDESIGN_WORK_DIR): {exc.strerror}") from None
             if not os.access(folder, os.W_OK):
-                raise StoreError(f"the work folder {folder} is read-only")
+                raise StoreError("the work folder (LIGHTDESIGN_WORK_DIR) is read-only")
         try:
             self.engine: Engine = create_engine(url, pool_pre_ping=not self.sqlite)
         except Exception as exc:  # noqa: BLE001 - a missing driver or a bad option
-            raise StoreError(f"cannot use {self.where}: {_reason(exc)}") from None
+            raise StoreError(f"cannot use {self.where}: {self.public(_reason(exc))}") from None
         if self.sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self.migrate()
+
+    def public(self, text: str) -> str:
+        """``text`` (a driver's message, say) without the database's credentials or folder."""
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
 
     # -- schema -----------------------------------------------------------------------
     def schema_version(self) -> int:
@@ -563,7 +598,7 @@ class _Guard:
         except DBAPIError as exc:
             raise StoreError(self._message(exc)) from None
         except SQLAlchemyError as exc:
-            raise StoreError(f"{self.store.where}: {_reason(exc)}") from None
+            raise StoreError(f"{self.store.where}: {self.store.public(_reason(exc))}") from None
 
     def __exit__(self, exc_type, exc, tb):
         try:
@@ -571,15 +606,15 @@ class _Guard:
         except DBAPIError as error:  # the commit itself failed
             raise StoreError(self._message(error)) from None
         except SQLAlchemyError as error:
-            raise StoreError(f"{self.store.where}: {_reason(error)}") from None
+            raise StoreError(f"{self.store.where}: {self.store.public(_reason(error))}") from None
         if isinstance(exc, DBAPIError):
             raise StoreError(self._message(exc)) from None
         if isinstance(exc, SQLAlchemyError):
-            raise StoreError(f"{self.store.where}: {_reason(exc)}") from None
+            raise StoreError(f"{self.store.where}: {self.store.public(_reason(exc))}") from None
         return False
 
     def _message(self, exc: DBAPIError) -> str:
-        reason = _reason(exc)
+        reason = self.store.public(_reason(exc))
         lowered = reason.lower()
         if "not a database" in lowered or "malformed" in lowered:
             return f"{self.store.where} is damaged or not a database ({reason}); move it away to start afresh"

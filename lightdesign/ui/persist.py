@@ -56,12 +56,18 @@ def store() -> Store | None:
         _fail(str(exc))
     except Exception as exc:  # a driver or file-system error must not take the page down
         log.exception("cannot open the store")
-        _fail(f"{type(exc).__name__}: {exc}")
+        _fail(_unexpected(exc))
     return None
 
 
 def _fail(reason: str) -> None:
     st.session_state[STATUS] = ("failed", reason)
+
+
+def _unexpected(exc: BaseException) -> str:
+    """An error no message was written for, in words a visitor may see: its kind, not its text
+    (which may name a server path or a connection string); the details are in the server log."""
+    return f"{type(exc).__name__} (the details are in the server's log)"
 
 
 def _saved() -> None:
@@ -143,7 +149,7 @@ def save(state_key: str, flash) -> bool:
         return False
     except Exception as exc:  # keep working in memory whatever the driver raised
         log.exception("saving the workspace failed")
-        _fail(f"{type(exc).__name__}: {exc}")
+        _fail(_unexpected(exc))
         return False
     _saved()
     return True

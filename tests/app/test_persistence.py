@@ -196,6 +196,15 @@ def test_a_stale_tab_keeps_the_settings_another_tab_saved():
     assert tab_b.session_state["batch_size"] == 64 and first_filters(tab_b) == 12
 
 
+def test_the_saved_tooltip_names_the_database_without_a_server_path():
+    from lightdesign import config
+
+    at = open_session()
+    saved = next(c for c in at.caption if "Saved" in c.value)
+    assert "the SQLite database lightdesign.db" in saved.help, saved.help
+    assert str(config.work_dir()) not in saved.help
+
+
 def test_settings_no_widget_could_have_written_fall_back_to_the_defaults():
     """An imported archive's settings may hold anything: the pages keep working with the
     defaults instead of failing on every run."""

@@ -162,7 +162,8 @@ def test_read_only_work_folder_shows_the_banner_and_the_app_works(browser, tmp_p
         subprocess.run(["mount", "-o", "remount,ro", str(folder)], check=True)
         server.start()
         context, page = open_page(browser, server.url)
-        page.get_by_text(f"Not saved: the work folder {folder} is read-only").first.wait_for()
+        page.get_by_text("Not saved: the work folder (LIGHTDESIGN_WORK_DIR) is read-only").first.wait_for()
+        assert str(folder) not in page.inner_text("body")  # a visitor sees no server path
         before = params(page)
         after = add_block(page)  # the app works, in memory
         assert after != before

@@ -13,6 +13,7 @@ from lightdesign.store import (
     StaleWrite,
     Store,
     StoreError,
+    describe_url,
     new_workspace_id,
     open_store,
     valid_workspace_id,
@@ -360,3 +361,59 @@ def test_a_switch_of_the_current_design_is_kept_but_an_edit_elsewhere_does_not_u
     tab_b.apply(lambda d: edits.set_param(d, first_conv(tab_b), "filters", 12))  # on seed_cnn
     store.flush(tab_b)
     assert store.load(wid).current == other
+
+
+SECRET = "hunter2-secret"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"postgresql+psycopg://ld@127.0.0.1:1/ld?password={SECRET}",
+        f"postgresql+psycopg://ld:{SECRET}@127.0.0.1:1/ld",
+        f"postgresql+psycopg://ld@127.0.0.1:1/ld?sslpassword={SECRET}&sslkey=/srv/{SECRET}/client.key",
+        f"postgresql+psycopg://ld@127.0.0.1:notaport/ld?password={SECRET}",
+        "sqlite:///{tmp}/" + SECRET + "/blocked/lightdesign.db",
+    ],
+)
+def test_no_credential_or_server_path_reaches_a_message(url, tmp_path):
+    """Whatever form the password takes (in the user part, a query option, an SSL option),
+    neither it nor a server path is in the database's description or in a failure's message."""
+    (tmp_path / SECRET).mkdir()
+    (tmp_path / SECRET / "blocked").write_text("a file where the database's folder would be")
+    url = url.replace("{tmp}", str(tmp_path))
+    try:
+        store = Store(url)
+    except StoreError as exc:
+        message = str(exc)
+    else:
+        message = store.where
+    assert message and SECRET not in message, message
+    assert SECRET not in describe_url(url.replace("notaport", "5432"))
+
+
+def test_the_database_is_described_without_its_folder(tmp_path):
+    store = open_store(f"sqlite:///{tmp_path / 'work' / 'lightdesign.db'}")
+    assert store.where == "the SQLite database lightdesign.db"
+
+
+def test_a_full_disk_is_named_without_the_server_path(tmp_path):
+    import subprocess
+
+    folder = tmp_path / "small"
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(folder)], capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs: {mounted.stderr.decode().strip()}")
+    try:
+        store = open_store(f"sqlite:///{folder / 'x.db'}")
+        ws = Workspace()
+        ws.add(presets.build("mobilenet_v2"))
+        store.create(ws, new_workspace_id())
+        with pytest.raises(StoreError) as failed:
+            for i in range(2000):
+                ws.apply(lambda d, i=i: edits.set_param(d, d.blocks[0].id, "filters", 1 + i % 64))
+                store.flush(ws)
+        assert str(failed.value) == "the disk holding the SQLite database x.db is full"
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
