@@ -244,14 +244,18 @@ def recent_ids() -> list[str]:
 
 
 def remember_in_browser(workspace_id: str) -> None:
-    """Put this workspace first in the browser's recent list (a cookie set by a tiny
-    script; the server only ever reads this browser's own cookie)."""
+    """Put this workspace first in the browser's recent list: a cookie set by a tiny script,
+    SameSite=Lax, and Secure when the page came over https. Not HttpOnly: a Streamlit page
+    cannot set a response header, and a script can set no HttpOnly cookie (README, *Your work
+    is kept*, says why that leaves nothing more to a script than the page itself shows)."""
     ids = [workspace_id, *[i for i in recent_ids() if i != workspace_id]][:MAX_RECENT]
     value = ".".join(ids)
     # Only validated ids (letters, digits, '-', '_') reach this script.
     st.iframe(
         "<script>"
-        f"window.parent.document.cookie = '{RECENT_COOKIE}={value}; path=/; max-age=31536000; SameSite=Lax';"
+        "const page = window.parent;"
+        f"page.document.cookie = '{RECENT_COOKIE}={value}; path=/; max-age=31536000; SameSite=Lax'"
+        " + (page.location.protocol === 'https:' ? '; Secure' : '');"
         "</script>",
         height=1,
     )

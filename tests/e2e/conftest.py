@@ -68,13 +68,14 @@ def start_server(port: int, env: dict | None = None) -> subprocess.Popen:
     )
 
 
-def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60, context=None) -> None:
+    """Wait until the server answers its health check (``context``: TLS settings for https)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"streamlit exited: {process.stderr.read().decode()[-2000:]}")
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2, context=context) as response:
                 if response.status == 200:
                     return
         except OSError:

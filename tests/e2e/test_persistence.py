@@ -2,13 +2,25 @@
 its undo history, two tabs on one workspace lose no edit, a server killed with SIGKILL
 comes back with everything, and a read-only work folder leaves the app usable."""
 
+import os
 import re
 import signal
+import ssl
 import subprocess
 
 import pytest
 
-from .conftest import exact_text, free_port, start_server, start_training, wait_for_app, wait_healthy, wait_idle
+from .conftest import (
+    ROOT,
+    exact_text,
+    free_port,
+    start_server,
+    start_training,
+    streamlit_command,
+    wait_for_app,
+    wait_healthy,
+    wait_idle,
+)
 
 
 def params(page) -> int:
@@ -190,6 +202,8 @@ def test_recent_workspaces_lists_the_ones_this_browser_opened(browser, own_serve
     link = page.locator(f'a[href*="w={first}"]')
     link.wait_for()
     assert "seed_cnn" in link.inner_text()
+    (cookie,) = [c for c in context.cookies() if c["name"] == "lightdesign_recent"]
+    assert cookie["sameSite"] == "Lax" and not cookie["secure"]  # plain http here; https: see below
     context.close()
     other_context, other = open_page(browser, own_server.url)  # another browser knows nothing of it
     other.get_by_text("Recent workspaces (this browser)").click()
@@ -213,3 +227,40 @@ def test_a_run_cut_by_sigkill_is_shown_as_interrupted_with_its_epochs(browser, o
     page.get_by_text("was interrupted by a server restart").first.wait_for()
     assert re.search(r"epoch \d+ of 200 finished, loss [\d.]+", page.get_by_text("interrupted").first.inner_text())
     context.close()
+
+
+def test_the_recent_list_cookie_is_secure_when_the_app_is_served_over_https(browser, tmp_path):
+    """Served over https (Streamlit's own TLS here, as behind a TLS proxy), the cookie that
+    lists this browser's workspaces is sent over https only, and never on cross-site requests."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    made = subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"]
+        + ["-keyout", str(key), "-out", str(cert)],
+        capture_output=True,
+    )
+    if made.returncode != 0:
+        pytest.skip(f"openssl could not make a certificate: {made.stderr.decode()[-300:]}")
+    port = free_port()
+    process = subprocess.Popen(
+        streamlit_command("app.py", port, "--server.sslCertFile", str(cert), "--server.sslKeyFile", str(key)),
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "LIGHTDESIGN_WORK_DIR": str(tmp_path / "work")},
+    )
+    try:
+        url = f"https://127.0.0.1:{port}"
+        wait_healthy(url, process, context=ssl._create_unverified_context())
+        context = browser.new_context(viewport={"width": 1500, "height": 1400}, ignore_https_errors=True)
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        page.goto(url)
+        wait_for_app(page)
+        page.wait_for_function("() => document.cookie.includes('lightdesign_recent=')")
+        (cookie,) = [c for c in context.cookies() if c["name"] == "lightdesign_recent"]
+        assert cookie["secure"] and cookie["sameSite"] == "Lax"
+        assert workspace_id(page) in cookie["value"]
+        context.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
