@@ -1,7 +1,6 @@
-"""Workers that cannot outlive their server or their limits (issue 17, findings 2, 4 and
-10): a default memory cap from the machine's memory, enforced; workers that die with the
-server (also after ``kill -9``) and stop at their own time limit; a manager that never
-waits for a worker while holding its lock."""
+"""Workers that cannot outlive their server or their limits: a default memory cap from the
+machine's memory, enforced; workers that die with the server (also after ``kill -9``) and
+stop at their own time limit; a manager that never waits for a worker while holding its lock."""
 
 import multiprocessing
 import os
