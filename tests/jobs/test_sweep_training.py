@@ -27,7 +27,7 @@ from ..waiting import job_processes, wait_until
 FAKE_TRAIN = {JobKind.TRAIN: "tests.fake_jobs:train"}
 
 
-@pytest.fixture(params=["local", "ray"])
+@pytest.fixture(params=["local", pytest.param("ray", marks=pytest.mark.ray)])
 def manager(request):
     backend = LocalBackend()
     if request.param == "ray":

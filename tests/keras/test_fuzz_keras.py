@@ -9,7 +9,8 @@ from .harness import assert_conforms
 KINDS_SEEN: set[str] = set()
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=list(HealthCheck), derandomize=False)
+# each example builds a Keras model: at most 250, fewer under the dev profile
+@settings(max_examples=min(250, settings.default.max_examples), suppress_health_check=list(HealthCheck))
 @given(valid_designs())
 def test_fuzzed_designs_match_keras(keras, design):
     if not design.blocks:
