@@ -27,8 +27,13 @@ FOLDER_MARKS = ("keras", "e2e")  # every test in tests/keras and tests/e2e has i
 # are marked "fast": the development lane, `python -m pytest -m fast`.
 HEAVY_MARKS = ("keras", "applications", "e2e", "ray", "postgres", "slow")
 # Tests that share one expensive thing run on one pytest-xdist worker (--dist loadgroup):
-# the Ray tests share a Ray head, the browser tests a Streamlit server and Chromium.
+# the Ray tests share a Ray head, the browser tests a Streamlit server and Chromium, and the
+# tests of a module with a module-scoped fixture (built models, a built wheel) that fixture.
 GROUPED_MARKS = ("ray", "e2e")
+
+
+def _shares_a_module_fixture(item) -> bool:
+    return any(defs[-1].scope == "module" for defs in item._fixtureinfo.name2fixturedefs.values())
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups and -m reads the marks
@@ -44,6 +49,8 @@ def pytest_collection_modifyitems(items):
         for mark in GROUPED_MARKS:
             if item.get_closest_marker(mark):
                 item.add_marker(pytest.mark.xdist_group(mark))
+        if _shares_a_module_fixture(item):
+            item.add_marker(pytest.mark.xdist_group(item.path.relative_to(TESTS).as_posix()))
         if not any(item.get_closest_marker(mark) for mark in HEAVY_MARKS):
             item.add_marker(pytest.mark.fast)
 
