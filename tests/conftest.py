@@ -39,7 +39,7 @@ def _shares_a_module_fixture(item) -> bool:
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups and -m reads the marks
 def pytest_collection_modifyitems(items):
     for item in items:
-        folder = item.path.relative_to(TESTS).parts[0]
+        folder = item.path.relative_to(TESTS).parts[0] if item.path.is_relative_to(TESTS) else None
         if folder in FOLDER_MARKS:
             item.add_marker(folder)
         if "ray_head" in item.fixturenames:
@@ -50,7 +50,7 @@ def pytest_collection_modifyitems(items):
             if item.get_closest_marker(mark):
                 item.add_marker(pytest.mark.xdist_group(mark))
         if _shares_a_module_fixture(item):
-            item.add_marker(pytest.mark.xdist_group(item.path.relative_to(TESTS).as_posix()))
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
         if not any(item.get_closest_marker(mark) for mark in HEAVY_MARKS):
             item.add_marker(pytest.mark.fast)
 
