@@ -1,5 +1,7 @@
 """Compare and Export pages through their widgets."""
 
+import pytest
+
 from lightdesign.analysis.network import analyze
 from lightdesign.core import format as fmt
 from lightdesign.core import presets
@@ -53,6 +55,7 @@ def export_errors(app) -> list[str]:
     return [e.value for e in app.error if e.value.startswith("The export")]
 
 
+@pytest.mark.keras  # exports in a TensorFlow worker
 def test_export_job_builds_files_and_measures_latency(app):
     app.switch_page("pages/export.py").run()
     app.number_input(key="export_latency_runs").set_value(5).run()

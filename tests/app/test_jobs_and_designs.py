@@ -60,6 +60,7 @@ def test_a_design_renamed_while_it_trains_keeps_its_run(trainer):
     assert any("renamed while training" in c.value for c in app.caption), "the page names the design as it is now"
 
 
+@pytest.mark.slow  # 70 reruns of the page
 def test_last_valid_analyses_are_kept_by_design_id_and_bounded(app):
     """Finding 5: LAST_VALID was keyed by name and never pruned (60 renames of a 1,000-block
     design took the server from 193 to 1,063 MB)."""

@@ -1,6 +1,7 @@
 """The Train page through its widgets: data checks, start, progress, stop, results."""
 
 import numpy as np
+import pytest
 
 from lightdesign.analysis import metrics
 from lightdesign.analysis.network import analyze, training_memory
@@ -47,6 +48,7 @@ def test_a_bad_upload_is_reported_and_training_waits(app):
     assert app.button(key="start_training").disabled
 
 
+@pytest.mark.keras  # trains in a TensorFlow worker
 def test_start_progress_and_results(app):
     open_train(app)
     app.number_input(key="set_epochs").set_value(1).run()
@@ -68,6 +70,7 @@ def test_start_progress_and_results(app):
     assert workspace(again).runs["seed_cnn"] == [stored], "the finished run survives in the store"
 
 
+@pytest.mark.keras  # trains in a TensorFlow worker
 def test_stop_a_running_job(app):
     open_train(app)
     app.number_input(key="set_epochs").set_value(100).run()

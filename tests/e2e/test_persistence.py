@@ -10,6 +10,9 @@ import subprocess
 
 import pytest
 
+from lightdesign.store import open_store
+
+from ..waiting import wait_until
 from .conftest import (
     ROOT,
     exact_text,
@@ -211,6 +214,12 @@ def test_recent_workspaces_lists_the_ones_this_browser_opened(browser, own_serve
     other_context.close()
 
 
+def an_epoch_is_written(store, workspace_id: str) -> bool:
+    """The store holds a finished epoch of the seed CNN's unfinished run."""
+    ws = store.load(workspace_id)
+    return ws is not None and any(run.get("history") for run in ws.unfinished_runs("seed_cnn"))
+
+
 def test_a_run_cut_by_sigkill_is_shown_as_interrupted_with_its_epochs(browser, own_server):
     context, page = open_page(browser, own_server.url)
     wid = workspace_id(page)
@@ -218,7 +227,9 @@ def test_a_run_cut_by_sigkill_is_shown_as_interrupted_with_its_epochs(browser, o
     # epoch 1 done: the page polls about once a second and an epoch of the digits can take
     # half of that, so any later epoch may be the first one shown
     page.get_by_text(re.compile(r"Epoch (?:[2-9]|\d{2,3})/200 · batch \d+/\d+")).first.wait_for(timeout=180_000)
-    page.wait_for_timeout(1500)  # the live view writes the finished epoch within a second
+    store = open_store(f"sqlite:///{own_server.env['LIGHTDESIGN_WORK_DIR']}/lightdesign.db")
+    wait_until(lambda: an_epoch_is_written(store, wid), timeout=60, step=0.2)  # the live view writes each epoch
+    store.engine.dispose()
     context.close()
     own_server.kill(signal.SIGKILL)
     own_server.start()

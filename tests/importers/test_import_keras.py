@@ -87,6 +87,7 @@ def saved(tmp_path_factory):
     return get
 
 
+@pytest.mark.applications
 @pytest.mark.parametrize("name", sorted(APPLICATIONS))
 def test_applications_import_with_exact_params(saved, name):
     params, folded, output, paths = saved(name)
@@ -104,6 +105,7 @@ def test_applications_import_with_exact_params(saved, name):
     assert figures.output_shape == output
 
 
+@pytest.mark.applications
 def test_mobilenets_fold_into_their_blocks(saved):
     counts = {}
     for name in ("MobileNet", "MobileNetV2", "MobileNetV3Small"):
@@ -115,6 +117,7 @@ def test_mobilenets_fold_into_their_blocks(saved):
     assert counts["MobileNetV3Small"] == {"conv_bn": 2, "inverted_residual": 11}
 
 
+@pytest.mark.applications
 def test_efficientnet_folds_its_mbconv_blocks_with_their_squeeze_excitation(saved):
     """EfficientNetB0's 16 MBConv blocks (SE on the expanded width, reduced to a quarter of
     the input width, swish inside, drop-connect before the add) fold into inverted residuals;
@@ -154,6 +157,7 @@ def test_efficientnet_folds_its_mbconv_blocks_with_their_squeeze_excitation(save
     assert_conforms(trimmed, model)
 
 
+@pytest.mark.applications
 def test_an_open_input_size_is_asked_for(tmp_path):
     import keras
 

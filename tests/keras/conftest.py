@@ -7,12 +7,6 @@ import pytest
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
-def pytest_collection_modifyitems(items):
-    for item in items:
-        if "tests/keras" in str(item.fspath).replace(os.sep, "/"):
-            item.add_marker(pytest.mark.keras)
-
-
 @pytest.fixture(scope="session")
 def keras():
     import keras as keras_module

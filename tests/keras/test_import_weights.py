@@ -191,6 +191,7 @@ def test_int8_tflite_weights_are_dequantized_per_channel(keras, cnn, x_nhwc):
     assert np.abs(new - expected).max() > 0.2 * span
 
 
+@pytest.mark.applications
 def test_mobilenet_v3_small_tflite_weights_give_the_interpreters_logits(keras):
     """A real network: hard-swish, squeeze-and-excitation whose hard sigmoid the converter
     splits into a conv with a fused relu6 (the +3 in its bias, taken out again for Keras's

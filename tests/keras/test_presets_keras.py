@@ -72,6 +72,7 @@ APPLICATIONS = [
 ]
 
 
+@pytest.mark.applications
 @pytest.mark.parametrize(("name", "application", "alpha", "resolution"), APPLICATIONS)
 def test_mobilenets_equal_keras_applications_block_by_block(keras, name, application, alpha, resolution):
     reference = getattr(keras.applications, application)(

@@ -18,7 +18,7 @@ from lightdesign.jobs.sweep import Sweep, candidates
 from ..waiting import job_processes, wait_until
 
 
-@pytest.fixture(params=["local", "ray"])
+@pytest.fixture(params=["local", pytest.param("ray", marks=pytest.mark.ray)])
 def manager(request):
     backend = LocalBackend()
     if request.param == "ray":

@@ -65,9 +65,9 @@ def test_largest_fit_is_the_feasible_point_with_most_macs():
 
 def test_grid_is_fast_enough_to_feel_live():
     design = presets.build("mobilenet_v2")
-    start = time.perf_counter()
+    start = time.process_time()  # this process's own time: other work on the machine does not count
     scaling.width_resolution_grid(design, BUDGET)
-    assert time.perf_counter() - start < 5  # the benchmark tracks the real figure (< 1 s)
+    assert time.process_time() - start < 5  # the benchmark tracks the real figure (< 1 s)
 
 
 def test_expansion_and_depth_knobs():

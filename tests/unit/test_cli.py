@@ -1,8 +1,6 @@
 """``python -m lightdesign``: commands, outputs and exit codes."""
 
 import json
-import subprocess
-import sys
 
 import pytest
 
@@ -116,14 +114,3 @@ def test_invalid_design_exits_1_with_one_line(capsys, tmp_path):
 def test_bad_arguments_exit_1(capsys, argv, message):
     code, _, err = run(capsys, *argv)
     assert code == 1 and err.startswith(message)
-
-
-def test_module_entry_point():
-    done = subprocess.run(
-        [sys.executable, "-m", "lightdesign", "analyze", "--preset", "seed_cnn", "--json"],
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 0 and json.loads(done.stdout)["macs"] == 2_631_040
-    done = subprocess.run([sys.executable, "-m", "lightdesign", "frobnicate"], capture_output=True, text=True)
-    assert done.returncode == 2 and "invalid choice" in done.stderr

@@ -10,7 +10,7 @@ from lightdesign.output.render import to_dot, to_mermaid
 
 from ..strategies import designs
 
-FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(suppress_health_check=[HealthCheck.too_slow])  # examples and deadline: the profile's
 
 
 @FUZZ

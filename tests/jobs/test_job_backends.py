@@ -38,7 +38,7 @@ def _backend(request, **config):
     return RayBackend(RayConfig(address=head.address, health_timeout_s=10, **config), grace_s=GRACE_S)
 
 
-@pytest.fixture(params=["local", "ray"])
+@pytest.fixture(params=["local", pytest.param("ray", marks=pytest.mark.ray)])
 def manager(request):
     jobs = JobManager(
         max_running=2, timeout_s=60, grace_s=GRACE_S, poll_s=0.02, kinds=KINDS_WITH_TRAIN, backend=_backend(request)
@@ -182,6 +182,7 @@ def test_an_app_outside_the_cluster_connects_through_ray_client(ray_head):
         jobs.shutdown()
 
 
+@pytest.mark.ray
 def test_an_unreachable_cluster_is_a_message_not_a_wait(monkeypatch):
     from tests.ray_cluster import LOOPBACK_ENV, why_not
 
@@ -202,6 +203,7 @@ def test_an_unreachable_cluster_is_a_message_not_a_wait(monkeypatch):
         jobs.shutdown()
 
 
+@pytest.mark.ray
 def test_a_cluster_that_goes_away_mid_job_ends_the_job_with_a_message():
     from tests.ray_cluster import RayHead, why_not
 

@@ -1,6 +1,6 @@
-"""The command line against hostile paths (issue 17, finding 11): a FIFO, /dev/zero and
-/dev/urandom are refused without hanging or reading without limit; writing to a folder, a
-missing folder or a full device is one line, never a traceback; a limit below 1 says so."""
+"""The command line against hostile paths: a FIFO, /dev/zero and /dev/urandom are refused
+without hanging or reading without limit; writing to a folder, a missing folder or a full
+device is one line, never a traceback; a limit below 1 says so."""
 
 import os
 import subprocess

@@ -1,7 +1,6 @@
-"""Workers that cannot outlive their server or their limits (issue 17, findings 2, 4 and
-10): a default memory cap from the machine's memory, enforced; workers that die with the
-server (also after ``kill -9``) and stop at their own time limit; a manager that never
-waits for a worker while holding its lock."""
+"""Workers that cannot outlive their server or their limits: a default memory cap from the
+machine's memory, enforced; workers that die with the server (also after ``kill -9``) and
+stop at their own time limit; a manager that never waits for a worker while holding its lock."""
 
 import multiprocessing
 import os
@@ -78,8 +77,8 @@ SERVER = textwrap.dedent(
 
 
 def test_a_worker_dies_with_its_server_after_kill_9(tmp_path):
-    """Finding 4: after kill -9 of the server (the OOM killer) the worker was re-parented to
-    PID 1 and kept training with no timeout."""
+    """After kill -9 of the server (as the OOM killer sends) its worker dies too, instead of
+    being re-parented to PID 1 and training on with no timeout."""
     script = tmp_path / "server.py"
     script.write_text(SERVER.format(root=str(ROOT)))
     server = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
@@ -94,7 +93,7 @@ def test_a_worker_dies_with_its_server_after_kill_9(tmp_path):
 
 
 def test_a_worker_stops_at_its_own_time_limit():
-    """Finding 4: a worker enforces its own limit, should its manager not be there to."""
+    """A worker enforces its own limit, should its manager not be there to."""
     context = multiprocessing.get_context("spawn")
     channel, stop_flag = context.Queue(), context.Event()
     limits = {"parent": os.getpid(), "deadline_s": 1.0, "memory_bytes": None}
@@ -137,8 +136,8 @@ def test_workers_are_started_by_the_managers_own_thread():
 
 
 def test_the_manager_never_waits_for_a_worker_while_holding_its_lock():
-    """Finding 10: the manager waited for a finished worker while holding its lock, stalling
-    every session's poll ~0.9 s."""
+    """The manager joins a finished worker outside its lock: inside, it would stall every
+    session's poll for about 0.9 s."""
     jobs = JobManager(max_running=1, timeout_s=60, poll_s=0.02, kinds=KINDS)
     held_while_waiting = []
     original = multiprocessing.context.SpawnProcess.join
@@ -160,7 +159,7 @@ def test_the_manager_never_waits_for_a_worker_while_holding_its_lock():
 
 
 def test_a_failed_jobs_folder_is_removed(tmp_path, monkeypatch):
-    """Finding 3: partial files of a failed job are removed."""
+    """Partial files of a failed job are removed."""
     from lightdesign import config
 
     folder = config.work_dir() / "jobs" / "partial-test"
@@ -177,7 +176,7 @@ def test_a_failed_jobs_folder_is_removed(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("owner", ["workspace-1"])
 def test_a_job_is_found_again_by_its_owner(owner):
-    """Finding 4: a job whose session is gone stays stoppable by the workspace that started it."""
+    """A job whose session is gone stays stoppable by the workspace that started it."""
     jobs = JobManager(max_running=1, timeout_s=60, grace_s=0.5, poll_s=0.02, kinds=KINDS)
     try:
         job = jobs.submit(owner, "test", {"action": "count", "steps": 1000, "delay": 0.05})
@@ -211,7 +210,7 @@ def test_a_worker_does_not_run_the_app_script_first(tmp_path, monkeypatch):
 
 
 def test_ended_jobs_are_forgotten_after_a_while_but_each_owners_newest_stays(monkeypatch):
-    """Finding 1: nothing a server holds grows without bound (a job's spec holds its code)."""
+    """Nothing a server holds grows without bound (a job's spec holds its code)."""
     from lightdesign.jobs import manager as manager_module
 
     jobs = JobManager(max_running=2, timeout_s=60, poll_s=0.02, kinds=KINDS)
