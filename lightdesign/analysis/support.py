@@ -1,12 +1,18 @@
 """Deployability check before any export: which layers TFLite's built-in operators or full
 int8 quantization would not support, as each kind says (its ``tflite`` fact; the rules were
 found by converting every registered kind with TensorFlow 2.21, and tests/keras/test_export.py
-keeps them honest). A kind that does not say is reported as not known, never as supported."""
+keeps them honest). A kind that does not say is reported as not known, never as supported.
+
+``operator_support`` goes one level down: the TFLite operators each layer becomes (the
+lowering, ``analysis.deployment``), each checked against TFLite's builtin operators and the
+kernels TFLite Micro has (``analysis.tflite_operators``, read from the installed
+``tflite-micro`` package), with the kind's ``alternative`` where it names one."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lightdesign.analysis import tflite_operators
 from lightdesign.analysis.network import Analysis
 from lightdesign.catalog import CATALOG
 
@@ -40,3 +46,55 @@ def check(result: Analysis) -> list[Finding]:
         elif not (support.builtin and support.int8):
             findings.append(Finding(row.name, row.kind, block, support.builtin, support.int8, support.reason))
     return findings
+
+
+@dataclass(frozen=True)
+class LayerOperators:
+    """The TFLite operators one layer becomes in the int8 model, and which of them TFLite's
+    builtins (``not_builtin``) or TFLite Micro's kernels (``no_micro_kernel``) lack.
+    ``alternative``: the catalogue key of what to use instead ('' where the kind names none)."""
+
+    layer: str
+    kind: str
+    block: str
+    operators: tuple[str, ...]  # in execution order, repeats removed; () where fused into another layer's
+    not_builtin: tuple[str, ...]
+    no_micro_kernel: tuple[str, ...]
+    alternative: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.not_builtin and not self.no_micro_kernel
+
+
+def operator_support(result: Analysis) -> list[LayerOperators]:
+    """Every layer with the TFLite operators the converter makes of it, checked against
+    TFLite's builtins and TFLite Micro's kernels."""
+    blocks = {b.index: b.name for b in result.blocks}
+    nodes = {n.name: n for n in result.graph.nodes}
+    emitted: dict[str, list[str]] = {}
+    for op in result.deployment.ops:
+        kinds = emitted.setdefault(op.layer, [])
+        if op.kind not in kinds:
+            kinds.append(op.kind)
+    out = []
+    for row in result.rows[1:]:
+        ops = tuple(emitted.get(row.name, ()))
+        support = nodes[row.name].layer.tflite
+        out.append(
+            LayerOperators(
+                layer=row.name,
+                kind=row.kind,
+                block=blocks.get(row.block, ""),
+                operators=ops,
+                not_builtin=tuple(op for op in ops if op not in tflite_operators.BUILTIN),
+                no_micro_kernel=tuple(op for op in ops if op not in tflite_operators.MICRO),
+                alternative=support.alternative if support is not None else "",
+            )
+        )
+    return out
+
+
+def unsupported_operators(result: Analysis) -> list[LayerOperators]:
+    """The layers whose operators TFLite's builtins or TFLite Micro's kernels lack."""
+    return [layer for layer in operator_support(result) if not layer.ok]

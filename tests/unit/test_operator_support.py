@@ -1,0 +1,42 @@
+"""Operator support: the operator lists come from the installed tflite-micro package, each
+layer is checked against them, and a kind with no kernel names its alternative."""
+
+import pytest
+
+from lightdesign.analysis import support, tflite_operators
+from lightdesign.analysis.network import analyze
+from lightdesign.catalog import CATALOG
+from lightdesign.core import presets
+
+
+def test_the_operator_lists_are_those_of_the_installed_tflite_micro_package():
+    pytest.importorskip("tflite_micro", reason="needs the tflite-micro package (requirements.txt)")
+    from lightdesign.jobs import operators
+
+    assert tflite_operators.BUILTIN == operators.builtin_operators()
+    assert tflite_operators.MICRO == operators.micro_kernels()
+    assert tflite_operators.MICRO <= tflite_operators.BUILTIN
+    assert {"CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "HARD_SWISH"} <= tflite_operators.MICRO
+    assert "LSTM" in tflite_operators.BUILTIN and "LSTM" not in tflite_operators.MICRO
+
+
+def test_every_layer_lists_the_operators_it_becomes():
+    result = analyze(presets.build("seed_cnn"))
+    layers = {layer.layer: layer for layer in support.operator_support(result)}
+    assert set(layers) == {row.name for row in result.rows[1:]}
+    assert layers["conv1"].operators == ("CONV_2D",)
+    assert layers["flatten"].operators == ("SHAPE", "STRIDED_SLICE", "PACK", "RESHAPE")
+    assert all(layer.ok for layer in layers.values())
+    assert support.unsupported_operators(result) == []
+
+
+@pytest.mark.parametrize("name", list(presets.PRESETS))
+def test_each_preset_but_the_recurrent_one_runs_on_tflite_micro_kernels(name):
+    problems = support.unsupported_operators(analyze(presets.build(name)))
+    if name == "text_rnn":
+        assert [(p.layer, p.no_micro_kernel, p.alternative) for p in problems] == [
+            ("lstm", ("LSTM",), "deploy.alt.recurrent")
+        ]
+        assert "Conv1D" in CATALOG["deploy.alt.recurrent"]["en"]
+    else:
+        assert problems == []
