@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from lightdesign.analysis import metrics
+from lightdesign.analysis import metrics, support
 from lightdesign.analysis.network import Analysis
 from lightdesign.analysis.targets import Target
 
@@ -180,7 +180,7 @@ def flatbuffer_bytes(result: Analysis) -> int:
 
 def operators(result: Analysis) -> tuple[str, ...]:
     """The TFLite builtin operators of the int8 deployment, sorted."""
-    return tuple(sorted({op.kind for op in result.deployment.ops}))
+    return support.check_converted(result, ()).predicted
 
 
 def footprint(result: Analysis, measured: Measured | None = None) -> Footprint:

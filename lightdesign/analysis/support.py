@@ -98,3 +98,22 @@ def operator_support(result: Analysis) -> list[LayerOperators]:
 def unsupported_operators(result: Analysis) -> list[LayerOperators]:
     """The layers whose operators TFLite's builtins or TFLite Micro's kernels lack."""
     return [layer for layer in operator_support(result) if not layer.ok]
+
+
+@dataclass(frozen=True)
+class OperatorCheck:
+    """The operators a converted file holds against those the lowering predicted."""
+
+    predicted: tuple[str, ...]
+    found: tuple[str, ...]
+
+    @property
+    def agrees(self) -> bool:
+        return set(self.predicted) == set(self.found)
+
+
+def check_converted(result: Analysis, found: tuple[str, ...] | list[str]) -> OperatorCheck:
+    """The converted int8 file's operators (an export's ``ExportResult.operators``) against
+    the prediction."""
+    predicted = tuple(sorted({op.kind for op in result.deployment.ops}))
+    return OperatorCheck(predicted, tuple(sorted(set(found))))

@@ -20,6 +20,7 @@ import numpy as np
 
 from lightdesign.data import adapt
 from lightdesign.data.dataset import Dataset
+from lightdesign.jobs.mcu import file_operators
 from lightdesign.jobs.messages import (
     DatasetKind,
     ExportedFile,
@@ -257,12 +258,21 @@ def run(spec: ExportSpec, emit, stop_flag) -> None:
         except Exception as exc:
             files[fmt] = dataclasses.replace(files[fmt], latency_error=_brief(exc))
     arena = None
+    operators: tuple[str, ...] = ()
     int8_file = files.get(ModelFormat.TFLITE_INT8)
     if int8_file is not None and int8_file.path and not stop_flag.is_set():
         emit(Status(stage=Stage.MEASURING_ARENA))
-        arena = micro_arena(Path(int8_file.path).read_bytes(), spec.int8_peak_estimate)
+        content = Path(int8_file.path).read_bytes()
+        arena = micro_arena(content, spec.int8_peak_estimate)
+        operators = file_operators(content)
     result = ExportResult(
-        files=files, latency_ms=latency, weights=weights, calibration=calibration, latency_runs=runs, arena=arena
+        files=files,
+        latency_ms=latency,
+        weights=weights,
+        calibration=calibration,
+        latency_runs=runs,
+        arena=arena,
+        operators=operators,
     )
     emit(Finished(result=result))
 

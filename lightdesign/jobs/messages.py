@@ -289,6 +289,7 @@ class ExportResult(Message):
     calibration: str  # where the int8 calibration samples came from, in words
     latency_runs: int
     arena: MicroArena | None = None  # TFLite Micro's arena for the int8 model
+    operators: tuple[str, ...] = ()  # the int8 file's builtin operators (``jobs.mcu.file_operators``)
 
     def latency_figures(self) -> dict[str, float]:
         """The latencies as the Compare page reads them (``keras_ms``, ``tflite_int8_ms`` …)."""

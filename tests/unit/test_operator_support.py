@@ -40,3 +40,12 @@ def test_each_preset_but_the_recurrent_one_runs_on_tflite_micro_kernels(name):
         assert "Conv1D" in CATALOG["deploy.alt.recurrent"]["en"]
     else:
         assert problems == []
+
+
+def test_a_converted_files_operators_are_checked_against_the_prediction():
+    result = analyze(presets.build("seed_cnn"))
+    found = ("SOFTMAX", "CONV_2D", "MAX_POOL_2D", "SHAPE", "STRIDED_SLICE", "PACK", "RESHAPE", "FULLY_CONNECTED")
+    same = support.check_converted(result, found)
+    assert same.agrees and same.predicted == tuple(sorted(found))
+    other = support.check_converted(result, (*found, "DEQUANTIZE"))
+    assert not other.agrees and "DEQUANTIZE" in other.found and "DEQUANTIZE" not in other.predicted
