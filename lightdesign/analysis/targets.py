@@ -121,7 +121,7 @@ TARGETS: tuple[Target, ...] = (
     ),
     _t(
         "esp32s3",
-        "ESP32-S3-DevKitC-1 N8 (ESP32-S3, no PSRAM)",
+        "ESP32-S3-DevKitC-1 N8 (no PSRAM)",
         "2x Xtensa LX7",
         240,
         512 * KB,
@@ -138,7 +138,7 @@ TARGETS: tuple[Target, ...] = (
     ),
     _t(
         "esp32s3_psram",
-        "ESP32-S3-DevKitC-1 N8R8 (ESP32-S3, 8 MB PSRAM)",
+        "ESP32-S3-DevKitC-1 N8R8 (8 MB PSRAM)",
         "2x Xtensa LX7",
         240,
         512 * KB,

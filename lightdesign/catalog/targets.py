@@ -13,8 +13,6 @@ ENTRIES: dict[str, dict[str, str]] = {
     "target.psram": tr("PSRAM", "PSRAM"),
     "target.flash": tr("flash", "Flash"),
     "target.storage": tr("storage", "存储卡/存储"),
-    "target.user": tr("your target", "自定义目标"),
-    "target.sources": tr("sources", "来源"),
     # the parts of the footprint
     "fit.ram": tr("RAM", "RAM"),
     "fit.flash": tr("flash", "Flash"),
@@ -56,8 +54,8 @@ ENTRIES: dict[str, dict[str, str]] = {
     ),
     "fit.basis.model_estimated": tr(
         "int8 weights with their quantization parameters plus the operator, tensor and name records, fitted on the "
-        "converted int8 files of every preset",
-        "int8 权重及其量化参数，加上算子、张量和名称记录；按所有预设转换出的 int8 文件拟合",
+        "converted int8 files of the presets (within 2% above 100 kB)",
+        "int8 权重及其量化参数，加上算子、张量和名称记录；按各预设转换出的 int8 文件拟合（100 kB 以上误差不超过 2%）",
     ),
     "fit.basis.model_measured": tr("the exported int8 .tflite file's size", "导出的 int8 .tflite 文件大小"),
     "fit.basis.kernels": tr(
@@ -92,11 +90,6 @@ ENTRIES: dict[str, dict[str, str]] = {
         "every layer becomes TFLite builtins that TFLite Micro has int8 kernels for",
         "每一层都转换为 TFLite 内置算子，且 TFLite Micro 都有对应的 int8 内核",
     ),
-    "ops.agree": tr("the converted file's operators agree with the prediction", "转换后文件的算子与预测一致"),
-    "ops.disagree": tr(
-        "the converted file's operators differ from the prediction: predicted {predicted}, found {found}",
-        "转换后文件的算子与预测不同：预测 {predicted}，实际 {found}",
-    ),
     "deploy.alt.recurrent": tr(
         "a Conv1D stack with global pooling (like the TextCNN preset) converts to int8 builtins",
         "改用 Conv1D 堆叠加全局池化（如 TextCNN 预设），即可转换为 int8 内置算子",
@@ -104,11 +97,5 @@ ENTRIES: dict[str, dict[str, str]] = {
     "deploy.alt.opaque": tr(
         "replace the imported layer by a LightDesign kind that computes the same",
         "用计算相同的 LightDesign 层类型替换这个导入层",
-    ),
-    # the microcontroller bundle
-    "bundle.format": tr("microcontroller bundle (.zip)", "微控制器部署包（.zip）"),
-    "bundle.arena_margin": tr(
-        "arena: {arena:,} bytes measured by the tflite-micro interpreter + {margin:.0%} margin",
-        "arena：tflite-micro 解释器实测 {arena:,} 字节 + {margin:.0%} 余量",
     ),
 }

@@ -45,13 +45,21 @@ def cmd_targets(args: argparse.Namespace) -> None:
                 print(f"{'':<16} {source.url}\n{'':<18}{source.says}")
 
 
-def _part_line(part: fit.Part, lang: str) -> str:
+def _part_lines(part: fit.Part, lang: str, basis: bool) -> list[str]:
     how = _say("fit.measured" if part.measured else "fit.estimated", lang)
-    return f"      {_say(f'fit.part.{part.key}', lang):<56} {fmt.size(part.bytes):>10}  {how}"
+    lines = [f"      {_say(fit.PART_LABELS[part.key], lang):<56} {fmt.size(part.bytes):>10}  {how}"]
+    return [*lines, f"        {_say(part.basis, lang)}"] if basis else lines
 
 
-def report(result: Analysis, target: targets.Target, lang: str = "en", measured: fit.Measured | None = None) -> str:
-    """Each figure of the int8 deployment against ``target``'s limits, in ``lang``."""
+def report(
+    result: Analysis,
+    target: targets.Target,
+    lang: str = "en",
+    measured: fit.Measured | None = None,
+    basis: bool = False,
+) -> str:
+    """Each figure of the int8 deployment against ``target``'s limits, in ``lang`` (with how
+    each part was found when ``basis``)."""
     footprint = fit.footprint(result, measured)
     verdict = fit.check(footprint, target)
     ok = verdict.fits and footprint.supported
@@ -68,8 +76,9 @@ def report(result: Analysis, target: targets.Target, lang: str = "en", measured:
                 f"{_say('fit.of', lang)} {fmt.size(limit)} ({metrics.share(used, limit):5.1f}%), "
                 f"{_say('fit.margin', lang)} {'-' if margin < 0 else ''}{fmt.size(abs(margin))}  [{used:,} / {limit:,}]"
             )
-        lines.append(f"  {flag} {_say(f'fit.{memory.value}', lang):<6} {fmt.size(used):>10} {against}")
-        lines += [_part_line(part, lang) for part in footprint.parts if part.memory is memory]
+        lines.append(f"  {flag} {_say(fit.MEMORY_LABELS[memory], lang):<6} {fmt.size(used):>10} {against}")
+        for part in footprint.parts:
+            lines += _part_lines(part, lang, basis) if part.memory is memory else []
     lines.append(f"  {_say('ops.operators', lang)}: {', '.join(footprint.operators)}")
     problems = support.unsupported_operators(result)
     for layer in problems:
@@ -86,17 +95,40 @@ def report(result: Analysis, target: targets.Target, lang: str = "en", measured:
         lines.append(f"  {_say('fit.unsupported', lang)}")
     blocking = verdict.blocking
     if blocking is not None:
-        lines.append(f"  {_say('fit.blocked_by', lang, memory=_say(f'fit.{blocking.value}', lang))}")
+        lines.append(f"  {_say('fit.blocked_by', lang, memory=_say(fit.MEMORY_LABELS[blocking], lang))}")
     return "\n".join(lines) + "\n"
 
 
+def summary(result: Analysis, lang: str = "en") -> tuple[str, int]:
+    """One line per target (verdict, RAM and flash against its figures) and the count it
+    fits; returns the text and that count."""
+    footprint = fit.footprint(result)
+    verdicts = fit.check_all(footprint, targets.TARGETS)
+    lines = []
+    for verdict in verdicts:
+        ok = verdict.fits and footprint.supported
+        flash = _memory(verdict.target.flash, lang)
+        lines.append(
+            f"  {'ok  ' if ok else 'OVER'} {verdict.target.id:<16} {fmt.size(footprint.ram):>9} / {fmt.size(verdict.target.ram):<9}"
+            f" {fmt.size(footprint.flash):>9} / {flash:<9} {_say('fit.fits' if ok else 'fit.does_not_fit', lang)}"
+        )
+    fits = sum(v.fits for v in verdicts) if footprint.supported else 0
+    lines.append(_say("fit.count", lang, fits=fits, total=len(verdicts)))
+    return f"{result.design.name}\n" + "\n".join(lines) + "\n", fits
+
+
 def check_target(args: argparse.Namespace, result: Analysis) -> bool:
-    """Print the fit of ``result`` on ``--target``; True when it fits."""
+    """Print the fit of ``result`` on ``--target`` (``all``: every target, true when it
+    fits any); True when it fits."""
+    if args.target == "all":
+        text, fits = summary(result, args.lang)
+        sys.stdout.write(text)
+        return fits > 0
     try:
         target = targets.get(args.target)
     except targets.TargetError as exc:
         raise CommandError(str(exc)) from None
-    sys.stdout.write(report(result, target, args.lang))
+    sys.stdout.write(report(result, target, args.lang, basis=args.basis))
     verdict = fit.check(fit.footprint(result), target)
     return verdict.fits and result.deployment.supported
 
@@ -171,5 +203,8 @@ def register(sub) -> None:
 def add_check_options(parser: argparse.ArgumentParser) -> None:
     """``check``'s target options."""
     ids = ", ".join(targets.BY_ID)
-    parser.add_argument("--target", help=f"a target device the int8 model must fit ({ids}); see `targets`")
+    parser.add_argument(
+        "--target", help=f"a target device the int8 model must fit ({ids}; all: each of them); see `targets`"
+    )
     parser.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the --target report")
+    parser.add_argument("--basis", action="store_true", help="with --target: say how each figure was found")

@@ -22,8 +22,9 @@ from .test_deployment_memory import CONFIGS, int8_model
 
 pytest.importorskip("tflite_micro", reason="needs the tflite-micro package (requirements.txt)")
 
-FLATBUFFER_TOLERANCE = 0.02
+FLATBUFFER_TOLERANCE = 0.05
 PERSISTENT_TOLERANCE = 0.03
+PERSISTENT_SLACK = 512  # bytes: small models' tails are a few kB
 CONVERTED = [name for name in CONFIGS if name != "text_rnn"]  # the LSTM has no int8 conversion
 
 
@@ -41,7 +42,10 @@ def test_the_converted_file_agrees_with_the_prediction(name):
     assert set(mcu.file_operators(content)) == set(fit.operators(result))
     assert fit.flatbuffer_bytes(result) == pytest.approx(len(content), rel=FLATBUFFER_TOLERANCE)
     # the persistent part's model, with the sizes of this 64-bit computer, against the interpreter here
-    assert fit.persistent_bytes(result, fit.HOST_64) == pytest.approx(_tail(content), rel=PERSISTENT_TOLERANCE)
+    tail = _tail(content)
+    assert fit.persistent_bytes(result, fit.HOST_64) == pytest.approx(
+        tail, rel=PERSISTENT_TOLERANCE, abs=PERSISTENT_SLACK
+    )
 
 
 def _bundle(tmp_path, *args) -> tuple[zipfile.ZipFile, str]:

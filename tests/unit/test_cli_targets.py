@@ -79,3 +79,19 @@ def test_a_design_too_big_for_the_target_is_reported_by_the_memory_most_over():
     footprint = fit.footprint(result)
     tight = dataclasses.replace(targets.get("nano33ble"), sram=footprint.ram + 1, flash=footprint.flash - 1)
     assert fit.check(footprint, tight).blocking is fit.Memory.FLASH
+
+
+def test_check_target_all_counts_the_targets_it_fits(capsys):
+    assert main(["check", "--preset", "seed_cnn", "--target", "all"]) == 0
+    out = capsys.readouterr().out
+    fits = fit.count_fitting(fit.check_all(fit.footprint(analyze(presets.build("seed_cnn"))), targets.TARGETS))
+    assert f"fits {fits[0]} of {len(targets.TARGETS)} targets" in out
+    assert out.count("\n  ok   ") + out.count("\n  OVER ") == len(targets.TARGETS)
+    assert main(["check", "--preset", "text_rnn", "--target", "all", "--lang", "zh"]) == 1
+    assert f"可部署到 {len(targets.TARGETS)} 个目标中的 0 个" in capsys.readouterr().out
+
+
+def test_check_target_basis_says_how_each_figure_was_found(capsys):
+    assert main(["check", "--preset", "seed_cnn", "--target", "pico", "--basis"]) == 0
+    out = capsys.readouterr().out
+    assert "TFLite Micro's greedy memory planner" in out and "Cortex-M4 build" in out
