@@ -97,3 +97,20 @@ def test_export_writes_each_model_format(tmp_path, capsys, fmt):
     else:
         assert data[4:8] == b"TFL3"
         assert set(mcu.file_operators(data)) >= {"CONV_2D", "FULLY_CONNECTED"}
+
+
+def test_the_export_job_records_the_files_operators_and_writes_the_bundle():
+    from lightdesign.analysis import support
+    from lightdesign.jobs.messages import ModelFormat
+
+    from .test_export import run_export
+
+    design = presets.build("seed_cnn")
+    result = run_export(design)
+    assert support.check_converted(analyze(design), result.operators).agrees
+    assert result.bundle is not None and not result.bundle.error, result.bundle
+    archive = zipfile.ZipFile(result.bundle.path)
+    int8 = open(result.files[ModelFormat.TFLITE_INT8].path, "rb").read()
+    assert archive.read("seed_cnn_mcu/model.tflite") == int8
+    facts = json.loads(archive.read("seed_cnn_mcu/bundle.json"))
+    assert facts["arena_measured"] == result.arena.total and facts["class_names"][0] == "class 0"
