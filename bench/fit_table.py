@@ -23,7 +23,7 @@ EXTRA = (("mobilenet_v2", {"alpha": 0.35, "resolution": 96}), ("mobilenet_v1", {
 def verdict(footprint: fit.Footprint, target: targets.Target) -> str:
     result = fit.check(footprint, target)
     if not footprint.supported:
-        return "no int8 kernels"
+        return "no TFLite Micro kernel"
     if result.fits:
         return "fits"
     over = [memory.value for memory, margin in result.margins.items() if margin is not None and margin < 0]

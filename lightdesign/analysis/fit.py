@@ -183,7 +183,7 @@ class Footprint:
 
     parts: tuple[Part, ...]
     operators: tuple[str, ...]  # the TFLite builtin operators the model uses, sorted
-    supported: bool  # False when a layer has no known int8 TFLite Micro lowering
+    supported: bool  # False when a layer has no int8 lowering or TFLite Micro lacks a kernel it needs
 
     def total(self, memory: Memory) -> int:
         return sum(p.bytes for p in self.parts if p.memory is memory)
@@ -280,7 +280,7 @@ def footprint(result: Analysis, measured: Measured | None = None) -> Footprint:
         ),
         Part("runtime", Memory.FLASH, RUNTIME_CODE, False, "fit.basis.runtime"),
     )
-    return Footprint(parts, used, result.deployment.supported)
+    return Footprint(parts, used, result.deployment.supported and not support.unsupported_operators(result))
 
 
 @dataclass(frozen=True)
@@ -292,10 +292,12 @@ class Fit:
     ram: int
     flash: int
     margins: dict[Memory, int | None] = field(default_factory=dict)
+    supported: bool = True  # TFLite Micro has int8 kernels for every operation
 
     @property
     def fits(self) -> bool:
-        return all(m is None or m >= 0 for m in self.margins.values())
+        """Within the target's memory, and runnable by TFLite Micro."""
+        return self.supported and all(m is None or m >= 0 for m in self.margins.values())
 
     @property
     def blocking(self) -> Memory | None:
@@ -319,7 +321,7 @@ def check(print_: Footprint, target: Target) -> Fit:
         Memory.RAM: target.ram - print_.ram,
         Memory.FLASH: None if target.flash is None else target.flash - print_.flash,
     }
-    return Fit(target, print_.ram, print_.flash, margins)
+    return Fit(target, print_.ram, print_.flash, margins, print_.supported)
 
 
 def check_all(print_: Footprint, targets) -> list[Fit]:
@@ -328,5 +330,6 @@ def check_all(print_: Footprint, targets) -> list[Fit]:
 
 
 def count_fitting(fits: list[Fit]) -> tuple[int, int]:
-    """(targets it fits, targets checked): the "fits 9 of 16 targets" figure."""
+    """(targets it fits, targets checked): the "fits 9 of 16 targets" figure (none when
+    TFLite Micro cannot run the model)."""
     return sum(f.fits for f in fits), len(fits)

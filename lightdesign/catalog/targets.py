@@ -94,6 +94,12 @@ ENTRIES: dict[str, dict[str, str]] = {
         "a Conv1D stack with global pooling (like the TextCNN preset) converts to int8 builtins",
         "改用 Conv1D 堆叠加全局池化（如 TextCNN 预设），即可转换为 int8 内置算子",
     ),
+    "deploy.alt.embedding": tr(
+        "TFLite Micro's SELECT_V2 kernel takes no int32, which the converter uses to wrap negative token ids: "
+        "look the vectors up outside the model and feed them in, or add int32 to SELECT_V2 in your TFLite Micro",
+        "转换器用 SELECT_V2 处理负的词元 id，而 TFLite Micro 的 SELECT_V2 内核不支持 int32：可在模型外查表后输入向量，"
+        "或在你的 TFLite Micro 中为 SELECT_V2 加入 int32 支持",
+    ),
     "deploy.alt.opaque": tr(
         "replace the imported layer by a LightDesign kind that computes the same",
         "用计算相同的 LightDesign 层类型替换这个导入层",

@@ -62,8 +62,7 @@ def report(
     each part was found when ``basis``)."""
     footprint = fit.footprint(result, measured)
     verdict = fit.check(footprint, target)
-    ok = verdict.fits and footprint.supported
-    lines = [f"{result.design.name} -> {target.name}: {_say('fit.fits' if ok else 'fit.does_not_fit', lang)}"]
+    lines = [f"{result.design.name} -> {target.name}: {_say('fit.fits' if verdict.fits else 'fit.does_not_fit', lang)}"]
     for memory in fit.Memory:
         used = footprint.total(memory)
         limit = verdict.limit(memory)
@@ -106,14 +105,14 @@ def summary(result: Analysis, lang: str = "en") -> tuple[str, int]:
     verdicts = fit.check_all(footprint, targets.TARGETS)
     lines = []
     for verdict in verdicts:
-        ok = verdict.fits and footprint.supported
+        ok = verdict.fits
         flash = _memory(verdict.target.flash, lang)
         lines.append(
             f"  {'ok  ' if ok else 'OVER'} {verdict.target.id:<16} {fmt.size(footprint.ram):>9} / {fmt.size(verdict.target.ram):<9}"
             f" {fmt.size(footprint.flash):>9} / {flash:<9} {_say('fit.fits' if ok else 'fit.does_not_fit', lang)}"
         )
-    fits = sum(v.fits for v in verdicts) if footprint.supported else 0
-    lines.append(_say("fit.count", lang, fits=fits, total=len(verdicts)))
+    fits, total = fit.count_fitting(verdicts)
+    lines.append(_say("fit.count", lang, fits=fits, total=total))
     return f"{result.design.name}\n" + "\n".join(lines) + "\n", fits
 
 
@@ -129,13 +128,19 @@ def check_target(args: argparse.Namespace, result: Analysis) -> bool:
     except targets.TargetError as exc:
         raise CommandError(str(exc)) from None
     sys.stdout.write(report(result, target, args.lang, basis=args.basis))
-    verdict = fit.check(fit.footprint(result), target)
-    return verdict.fits and result.deployment.supported
+    return fit.check(fit.footprint(result), target).fits
 
 
 def cmd_export(args: argparse.Namespace) -> None:
     design = load_design(args)
-    valid_analysis(design)
+    result = valid_analysis(design)
+    if args.format == "mcu-bundle":
+        for layer in support.unsupported_operators(result):
+            missing = ", ".join(layer.no_micro_kernel or layer.not_builtin)
+            instead = f"; instead: {CATALOG[layer.alternative]['en']}" if layer.alternative else ""
+            raise CommandError(
+                f"TFLite Micro cannot run {layer.layer} ({layer.kind}): no kernel for {missing}{instead}"
+            )
     if args.format == "py":
         from lightdesign.output.codegen import generate
 

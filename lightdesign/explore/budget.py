@@ -101,6 +101,6 @@ class Budget:
         if len(shape) == 3 and not self.resolution_ok(min(shape[0], shape[1])):
             return False
         target = self.target_fit(result)
-        if target is not None and not (target.fits and result.deployment.supported):
+        if target is not None and not target.fits:
             return False
         return all(ok for *_, ok in self.checks(result))

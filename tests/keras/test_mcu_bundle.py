@@ -61,7 +61,7 @@ def _c_array(source: str) -> bytes:
     return bytes(int(token, 16) for token in re.findall(r"0x([0-9a-f]{2})", body))
 
 
-@pytest.mark.parametrize(("name", "options"), [("seed_cnn", {}), ("text_cnn", {"resolution": 40, "classes": 4})])
+@pytest.mark.parametrize(("name", "options"), [("seed_cnn", {}), ("wave_cnn", {"resolution": 64, "classes": 4})])
 def test_the_bundle_runs_its_test_input_to_its_expected_output(tmp_path, capsys, name, options):
     args = ["--preset", name, *(f"--{k}={v}" for k, v in options.items())]
     archive, folder = _bundle(tmp_path, *args)
@@ -114,3 +114,15 @@ def test_the_export_job_records_the_files_operators_and_writes_the_bundle():
     assert archive.read("seed_cnn_mcu/model.tflite") == int8
     facts = json.loads(archive.read("seed_cnn_mcu/bundle.json"))
     assert facts["arena_measured"] == result.arena.total and facts["class_names"][0] == "class 0"
+
+
+def test_tflite_micro_refuses_the_int32_select_of_an_embedding_as_predicted(tmp_path, capsys):
+    design = presets.build("text_cnn", resolution=40, classes=4)
+    content = int8_model(design)
+    info_in, _ = mcu.tensors(content)
+    assert info_in.dtype == "int32" and "SELECT_V2" in mcu.file_operators(content)
+    with pytest.raises(Exception, match="(?i)invocation failed"):
+        mcu.micro_output(content, np.zeros(info_in.shape, dtype=np.int32))
+    assert not fit.footprint(analyze(design)).supported
+    assert main(["export", "--preset", "text_cnn", "--format", "mcu-bundle", "-o", str(tmp_path / "b.zip")]) == 1
+    assert "no kernel for SELECT_V2 (int32)" in capsys.readouterr().err
