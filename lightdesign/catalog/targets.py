@@ -59,9 +59,11 @@ ENTRIES: dict[str, dict[str, str]] = {
     ),
     "fit.basis.model_measured": tr("the exported int8 .tflite file's size", "导出的 int8 .tflite 文件大小"),
     "fit.basis.kernels": tr(
-        "each operator's code in a Cortex-M4 build of TFLite Micro's reference kernels (-O2, release); CMSIS-NN, "
-        "ESP-NN and other cores differ",
-        "TFLite Micro 参考内核在 Cortex-M4 上的构建（-O2，release）中各算子的代码；CMSIS-NN、ESP-NN 及其他内核会不同",
+        "each operator's code in a Cortex-M4 build of TFLite Micro's reference kernels (-O2, release), summed and "
+        "reduced by the helpers they share (x0.65, from two models linked whole: within 10%); CMSIS-NN, ESP-NN "
+        "and other cores differ",
+        "TFLite Micro 参考内核在 Cortex-M4 上构建（-O2，release）时各算子的代码之和，再按共享的辅助代码折减（×0.65，"
+        "依据两个整体链接的模型：误差在 10% 以内）；CMSIS-NN、ESP-NN 及其他内核会不同",
     ),
     "fit.basis.runtime": tr(
         "interpreter, allocator, planner and flatbuffer reader in a Cortex-M4 build of TFLite Micro (-Os, release); "

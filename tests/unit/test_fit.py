@@ -103,3 +103,15 @@ def test_the_readme_table_is_what_the_fit_says():
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     assert "\n".join(rows()) in readme
+
+
+@pytest.mark.parametrize(
+    ("operators", "linked"),
+    [  # firmware linking these kernels together (python -m bench.tflm_code_size --together, Cortex-M4)
+        (("CONV_2D", "MAX_POOL_2D", "SHAPE", "STRIDED_SLICE", "PACK", "RESHAPE", "FULLY_CONNECTED", "SOFTMAX"), 39_520),
+        (("ADD", "CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED", "MEAN", "SOFTMAX"), 40_468),
+    ],
+)
+def test_the_kernels_of_a_model_are_within_ten_percent_of_them_linked_together(operators, linked):
+    assert fit.kernel_bytes(operators) == pytest.approx(linked, rel=0.10)
+    assert fit.kernel_bytes(("CONV_2D",)) == fit.KERNEL_CODE["CONV_2D"]
