@@ -73,6 +73,7 @@ class Op:
     in_place: bool = False  # a depthwise convolution an MCU engine can run in place
     scalar: bool = False  # a multiply or add by a single constant (foldable into a following conv)
     padding: str = ""  # convolutions: 'same' or 'valid' as TFLite runs them
+    dtype: str = "int8"  # the type it computes in (int32 for token ids)
 
 
 class Lowering:

@@ -1,4 +1,4 @@
-"""Command line: ``lightdesign presets|analyze|codegen|render|check|save|import|workspace|sweep|dataset|app``
+"""Command line: ``lightdesign presets|analyze|codegen|render|check|save|import|workspace|sweep|dataset|targets|export|app``
 (from a clone also ``python -m lightdesign …``).
 
 Every command that takes a design accepts a design JSON file, a model file (.keras, .h5,
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from lightdesign.analysis import metrics
 from lightdesign.analysis.network import OPTIMIZER_SLOTS, Analysis, analyze
-from lightdesign.cli import app, sweep
+from lightdesign.cli import app, sweep, targets
 from lightdesign.cli.common import (
     BudgetExceeded,
     CommandError,
@@ -122,11 +122,16 @@ def cmd_check(args: argparse.Namespace) -> None:
 
     # --max-{limit.name} sets the limit on that metric
     budget = Budget({limit.key: getattr(args, f"max_{limit.name}") for limit in LIMITS}, args.min_resolution)
-    if not budget.active:
+    if not budget.active and not args.target:
         flags = ", ".join(f"--max-{limit.name}" for limit in LIMITS)
-        raise CommandError(f"give at least one limit: {flags} or --min-resolution")
+        raise CommandError(f"give at least one limit: {flags} or --min-resolution (or a device: --target)")
     result = valid_analysis(load_design(args))
-    over = []
+    fits_target = targets.check_target(args, result) if args.target else True
+    if not budget.active:
+        if not fits_target:
+            raise BudgetExceeded(f"does not fit {args.target}")
+        return
+    over = [] if fits_target else [args.target]
     print(f"{result.design.name}")
     for limit, value, maximum, fits in budget.checks(result):
         verdict = "ok  " if fits else "OVER"
@@ -238,6 +243,7 @@ def parser(prog: str = "lightdesign") -> argparse.ArgumentParser:
     p.add_argument("--max-peak", type=amount, help="peak activation memory at batch 1 (RAM), e.g. 512KB")
     p.add_argument("--max-sram", type=amount, help="the int8 model's TFLite Micro activation arena (SRAM), e.g. 256KB")
     p.add_argument("--min-resolution", type=int, help="smallest acceptable input height/width")
+    targets.add_check_options(p)
     p.set_defaults(run=cmd_check)
 
     p = sub.add_parser("save", help="write a design (e.g. a preset) as a JSON file")
@@ -259,6 +265,7 @@ def parser(prog: str = "lightdesign") -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_workspace)
 
     sweep.register(sub)  # sweep and dataset (for the generated train.py)
+    targets.register(sub)  # targets and export
     app.register(sub)
     return root
 

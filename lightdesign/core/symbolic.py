@@ -70,11 +70,13 @@ class Cost:
 @dataclass(frozen=True)
 class TFLiteSupport:
     """Whether TFLite's built-in operators run a kind and whether full int8 quantization
-    is possible; ``reason``: the catalogue key of what stands in the way."""
+    is possible; ``reason``: the catalogue key of what stands in the way, ``alternative``:
+    the catalogue key of what to use instead."""
 
     builtin: bool
     int8: bool
     reason: str = ""
+    alternative: str = ""
 
 
 SUPPORTED = TFLiteSupport(builtin=True, int8=True)

@@ -1,13 +1,15 @@
 """Budgets: limits on MACs, params, int8 weight size (flash), peak activation memory
 (RAM) and the int8 model's TFLite Micro activation arena (SRAM), checked against an analysis. Each limit is on one metric of ``lightdesign.analysis.metrics``
-and a budget is keyed by metric key."""
+and a budget is keyed by metric key. A budget may also name a target device: the int8
+deployment's RAM and flash must then fit it as ``analysis.fit`` counts them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from lightdesign.analysis import metrics
+from lightdesign.analysis import fit, metrics
 from lightdesign.analysis.network import Analysis
+from lightdesign.analysis.targets import Target
 
 
 @dataclass(frozen=True)
@@ -48,10 +50,12 @@ LIMIT_BY_NAME = {limit.name: limit for limit in LIMITS}
 
 @dataclass
 class Budget:
-    """Upper limits (None = no limit) and an optional minimum input resolution."""
+    """Upper limits (None = no limit), an optional minimum input resolution and an optional
+    target device the int8 deployment must fit."""
 
     limits: dict[str, int | None] = field(default_factory=dict)  # metric key -> maximum
     min_resolution: int | None = None
+    target: Target | None = None
 
     def __post_init__(self) -> None:
         unknown = set(self.limits) - set(LIMIT_BY_KEY)
@@ -59,15 +63,23 @@ class Budget:
             raise KeyError(f"no limit on {', '.join(sorted(unknown))}; limits: {', '.join(LIMIT_BY_KEY)}")
 
     @classmethod
-    def saved(cls, limits: dict[str, int | None], min_resolution: int | None = None) -> Budget:
+    def saved(
+        cls, limits: dict[str, int | None], min_resolution: int | None = None, target: Target | None = None
+    ) -> Budget:
         """A budget from saved settings, whose limits may be keyed by the limits' short
         names (``int8``, ``peak``: budgets saved before they were keyed by metric)."""
         by_key = {LIMIT_BY_NAME[k].key if k in LIMIT_BY_NAME else k: v for k, v in limits.items()}
-        return cls(by_key, min_resolution)
+        return cls(by_key, min_resolution, target)
 
     @property
     def active(self) -> bool:
-        return any(v for v in self.limits.values()) or bool(self.min_resolution)
+        return any(v for v in self.limits.values()) or bool(self.min_resolution) or self.target is not None
+
+    def target_fit(self, result: Analysis) -> fit.Fit | None:
+        """The int8 deployment against the budget's target (None without a target)."""
+        if self.target is None:
+            return None
+        return fit.check(fit.footprint(result), self.target)
 
     def checks(self, result: Analysis) -> list[tuple[Limit, int, int, bool]]:
         """(limit, value, maximum, fits) for every limit that is set."""
@@ -87,5 +99,8 @@ class Budget:
             return False
         shape = result.design.input_shape
         if len(shape) == 3 and not self.resolution_ok(min(shape[0], shape[1])):
+            return False
+        target = self.target_fit(result)
+        if target is not None and not target.fits:
             return False
         return all(ok for *_, ok in self.checks(result))

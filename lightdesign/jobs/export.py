@@ -20,6 +20,7 @@ import numpy as np
 
 from lightdesign.data import adapt
 from lightdesign.data.dataset import Dataset
+from lightdesign.jobs.mcu import file_operators
 from lightdesign.jobs.messages import (
     DatasetKind,
     ExportedFile,
@@ -195,6 +196,25 @@ def _measure_micro_arena(content: bytes, estimate: int = 0) -> MicroArena:
     )
 
 
+def _bundle(spec: ExportSpec, content: bytes, arena: MicroArena, sample, calibration: str, work: Path) -> ExportedFile:
+    """The microcontroller bundle of the int8 file, its test input the first calibration sample.
+    Made in this process: the model allocated in the child that measured the arena, so the
+    interpreter runs it here."""
+    from lightdesign.jobs.mcu import bundle_spec, tensors
+    from lightdesign.output.mcu_bundle import write_zip
+
+    try:
+        classes = int(np.prod(tensors(content)[1].shape))
+        names = spec.class_names or tuple(f"class {i}" for i in range(classes))
+        source = "the first of " + calibration.split(" (")[0]
+        data = write_zip(bundle_spec(spec.design_name, content, arena.total, sample, names, source))
+    except Exception as exc:  # noqa: BLE001 - the bundle is extra: its failure is reported, the export stands
+        return ExportedFile(error=_brief(exc))
+    path = work / "model_mcu.zip"
+    path.write_bytes(data)
+    return ExportedFile(path=str(path), bytes=len(data))
+
+
 def run(spec: ExportSpec, emit, stop_flag) -> None:
     emit(Status(stage=Stage.LOADING_TENSORFLOW))
     import keras
@@ -257,12 +277,25 @@ def run(spec: ExportSpec, emit, stop_flag) -> None:
         except Exception as exc:  # noqa: BLE001 - the file stays; its latency shows the error
             files[fmt] = dataclasses.replace(files[fmt], latency_error=_brief(exc))
     arena = None
+    operators: tuple[str, ...] = ()
+    bundle = None
     int8_file = files.get(ModelFormat.TFLITE_INT8)
     if int8_file is not None and int8_file.path and not stop_flag.is_set():
         emit(Status(stage=Stage.MEASURING_ARENA))
-        arena = micro_arena(Path(int8_file.path).read_bytes(), spec.int8_peak_estimate)
+        content = Path(int8_file.path).read_bytes()
+        arena = micro_arena(content, spec.int8_peak_estimate)
+        operators = file_operators(content)
+        if not arena.error:
+            bundle = _bundle(spec, content, arena, sample, calibration, work)
     result = ExportResult(
-        files=files, latency_ms=latency, weights=weights, calibration=calibration, latency_runs=runs, arena=arena
+        files=files,
+        latency_ms=latency,
+        weights=weights,
+        calibration=calibration,
+        latency_runs=runs,
+        arena=arena,
+        operators=operators,
+        bundle=bundle,
     )
     emit(Finished(result=result))
 

@@ -156,6 +156,7 @@ class ExportSpec(Message):
     run_label: str = ""  # the trained run, in words
     int8_peak_estimate: int = 0  # the analysis's TFLite Micro activation estimate, measured beside it
     weights: WeightsSource | None = None  # an imported file's weights (when no trained run is exported)
+    class_names: tuple[str, ...] = ()  # for the microcontroller bundle ("class 0" … when empty)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -289,6 +290,8 @@ class ExportResult(Message):
     calibration: str  # where the int8 calibration samples came from, in words
     latency_runs: int
     arena: MicroArena | None = None  # TFLite Micro's arena for the int8 model
+    operators: tuple[str, ...] = ()  # the int8 file's builtin operators (``jobs.mcu.file_operators``)
+    bundle: ExportedFile | None = None  # the microcontroller bundle (.zip, ``output.mcu_bundle``)
 
     def latency_figures(self) -> dict[str, float]:
         """The latencies as the Compare page reads them (``keras_ms``, ``tflite_int8_ms`` …)."""

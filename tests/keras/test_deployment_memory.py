@@ -3,6 +3,8 @@ every preset at one configuration and for 30 random designs, the analysis's esti
 within 3% of the activation part (the planner's "head") of the arena that the
 ``tflite-micro`` package's interpreter allocates for the fully quantized model."""
 
+import functools
+
 import numpy as np
 import pytest
 
@@ -54,8 +56,17 @@ def _trained_like(model, seed=0):
 
 
 def int8_model(design) -> bytes:
+    """The fully quantized file of ``design`` (converted once per design and test session)."""
+    return _converted(design.to_json())
+
+
+@functools.cache
+def _converted(design_json: str) -> bytes:
     import tensorflow as tf
 
+    from lightdesign.core.design import from_json
+
+    design = from_json(design_json)
     model = build(design)
     _trained_like(model)
     samples, _ = export.representative_for(design.input_shape, vocabulary=50)

@@ -12,7 +12,7 @@ from lightdesign.core.layers.common import (
     numel,
 )
 from lightdesign.core.registry import register
-from lightdesign.core.symbolic import SUPPORTED, Cost, Layer, LayerError, fmt_shape
+from lightdesign.core.symbolic import SUPPORTED, Cost, Layer, LayerError, TFLiteSupport, fmt_shape
 
 
 @register
@@ -80,7 +80,7 @@ class Embedding(Layer):
         F.integer("input_dim", 10000, 2, F.MAX_VOCAB, "Vocabulary size: token ids run from 0 to input_dim - 1."),
         F.integer("output_dim", 64, 1, F.MAX_UNITS, "Length of each token's vector.", channels=True),
     )
-    tflite = SUPPORTED
+    tflite = TFLiteSupport(builtin=True, int8=True, alternative="deploy.alt.embedding")
     article_stage = "embedding"
     keras_classes = ("Embedding",)
 
@@ -104,9 +104,11 @@ class Embedding(Layer):
         return node.cost.params  # the table, one int8 byte per value
 
     def lower(self, node, low):
-        """Negative ids wrap around (where(id < 0, id + n, id)), then the lookup."""
+        """Negative ids wrap around (where(id < 0, id + n, id)), on int32 ids, then the lookup."""
         src, steps = low.source(node), numel(low.input_shape(node))
-        negative = low.emit(node.name, "LESS", [src], [steps]).outputs[0]
-        wrapped = low.emit(node.name, "ADD", [src], [low.INT32 * steps]).outputs[0]
-        ids = low.emit(node.name, "SELECT_V2", [negative, wrapped, src], [low.INT32 * steps]).outputs[0]
-        return low.emit(node.name, "GATHER", [ids], [numel(node.shape)]).outputs[0]
+        negative = low.emit(node.name, "LESS", [src], [steps])
+        wrapped = low.emit(node.name, "ADD", [src], [low.INT32 * steps])
+        ids = low.emit(node.name, "SELECT_V2", [negative.outputs[0], wrapped.outputs[0], src], [low.INT32 * steps])
+        for op in (negative, wrapped, ids):
+            op.dtype = "int32"
+        return low.emit(node.name, "GATHER", ids.outputs, [numel(node.shape)]).outputs[0]

@@ -27,7 +27,7 @@ class _Opaque(Layer):
     category = "Shape & merge"
     palette = False  # created by importers only
     opaque = True
-    tflite = TFLiteSupport(builtin=False, int8=False, reason="deploy.why.opaque")
+    tflite = TFLiteSupport(builtin=False, int8=False, reason="deploy.why.opaque", alternative="deploy.alt.opaque")
     keras_defaults = dict(op="unknown", output_shape=[1], trainable=0, non_trainable=0, macs=0, reason="")
 
     def output_shape(self, shapes):

@@ -7,7 +7,9 @@ from lightdesign.core.layers.common import need_sequence
 from lightdesign.core.registry import register
 from lightdesign.core.symbolic import Cost, Layer, TFLiteSupport, Unmappable
 
-RECURRENT_SUPPORT = TFLiteSupport(builtin=False, int8=False, reason="deploy.why.recurrent")
+RECURRENT_SUPPORT = TFLiteSupport(
+    builtin=False, int8=False, reason="deploy.why.recurrent", alternative="deploy.alt.recurrent"
+)
 
 
 class _Recurrent(Layer):
