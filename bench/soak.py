@@ -1,4 +1,4 @@
-"""Soak: three hostile sessions on one server while a fourth edits (issue 17).
+"""Soak: three hostile sessions on one server while a fourth edits.
 
     python bench/soak.py [--minutes 2] [--edits 30] [--ttl 15]
 

@@ -35,7 +35,7 @@ ENTRIES: dict[str, dict[str, str]] = {
     "ws.copy.help": tr("Duplicate the current design", "复制当前设计"),
     "ws.delete": tr("Delete", "删除"),
     "ws.delete.help": tr("Delete the current design", "删除当前设计"),
-    # an imported model file's weights (issue 14), on the Train and Export pages
+    # an imported model file's weights, on the Train and Export pages
     "file_weights.format": tr(
         "The weights of **{file}** are not used: weights are loaded from .keras, .h5, .tflite and .onnx files, "
         "not from {format} files; every layer starts from new weights.",

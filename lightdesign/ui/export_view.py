@@ -72,7 +72,7 @@ def code_and_text(result: Analysis) -> None:
             key="download_py",
             type="primary",
         )
-        from lightdesign.output.train_script import generate_train  # issue 15: the training script that scales
+        from lightdesign.output.train_script import generate_train  # the training script that scales
 
         st.download_button(
             t("export.download.train"),

@@ -1,4 +1,4 @@
-"""Issue 13 on the pages: a block that feeds nothing is named, marked and not counted; the
+"""Honest figures on the pages: a block that feeds nothing is named, marked and not counted; the
 int8 microcontroller figures sit with the others; the memory timeline is drawn on the
 Design page and overlaid on the Compare page."""
 

@@ -1,4 +1,4 @@
-"""Friction from issue 12, point 5 (AppTest): the seed CNN names its tutorial, the design
+"""Friction a new user met (AppTest): the seed CNN names its tutorial, the design
 uploader states its real limit, Compare starts with two different designs and diffs every
 design against the first, the accuracy scatter has sensible axes, legends sit clear of the
 axis titles."""

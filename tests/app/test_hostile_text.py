@@ -1,4 +1,4 @@
-"""Hostile text everywhere (issue 17, findings 7 and 8): text that is not valid Unicode is
+"""Hostile text everywhere: text that is not valid Unicode is
 refused where it enters; every page, walked with every text field set to hostile Unicode,
 runs without an error; user text reaches the page as text, never as Markdown, LaTeX or
 HTML (no image a browser would fetch, no link, no restyling); error details never reach
@@ -70,7 +70,7 @@ def npz() -> bytes:
 
 
 def test_a_lone_surrogate_is_refused_where_it_enters():
-    """Finding 7: "\\ud800" in a description passed validation and crashed the Design and
+    """ "\\ud800" in a description passed validation and crashed the Design and
     Export pages on every run (UnicodeEncodeError in the download button and the link)."""
     data = json.loads(presets.build("seed_cnn").to_json())
     data["description"] = "\ud800"

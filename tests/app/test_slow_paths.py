@@ -1,4 +1,4 @@
-"""Slow paths one person can trigger (issue 17, finding 10), on a 1,000-block design whose
+"""Slow paths one person can trigger, on a 1,000-block design whose
 every analysis takes about a second: the scaling scan and the suggestion search run in the
 background with a time budget, partial results and Cancel, and are not redone on a rerun;
 drawing is refused above a node limit with a message."""

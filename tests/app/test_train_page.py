@@ -98,7 +98,7 @@ def test_training_that_would_not_fit_in_memory_is_refused(app, monkeypatch):
     assert next(m.value for m in app.metric if m.label == "Free memory on the server") == free
 
 
-# -- issue 13: whose run, honest figures, time estimates, Export's default -------------------------
+# -- whose run, honest figures, time estimates, Export's default -------------------------
 
 
 def _fake_run(app, epochs: int = 1):

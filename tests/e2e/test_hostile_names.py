@@ -1,4 +1,4 @@
-"""Hostile names in a real browser (issue 17, finding 8): a shared link whose design name,
+"""Hostile names in a real browser: a shared link whose design name,
 description and a block's input are Markdown images, HTML and LaTeX pointing at a server
 of ours makes no request leave the page, on any page."""
 

@@ -1,4 +1,4 @@
-"""Disk budgets (issue 17, finding 3): the oldest files of the workspace go first, then the
+"""Disk budgets: the oldest files of the workspace go first, then the
 oldest of the server; a job larger than a budget is refused; the store forgets and deletes
 what is removed."""
 

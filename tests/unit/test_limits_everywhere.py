@@ -1,4 +1,4 @@
-"""Limits that edits bypassed (issue 17, finding 6): every edit path keeps the block limit,
+"""Limits that edits bypassed: every edit path keeps the block limit,
 every computed size is checked against the field limits, and formatting never overflows."""
 
 import pytest

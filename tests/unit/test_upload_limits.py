@@ -1,4 +1,4 @@
-"""Hostile uploads and datasets, round two (issue 17, findings 1 and 9): small files that
+"""Hostile uploads and datasets, round two: small files that
 declare or decode to a lot of memory are refused before anything is allocated; every
 damaged file gets its own message; datasets live on disk, mapped, and the dataset cache
 is bounded by bytes."""
@@ -52,7 +52,7 @@ def peak_megabytes(call) -> float:
 
 
 def test_two_thousand_tiny_pngs_resized_to_256_rgb_are_refused_before_decoding():
-    """Finding 1: a 324 KB zip of 2,000 1x1 PNGs at 256x256 RGB took 1.5 GB and kept it."""
+    """a 324 KB zip of 2,000 1x1 PNGs at 256x256 RGB took 1.5 GB and kept it."""
     one = png()
     data = zipped({f"{'ab'[i % 2]}/{i}.png": one for i in range(2000)})
     assert len(data) < 400_000
@@ -71,7 +71,7 @@ def savez_compressed(**arrays) -> bytes:
 
 
 def test_a_small_compressed_npz_of_zeros_is_refused_by_its_unpacked_size():
-    """Finding 1: a 274 KB savez_compressed of zeros added 1.03 GB (uint8 -> float32, x4)."""
+    """a 274 KB savez_compressed of zeros added 1.03 GB (uint8 -> float32, x4)."""
     data = savez_compressed(x_train=np.zeros((4096, 256, 256), np.uint8), y_train=np.arange(4096) % 2)
     assert len(data) < 400_000
     message = rejected(load_npz, data)
@@ -83,7 +83,7 @@ def test_a_small_compressed_npz_of_zeros_is_refused_by_its_unpacked_size():
 
 
 def test_generated_shapes_are_checked_before_they_are_made():
-    """Finding 1: generated shapes (RGB 128, 5,000 images) held 4.5 GB server-wide."""
+    """generated shapes (RGB 128, 5,000 images) held 4.5 GB server-wide."""
     with pytest.raises(limits.DatasetTooLarge) as caught:
         builtin.shapes(count=5000, size=128, channels=3)
     assert str(caught.value).startswith("the generated shapes would take 937.5 MB in memory")
@@ -110,7 +110,7 @@ def npy(array: np.ndarray) -> bytes:
 
 
 def test_an_npz_header_declaring_a_trillion_elements():
-    """Finding 9: a header declaring 10^12 elements raised an uncaught MemoryError."""
+    """a header declaring 10^12 elements raised an uncaught MemoryError."""
     data = npz_members({"x_train.npy": npy_header((10**12,)) + b"\0" * 64, "y_train.npy": npy(np.arange(4) % 2)})
     assert rejected(load_npz, data) == (
         "x_train is cut short: its header declares 1,000,000,000,000 values (931.3 GB) "
@@ -119,7 +119,7 @@ def test_an_npz_header_declaring_a_trillion_elements():
 
 
 def test_a_truncated_array_is_not_called_pickled_data():
-    """Finding 9: a truncated array was reported as "pickled data"."""
+    """a truncated array was reported as "pickled data"."""
     x = npy(np.zeros((20, 8, 8), np.uint8))
     data = npz_members({"x_train.npy": x[:-100], "y_train.npy": npy(np.arange(20) % 2)})
     message = rejected(load_npz, data)
@@ -142,7 +142,7 @@ def test_a_damaged_npy_header_has_its_own_message():
 
 
 def test_a_fuzzed_png_is_a_message_not_a_syntax_error():
-    """Finding 9: a fuzzed PNG raised an uncaught SyntaxError (Pillow's 'broken PNG file')."""
+    """a fuzzed PNG raised an uncaught SyntaxError (Pillow's 'broken PNG file')."""
     good = png(size=(4, 4))
     broken = bytearray(good)
     for position, value in ((63, 10), (36, 9), (58, 74)):
@@ -165,7 +165,7 @@ def gray_png(width: int, height: int) -> bytes:
 
 
 def test_a_13000_pixel_square_png_is_refused_from_its_header():
-    """Finding 9: 13000x13000 PNGs slipped under Pillow's bomb check (it only warns below
+    """13000x13000 PNGs slipped under Pillow's bomb check (it only warns below
     twice its limit) at ~500 MB each."""
     data = zipped({"cats/big.png": gray_png(13000, 13000), "dogs/1.png": png()})
     assert len(data) < 2_000_000
