@@ -255,7 +255,7 @@ def test_uploads_over_the_size_limit(monkeypatch):
 
 
 def test_a_small_upload_that_decodes_to_too_much_memory_is_refused():
-    """a 274 KB savez_compressed of zeros added 1.03 GB to the server."""
+    """A 274 KB savez_compressed of zeros added 1.03 GB to the server."""
     buffer = io.BytesIO()
     np.savez_compressed(buffer, x_train=np.zeros((4096, 256, 256), np.uint8), y_train=np.arange(4096) % 2)
     message = upload_dataset("npz", "zeros.npz", buffer.getvalue())
@@ -263,7 +263,7 @@ def test_a_small_upload_that_decodes_to_too_much_memory_is_refused():
 
 
 def test_an_upload_lives_on_disk_and_the_session_keeps_only_its_path():
-    """datasets were held in session state (and never freed)."""
+    """Datasets were held in session state (and never freed)."""
     from lightdesign.ui import train_data
 
     app = fresh()
@@ -283,7 +283,7 @@ def test_an_upload_lives_on_disk_and_the_session_keeps_only_its_path():
 
 
 def test_generated_shapes_over_the_budget_are_refused_on_the_page():
-    """generated shapes (RGB 128, 5,000 images) held 4.5 GB server-wide."""
+    """Generated shapes (RGB 128, 5,000 images) held 4.5 GB server-wide."""
     app = fresh()
     app.switch_page("pages/train.py").run()
     app.selectbox(key="w_train_source").set_value("shapes_rgb").run()

@@ -70,7 +70,7 @@ def npz() -> bytes:
 
 
 def test_a_lone_surrogate_is_refused_where_it_enters():
-    """ "\\ud800" in a description passed validation and crashed the Design and
+    """The text "\\ud800" in a description passed validation and crashed the Design and
     Export pages on every run (UnicodeEncodeError in the download button and the link)."""
     data = json.loads(presets.build("seed_cnn").to_json())
     data["description"] = "\ud800"

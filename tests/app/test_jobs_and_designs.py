@@ -45,7 +45,7 @@ def start(app, epochs: int):
 
 
 def test_a_design_renamed_while_it_trains_keeps_its_run(trainer):
-    """renaming a design while it trains dropped the finished run."""
+    """Renaming a design while it trains dropped the finished run."""
     app, _ = trainer
     job = start(app, epochs=5)
     app.switch_page("pages/design.py").run()
@@ -75,7 +75,7 @@ def test_last_valid_analyses_are_kept_by_design_id_and_bounded(app):
 
 
 def test_a_job_outlives_its_tab_and_is_stopped_from_a_reopened_link(trainer):
-    """closing the tab mid-training left a worker holding a job slot with no way
+    """Closing the tab mid-training left a worker holding a job slot with no way
     to stop it."""
     app, manager = trainer
     job = start(app, epochs=150)
@@ -94,7 +94,7 @@ def test_a_job_outlives_its_tab_and_is_stopped_from_a_reopened_link(trainer):
 
 
 def test_a_start_links_the_dataset_instead_of_writing_it_again(trainer):
-    """every Start wrote the whole dataset again, uncompressed."""
+    """Every Start wrote the whole dataset again, uncompressed."""
     app, _ = trainer
     folder = cache.cache_dir()
     before = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.npz")}
@@ -117,7 +117,7 @@ def huge_design() -> Design:
 
 
 def test_an_export_that_would_not_fit_in_memory_is_refused(app, monkeypatch):
-    """a 250M-parameter design pushed the export worker to 15.7 GB."""
+    """A 250M-parameter design pushed the export worker to 15.7 GB."""
     from lightdesign.jobs import policy
 
     monkeypatch.setattr(policy, "available_memory_bytes", lambda: 8 * 2**30)
@@ -133,7 +133,7 @@ def test_an_export_that_would_not_fit_in_memory_is_refused(app, monkeypatch):
 
 
 def test_a_job_is_refused_when_the_workspace_disk_budget_cannot_hold_it(trainer, monkeypatch):
-    """a per-workspace disk budget; a job that cannot fit is refused with the reason."""
+    """A per-workspace disk budget; a job that cannot fit is refused with the reason."""
     app, _ = trainer
     monkeypatch.setenv("LIGHTDESIGN_WORKSPACE_DISK_MB", "0.5")
     app.number_input(key="set_epochs").set_value(1).run()

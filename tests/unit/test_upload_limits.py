@@ -52,7 +52,7 @@ def peak_megabytes(call) -> float:
 
 
 def test_two_thousand_tiny_pngs_resized_to_256_rgb_are_refused_before_decoding():
-    """a 324 KB zip of 2,000 1x1 PNGs at 256x256 RGB took 1.5 GB and kept it."""
+    """A 324 KB zip of 2,000 1x1 PNGs at 256x256 RGB took 1.5 GB and kept it."""
     one = png()
     data = zipped({f"{'ab'[i % 2]}/{i}.png": one for i in range(2000)})
     assert len(data) < 400_000
@@ -71,7 +71,7 @@ def savez_compressed(**arrays) -> bytes:
 
 
 def test_a_small_compressed_npz_of_zeros_is_refused_by_its_unpacked_size():
-    """a 274 KB savez_compressed of zeros added 1.03 GB (uint8 -> float32, x4)."""
+    """A 274 KB savez_compressed of zeros added 1.03 GB (uint8 -> float32, x4)."""
     data = savez_compressed(x_train=np.zeros((4096, 256, 256), np.uint8), y_train=np.arange(4096) % 2)
     assert len(data) < 400_000
     message = rejected(load_npz, data)
@@ -83,7 +83,7 @@ def test_a_small_compressed_npz_of_zeros_is_refused_by_its_unpacked_size():
 
 
 def test_generated_shapes_are_checked_before_they_are_made():
-    """generated shapes (RGB 128, 5,000 images) held 4.5 GB server-wide."""
+    """Generated shapes (RGB 128, 5,000 images) held 4.5 GB server-wide."""
     with pytest.raises(limits.DatasetTooLarge) as caught:
         builtin.shapes(count=5000, size=128, channels=3)
     assert str(caught.value).startswith("the generated shapes would take 937.5 MB in memory")
@@ -110,7 +110,7 @@ def npy(array: np.ndarray) -> bytes:
 
 
 def test_an_npz_header_declaring_a_trillion_elements():
-    """a header declaring 10^12 elements raised an uncaught MemoryError."""
+    """A header declaring 10^12 elements raised an uncaught MemoryError."""
     data = npz_members({"x_train.npy": npy_header((10**12,)) + b"\0" * 64, "y_train.npy": npy(np.arange(4) % 2)})
     assert rejected(load_npz, data) == (
         "x_train is cut short: its header declares 1,000,000,000,000 values (931.3 GB) "
@@ -119,7 +119,7 @@ def test_an_npz_header_declaring_a_trillion_elements():
 
 
 def test_a_truncated_array_is_not_called_pickled_data():
-    """a truncated array was reported as "pickled data"."""
+    """A truncated array was reported as "pickled data"."""
     x = npy(np.zeros((20, 8, 8), np.uint8))
     data = npz_members({"x_train.npy": x[:-100], "y_train.npy": npy(np.arange(20) % 2)})
     message = rejected(load_npz, data)
@@ -142,7 +142,7 @@ def test_a_damaged_npy_header_has_its_own_message():
 
 
 def test_a_fuzzed_png_is_a_message_not_a_syntax_error():
-    """a fuzzed PNG raised an uncaught SyntaxError (Pillow's 'broken PNG file')."""
+    """A fuzzed PNG raised an uncaught SyntaxError (Pillow's 'broken PNG file')."""
     good = png(size=(4, 4))
     broken = bytearray(good)
     for position, value in ((63, 10), (36, 9), (58, 74)):
