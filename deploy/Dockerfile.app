@@ -12,7 +12,7 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY requirements.txt ./
-# ray: only the job relays import it (the Streamlit process never does); same pin as requirements-dev.txt
+# ray: only the link process to the cluster imports it (the Streamlit process never does); same pin as requirements-dev.txt
 RUN pip install --no-cache-dir -r requirements.txt ray==2.60.0
 
 COPY app.py ./

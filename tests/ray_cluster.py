@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -102,3 +103,51 @@ class RayHead:
                 self.process.wait(timeout=10)
         self.log.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class HeldPort:
+    """A TCP proxy on 127.0.0.1 to ``target_port`` that holds every connection unanswered
+    (as a cluster too busy to answer) until ``release()``, then forwards new ones."""
+
+    def __init__(self, target_port: int):
+        self.target_port = target_port
+        self.held: list[socket.socket] = []
+        self.released = False
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.port = self.server.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def release(self) -> None:
+        self.released = True
+
+    def close(self) -> None:
+        self.server.close()
+        for held in self.held:
+            held.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            if not self.released:
+                self.held.append(client)
+                continue
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                try:
+                    end.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass

@@ -5,8 +5,9 @@
         --alphas 0.35,0.5,0.75,1 --resolutions 32,48,64 --json sweep.json --save-best best.json
 
 The candidates train as jobs of the job manager: on this machine, or on the Ray cluster
-named by ``LIGHTDESIGN_RAY_ADDRESS`` (or ``--ray ADDRESS``). The table says each
-candidate's cost and accuracy; the best design can be written as a design file.
+named by ``LIGHTDESIGN_RAY_ADDRESS`` (or ``--ray ADDRESS``), all through one connection. The
+table says each candidate's cost and accuracy; the best design can be written as a design
+file. The command exits with status 1 when any candidate did not finish training.
 """
 
 from __future__ import annotations
@@ -163,12 +164,23 @@ def run(args: argparse.Namespace) -> None:
         raise CommandError("interrupted; the candidates' jobs were stopped") from None
     finally:
         manager.shutdown()
+    _report(sweep, args)
+
+
+def _report(sweep: Sweep, args: argparse.Namespace) -> None:
+    """The table, the JSON record and the best design; CommandError when a candidate did
+    not finish training."""
     sys.stdout.write(sweep.table())
     if args.json:
         Path(args.json).write_text(json.dumps(sweep.record(), indent=2), encoding="utf-8")
     best = sweep.best()
-    if best is None:
-        raise CommandError("no candidate finished training")
-    print(f"best: {best.label} ({best.accuracy:.1%} test accuracy)")
-    if args.save_best:
-        Path(args.save_best).write_text(sweep.design_of(best).to_json() + "\n", encoding="utf-8")
+    if best is not None:
+        print(f"best: {best.label} ({best.accuracy:.1%} test accuracy)")
+        if args.save_best:
+            Path(args.save_best).write_text(sweep.design_of(best).to_json() + "\n", encoding="utf-8")
+    failed = [o.label for o in sweep.outcomes if o.run is None]
+    if failed:
+        raise CommandError(
+            f"{len(failed)} of {len(sweep.outcomes)} candidates did not finish training ({', '.join(failed)})"
+            + ("; the best is among the others" if best is not None else "")
+        )

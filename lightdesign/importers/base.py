@@ -22,6 +22,8 @@ from lightdesign.core.symbolic import LayerError, Tensor, Trace, fmt_shape
 MAX_LAYERS = MAX_BLOCKS  # layers of a file that are mapped one to one
 MAX_CONFIG_BYTES = 32 * 1024 * 1024  # a Keras config.json / model_config attribute
 MAX_ZIP_RATIO = 200  # a member that unpacks to more than this many times its packed size is a bomb
+# the memory reading a model file may take beyond the file and its parsed config (README, Limits)
+MEMORY_BUDGET = 64 * 1024 * 1024
 FORMATS = ("keras", "h5", "json", "tflite", "onnx")
 
 

@@ -6,10 +6,11 @@ function its spawned worker process runs (``entry``) and how to say where a job 
 
 - ``LocalBackend`` (the default): the worker process runs the job itself, on this server.
 - ``RayBackend`` (``LIGHTDESIGN_RAY_ADDRESS`` set): the worker process is a thin relay
-  that submits the job to a Ray cluster as a task, streams its events back, passes Stop on
-  and hands the job's files (weights, ``.keras``, ``.tflite``) back to this server's work
-  folder; see ``lightdesign.jobs.ray_backend``. The Streamlit process never imports Ray:
-  a lost cluster can only end a relay, never the app.
+  that hands the job to the server's one connection to a Ray cluster (the link process,
+  ``lightdesign.jobs.ray_link``), which submits it as a task, streams its events back,
+  passes Stop on and brings the job's files (weights, ``.keras``, ``.tflite``) back to this
+  server's work folder; see ``lightdesign.jobs.ray_backend``. The Streamlit process never
+  imports Ray: a lost cluster can only end the link and the relays, never the app.
 
 No Ray, no TensorFlow here: the app imports this module.
 """
@@ -22,7 +23,8 @@ from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
 from lightdesign import config
-from lightdesign.jobs.ray_backend import RAY_PIN, relay
+from lightdesign.jobs.ray_backend import RAY_PIN
+from lightdesign.jobs.ray_link import Link, relay
 
 
 class Backend(Protocol):
@@ -97,10 +99,20 @@ class RayBackend:
     def __init__(self, config: RayConfig, grace_s: float | None = None):
         self.config = config
         self.grace_s = grace_s
+        self.link: Link | None = None  # the connection to the cluster, made when the manager first asks
 
     def entry(self) -> Callable[..., None]:
+        """The relay, with the link process running (started here, from the job manager's
+        thread, so that it dies with the manager)."""
         grace_s = self.grace_s if self.grace_s is not None else config.value("LIGHTDESIGN_STOP_GRACE_S")
-        return functools.partial(relay, {**asdict(self.config), "grace_s": grace_s})
+        settings = {**asdict(self.config), "grace_s": grace_s}
+        if self.link is None:
+            self.link = Link(settings)
+        try:
+            self.link.ensure_running()
+        except OSError:
+            pass  # out of processes: the relays say they could not reach the link
+        return functools.partial(relay, {**settings, "link": self.link.address, "authkey": self.link.authkey})
 
     def describe(self) -> str:
         return f"the Ray cluster at {self.config.address}"

@@ -1,11 +1,12 @@
-"""Jobs on a Ray cluster: the relay (a worker process of this server) and the Ray task.
+"""Jobs on a Ray cluster: the jobs' side of the connection, and the Ray task.
 
-The job manager starts ``relay`` in a spawned process, exactly where the local backend
-starts ``worker.main``, with the same arguments. The relay
+Every Ray job of a server goes through the server's one connection to the cluster, held
+by the link process (``lightdesign.jobs.ray_link``: one ``ray.init`` for all of them, where
+each job's relay used to make its own, and Ray Client starts a server process on the head
+for every connection). For each job the link
 
-1. connects to the cluster (``ray.init(address=...)``): this process is the Ray driver,
-   so the Streamlit process never imports Ray, and when the relay dies (killed after the
-   Stop grace period, the time limit, or with the server) Ray ends the job's task with it;
+1. connects to the cluster, once (``connect``): the link is the Ray driver, so neither the
+   Streamlit process nor the relays import Ray;
 2. collects the job's input files (every path in the spec that names a file in this
    server's work folder: the training data, a trained model to export) and sends them with
    the task, so that nodes need no shared storage;
@@ -13,7 +14,9 @@ starts ``worker.main``, with the same arguments. The relay
    CPUs, and a GPU when the job asks for one (mixed precision, or
    ``LIGHTDESIGN_RAY_JOB_GPUS``) and the cluster has one;
 4. streams the task's events back through a small actor (``Channel``), passes Stop on to
-   it, and force-cancels the task when it does not stop within the grace period;
+   it, force-cancels the task when it does not stop within the grace period, and at once
+   when the job's relay is gone (killed after the grace period, the time limit, or with
+   the server);
 5. writes the files the task made (weights, ``.keras``, ``.tflite``) into the job's work
    folder on this server before it passes the job's last event on.
 
@@ -23,10 +26,11 @@ never gives memory back). It runs in the job's own folder when that folder and t
 files are visible on its node (one machine, or shared storage), else in a temporary folder
 whose files go back with the result.
 
-Anything that goes wrong between here and the cluster ends the job with a message: Ray not
-installed, the cluster unreachable, the connection lost (no answer for
-``LIGHTDESIGN_RAY_TIMEOUT_S``), the node or the worker process dying, Ray's own
-out-of-memory killer.
+A job that could not start for a reason that is not its own (the cluster unreachable, the
+task or its channel lost before the job's first event) raises ``NotStarted``, and its relay
+tries it again. Anything else that goes wrong between here and the cluster ends the job
+with a message: the connection lost (no answer for ``LIGHTDESIGN_RAY_TIMEOUT_S``), the node
+or the worker process dying, Ray's own out-of-memory killer.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ RAY_PIN = "ray==2.60.0"  # the version the tests and the deploy images use
 POLL_S = 0.1
 STOP_POLL_S = 0.2  # how often the task asks whether Stop was pressed
 ACTOR_CPUS = 0  # the event channel takes no CPU from the jobs
+START_PATIENCE = 4  # times LIGHTDESIGN_RAY_TIMEOUT_S the job's channel may take to answer first
 END_TAGS = {messages.Finished.TAG, messages.Stopped.TAG, messages.Failed.TAG}  # the events that end a job
 
 
@@ -301,6 +306,10 @@ class Unreachable(ConnectionError):
     """The cluster's address does not answer."""
 
 
+class NothingListens(Unreachable):
+    """Nothing listens at the cluster's address (found before ``ray.init`` was tried)."""
+
+
 def _probe(address: str, timeout: float) -> None:
     """Fail fast when nothing listens at ``host:port`` (``ray.init`` would wait minutes)."""
     import socket
@@ -313,7 +322,7 @@ def _probe(address: str, timeout: float) -> None:
         with socket.create_connection((host.strip("[]"), int(port)), timeout=timeout):
             pass
     except OSError as exc:
-        raise Unreachable(f"nothing answers at {host_port}: {exc.strerror or exc}") from None
+        raise NothingListens(f"nothing answers at {host_port}: {exc.strerror or exc}") from None
 
 
 def _connect(ray, config: dict) -> None:
@@ -364,59 +373,78 @@ def _write_files(files: dict[str, bytes], work_dir: str | None, limit: int) -> N
         path.write_bytes(data)
 
 
-def relay(config: dict, kind: str, target: str, payload: dict, channel, stop_flag, limits: dict | None = None) -> None:
-    """The worker process of a Ray job (see the module's docstring)."""
-    from lightdesign.jobs import worker
+class NotStarted(Exception):
+    """The job did not start on the cluster, for a reason that is not its own; ``lost``: the
+    connection to the cluster is gone too, ``retry``: trying again may help."""
 
-    if limits:
-        worker._die_with_parent(int(limits.get("parent") or os.getppid()))
-    os.environ.setdefault("RAY_DEDUP_LOGS", "0")
-
-    def emit(event: messages.Message) -> None:
-        channel.put(event.to_dict())
-
-    try:
-        _relay(config, kind, target, payload, channel, stop_flag, limits or {}, emit)
-    except Exception as exc:  # noqa: BLE001 - every failure becomes the job's message
-        emit(messages.Failed(message=f"the Ray relay failed ({type(exc).__name__}: {exc})"))
-    finally:
-        channel.close()
-        channel.join_thread()
-        os._exit(0)  # leave at once: Ray's shutdown may wait for a cluster that is gone
+    def __init__(self, message: str, lost: bool = False, retry: bool = True):
+        super().__init__(message)
+        self.lost = lost
+        self.retry = retry
 
 
-def _relay(config, kind, target, payload, channel, stop_flag, limits, emit) -> None:
-    ray = _connected(config, emit)
-    if ray is None:
-        return
-    try:
-        actor, ref = _submit(ray, config, kind, target, payload, limits)
-    except Exception as exc:  # noqa: BLE001
-        emit(messages.Failed(message=failure_message(exc, config["address"])))
-        return
-    events = _Events(ray, actor, channel, float(config.get("health_timeout_s", 15.0)))
-    if _follow(ray, ref, events, stop_flag, config, emit):
-        _collect(ray, ref, events, payload, config, emit)
-
-
-def _connected(config: dict, emit):
-    """Ray, connected to the cluster; None when it cannot be (the job's message emitted)."""
+def connect(config: dict) -> None:
+    """Connect this process to the cluster at ``config["address"]``; NotStarted with the
+    reason when it cannot be."""
     try:
         import ray
     except ImportError:
-        emit(messages.Failed(message=f"Ray is not installed on this server; pip install {RAY_PIN}"))
-        return None
+        raise NotStarted(f"Ray is not installed on this server; pip install {RAY_PIN}", retry=False) from None
     try:
         _connect(ray, config)
-    except Exception as exc:  # noqa: BLE001
-        emit(
-            messages.Failed(
-                message=f"could not connect to the Ray cluster at {config['address']} ({exc}); "
-                "check LIGHTDESIGN_RAY_ADDRESS and that the cluster runs"
-            )
-        )
-        return None
-    return ray
+    except Exception as exc:  # noqa: BLE001 - every reason becomes the job's message
+        raise NotStarted(
+            f"could not connect to the Ray cluster at {config['address']} ({exc}); "
+            "check LIGHTDESIGN_RAY_ADDRESS and that the cluster runs",
+            lost=not isinstance(exc, NothingListens),  # ray.init was tried: this process cannot try it again
+        ) from None
+
+
+def run(config: dict, kind: str, target: str, payload: dict, channel, stop_flag, limits: dict) -> bool:
+    """Run one job on the cluster this process is connected to (``connect``): its events go
+    to ``channel``, ending in its end event; Stop comes from ``stop_flag``. NotStarted when the
+    job could not start for a reason that is not its own; False when the connection to the
+    cluster was lost on the way (the job's end already sent)."""
+    import ray
+
+    try:
+        actor, ref = _submit(ray, config, kind, target, payload, limits)
+    except Exception as exc:  # noqa: BLE001 - every reason becomes the job's message
+        raise NotStarted(failure_message(exc, config["address"]), lost=_lost(exc)) from None
+    events = _Events(ray, actor, channel, float(config.get("health_timeout_s", 15.0)))
+    try:
+        if _follow(ray, ref, events, stop_flag, config, channel):
+            _collect(ray, ref, events, payload, config, channel)
+    except _TaskError as error:
+        _cancel(ray, ref)
+        message = failure_message(error.cause, config["address"])
+        if not events.started:  # nothing of the job ran: not its own failure
+            raise NotStarted(message, lost=_lost(error.cause)) from None
+        channel.put(messages.Failed(message=message).to_dict())
+        return not _lost(error.cause)
+    return True
+
+
+class _TaskError(Exception):
+    """Ray failed while the job was followed (``cause``: Ray's exception)."""
+
+    def __init__(self, cause: BaseException):
+        super().__init__(str(cause))
+        self.cause = cause
+
+
+def _lost(exc: BaseException) -> bool:
+    """Whether ``exc`` means the connection to the cluster is gone (a late answer does not)."""
+    import ray.exceptions as errors
+
+    return isinstance(exc, ConnectionError | errors.RaySystemError)
+
+
+def _cancel(ray, ref) -> None:
+    try:
+        ray.cancel(ref, force=True)
+    except Exception:  # noqa: BLE001 - the connection may be gone with the task
+        pass
 
 
 def _submit(ray, config: dict, kind: str, target: str, payload: dict, limits: dict):
@@ -443,36 +471,42 @@ class _Events:
         self.channel = channel
         self.timeout = timeout
         self.end: dict | None = None
+        self.started = False  # the job's first event has passed: from here on it is the job's own
 
     def forward(self) -> None:
-        for data in self.ray.get(self.actor.take.remote(), timeout=self.timeout):
+        # until the job's first event, the channel may still be waiting for a worker process on a busy node
+        timeout = self.timeout if self.started else START_PATIENCE * self.timeout
+        for data in self.ray.get(self.actor.take.remote(), timeout=timeout):
+            self.started = True
             if data.get(messages.TAG) in END_TAGS:
                 self.end = self.end or data
             else:
                 self.channel.put(data)
 
 
-def _follow(ray, ref, events: _Events, stop_flag, config: dict, emit) -> bool:
+def _follow(ray, ref, events: _Events, stop_flag, config: dict, channel) -> bool:
     """Pass the task's events on and Stop to it until it is done (True), or end the job here
-    with a message (False): the connection lost, or no stop within the grace period."""
+    (False): no stop within the grace period, or nobody left to follow it (its relay is
+    gone: ``stop_flag.gone``). _TaskError when Ray fails on the way."""
     grace = config["grace_s"]
     stop_sent = None
     while True:
         try:
             events.forward()
-        except Exception as exc:  # noqa: BLE001
-            ray.cancel(ref, force=True)
-            emit(messages.Failed(message=failure_message(exc, config["address"])))
+        except Exception as exc:  # noqa: BLE001 - handed to run()
+            raise _TaskError(exc) from None
+        if getattr(stop_flag, "gone", False):
+            _cancel(ray, ref)
             return False
         if stop_flag.is_set() and stop_sent is None:
             stop_sent = time.monotonic()
             events.actor.stop.remote()
         if stop_sent is not None and events.end is None and time.monotonic() - stop_sent > grace * 0.8:
-            ray.cancel(ref, force=True)
-            emit(
+            _cancel(ray, ref)
+            channel.put(
                 messages.Stopped(
                     message=f"the job did not stop within {grace:g} s and was cancelled on the Ray cluster"
-                )
+                ).to_dict()
             )
             return False
         ready, _ = ray.wait([ref], timeout=POLL_S)
@@ -480,8 +514,9 @@ def _follow(ray, ref, events: _Events, stop_flag, config: dict, emit) -> bool:
             return True
 
 
-def _collect(ray, ref, events: _Events, payload: dict, config: dict, emit) -> None:
-    """After the task: its files into the job's folder on this server, then the job's end."""
+def _collect(ray, ref, events: _Events, payload: dict, config: dict, channel) -> None:
+    """After the task: its files into the job's folder on this server, then the job's end.
+    _TaskError when the task failed before it sent its end."""
     try:
         files = ray.get(ref, timeout=events.timeout)
     except Exception as exc:  # noqa: BLE001
@@ -489,17 +524,15 @@ def _collect(ray, ref, events: _Events, payload: dict, config: dict, emit) -> No
             events.forward()
         except Exception:  # noqa: BLE001
             pass
-        if events.end is not None:  # the job ended (e.g. failed) and then its process died
-            events.channel.put(events.end)
-        else:
-            emit(messages.Failed(message=failure_message(exc, config["address"])))
+        if events.end is None:
+            raise _TaskError(exc) from None
+        channel.put(events.end)  # the job ended (e.g. failed) and then its process died
         return
     try:
         events.forward()
         _write_files(files, payload.get("work_dir"), int(config.get("max_artifact_bytes", 2**31)))
     except Exception as exc:  # noqa: BLE001
-        emit(messages.Failed(message=f"the job's files could not be brought back from the Ray cluster ({exc})"))
+        message = f"the job's files could not be brought back from the Ray cluster ({exc})"
+        channel.put(messages.Failed(message=message).to_dict())
         return
-    events.channel.put(
-        events.end or messages.Failed(message="the job ended on the Ray cluster without a result").to_dict()
-    )
+    channel.put(events.end or messages.Failed(message="the job ended on the Ray cluster without a result").to_dict())

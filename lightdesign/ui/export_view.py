@@ -24,7 +24,7 @@ from lightdesign.store import disk
 from lightdesign.ui import file_weights, graph_view, icons, persist, state
 from lightdesign.ui.i18n import labels, t
 from lightdesign.ui.job_view import adopt, job_manager, message_text, session_id, stage_text, state_text
-from lightdesign.ui.markup import message
+from lightdesign.ui.markup import md, message
 
 JOB_KEY = "export_job_id"
 KEPT_EXPORTS = "export_kept_jobs"  # export jobs already kept with their design
@@ -63,26 +63,30 @@ def code_and_text(result: Analysis) -> None:
         ]
     )
     with tabs[0]:
-        source = generate(design)
-        st.download_button(
-            t("export.download.code"),
-            source,
-            file_name=f"{stem}.py",
-            mime="text/x-python",
-            key="download_py",
-            type="primary",
-        )
-        from lightdesign.output.train_script import generate_train  # the training script that scales
+        try:
+            source = generate(design)
+        except DesignError as exc:  # imported layers that have no Keras form: the page says which
+            st.warning(md(str(exc)), icon=icons.WARNING)
+        else:
+            st.download_button(
+                t("export.download.code"),
+                source,
+                file_name=f"{stem}.py",
+                mime="text/x-python",
+                key="download_py",
+                type="primary",
+            )
+            from lightdesign.output.train_script import generate_train  # the training script that scales
 
-        st.download_button(
-            t("export.download.train"),
-            generate_train(design),
-            file_name="train.py",
-            mime="text/x-python",
-            key="download_train_py",
-            help=t("export.train.help"),
-        )
-        st.code(source, language="python", line_numbers=True, height=420)
+            st.download_button(
+                t("export.download.train"),
+                generate_train(design),
+                file_name="train.py",
+                mime="text/x-python",
+                key="download_train_py",
+                help=t("export.train.help"),
+            )
+            st.code(source, language="python", line_numbers=True, height=420)
     with tabs[1]:
         text = design.to_json()
         st.download_button(
@@ -130,7 +134,7 @@ def graph_images(dot: str, stem: str) -> None:
             key="download_png",
         )
     except (subprocess.SubprocessError, OSError) as exc:
-        st.error(t("export.dot_failed", error=exc), icon=icons.ERROR)
+        st.error(message("export.dot_failed", error=exc), icon=icons.ERROR)
 
 
 def deployability(result: Analysis) -> None:
@@ -332,7 +336,7 @@ def micro_arena(out: ExportResult, result: Analysis) -> None:
         st.caption(t("export.arena_none"))
         return
     if arena.error:
-        st.caption(t("export.arena_error", error=arena.error, estimate=metrics.PEAK_INT8.show(arena.estimate)))
+        st.caption(message("export.arena_error", error=arena.error, estimate=metrics.PEAK_INT8.show(arena.estimate)))
         return
     rows = [
         {

@@ -10,6 +10,7 @@ from lightdesign.core.design import Design
 from lightdesign.importers.weights import LOADABLE, MODEL_FILES, FileWeights, file_record, file_weights, keep_model_file
 from lightdesign.ui import persist, state
 from lightdesign.ui.i18n import t
+from lightdesign.ui.markup import code, md, message
 
 REASONS = {  # why a file's weights are not used, by ``FileWeights.reason``
     "format": "file_weights.format",
@@ -55,18 +56,18 @@ def notice(page: str, found: FileWeights | None) -> None:
     if found is None:
         return
     if found.source is None:
-        st.info(t(REASONS[found.reason], file=found.file, format=found.format), icon=":material/info:")
+        st.info(message(REASONS[found.reason], file=found.file, format=found.format), icon=":material/info:")
         return
     plan = found.plan
     everything, some = USED[page]
     kept, total = len(plan.kept), len(plan.kept) + len(plan.fresh)
     if plan.unchanged:
-        st.info(t(everything, file=found.file, kept=kept), icon=":material/info:")
+        st.info(message(everything, file=found.file, kept=kept), icon=":material/info:")
         return
-    fresh = ", ".join(f"`{name}`" for name in plan.fresh[:MAX_NAMED])
+    fresh = ", ".join(code(name) for name in plan.fresh[:MAX_NAMED])
     if len(plan.fresh) > MAX_NAMED:
         fresh += f" … +{len(plan.fresh) - MAX_NAMED}"
-    st.warning(t(some, file=found.file, kept=kept, total=total, fresh=fresh), icon=":material/warning:")
+    st.warning(t(some, file=md(found.file), kept=kept, total=total, fresh=fresh), icon=":material/warning:")
     with st.expander(t("file_weights.layers")):
         rows = [
             {t("file_weights.col.layer"): name, t("file_weights.col.weights"): t("file_weights.from", layer=source)}

@@ -10,6 +10,7 @@ from lightdesign.core.design import MAX_JSON_BYTES, DesignError, from_json
 from lightdesign.output.codegen import model_name
 from lightdesign.ui import state
 from lightdesign.ui.i18n import t
+from lightdesign.ui.markup import code, md
 
 UPLOAD_KEY = "design_upload"
 MODEL_KEY = "model_upload"
@@ -86,7 +87,7 @@ def opaque_notice(design) -> None:
     if not found:
         return
     lines = [
-        f"- **{design.blocks.index(b) + 1}. {b.name}** · `{b.params.get('op')}`: {b.params.get('reason')}"
+        f"- **{design.blocks.index(b) + 1}. {md(b.name)}** · {code(b.params.get('op'))}: {md(b.params.get('reason'))}"
         for b in found[:20]
     ]
     if len(found) > 20:

@@ -10,6 +10,8 @@ helpers where it meets such a renderer:
 
 - ``md(value)`` for Markdown (``st.title``, ``st.markdown``, ``st.caption``, ``st.error``
   and friends, widget labels and ``help``);
+- ``code(value)`` for Markdown too, as an inline code span (a file's operator, a layer's
+  name): nothing inside one is markup;
 - ``html(value)`` for Plotly and any other HTML text;
 - ``message(key, **values)``: ``t(key, ...)`` with every text value escaped with ``md``
   (numbers keep their format specs), for catalogue texts shown as Markdown.
@@ -18,6 +20,7 @@ helpers where it meets such a renderer:
 from __future__ import annotations
 
 import html as _html
+import re
 from typing import Any
 
 # Characters that start markup wherever they stand: escapes, code, emphasis, links and
@@ -52,6 +55,17 @@ def md(value: Any) -> str:
         else:
             out.append(c)
     return "".join(out)
+
+
+def code(value: Any) -> str:
+    """``value`` as an inline code span: fenced by more backticks than any run inside it
+    (padded with spaces when it starts or ends with one), so it shows literally."""
+    text = "".join(_BREAKS.get(c, c) for c in str(value))
+    if not text.strip():
+        return md(text)
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text[0] == "`" or text[-1] == "`" else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def html(value: Any) -> str:

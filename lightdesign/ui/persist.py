@@ -21,6 +21,7 @@ from lightdesign import config
 from lightdesign.core.workspace import Workspace
 from lightdesign.store import StaleWrite, Store, StoreError, new_workspace_id, open_store, valid_workspace_id
 from lightdesign.ui.i18n import t
+from lightdesign.ui.markup import md
 
 QUERY_KEY = "w"
 STATUS = "store_status"  # ("saved", "") or ("failed", reason)
@@ -276,8 +277,4 @@ def recent_list(current: str | None) -> None:
         if workspace_id not in found:
             continue
         names = ", ".join(found[workspace_id][:3]) + ("…" if len(found[workspace_id]) > 3 else "")
-        st.markdown(f"- [{_escape(names)}](?{QUERY_KEY}={workspace_id}) · `{workspace_id[:6]}…`")
-
-
-def _escape(text: str) -> str:
-    return "".join("\\" + c if c in "\\`*_{}[]()#+-.!|<>~:$" else c for c in text)
+        st.markdown(f"- [{md(names)}](?{QUERY_KEY}={workspace_id}) · `{workspace_id[:6]}…`")

@@ -21,6 +21,7 @@ from lightdesign.jobs.sweep import INTERRUPTED, MAX_CANDIDATES, RUNNING, Sweep, 
 from lightdesign.ui import icons, persist, state
 from lightdesign.ui.i18n import labels, t
 from lightdesign.ui.job_view import job_manager, state_text
+from lightdesign.ui.markup import message
 
 SWEEP = "sweep"  # workspace setting: the latest sweep's record
 DEFAULT_CANDIDATES = 8
@@ -268,4 +269,4 @@ def _chart_and_table(sweep: Sweep) -> None:
             }
         )
     st.dataframe(rows, hide_index=True, key=f"sweep_table_{sweep.id}")
-    st.caption(t("sweep.settings", dataset=sweep.dataset, epochs=sweep.settings.epochs))
+    st.caption(message("sweep.settings", dataset=sweep.dataset, epochs=sweep.settings.epochs))

@@ -153,7 +153,7 @@ def calibration_controls(result: Analysis, settings: TrainSettings, timed: timin
     if job is not None and job.state is JobState.FINISHED and isinstance(job.result, CalibrationResult):
         _keep_calibration(job)
     elif job is not None and job.state is JobState.FAILED:
-        st.caption(t("train.calibrate.failed", message=message_text(job)))
+        st.caption(message("train.calibrate.failed", message=message_text(job)))
     if timed.source in (timing.Source.RUN, timing.Source.CALIBRATION):
         return
     busy = (current := current_job()) is not None and current.active
@@ -336,7 +336,7 @@ def results(job: Job) -> None:
     cols[2].metric(t("result.time"), _duration(result.seconds))
     cols[3].metric(t("result.throughput"), t("result.samples_per_s", rate=result.samples_per_s))
     for note in result.notes:
-        st.caption(t("result.note", note=note))
+        st.caption(message("result.note", note=note))
     honesty(job, result)
     train_charts.curves(result.history, job.all(Batch))
     left, right = st.columns(2)

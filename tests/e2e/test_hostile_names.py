@@ -1,6 +1,7 @@
 """Hostile names in a real browser: a shared link whose design name,
 description and a block's input are Markdown images, HTML and LaTeX pointing at a server
-of ours makes no request leave the page, on any page."""
+of ours makes no request leave the page, on any page; nor does an imported model whose
+strings hold them, nor a link with them in every field of its blocks."""
 
 import http.server
 import re
@@ -10,6 +11,7 @@ import threading
 import pytest
 
 from lightdesign.core import presets, share
+from tests.app.test_hostile_imports import hostile_link_design, hostile_model, payload
 
 from .conftest import wait_idle
 
@@ -72,3 +74,54 @@ def test_hostile_names_make_no_request_leave_the_page(browser, server, tracker):
     assert images == 0 and links == 0
     assert title.startswith("Design · ![t](http://"), "the name is shown as text"
     assert shown_input, "the block's input is shown as text in its error"
+
+
+def _walk(page) -> None:
+    """Every tab of the Design page, then every page."""
+    for tab in ("Memory timeline", "Per-layer table", "List", "Graphviz & Mermaid"):
+        page.get_by_role("tab", name=tab).click()
+        wait_idle(page)
+    for name in ("Compare", "Train", "Export", "Learn", "Design"):
+        page.get_by_role("link", name=name).click()
+        wait_idle(page)
+        page.wait_for_timeout(500)
+
+
+def _left_the_page(page, host: str) -> tuple[int, int]:
+    return page.locator(f'img[src*="{host}"]').count(), page.locator(f'a[href*="{host}"]').count()
+
+
+def test_an_imported_model_and_its_link_make_no_request_leave_the_page(browser, server, tracker, tmp_path):
+    """An opaque layer's reason quoted the file's Markdown (an image, a
+    link to another site) and the Design page rendered it; a ``?design=`` link carries it too."""
+    host, hits = tracker
+    model = tmp_path / "hostile.json"
+    model.write_bytes(hostile_model(payload(host)))
+    context = browser.new_context(viewport={"width": 1500, "height": 1400})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.url) if host in request.url else None)
+    try:
+        page.goto(server)
+        page.get_by_role("heading", name=re.compile(r"^Design · ")).wait_for()
+        wait_idle(page)
+        page.locator(".st-key-model_upload input[type=file]").set_input_files(str(model))
+        shown = page.locator('[data-testid="stAlertContainer"]', has_text="cannot be expressed in LightDesign").first
+        shown.wait_for(state="attached")  # in the sidebar's folded "save and share" section
+        wait_idle(page)
+        notice = shown.text_content()
+        _walk(page)
+        imported = _left_the_page(page, host)
+        link = f"{server}/?{share.QUERY_KEY}={share.encode(hostile_link_design(payload(host)))}"
+        page.goto(link)
+        page.get_by_role("heading", name=re.compile(r"^Design · ")).wait_for()
+        wait_idle(page)
+        page.wait_for_timeout(500)
+        _walk(page)
+        linked = _left_the_page(page, host)
+    finally:
+        context.close()
+    assert not sent and not hits, f"requests left the page: {sent} {hits}"
+    assert imported == (0, 0) and linked == (0, 0)
+    assert f"[Session expired - sign in again](http://{host}/p)" in notice, "the file's text is shown as text"

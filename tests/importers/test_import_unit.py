@@ -395,6 +395,48 @@ def test_hostile_files_get_one_line_messages(case):
     assert message in text and "\n" not in text
 
 
+def _onnx_with_bytes(marker: bytes) -> bytes:
+    """A small ONNX model whose text field holding ``marker`` starts with two bytes that are
+    not UTF-8 (the length is unchanged, so the protobuf stays well formed)."""
+    g = onnx_models.Graph()
+    x = g.conv("x", 3, 8, name="Q1conv")
+    x = g.node("Z2op", [x], "W3relu", Y4alpha=0.1)
+    return g.model().replace(marker, b"\xff\xfe" + marker[2:])
+
+
+# the text field each marker sits in, as the message names it
+MALFORMED_NAMES = {
+    b"Z2op": "model.graph.node[1].op_type",
+    b"W3relu": "model.graph.node[1].output[0]",
+    b"Q1conv.w": "model.graph.node[0].input[1]",
+    b"Y4alpha": "model.graph.node[1].attribute[0].name",
+}
+
+
+@pytest.mark.parametrize("marker", sorted(MALFORMED_NAMES), ids=lambda m: MALFORMED_NAMES[m])
+def test_a_name_that_is_not_utf8_is_one_line(marker):
+    data = _onnx_with_bytes(marker)
+    with pytest.raises(ModelFileError) as caught:
+        import_bytes(data, "m.onnx")
+    shown = ("\ufffd\ufffd" + marker[2:].decode())[:60]
+    assert str(caught.value) == (
+        f"the .onnx file is damaged: {MALFORMED_NAMES[marker]} ({shown!r}) is not UTF-8 text, as ONNX requires"
+    )
+
+
+def test_the_cli_says_a_malformed_operator_name_in_one_line(tmp_path):
+    model = tmp_path / "bad.onnx"
+    model.write_bytes(_onnx_with_bytes(b"Z2op"))
+    done = subprocess.run(
+        [sys.executable, "-m", "lightdesign", "import", str(model)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == (
+        "error: bad.onnx: the .onnx file is damaged: model.graph.node[1].op_type ('\ufffd\ufffdop') is not UTF-8 text,"
+        " as ONNX requires"
+    )
+
+
 def test_size_cap_comes_from_the_environment(monkeypatch):
     monkeypatch.setenv("LIGHTDESIGN_MAX_MODEL_MB", "0.01")
     with pytest.raises(

@@ -99,3 +99,52 @@ def test_cli_sweep_prints_every_candidate_and_writes_the_best(tmp_path, capsys, 
     record = json.loads(out.read_text())
     assert len(record["outcomes"]) == 4 and record["state"] == "finished"
     assert from_json(best.read_text()).name.startswith("seed_cnn α")
+
+
+def test_cli_sweep_exits_with_status_1_when_a_candidate_fails(tmp_path, capsys, monkeypatch):
+    """A candidate that failed left the sweep's exit status 0."""
+    monkeypatch.setitem(JOB_KINDS, JobKind.TRAIN, "tests.fake_jobs:train_unless_small")
+    monkeypatch.delenv("LIGHTDESIGN_RAY_ADDRESS", raising=False)
+    best = tmp_path / "best.json"
+    argv = ["sweep", "--preset", "seed_cnn", "--data", "digits", "--epochs", "1", "--max-macs", "1.5M"]
+    argv += ["--alphas", "0.25,0.5,0.75,1,1.25", "--resolutions", "12,16,20,24,28", "--candidates", "4"]
+    assert cli.main([*argv, "--save-best", str(best)]) == 1
+    printed = capsys.readouterr()
+    assert "α1.25 16px: failed: ValueError: this test's training fails below 20 pixels (16)" in printed.out
+    assert "best: α" in printed.out and from_json(best.read_text()).input_shape[0] >= 20
+    assert printed.err.strip() == (
+        "error: 1 of 4 candidates did not finish training (α1.25 16px); the best is among the others"
+    )
+
+
+def _client_connections(head) -> int:
+    """The Ray Client connections the head took so far (its proxy starts a server process for
+    each; one whose server failed to start does not count: its client tries again)."""
+    from pathlib import Path
+
+    log = (Path(head.folder) / "session_latest" / "logs" / "ray_client_server.err").read_text(errors="replace")
+    return log.count("-- New data connection from client") - log.count("-- Server startup failed for client")
+
+
+def test_a_sweep_through_ray_client_makes_one_connection_and_prints_none_of_rays_noise(
+    ray_head, tmp_path, capfd, monkeypatch
+):
+    """Each candidate opened its own Ray Client connection (a server
+    process on the head each; on a busy machine one gave up), and Ray's "SIGTERM handler is
+    not set ..." reached the command's output."""
+    monkeypatch.setitem(JOB_KINDS, JobKind.TRAIN, "tests.fake_jobs:train")
+    monkeypatch.delenv("LIGHTDESIGN_RAY_ADDRESS", raising=False)
+    before = _client_connections(ray_head)
+    argv = ["sweep", "--preset", "seed_cnn", "--data", "digits", "--epochs", "2", "--max-macs", "1.5M"]
+    argv += ["--alphas", "0.25,0.5,0.75,1,1.25", "--resolutions", "12,16,20,24,28", "--candidates", "4"]
+    argv += ["--ray", ray_head.client_address, "--json", str(tmp_path / "sweep.json")]
+    assert cli.main(argv) == 0
+    printed = capfd.readouterr()
+    record = json.loads((tmp_path / "sweep.json").read_text())
+    assert [o["state"] for o in record["outcomes"]] == ["finished"] * 4
+    assert _client_connections(ray_head) - before == 1, "one connection for the whole sweep"
+    assert printed.err == "", printed.err
+    assert printed.out.startswith(
+        f"4 candidates of seed_cnn on digits 8x8, 2 epoch(s), on the Ray cluster at {ray_head.client_address}\n"
+    )
+    assert "SIGTERM" not in printed.out and "INFO" not in printed.out and "WARNING" not in printed.out

@@ -10,8 +10,8 @@ import zipfile
 from typing import Any
 
 from lightdesign.importers.base import MAX_CONFIG_BYTES, MAX_ZIP_RATIO, ModelFileError, max_model_bytes
-from lightdesign.importers.detect import ZIP_MAGIC
 from lightdesign.importers.keras import nested
+from lightdesign.importers.keras.member import open_member
 
 MAX_HDF5_OBJECTS = 200_000
 
@@ -59,28 +59,9 @@ def read_keras_zip(data: bytes, with_weights: bool = True) -> tuple[Any, dict | 
     config = read_json(text)
     weights = None
     if with_weights and "model.weights.h5" in members:
-        weights = _keras3_weight_shapes(io.BytesIO(_member(archive, data, members["model.weights.h5"])))
+        with open_member(data, members["model.weights.h5"]) as handle:
+            weights = _keras3_weight_shapes(handle)
     return config, weights
-
-
-def _member(archive: zipfile.ZipFile, data: bytes, info: zipfile.ZipInfo) -> bytes:
-    """A member's bytes: sliced straight out of the archive when stored (h5py seeks a lot,
-    and seeking in a zip member re-reads it), unpacked otherwise (its ratio was checked)."""
-    try:
-        if info.compress_type == zipfile.ZIP_STORED:
-            start = info.header_offset
-            header = data[start : start + 30]
-            if len(header) == 30 and header[:4] == ZIP_MAGIC:
-                name_len = int.from_bytes(header[26:28], "little")
-                extra_len = int.from_bytes(header[28:30], "little")
-                begin = start + 30 + name_len + extra_len
-                body = data[begin : begin + info.file_size]
-                if len(body) == info.file_size:
-                    return body
-            raise zipfile.BadZipFile("short member")
-        return archive.read(info)
-    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, OSError, ValueError):
-        raise ModelFileError("the .keras file is not a complete zip archive (truncated or damaged)") from None
 
 
 def _h5py():
@@ -93,6 +74,8 @@ def _open_h5(handle):
     h5py = _h5py()
     try:
         return h5py.File(handle, "r")
+    except ModelFileError:
+        raise
     except (OSError, ValueError) as exc:
         raise ModelFileError(f"the HDF5 weights cannot be read (truncated or damaged: {exc})") from None
 
@@ -166,6 +149,8 @@ def _keras3_weight_shapes(handle) -> dict[str, list[tuple[int, ...]]]:
     with _open_h5(handle) as f:
         try:
             group = f.get("layers")
+        except ModelFileError:
+            raise
         except (OSError, KeyError, ValueError, RuntimeError) as exc:
             raise ModelFileError(f"the HDF5 weights cannot be read (truncated or damaged: {exc})") from None
         if group is None or not isinstance(group, _h5py().Group):

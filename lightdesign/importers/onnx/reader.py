@@ -6,6 +6,7 @@ inference found, the attributes of a node. What the nodes map to is the mapper's
 from __future__ import annotations
 
 import math
+from collections import deque
 from typing import Any
 
 from lightdesign.importers.base import MAX_LAYERS, ModelFileError, too_many_layers
@@ -36,11 +37,38 @@ def _load(data: bytes):
         )
     if len(model.graph.node) > 4 * MAX_LAYERS:
         raise too_many_layers(len(model.graph.node))
+    _check_text(model)
     try:
         inferred = onnx.shape_inference.infer_shapes(model, strict_mode=False)
     except Exception:  # noqa: BLE001 - a model shape inference cannot follow still imports, with fewer shapes
         inferred = model
     return model, inferred, opset
+
+
+def _check_text(model) -> None:
+    """Refuse a file whose text (a name, an operator, a domain, anywhere in the model) is not
+    UTF-8: protobuf hands such a field over as bytes, which nothing downstream expects."""
+    from google.protobuf.message import Message
+
+    pending = deque([("model", model)])
+    while pending:
+        path, message = pending.popleft()
+        for spec, value in message.ListFields():
+            where = f"{path}.{spec.name}"
+            if spec.type == spec.TYPE_MESSAGE:
+                items = [(where, value)] if isinstance(value, Message) else _numbered(where, value)
+                pending.extend(items)
+            elif spec.type == spec.TYPE_STRING:
+                for place, text in [(where, value)] if isinstance(value, str | bytes) else _numbered(where, value):
+                    if isinstance(text, bytes):
+                        shown = text[:60].decode("utf-8", "replace")
+                        raise ModelFileError(
+                            f"the .onnx file is damaged: {place} ({shown!r}) is not UTF-8 text, as ONNX requires"
+                        )
+
+
+def _numbered(path: str, values) -> list[tuple[str, Any]]:
+    return [(f"{path}[{i}]", value) for i, value in enumerate(values)]
 
 
 def dims(value_info) -> list | None:
