@@ -1,10 +1,13 @@
 """Target devices and their memory, each figure with the page that states it.
 
-Memory is counted as the vendors count it: the on-chip SRAM and flash of the part (KB and
-MB of 1024), plus the board's PSRAM where a target is sold with it; a board's external
-QSPI/SD storage is not flash the model runs from and is left out unless the target names
-it. Single-board computers and phones have no flash limit that matters for a model of this
-size (``flash`` None: their storage), only RAM.
+Memory is counted as the vendors count it: the on-chip SRAM of the part (KB and MB of 1024;
+on STM32H7 parts ST's total over all SRAM and TCM blocks, whose largest single block is
+smaller), plus the PSRAM a target is sold with (on the board or in the package); flash is
+the flash the program runs from: the part's own, or for a part without any (RP2040, RP2350,
+ESP32-S3, i.MX RT1062) the board's QSPI flash it executes in place. A board's further QSPI
+flash, SDRAM and SD card are named in the sources but not counted. Single-board computers and
+phones have no flash limit that matters for a model of this size (``flash`` None: their
+storage), only RAM.
 
 User-defined targets (``UserTarget``: a name, SRAM and flash) are plain data a workspace
 keeps in its settings (``to_dict`` / ``from_dict``); ``target_of`` turns one into a
@@ -24,7 +27,8 @@ GB = 1024 * MB
 
 @dataclass(frozen=True)
 class Source:
-    """Where a figure comes from: the vendor's page or datasheet and what it says."""
+    """Where a figure comes from: the page or file that states it (a GitHub file at a commit where
+    that is what was read) and what it says; notes of ours are in parentheses."""
 
     url: str
     says: str
@@ -56,6 +60,9 @@ def _t(id, name, core, mhz, sram, flash, *sources, psram=0, kind="mcu") -> Targe
     return Target(id, name, core, mhz, sram, flash, tuple(Source(url, says) for url, says in sources), psram, kind)
 
 
+Z = "https://github.com/zephyrproject-rtos/zephyr/blob"
+RPI_DOCS = "https://github.com/raspberrypi/documentation/blob"
+
 TARGETS: tuple[Target, ...] = (
     _t(
         "nano33ble",
@@ -65,12 +72,15 @@ TARGETS: tuple[Target, ...] = (
         256 * KB,
         1 * MB,
         (
-            "https://docs.arduino.cc/hardware/nano-33-ble-sense/",
-            "Tech specs: microcontroller nRF52840, clock speed 64 MHz, 256 KB SRAM, 1 MB flash",
+            "https://github.com/arduino/docs-content/blob/837a9c23e78ecb8e320b036627f7c9db6128e1fa/"
+            "content/hardware/03.nano/boards/nano-33-ble-sense/tech-specs.yml",
+            "Arduino's tech specs (docs.arduino.cc source): Microcontroller: nRF52840; Clock speed: Processor: "
+            "nRF52840 64MHz; Memory: nRF52840: 256 KB SRAM, 1MB flash",
         ),
         (
-            "https://www.nordicsemi.com/Products/nRF52840",
-            "nRF52840: 64 MHz Arm Cortex-M4 with FPU, 1 MB flash, 256 KB RAM",
+            f"{Z}/06758ff20b28aae9fea4273ac0ba59aebf80966f/dts/arm/nordic/nrf52840_qiaa.dtsi",
+            "Zephyr's nRF52840 devicetree: flash0 reg = <0x00000000 DT_SIZE_K(1024)>; "
+            "sram0 reg = <0x20000000 DT_SIZE_K(256)>",
         ),
     ),
     _t(
@@ -81,13 +91,17 @@ TARGETS: tuple[Target, ...] = (
         1 * MB,
         2 * MB,
         (
-            "https://docs.arduino.cc/hardware/portenta-h7/",
-            "STM32H747XI dual Cortex-M7 at 480 MHz and Cortex-M4 at 240 MHz; 2 MB flash, 1 MB RAM on chip "
-            "(the board adds 8 MB SDRAM and 16 MB QSPI flash, not counted here)",
+            "https://github.com/arduino/docs-content/blob/00f347b2c4ec52a9a39687b5e0029a8f6bf1306a/"
+            "content/hardware/04.pro/boards/portenta-h7/tech-specs.yml",
+            "Arduino's tech specs (docs.arduino.cc source): STM32H747XI Dual 32-bit Arm Cortex-M7 and Cortex-M4; "
+            "Clock speed: M4 core: 240 MHz, M7 core: 480 MHz; Memory: Internal: 2 MB Flash, 1 MB RAM; "
+            "External: 16 MB NOR Flash, 8 MB SDRAM (the external memories are not counted here)",
         ),
         (
-            "https://www.st.com/en/microcontrollers-microprocessors/stm32h747xi.html",
-            "STM32H747XI: 2 Mbytes of Flash memory, 1 Mbyte of RAM",
+            "https://docs.zephyrproject.org/4.1.0/boards/arduino/portenta_h7/doc/index.html",
+            "Zephyr's Portenta H7 page: STM32H747XI SoC, Arm Cortex-M7 + Cortex-M4 MCU, with 2MBytes of Flash "
+            "memory, 1MB RAM, 480 MHz CPU (1 MB is ST's total of TCM and SRAM blocks; the largest single block, "
+            "the AXI SRAM, is 512 KB)",
         ),
     ),
     _t(
@@ -98,12 +112,17 @@ TARGETS: tuple[Target, ...] = (
         264 * KB,
         2 * MB,
         (
-            "https://www.raspberrypi.com/documentation/microcontrollers/pico-series.html",
-            "Pico: RP2040, dual-core Arm Cortex-M0+ up to 133 MHz, 264 kB on-chip SRAM, 2 MB on-board QSPI flash",
+            f"{RPI_DOCS}/0e264f00d438c28da7c81b753cdc07559c0ba8c3/"
+            "documentation/asciidoc/microcontrollers/pico-series/about_pico.adoc",
+            "Raspberry Pi's Pico-series page (raspberrypi.com/documentation source): Pico: RP2040 microcontroller "
+            "chip, Dual-core M0+ processor, Flexible clock running up to 133 MHz, 264 kB of SRAM; "
+            "Board features: 2 MB of on-board flash memory",
         ),
         (
-            "https://datasheets.raspberrypi.com/rp2040/rp2040-datasheet.pdf",
-            "RP2040 datasheet: 264 kB on-chip SRAM in six independent banks; external QSPI flash",
+            "https://doc.riot-os.org/group__boards__rpi__pico.html",
+            "RIOT's Raspberry Pi Pico page: the SSI/QSPI peripheral supports execution from flash (XIP), the RP2040 "
+            "contains no internal flash; RAM 264 KiB, Flash 2 MiB (up to 16 MiB), up to 133 MHz (so the board's "
+            "QSPI flash is the flash the program runs from)",
         ),
     ),
     _t(
@@ -114,9 +133,11 @@ TARGETS: tuple[Target, ...] = (
         520 * KB,
         4 * MB,
         (
-            "https://www.raspberrypi.com/documentation/microcontrollers/pico-series.html",
-            "Pico 2: RP2350, dual Arm Cortex-M33 (or Hazard3 RISC-V) at 150 MHz, 520 KB on-chip SRAM, "
-            "4 MB on-board QSPI flash",
+            f"{RPI_DOCS}/0e264f00d438c28da7c81b753cdc07559c0ba8c3/"
+            "documentation/asciidoc/microcontrollers/pico-series/about_pico.adoc",
+            "Raspberry Pi's Pico-series page (raspberrypi.com/documentation source): Pico 2: RP2350 microcontroller "
+            "chip, Dual-core Arm Cortex-M33 or Dual-core Hazard3 RISC-V, Flexible clock running up to 150 MHz, "
+            "520 kB of SRAM; Board features: 4 MB of on-board flash memory",
         ),
     ),
     _t(
@@ -127,13 +148,15 @@ TARGETS: tuple[Target, ...] = (
         512 * KB,
         8 * MB,
         (
-            "https://www.espressif.com/sites/default/files/documentation/esp32-s3_datasheet_en.pdf",
-            "ESP32-S3: Xtensa dual-core 32-bit LX7 up to 240 MHz, 512 KB SRAM, 384 KB ROM; flash and PSRAM "
-            "in the module",
+            f"{Z}/2c3af6ec124181657f7581f939764d65b2265549/boards/espressif/esp32s3_devkitc/doc/index.rst",
+            "Zephyr's ESP32-S3-DevKitC page: Dual core 32-bit Xtensa Microprocessor (Tensilica LX7), running up "
+            "to 240MHz; 512KB of SRAM; 384KB of ROM",
         ),
         (
-            "https://docs.espressif.com/projects/esp-dev-kits/en/latest/esp32s3/esp32-s3-devkitc-1/index.html",
-            "ESP32-S3-DevKitC-1 ordering: ESP32-S3-WROOM-1-N8 has 8 MB flash and no PSRAM",
+            "https://github.com/espressif/esp-dev-kits/blob/50452f90b51ffba8d8dc254aaa6885ebbc69e132/"
+            "docs/en/esp32s3/esp32-s3-devkitc-1/user_guide.rst",
+            "Espressif's ESP32-S3-DevKitC-1 v1.1 user guide, ordering information: ESP32-S3-DevKitC-1-N8, module "
+            "ESP32-S3-WROOM-1-N8, Flash 8 MB QD, PSRAM: none",
         ),
     ),
     _t(
@@ -144,12 +167,15 @@ TARGETS: tuple[Target, ...] = (
         512 * KB,
         8 * MB,
         (
-            "https://www.espressif.com/sites/default/files/documentation/esp32-s3_datasheet_en.pdf",
-            "ESP32-S3: Xtensa dual-core 32-bit LX7 up to 240 MHz, 512 KB SRAM",
+            f"{Z}/2c3af6ec124181657f7581f939764d65b2265549/boards/espressif/esp32s3_devkitc/doc/index.rst",
+            "Zephyr's ESP32-S3-DevKitC page: Dual core 32-bit Xtensa Microprocessor (Tensilica LX7), running up "
+            "to 240MHz; 512KB of SRAM",
         ),
         (
-            "https://docs.espressif.com/projects/esp-dev-kits/en/latest/esp32s3/esp32-s3-devkitc-1/index.html",
-            "ESP32-S3-DevKitC-1 ordering: ESP32-S3-WROOM-1-N8R8 has 8 MB flash and 8 MB octal PSRAM",
+            "https://github.com/espressif/esp-dev-kits/blob/50452f90b51ffba8d8dc254aaa6885ebbc69e132/"
+            "docs/en/esp32s3/esp32-s3-devkitc-1/user_guide.rst",
+            "Espressif's ESP32-S3-DevKitC-1 v1.1 user guide, ordering information: ESP32-S3-DevKitC-1-N8R8, module "
+            "ESP32-S3-WROOM-1-N8R8, Flash 8 MB QD, PSRAM 8 MB OT (QD: Quad SPI, OT: Octal SPI)",
         ),
         psram=8 * MB,
     ),
@@ -161,12 +187,9 @@ TARGETS: tuple[Target, ...] = (
         96 * KB,
         512 * KB,
         (
-            "https://www.st.com/en/microcontrollers-microprocessors/stm32f401re.html",
-            "STM32F401RE: Arm Cortex-M4 with FPU, 84 MHz, 512 Kbytes of Flash memory, 96 Kbytes of SRAM",
-        ),
-        (
-            "https://www.st.com/en/evaluation-tools/nucleo-f401re.html",
-            "NUCLEO-F401RE: STM32F401RE in LQFP64",
+            "https://docs.zephyrproject.org/4.1.0/boards/st/nucleo_f401re/doc/index.html",
+            "Zephyr's Nucleo F401RE page: STM32F401RET6 in LQFP64 package, ARM 32-bit Cortex-M4 CPU with FPU, "
+            "84 MHz max CPU frequency, 512 KB Flash, 96 KB SRAM",
         ),
     ),
     _t(
@@ -177,12 +200,9 @@ TARGETS: tuple[Target, ...] = (
         128 * KB,
         512 * KB,
         (
-            "https://www.st.com/en/microcontrollers-microprocessors/stm32f446re.html",
-            "STM32F446RE: Arm Cortex-M4 with FPU, 180 MHz, 512 Kbytes of Flash memory, 128 Kbytes of SRAM",
-        ),
-        (
-            "https://www.st.com/en/evaluation-tools/nucleo-f446re.html",
-            "NUCLEO-F446RE: STM32F446RE in LQFP64",
+            "https://docs.zephyrproject.org/4.0.0/boards/st/nucleo_f446re/doc/index.html",
+            "Zephyr's Nucleo F446RE page: STM32F446RET6 in LQFP64 package, ARM 32-bit Cortex-M4 CPU with FPU, "
+            "180 MHz max CPU frequency, 512 KB Flash, 128 KB SRAM",
         ),
     ),
     _t(
@@ -193,14 +213,15 @@ TARGETS: tuple[Target, ...] = (
         320 * KB,
         1 * MB,
         (
-            "https://www.st.com/en/microcontrollers-microprocessors/stm32f746ng.html",
-            "STM32F746NG: Arm Cortex-M7, 216 MHz, up to 1 Mbyte of Flash memory, 320 Kbytes of SRAM (including "
-            "64 Kbytes of data TCM), 16 Kbytes of instruction TCM, 4 Kbytes of backup SRAM",
+            "https://docs.kernel.org/6.3/_sources/arm/stm32/stm32f746-overview.rst.txt",
+            "Linux kernel's STM32F746 overview (written at ST): Cortex-M7 core running up to @216MHz; "
+            "1MB internal flash, 320KBytes internal RAM (+4KB of backup SRAM)",
         ),
         (
-            "https://www.st.com/en/evaluation-tools/32f746gdiscovery.html",
-            "32F746GDISCOVERY: STM32F746NGH6 with 1 Mbyte of Flash and 340 Kbytes of RAM (the 320 Kbytes of "
-            "SRAM counted here); 128 Mbit QSPI flash and 128 Mbit SDRAM on the board, not counted",
+            f"{Z}/0b0d3a5d6a644b7e755482fca03939fd4d9a8743/boards/st/stm32f746g_disco/doc/index.rst",
+            "Zephyr's STM32F746G Discovery page: STM32F746NGH6 microcontroller featuring 1 Mbytes of Flash memory "
+            "and 340 Kbytes of RAM (the 320 Kbytes of SRAM counted here, without the 16 KB ITCM and 4 KB backup "
+            "SRAM); 128-Mbit Quad-SPI Flash memory and 128-Mbit SDRAM (64 Mbits accessible) on the board, not counted",
         ),
     ),
     _t(
@@ -211,13 +232,14 @@ TARGETS: tuple[Target, ...] = (
         1 * MB,
         2 * MB,
         (
-            "https://www.st.com/en/microcontrollers-microprocessors/stm32h743zi.html",
-            "STM32H743ZI: Arm Cortex-M7, 480 MHz, 2 Mbytes of Flash memory, 1 Mbyte of RAM "
-            "(192 Kbytes TCM, 864 Kbytes user SRAM, 4 Kbytes backup SRAM)",
+            f"{Z}/02d6d2020cb500a24b766f67da0d5b89598d9677/boards/st/nucleo_h743zi/doc/index.rst",
+            "Zephyr's Nucleo H743ZI page (the NUCLEO-H743ZI2 carries the same STM32H743ZI): STM32H743ZI in LQFP144 "
+            "package, ARM 32-bit Cortex-M7 CPU with FPU, 480 MHz max CPU frequency, 2 MB Flash, 1 MB SRAM",
         ),
         (
-            "https://www.st.com/en/evaluation-tools/nucleo-h743zi.html",
-            "NUCLEO-H743ZI2: STM32H743ZIT6 in LQFP144",
+            f"{Z}/0761962b672a6940bb27108d86d358f0c45528b6/dts/arm/st/h7/stm32h743.dtsi",
+            "Zephyr's STM32H743 devicetree: AXI SRAM 512K, SRAM1 128K, SRAM2 128K, SRAM3 32K, SRAM4 64K, DTCM 128K "
+            "(the 1 MB is ST's round total of these blocks and the 64 KB ITCM; the largest single block is 512 KB)",
         ),
     ),
     _t(
@@ -228,14 +250,12 @@ TARGETS: tuple[Target, ...] = (
         786 * KB,
         2 * MB,
         (
-            "https://www.st.com/en/microcontrollers-microprocessors/stm32u585ai.html",
-            "STM32U585AI: Arm Cortex-M33 with TrustZone and FPU, 160 MHz, 2 Mbytes of Flash memory, 786 Kbytes of SRAM",
+            f"{Z}/01b8849a177d3ffd9f45c4a062a004faccaebaa1/boards/st/b_u585i_iot02a/doc/index.rst",
+            "Zephyr's B_U585I_IOT02A Discovery kit page: STM32U585AII6Q microcontroller featuring 2 Mbyte of Flash "
+            "memory, 786 Kbytes of RAM; 512-Mbit octal-SPI Flash memory, 64-Mbit octal-SPI PSRAM (the 8 MB PSRAM "
+            "counted, the octal-SPI flash not); Cortex-M33 with TrustZone and FPU, up to 160 MHz",
         ),
-        (
-            "https://www.st.com/en/evaluation-tools/b-u585i-iot02a.html",
-            "B-U585I-IOT02A discovery kit: STM32U585AII6Q; 512 Mbit Octo-SPI flash and 64 Mbit Octo-SPI PSRAM "
-            "on the board, not counted",
-        ),
+        psram=8 * MB,
     ),
     _t(
         "sparkfun_edge",
@@ -245,13 +265,14 @@ TARGETS: tuple[Target, ...] = (
         384 * KB,
         1 * MB,
         (
-            "https://www.sparkfun.com/products/15170",
-            "SparkFun Edge Development Board - Apollo3 Blue: 32-bit Arm Cortex-M4F at 48 MHz (96 MHz burst), "
-            "1 MB flash, 384 KB SRAM",
+            "https://docs.zephyrproject.org/4.1.0/boards/ambiq/apollo3_evb/doc/index.html",
+            "Zephyr's Apollo3 Blue EVB page: Apollo3 Blue SoC with up to 96 MHz operating frequency, ARM Cortex M4F "
+            "core, Up to 1 MB of flash memory, Up to 384 KB of low leakage / low power RAM",
         ),
         (
-            "https://ambiq.com/apollo3-blue/",
-            "Apollo3 Blue: Cortex-M4 with FPU up to 96 MHz, up to 1 MB flash, up to 384 KB SRAM",
+            "https://github.com/sparkfun/Arduino_Apollo3/blob/5b7dca00b350a32a1192afb03535e89023a73174/boards.txt",
+            "SparkFun's Apollo3 Arduino core: edge.name=SparkFun Edge, edge.build.mcu=cortex-m4, "
+            "edge.build.f_cpu=48000000L (48 MHz, 96 MHz only in burst mode)",
         ),
     ),
     _t(
@@ -262,9 +283,11 @@ TARGETS: tuple[Target, ...] = (
         256 * KB,
         1 * MB,
         (
-            "https://wiki.seeedstudio.com/XIAO_BLE/",
-            "XIAO nRF52840 (Sense): Nordic nRF52840, Arm Cortex-M4 32-bit with FPU, 64 MHz; 256 KB RAM, "
-            "1 MB flash, 2 MB onboard flash (QSPI, not counted)",
+            "https://github.com/Seeed-Studio/wiki-documents/blob/05dd242a8c661cf13013a6d338e7550cc3c244c8/"
+            "docs/Sensor/SeeedStudio_XIAO/SeeedStudio_XIAO_nRF52840-Sense/XIAO_BLE.md",
+            "Seeed wiki, Getting Started with XIAO nRF52840 (wiki.seeedstudio.com/XIAO_BLE source): Nordic nRF52840, "
+            "ARM Cortex-M4 32-bit processor with FPU, 64 MHz; XIAO nRF52840 Sense: nRF52840 M4F@64MHz, "
+            "256 KB RAM, 1MB Flash, 2MB onboard Flash (the QSPI flash not counted)",
         ),
     ),
     _t(
@@ -275,9 +298,16 @@ TARGETS: tuple[Target, ...] = (
         512 * KB,
         8 * MB,
         (
-            "https://wiki.seeedstudio.com/xiao_esp32s3_getting_started/",
-            "XIAO ESP32S3 (Sense): ESP32-S3R8, Xtensa LX7 dual-core 32-bit at 240 MHz; 8 MB PSRAM, "
-            "8 MB flash; on-chip 512 KB SRAM",
+            "https://github.com/Seeed-Studio/wiki-documents/blob/0ee8d1d90a929190c54be8d114e455bb00fc4877/"
+            "docs/Sensor/SeeedStudio_XIAO/SeeedStudio_XIAO_ESP32S3/XIAO_ESP32S3_Getting_Started.md",
+            "Seeed wiki, Getting Started with XIAO ESP32S3 (Sense) (wiki.seeedstudio.com/xiao_esp32s3_getting_started "
+            "source): ESP32-S3R8, Xtensa LX7 dual-core, 32-bit processor that operates at up to 240 MHz; Memory: "
+            "On-chip 8M PSRAM & 8MB Flash",
+        ),
+        (
+            "https://tinygo.org/docs/reference/microcontrollers/featured/xiao-esp32s3",
+            "TinyGo's Seeed Studio XIAO ESP32S3 page: Espressif Xtensa LX7 dual-core, 32-bit processor "
+            "microcontroller with 512KB of SRAM and 8MB of onboard flash storage",
         ),
         psram=8 * MB,
     ),
@@ -290,12 +320,19 @@ TARGETS: tuple[Target, ...] = (
         7936 * KB,
         (
             "https://www.pjrc.com/store/teensy41.html",
-            "Teensy 4.1: ARM Cortex-M7 at 600 MHz, 7936K flash, 1024K RAM (512K tightly coupled), 4K EEPROM",
+            "PJRC's Teensy 4.1 page: ARM Cortex-M7 at 600 MHz, Float point math unit, 64 & 32 bits, 7936K Flash",
         ),
         (
-            "https://www.nxp.com/products/i.MX-RT1060",
-            "i.MX RT1060 crossover MCU: Arm Cortex-M7 up to 600 MHz, 1 MB on-chip SRAM (512 KB configurable "
-            "as TCM); no on-chip flash (external flash on the board)",
+            "https://github.com/PaulStoffregen/cores/blob/033bd8cd079c2af03c2367812c5b615746041074/"
+            "teensy4/imxrt1062_t41.ld",
+            "Teensy 4.1 linker script: ITCM and DTCM LENGTH = 512K each (one 512K FlexRAM bank split between them), "
+            "RAM LENGTH = 512K, FLASH LENGTH = 7936K",
+        ),
+        (
+            f"{Z}/0b0d3a5d6a644b7e755482fca03939fd4d9a8743/boards/nxp/mimxrt1060_evk/doc/index.rst",
+            "Zephyr's MIMXRT1060-EVK page: the i.MX RT1060 doubles the On-Chip SRAM to 1MB; MIMXRT1062DVL6A MCU "
+            "(600 MHz, 1024 KB on-chip memory); Memory: 256 Mbit SDRAM, 64 Mbit QSPI Flash, 512 Mbit Hyper Flash "
+            "(board memories; the RT1062 itself has no flash)",
         ),
     ),
     _t(
@@ -306,8 +343,10 @@ TARGETS: tuple[Target, ...] = (
         2 * MB,
         2 * MB,
         (
-            "https://github.com/HimaxWiseEyePlus/bsp_tflu/tree/master/HIMAX_WE1_EVB_board_brief",
-            "Himax WE-I Plus MCU: ARC 32-bit EM9D DSP, max. 400 MHz clock frequency, 2 MB SRAM, 2 MB flash",
+            "https://github.com/HimaxWiseEyePlus/bsp_tflu/blob/30ea22efe2952c201e7b7e0431a597549a594ccc/"
+            "HIMAX_WE1_EVB_board_brief/README.md",
+            'Himax WE1 EVB board brief, Himax WE-I Plus MCU: "ARC 32-bit EM9D DSP", "Max. 400MHz clock '
+            'frequency", "2MB SRAM", "2MB Flash" (2 MB of each; the brief does not name the part number)',
         ),
     ),
     _t(
@@ -318,9 +357,17 @@ TARGETS: tuple[Target, ...] = (
         4 * GB,
         None,
         (
-            "https://www.raspberrypi.com/products/raspberry-pi-4-model-b/specifications/",
-            "Broadcom BCM2711, quad-core Cortex-A72 (ARM v8) 64-bit SoC @ 1.8 GHz; 1 GB, 2 GB, 4 GB or 8 GB "
-            "LPDDR4-3200 SDRAM; microSD card slot for operating system and data storage",
+            f"{RPI_DOCS}/0193d56e3fda17ca3f069c7632ca1a5ee962b308/"
+            "documentation/asciidoc/computers/raspberry-pi/introduction.adoc",
+            "Raspberry Pi hardware documentation, flagship series: Raspberry Pi 4 Model B, SoC BCM2711, "
+            "Memory 1GB, 2GB, 4GB or 8GB (the 4 GB model here); micro SD card slot",
+        ),
+        (
+            f"{RPI_DOCS}/09e9186d4280a39583d3132826355a9ad5b30443/"
+            "documentation/asciidoc/computers/config_txt/overclocking.adoc",
+            "Raspberry Pi config.txt documentation, default arm_freq (MHz): CM4 & Pi4B <= R1.3: 1500; "
+            "Pi4B R1.4: 1500 or 1800 if arm_boost=1 (Raspberry Pi's BCM2711 page gives Quad-core Cortex-A72 "
+            "(ARM v8) 64-bit SoC @ 1.5 GHz; 1.8 GHz is the boosted clock of R1.4 boards)",
         ),
         kind="computer",
     ),
@@ -332,9 +379,16 @@ TARGETS: tuple[Target, ...] = (
         4 * GB,
         None,
         (
-            "https://www.raspberrypi.com/products/raspberry-pi-5/",
-            "Broadcom BCM2712 2.4 GHz quad-core 64-bit Arm Cortex-A76 CPU; LPDDR4X-4267 SDRAM (2 GB, 4 GB, 8 GB "
-            "and 16 GB); microSD card slot",
+            f"{RPI_DOCS}/07b21c318691c1f0d9cf62469f930ab2253b76ef/"
+            "documentation/asciidoc/computers/processors/bcm2712.adoc",
+            "Raspberry Pi processor documentation: BCM2712 is the 16nm application processor used in Raspberry Pi 5; "
+            "Quad-core Arm Cortex-A76 @ 2.4GHz; a 32-bit LPDDR4X memory interface",
+        ),
+        (
+            f"{RPI_DOCS}/0193d56e3fda17ca3f069c7632ca1a5ee962b308/"
+            "documentation/asciidoc/computers/raspberry-pi/introduction.adoc",
+            "Raspberry Pi hardware documentation, flagship series: Raspberry Pi 5, SoC BCM2712, Memory 4GB or 8GB "
+            "(the 4 GB model here); micro SD card slot",
         ),
         kind="computer",
     ),
@@ -346,12 +400,20 @@ TARGETS: tuple[Target, ...] = (
         8 * GB,
         None,
         (
-            "https://store.google.com/product/pixel_7a_specs",
-            "Pixel 7a: Google Tensor G2, 8 GB LPDDR5 RAM, 128 GB storage",
+            "https://www.tuttoandroid.net/news/2023/06/20/google-pixel-7a-tensor-g2-packaging-999775/",
+            "TuttoAndroid's Pixel 7a spec sheet (third-party; Google's own spec page was not readable here): "
+            "SoC: Google Tensor G2 (5 nm) con CPU octa-core; RAM: 8 GB (LPDDR5); "
+            "Spazio di archiviazione: 128 GB (UFS 3.1)",
+        ),
+        (
+            "https://en.gizchina.it/2022/10/google-tensor-g2-official-new-features/",
+            "Gizchina on the Tensor G2 (third-party): tri-cluster CPU 2 x 2,85 GHz Cortex-X1 + 2 x 2,35 GHz "
+            "Cortex-A78 + 4 x 1,8 GHz Cortex-A55",
         ),
         kind="phone",
     ),
 )
+
 
 BY_ID: dict[str, Target] = {t.id: t for t in TARGETS}
 

@@ -17,7 +17,7 @@ def test_targets_lists_every_target_with_its_memory(capsys):
     assert "256.0 KB" in out and "storage" in out
     assert main(["targets", "--sources", "--lang", "zh"]) == 0
     out = capsys.readouterr().out
-    assert "https://docs.arduino.cc/hardware/nano-33-ble-sense/" in out and "存储" in out
+    assert "content/hardware/03.nano/boards/nano-33-ble-sense/tech-specs.yml" in out and "存储" in out
 
 
 def test_check_target_exits_0_when_it_fits_and_prints_each_figure_against_the_limit(capsys):
