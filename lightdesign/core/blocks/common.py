@@ -19,13 +19,3 @@ def correct_pad(x, kernel_size):
     adjust = (1 - height % 2, 1 - width % 2)
     half = kernel_size // 2
     return ((half - adjust[0], half), (half - adjust[1], half))
-
-
-def stride_pad(x, kernel_size, padding):
-    """Zero padding before a strided 'valid' window: 'keras' pads as Keras applications do
-    (correct_pad: one less at the top and left of an even input), 'symmetric' pads
-    kernel_size // 2 on every side (as PyTorch models do)."""
-    if padding == "symmetric":
-        half = kernel_size // 2
-        return ((half, half), (half, half))
-    return correct_pad(x, kernel_size)

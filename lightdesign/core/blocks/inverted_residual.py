@@ -5,7 +5,7 @@ from __future__ import annotations
 from lightdesign.core import fields as F
 from lightdesign.core import layers
 from lightdesign.core.blocks.base import FOLDED_BN, Composite
-from lightdesign.core.blocks.common import correct_pad, make_divisible, stride_pad
+from lightdesign.core.blocks.common import correct_pad, make_divisible
 from lightdesign.core.blocks.squeeze_excite import squeeze_excite
 from lightdesign.core.registry import register
 
@@ -28,7 +28,7 @@ def inverted_residual(
     Squeeze-excitation styles: mobilenet_v3 (a ratio of the expanded width, rounded to a
     multiple of 8, ReLU inside, hard-sigmoid gate), mnasnet (a ratio of the input width,
     rounded down, ReLU inside, sigmoid gate), efficientnet (as mnasnet, with the block's own
-    activation inside). pad_style: how a stride-2 depthwise conv pads (stride_pad);
+    activation inside). pad_style: how a stride-2 depthwise conv pads;
     folded_bn: BatchNorm folded into the convolutions' biases (an exported model)."""
     in_filters = x.shape[-1]
     shortcut = x
@@ -39,8 +39,10 @@ def inverted_residual(
         if not folded_bn:
             x = layers.BatchNormalization(name=f"{name}_expand_bn")(x)
         x = layers.Activation(activation, name=f"{name}_expand_{activation}")(x)
-    if strides > 1:
-        x = layers.ZeroPadding2D(stride_pad(x, kernel_size, pad_style), name=f"{name}_pad")(x)
+    if strides > 1:  # keras: Keras applications' padding; symmetric: kernel_size // 2 on every side (PyTorch)
+        half = kernel_size // 2
+        pads = correct_pad(x, kernel_size) if pad_style == "keras" else ((half, half), (half, half))
+        x = layers.ZeroPadding2D(pads, name=f"{name}_pad")(x)
     x = layers.DepthwiseConv2D(
         kernel_size,
         strides=strides,
@@ -73,7 +75,7 @@ class InvertedResidual(Composite):
         "projection, and a residual add when stride is 1 and channels match."
     )
     helper = staticmethod(inverted_residual)
-    requires = (make_divisible, correct_pad, stride_pad, squeeze_excite)
+    requires = (make_divisible, correct_pad, squeeze_excite)
     fields = (
         F.channels("filters", 24, "Output channels of the projection."),
         F.number(
