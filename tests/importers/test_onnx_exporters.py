@@ -167,3 +167,31 @@ def test_float16_weights_behind_a_cast_count_as_weights():
     g.node("Conv", ["x", w], "conv", kernel_shape=[3, 3], pads=[1, 1, 1, 1])
     result = import_bytes(g.model(), "half.onnx")
     assert not result.unmapped and analyze(result.design).params == 108
+
+
+def test_a_chunk_into_a_sequence_and_a_copied_shuffle_map_to_their_kinds():
+    """The dynamo exporter without its optimizer: ``chunk`` as SplitToSequence + SequenceAt,
+    and the shuffle's ``contiguous()`` copy as an Identity between Transpose and Reshape."""
+    g = Graph((1, 8, 6, 6))
+    x = g.conv("x", 8, 8, k=1, pad=0, name="c1")
+    parts = g.node("SplitToSequence", [x, g.const("size", 4)], "chunk", axis=1, keepdims=1)
+    left = g.node("SequenceAt", [parts, g.const("first", 0)], "left")
+    right = g.node("SequenceAt", [parts, g.const("second", 1)], "right")
+    right = g.conv(right, 4, 4, k=1, pad=0, name="c2")
+    y = g.node("Concat", [left, right], "cat", axis=1)
+    y = g.node("Reshape", [y, g.const("grouped", [1, 2, 4, 6, 6])], "view", allowzero=1)
+    y = g.node("Transpose", [y], "swap", perm=[0, 2, 1, 3, 4])
+    y = g.node("Identity", [y], "clone")
+    g.node("Reshape", [y, g.const("back", [1, 8, 6, 6])], "flat", allowzero=1)
+    result = import_bytes(g.model(), "chunk.onnx")
+    assert not result.unmapped
+    kinds = [(b.kind, b.params.get("index")) for b in result.design.blocks]
+    assert kinds == [
+        ("Conv2D", None),
+        ("ChannelSplit", 0),
+        ("ChannelSplit", 1),
+        ("Conv2D", None),
+        ("Concatenate", None),
+        ("ChannelShuffle", None),
+    ]
+    assert analyze(result.design).params == (8 * 8 + 8) + (4 * 4 + 4)

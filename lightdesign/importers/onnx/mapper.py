@@ -73,6 +73,8 @@ HANDLERS: dict[str, Callable[..., Any]] = {
     "Reshape": shapes.reshape,
     "Concat": shapes.concat,
     "Split": shapes.split,
+    "SplitToSequence": shapes.split_to_sequence,
+    "SequenceAt": shapes.sequence_at,
     "Slice": shapes.slice_channels,
     "Pad": shapes.pad,
     "LSTM": recurrent.layer,
@@ -163,6 +165,7 @@ class Mapper:
         self.sources: dict[str, list[tuple[str, str, Any]]] = {}
         self.layout = Layout(builder, graph, self.sources)
         self.sequence_tags: dict[str, tuple] = {}  # how a sequence tensor's axes differ (``sequences``)
+        self.channel_sequences: dict[str, tuple[str, int]] = {}  # split into a sequence -> (input, parts)
         self.notes: list[str] = []  # what the import leaves a note about, once each
 
     # -- the walk ----------------------------------------------------------------------------
