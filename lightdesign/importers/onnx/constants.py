@@ -156,8 +156,18 @@ def _expand(node, inputs, opset):
     return [np.broadcast_to(inputs[0], target).copy()]
 
 
+def _broadcast(*arrays) -> None:
+    """Refuse arrays that would broadcast to more than MAX_VALUES values."""
+    if math.prod(_np().broadcast_shapes(*(a.shape for a in arrays))) > MAX_VALUES:
+        raise _Skip
+
+
 def _binary(function: Callable) -> Callable:
-    return lambda node, inputs, opset: [function(inputs[0], inputs[1])]
+    def run(node, inputs, opset):
+        _broadcast(inputs[0], inputs[1])
+        return [function(inputs[0], inputs[1])]
+
+    return run
 
 
 def _unary(function: Callable) -> Callable:
@@ -165,6 +175,7 @@ def _unary(function: Callable) -> Callable:
 
 
 def _where(node, inputs, opset):
+    _broadcast(*inputs[:3])
     return [_np().where(inputs[0].astype(bool), inputs[1], inputs[2])]
 
 
