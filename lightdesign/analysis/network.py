@@ -47,6 +47,13 @@ Peak activation memory (int8 deployment)
     Checked against the arena the ``tflite-micro`` interpreter reports. The in-place
     figure is lower and engine-dependent: depthwise convolutions overwriting their input
     (TinyEngine, MCUNet), perfectly packed.
+Incomplete figures
+    An imported layer that no kind expresses (an opaque block) keeps the file's parameters
+    and output shape, but nothing says what it computes: FLOPs and the int8 arena leave it
+    out, and MACs too unless the importer counted them; an output shape the file did not
+    give leaves every figure made of shapes unknown. ``Analysis.unknown`` lists what each
+    figure leaves out, each opaque block is a warning, and ``check`` refuses to pass a budget
+    on such a figure.
 Training memory
     For a batch size B: weights (4 bytes per parameter) + gradients (4 per trainable
     parameter) + optimizer slots (Adam 2, RMSprop 1, SGD with momentum 1, plain SGD 0
