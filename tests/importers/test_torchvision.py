@@ -1,4 +1,4 @@
-"""torchvision's classifiers exported to ONNX by both PyTorch exporters (TorchScript and
+"""The classifiers of torchvision exported to ONNX by both PyTorch exporters (TorchScript and
 dynamo), with trained-like and fresh weights, BatchNorm folded and kept, imported and
 compared with independent truths: the parameters of the model (torch's own tensors) and of
 the file (its initializers), and fvcore's multiply-adds of the convolutions and linear
@@ -44,7 +44,7 @@ FRESH_DYNAMO = ("mobilenet_v3_small", "shufflenet_v2_x0_5", "squeezenet1_1")
 
 @pytest.fixture(scope="session")
 def exported(tmp_path_factory):
-    """(model, exporter, trained, keep_batchnorm) -> (the .onnx path, the model): each
+    """A getter: (model, exporter, trained, keep_batchnorm) -> (the .onnx path, the model), each
     exported once per session, into its own folder (the dynamo exporter writes its weights
     beside the model)."""
     for package in ("torch", "torchvision", "onnxscript", "fvcore"):
@@ -66,7 +66,7 @@ def exported(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def truth_macs():
-    """fvcore's multiply-adds of each model, counted once."""
+    """The multiply-adds fvcore counts for each model, counted once."""
     cache = {}
 
     def get(name: str, model) -> int:

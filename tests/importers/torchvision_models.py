@@ -1,4 +1,4 @@
-"""torchvision's classifiers as a PyTorch user exports them to ONNX, and the independent
+"""The classifiers of torchvision as a PyTorch user exports them to ONNX, and the independent
 truths they are checked against: the parameters of the model itself (torch's tensors) and
 of the file (its initializers), and fvcore's count of the multiply-adds of its convolutions
 and linear layers. Imports torch lazily: collecting the tests costs nothing without it."""
@@ -93,7 +93,7 @@ def file_params(path: Path) -> int:
 
 
 def macs(model) -> int:
-    """fvcore's multiply-adds of the convolutions and linear layers (one per multiply-add)."""
+    """The multiply-adds fvcore counts for the convolutions and linear layers (one per multiply-add)."""
     import logging
 
     import torch
