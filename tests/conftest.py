@@ -25,7 +25,7 @@ TESTS = Path(__file__).resolve().parent
 FOLDER_MARKS = ("keras", "e2e")  # every test in tests/keras and tests/e2e has its folder's mark
 # A test with any of these marks needs TensorFlow, a browser, a server or minutes; the others
 # are marked "fast": the development lane, `python -m pytest -m fast`.
-HEAVY_MARKS = ("keras", "applications", "e2e", "ray", "postgres", "slow")
+HEAVY_MARKS = ("keras", "applications", "e2e", "ray", "postgres", "slow", "torch")
 # Tests that share one expensive thing run on one pytest-xdist worker (--dist loadgroup):
 # the Ray tests share a Ray head, the browser tests a Streamlit server and Chromium, and the
 # tests of a module with a module-scoped fixture (built models, a built wheel) that fixture.

@@ -47,6 +47,13 @@ Peak activation memory (int8 deployment)
     Checked against the arena the ``tflite-micro`` interpreter reports. The in-place
     figure is lower and engine-dependent: depthwise convolutions overwriting their input
     (TinyEngine, MCUNet), perfectly packed.
+Incomplete figures
+    An imported layer that no kind expresses (an opaque block) keeps the file's parameters
+    and output shape, but nothing says what it computes: FLOPs and the int8 arena leave it
+    out, and MACs too unless the importer counted them; an output shape the file did not
+    give leaves every figure made of shapes unknown. ``Analysis.unknown`` lists what each
+    figure leaves out, each opaque block is a warning, and ``check`` refuses to pass a budget
+    on such a figure.
 Training memory
     For a batch size B: weights (4 bytes per parameter) + gradients (4 per trainable
     parameter) + optimizer slots (Adam 2, RMSprop 1, SGD with momentum 1, plain SGD 0
@@ -158,13 +165,19 @@ class Analysis:
     dead_blocks: list[int] = field(default_factory=list)  # 0-based indices of blocks that feed nothing
     timeline: list[Step] = field(default_factory=list)
     deployment: deployment.Plan | None = None
-    # Figures that leave out layers whose kind does not say how to count them:
-    # metric key -> those layers (the figure is a lower bound).
+    # Figures that leave out layers whose kind does not say how to count them (an opaque
+    # layer's MACs the importer did not count, say), or that follow a shape no file gave:
+    # metric key -> those layers. Such a figure is incomplete: a lower bound, or unknown.
     unknown: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def params(self) -> int:
         return self.trainable + self.non_trainable
+
+    @property
+    def incomplete(self) -> bool:
+        """Whether some figure leaves out a cost that is not known (``unknown`` says which)."""
+        return bool(self.unknown)
 
     @property
     def errors(self) -> list[Issue]:
@@ -180,8 +193,9 @@ class Analysis:
 
     def to_dict(self) -> dict[str, Any]:
         """Machine-readable summary (the CLI's --json output): every figure of
-        ``metrics.summary`` by its metric key, the training-memory breakdown, and the
-        per-block and per-layer rows."""
+        ``metrics.summary`` by its metric key, the training-memory breakdown, the
+        per-block and per-layer rows, and which figures are incomplete (``incomplete``,
+        ``unknown``: metric key -> the layers they leave out)."""
         training = self.training
         return {
             "design": self.design.name,
@@ -228,6 +242,8 @@ class Analysis:
                 for r in self.rows
             ],
             "dead_blocks": [self.design.blocks[i].name for i in self.dead_blocks],
+            "incomplete": self.incomplete,
+            "unknown": {key: list(names) for key, names in self.unknown.items()},
             "timeline": [
                 {"layer": step.name, "kind": step.kind, "block": step.block, "fp32": step.fp32, "int8": step.int8}
                 for step in self.timeline
@@ -298,6 +314,8 @@ def analyze(design: Design, batch_size: int = 32, optimizer: str = "adam") -> An
     result.weight_bytes = {"fp32": 4 * params, "fp16": 2 * params, "int8": int8_bytes}
     if int8_unknown:
         result.unknown[metrics.WEIGHTS_INT8.key] = int8_unknown
+    for key, names in _opaque_unknowns(nodes).items():
+        result.unknown.setdefault(key, []).extend(n for n in names if n not in result.unknown[key])
     live = _live_bytes(nodes)
     if live:
         peak_index = max(range(len(live)), key=live.__getitem__)
@@ -314,8 +332,65 @@ def analyze(design: Design, batch_size: int = 32, optimizer: str = "adam") -> An
     result.output_shape = graph.output.shape if nodes else ()
     if graph.complete and design.blocks:
         result.issues.extend(_dead_warnings(dead))
+        result.issues.extend(_opaque_warnings(graph, nodes))
         result.issues.extend(_warnings(design, graph))
     return result
+
+
+# What an opaque layer leaves out of the totals: its FLOPs and its int8 lowering always (no
+# kind says how much it computes or how TFLite lowers it), its MACs unless the importer
+# counted them; an output shape the file did not give leaves every shape-made figure from it
+# on unknown.
+_OPAQUE_LEAVES_OUT = (metrics.FLOPS, metrics.PEAK_INT8, metrics.PEAK_INT8_IN_PLACE)
+_SHAPE_MADE = (
+    metrics.MACS,
+    metrics.FLOPS,
+    metrics.PEAK,
+    metrics.PEAK_INT8,
+    metrics.PEAK_INT8_IN_PLACE,
+    metrics.TRAINING,
+)
+
+
+def _opaque(node: Node) -> bool:
+    return node.layer is not None and getattr(node.layer, "opaque", False)
+
+
+def _opaque_unknowns(nodes: list[Node]) -> dict[str, list[str]]:
+    """Metric key -> the opaque layers whose costs it leaves out (or whose guessed shape it follows)."""
+    found: dict[str, list[str]] = {}
+    for node in nodes:
+        if not _opaque(node):
+            continue
+        cfg = node.layer.cfg
+        leaves_out = [*_OPAQUE_LEAVES_OUT, *(() if cfg.get("macs_known") else (metrics.MACS,))]
+        if not cfg.get("shape_known", True):
+            leaves_out += _SHAPE_MADE
+        for metric in leaves_out:
+            names = found.setdefault(metric.key, [])
+            if node.name not in names:
+                names.append(node.name)
+    return found
+
+
+def _opaque_warnings(graph: Graph, nodes: list[Node]) -> list[Issue]:
+    """One warning per opaque block: what it is, why it is opaque, what the totals leave out."""
+    live = {n.name for n in nodes}
+    found = []
+    for span in graph.spans:
+        node = graph.nodes[span.first]
+        if not _opaque(node) or node.name not in live:
+            continue
+        cfg = node.layer.cfg
+        missing = "its FLOPs and int8 arena" if cfg.get("macs_known") else "its MACs, FLOPs and int8 arena"
+        text = (
+            f"an imported {cfg.get('op', 'unknown')} layer that no kind expresses ({cfg.get('reason') or 'not mapped'})"
+            f"; the totals leave out {missing}"
+        )
+        if not cfg.get("shape_known", True):
+            text += ", and its output shape is not known, so every figure after it is unknown"
+        found.append(Issue("warning", text, span.index + 1, span.block.name, span.block.kind))
+    return found
 
 
 def ends_with_softmax(result: Analysis) -> bool:

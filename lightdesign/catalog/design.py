@@ -143,6 +143,11 @@ ENTRIES: dict[str, dict[str, str]] = {
         "若每个深度卷积把输出写在输入之上（TinyEngine/MCUNet 等微控制器推理引擎的做法）且缓冲区完美排布，则为 {value:,} "
         "字节：这是取决于推理引擎的更低数值，TFLite Micro 达不到。峰值出现在 {layer}。",
     ),
+    "costs.incomplete": tr(
+        "\\* Incomplete: {figures} leave out what {count} imported layers cost, which no kind expresses ({names}); "
+        "the warnings above say why.",
+        "\\* 不完整：{figures} 未计入 {count} 个无法表达的导入层的开销（{names}）；原因见上方的警告。",
+    ),
     "costs.dead": tr(
         "Not counted (feeds nothing): {names}",
         "未计入（输出未被使用）：{names}",

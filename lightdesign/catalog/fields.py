@@ -126,6 +126,10 @@ ENTRIES: dict[str, dict[str, str]] = {
     "field.expansion": zh("扩展倍数 (expansion)"),
     "field.se_style": zh("SE 形式 (se_style)"),
     "field.group_first_conv": zh("首个 1x1 卷积分组 (group_first_conv)"),
+    "field.pad_style": zh("步长 2 的填充方式 (pad_style)"),
+    "field.folded_bn": zh("批归一化已折叠进偏置 (folded_bn)"),
+    "field.macs_known": zh("乘加次数已计算 (macs_known)"),
+    "field.shape_known": zh("输出形状已知 (shape_known)"),
     "field.op": zh("运算类型 (op)"),
     "field.output_shape": zh("输出形状 (output_shape)"),
     "field.trainable": zh("可训练参数 (trainable)"),
@@ -138,6 +142,8 @@ ENTRIES: dict[str, dict[str, str]] = {
     "help.trainable": zh("可训练参数量，文件带权重时取自权重。"),
     "help.non_trainable": zh("不可训练参数量（统计量、常数）。"),
     "help.macs": zh("导入器能计算时的乘加次数；否则为 0。"),
+    "help.macs_known": zh("导入器是否计算了乘加次数（否则乘加次数未知）。"),
+    "help.shape_known": zh("文件是否给出输出形状（否则取其输入的形状，之后的数值均未知）。"),
     "help.reason": zh("该层无法映射为 LightDesign 层类型的原因。"),
     "help.OpaqueMerge.source": zh("导入层的第二个输入。"),
     "help.filters": zh("输出通道的数量。"),
@@ -215,4 +221,17 @@ ENTRIES: dict[str, dict[str, str]] = {
         "efficientnet：同 mnasnet，瓶颈内用本模块的激活函数。"
     ),
     "help.shufflenet_v1_unit.group_first_conv": zh("对第一个 1x1 卷积分组（论文在第 2 阶段的第一个单元中不分组）。"),
+    "help.folded_bn": zh("批归一化已折叠进卷积的偏置（为推理导出的模型即如此）：卷积带偏置，没有批归一化层。"),
+    "help.inverted_residual.pad_style": zh(
+        "步长 2 的深度卷积如何填充：keras 在偶数尺寸输入的上方和左侧少填一行/列（Keras applications 的 correct_pad）；"
+        "symmetric 在每一侧填 kernel_size // 2（PyTorch 模型）。"
+    ),
+    "help.shufflenet_v2_unit.pad_style": zh(
+        "步长 2 的深度卷积如何填充：same（Keras 的 'same'：偶数尺寸输入的下方和右侧多填一行/列）；"
+        "symmetric 在每一侧填 (kernel_size - 1) // 2（PyTorch 模型）。"
+    ),
+    "help.conv_bn.pad_style": zh(
+        "带步长的卷积如何填充：same（Keras 的 'same'：偶数尺寸输入的下方和右侧多填一行/列）；"
+        "symmetric 在每一侧填 (kernel_size - 1) // 2（PyTorch 模型）。"
+    ),
 }

@@ -4,7 +4,8 @@
 Every command that takes a design accepts a design JSON file, a model file (.keras, .h5,
 Keras JSON, .tflite, .onnx: imported on the fly, ``--input-shape`` where its input is open)
 or ``--preset NAME`` with ``--alpha``, ``--resolution``, ``--classes`` and (ShuffleNetV1) ``--groups``. Invalid
-designs exit with status 1 and a one-line message; usage errors exit with status 2.
+designs exit with status 1 and a one-line message; usage errors exit with status 2, and so
+does ``check`` when a budgeted figure is incomplete (it leaves out an opaque layer's cost).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from lightdesign.cli import app, sweep, targets
 from lightdesign.cli.common import (
     BudgetExceeded,
     CommandError,
+    IncompleteFigure,
     amount,
     check_readable,
     design_options,
@@ -64,8 +66,21 @@ def table(result: Analysis) -> str:
         f"training    {shown(m.TRAINING)} at batch {t.batch_size} with {t.optimizer}",
         f"output      {fmt.shape(result.output_shape)}",
     ]
+    lines += incomplete_lines(result)
     lines += [f"warning: {w.text}" for w in result.warnings]
     return "\n".join(lines) + "\n"
+
+
+def incomplete_lines(result: Analysis) -> list[str]:
+    """One line per figure that leaves out costs nobody knows (``Analysis.unknown``)."""
+    lines = []
+    for metric in metrics.ANALYSIS:
+        names = result.unknown.get(metric.key)
+        if not names:
+            continue
+        shown = ", ".join(names[:5]) + (f" … +{len(names) - 5}" if len(names) > 5 else "")
+        lines.append(f"incomplete: {metric.label} leaves out {len(names)} layer(s): {shown}")
+    return lines
 
 
 def cmd_presets(args: argparse.Namespace) -> None:
@@ -131,15 +146,18 @@ def cmd_check(args: argparse.Namespace) -> None:
         if not fits_target:
             raise BudgetExceeded(f"does not fit {args.target}")
         return
-    over = [] if fits_target else [args.target]
+    over, unknown = ([] if fits_target else [args.target]), []
     print(f"{result.design.name}")
     for limit, value, maximum, fits in budget.checks(result):
         verdict = "ok  " if fits else "OVER"
+        if limit.key in result.unknown:
+            verdict = "??  "
+            unknown.append(limit)
         print(
             f"  {verdict} {limit.label:<24} {limit.show(value):>10} of {limit.show(maximum):>10} "
             f"({metrics.share(value, maximum):5.1f}%)  [{value:,} / {maximum:,}]"
         )
-        if not fits:
+        if not fits and limit.key not in result.unknown:
             over.append(limit.label)
     shape = result.design.input_shape
     if budget.min_resolution:
@@ -150,6 +168,13 @@ def cmd_check(args: argparse.Namespace) -> None:
             over.append("input resolution")
     if over:
         raise BudgetExceeded(f"over budget: {', '.join(over)}")
+    if unknown:
+        names = sorted({name for limit in unknown for name in result.unknown[limit.key]})
+        shown = ", ".join(names[:5]) + (f" … +{len(names) - 5}" if len(names) > 5 else "")
+        raise IncompleteFigure(
+            f"cannot check {', '.join(limit.label for limit in unknown)}: the figure leaves out the cost of "
+            f"{len(names)} imported layer(s) that no kind expresses ({shown}); see `analyze` for why"
+        )
     print("within budget")
 
 
@@ -171,6 +196,8 @@ def cmd_import(args: argparse.Namespace) -> None:
         f"{figures.params:,} params, {figures.macs:,} MACs, output {fmt.shape(figures.output_shape)}",
         file=out,
     )
+    for line in incomplete_lines(figures):
+        print(line, file=out)
     if result.weights:
         print(f"weights: the file carries weights for {len(result.weights)} blocks", file=out)
     for note in result.notes:
@@ -235,7 +262,10 @@ def parser(prog: str = "lightdesign") -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
     p.set_defaults(run=cmd_render)
 
-    p = sub.add_parser("check", help="check a design against a budget; exit status 1 when over")
+    p = sub.add_parser(
+        "check",
+        help="check a design against a budget; exit status 1 when over, 2 when a budgeted figure is incomplete",
+    )
     design_options(p)
     p.add_argument("--max-macs", type=amount, help="e.g. 300M")
     p.add_argument("--max-params", type=amount, help="e.g. 2M")
@@ -279,6 +309,9 @@ def main(argv: list[str] | None = None, prog: str = "lightdesign") -> int:
     try:
         args.run(args)
         sys.stdout.flush()
+    except IncompleteFigure as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except (CommandError, DesignError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

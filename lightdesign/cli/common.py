@@ -23,6 +23,10 @@ class BudgetExceeded(CommandError):
     """The design is valid but over one of the limits (exit status 1)."""
 
 
+class IncompleteFigure(CommandError):
+    """A budgeted figure leaves out costs nobody knows, so the budget cannot be checked (exit status 2)."""
+
+
 def design_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("design", nargs="?", help="design JSON file (or use --preset)")
     parser.add_argument("--preset", help="preset name (see `presets`)")

@@ -30,18 +30,21 @@ from lightdesign.importers.detect import SUPPORTED, detect
 SUFFIXES = (".keras", ".h5", ".hdf5", ".json", ".tflite", ".onnx")
 
 
-def import_bytes(data: bytes, filename: str = "", input_shape: tuple | None = None, fold: bool = False) -> ImportResult:
+def import_bytes(
+    data: bytes, filename: str = "", input_shape: tuple | None = None, fold: bool = False, folder: Path | None = None
+) -> ImportResult:
     """Import a model file's contents. ``input_shape`` (no batch axis, channels last) fixes
-    an input the file leaves open; ``fold`` folds the flat layers into composite blocks.
+    an input the file leaves open; ``fold`` folds the flat layers into composite blocks;
+    ``folder`` is the file's own (an ONNX model's external data files are read from it).
     Every refusal is a ModelFileError with one line, a structure too deep for Python's
     stack included (the importers bound their own recursion; this is the last guard)."""
     try:
-        return _import(data, filename, input_shape, fold)
+        return _import(data, filename, input_shape, fold, folder)
     except RecursionError:
         raise ModelFileError("the model file is nested too deeply to be read (a recursion bomb?)") from None
 
 
-def _import(data: bytes, filename: str, input_shape: tuple | None, fold: bool) -> ImportResult:
+def _import(data: bytes, filename: str, input_shape: tuple | None, fold: bool, folder: Path | None) -> ImportResult:
     check_size(len(data))
     if not data:
         raise ModelFileError("the file is empty: not a model file")
@@ -58,7 +61,7 @@ def _import(data: bytes, filename: str, input_shape: tuple | None, fold: bool) -
     else:
         from lightdesign.importers import onnx
 
-        result = onnx.convert(data, stem, input_shape)
+        result = onnx.convert(data, stem, input_shape, folder)
     if fold:
         from lightdesign.importers.fold import fold_design
 
@@ -86,14 +89,15 @@ def _without_weights_for_flat_features(result: ImportResult) -> ImportResult:
 
 
 def import_file(path: str | Path, input_shape: tuple | None = None, fold: bool = False) -> ImportResult:
-    """Import a model file from disk (size checked before it is read)."""
+    """Import a model file from disk (size checked before it is read); an ONNX model's
+    external data files are read from its folder."""
     path = Path(path)
     try:
         check_size(path.stat().st_size)
         data = path.read_bytes()
     except OSError as exc:
         raise ModelFileError(f"cannot read {path.name}: {exc.strerror}") from None
-    return import_bytes(data, path.name, input_shape, fold)
+    return import_bytes(data, path.name, input_shape, fold, path.parent)
 
 
 def is_model_file(path: str | Path) -> bool:

@@ -44,8 +44,20 @@ def check_size(size: int, what: str = "the model file") -> None:
         )
 
 
-def too_many_layers(count: int) -> ModelFileError:
+def too_many_layers(count: int, nodes: bool = False) -> ModelFileError:
+    """The refusal of a model with ``count`` layers (``nodes``: an ONNX graph's nodes, of
+    which at most four per layer are read)."""
+    if nodes:
+        return ModelFileError(
+            f"the model has {count:,} nodes; at most {4 * MAX_LAYERS:,} nodes ({MAX_LAYERS:,} layers) can be imported"
+        )
     return ModelFileError(f"the model has {count:,} layers; at most {MAX_LAYERS:,} can be imported")
+
+
+def more_layers_than_allowed() -> ModelFileError:
+    """The refusal of a model found to map to more layers than allowed while it is read (its
+    total is not known then: the walk stops at the limit)."""
+    return ModelFileError(f"the model has more than {MAX_LAYERS:,} layers; at most {MAX_LAYERS:,} can be imported")
 
 
 @dataclass
@@ -158,7 +170,7 @@ class Builder:
         (trainable, non-trainable) count of the file's weights, when it has them."""
         self.layers += 1
         if self.layers > MAX_LAYERS:
-            raise too_many_layers(self.layers)
+            raise more_layers_than_allowed()
         missing = [i for i in inputs if i not in self.tensors]
         if missing:
             raise ModelFileError(f"layer {name!r} reads {missing[0]!r}, which no earlier layer produces")
@@ -207,17 +219,19 @@ class Builder:
         shape: tuple | None,
         params_in_file: tuple[int, int] | None,
         reason: str,
-        macs: int = 0,
+        macs: int | None = None,
         weights: list[tuple[int, ...]] | None = None,
     ) -> str:
-        """Keep a layer that no kind expresses as an opaque block with the file's figures."""
+        """Keep a layer that no kind expresses as an opaque block with the file's figures;
+        ``macs`` where the importer counted them (None: not known, and the totals say so)."""
         self.layers += 1
         if self.layers > MAX_LAYERS:
-            raise too_many_layers(self.layers)
+            raise more_layers_than_allowed()
         inputs = [i for i in inputs if i in self.tensors] or [next(iter(self.tensors))]
-        if shape is None or not shape or any(not isinstance(d, int) or d < 1 for d in shape):
+        shape_known = not (shape is None or not shape or any(not isinstance(d, int) or d < 1 for d in shape))
+        if not shape_known:
             shape = self.tensors[inputs[0]].dims
-            reason += "; output shape taken as its input's"
+            reason += "; output shape not known (taken as its input's)"
         shape = tuple(min(int(d), MAX_SIZE) for d in shape)[-4:]
         trainable, non_trainable = params_in_file or (0, 0)
         reason = reason.replace("\n", " ")[:300]
@@ -227,7 +241,9 @@ class Builder:
             output_shape=list(shape),
             trainable=int(trainable),
             non_trainable=int(non_trainable),
-            macs=int(macs),
+            macs=int(macs or 0),
+            macs_known=macs is not None,
+            shape_known=shape_known,
             reason=reason if reason.isprintable() else "not mapped",
         )
         kind = "Opaque"

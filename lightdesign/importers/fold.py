@@ -38,12 +38,28 @@ def _act_after(blocks, j) -> str:
     return _p(b, "activation", "linear") if b is not None and b.kind == "Activation" else "linear"
 
 
+def _act_of(blocks, j) -> str:
+    """The activation after the convolution at ``j`` (past its BatchNorm, if it has one)."""
+    after = _at(blocks, j + 1)
+    return _act_after(blocks, j + 2 if after is not None and after.kind == "BatchNormalization" else j + 1)
+
+
+def _pad_styles(blocks, i, strides: int, same: str) -> tuple[str, ...]:
+    """The pad styles a strided window at ``i`` may have: ``symmetric`` when a ZeroPadding2D
+    comes before it, else the block's own default ``same``."""
+    if strides == 1:
+        return (same,)
+    return ("symmetric", same) if i > 0 and blocks[i - 1].kind == "ZeroPadding2D" else (same,)
+
+
 # -- proposals per kind: (blocks, position, input channels) -> candidate params ------------------
 
 
 def _conv_bn(blocks, i, cin):
-    b = blocks[i]
-    if b.kind != "Conv2D" or _at(blocks, i + 1) is None or blocks[i + 1].kind != "BatchNormalization":
+    j = i + 1 if blocks[i].kind == "ZeroPadding2D" else i
+    b = _at(blocks, j)
+    norm = _at(blocks, j + 1)
+    if b is None or b.kind != "Conv2D" or norm is None or norm.kind != "BatchNormalization":
         return []
     return [
         dict(
@@ -51,8 +67,10 @@ def _conv_bn(blocks, i, cin):
             kernel_size=b.params["kernel_size"],
             strides=b.params["strides"],
             groups=b.params["groups"],
-            activation=_act_after(blocks, i + 2),
+            activation=_act_after(blocks, j + 2),
+            pad_style=style,
         )
+        for style in _pad_styles(blocks, j, b.params["strides"], "same")
     ]
 
 
@@ -80,13 +98,34 @@ def _find(blocks, i, kind, limit=8):
     return None
 
 
+def _se_ratios(blocks, start, cin, expanded):
+    """Squeeze-excitation candidates (ratio, style) for an inverted residual whose SE would
+    start at ``start``: none unless a global pooling is there."""
+    se = _at(blocks, start)
+    if se is None or se.kind != "GlobalAveragePooling2D":
+        return [(0.0, "mobilenet_v3")], start
+    reduce = _find(blocks, start + 1, "Conv2D", 2)  # EfficientNet reshapes the squeeze first
+    reduced = _p(_at(blocks, reduce) if reduce is not None else None, "filters", 0) or 1
+    scale = _find(blocks, start + 1, "Multiply", 8)
+    ratios = [
+        (0.25, "mobilenet_v3"),
+        (reduced / expanded, "mobilenet_v3"),
+        (0.25, "mnasnet"),
+        (reduced / cin, "mnasnet"),
+        (0.25, "efficientnet"),
+        (reduced / cin, "efficientnet"),
+    ]
+    return ratios, (scale + 1 if scale is not None else start)
+
+
 def _inverted(blocks, i, cin):
     first = blocks[i]
-    out = []
+    folded = None
     if first.kind == "Conv2D" and first.params["kernel_size"] == 1:
         expanded = first.params["filters"]
         expansions = {expanded / cin}
-        activation = _act_after(blocks, i + 2)
+        activation = _act_of(blocks, i)
+        folded = bool(first.params["use_bias"])
     elif first.kind in ("DepthwiseConv2D", "ZeroPadding2D"):
         expanded = cin
         expansions = {1.0}
@@ -97,74 +136,68 @@ def _inverted(blocks, i, cin):
     if d is None:
         return []
     dw = blocks[d]
+    folded = bool(dw.params["use_bias"]) if folded is None else folded
     if activation is None:
-        activation = _act_after(blocks, d + 2)
+        activation = _act_of(blocks, d)
+    ratios, after_se = _se_ratios(blocks, d + (2 if folded else 3), cin, expanded)
     project = next(
         (
             j
-            for j in range(d + 1, min(d + 10, len(blocks)))
-            if blocks[j].kind == "Conv2D" and blocks[j].params["kernel_size"] == 1 and not blocks[j].params["use_bias"]
+            for j in range(after_se, min(after_se + 4, len(blocks)))
+            if blocks[j].kind == "Conv2D"
+            and blocks[j].params["kernel_size"] == 1
+            and bool(blocks[j].params["use_bias"]) == folded
         ),
         None,
     )
     if project is None:
         return []
-    se = _at(blocks, d + 3)
-    ratios = [(0.0, "mobilenet_v3")]
-    if se is not None and se.kind == "GlobalAveragePooling2D":
-        reduce = _find(blocks, d + 4, "Conv2D", 2)  # EfficientNet reshapes the squeeze first
-        reduced = _p(_at(blocks, reduce) if reduce is not None else None, "filters", 0) or 1
-        ratios = [
-            (0.25, "mobilenet_v3"),
-            (reduced / expanded, "mobilenet_v3"),
-            (0.25, "mnasnet"),
-            (reduced / cin, "mnasnet"),
-            (0.25, "efficientnet"),
-            (reduced / cin, "efficientnet"),
-        ]
+    out = []
     for expansion in expansions:
         if not 1.0 <= expansion <= 12.0:
             continue
-        for ratio, style in ratios:
-            out.append(
-                dict(
-                    filters=blocks[project].params["filters"],
-                    expansion=float(expansion),
-                    kernel_size=dw.params["kernel_size"],
-                    strides=dw.params["strides"],
-                    activation=activation,
-                    se_ratio=min(ratio, 1.0),
-                    se_style=style,
+        for style in _pad_styles(blocks, d, dw.params["strides"], "keras"):
+            for ratio, se_style in ratios:
+                out.append(
+                    dict(
+                        filters=blocks[project].params["filters"],
+                        expansion=float(expansion),
+                        kernel_size=dw.params["kernel_size"],
+                        strides=dw.params["strides"],
+                        activation=activation,
+                        se_ratio=min(ratio, 1.0),
+                        se_style=se_style,
+                        pad_style=style,
+                        folded_bn=folded,
+                    )
                 )
-            )
     return out
 
 
 def _se(blocks, i, cin):
     if blocks[i].kind != "GlobalAveragePooling2D":
         return []
-    reduce, expand = _at(blocks, i + 1), _at(blocks, i + 2)
-    if reduce is None or expand is None or reduce.kind != "Conv2D" or expand.kind != "Conv2D":
+    reduce = _find(blocks, i + 1, "Conv2D", 2)
+    expand = _find(blocks, reduce + 1, "Conv2D", 3) if reduce is not None else None
+    if expand is None:
         return []
-    reduced = reduce.params["filters"]
+    reduced = blocks[reduce].params["filters"]
+    gate, inner = blocks[expand].params["activation"], blocks[reduce].params["activation"]
+    if gate == "linear":  # an imported model's activations are layers of their own
+        gate, inner = _act_after(blocks, expand + 1), _act_after(blocks, reduce + 1)
     out = []
     for divisor in (8, 4, 1):
-        for ratio in (0.25, reduced / cin):
-            out.append(
-                dict(
-                    ratio=min(max(ratio, 0.01), 1.0),
-                    divisor=divisor,
-                    gate=expand.params["activation"],
-                    activation=reduce.params["activation"],
-                )
-            )
+        # (reduced + 0.5) / cin: rounded down, it gives ``reduced`` back whatever the float error
+        for ratio in (0.25, reduced / cin, (reduced + 0.5) / cin):
+            out.append(dict(ratio=min(max(ratio, 0.01), 1.0), divisor=divisor, gate=gate, activation=inner))
     return out
 
 
 def _fire(blocks, i, cin):
-    squeeze, left, right = (_at(blocks, i + k) for k in range(3))
-    if any(b is None or b.kind != "Conv2D" for b in (squeeze, left, right)):
+    convs = [j for j in range(i, min(i + 6, len(blocks))) if blocks[j].kind == "Conv2D"][:3]
+    if len(convs) < 3 or convs[0] != i:
         return []
+    squeeze, left, right = (blocks[j] for j in convs)
     return [
         dict(squeeze=squeeze.params["filters"], expand1x1=left.params["filters"], expand3x3=right.params["filters"])
     ]
@@ -193,11 +226,26 @@ def _ghost(blocks, i, cin):
 def _shuffle_v2(blocks, i, cin):
     first = blocks[i]
     if first.kind == "ChannelSplit":
-        return [dict(filters=cin, strides=1, kernel_size=k) for k in (3, 5, 7)]
-    if first.kind == "DepthwiseConv2D" and first.params["strides"] == 2:
-        pw = _at(blocks, i + 2)
-        return [dict(filters=2 * _p(pw, "filters", 1), strides=2, kernel_size=first.params["kernel_size"])]
-    return []
+        return [
+            dict(filters=cin, strides=1, kernel_size=k, folded_bn=folded) for k in (3, 5, 7) for folded in (False, True)
+        ]
+    j = i + 1 if first.kind == "ZeroPadding2D" else i
+    dw = _at(blocks, j)
+    if dw is None or dw.kind != "DepthwiseConv2D" or dw.params["strides"] != 2:
+        return []
+    pw = _find(blocks, j + 1, "Conv2D", 2)
+    if pw is None:
+        return []
+    return [
+        dict(
+            filters=2 * blocks[pw].params["filters"],
+            strides=2,
+            kernel_size=dw.params["kernel_size"],
+            pad_style=style,
+            folded_bn=bool(dw.params["use_bias"]),
+        )
+        for style in _pad_styles(blocks, j, 2, "same")
+    ]
 
 
 PROPOSALS: list[tuple[str, Callable]] = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lightdesign.analysis.metrics import (
+    ANALYSIS,
     FLOPS,
     MACS,
     NON_TRAINABLE,
@@ -47,7 +48,8 @@ def metrics(result: Analysis) -> None:
 
     def figure(column, metric: Metric, help_text: str) -> None:
         value = figures[metric.key]
-        column.metric(t(metric.label_key), metric.show(value), **_budget_delta(metric.key, value), help=help_text)
+        shown = metric.show(value) + (" *" if metric.key in result.unknown else "")  # incomplete: see the caption
+        column.metric(t(metric.label_key), shown, **_budget_delta(metric.key, value), help=help_text)
 
     params, macs, flops = figures[PARAMS.key], figures[MACS.key], figures[FLOPS.key]
     trainable, non_trainable = figures[TRAINABLE.key], figures[NON_TRAINABLE.key]
@@ -77,6 +79,7 @@ def metrics(result: Analysis) -> None:
     figure(row2[2], WEIGHTS_INT8, t("costs.int8.help", value=int8))
     figure(row2[3], PEAK, t("costs.peak.help", value=peak, int8=figures[PEAK_INT8.key], layer=result.peak_at))
     deployment_metrics(result, figure, figures)
+    incomplete(result)
     st.caption(
         t(
             "costs.exact",
@@ -108,6 +111,16 @@ def metrics(result: Analysis) -> None:
         t("costs.batch"), min_value=1, max_value=4096, step=1, **state.persistent_widget(state.BATCH_SIZE)
     )
     row3[2].selectbox(t("costs.optimizer"), sorted(OPTIMIZER_SLOTS), **state.persistent_widget(state.OPTIMIZER))
+
+
+def incomplete(result: Analysis) -> None:
+    """Which figures (marked *) leave out costs nobody knows: imported layers no kind expresses."""
+    if not result.unknown:
+        return
+    labels = ", ".join(t(metric.label_key) for metric in ANALYSIS if metric.key in result.unknown)
+    names = sorted({name for found in result.unknown.values() for name in found})
+    shown = ", ".join(names[:6]) + (f" … +{len(names) - 6}" if len(names) > 6 else "")
+    st.caption(message("costs.incomplete", figures=labels, count=len(names), names=shown))
 
 
 def deployment_metrics(result: Analysis, figure, figures: dict) -> None:

@@ -1,6 +1,7 @@
 """keras.applications models and every preset's generated code, saved as .keras, .h5 and
 .tflite in a temporary folder and imported back: params equal to Keras's own count (TFLite:
-the count with BatchNorm folded into the convolutions), the output shape right, and folding
+the weights the file holds, BatchNorm folded into the convolutions, as TensorFlow Lite's own
+interpreter reads them), the output shape right, and folding
 recovers the presets' blocks."""
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ APPLICATIONS = {
     "EfficientNetB0": {},
     "NASNetMobile": {},
 }
-CONV_KINDS = ("Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Dense")
 
 
 def randomize(model) -> None:
@@ -40,21 +40,25 @@ def randomize(model) -> None:
         weight.assign(values.astype(weight.dtype))
 
 
-def folded_count(model) -> int:
-    """Parameters of the model with BatchNorm folded: the TFLite file's weights."""
-    total = 0
-    for layer in model.layers:
-        kind = type(layer).__name__
-        if kind in CONV_KINDS:
-            total += sum(int(np.prod(w.shape)) for w in layer.weights)
-        elif kind == "BatchNormalization":
-            producer = layer._inbound_nodes[0].input_tensors[0]._keras_history.operation
-            channels = int(layer.weights[0].shape[0])
-            if type(producer).__name__ in CONV_KINDS:
-                total += 0 if producer.use_bias else channels
-            else:
-                total += 2 * channels  # a per-channel scale and shift
-    return total
+def tflite_params(path) -> int:
+    """The parameters a .tflite file holds, read with TensorFlow Lite's own interpreter: the
+    floating-point constants its operators read (BatchNorm folded into the convolutions'
+    biases, zero biases included; scalars left out), counted at every use."""
+    import tensorflow as tf
+
+    interpreter = tf.lite.Interpreter(model_path=str(path))
+    details = {t["index"]: t for t in interpreter.get_tensor_details()}
+    ops = interpreter._get_ops_details()
+    computed = {o for op in ops for o in op["outputs"]} | {t["index"] for t in interpreter.get_input_details()}
+    return sum(
+        int(np.prod(details[i]["shape"]))
+        for op in ops
+        for i in op["inputs"]
+        if i >= 0
+        and i not in computed
+        and details[i]["dtype"] in (np.float32, np.float16)
+        and np.prod(details[i]["shape"]) > 1
+    )
 
 
 def to_tflite(model, path) -> None:
@@ -80,7 +84,7 @@ def saved(tmp_path_factory):
             model.save(paths["keras"])
             model.save(paths["h5"])
             to_tflite(model, paths["tflite"])
-            cache[name] = (model.count_params(), folded_count(model), tuple(model.output.shape[1:]), paths)
+            cache[name] = (model.count_params(), tflite_params(paths["tflite"]), tuple(model.output.shape[1:]), paths)
             keras.backend.clear_session()
         return cache[name]
 
@@ -155,6 +159,25 @@ def test_efficientnet_folds_its_mbconv_blocks_with_their_squeeze_excitation(save
     model = build(trimmed)
     assert model.count_params() == params - 7
     assert_conforms(trimmed, model)
+
+
+def test_an_untrained_tflite_model_counts_the_zero_biases_its_file_stores(tmp_path):
+    """Fresh BatchNorm folds to zero biases, and the converter gives the depthwise half of a
+    separable conv a zero bias: the file stores them, so the count has them."""
+    import keras
+
+    inputs = keras.Input((16, 16, 3))
+    x = keras.layers.Conv2D(8, 3, use_bias=False)(inputs)
+    x = keras.layers.BatchNormalization()(x)
+    x = keras.layers.SeparableConv2D(12, 3)(x)
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    model = keras.Model(inputs, keras.layers.Dense(4)(x))
+    to_tflite(model, tmp_path / "fresh.tflite")
+    result = import_file(tmp_path / "fresh.tflite")
+    in_file = tflite_params(tmp_path / "fresh.tflite")
+    assert analyze(result.design).params == in_file
+    assert in_file > (8 * 27) + (8 * 9 + 8 * 12 + 12) + 12 * 4  # more than the weights the model had nonzero
+    assert any("zeros included" in note for note in result.notes)
 
 
 @pytest.mark.applications

@@ -56,6 +56,7 @@ EXAMPLES = {
         (IMAGE, {}),
         (IMAGE, dict(filters=16, kernel_size=1, strides=2, groups=2, activation="hard_swish")),
         (IMAGE, dict(activation="linear")),
+        (IMAGE, dict(filters=16, kernel_size=5, strides=2, pad_style="symmetric")),
     ],
     "depthwise_separable": [(IMAGE, {}), ((13, 13, 8), dict(filters=16, kernel_size=5, strides=2, depth_multiplier=2))],
     "squeeze_excite": [(IMAGE, {}), (IMAGE, dict(ratio=0.5, divisor=1, gate="sigmoid", activation="swish"))],
@@ -64,6 +65,8 @@ EXAMPLES = {
         (IMAGE, dict(filters=16, expansion=4.5, kernel_size=5, strides=2, activation="hard_swish", se_ratio=0.25)),
         ((13, 13, 8), dict(filters=8, expansion=1.0, strides=2, se_ratio=0.25, se_style="mnasnet")),
         ((13, 13, 12), dict(filters=12, kernel_size=5, activation="swish", se_ratio=0.25, se_style="efficientnet")),
+        (IMAGE, dict(filters=16, kernel_size=5, strides=2, se_ratio=0.25, pad_style="symmetric", folded_bn=True)),
+        ((12, 12, 16), dict(filters=16, expansion=1.0, activation="swish", folded_bn=True)),
     ],
     "fire_module": [(IMAGE, {}), (IMAGE, dict(squeeze=4, expand1x1=6, expand3x3=10))],
     "shufflenet_v1_unit": [
@@ -74,6 +77,8 @@ EXAMPLES = {
     "shufflenet_v2_unit": [
         ((12, 12, 24), dict(filters=24)),
         ((11, 11, 24), dict(filters=48, strides=2, kernel_size=5)),
+        ((12, 12, 24), dict(filters=48, strides=2, pad_style="symmetric", folded_bn=True)),
+        ((12, 12, 24), dict(filters=24, folded_bn=True)),
     ],
     "ghost_module": [(IMAGE, {}), (IMAGE, dict(filters=12, ratio=3, kernel_size=3, dw_kernel_size=5, relu=False))],
     "ghost_bottleneck": [

@@ -65,7 +65,7 @@ def test_json_output_figures_are_the_metric_summary(result):
     data = result.to_dict()
     summary = metrics.summary(result)
     structure = {"design", "input_shape", "output_shape", "training", "blocks", "layers", "errors", "warnings"}
-    structure |= {"dead_blocks", "timeline"}
+    structure |= {"dead_blocks", "timeline", "incomplete", "unknown"}
     assert set(data) - structure == set(summary) == {m.key for m in metrics.ANALYSIS}
     assert {key: data[key] for key in summary} == summary
 

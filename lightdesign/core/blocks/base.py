@@ -7,8 +7,18 @@ import inspect
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from lightdesign.core import fields as F
 from lightdesign.core.fields import Field
 from lightdesign.core.symbolic import LayerError, Tensor, fmt_shape
+
+# The form a model exported for inference holds its blocks in (shared by the blocks a
+# PyTorch or TFLite model comes back as).
+FOLDED_BN = F.flag(
+    "folded_bn",
+    False,
+    "BatchNorm folded into the convolutions' biases, as a model exported for inference holds it: "
+    "convolutions with a bias and no BatchNorm layers.",
+)
 
 
 class Composite:

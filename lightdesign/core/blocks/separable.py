@@ -10,9 +10,15 @@ from lightdesign.core.registry import register
 _ACTS = ("relu", "relu6", "hard_swish", "swish", "linear")
 
 
-def conv_bn(x, filters, kernel_size=3, strides=1, groups=1, activation="relu6", name="conv"):
-    """Convolution ('same' padding, no bias), batch normalization, activation."""
-    x = layers.Conv2D(filters, kernel_size, strides=strides, padding="same", groups=groups, use_bias=False, name=name)(
+def conv_bn(x, filters, kernel_size=3, strides=1, groups=1, activation="relu6", pad_style="same", name="conv"):
+    """Convolution (no bias), batch normalization, activation. pad_style: 'same', or
+    'symmetric' for a strided conv ((kernel_size - 1) // 2 on every side, as PyTorch)."""
+    padding = "same"
+    if strides > 1 and pad_style == "symmetric":
+        pad = (kernel_size - 1) // 2
+        x = layers.ZeroPadding2D(((pad, pad), (pad, pad)), name=f"{name}_pad")(x)
+        padding = "valid"
+    x = layers.Conv2D(filters, kernel_size, strides=strides, padding=padding, groups=groups, use_bias=False, name=name)(
         x
     )
     x = layers.BatchNormalization(name=f"{name}_bn")(x)
@@ -54,6 +60,13 @@ class ConvBN(Composite):
         F.choice("strides", 1, (1, 2), "Stride (both axes)."),
         F.integer("groups", 1, 1, F.MAX_CHANNELS, "Grouped convolution."),
         F.activation("relu6", _ACTS),
+        F.choice(
+            "pad_style",
+            "same",
+            ("same", "symmetric"),
+            "How a strided convolution pads: same (Keras's 'same': one more at the bottom and right of an even "
+            "input); symmetric ((kernel_size - 1) // 2 on every side, as PyTorch models).",
+        ),
     )
 
 

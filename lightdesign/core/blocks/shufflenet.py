@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lightdesign.core import fields as F
 from lightdesign.core import layers
-from lightdesign.core.blocks.base import Composite
+from lightdesign.core.blocks.base import FOLDED_BN, Composite
 from lightdesign.core.layers import ChannelShuffle, ChannelSplit
 from lightdesign.core.registry import register
 from lightdesign.core.symbolic import LayerError
@@ -38,29 +38,34 @@ def shufflenet_v1_unit(x, filters, groups=3, strides=1, group_first_conv=True, n
     return layers.Activation("relu", name=f"{name}_relu")(x)
 
 
-def shufflenet_v2_unit(x, filters, strides=1, kernel_size=3, name="unit"):
+def shufflenet_v2_unit(x, filters, strides=1, kernel_size=3, pad_style="same", folded_bn=False, name="unit"):
     """Stride 1: split the channels in two, transform one half, concatenate, shuffle.
-    Stride 2: transform the whole input in two branches, concatenate, shuffle."""
+    Stride 2: transform the whole input in two branches, concatenate, shuffle.
+    pad_style: how a stride-2 depthwise conv pads ('same', or 'symmetric': (kernel_size - 1)
+    // 2 on every side, as PyTorch); folded_bn: BatchNorm folded into the convolutions' biases."""
     branch = filters // 2
+
+    def depthwise(y, label):
+        if strides > 1 and pad_style == "symmetric":
+            pad = (kernel_size - 1) // 2
+            y = layers.ZeroPadding2D(((pad, pad), (pad, pad)), name=f"{label}_pad")(y)
+        padding = "valid" if strides > 1 and pad_style == "symmetric" else "same"
+        y = layers.DepthwiseConv2D(kernel_size, strides=strides, padding=padding, use_bias=folded_bn, name=label)(y)
+        return y if folded_bn else layers.BatchNormalization(name=f"{label}_bn")(y)
+
+    def pointwise(y, label):
+        y = layers.Conv2D(branch, 1, use_bias=folded_bn, name=label)(y)
+        if not folded_bn:
+            y = layers.BatchNormalization(name=f"{label}_bn")(y)
+        return layers.Activation("relu", name=f"{label}_relu")(y)
+
     if strides == 1:
         shortcut = ChannelSplit(2, 0, name=f"{name}_split_a")(x)
         x = ChannelSplit(2, 1, name=f"{name}_split_b")(x)
     else:
-        shortcut = layers.DepthwiseConv2D(
-            kernel_size, strides=strides, padding="same", use_bias=False, name=f"{name}_proj_dw"
-        )(x)
-        shortcut = layers.BatchNormalization(name=f"{name}_proj_dw_bn")(shortcut)
-        shortcut = layers.Conv2D(branch, 1, use_bias=False, name=f"{name}_proj_pw")(shortcut)
-        shortcut = layers.BatchNormalization(name=f"{name}_proj_pw_bn")(shortcut)
-        shortcut = layers.Activation("relu", name=f"{name}_proj_pw_relu")(shortcut)
-    x = layers.Conv2D(branch, 1, use_bias=False, name=f"{name}_pw1")(x)
-    x = layers.BatchNormalization(name=f"{name}_pw1_bn")(x)
-    x = layers.Activation("relu", name=f"{name}_pw1_relu")(x)
-    x = layers.DepthwiseConv2D(kernel_size, strides=strides, padding="same", use_bias=False, name=f"{name}_dw")(x)
-    x = layers.BatchNormalization(name=f"{name}_dw_bn")(x)
-    x = layers.Conv2D(branch, 1, use_bias=False, name=f"{name}_pw2")(x)
-    x = layers.BatchNormalization(name=f"{name}_pw2_bn")(x)
-    x = layers.Activation("relu", name=f"{name}_pw2_relu")(x)
+        shortcut = pointwise(depthwise(x, f"{name}_proj_dw"), f"{name}_proj_pw")
+    x = pointwise(x, f"{name}_pw1")
+    x = pointwise(depthwise(x, f"{name}_dw"), f"{name}_pw2")
     x = layers.Concatenate(name=f"{name}_concat")([shortcut, x])
     return ChannelShuffle(2, name=f"{name}_shuffle")(x)
 
@@ -126,6 +131,14 @@ class ShuffleNetV2Unit(Composite):
         F.channels("filters", 116, "Output channels (even: half come from each branch)."),
         _STRIDES,
         F.choice("kernel_size", 3, (3, 5, 7), "Depthwise kernel size."),
+        F.choice(
+            "pad_style",
+            "same",
+            ("same", "symmetric"),
+            "How the stride-2 depthwise convolutions pad: same (Keras's 'same': one more at the bottom and right "
+            "of an even input); symmetric ((kernel_size - 1) // 2 on every side, as PyTorch models).",
+        ),
+        FOLDED_BN,
     )
 
     @classmethod

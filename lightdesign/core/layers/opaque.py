@@ -4,6 +4,10 @@ An opaque block keeps what the file says about the layer (its name, operation, o
 and parameter count) so the totals stay right and the graph stays whole; it has no Keras
 form, so code generation, training and export refuse a design that holds one and name it.
 It never appears in the palette: only importers (``lightdesign.importers``) create it.
+
+What the importer could not know is said, never guessed silently: MACs it did not count
+(``macs_known``) and an output shape taken as the input's (``shape_known``); the analysis
+lists the figures each leaves incomplete.
 """
 
 from __future__ import annotations
@@ -20,6 +24,12 @@ _SHAPE = F.ints("output_shape", [1], 1, MAX_SIZE, "Output shape without the batc
 _TRAINABLE = F.integer("trainable", 0, 0, MAX_COUNT, "Trainable parameters, from the file's weights where present.")
 _NON_TRAINABLE = F.integer("non_trainable", 0, 0, MAX_COUNT, "Non-trainable parameters (statistics, constants).")
 _MACS = F.integer("macs", 0, 0, MAX_COUNT, "Multiply-accumulates, where the importer could count them; else 0.")
+_MACS_KNOWN = F.flag(
+    "macs_known", False, "Whether the importer counted the multiply-accumulates (else they are unknown)."
+)
+_SHAPE_KNOWN = F.flag(
+    "shape_known", True, "Whether the file gives the output shape (else it is the input's, and later figures unknown)."
+)
 _REASON = F.text("reason", "", "Why the layer could not be mapped to a LightDesign kind.", max_length=300)
 
 
@@ -28,7 +38,16 @@ class _Opaque(Layer):
     palette = False  # created by importers only
     opaque = True
     tflite = TFLiteSupport(builtin=False, int8=False, reason="deploy.why.opaque", alternative="deploy.alt.opaque")
-    keras_defaults = dict(op="unknown", output_shape=[1], trainable=0, non_trainable=0, macs=0, reason="")
+    keras_defaults = dict(
+        op="unknown",
+        output_shape=[1],
+        trainable=0,
+        non_trainable=0,
+        macs=0,
+        macs_known=False,
+        shape_known=True,
+        reason="",
+    )
 
     def output_shape(self, shapes):
         shape = tuple(self.cfg["output_shape"])
@@ -60,7 +79,7 @@ class Opaque(_Opaque):
         "An imported layer that LightDesign cannot express: it keeps its operation, output shape and "
         "parameter count so the totals stay right, but code, training and export refuse it."
     )
-    fields = (_OP, _SHAPE, _TRAINABLE, _NON_TRAINABLE, _MACS, _REASON)
+    fields = (_OP, _SHAPE, _TRAINABLE, _NON_TRAINABLE, _MACS, _MACS_KNOWN, _SHAPE_KNOWN, _REASON)
 
 
 @register
@@ -80,6 +99,8 @@ class OpaqueMerge(_Opaque):
         _TRAINABLE,
         _NON_TRAINABLE,
         _MACS,
+        _MACS_KNOWN,
+        _SHAPE_KNOWN,
         _REASON,
     )
 

@@ -63,6 +63,9 @@ def convert(
     if len(layers) > 4 * MAX_LAYERS:
         raise too_many_layers(len(layers))
     layers, resolve, paths = expand(layers, 4 * MAX_LAYERS, depth)
+    applied = sum(max(len(graph.calls(layer)), 1) for layer in layers if layer.get("class_name") != "InputLayer")
+    if applied > MAX_LAYERS:  # refused with the model's own count, before the walk stops at the limit
+        raise too_many_layers(applied)
     inputs, outputs = [resolve(i) for i in inputs], [resolve(o) for o in outputs]
     if weights is not None:
         weights = {name: weights.get(path, []) for name, path in paths.items()}
@@ -244,7 +247,7 @@ def _map_layer(builder, cls_name, layer, cfg, name, tensor_id, inputs, constants
     else:
         builder.add(tensor_id, name, cls_name, kind, params, inputs, params_in_file, shapes, hint)
         return
-    macs = 0
+    macs = 0 if cls_name in opaque.NO_MACS else None
     if params_in_file is None:
         params_in_file = opaque.params(cls_name, cfg, in_shape)
     shape = hint or opaque.shape(cls_name, cfg, in_shape)

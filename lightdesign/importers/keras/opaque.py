@@ -32,6 +32,10 @@ SAME_SHAPE = {
 }
 
 
+# layers with no multiply-accumulates under the counting convention: an opaque one counts zero
+NO_MACS = (SAME_SHAPE - {"Lambda"}) | {"Cropping2D", "UpSampling2D", "Resizing", "Permute", "RepeatVector"}
+
+
 def params(cls_name: str, cfg: dict, in_shape: tuple | None) -> tuple[int, int] | None:
     """Parameters of an unmapped layer from its settings, for the few known ones."""
     channels = in_shape[-1] if in_shape else 0

@@ -129,7 +129,8 @@ def _merge(m: Mapper, node, name, data_in, kind):
         reason = f"{node.op_type} by the constant {v[0]:g}" if v else f"{node.op_type} by a constant"
     else:
         reason = f"{node.op_type} with a constant of {size} values"
-    block = m.b.opaque(node.output[0], name, node.op_type, [x], m.b.shape(x), (0, size if size > 1 else 0), reason)
+    params = (0, size if size > 1 else 0)
+    block = m.b.opaque(node.output[0], name, node.op_type, [x], m.b.shape(x), params, reason, macs=0)
     m.layout.keeps_file_order(x, block)
 
 

@@ -46,7 +46,7 @@ def gemm(m: Mapper, node, name, attrs, data_in):
         raise Unmappable("a matrix product with computed weights")
     w = m.graph.tensor(node.input[1]).dims
     units = w[0] if attrs.get("transB", 0) else w[1]
-    bias = len(node.input) > 2 and bool(node.input[2])
+    bias = len(node.input) > 2 and bool(node.input[2]) and not m.graph.zeros_made_at_run_time(node.input[2])
     count = m.graph.size(node.input[1]) + (m.graph.size(node.input[2]) if bias else 0)
     if bias and m.graph.size(node.input[2]) not in (units,):
         raise Unmappable("a bias that is not one per unit")

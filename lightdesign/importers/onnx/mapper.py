@@ -25,13 +25,16 @@ reshape that would pair or read different features in the design than in the fil
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from lightdesign.core.symbolic import Unmappable
 from lightdesign.importers.base import Builder, ImportResult, ModelFileError, lent_arrays
 from lightdesign.importers.onnx import (
     elementwise,
+    external,
     layers,
     reader,
     recurrent,
@@ -70,6 +73,8 @@ HANDLERS: dict[str, Callable[..., Any]] = {
     "Reshape": shapes.reshape,
     "Concat": shapes.concat,
     "Split": shapes.split,
+    "SplitToSequence": shapes.split_to_sequence,
+    "SequenceAt": shapes.sequence_at,
     "Slice": shapes.slice_channels,
     "Pad": shapes.pad,
     "LSTM": recurrent.layer,
@@ -80,6 +85,19 @@ HANDLERS: dict[str, Callable[..., Any]] = {
 }
 # operators whose constants are trainable weights when they stay opaque (others' are not)
 WEIGHTED = {"ConvTranspose", "PRelu", "LSTM", "GRU", "RNN", "InstanceNormalization", "LayerNormalization"}
+# inputs of an operator that are settings, not weights (an Upsample's or Resize's scales)
+SETTINGS = {"Upsample": (1,), "Resize": (1, 2, 3)}
+# operators with no multiply-accumulates under the counting convention (pooling, normalization,
+# activations, elementwise arithmetic, moving data): an opaque one counts zero MACs, exactly
+NO_MACS = {
+    *("Add", "Sub", "Mul", "Div", "Pow", "Sqrt", "Exp", "Log", "Neg", "Abs", "Reciprocal", "Min", "Max", "Mean"),
+    *("Relu", "LeakyRelu", "PRelu", "Elu", "Selu", "Celu", "Gelu", "Erf", "Sigmoid", "HardSigmoid", "HardSwish"),
+    *("Tanh", "Softplus", "Softsign", "Softmax", "LogSoftmax", "Clip", "Mish", "Where", "Cast", "Identity"),
+    *("MaxPool", "AveragePool", "LpPool", "GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "ReduceMax"),
+    *("ReduceMin", "ReduceSum", "ReduceL2", "BatchNormalization", "InstanceNormalization", "LayerNormalization"),
+    *("LRN", "Dropout", "Upsample", "Resize", "Pad", "Transpose", "Reshape", "Flatten", "Squeeze", "Unsqueeze"),
+    *("Concat", "Split", "Slice", "Gather", "Expand", "Tile", "DepthToSpace", "SpaceToDepth"),
+}
 # operators mapped on a tensor in the file's (batch, steps, features) order too (the others
 # assume channels-first and stay opaque on one): elementwise ones, and those that read its axes
 FILE_ORDER_OPS = {
@@ -89,10 +107,10 @@ FILE_ORDER_OPS = {
 }
 
 
-def convert(data: bytes, name: str, input_shape: tuple | None = None) -> ImportResult:
+def convert(data: bytes, name: str, input_shape: tuple | None = None, folder: Path | None = None) -> ImportResult:
     """A .onnx file's contents -> ImportResult; ``input_shape`` (channels last) fixes an input
-    the file leaves open."""
-    return _convert(data, name, input_shape)[0]
+    the file leaves open; ``folder`` is the file's own, where its external data files lie."""
+    return _convert(data, name, input_shape, folder)[0]
 
 
 def weight_values(data: bytes, input_shape: tuple | None = None) -> dict[str, list]:
@@ -103,8 +121,10 @@ def weight_values(data: bytes, input_shape: tuple | None = None) -> dict[str, li
     return lent_arrays(result, mapper.sources, lambda *entry: weights.array(mapper.graph, *entry))
 
 
-def _convert(data: bytes, name: str, input_shape: tuple | None = None) -> tuple[ImportResult, Mapper]:
-    graph = reader.read(data)
+def _convert(
+    data: bytes, name: str, input_shape: tuple | None = None, folder: Path | None = None
+) -> tuple[ImportResult, Mapper]:
+    graph = reader.read(data, folder)
     inputs = graph.inputs
     if len(inputs) != 1 or len(graph.outputs) != 1:
         raise ModelFileError(
@@ -125,6 +145,8 @@ def _convert(data: bytes, name: str, input_shape: tuple | None = None) -> tuple[
     mapper = Mapper(graph, builder, input_shape is not None)
     mapper.run()
     notes = ["converted from channels-first (N, C, H, W) to the design's channels-last (H, W, C)", *mapper.notes]
+    if graph.missing:
+        notes.append(external.missing_note(graph.missing, folder is not None))
     return builder.result(graph.name or name, graph.outputs[0].name, "onnx", notes), mapper
 
 
@@ -143,17 +165,13 @@ class Mapper:
         self.sources: dict[str, list[tuple[str, str, Any]]] = {}
         self.layout = Layout(builder, graph, self.sources)
         self.sequence_tags: dict[str, tuple] = {}  # how a sequence tensor's axes differ (``sequences``)
+        self.channel_sequences: dict[str, tuple[str, int]] = {}  # split into a sequence -> (input, parts)
         self.notes: list[str] = []  # what the import leaves a note about, once each
 
     # -- the walk ----------------------------------------------------------------------------
     def run(self) -> None:
         for k, node in enumerate(self.graph.nodes):
             if k in self.skip or not node.output:
-                continue
-            if node.op_type == "Constant":
-                value = self.graph.attrs(node).get("value")
-                if value is not None:
-                    self.graph.constants[node.output[0]] = value
                 continue
             data_in = [i for i in node.input if i and i in self.b.tensors]
             if not data_in:
@@ -181,11 +199,16 @@ class Mapper:
     def opaque(self, node, name, data_in, reason) -> None:
         """Keep a node as an opaque block with its file's figures."""
         graph = self.graph
+        settings = SETTINGS.get(node.op_type, ())
         # float constants only: integer ones are indices, axes and shapes, not parameters
         consts = [
             i
-            for i in node.input
-            if i and graph.is_const(i) and graph.size(i) > 1 and graph.tensor(i).data_type not in (6, 7)
+            for index, i in enumerate(node.input)
+            if i
+            and index not in settings
+            and graph.is_const(i)
+            and graph.size(i) > 1
+            and graph.tensor(i).data_type not in (6, 7)
         ]
         count = sum(graph.size(i) for i in consts)
         params = (count, 0) if node.op_type in WEIGHTED else (0, count)
@@ -193,12 +216,30 @@ class Mapper:
         ordered = any(self.layout.in_file_order(x) for x in data_in)
         if ordered and shape is not None:  # the file's own order, as its input's
             shape = tuple(graph.shapes[node.output[0]][1:])
-        block = self.b.opaque(node.output[0], name, node.op_type, data_in, shape, params, reason)
+        macs = self.opaque_macs(node, shape)
+        block = self.b.opaque(node.output[0], name, node.op_type, data_in, shape, params, reason, macs)
         if ordered:
             self.layout.file_order.add(block)
         for extra in node.output[1:]:
             if extra:
                 self.b.alias(extra, node.output[0])
+
+    def opaque_macs(self, node, shape: tuple | None) -> int | None:
+        """The MACs of a node kept opaque, where they are known: none for the operators that
+        have none, those of a convolution or matrix product with constant weights and a known
+        output; None otherwise."""
+        if node.op_type in NO_MACS:
+            return 0
+        if shape is None or len(node.input) < 2 or not self.graph.is_const(node.input[1]):
+            return None
+        w = self.graph.tensor(node.input[1]).dims
+        if node.op_type == "Conv" and len(w) >= 3:
+            return math.prod(shape) * math.prod(w[1:])  # every output value: (C/g) x kernel taps
+        if node.op_type in ("Gemm", "MatMul") and len(w) == 2:
+            return math.prod(shape) * (
+                w[1] if node.op_type == "Gemm" and self.graph.attrs(node).get("transB") else w[0]
+            )
+        return None
 
     # -- what handlers share ----------------------------------------------------------------------
     def add(

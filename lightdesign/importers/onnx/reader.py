@@ -1,15 +1,19 @@
-"""An ONNX model read as plain data with the ``onnx`` package: protobuf parsing and shape
-inference only (nothing is run, external data files are never opened). The graph's nodes with
-who reads and writes each tensor, its constants (initializers and Constant nodes), the shapes
-inference found, the attributes of a node. What the nodes map to is the mapper's business."""
+"""An ONNX model read as plain data with the ``onnx`` package: protobuf parsing, shape
+inference and the folding of constant computations (``constants``: nothing else is run).
+Weights kept in external data files are read from the model's own folder when one is given
+(``external``), else their shapes alone are known. The graph's nodes with who reads and
+writes each tensor, its constants, the shapes inference found, the attributes of a node.
+What the nodes map to is the mapper's business."""
 
 from __future__ import annotations
 
 import math
 from collections import deque
+from pathlib import Path
 from typing import Any
 
 from lightdesign.importers.base import MAX_LAYERS, ModelFileError, too_many_layers
+from lightdesign.importers.onnx import constants, external
 
 MIN_OPSET, MAX_OPSET = 7, 23
 
@@ -20,7 +24,7 @@ def _onnx():
     return onnx
 
 
-def _load(data: bytes):
+def _load(data: bytes, folder: Path | None = None):
     onnx = _onnx()
     from google.protobuf.message import DecodeError
 
@@ -36,13 +40,54 @@ def _load(data: bytes):
             f"ONNX opset {opset} is not supported; LightDesign reads opsets {MIN_OPSET} to {MAX_OPSET}"
         )
     if len(model.graph.node) > 4 * MAX_LAYERS:
-        raise too_many_layers(len(model.graph.node))
+        raise too_many_layers(len(model.graph.node), nodes=True)
     _check_text(model)
+    missing = external.load(model, folder)
+    shapes, computed = constants.fold(model, _inferred, opset)
+    return model, shapes, computed, opset, missing
+
+
+def _without_weights(model):
+    """A copy of ``model`` for shape inference: its large constants become inputs of the same
+    type and shape (their values play no part, and copying them would cost most of the time)."""
+    onnx = _onnx()
+    from onnx import helper
+
+    graph = model.graph
+    light = onnx.GraphProto(name=graph.name)
+    light.node.extend(graph.node)
+    light.input.extend(graph.input)
+    light.output.extend(graph.output)
+    light.value_info.extend(graph.value_info)
+    declared = {i.name for i in graph.input}
+    for tensor in graph.initializer:
+        if math.prod(tensor.dims) <= constants.MAX_VALUES:
+            light.initializer.append(tensor)
+        elif tensor.name not in declared:
+            light.input.append(helper.make_tensor_value_info(tensor.name, tensor.data_type, list(tensor.dims)))
+    copy = onnx.ModelProto(ir_version=model.ir_version, graph=light)
+    copy.opset_import.extend(model.opset_import)
+    copy.functions.extend(model.functions)
+    return copy
+
+
+def _inferred(model) -> tuple[dict[str, list], dict[str, int]]:
+    """The shapes (batch included) that shape inference fixes completely, and the element
+    types it knows, by tensor name."""
+    onnx = _onnx()
     try:
-        inferred = onnx.shape_inference.infer_shapes(model, strict_mode=False)
+        inferred = onnx.shape_inference.infer_shapes(_without_weights(model), strict_mode=False, data_prop=True)
     except Exception:  # noqa: BLE001 - a model shape inference cannot follow still imports, with fewer shapes
         inferred = model
-    return model, inferred, opset
+    shapes, types = {}, {}
+    graph = inferred.graph
+    for vi in [*graph.input, *graph.value_info, *graph.output, *model.graph.output]:
+        shape = dims(vi)
+        if shape and all(d for d in shape):
+            shapes[vi.name] = shape
+        if vi.type.tensor_type.elem_type:
+            types[vi.name] = vi.type.tensor_type.elem_type
+    return shapes, types
 
 
 def _check_text(model) -> None:
@@ -82,22 +127,27 @@ def dims(value_info) -> list | None:
 class Graph:
     """The model's graph: its nodes in order, who reads and writes each tensor, its constants
     (initializers; Constant nodes are added by the walk as it meets them), the inputs that are
-    not initializers, the outputs, and the channels-first shapes (batch included) that shape
-    inference fixed."""
+    not initializers, the outputs, the channels-first shapes (batch included) that shape
+    inference fixed, the constants folding computed (``computed``: not stored in the file),
+    and the external data files that were not found (``missing``)."""
 
-    def __init__(self, model, inferred, opset: int):
+    def __init__(
+        self,
+        model,
+        shapes: dict[str, list],
+        opset: int,
+        missing: list[str] | None = None,
+        computed: set[str] | None = None,
+    ):
         graph = model.graph
         self.name = graph.name
         self.opset = opset
         self.inits = {t.name: t for t in graph.initializer}
         self.inputs = [i for i in graph.input if i.name not in self.inits]
         self.outputs = list(graph.output)
-        self.shapes: dict[str, list] = {}  # channels-first inferred shapes, with batch
-        for vi in [*inferred.graph.value_info, *inferred.graph.output, *graph.output]:
-            found = dims(vi)
-            if found and all(d for d in found):
-                self.shapes[vi.name] = found
-        self.constants: dict[str, Any] = {}  # Constant node outputs: name -> TensorProto
+        self.shapes = shapes  # channels-first inferred shapes, with batch
+        self.missing = missing or []
+        self.computed = computed or set()
         self.nodes = list(graph.node)
         self.consumers: dict[str, list[int]] = {}
         self.producer: dict[str, int] = {}
@@ -114,12 +164,12 @@ class Graph:
         return elem in (onnx.TensorProto.INT32, onnx.TensorProto.INT64)
 
     def tensor(self, name: str):
-        """A constant's TensorProto (an initializer or a Constant node's value); None when computed."""
-        return self.inits.get(name) or self.constants.get(name)
+        """A constant's TensorProto (an initializer, or a folded constant); None when computed."""
+        return self.inits.get(name)
 
     def is_const(self, name: str) -> bool:
         """Whether the tensor ``name`` is a constant."""
-        return name in self.inits or name in self.constants
+        return name in self.inits
 
     def size(self, name: str) -> int:
         """How many values a constant holds (0 for a computed tensor)."""
@@ -129,7 +179,7 @@ class Graph:
     def values(self, name: str, limit: int = 64) -> list | None:
         """A small constant's values, flat (axes, pads, scalars); None for another tensor."""
         t = self.tensor(name)
-        if t is None or math.prod(t.dims) > limit or t.data_location == 1:  # 1: external data, never opened
+        if t is None or math.prod(t.dims) > limit or t.data_location == 1:  # 1: external data not read
             return None
         from onnx import numpy_helper
 
@@ -138,8 +188,16 @@ class Graph:
         except Exception:  # noqa: BLE001 - a tensor ONNX cannot decode has no known values
             return None
 
+    def zeros_made_at_run_time(self, name: str) -> bool:
+        """Whether a constant is a run of zeros the graph computes (not stored in the file):
+        an exporter's stand-in for a bias the model does not have."""
+        if name not in self.computed:
+            return False
+        found = self.values(name, limit=constants.MAX_VALUES)
+        return found is not None and not any(found)
+
     def stored(self, name: str) -> bool:
-        """Whether a constant's values are in the file (external data files are never opened)."""
+        """Whether a constant's values were read (external data files may be missing)."""
         t = self.tensor(name)
         return t is not None and t.data_location != 1
 
@@ -161,7 +219,8 @@ class Graph:
         return found[0] if len(found) == 1 else None
 
 
-def read(data: bytes) -> Graph:
-    """An ONNX file's graph; ModelFileError when it is no complete model of a supported opset."""
-    model, inferred, opset = _load(data)
-    return Graph(model, inferred, opset)
+def read(data: bytes, folder: Path | None = None) -> Graph:
+    """An ONNX file's graph, its external data read from ``folder`` (the model's own) when
+    given; ModelFileError when it is no complete model of a supported opset."""
+    model, shapes, computed, opset, missing = _load(data, folder)
+    return Graph(model, shapes, opset, missing, computed)

@@ -86,6 +86,16 @@ def _moves_channels(m: Mapper, x: str, shape: tuple, target: list, reader: int) 
     )
 
 
+def _next_past_identities(m: Mapper, tensor: str) -> tuple[int | None, list[int]]:
+    """The only node reading ``tensor`` past Identity nodes (a copy, ``clone()``), and those."""
+    passed = []
+    k = m.graph.only_consumer(tensor)
+    while k is not None and m.graph.nodes[k].op_type == "Identity":
+        passed.append(k)
+        k = m.graph.only_consumer(m.graph.nodes[k].output[0])
+    return k, passed
+
+
 def _shuffle(m: Mapper, node, name, x) -> bool:
     """Reshape (N, g, C/g, H, W) -> Transpose (0, 2, 1, 3, 4) -> Reshape (N, C, H, W)."""
     first = m.graph.shapes.get(node.output[0]) or (m.graph.values(node.input[1], 8) if len(node.input) > 1 else None)
@@ -96,10 +106,10 @@ def _shuffle(m: Mapper, node, name, x) -> bool:
         return False
     if list(m.graph.attrs(m.graph.nodes[k]).get("perm") or []) != [0, 2, 1, 3, 4]:
         return False
-    j = m.graph.only_consumer(m.graph.nodes[k].output[0])
+    j, copies = _next_past_identities(m, m.graph.nodes[k].output[0])
     if j is None or m.graph.nodes[j].op_type != "Reshape":
         return False
-    m.skip.update((k, j))
+    m.skip.update((k, j, *copies))
     m.b.add(
         m.graph.nodes[j].output[0],
         name,
@@ -146,6 +156,33 @@ def split(m: Mapper, node, name, attrs, data_in):
         m.layout.keeps_file_order(x, block)
         if orders[index] and m.b.blocks[-1].name == block and m.b.blocks[-1].kind == "ChannelSplit":
             m.layout.reordered[block] = orders[index]
+
+
+def split_to_sequence(m: Mapper, node, name, attrs, data_in):
+    """A split into a sequence (PyTorch's ``chunk`` without the dynamo exporter's optimizer):
+    the parts are ChannelSplits, made where SequenceAt takes one."""
+    x = data_in[0]
+    rank = len(m.b.shape(x)) + 1
+    if int(attrs.get("axis", 0)) % rank != m.layout.channel_axis(x) or not int(attrs.get("keepdims", 1)):
+        raise Unmappable(f"a split into a sequence along axis {attrs.get('axis', 0)}")
+    channels = m.b.shape(x)[-1]
+    sizes = m.graph.values(node.input[1], 64) if len(node.input) > 1 and node.input[1] else [1]
+    if not sizes or len(set(sizes)) != 1 or channels % int(sizes[0]) or len(sizes) not in (1, channels // sizes[0]):
+        raise Unmappable("a split into a sequence of unequal parts")
+    m.b.alias(node.output[0], x)
+    m.channel_sequences[node.output[0]] = (x, channels // int(sizes[0]))
+
+
+def sequence_at(m: Mapper, node, name, attrs, data_in):
+    """One part of a split into a sequence (``split_to_sequence``): a ChannelSplit."""
+    found = m.channel_sequences.get(node.input[0])
+    position = m.graph.values(node.input[1], 1) if len(node.input) > 1 else None
+    if found is None or not position:
+        raise Unmappable("an element of a sequence that is not a split of the channels")
+    x, parts = found
+    index = int(position[0]) % parts
+    block = m.add(node, name, "ChannelSplit", dict(parts=parts, index=index), [x])
+    m.layout.keeps_file_order(x, block)
 
 
 def slice_channels(m: Mapper, node, name, attrs, data_in):

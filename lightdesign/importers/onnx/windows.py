@@ -74,7 +74,8 @@ def conv(m: Mapper, node, name, attrs, data_in):
         raise Unmappable(f"a kernel {kernel}, strides {strides} or dilations {dilations} that are not square")
     group = int(attrs.get("group", 1))
     channels = m.b.shape(x)[-1]
-    bias = len(node.input) > 2 and bool(node.input[2])
+    # a bias of zeros the graph makes at run time (PyTorch's dynamo exporter) is no weight
+    bias = len(node.input) > 2 and bool(node.input[2]) and not m.graph.zeros_made_at_run_time(node.input[2])
     count = (m.graph.size(node.input[1]) + (m.graph.size(node.input[2]) if bias else 0), 0)
     k, s, d = kernel[0], strides[0], dilations[0]
     bias_recipe = [("vector", node.input[2], (1.0, None))] if bias else []

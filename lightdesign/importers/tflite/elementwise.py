@@ -37,7 +37,7 @@ def _elementwise(m: Mapper, tid, name, code, options, ins, outs, data_in, kind):
         reason = f"{code} by the constant {shown}"
     else:
         reason = f"{code} with a constant of {c.size} values"
-    m.b.opaque(tid, name, code, [x], m.b.shape(x), (0, c.size if c.size > 1 else 0), reason)
+    m.b.opaque(tid, name, code, [x], m.b.shape(x), (0, c.size if c.size > 1 else 0), reason, macs=0)
 
 
 def add(m: Mapper, tid, name, op, options, ins, outs, data_in):

@@ -4,7 +4,8 @@ kept as an opaque block with the reason.
 
 TFLite stores BatchNorm folded into the convolutions and activations fused into them, so an
 imported convolution has a bias and its activation; the parameter count is that of the
-file's weights (the Keras model's trainable count with BatchNorm folded).
+file's weights (the Keras model's trainable count with BatchNorm folded, and the zero bias
+the converter gives a convolution that has none in Keras).
 
 ``weight_values`` reads the weights of the mapped layers in Keras's layout (a job's worker
 calls it; the import records their shapes only): float32 buffers, float16 ones behind a
@@ -67,6 +68,16 @@ WEIGHTED = {
     "UNIDIRECTIONAL_SEQUENCE_RNN",
     "LSTM",
 }
+# operators with no multiply-accumulates under the counting convention: an opaque one counts zero
+NO_MACS = {
+    *("ADD", "SUB", "MUL", "DIV", "POW", "SQRT", "RSQRT", "EXP", "LOG", "NEG", "ABS", "MINIMUM", "MAXIMUM"),
+    *("RELU", "RELU6", "RELU_N1_TO_1", "LEAKY_RELU", "PRELU", "ELU", "GELU", "LOGISTIC", "TANH", "HARD_SWISH"),
+    *("SOFTMAX", "LOG_SOFTMAX", "MAX_POOL_2D", "AVERAGE_POOL_2D", "L2_POOL_2D", "MEAN", "SUM", "REDUCE_MAX"),
+    *("REDUCE_MIN", "REDUCE_PROD", "L2_NORMALIZATION", "LOCAL_RESPONSE_NORMALIZATION", "PAD", "PADV2"),
+    *("MIRROR_PAD", "RESIZE_BILINEAR", "RESIZE_NEAREST_NEIGHBOR", "RESHAPE", "SQUEEZE", "EXPAND_DIMS"),
+    *("TRANSPOSE", "CONCATENATION", "SPLIT", "SPLIT_V", "SLICE", "STRIDED_SLICE", "GATHER", "TILE"),
+    *("DEPTH_TO_SPACE", "SPACE_TO_DEPTH", "PACK", "UNPACK", "QUANTIZE", "DEQUANTIZE", "CAST"),
+}
 
 
 def convert(data: bytes, name: str, input_shape: tuple | None = None) -> ImportResult:
@@ -104,7 +115,10 @@ def _convert(data: bytes, name: str, input_shape: tuple | None = None) -> tuple[
     notes = []
     if len(model.graphs) > 1:
         notes.append(f"the file has {len(model.graphs)} subgraphs; the first (the model) was imported")
-    notes.append("TFLite folds BatchNormalization into the convolutions: they import with a bias and no BatchNorm")
+    notes.append(
+        "TFLite folds BatchNormalization into the convolutions: they import with the bias the file stores (zeros "
+        "included: the converter gives one to every convolution) and no BatchNorm"
+    )
     out = str(outputs[0])
     if out not in builder.tensors:
         out = mapper.last or out
@@ -177,7 +191,8 @@ class Mapper:
         consts = [i for i in ins if i >= 0 and i in constant and tensors[i].size > 1 and tensors[i].type not in (2, 4)]
         count = sum(tensors[i].size for i in consts)
         params = (count, 0) if code in WEIGHTED else (0, count)
-        self.b.opaque(tid, name, code, [str(i) for i in data_in], self.dims(outs[0]), params, reason)
+        macs = 0 if code in NO_MACS else None
+        self.b.opaque(tid, name, code, [str(i) for i in data_in], self.dims(outs[0]), params, reason, macs)
         for extra in outs[1:]:
             self.b.alias(str(extra), tid)
 
@@ -222,12 +237,11 @@ class Mapper:
         return sum(self.graph.tensors[i].size for i in ins if i >= 0 and i in self.graph.constant)
 
     def has_bias(self, ins: list[int]) -> bool:
-        """Whether an operator's bias input holds anything: the converter gives a zero bias to
-        convolutions that have none in Keras (the depthwise half of a separable conv)."""
-        if len(ins) < 3 or ins[2] < 0:
-            return False
-        return self.graph.holds_values(ins[2])
+        """Whether an operator has a bias input. One of zeros counts as the file stores it: the
+        converter gives one to convolutions that have none in Keras (the depthwise half of a
+        separable conv), and an untrained model's folded BatchNorm is one."""
+        return len(ins) >= 3 and ins[2] >= 0
 
     def weight_inputs(self, ins: list[int]) -> list[int]:
-        """The weight tensors of a conv or fully connected operator (a zero bias left out)."""
+        """The weight tensors of a conv or fully connected operator."""
         return [ins[1]] + ([ins[2]] if self.has_bias(ins) else [])

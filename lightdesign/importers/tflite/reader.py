@@ -168,14 +168,6 @@ class Subgraph:
         count = min(len(raw) // size, t.size)
         return list(struct.unpack_from(f"<{count}{fmt}", raw, 0))
 
-    def holds_values(self, index: int) -> bool:
-        """Whether tensor ``index`` may hold anything but zeros (a stored constant of zeros does not)."""
-        t = self.tensors[index]
-        if index not in self.constant or t.buffer >= len(self.buffers):
-            return True
-        raw = self.buffers[t.buffer].bytes(0, 4 * 65536 + 16)
-        return bool(raw.strip(b"\0")) or not raw
-
     def raw(self, index: int):
         """A constant tensor's values as float32 (dequantized), in the file's layout; None when
         they cannot be read (no buffer, sparse, an unknown type)."""
