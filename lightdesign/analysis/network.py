@@ -47,6 +47,10 @@ Peak activation memory (int8 deployment)
     Checked against the arena the ``tflite-micro`` interpreter reports. The in-place
     figure is lower and engine-dependent: depthwise convolutions overwriting their input
     (TinyEngine, MCUNet), perfectly packed.
+Predicted latency
+    Float32 and int8 TFLite on this machine's CPU, XNNPACK, batch 1, one thread: the sum of
+    the converted model's kernels as predictors calibrated on this machine say
+    (``lightdesign.analysis.latency``); None with a note where not calibrated or not known.
 Training memory
     For a batch size B: weights (4 bytes per parameter) + gradients (4 per trainable
     parameter) + optimizer slots (Adam 2, RMSprop 1, SGD with momentum 1, plain SGD 0
@@ -59,7 +63,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from lightdesign.analysis import deployment, metrics
+from lightdesign.analysis import deployment, latency, metrics
 from lightdesign.core.design import Design
 from lightdesign.core.graph import Graph, trace
 from lightdesign.core.issues import Issue
@@ -158,6 +162,7 @@ class Analysis:
     dead_blocks: list[int] = field(default_factory=list)  # 0-based indices of blocks that feed nothing
     timeline: list[Step] = field(default_factory=list)
     deployment: deployment.Plan | None = None
+    latency: latency.Latency | None = None  # predicted TFLite latency on this machine, 1 thread
     # Figures that leave out layers whose kind does not say how to count them:
     # metric key -> those layers (the figure is a lower bound).
     unknown: dict[str, list[str]] = field(default_factory=dict)
@@ -199,6 +204,7 @@ class Analysis:
                 "activations": training.activations,
                 "input_batch": training.input_batch,
             },
+            "latency_note": self.latency.note() if self.latency else None,
             "blocks": [
                 {
                     "index": b.index,
@@ -210,6 +216,7 @@ class Analysis:
                     "macs": b.macs,
                     "flops": b.flops,
                     "activation_bytes": b.activation_bytes,
+                    **self.block_latency(b.index),
                 }
                 for b in self.blocks
             ],
@@ -234,6 +241,15 @@ class Analysis:
             ],
             "errors": [i.to_dict() for i in self.errors],
             "warnings": [i.to_dict() for i in self.warnings],
+        }
+
+    def block_latency(self, index: int) -> dict[str, float | None]:
+        """A design block's predicted milliseconds by metric key (None where not predicted)."""
+        times = self.latency.blocks.get(index) if self.latency else None
+        predicted = self.latency is not None and self.latency.fp32_ms is not None
+        return {
+            metric.key: (times or {}).get(precision, 0.0) if predicted else None
+            for metric, precision in ((metrics.PREDICTED_FP32, "fp32"), (metrics.PREDICTED_INT8, "int8"))
         }
 
 
@@ -310,6 +326,7 @@ def analyze(design: Design, batch_size: int = 32, optimizer: str = "adam") -> An
         Step(node.name, node.kind, node.block, fp32, plan.layer_live.get(node.name, 0))
         for node, fp32 in zip(nodes, live, strict=True)
     ]
+    result.latency = latency.predict(nodes, plan)
     result.training = training_memory(result, batch_size, optimizer)
     result.output_shape = graph.output.shape if nodes else ()
     if graph.complete and design.blocks:

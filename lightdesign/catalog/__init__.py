@@ -10,9 +10,22 @@ an error at import time.
 
 from __future__ import annotations
 
-from lightdesign.catalog import common, compare, design, editor, export, fields, learn, metrics, scale, storage, train
+from lightdesign.catalog import (
+    common,
+    compare,
+    design,
+    editor,
+    export,
+    fields,
+    latency,
+    learn,
+    metrics,
+    scale,
+    storage,
+    train,
+)
 
-MODULES = (common, design, editor, train, compare, export, learn, metrics, fields, storage, scale)
+MODULES = (common, design, editor, train, compare, export, learn, metrics, fields, storage, scale, latency)
 
 
 def _merge() -> dict[str, dict[str, str]]:
