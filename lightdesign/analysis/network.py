@@ -335,6 +335,15 @@ def analyze(design: Design, batch_size: int = 32, optimizer: str = "adam") -> An
     return result
 
 
+def predicted_latency(result: Analysis, threads: int = 1) -> latency.Latency:
+    """The analysed design's predicted latency on ``threads`` threads (the analysis itself
+    predicts one thread; the machine's core count is the second setting a calibration takes)."""
+    if threads == 1 and result.latency is not None:
+        return result.latency
+    nodes = result.graph.live() if result.graph.complete else result.graph.nodes
+    return latency.predict(nodes, result.deployment, threads)
+
+
 def ends_with_softmax(result: Analysis) -> bool:
     """Whether the model's output is already probabilities (softmax or sigmoid): the loss
     then reads probabilities, not logits."""

@@ -77,16 +77,7 @@ def table(result: Analysis) -> str:
 
 def _latency_line(result: Analysis) -> str:
     """The predicted latency, or why there is none."""
-    predicted = result.latency
-    if predicted is None or predicted.fp32_ms is None:
-        return f"latency     {predicted.note() if predicted else '–'}"
-    return "latency     " + text(
-        "latency.figure",
-        fp32=metrics.PREDICTED_FP32.show(predicted.fp32_ms),
-        int8=metrics.PREDICTED_INT8.show(predicted.int8_ms),
-        threads=predicted.threads,
-        cpu=predicted.machine,
-    )
+    return f"latency     {result.latency.figure() if result.latency else '–'}"
 
 
 def cmd_presets(args: argparse.Namespace) -> None:

@@ -126,8 +126,18 @@ class Builder:
         return self._tensor(values.shape, schema.TensorType.INT8, data, self._quantized(q.scale[0], q.zeroPoint[0]))
 
     def ints(self, values) -> int:
+        """A constant int32 tensor (axes, shapes, paddings)."""
         values = np.asarray(values, np.int32)
         return self._tensor(values.shape, schema.TensorType.INT32, values)
+
+    def int_tensor(self, shape, model_input: bool = False, output: bool = False) -> int:
+        """An int32 tensor computed at run time (a shape, a size)."""
+        index = self._tensor(shape, schema.TensorType.INT32, None)
+        if model_input:
+            self.inputs.append(index)
+        if output:
+            self.outputs.append(index)
+        return index
 
     # -- the operation -----------------------------------------------------------------------
     def op(self, name: str, inputs: list[int], outputs: list[int], options_type: int = 0, options=None) -> None:
@@ -344,6 +354,31 @@ def _space_batch(b: Builder, k: Kernel) -> None:
     b.op(k.op, [x, b.ints(list(blocks)), b.ints(crops)], [y], options_type, options)
 
 
+def _shape_ops(b: Builder, k: Kernel) -> None:
+    """Flatten's run-time shape: SHAPE of the input, STRIDED_SLICE of its batch size, PACK of
+    the new shape (int32 vectors of a few entries)."""
+    if k.op == "SHAPE":
+        x = b.activation((1, max(k.inputs)))
+        y = b.int_tensor((2,), output=True)
+        options = schema.ShapeOptionsT()
+        options.outType = schema.TensorType.INT32
+        b.op(k.op, [x], [y], schema.BuiltinOptions.ShapeOptions, options)
+    elif k.op == "STRIDED_SLICE":
+        x = b.int_tensor((max(1, k.inputs[0] // 4),), model_input=True)
+        y = b.int_tensor((), output=True)
+        options = schema.StridedSliceOptionsT()
+        options.shrinkAxisMask = 1
+        b.op(k.op, [x, b.ints([0]), b.ints([1]), b.ints([1])], [y], schema.BuiltinOptions.StridedSliceOptions, options)
+    else:
+        count = max(1, k.outputs[0] // 4)
+        first = b.int_tensor((), model_input=True)
+        rest = [b.ints(7) for _ in range(count - 1)]
+        y = b.int_tensor((count,), output=True)
+        options = schema.PackOptionsT()
+        options.valuesCount, options.axis = count, 0
+        b.op(k.op, [first, *rest], [y], schema.BuiltinOptions.PackOptions, options)
+
+
 BUILDERS = {
     "CONV_2D": _convolution,
     "DEPTHWISE_CONV_2D": _convolution,
@@ -368,6 +403,9 @@ BUILDERS = {
     "EXPAND_DIMS": _reshape,
     "SPACE_TO_BATCH_ND": _space_batch,
     "BATCH_TO_SPACE_ND": _space_batch,
+    "SHAPE": _shape_ops,
+    "STRIDED_SLICE": _shape_ops,
+    "PACK": _shape_ops,
 }
 
 

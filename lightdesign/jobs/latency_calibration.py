@@ -140,6 +140,9 @@ def random_kernel(rng: random.Random, op: str) -> Kernel:
         return Kernel(op, (n,), (n,))
     if op in ("CONCATENATION", "SPLIT", "TRANSPOSE", "PAD", "SPACE_TO_BATCH_ND", "BATCH_TO_SPACE_ND"):
         return _copy_kernel(rng, op, h, c)
+    if op in ("SHAPE", "STRIDED_SLICE", "PACK"):  # int32 shape vectors of a few entries
+        sizes = {"SHAPE": (elements, 16), "STRIDED_SLICE": (16, 4), "PACK": (4, 4 * rng.randint(2, 4))}[op]
+        return Kernel(op, (sizes[0],), (sizes[1],))
     return Kernel(op, (elements,), (elements,))
 
 
@@ -302,14 +305,21 @@ def run(spec: LatencySpec, emit, stop_flag) -> None:
         errors={p: _median([e for k, e in errors.items() if k.startswith(p)]) for p in PRECISIONS},
     )
     model = latency_model.LatencyModel(calibration, forests)
+    path = latency_model.path_for(machine)
     measured = list(spec.measurements)
+
+    def keep() -> None:  # kept before the whole models are timed too, so that stopping then loses nothing
+        calibration.scale, calibration.refined_from = latency_model.composition(
+            model, observed(model, measured, machine)
+        )
+        calibration.seconds = time.monotonic() - started
+        latency_model.save(path, calibration, forests)
+
+    keep()
     if spec.models:
         emit(Status(stage=Stage.TIMING_MODELS))
         measured += probe_models(tf, rng, spec.models, machine, emit, stop_flag)
-    calibration.scale, calibration.refined_from = latency_model.composition(model, observed(model, measured, machine))
-    calibration.seconds = time.monotonic() - started
-    path = latency_model.path_for(machine)
-    latency_model.save(path, calibration, forests)
+        keep()
     result = LatencyResult(
         path=str(path),
         machine=machine.words(),
@@ -362,7 +372,7 @@ def probe_models(tf, rng: random.Random, count: int, machine, emit, stop_flag) -
         if stop_flag.is_set():
             break
         name = rng.choice(("mobilenet_v2", "mobilenet_v3_small", "shufflenet_v2", "mnasnet", "squeezenet_1_1"))
-        design = scaling.width_and_resolution(presets.build(name), rng.choice((0.5, 0.75, 1.0)), 8 * rng.randint(8, 20))
+        design = scaling.width_and_resolution(presets.build(name), rng.choice((0.5, 0.75, 1.0)), 8 * rng.randint(8, 16))
         model = build_model(generate(design))
         samples, _ = representative_for(design.input_shape)
         figures = {}

@@ -160,6 +160,7 @@ class ExportSpec(Message):
     run_label: str = ""  # the trained run, in words
     int8_peak_estimate: int = 0  # the analysis's TFLite Micro activation estimate, measured beside it
     weights: WeightsSource | None = None  # an imported file's weights (when no trained run is exported)
+    design: dict[str, Any] = field(default_factory=dict)  # the design (``to_dict``): its latency measurement names it
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -205,8 +206,8 @@ class LatencySpec(Message):
     ``measurements`` kept from earlier exports on this machine."""
 
     threads: int = 1
-    seconds: float = 150.0
-    models: int = 4
+    seconds: float = 120.0
+    models: int = 3
     measurements: tuple[Measurement, ...] = ()
     seed: int = 0
 
