@@ -21,6 +21,7 @@ measured. Timings are printed, never asserted.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -34,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 from lightdesign.analysis import latency_model  # noqa: E402
-from lightdesign.analysis.network import analyze  # noqa: E402
+from lightdesign.analysis.network import analyze, predicted_latency  # noqa: E402
 from lightdesign.core import edits, presets  # noqa: E402
 from lightdesign.core.design import DesignError  # noqa: E402
 from lightdesign.explore import scaling  # noqa: E402
@@ -83,7 +84,8 @@ def random_designs(count: int) -> list:
 
 
 def convert_all(designs: list, folder: Path) -> list[dict]:
-    """Each design's figures and its two converted models (files in ``folder``)."""
+    """Each design's figures and its two converted models (files in ``folder``, kept there
+    by the design's digest: a second run converts nothing again)."""
     import tensorflow as tf
 
     from lightdesign.jobs.export import convert, representative_for
@@ -92,32 +94,32 @@ def convert_all(designs: list, folder: Path) -> list[dict]:
 
     rows = []
     for index, design in enumerate(designs):
-        result = analyze(design)
-        row = {
-            "name": design.name,
-            "macs": result.macs,
-            "predicted": {"fp32": result.latency.fp32_ms, "int8": result.latency.int8_ms},
-            "note": result.latency.note(),
-            "files": {},
-        }
+        row = {"name": design.name, "design": design, "macs": analyze(design).macs, "files": {}}
         try:
             model = build_model(generate(design))
         except Exception as exc:  # noqa: BLE001 - reported per design
-            row["note"] = f"cannot build: {exc}"
+            row["skipped"] = [f"cannot build: {exc}"]
             rows.append(row)
             continue
         vocabulary = next((b.params["input_dim"] for b in design.blocks if b.kind == "Embedding"), 100)
         samples, _ = representative_for(design.input_shape, vocabulary)
+        digest = hashlib.sha256(design.to_json().encode()).hexdigest()[:16]
         for precision in ("fp32", "int8"):
-            try:
-                content = convert(tf, model, precision == "int8", samples[:32])
-            except Exception:  # noqa: BLE001 - a design the converter refuses (LSTM int8): not timed
+            path = folder / f"{digest}_{precision}.tflite"
+            refused = path.with_suffix(".refused")
+            if not path.exists() and not refused.exists():
+                try:
+                    content = convert(tf, model, precision == "int8", samples[:32])
+                except Exception:  # noqa: BLE001 - a design the converter refuses (LSTM int8): not timed
+                    refused.write_text("the converter refused it")
+                    continue
+                if precision == "int8" and "DEQUANTIZE" in _operators(tf, content):
+                    refused.write_text("int8 partly float")
+                    continue
+                path.write_bytes(content)
+            if refused.exists():
+                row.setdefault("skipped", []).append(f"{precision}: {refused.read_text()}")
                 continue
-            if precision == "int8" and "DEQUANTIZE" in _operators(tf, content):
-                row.setdefault("skipped", []).append("int8 partly float")
-                continue
-            path = folder / f"{index}_{precision}.tflite"
-            path.write_bytes(content)
             row["files"][precision] = str(path)
         rows.append(row)
         print(f"  converted {index + 1}/{len(designs)} {design.name}", file=sys.stderr, flush=True)
@@ -181,6 +183,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--no-presets", action="store_true")
     parser.add_argument("--json", help="write every design's figures here")
+    parser.add_argument("--cache", help="keep the converted models in this folder (a second run reuses them)")
     args = parser.parse_args()
 
     model, machine = latency_model.current(args.threads)
@@ -189,10 +192,17 @@ def main() -> None:
     started, load_before = time.time(), os.getloadavg()
     designs = random_designs(args.random) + ([] if args.no_presets else preset_designs())
     print(f"{len(designs)} designs; converting…", file=sys.stderr, flush=True)
-    with tempfile.TemporaryDirectory() as folder:
-        rows = convert_all(designs, Path(folder))
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(args.cache or temporary)
+        folder.mkdir(parents=True, exist_ok=True)
+        rows = convert_all(designs, folder)
         measure_all(rows, args.repeats, args.threads, max(args.runs, 30))
     load_after = os.getloadavg()
+    model, _ = latency_model.current(args.threads)  # the calibration as it is now (one may have finished meanwhile)
+    for row in rows:
+        predicted = predicted_latency(analyze(row["design"]), args.threads)
+        row["predicted"] = {"fp32": predicted.fp32_ms, "int8": predicted.int8_ms}
+        row["note"] = predicted.note()
     calibration = model.calibration
     print(f"machine: {machine.words()}, {args.threads} thread(s); calibration of {time.ctime(calibration.created)}")
     print(f"load average before {load_before[0]:.1f} / after {load_after[0]:.1f} on {os.cpu_count()} cores")
@@ -210,7 +220,8 @@ def main() -> None:
             for clock in ("wall", "cpu"):
                 print(summary(chosen, precision, clock))
     if args.json:
-        Path(args.json).write_text(json.dumps([{k: v for k, v in r.items() if k != "files"} for r in rows], indent=1))
+        kept = [{k: v for k, v in r.items() if k not in ("files", "design")} for r in rows]
+        Path(args.json).write_text(json.dumps(kept, indent=1))
 
 
 if __name__ == "__main__":

@@ -113,19 +113,29 @@ class Calibration:
     invoke_us: dict[str, float] = field(default_factory=dict)  # one invoke() of an empty model, by precision
     scale: dict[str, float] = field(default_factory=dict)  # measured / predicted of whole models, by precision
     refined_from: int = 0  # whole-model measurements the scale was fitted on
-    errors: dict[str, float] = field(default_factory=dict)  # held-out kernels' median error, by precision
+    errors: dict[str, float] = field(default_factory=dict)  # out-of-bag kernels' median relative error, by precision
     format: int = FORMAT
 
 
-def save(path: Path, calibration: Calibration, forests: dict[str, dict]) -> None:
+def save(
+    path: Path, calibration: Calibration, forests: dict[str, dict], samples: dict[str, list] | None = None
+) -> None:
     """Write the calibration (``forests``: ``"fp32/CONV_2D"`` -> the arrays of
-    ``export_forest``) as one .npz, atomically."""
+    ``fit_forest``) as one .npz, atomically, with the timed ``samples`` they were fitted on
+    (``(features, work, microseconds)`` by the same keys) so that they can be studied or
+    fitted again."""
     import numpy as np
 
     arrays = {"meta": np.frombuffer(json.dumps(asdict(calibration)).encode(), np.uint8)}
     for key, forest in forests.items():
         for name, values in forest.items():
             arrays[f"{key}|{name}"] = values
+    for key, rows in (samples or {}).items():
+        width = max(len(row) for row, _, _ in rows)
+        table = np.zeros((len(rows), width + 2), np.float64)
+        for i, (row, work, micros) in enumerate(rows):
+            table[i, : len(row)], table[i, -2], table[i, -1] = row, work, micros
+        arrays[f"samples:{key}"] = table
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.part.npz")
     np.savez_compressed(temporary, **arrays)
@@ -250,7 +260,7 @@ def load(path: Path) -> LatencyModel:
             raise ValueError(f"{path.name} is a calibration of another format ({meta.get('format')})")
         forests: dict[str, dict] = {}
         for name in data.files:
-            if "|" in name:
+            if "|" in name and not name.startswith("samples:"):
                 key, array = name.split("|", 1)
                 forests.setdefault(key, {})[array] = data[name]
     return LatencyModel(Calibration(**meta), forests)
@@ -285,10 +295,11 @@ LEAVES = 96
 MIN_MICROS = 0.05  # a kernel timed at nothing still costs something
 
 
-def fit_forest(samples: list[tuple[tuple, float, float]], seed: int = 0) -> tuple[dict, float] | None:
+def fit_forest(samples: list[tuple[tuple, float, float]], seed: int = 0) -> tuple[dict, list[float]] | None:
     """A forest predicting log(microseconds / work) from the features of ``samples``
-    (``(features, work, microseconds)``), as flat arrays, and its out-of-bag median relative
-    error (0 when too few samples to say); None for fewer than two samples."""
+    (``(features, work, microseconds)``), as flat arrays, and the relative errors of its
+    out-of-bag predictions (the samples each tree did not see; none for a small sample);
+    None for fewer than two samples."""
     import numpy as np
     from sklearn.ensemble import RandomForestRegressor
 
@@ -329,8 +340,8 @@ def fit_forest(samples: list[tuple[tuple, float, float]], seed: int = 0) -> tupl
         "depth": np.array([depth], np.int32),
     }
     held_out = np.isfinite(forest.oob_prediction_) if oob else np.zeros(len(y), bool)
-    error = float(np.median(np.abs(np.exp(forest.oob_prediction_ - y)[held_out] - 1))) if held_out.any() else 0.0
-    return exported, error
+    errors = [float(e) for e in np.abs(np.exp(forest.oob_prediction_[held_out] - y[held_out]) - 1)] if oob else []
+    return exported, errors
 
 
 def composition(model: LatencyModel, measured: list[tuple[str, list, float]]) -> tuple[dict[str, float], int]:
@@ -347,3 +358,15 @@ def composition(model: LatencyModel, measured: list[tuple[str, list, float]]) ->
             ratios.setdefault(precision, []).append((ms - model.invoke_ms(precision)) / total)
     scales = {p: float(np.median(r)) for p, r in ratios.items()}
     return scales, max((len(r) for r in ratios.values()), default=0)
+
+
+def samples_of(path: Path) -> dict[str, list[tuple[tuple, float, float]]]:
+    """The timed samples a calibration kept, by ``precision/operation``."""
+    import numpy as np
+
+    found = {}
+    with np.load(path, allow_pickle=False) as data:
+        for name in data.files:
+            if name.startswith("samples:"):
+                found[name.removeprefix("samples:")] = [(tuple(r[:-2]), float(r[-2]), float(r[-1])) for r in data[name]]
+    return found

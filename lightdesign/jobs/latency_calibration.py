@@ -302,7 +302,7 @@ def run(spec: LatencySpec, emit, stop_flag) -> None:
         machine=machine.__dict__.copy(),
         samples={key: len(rows) for key, rows in samples.items()},
         invoke_us=invoke_us,
-        errors={p: _median([e for k, e in errors.items() if k.startswith(p)]) for p in PRECISIONS},
+        errors={p: _median([e for k, found in errors.items() if k.startswith(p) for e in found]) for p in PRECISIONS},
     )
     model = latency_model.LatencyModel(calibration, forests)
     path = latency_model.path_for(machine)
@@ -313,7 +313,7 @@ def run(spec: LatencySpec, emit, stop_flag) -> None:
             model, observed(model, measured, machine)
         )
         calibration.seconds = time.monotonic() - started
-        latency_model.save(path, calibration, forests)
+        latency_model.save(path, calibration, forests, samples)
 
     keep()
     if spec.models:

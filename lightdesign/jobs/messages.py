@@ -1,9 +1,11 @@
 """What the app and its worker processes say to each other, typed.
 
 Everything that crosses the process boundary is a frozen dataclass defined here: the job
-specs going to a worker (``TrainSpec``, ``ExportSpec``), the progress events coming back
-(``Started``, ``Status``, ``DataReady``, ``Batch``, ``Epoch`` and the terminal ``Finished``,
-``Stopped``, ``Failed``) and their results (``TrainResult``, ``ExportResult``). On the wire
+specs going to a worker (``TrainSpec``, ``ExportSpec``, ``CalibrateSpec``, ``LatencySpec``),
+the progress events coming back (``Started``, ``Status``, ``Progress``, ``DataReady``,
+``Batch``, ``Epoch`` and the terminal ``Finished``, ``Stopped``, ``Failed``) and their results
+(``TrainResult``, ``ExportResult``, ``CalibrationResult``, ``LatencyResult``). A latency
+``Measurement`` of a whole model is what the store keeps for the latency model. On the wire
 each is a JSON-safe dict: ``to_dict()`` on one side, ``from_dict()`` on the other (events
 through ``event_from_dict``), so the keys are spelled once, here. A finished training run
 is kept with its design as a ``RunRecord``.

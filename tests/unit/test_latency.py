@@ -252,7 +252,7 @@ def test_the_analysis_evaluates_the_forests_as_scikit_learn_does(tmp_path):
     ours = model.kernel_us("fp32", rows)
     assert ours == pytest.approx(10.0 * np.exp(reference.predict(fresh)), rel=1e-5)
     assert model.kernel_us("fp32", rows) == ours  # the second time from memory
-    assert 0 < error < 0.5
+    assert 0 < float(np.median(error)) < 0.5 and len(error) > 250  # out of bag: nearly every sample
 
 
 def test_composition_is_the_median_ratio_of_measured_to_predicted(calibrated):
