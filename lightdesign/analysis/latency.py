@@ -27,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from math import log2, prod
 
+from lightdesign.analysis import latency_model
 from lightdesign.analysis.deployment import Plan
 from lightdesign.analysis.lowering import Geometry, Op
 from lightdesign.catalog import CATALOG
@@ -46,7 +47,7 @@ class Kernel:
     activation: str | None = None  # a fused ReLU or ReLU6
 
 
-def _image(shape: tuple) -> tuple[int, int, int]:
+def image_shape(shape: tuple) -> tuple[int, int, int]:
     """(height, width, channels) of a geometry shape (a vector is one pixel)."""
     if len(shape) == 3:
         return shape
@@ -57,8 +58,8 @@ def _image(shape: tuple) -> tuple[int, int, int]:
 
 def _convolution(k: Kernel) -> tuple[list[float], float]:
     g = k.geometry
-    h, w, cin = _image(g.input)
-    ho, wo, cout = _image(g.output)
+    h, w, cin = image_shape(g.input)
+    ho, wo, cout = image_shape(g.output)
     taps = g.kernel[0] * g.kernel[1]
     per_output = taps * cin // g.groups
     macs = g.batch * ho * wo * cout * per_output
@@ -68,8 +69,8 @@ def _convolution(k: Kernel) -> tuple[list[float], float]:
 
 def _depthwise(k: Kernel) -> tuple[list[float], float]:
     g = k.geometry
-    h, w, cin = _image(g.input)
-    ho, wo, cout = _image(g.output)
+    h, w, cin = image_shape(g.input)
+    ho, wo, cout = image_shape(g.output)
     taps = g.kernel[0] * g.kernel[1]
     macs = g.batch * ho * wo * cout * taps
     return [h * w, cin, cout // cin, taps, g.strides[0], ho * wo, g.batch, macs], macs
@@ -83,8 +84,8 @@ def _fully_connected(k: Kernel) -> tuple[list[float], float]:
 
 def _pool(k: Kernel) -> tuple[list[float], float]:
     g = k.geometry
-    h, w, c = _image(g.input)
-    ho, wo, _ = _image(g.output)
+    h, w, c = image_shape(g.input)
+    ho, wo, _ = image_shape(g.output)
     taps = g.kernel[0] * g.kernel[1]
     return [h * w, c, taps, g.strides[0], ho * wo], ho * wo * c * taps
 
@@ -99,7 +100,7 @@ def _channels(k: Kernel) -> tuple[list[float], float]:
     """Concatenation, split, pad, transpose and space-to-batch: copies whose speed depends on
     how many pixels and how many channels each copy moves."""
     g = k.geometry
-    h, w, c = _image(g.input)
+    h, w, c = image_shape(g.input)
     moved = sum(k.inputs) + sum(k.outputs)
     return [sum(k.inputs), sum(k.outputs), h * w, c, len(k.inputs), len(k.outputs), g.groups], moved
 
@@ -190,6 +191,7 @@ class Latency:
         return CATALOG[self.note_key][lang].format(**self.note_values)
 
     def ms(self, precision: str) -> float | None:
+        """The figure of ``precision`` ("fp32" or "int8")."""
         return self.fp32_ms if precision == "fp32" else self.int8_ms
 
     def figure(self, lang: str = "en") -> str:
@@ -232,8 +234,6 @@ def rows(plan: Plan, covers=lambda op: True) -> tuple[list[Row], tuple[str, dict
 def predict(nodes: list[Node], plan: Plan, threads: int = 1) -> Latency:
     """The predicted latency of the live nodes of a traced network, from their lowered
     operations (``deployment.plan``), on ``threads`` threads of this machine."""
-    from lightdesign.analysis import latency_model
-
     model, machine = latency_model.current(threads)
     words = machine.words()
     if not plan.supported:

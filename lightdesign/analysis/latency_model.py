@@ -41,7 +41,7 @@ class Machine:
     tensorflow: str  # the installed version; "" when TensorFlow is not installed
     threads: int = 1
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         """The calibration's file name stem."""
         cpu = re.sub(r"[^A-Za-z0-9]+", "-", self.cpu).strip("-").lower()[:60] or "cpu"
@@ -76,16 +76,32 @@ def _tensorflow() -> str:
     return ""
 
 
+@functools.cache
 def this_machine(threads: int = 1) -> Machine:
     return Machine(_cpu(), os.cpu_count() or 1, _tensorflow(), threads)
 
 
+@functools.cache
+def _user_data_folder() -> Path:
+    return config.work_dir()  # the per-user data folder: asked once (every analysis looks for a calibration)
+
+
+def _work() -> Path:
+    return config.value("LIGHTDESIGN_WORK_DIR") or _user_data_folder()
+
+
 def folder() -> Path:
-    return config.work_dir() / FOLDER
+    """Where calibrations are kept: ``latency/`` in the work folder."""
+    return _work() / FOLDER
 
 
 def path_for(machine: Machine) -> Path:
-    return folder() / f"{machine.key}.npz"
+    return _path(_work(), machine.key)
+
+
+@functools.lru_cache(maxsize=64)
+def _path(work: Path, key: str) -> Path:
+    return work / FOLDER / f"{key}.npz"
 
 
 def calibrated_machines() -> list[Machine]:

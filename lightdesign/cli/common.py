@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import stat
 import sys
 from pathlib import Path
@@ -171,19 +170,12 @@ def amount(text: str) -> int:
     return value
 
 
-_DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|us|µs)?\s*$", re.IGNORECASE)
-_MS_PER = {"ms": 1.0, "s": 1000.0, "us": 0.001, "µs": 0.001}
-
-
 def duration(text: str) -> float:
     """Milliseconds from a time such as ``5ms``, ``0.5 s`` or ``800us`` (a bare number is ms)."""
-    match = _DURATION.match(text)
-    if not match:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a time; give e.g. 5ms, 0.5s or 800us")
-    value = float(match.group(1)) * _MS_PER[(match.group(2) or "ms").lower()]
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is no time at all; a limit must be above 0 (e.g. 5ms)")
-    return value
+    try:
+        return fmt.parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def limit_type(limit):

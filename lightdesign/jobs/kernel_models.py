@@ -18,7 +18,7 @@ import flatbuffers
 import numpy as np
 from tensorflow.lite.python import schema_py_generated as schema
 
-from lightdesign.analysis.latency import Kernel
+from lightdesign.analysis.latency import Kernel, image_shape
 
 INPUT_SCALE, WEIGHT_SCALE, OUTPUT_SCALE = 0.02, 0.01, 0.05
 # Output quantization TFLite's int8 kernels require (scale, zero point).
@@ -180,19 +180,10 @@ def _padding(size_in: tuple, size_out: tuple, kernel: tuple, strides: tuple) -> 
     return schema.Padding.VALID if valid and not same else schema.Padding.SAME
 
 
-def _image(shape: tuple) -> tuple[int, int, int]:
-    """(height, width, channels) of a geometry shape (a vector is one pixel)."""
-    if len(shape) == 3:
-        return shape
-    if len(shape) == 2:
-        return (1, *shape)
-    return (1, 1, shape[0])
-
-
 def _convolution(b: Builder, k: Kernel) -> None:
     g = k.geometry
-    h, w, cin = _image(g.input)
-    ho, wo, cout = _image(g.output)
+    h, w, cin = image_shape(g.input)
+    ho, wo, cout = image_shape(g.output)
     depthwise = k.op == "DEPTHWISE_CONV_2D"
     x = b.activation((g.batch, h, w, cin))
     if depthwise:
@@ -222,8 +213,8 @@ def _fully_connected(b: Builder, k: Kernel) -> None:
 
 def _pool(b: Builder, k: Kernel) -> None:
     g = k.geometry
-    h, w, c = _image(g.input)
-    ho, wo, _ = _image(g.output)
+    h, w, c = image_shape(g.input)
+    ho, wo, _ = image_shape(g.output)
     x = b.activation((1, h, w, c))
     options = schema.Pool2DOptionsT()
     options.padding = _padding((h, w), (ho, wo), g.kernel, g.strides)
@@ -277,7 +268,7 @@ def _unary(b: Builder, k: Kernel) -> None:
 
 def _concatenation(b: Builder, k: Kernel) -> None:
     g = k.geometry
-    h, w, _ = _image(g.input)
+    h, w, _ = image_shape(g.input)
     pixels = h * w
     first = b.activation((1, h, w, k.inputs[0] // pixels))
     rest = [b.activation((1, h, w, n // pixels), model_input=True) for n in k.inputs[1:]]
@@ -286,13 +277,13 @@ def _concatenation(b: Builder, k: Kernel) -> None:
     options = schema.ConcatenationOptionsT()
     options.axis = 3
     options.fusedActivationFunction = ACTIVATIONS.get(k.activation, 0)
-    y = b.output((1, *_image(g.output)), k.op, like=first)
+    y = b.output((1, *image_shape(g.output)), k.op, like=first)
     b.op(k.op, [first, *rest], [y], schema.BuiltinOptions.ConcatenationOptions, options)
 
 
 def _split(b: Builder, k: Kernel) -> None:
     g = k.geometry
-    h, w, c = _image(g.input)
+    h, w, c = image_shape(g.input)
     parts = len(k.outputs)
     x = b.activation((1, h, w, c))
     axis = b.ints(3)
@@ -305,7 +296,7 @@ def _split(b: Builder, k: Kernel) -> None:
 def _transpose(b: Builder, k: Kernel) -> None:
     """ChannelShuffle's transpose: (H, W, groups, C / groups) -> (H, W, C / groups, groups)."""
     g = k.geometry
-    h, w, c = _image(g.input)
+    h, w, c = image_shape(g.input)
     x = b.activation((1, h, w, g.groups, c // g.groups))
     y = b.output((1, h, w, c // g.groups, g.groups), k.op, like=x)
     b.op(k.op, [x, b.ints([0, 1, 2, 4, 3])], [y], schema.BuiltinOptions.TransposeOptions, schema.TransposeOptionsT())
@@ -313,7 +304,7 @@ def _transpose(b: Builder, k: Kernel) -> None:
 
 def _pad(b: Builder, k: Kernel) -> None:
     g = k.geometry
-    (h, w, c), (ho, wo, _) = _image(g.input), _image(g.output)
+    (h, w, c), (ho, wo, _) = image_shape(g.input), image_shape(g.output)
     x = b.activation((1, h, w, c))
     pads = [[0, 0], [(ho - h) // 2, ho - h - (ho - h) // 2], [(wo - w) // 2, wo - w - (wo - w) // 2], [0, 0]]
     y = b.output((1, ho, wo, c), k.op, like=x)
@@ -337,7 +328,7 @@ def _space_batch(b: Builder, k: Kernel) -> None:
     blocks = g.strides
     count = blocks[0] * blocks[1]
     if k.op == "SPACE_TO_BATCH_ND":
-        (h, w, c), (stacked, wo, _) = _image(g.input), _image(g.output)
+        (h, w, c), (stacked, wo, _) = image_shape(g.input), image_shape(g.output)
         ho = stacked // count
         pads = [[0, ho * blocks[0] - h], [0, wo * blocks[1] - w]]
         x = b.activation((1, h, w, c))
@@ -345,7 +336,7 @@ def _space_batch(b: Builder, k: Kernel) -> None:
         options_type, options = schema.BuiltinOptions.SpaceToBatchNDOptions, schema.SpaceToBatchNDOptionsT()
         b.op(k.op, [x, b.ints(list(blocks)), b.ints(pads)], [y], options_type, options)
         return
-    (stacked, w, c), (ho, wo, _) = _image(g.input), _image(g.output)
+    (stacked, w, c), (ho, wo, _) = image_shape(g.input), image_shape(g.output)
     h = stacked // count
     crops = [[0, h * blocks[0] - ho], [0, w * blocks[1] - wo]]
     x = b.activation((count, h, w, c))

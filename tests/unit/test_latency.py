@@ -295,7 +295,7 @@ def test_check_max_latency_exit_codes(calibrated, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["check", "--preset", "seed_cnn", "--max-latency", "5 parsecs"])
     assert exit_info.value.code == 2
-    assert "is not a time; give e.g. 5ms" in capsys.readouterr().err
+    assert "is not a time; write e.g. 5ms" in capsys.readouterr().err
 
 
 def test_check_max_latency_on_an_uncalibrated_machine_says_so(uncalibrated, capsys):
