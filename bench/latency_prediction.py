@@ -60,11 +60,15 @@ def preset_designs() -> list:
                 wanted = round(side * fraction / 8) * 8 if side >= 64 else round(side * fraction)
                 wanted = max(preset.min_resolution, wanted)
                 try:
-                    if len(base.input_shape) == 3:
+                    if alpha in preset.alphas:  # the preset's own widths (ShuffleNetV1 keeps its groups valid)
+                        design = presets.build(name, alpha=alpha, resolution=wanted)
+                    elif len(base.input_shape) == 3:
                         design = scaling.width_and_resolution(base, alpha, wanted)
                     else:  # a sequence: its length is the preset's resolution
                         design = edits.scale_width(presets.build(name, resolution=wanted), alpha)
                 except DesignError:
+                    continue
+                if analyze(design).errors:
                     continue
                 design.name = f"{name} α{alpha:g} {wanted}"
                 found.append(design)

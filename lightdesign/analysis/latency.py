@@ -45,6 +45,7 @@ class Kernel:
     outputs: tuple[int, ...]  # elements of each buffer it writes
     geometry: Geometry | None = None
     activation: str | None = None  # a fused ReLU or ReLU6
+    padding: str = ""  # convolutions and pooling: 'same' or 'valid' as TFLite runs them
 
 
 def image_shape(shape: tuple) -> tuple[int, int, int]:
@@ -165,6 +166,7 @@ def kernels(ops: list[Op], sizes: dict[str, int]) -> list[Kernel]:
             tuple(sizes.get(name, 0) for name in op.outputs),
             op.geometry,
             op.activation,
+            op.padding,
         )
         for op in ops
     ]

@@ -173,8 +173,11 @@ class Builder:
         return bytes(builder.Output())
 
 
-def _padding(size_in: tuple, size_out: tuple, kernel: tuple, strides: tuple) -> int:
-    """'SAME' when the output has the size 'same' padding gives, else 'VALID'."""
+def _padding(size_in: tuple, size_out: tuple, kernel: tuple, strides: tuple, said: str = "") -> int:
+    """The kernel's own padding where it says; else 'SAME' when the output has the size
+    'same' padding gives, else 'VALID'."""
+    if said:
+        return schema.Padding.SAME if said == "same" else schema.Padding.VALID
     same = all(o == -(-i // s) for i, o, s in zip(size_in, size_out, strides, strict=True))
     valid = all(o == (i - k) // s + 1 for i, o, k, s in zip(size_in, size_out, kernel, strides, strict=True))
     return schema.Padding.VALID if valid and not same else schema.Padding.SAME
@@ -193,7 +196,7 @@ def _convolution(b: Builder, k: Kernel) -> None:
     else:
         kernel = b.weights((cout, *g.kernel, cin // g.groups), 0)
         options, kind = schema.Conv2DOptionsT(), schema.BuiltinOptions.Conv2DOptions
-    options.padding = _padding((h, w), (ho, wo), g.kernel, g.strides)
+    options.padding = _padding((h, w), (ho, wo), g.kernel, g.strides, k.padding)
     options.strideH, options.strideW = g.strides
     options.dilationHFactor = options.dilationWFactor = 1
     options.fusedActivationFunction = ACTIVATIONS.get(k.activation, 0)
@@ -217,7 +220,7 @@ def _pool(b: Builder, k: Kernel) -> None:
     ho, wo, _ = image_shape(g.output)
     x = b.activation((1, h, w, c))
     options = schema.Pool2DOptionsT()
-    options.padding = _padding((h, w), (ho, wo), g.kernel, g.strides)
+    options.padding = _padding((h, w), (ho, wo), g.kernel, g.strides, k.padding)
     options.strideH, options.strideW = g.strides
     options.filterHeight, options.filterWidth = g.kernel
     options.fusedActivationFunction = ACTIVATIONS.get(k.activation, 0)

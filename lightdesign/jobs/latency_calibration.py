@@ -8,8 +8,8 @@ The kernels timed come from two sources, interleaved: the operations of preset v
 random widths (0.1-2x) and resolutions (32-320), lowered as the analysis lowers them (the
 sizes designs really have), and random operations over the same ranges (kernels 1-7,
 strides 1-2, groups, channel multipliers, expansions up to 6x), so that other designs are
-covered too. Every operation the latency model knows gets a few kernels first. The job
-stops timing kernels when its time is up and fits what it has.
+covered too. Every operation the latency model knows gets a few kernels first, however
+long they take; then the job times kernels until its time is up and fits what it has.
 
 One thread is timed by the invoking thread's CPU time (the kernel runs on it; a busy
 machine's other processes do not count), several threads by wall time. The empty model's
@@ -44,7 +44,8 @@ from lightdesign.jobs.train import STOPPED_ON_REQUEST
 
 PRECISIONS = latency.PRECISIONS
 IMAGE_PRESETS = tuple(name for name, p in presets.PRESETS.items() if p.resolution_label == "resolution")
-FIRST_PER_OPERATION = 6  # kernels of every operation before the rest
+FIRST_PER_OPERATION = 5  # kernels of every operation, timed first whatever the time allowed
+COVERING = FIRST_PER_OPERATION * len(FEATURES)
 MAX_MACS = 400e6  # larger kernels take too long to time often; designs rarely have them
 MAX_ELEMENTS = 6_000_000
 KERNEL_BUDGET_S = 0.03  # timing one kernel in one precision: about this long
@@ -184,7 +185,7 @@ def plan_kernels(rng: random.Random, count: int) -> list[Kernel]:
     """The kernels to time, in order: a few of every operation, then preset and random
     kernels alternately (in the preset kernels' proportions)."""
     operations = list(FEATURES)
-    first = [random_kernel(rng, op) for op in operations for _ in range(FIRST_PER_OPERATION)]
+    first = [_affordable_kernel(rng, op) for op in operations for _ in range(FIRST_PER_OPERATION)]
     from_presets = preset_kernels(rng, 48)
     weights = {op: 1 for op in operations}
     for kernel in from_presets:
@@ -193,7 +194,14 @@ def plan_kernels(rng: random.Random, count: int) -> list[Kernel]:
     randoms = [random_kernel(rng, op) for op in drawn]
     mixed = [k for pair in zip(from_presets, randoms, strict=False) for k in pair]
     mixed += randoms[len(from_presets) :]
-    return [k for k in first + mixed if _affordable(k)][:count]
+    return first + [k for k in mixed if _affordable(k)][: count - len(first)]
+
+
+def _affordable_kernel(rng: random.Random, op: str) -> Kernel:
+    while True:
+        kernel = random_kernel(rng, op)
+        if _affordable(kernel):
+            return kernel
 
 
 # -- timing -----------------------------------------------------------------------------------
@@ -280,7 +288,7 @@ def run(spec: LatencySpec, emit, stop_flag) -> None:
         if stop_flag.is_set():
             emit(Stopped(message=STOPPED_ON_REQUEST, on_request=True))
             return
-        if time.monotonic() > deadline:
+        if time.monotonic() > deadline and index >= COVERING:  # every operation is covered, whatever the time
             break
         row, work = latency.features(kernel)
         for precision in PRECISIONS:

@@ -54,9 +54,9 @@ class _Pool2D(_Pooling):
     def lower(self, node, low):
         window = pair(self.cfg["pool_size"])
         geometry = low.Geometry(low.input_shape(node), node.shape, window, pair(self.cfg["strides"] or window))
-        return low.emit(node.name, self.tflite_op, [low.source(node)], [numel(node.shape)], geometry=geometry).outputs[
-            0
-        ]
+        op = low.emit(node.name, self.tflite_op, [low.source(node)], [numel(node.shape)], geometry=geometry)
+        op.padding = self.cfg["padding"]
+        return op.outputs[0]
 
 
 @register
@@ -95,6 +95,7 @@ class _Pool1D(_Pooling):
         pooled = low.one_dimensional(
             node, low.source(node), self.tflite_op, size, window, self.cfg["strides"] or window
         )
+        pooled.padding = self.cfg["padding"]
         return low.emit(node.name, "RESHAPE", pooled.outputs, [size]).outputs[0]
 
 
