@@ -348,7 +348,7 @@ def fit_forest(samples: list[tuple[tuple, float, float]], seed: int = 0) -> tupl
         depth = max(depth, tree.max_depth)
     exported = {
         "feature": np.concatenate(arrays["feature"]).astype(np.int16),
-        "threshold": np.concatenate(arrays["threshold"]).astype(np.float32),
+        "threshold": np.concatenate(arrays["threshold"]),  # float64, as scikit-learn compares
         "left": np.concatenate(arrays["left"]).astype(np.int32),
         "right": np.concatenate(arrays["right"]).astype(np.int32),
         "value": np.concatenate(arrays["value"]).astype(np.float32),

@@ -43,6 +43,7 @@ def _kept_measurements(machine: str, threads: int) -> tuple[list, object | None]
 def run(args: argparse.Namespace) -> None:
     from lightdesign.analysis import latency_model
     from lightdesign.jobs import JobManager
+    from lightdesign.jobs.backends import LocalBackend
     from lightdesign.jobs.messages import Failed, JobKind, LatencySpec, Progress, Status, Stopped
 
     if not 1 <= args.threads <= 256:
@@ -54,7 +55,7 @@ def run(args: argparse.Namespace) -> None:
     spec = LatencySpec(threads=args.threads, seconds=args.seconds, models=args.models, measurements=tuple(kept))
     minutes = max(1, round((args.seconds + 20 * args.models + 30) / 60))
     print(text("calibrate.start", machine=f"{machine.words()}, {args.threads} thread(s)", minutes=minutes), flush=True)
-    manager = JobManager(max_running=1)
+    manager = JobManager(max_running=1, backend=LocalBackend())  # this machine, never a Ray node
     shown = 0
     try:
         job = manager.submit("cli:calibrate", JobKind.LATENCY, spec)

@@ -373,3 +373,25 @@ def test_the_store_keeps_every_measurement_by_machine(tmp_path):
         )
     assert [m["fp32_ms"] for m in store.measurements("a", 1)] == [1.0, 1.1]
     assert len(store.measurements()) == 4 and store.measurements("c") == []
+
+
+def test_calibrate_passes_the_kept_measurements_and_keeps_the_new_ones(tmp_path, monkeypatch, capsys):
+    from lightdesign.jobs import manager
+    from lightdesign.jobs.messages import JobKind
+    from lightdesign.store import open_store
+
+    monkeypatch.setenv("LIGHTDESIGN_WORK_DIR", str(tmp_path))
+    monkeypatch.setitem(manager.JOB_KINDS, JobKind.LATENCY, "tests.fake_jobs:latency")
+    store = open_store()
+    here = latency_model.this_machine().key
+    design = presets.build("seed_cnn").to_dict()
+    for machine in (here, here, "elsewhere"):
+        store.add_measurement(
+            Measurement(design=design, machine=machine, threads=1, fp32_ms=1.0, int8_ms=0.5).to_dict()
+        )
+    assert main(["calibrate", "--seconds", "1", "--models", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "Calibrated in 0 s: 2 operations timed" in out  # the job was given this machine's two measurements
+    assert "Timing TFLite operations 1/1" in out and "Refined with 2 earlier measurements" in out
+    assert len(store.measurements(here, 1)) == 3  # and the one it reported is kept
+    assert main(["calibrate", "--threads", "0"]) == 1
