@@ -204,8 +204,8 @@ class Measurement(Message):
 @dataclass(frozen=True, kw_only=True)
 class LatencySpec(Message):
     """Calibrate the latency model of this machine for ``threads`` threads: time single
-    operations for about ``seconds``, then ``models`` whole models, and refine with the
-    ``measurements`` kept from earlier exports on this machine."""
+    operations for ``seconds`` of the job's CPU time, then ``models`` whole models, and
+    refine with the ``measurements`` kept from earlier exports on this machine."""
 
     threads: int = 1
     seconds: float = 120.0
@@ -384,8 +384,8 @@ class Started(Message):
 
 @dataclass(frozen=True, kw_only=True)
 class Progress(Message):
-    """How far a stage of a job is: ``done`` of ``total`` (timing kernels: seconds of the
-    time allowed; timing models: models)."""
+    """How far a stage of a job is: ``done`` of ``total`` (timing kernels: CPU seconds of
+    the time allowed; timing models: models)."""
 
     TAG: ClassVar[str] = "stage_progress"
     stage: Stage
