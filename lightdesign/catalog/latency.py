@@ -50,6 +50,11 @@ ENTRIES: dict[str, dict[str, str]] = {
         "Refined with {count} earlier measurements of whole models on this machine.",
         "使用本机先前对完整模型的 {count} 次测量进行了修正。",
     ),
+    "calibrate.nothing_to_refit": tr(
+        "nothing to refit: this machine ({machine}) has no calibration at {threads} thread(s) yet; run "
+        "`lightdesign calibrate` first",
+        "没有可重新拟合的内容：本机（{machine}）{threads} 线程尚无校准；请先运行 `lightdesign calibrate`",
+    ),
     "calibrate.failed": tr("calibration failed: {message}", "校准失败：{message}"),
     "calibrate.stopped": tr("calibration stopped: {message}", "校准已停止：{message}"),
     "check.latency_unknown": tr("cannot check {option}: {note}", "无法检查 {option}：{note}"),

@@ -2,6 +2,7 @@
 
     lightdesign calibrate                # one thread: the figures the analysis shows
     lightdesign calibrate --threads 2    # the machine's cores, a second setting
+    lightdesign calibrate --refit        # fit again with the measurements kept since (seconds)
 
 Runs the calibration as a job of the job manager (a worker process, where TensorFlow
 lives), prints its progress, refines the model with the whole-model measurements the store
@@ -24,6 +25,11 @@ def register(sub) -> None:
     p.add_argument("--threads", type=int, default=1, help="TFLite threads to calibrate for (default 1)")
     p.add_argument("--seconds", type=float, default=120.0, help="CPU seconds to time single operations (default 120)")
     p.add_argument("--models", type=int, default=3, help="whole models to time after them (default 3)")
+    p.add_argument(
+        "--refit",
+        action="store_true",
+        help="fit the operations timed before again, with the measurements kept since (times no operation)",
+    )
     p.set_defaults(run=run)
 
 
@@ -51,8 +57,12 @@ def run(args: argparse.Namespace) -> None:
     if not 0 < args.seconds <= 3600 or not 0 <= args.models <= 50:
         raise CommandError("--seconds must be above 0 and at most 3600, --models 0 to 50")
     machine = latency_model.this_machine(args.threads)
+    if args.refit and not latency_model.path_for(machine).exists():
+        raise CommandError(text("calibrate.nothing_to_refit", machine=machine.words(), threads=args.threads))
     kept, store = _kept_measurements(machine.key, args.threads)
-    spec = LatencySpec(threads=args.threads, seconds=args.seconds, models=args.models, measurements=tuple(kept))
+    spec = LatencySpec(
+        threads=args.threads, seconds=args.seconds, models=args.models, measurements=tuple(kept), refit=args.refit
+    )
     minutes = max(1, round((args.seconds + 20 * args.models + 30) / 60))
     print(text("calibrate.start", machine=f"{machine.words()}, {args.threads} thread(s)", minutes=minutes), flush=True)
     manager = JobManager(max_running=1, backend=LocalBackend())  # this machine, never a Ray node

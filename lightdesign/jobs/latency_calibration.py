@@ -20,6 +20,7 @@ time (one ``invoke()``) is taken off every kernel and added once per model.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import statistics
 import time
@@ -271,37 +272,23 @@ EMPTY = Kernel("RELU", (1,), (1,))
 
 def run(spec: LatencySpec, emit, stop_flag) -> None:
     started = time.monotonic()
-    emit(Status(stage=Stage.LOADING_TENSORFLOW))
-    import tensorflow as tf
-
-    from lightdesign.jobs import kernel_models
-
     threads = max(1, spec.threads)
     machine = latency_model.this_machine(threads)
+    path = latency_model.path_for(machine)
     rng = random.Random(spec.seed)
-    kernels = plan_kernels(rng, 4000)
-    emit(Status(stage=Stage.TIMING_KERNELS))
-    invoke_us = {p: time_kernel(tf, kernel_models.model(EMPTY, p == "int8"), threads) for p in PRECISIONS}
-    samples: dict[str, list[tuple[tuple, float, float]]] = {}
-    begun = time.process_time()  # the job's own CPU time: a busy machine takes longer, not fewer kernels
-    deadline = begun + spec.seconds
-    timed = reported = 0
-    for index, kernel in enumerate(kernels):
-        if stop_flag.is_set():
+    tf = None
+    if spec.refit:  # the kernels this machine timed before, fitted again (and refined with the measurements)
+        samples, invoke_us = latency_model.samples_of(path), latency_model.load_meta(path)["invoke_us"]
+        timed = len(samples.get("fp32/CONV_2D", []))
+    else:
+        emit(Status(stage=Stage.LOADING_TENSORFLOW))
+        import tensorflow as tf
+
+        timed_kernels = time_kernels(tf, spec, threads, rng, emit, stop_flag)
+        if timed_kernels is None:
             emit(Stopped(message=STOPPED_ON_REQUEST, on_request=True))
             return
-        if time.process_time() > deadline and index >= COVERING:  # every operation is covered, whatever the time
-            break
-        row, work = latency.features(kernel)
-        for precision in PRECISIONS:
-            content = kernel_models.model(kernel, precision == "int8", seed=index)
-            micros = max(time_kernel(tf, content, threads) - invoke_us[precision], 0.0)
-            samples.setdefault(f"{precision}/{kernel.op}", []).append((row, work, micros))
-        timed += 1
-        elapsed = int(time.process_time() - begun)
-        if elapsed >= reported + max(1, int(spec.seconds) // 10):
-            reported = elapsed
-            emit(Progress(stage=Stage.TIMING_KERNELS, done=min(elapsed, int(spec.seconds)), total=int(spec.seconds)))
+        samples, invoke_us, timed = timed_kernels
     emit(Status(stage=Stage.FITTING_LATENCY))
     forests, errors = {}, {}
     for key, rows in samples.items():
@@ -309,13 +296,12 @@ def run(spec: LatencySpec, emit, stop_flag) -> None:
         if fitted is not None:
             forests[key], errors[key] = fitted
     calibration = latency_model.Calibration(
-        machine=machine.__dict__.copy(),
+        machine=dataclasses.asdict(machine),
         samples={key: len(rows) for key, rows in samples.items()},
         invoke_us=invoke_us,
         errors={p: _median([e for k, found in errors.items() if k.startswith(p) for e in found]) for p in PRECISIONS},
     )
     model = latency_model.LatencyModel(calibration, forests)
-    path = latency_model.path_for(machine)
     measured = list(spec.measurements)
 
     def keep() -> None:  # kept before the whole models are timed too, so that stopping then loses nothing
@@ -327,6 +313,9 @@ def run(spec: LatencySpec, emit, stop_flag) -> None:
 
     keep()
     if spec.models:
+        if tf is None:
+            emit(Status(stage=Stage.LOADING_TENSORFLOW))
+            import tensorflow as tf
         emit(Status(stage=Stage.TIMING_MODELS))
         measured += probe_models(tf, rng, spec.models, machine, emit, stop_flag)
         keep()
@@ -340,6 +329,37 @@ def run(spec: LatencySpec, emit, stop_flag) -> None:
         measurements=tuple(m for m in measured if m.source == "calibration"),
     )
     emit(Finished(result=result))
+
+
+def time_kernels(tf, spec: LatencySpec, threads: int, rng: random.Random, emit, stop_flag):
+    """Time the planned kernels in both precisions until the CPU time allowed is spent (the
+    first ``COVERING`` whatever the time): (samples by ``precision/operation``, the empty
+    model's microseconds by precision, kernels timed); None when stopped."""
+    from lightdesign.jobs import kernel_models
+
+    kernels = plan_kernels(rng, 4000)
+    emit(Status(stage=Stage.TIMING_KERNELS))
+    invoke_us = {p: time_kernel(tf, kernel_models.model(EMPTY, p == "int8"), threads) for p in PRECISIONS}
+    samples: dict[str, list[tuple[tuple, float, float]]] = {}
+    begun = time.process_time()  # the job's own CPU time: a busy machine takes longer, not fewer kernels
+    deadline = begun + spec.seconds
+    timed = reported = 0
+    for index, kernel in enumerate(kernels):
+        if stop_flag.is_set():
+            return None
+        if time.process_time() > deadline and index >= COVERING:  # every operation is covered, whatever the time
+            break
+        row, work = latency.features(kernel)
+        for precision in PRECISIONS:
+            content = kernel_models.model(kernel, precision == "int8", seed=index)
+            micros = max(time_kernel(tf, content, threads) - invoke_us[precision], 0.0)
+            samples.setdefault(f"{precision}/{kernel.op}", []).append((row, work, micros))
+        timed += 1
+        elapsed = int(time.process_time() - begun)
+        if elapsed >= reported + max(1, int(spec.seconds) // 10):
+            reported = elapsed
+            emit(Progress(stage=Stage.TIMING_KERNELS, done=min(elapsed, int(spec.seconds)), total=int(spec.seconds)))
+    return samples, invoke_us, timed
 
 
 def observed(model, measured: list[Measurement], machine) -> list[tuple[str, list, float]]:

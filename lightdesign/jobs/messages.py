@@ -212,6 +212,7 @@ class LatencySpec(Message):
     models: int = 3
     measurements: tuple[Measurement, ...] = ()
     seed: int = 0
+    refit: bool = False  # fit the kernels this machine timed before again, timing none (``seconds`` unused)
 
 
 SPEC_TYPES: dict[str, type[Message]] = {

@@ -4,6 +4,7 @@ analysis evaluates them, the calibration's storage and keying, the "not calibrat
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import random
@@ -64,7 +65,7 @@ def calibrate_synthetic(threads: int = 1, scale=None) -> latency_model.Machine:
     samples = {key: 1 for key in forests}
     machine = latency_model.this_machine(threads)
     calibration = latency_model.Calibration(
-        machine=machine.__dict__.copy(),
+        machine=dataclasses.asdict(machine),
         invoke_us={"fp32": 5.0, "int8": 5.0},
         scale=scale or {},
         samples=samples,
@@ -185,7 +186,7 @@ def test_another_machines_or_thread_counts_calibration_is_not_used(calibrated, m
     assert analyze(small("mobilenet_v2")).latency.fp32_ms is not None
     assert latency.predict([], analyze(small("mobilenet_v2")).deployment, threads=2).fp32_ms is None
     other = latency_model.Machine("Another CPU", 64, "2.21.0")
-    latency_model.save(latency_model.path_for(other), latency_model.Calibration(machine=other.__dict__), {})
+    latency_model.save(latency_model.path_for(other), latency_model.Calibration(machine=dataclasses.asdict(other)), {})
     latency_model.path_for(latency_model.this_machine()).unlink()
     result = analyze(small("mobilenet_v2"))
     assert result.latency.fp32_ms is None and result.latency.note_key == "latency.note.not_calibrated"
@@ -241,7 +242,7 @@ def test_the_analysis_evaluates_the_forests_as_scikit_learn_does(tmp_path):
     reference = RandomForestRegressor(
         n_estimators=latency_model.TREES,
         max_leaf_nodes=latency_model.LEAVES,
-        max_features=0.7,
+        max_depth=latency_model.DEPTH,
         oob_score=True,
         random_state=3,
         n_jobs=1,
@@ -395,3 +396,5 @@ def test_calibrate_passes_the_kept_measurements_and_keeps_the_new_ones(tmp_path,
     assert "Timing TFLite operations 1/1" in out and "Refined with 2 earlier measurements" in out
     assert len(store.measurements(here, 1)) == 3  # and the one it reported is kept
     assert main(["calibrate", "--threads", "0"]) == 1
+    assert main(["calibrate", "--refit"]) == 1  # nothing timed here before
+    assert "nothing to refit" in capsys.readouterr().err
