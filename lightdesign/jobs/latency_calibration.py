@@ -279,7 +279,7 @@ def run(spec: LatencySpec, emit, stop_flag) -> None:
     tf = None
     if spec.refit:  # the kernels this machine timed before, fitted again (and refined with the measurements)
         samples, invoke_us = latency_model.samples_of(path), latency_model.load_meta(path)["invoke_us"]
-        timed = len(samples.get("fp32/CONV_2D", []))
+        timed = sum(len(rows) for key, rows in samples.items() if key.startswith("fp32/"))
     else:
         emit(Status(stage=Stage.LOADING_TENSORFLOW))
         import tensorflow as tf
