@@ -192,6 +192,7 @@ class LatencyModel:
         self.right = np.concatenate(right) if right else np.zeros(0, np.int64)
         self.value = np.concatenate(values) if values else np.zeros(0)
         self.depth = depth
+        self.children = np.stack([self.left, self.right], axis=1).ravel()  # node n: left at 2n, right at 2n + 1
         self._memo: dict[tuple, float] = {}
         self.width = 1 + max((int(f.max()) for f in features if len(f)), default=0)
 
@@ -229,10 +230,11 @@ class LatencyModel:
         return out
 
     def _log_rates(self, keys: list[tuple[str, str, tuple]]) -> list[float]:
-        """exp of the forests' mean prediction (microseconds per unit of work) for each key."""
+        """exp of the forests' mean prediction (microseconds per unit of work) for each key:
+        every (kernel, tree) pair walks down its tree together, one level per step."""
         np = self.np
         width = max(self.width, max(len(row) for _, _, row in keys))
-        x = np.zeros((len(keys), width), np.float32)
+        x = np.zeros((len(keys), width))
         groups: dict[str, list[int]] = {}
         for i, (precision, op, row) in enumerate(keys):
             x[i, : len(row)] = row
@@ -245,13 +247,11 @@ class LatencyModel:
             weights.append(np.full(len(members) * len(roots), 1 / len(roots)))
         row_of = np.concatenate(pair_rows)
         node = np.concatenate(pair_nodes)
-        for step in range(self.depth):
-            goes_left = x[row_of, self.feature[node]] <= self.threshold[node]
-            after = np.where(goes_left, self.left[node], self.right[node])
-            if step % 4 == 3 and np.array_equal(after, node):
-                break  # every pair sits on a leaf (leaves point to themselves)
-            node = after
-        log_rate = np.bincount(row_of, weights=self.value[node] * np.concatenate(weights), minlength=len(keys))
+        flat, offset = x.ravel(), row_of * width
+        for _ in range(self.depth):  # a leaf points to itself, so pairs that arrived stay
+            right = flat.take(offset + self.feature.take(node)) > self.threshold.take(node)
+            node = self.children.take(2 * node + right)
+        log_rate = np.bincount(row_of, weights=self.value.take(node) * np.concatenate(weights), minlength=len(keys))
         return list(np.exp(log_rate))
 
     def predict(self, precision: str, rows: list[tuple[str, tuple, float]]) -> list[float]:
