@@ -85,3 +85,23 @@ def train_unless_small(spec, emit, stop_flag) -> None:
     if spec.input_shape[0] < 20:
         raise ValueError(f"this test's training fails below 20 pixels ({spec.input_shape[0]})")
     train(spec, emit, stop_flag)
+
+
+def latency(spec, emit, stop_flag) -> None:
+    """A latency calibration that times nothing: it reports how many kept measurements it
+    was given (as its kernel count) and one whole-model measurement of its own."""
+    from lightdesign.jobs.messages import LatencyResult, Progress, Stage, Status
+
+    emit(Status(stage=Stage.TIMING_KERNELS))
+    emit(Progress(stage=Stage.TIMING_KERNELS, done=1, total=1))
+    probe = spec.measurements[0] if spec.measurements else None
+    result = LatencyResult(
+        path="nowhere.npz",
+        machine="a fake machine",
+        kernels=len(spec.measurements),
+        seconds=0.5,
+        errors={"fp32": 0.05, "int8": 0.07},
+        scale={"fp32": 1.1, "int8": 1.2},
+        measurements=() if probe is None else (probe,),
+    )
+    emit(Finished(result=result))

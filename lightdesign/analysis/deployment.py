@@ -29,7 +29,7 @@ In-place depthwise (engine-dependent)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lightdesign.analysis.lowering import Lowering, Op
 from lightdesign.core.symbolic import Node
@@ -74,6 +74,11 @@ class Plan:
     in_place_at: str
     layer_live: dict[str, int]  # each layer's live bytes (the largest over its operations)
     supported: bool = True  # False when a layer has no known TFLite Micro lowering
+    refused: list[str] = field(default_factory=list)  # those layers
+
+    def sizes(self) -> dict[str, int]:
+        """Bytes of each operation's output buffer, by the lowering's tensor id."""
+        return {b.tensor: b.bytes for b in self.buffers if not b.scratch}
 
 
 def _lifetimes(lowering: Lowering) -> list[Buffer]:
@@ -188,4 +193,5 @@ def plan(nodes: list[Node]) -> Plan:
         in_place_at=names[in_place_step],
         layer_live=layer_live,
         supported=lowering.supported,
+        refused=lowering.refused,
     )

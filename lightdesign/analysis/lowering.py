@@ -60,6 +60,20 @@ _ACTIVATION_OPS = {
 }
 
 
+@dataclass(frozen=True)
+class Geometry:
+    """What a windowed or matrix operation computes over, beyond its buffers' sizes: the
+    shapes it reads and writes (no batch axis), as the converted model runs them. The
+    latency model (``analysis.latency``) needs it for the operations that do the arithmetic."""
+
+    input: tuple[int, ...]
+    output: tuple[int, ...]
+    kernel: tuple[int, int] = (1, 1)
+    strides: tuple[int, int] = (1, 1)  # space-to-batch and back: the block
+    groups: int = 1  # a grouped convolution's groups; a depthwise convolution's input channels
+    batch: int = 1  # the images it runs on (a dilated convolution's space-to-batch blocks)
+
+
 @dataclass
 class Op:
     """One operation of the deployed model, in execution order (from 1)."""
@@ -74,6 +88,7 @@ class Op:
     scalar: bool = False  # a multiply or add by a single constant (foldable into a following conv)
     padding: str = ""  # convolutions: 'same' or 'valid' as TFLite runs them
     dtype: str = "int8"  # the type it computes in (int32 for token ids)
+    geometry: Geometry | None = None  # set by the kinds whose operations compute over windows or matrices
 
 
 class Lowering:
@@ -81,6 +96,7 @@ class Lowering:
     through the methods below (``Layer.lower``)."""
 
     INT32 = INT32
+    Geometry = Geometry  # for the kinds, which describe their operations without importing this tier
 
     def __init__(self, nodes: list[Node]):
         self.nodes = nodes
@@ -95,6 +111,7 @@ class Lowering:
         self.producer: dict[str, Op] = {}
         self.ops: list[Op] = []
         self.supported = True
+        self.refused: list[str] = []  # the layers without a known lowering
         self.splits: dict[tuple, Op] = {}  # (tensor, parts) -> the one SPLIT of that tensor
         self.gates: dict[str, tuple[str, list[Op]]] = {}  # hard-sigmoid output -> (its input, its ops)
         self._count = 0
@@ -113,10 +130,12 @@ class Lowering:
         self.sizes[key] = size
         return key
 
-    def emit(self, layer: str, kind: str, inputs: list[str], sizes: list[int], scratch=()) -> Op:
+    def emit(
+        self, layer: str, kind: str, inputs: list[str], sizes: list[int], scratch=(), geometry: Geometry | None = None
+    ) -> Op:
         """Append an operation writing one buffer per entry of ``sizes`` (bytes)."""
         outputs = [self.tensor(layer, s) for s in sizes]
-        op = Op(layer, kind, list(inputs), outputs, list(scratch))
+        op = Op(layer, kind, list(inputs), outputs, list(scratch), geometry=geometry)
         self.ops.append(op)
         for out in outputs:
             self.producer[out] = op
@@ -125,6 +144,7 @@ class Lowering:
     def unsupported(self, node: Node) -> str:
         """A layer with no known lowering: one operation stands in and the plan says so."""
         self.supported = False
+        self.refused.append(node.name)
         return self.emit(node.name, node.kind.upper(), [self.source(node)], [prod(node.shape)]).outputs[0]
 
     def source(self, node: Node, i: int = 0) -> str:
@@ -153,6 +173,7 @@ class Lowering:
         kinds = _ACTIVATION_OPS.get(act)
         if kinds is None:
             self.supported = False
+            self.refused.append(node.name)
             kinds = ("ACTIVATION",)
         if kinds == ("LOGISTIC", "MUL"):
             gate = self.emit(node.name, "LOGISTIC", [tensor], [size]).outputs[0]
@@ -193,28 +214,37 @@ class Lowering:
         cfg, kind = node.layer.cfg, node.kind
         src, padding = self._fuse_padding(node, src)
         inner = self.input_shape(node)
+        if padding != cfg["padding"]:  # a ZeroPadding2D fused in: the convolution reads the unpadded tensor
+            inner = self.input_shape(self.by_name[node.inputs[0]])
         mid = inner[-1] * cfg.get("depth_multiplier", 1)
         first = "CONV_2D" if kind == "Conv2D" else "DEPTHWISE_CONV_2D"
         channels = node.shape[-1] if kind != "SeparableConv2D" else mid
+        groups = cfg["groups"] if kind == "Conv2D" else inner[-1]
         rate = pair(cfg.get("dilation_rate", 1))
         if max(rate) > 1:
-            op, tensor = self._atrous(node, src, padding, first, channels)
+            op, tensor = self._atrous(node, src, padding, first, channels, groups)
         else:
             src = self.fold_scalars(src, padding)
-            op = self.emit(node.name, first, [src], [node.shape[0] * node.shape[1] * channels])
+            out = (*node.shape[:2], channels)
+            window = Geometry(inner, out, pair(cfg["kernel_size"]), pair(cfg["strides"]), groups)
+            op = self.emit(node.name, first, [src], [node.shape[0] * node.shape[1] * channels], geometry=window)
             op.padding = padding
             tensor = op.outputs[0]
         if kind != "Conv2D" and cfg["depth_multiplier"] == 1 and max(rate) == 1:
             op.in_place = True
         if kind == "SeparableConv2D":
-            tensor = self.emit(node.name, "CONV_2D", [tensor], [size]).outputs[0]
+            pointwise = Geometry((*node.shape[:2], mid), node.shape)
+            tensor = self.emit(node.name, "CONV_2D", [tensor], [size], geometry=pointwise).outputs[0]
         return self.activation(node, cfg["activation"], tensor, size)
 
-    def one_dimensional(self, node: Node, src: str, operation: str, size: int) -> Op:
-        """A 1-D layer as its 2-D operation between EXPAND_DIMS and RESHAPE; returns the
-        2-D operation (a ReLU may still fuse into it)."""
-        expanded = self.emit(node.name, "EXPAND_DIMS", [src], [prod(self.input_shape(node))]).outputs[0]
-        return self.emit(node.name, operation, [expanded], [size])
+    def one_dimensional(self, node: Node, src: str, operation: str, size: int, window: int, stride: int) -> Op:
+        """A 1-D layer as its 2-D operation (a ``window`` x ``stride`` one row high) between
+        EXPAND_DIMS and RESHAPE; returns the 2-D operation (a ReLU may still fuse into it)."""
+        steps = self.input_shape(node)
+        expanded = self.emit(node.name, "EXPAND_DIMS", [src], [prod(steps)]).outputs[0]
+        groups = node.layer.cfg.get("groups", 1)
+        geometry = Geometry((1, *steps), (1, *node.shape), (1, window), (1, stride), groups)
+        return self.emit(node.name, operation, [expanded], [size], geometry=geometry)
 
     def fold_scalars(self, src: str, padding: str) -> str:
         """A multiply by one constant before a convolution or dense layer folds into its
@@ -268,7 +298,7 @@ class Lowering:
         self.gates[divide.outputs[0]] = (tensor, [self.producer[shifted], divide] if shifted != tensor else [])
         return divide.outputs[0]
 
-    def _atrous(self, node: Node, src: str, padding: str, first: str, channels: int) -> tuple[Op, str]:
+    def _atrous(self, node: Node, src: str, padding: str, first: str, channels: int, groups: int) -> tuple[Op, str]:
         cfg = node.layer.cfg
         inner = self.input_shape(node)
         kernel, rate = pair(cfg["kernel_size"]), pair(cfg.get("dilation_rate", 1))
@@ -277,12 +307,30 @@ class Lowering:
             total = (k - 1) * d if padding == "same" else 0
             spread.append(-(-(length + total) // d))
         # The converted model records these batched tensors with batch 1 (the batch
-        # axis is dynamic when converting), and TFLite Micro plans them at that size.
-        packed = self.emit(node.name, "SPACE_TO_BATCH_ND", [src], [spread[0] * spread[1] * inner[-1]])
-        conv_out = [(spread[0] - kernel[0] + 1) * (spread[1] - kernel[1] + 1) * channels]
-        op = self.emit(node.name, first, packed.outputs, conv_out)
+        # axis is dynamic when converting), and TFLite Micro plans them at that size;
+        # TFLite runs the convolution on rate x rate blocks (its geometry's batch), and
+        # the reordering operations move all of them (the blocks stacked on the rows).
+        blocks = rate[0] * rate[1]
+        packed_shape = (spread[0], spread[1], inner[-1])
+        conv_shape = (spread[0] - kernel[0] + 1, spread[1] - kernel[1] + 1, channels)
+        packed = self.emit(
+            node.name,
+            "SPACE_TO_BATCH_ND",
+            [src],
+            [prod(packed_shape)],
+            geometry=Geometry(inner, (blocks * spread[0], *packed_shape[1:]), strides=rate),
+        )
+        op = self.emit(
+            node.name,
+            first,
+            packed.outputs,
+            [prod(conv_shape)],
+            geometry=Geometry(packed_shape, conv_shape, kernel, groups=groups, batch=blocks),
+        )
         op.padding = "valid"
-        out = self.emit(node.name, "BATCH_TO_SPACE_ND", op.outputs, [node.shape[0] * node.shape[1] * channels])
+        out_shape = (*node.shape[:2], channels)
+        unpacked = Geometry((blocks * conv_shape[0], *conv_shape[1:]), out_shape, strides=rate)
+        out = self.emit(node.name, "BATCH_TO_SPACE_ND", op.outputs, [prod(out_shape)], geometry=unpacked)
         return op, out.outputs[0]
 
     def _readers(self, tensor: str) -> int:

@@ -101,6 +101,22 @@ PEAK_INT8_IN_PLACE = Metric(
     lambda r: r.peak_activation_bytes_int8_in_place,
 )
 TRAINING = Metric("training_bytes", "metric.training", "Training memory", Unit.BYTES, _training)
+# TensorFlow Lite on this machine's CPU, one thread, as ``analysis.latency`` predicts it (None:
+# not calibrated or not known, and ``Analysis.latency`` says why).
+PREDICTED_FP32 = Metric(
+    "predicted_latency_fp32_ms",
+    "metric.predicted_fp32",
+    "Predicted latency fp32",
+    Unit.MS,
+    lambda r: r.latency.fp32_ms if r.latency else None,
+)
+PREDICTED_INT8 = Metric(
+    "predicted_latency_int8_ms",
+    "metric.predicted_int8",
+    "Predicted latency int8",
+    Unit.MS,
+    lambda r: r.latency.int8_ms if r.latency else None,
+)
 
 ANALYSIS = (
     PARAMS,
@@ -115,6 +131,8 @@ ANALYSIS = (
     PEAK_INT8,
     PEAK_INT8_IN_PLACE,
     TRAINING,
+    PREDICTED_FP32,
+    PREDICTED_INT8,
 )
 
 # Measured by jobs. ``read`` takes a dict holding a run record's ``test_accuracy`` and the
@@ -145,7 +163,7 @@ def get(key: str) -> Metric:
         raise KeyError(f"unknown metric {key!r}; valid: {', '.join(BY_KEY)}") from None
 
 
-def summary(result: Analysis) -> dict[str, int | None]:
+def summary(result: Analysis) -> dict[str, int | float | None]:
     """Every analysis figure of one design, by metric key (JSON output, run records,
     compare rows, scaling points)."""
     return {m.key: m.read(result) for m in ANALYSIS}

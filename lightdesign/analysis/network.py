@@ -54,6 +54,10 @@ Incomplete figures
     give leaves every figure made of shapes unknown. ``Analysis.unknown`` lists what each
     figure leaves out, each opaque block is a warning, and ``check`` refuses to pass a budget
     on such a figure.
+Predicted latency
+    Float32 and int8 TFLite on this machine's CPU, XNNPACK, batch 1, one thread: the sum of
+    the converted model's kernels as predictors calibrated on this machine say
+    (``lightdesign.analysis.latency``); None with a note where not calibrated or not known.
 Training memory
     For a batch size B: weights (4 bytes per parameter) + gradients (4 per trainable
     parameter) + optimizer slots (Adam 2, RMSprop 1, SGD with momentum 1, plain SGD 0
@@ -66,7 +70,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from lightdesign.analysis import deployment, metrics
+from lightdesign.analysis import deployment, latency, metrics
 from lightdesign.core.design import Design
 from lightdesign.core.graph import Graph, trace
 from lightdesign.core.issues import Issue
@@ -165,6 +169,7 @@ class Analysis:
     dead_blocks: list[int] = field(default_factory=list)  # 0-based indices of blocks that feed nothing
     timeline: list[Step] = field(default_factory=list)
     deployment: deployment.Plan | None = None
+    latency: latency.Latency | None = None  # predicted TFLite latency on this machine, 1 thread
     # Figures that leave out layers whose kind does not say how to count them (an opaque
     # layer's MACs the importer did not count, say), or that follow a shape no file gave:
     # metric key -> those layers. Such a figure is incomplete: a lower bound, or unknown.
@@ -213,6 +218,7 @@ class Analysis:
                 "activations": training.activations,
                 "input_batch": training.input_batch,
             },
+            "latency_note": self.latency.note() if self.latency else None,
             "blocks": [
                 {
                     "index": b.index,
@@ -224,6 +230,7 @@ class Analysis:
                     "macs": b.macs,
                     "flops": b.flops,
                     "activation_bytes": b.activation_bytes,
+                    **self.block_latency(b.index),
                 }
                 for b in self.blocks
             ],
@@ -250,6 +257,15 @@ class Analysis:
             ],
             "errors": [i.to_dict() for i in self.errors],
             "warnings": [i.to_dict() for i in self.warnings],
+        }
+
+    def block_latency(self, index: int) -> dict[str, float | None]:
+        """A design block's predicted milliseconds by metric key (None where not predicted)."""
+        times = self.latency.blocks.get(index) if self.latency else None
+        predicted = self.latency is not None and self.latency.fp32_ms is not None
+        return {
+            metric.key: (times or {}).get(precision, 0.0) if predicted else None
+            for metric, precision in ((metrics.PREDICTED_FP32, "fp32"), (metrics.PREDICTED_INT8, "int8"))
         }
 
 
@@ -328,6 +344,7 @@ def analyze(design: Design, batch_size: int = 32, optimizer: str = "adam") -> An
         Step(node.name, node.kind, node.block, fp32, plan.layer_live.get(node.name, 0))
         for node, fp32 in zip(nodes, live, strict=True)
     ]
+    result.latency = latency.predict(nodes, plan)
     result.training = training_memory(result, batch_size, optimizer)
     result.output_shape = graph.output.shape if nodes else ()
     if graph.complete and design.blocks:
@@ -391,6 +408,15 @@ def _opaque_warnings(graph: Graph, nodes: list[Node]) -> list[Issue]:
             text += ", and its output shape is not known, so every figure after it is unknown"
         found.append(Issue("warning", text, span.index + 1, span.block.name, span.block.kind))
     return found
+
+
+def predicted_latency(result: Analysis, threads: int = 1) -> latency.Latency:
+    """The analysed design's predicted latency on ``threads`` threads (the analysis itself
+    predicts one thread; the machine's core count is the second setting a calibration takes)."""
+    if threads == 1 and result.latency is not None:
+        return result.latency
+    nodes = result.graph.live() if result.graph.complete else result.graph.nodes
+    return latency.predict(nodes, result.deployment, threads)
 
 
 def ends_with_softmax(result: Analysis) -> bool:

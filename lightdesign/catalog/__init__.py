@@ -17,6 +17,7 @@ from lightdesign.catalog import (
     editor,
     export,
     fields,
+    latency,
     learn,
     metrics,
     scale,
@@ -25,7 +26,7 @@ from lightdesign.catalog import (
     train,
 )
 
-MODULES = (common, design, editor, train, compare, export, learn, metrics, fields, storage, scale, targets)
+MODULES = (common, design, editor, train, compare, export, learn, metrics, fields, storage, scale, targets, latency)
 
 
 def _merge() -> dict[str, dict[str, str]]:

@@ -1,4 +1,4 @@
-"""Command line: ``lightdesign presets|analyze|codegen|render|check|save|import|workspace|sweep|dataset|targets|export|app``
+"""Command line: ``lightdesign presets|analyze|codegen|render|check|save|import|workspace|sweep|dataset|targets|export|calibrate|app``
 (from a clone also ``python -m lightdesign …``).
 
 Every command that takes a design accepts a design JSON file, a model file (.keras, .h5,
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from lightdesign.analysis import metrics
 from lightdesign.analysis.network import OPTIMIZER_SLOTS, Analysis, analyze
-from lightdesign.cli import app, sweep, targets
+from lightdesign.cli import app, calibrate, sweep, targets
 from lightdesign.cli.common import (
     BudgetExceeded,
     CommandError,
@@ -25,8 +25,10 @@ from lightdesign.cli.common import (
     amount,
     check_readable,
     design_options,
+    duration,
     import_model,
     load_design,
+    text,
     valid_analysis,
     write,
 )
@@ -37,13 +39,17 @@ from lightdesign.core.design import DesignError
 
 def table(result: Analysis) -> str:
     """Per-block table with totals and memory figures."""
-    header = f"{'#':>3}  {'block':<22} {'kind':<22} {'output':<14} {'params':>11} {'MACs':>13} {'share':>6}"
+    header = (
+        f"{'#':>3}  {'block':<22} {'kind':<22} {'output':<14} {'params':>11} {'fp32 ms':>8} {'MACs':>13} {'share':>6}"
+    )
     lines = [f"{result.design.name}  input {fmt.shape(result.design.input_shape)}", header, "-" * len(header)]
     figures = metrics.summary(result)
     for b in result.blocks:
+        ms = result.block_latency(b.index)[metrics.PREDICTED_FP32.key]
         lines.append(
             f"{b.index + 1:>3}  {b.name[:22]:<22} {b.kind[:22]:<22} {fmt.shape(b.shape):<14} "
-            f"{b.params:>11,} {b.macs:>13,} {metrics.share(b.macs, figures[metrics.MACS.key]):>5.1f}%"
+            f"{b.params:>11,} {'–' if ms is None else f'{ms:.3f}':>8} {b.macs:>13,} "
+            f"{metrics.share(b.macs, figures[metrics.MACS.key]):>5.1f}%"
         )
 
     def shown(metric: metrics.Metric) -> str:
@@ -64,6 +70,7 @@ def table(result: Analysis) -> str:
         f"int8 MCU    {shown(m.PEAK_INT8)} TFLite Micro arena for activations (at {result.peak_at_int8}); "
         f"{shown(m.PEAK_INT8_IN_PLACE)} with in-place depthwise (engine-dependent)",
         f"training    {shown(m.TRAINING)} at batch {t.batch_size} with {t.optimizer}",
+        _latency_line(result),
         f"output      {fmt.shape(result.output_shape)}",
     ]
     lines += incomplete_lines(result)
@@ -81,6 +88,11 @@ def incomplete_lines(result: Analysis) -> list[str]:
         shown = ", ".join(names[:5]) + (f" … +{len(names) - 5}" if len(names) > 5 else "")
         lines.append(f"incomplete: {metric.label} leaves out {len(names)} layer(s): {shown}")
     return lines
+
+
+def _latency_line(result: Analysis) -> str:
+    """The predicted latency, or why there is none."""
+    return f"latency     {result.latency.figure() if result.latency else '–'}"
 
 
 def cmd_presets(args: argparse.Namespace) -> None:
@@ -138,7 +150,7 @@ def cmd_check(args: argparse.Namespace) -> None:
     # --max-{limit.name} sets the limit on that metric
     budget = Budget({limit.key: getattr(args, f"max_{limit.name}") for limit in LIMITS}, args.min_resolution)
     if not budget.active and not args.target:
-        flags = ", ".join(f"--max-{limit.name}" for limit in LIMITS)
+        flags = ", ".join(f"--max-{limit.name.replace('_', '-')}" for limit in LIMITS)
         raise CommandError(f"give at least one limit: {flags} or --min-resolution (or a device: --target)")
     result = valid_analysis(load_design(args))
     fits_target = targets.check_target(args, result) if args.target else True
@@ -146,6 +158,10 @@ def cmd_check(args: argparse.Namespace) -> None:
         if not fits_target:
             raise BudgetExceeded(f"does not fit {args.target}")
         return
+    for limit, value, _, _ in budget.checks(result):
+        if value is None:  # a latency that is not predicted (not calibrated, an unknown kind)
+            option = f"--max-{limit.name.replace('_', '-')}"
+            raise CommandError(text("check.latency_unknown", option=option, note=result.latency.note()))
     over, unknown = ([] if fits_target else [args.target]), []
     print(f"{result.design.name}")
     for limit, value, maximum, fits in budget.checks(result):
@@ -153,9 +169,10 @@ def cmd_check(args: argparse.Namespace) -> None:
         if limit.key in result.unknown:
             verdict = "??  "
             unknown.append(limit)
+        exact = f"{value:.3f} / {maximum:g} ms" if limit.latency else f"{value:,} / {maximum:,}"
         print(
             f"  {verdict} {limit.label:<24} {limit.show(value):>10} of {limit.show(maximum):>10} "
-            f"({metrics.share(value, maximum):5.1f}%)  [{value:,} / {maximum:,}]"
+            f"({metrics.share(value, maximum):5.1f}%)  [{exact}]"
         )
         if not fits and limit.key not in result.unknown:
             over.append(limit.label)
@@ -272,6 +289,8 @@ def parser(prog: str = "lightdesign") -> argparse.ArgumentParser:
     p.add_argument("--max-int8", type=amount, help="int8 weight size (flash), e.g. 1MB")
     p.add_argument("--max-peak", type=amount, help="peak activation memory at batch 1 (RAM), e.g. 512KB")
     p.add_argument("--max-sram", type=amount, help="the int8 model's TFLite Micro activation arena (SRAM), e.g. 256KB")
+    p.add_argument("--max-latency", type=duration, help="predicted TFLite float32 latency, one thread, e.g. 5ms")
+    p.add_argument("--max-latency-int8", type=duration, help="predicted TFLite int8 latency, one thread, e.g. 2ms")
     p.add_argument("--min-resolution", type=int, help="smallest acceptable input height/width")
     targets.add_check_options(p)
     p.set_defaults(run=cmd_check)
@@ -296,6 +315,7 @@ def parser(prog: str = "lightdesign") -> argparse.ArgumentParser:
 
     sweep.register(sub)  # sweep and dataset (for the generated train.py)
     targets.register(sub)  # targets and export
+    calibrate.register(sub)
     app.register(sub)
     return root
 

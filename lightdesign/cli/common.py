@@ -172,3 +172,23 @@ def amount(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is less than 1; a limit must be at least 1 (e.g. 300M)")
     return value
+
+
+def duration(text: str) -> float:
+    """Milliseconds from a time such as ``5ms``, ``0.5 s`` or ``800us`` (a bare number is ms)."""
+    try:
+        return fmt.parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def limit_type(limit):
+    """The option parser of a budget limit: a time for a latency, else an amount."""
+    return duration if limit.latency else amount
+
+
+def text(key: str, **values) -> str:
+    """A catalogue text in English (the command line's language), with ``values`` filled in."""
+    from lightdesign.catalog import CATALOG
+
+    return CATALOG[key]["en"].format(**values)

@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from lightdesign.cli.common import CommandError, amount, design_options, load_design
+from lightdesign.cli.common import CommandError, design_options, limit_type, load_design
 from lightdesign.data import sources
 from lightdesign.explore import scaling
 from lightdesign.explore.budget import LIMITS, Budget
@@ -56,7 +56,7 @@ def register(sub) -> None:
     p.add_argument("--alphas", type=_numbers, help="width multipliers (or expansion factors) to scan, e.g. 0.5,0.75,1")
     p.add_argument("--resolutions", type=_numbers, help="resolutions (or depth factors) to scan, e.g. 8,16,28")
     for limit in LIMITS:
-        p.add_argument(f"--max-{limit.name}", type=amount, help=f"limit on {limit.label}")
+        p.add_argument(f"--max-{limit.name.replace('_', '-')}", type=limit_type(limit), help=f"limit on {limit.label}")
     p.add_argument("--min-resolution", type=int)
     p.add_argument("--epochs", type=int, default=2)
     p.add_argument("--batch-size", type=int, default=32)
@@ -119,7 +119,7 @@ def run(args: argparse.Namespace) -> None:
         raise CommandError("--epochs and --batch-size must be at least 1")
     budget = Budget({limit.key: getattr(args, f"max_{limit.name}") for limit in LIMITS}, args.min_resolution)
     if not budget.active:
-        raise CommandError("give a budget: " + ", ".join(f"--max-{limit.name}" for limit in LIMITS))
+        raise CommandError("give a budget: " + ", ".join(f"--max-{limit.name.replace('_', '-')}" for limit in LIMITS))
     design = load_design(args)
     if args.knobs == scaling.WIDTH_RESOLUTION and len(design.input_shape) != 3:
         raise CommandError("width x resolution needs an image input; use --knobs expansion_depth")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def _scaled(value: float) -> str:
     if value >= 10:
@@ -63,6 +65,22 @@ def shape(dims) -> str:
 
 
 _UNITS = {"K": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "KB": 1024, "MB": 1024**2, "GB": 1024**3, "B": 1}
+
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|us|µs)?\s*$", re.IGNORECASE)
+_MS_PER = {"ms": 1.0, "s": 1000.0, "us": 0.001, "µs": 0.001}
+
+
+def parse_duration(text: str) -> float:
+    """Milliseconds of a time such as '5ms', '0.5 s' or '800us' (a bare number is ms);
+    ValueError naming what is valid otherwise, or for no time at all."""
+    match = _DURATION.match(text)
+    if not match:
+        raise ValueError(f"{text!r} is not a time; write e.g. 5ms, 0.5s or 800us")
+    value = float(match.group(1)) * _MS_PER[(match.group(2) or "ms").lower()]
+    if value <= 0:
+        raise ValueError(f"{text!r} is no time at all; a limit must be above 0 (e.g. 5ms)")
+    return value
 
 
 def parse_amount(text: str) -> int:

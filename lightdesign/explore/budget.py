@@ -1,7 +1,10 @@
 """Budgets: limits on MACs, params, int8 weight size (flash), peak activation memory
-(RAM) and the int8 model's TFLite Micro activation arena (SRAM), checked against an analysis. Each limit is on one metric of ``lightdesign.analysis.metrics``
-and a budget is keyed by metric key. A budget may also name a target device: the int8
-deployment's RAM and flash must then fit it as ``analysis.fit`` counts them."""
+(RAM), the int8 model's TFLite Micro activation arena (SRAM) and the predicted latency on
+this machine (float32 or int8, one thread), checked against an analysis. Each limit is on
+one metric of ``lightdesign.analysis.metrics`` and a budget is keyed by metric key. A
+latency that is not predicted (not calibrated) never fits a latency limit. A budget may
+also name a target device: the int8 deployment's RAM and flash must then fit it as
+``analysis.fit`` counts them."""
 
 from __future__ import annotations
 
@@ -30,8 +33,13 @@ class Limit:
     def label(self) -> str:
         return self.metric.label
 
-    def value(self, result: Analysis) -> int:
+    def value(self, result: Analysis) -> int | float | None:
         return self.metric.read(result)
+
+    @property
+    def latency(self) -> bool:
+        """A limit on predicted milliseconds (rather than a count or bytes)."""
+        return self.metric.unit is metrics.Unit.MS
 
     def show(self, amount: float) -> str:
         return self.metric.show(amount)
@@ -43,6 +51,8 @@ LIMITS = (
     Limit(metrics.WEIGHTS_INT8, "int8"),
     Limit(metrics.PEAK, "peak"),
     Limit(metrics.PEAK_INT8, "sram"),  # TFLite Micro's activation arena: what must fit into SRAM
+    Limit(metrics.PREDICTED_FP32, "latency"),  # predicted TFLite float32 milliseconds, one thread
+    Limit(metrics.PREDICTED_INT8, "latency_int8"),
 )
 LIMIT_BY_KEY = {limit.key: limit for limit in LIMITS}
 LIMIT_BY_NAME = {limit.name: limit for limit in LIMITS}
@@ -53,7 +63,7 @@ class Budget:
     """Upper limits (None = no limit), an optional minimum input resolution and an optional
     target device the int8 deployment must fit."""
 
-    limits: dict[str, int | None] = field(default_factory=dict)  # metric key -> maximum
+    limits: dict[str, int | float | None] = field(default_factory=dict)  # metric key -> maximum
     min_resolution: int | None = None
     target: Target | None = None
 
@@ -81,15 +91,25 @@ class Budget:
             return None
         return fit.check(fit.footprint(result), self.target)
 
-    def checks(self, result: Analysis) -> list[tuple[Limit, int, int, bool]]:
-        """(limit, value, maximum, fits) for every limit that is set."""
+    def checks(self, result: Analysis) -> list[tuple[Limit, int | float | None, int | float, bool]]:
+        """(limit, value, maximum, fits) for every limit that is set; a value that is not
+        known (a latency not predicted) is None and does not fit."""
         out = []
         for limit in LIMITS:
             maximum = self.limits.get(limit.key)
             if maximum:
                 value = limit.value(result)
-                out.append((limit, value, maximum, value <= maximum))
+                out.append((limit, value, maximum, value is not None and value <= maximum))
         return out
+
+    @property
+    def ranking(self) -> metrics.Metric:
+        """What ranks the designs that fit: the limited latency when a latency limit is set
+        (the scan's largest fit, the sweep's candidates, the substitutes), else MACs."""
+        for limit in LIMITS:
+            if limit.latency and self.limits.get(limit.key):
+                return limit.metric
+        return metrics.MACS
 
     def resolution_ok(self, resolution: int) -> bool:
         return not self.min_resolution or resolution >= self.min_resolution

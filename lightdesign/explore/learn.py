@@ -296,3 +296,45 @@ SCENARIOS = (
     Scenario("text_conv", "text", "text_cnn", "tokens"),
     Scenario("audio", "audio", "wave_cnn", "waves"),
 )
+
+
+@dataclass(frozen=True)
+class EqualMacs:
+    """Two preset variants of (nearly) equal MACs and their predicted latencies on this
+    machine (None where not calibrated): the Learn page's "MACs are not latency"."""
+
+    first: Analysis
+    second: Analysis
+
+    @property
+    def macs_ratio(self) -> float:
+        return self.second.macs / self.first.macs
+
+    @property
+    def latency_ratio(self) -> float | None:
+        """The second's predicted float32 latency over the first's (None: not predicted)."""
+        a, b = (metrics.PREDICTED_FP32.read(r) for r in (self.first, self.second))
+        return b / a if a and b else None
+
+
+# Known to differ in speed at equal MACs: many thin depthwise layers against few wide
+# convolutions (ShuffleNetV2's guideline 1 and the MobileNets' depthwise cost per MAC).
+EQUAL_MACS_PAIRS = (("mobilenet_v2", "squeezenet_1_1"), ("mobilenet_v1", "shufflenet_v2"))
+
+
+def equal_macs(first: str = "mobilenet_v2", second: str = "squeezenet_1_1", resolution: int = 224) -> EqualMacs:
+    """``first`` at ``resolution`` and ``second`` at the resolution (a multiple of 8, found by
+    bisection: MACs grow with the resolution) whose MACs come closest to it."""
+    from lightdesign.explore import scaling
+
+    one = analyze(presets.build(first, resolution=resolution))
+    base = presets.build(second)
+    low, high = 4, 64  # sides 32 to 512, in eighths
+    while high - low > 1:
+        middle = (low + high) // 2
+        if analyze(scaling.with_resolution(base, 8 * middle)).macs < one.macs:
+            low = middle
+        else:
+            high = middle
+    near = [analyze(scaling.with_resolution(base, 8 * side)) for side in (low, high)]
+    return EqualMacs(one, min(near, key=lambda r: abs(r.macs - one.macs)))

@@ -178,10 +178,12 @@ def expansion_depth_grid(design: Design, budget: Budget, expansions=EXPANSIONS, 
     return [[compute_point(design, EXPANSION_DEPTH, e, d, budget) for e in expansions] for d in depths]
 
 
-def largest_fit(grid: list[list[Point | None]]) -> Point | None:
-    """The feasible point with the most MACs (the most capable design that fits)."""
-    feasible = [p for row in grid for p in row if p is not None and p.fits]
-    return max(feasible, key=lambda p: (p.value(metrics.MACS), p.value(metrics.PARAMS)), default=None)
+def largest_fit(grid: list[list[Point | None]], rank: metrics.Metric = metrics.MACS) -> Point | None:
+    """The feasible point with the most MACs (the most capable design that fits), or the
+    highest ``rank`` (``Budget.ranking``: the predicted latency when the budget limits it,
+    the point that uses most of the time allowed)."""
+    feasible = [p for row in grid for p in row if p is not None and p.fits and p.value(rank) is not None]
+    return max(feasible, key=lambda p: (p.value(rank), p.value(metrics.MACS), p.value(metrics.PARAMS)), default=None)
 
 
 def has_blocks(design: Design) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lightdesign.analysis import metrics
 from lightdesign.analysis.network import Analysis, analyze
 from lightdesign.core.design import Block, Design, new_block
 
@@ -21,6 +22,7 @@ class Suggestion:
     params_saved: int
     macs_saved: int
     theory: str = ""  # the textbook estimate, for comparison with the exact figure
+    latency_saved_ms: float | None = None  # predicted float32 milliseconds saved (None: not predicted)
 
     @property
     def key(self) -> tuple[str, tuple[str, ...]]:
@@ -143,9 +145,27 @@ def suggest(design: Design) -> list[Suggestion]:
     return suggest_within(design, None)[0]
 
 
-def suggest_within(design: Design, seconds: float | None) -> tuple[list[Suggestion], bool]:
+def _saved(before: Analysis, after: Analysis, metric: metrics.Metric) -> float | None:
+    old, new = metric.read(before), metric.read(after)
+    return None if old is None or new is None else old - new
+
+
+def suggest_within(
+    design: Design, seconds: float | None, rank: metrics.Metric = metrics.MACS
+) -> tuple[list[Suggestion], bool]:
     """The suggestions found within ``seconds`` (each one analyses the whole substituted
-    design: a 1,000-block design takes many seconds), and whether the search is complete."""
+    design: a 1,000-block design takes many seconds), and whether the search is complete.
+    With a predicted latency as ``rank`` (``Budget.ranking`` under a latency budget) they come
+    by the time they save, the largest first, and a substitute that is lighter but slower
+    is left out; otherwise in the design's order."""
+    found, complete = _search(design, seconds)
+    if rank.unit is metrics.Unit.MS:
+        found = [s for s in found if s.latency_saved_ms is not None and s.latency_saved_ms > 0]
+        found.sort(key=lambda s: -s.latency_saved_ms)
+    return found, complete
+
+
+def _search(design: Design, seconds: float | None) -> tuple[list[Suggestion], bool]:
     import time
 
     deadline = None if seconds is None else time.monotonic() + seconds
@@ -169,5 +189,6 @@ def suggest_within(design: Design, seconds: float | None) -> tuple[list[Suggesti
                 continue
             ids = tuple(b.id for b in design.blocks[index : index + width])
             detail = pattern.format(name=block.name, k=block.params.get("kernel_size", ""))
-            found.append(Suggestion(rule, ids, title, detail, saved_params, saved_macs, theory))
+            saved_ms = _saved(before, after, metrics.PREDICTED_FP32)
+            found.append(Suggestion(rule, ids, title, detail, saved_params, saved_macs, theory, saved_ms))
     return found, True

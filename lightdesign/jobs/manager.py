@@ -58,6 +58,7 @@ JOB_KINDS: dict[str, str] = {
     JobKind.TRAIN: "lightdesign.jobs.train:run",
     JobKind.EXPORT: "lightdesign.jobs.export:run",
     JobKind.CALIBRATE: "lightdesign.jobs.train:calibrate",
+    JobKind.LATENCY: "lightdesign.jobs.latency_calibration:run",
 }
 
 E = TypeVar("E")

@@ -1,9 +1,11 @@
 """What the app and its worker processes say to each other, typed.
 
 Everything that crosses the process boundary is a frozen dataclass defined here: the job
-specs going to a worker (``TrainSpec``, ``ExportSpec``), the progress events coming back
-(``Started``, ``Status``, ``DataReady``, ``Batch``, ``Epoch`` and the terminal ``Finished``,
-``Stopped``, ``Failed``) and their results (``TrainResult``, ``ExportResult``). On the wire
+specs going to a worker (``TrainSpec``, ``ExportSpec``, ``CalibrateSpec``, ``LatencySpec``),
+the progress events coming back (``Started``, ``Status``, ``Progress``, ``DataReady``,
+``Batch``, ``Epoch`` and the terminal ``Finished``, ``Stopped``, ``Failed``) and their results
+(``TrainResult``, ``ExportResult``, ``CalibrationResult``, ``LatencyResult``). A latency
+``Measurement`` of a whole model is what the store keeps for the latency model. On the wire
 each is a JSON-safe dict: ``to_dict()`` on one side, ``from_dict()`` on the other (events
 through ``event_from_dict``), so the keys are spelled once, here. A finished training run
 is kept with its design as a ``RunRecord``.
@@ -34,6 +36,7 @@ class JobKind(StrEnum):
     TRAIN = "train"
     EXPORT = "export"
     CALIBRATE = "calibrate"  # a few timed training steps: this machine's speed for a design
+    LATENCY = "latency"  # time TFLite kernels on this machine: the latency model's calibration
 
 
 class JobState(StrEnum):
@@ -76,6 +79,9 @@ class Stage(StrEnum):
     MEASURING_ARENA = "measuring_arena"
     RECALIBRATING_BATCHNORM = "recalibrating_batchnorm"
     TIMING_STEPS = "timing_steps"
+    TIMING_KERNELS = "timing_kernels"
+    TIMING_MODELS = "timing_models"
+    FITTING_LATENCY = "fitting_latency"
 
 
 EXPORT_STAGES = (
@@ -157,6 +163,7 @@ class ExportSpec(Message):
     int8_peak_estimate: int = 0  # the analysis's TFLite Micro activation estimate, measured beside it
     weights: WeightsSource | None = None  # an imported file's weights (when no trained run is exported)
     class_names: tuple[str, ...] = ()  # for the microcontroller bundle ("class 0" … when empty)
+    design: dict[str, Any] = field(default_factory=dict)  # the design (``to_dict``): its latency measurement names it
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -174,10 +181,46 @@ class CalibrateSpec(Message):
     flops: int = 0  # the design's inference FLOPs per sample (the measured speed in FLOP/s)
 
 
+MIN_MEASUREMENT_RUNS = 30  # the convention: the median of at least this many invoke() calls
+
+
+@dataclass(frozen=True, kw_only=True)
+class Measurement(Message):
+    """One measured latency of a whole design on one machine, as the convention says
+    (TFLiteConverter, ``tf.lite.Interpreter(num_threads=threads)``, the median of at least 30
+    ``invoke()`` after 5 warm-up calls): what the latency model is checked against and
+    refined with."""
+
+    design: dict[str, Any]  # the design measured (``Design.to_dict``): its kernels can be computed again
+    machine: str  # ``analysis.latency_model.Machine.key`` of the machine that measured it
+    threads: int
+    fp32_ms: float | None  # median wall time
+    int8_ms: float | None
+    fp32_cpu_ms: float | None = None  # median CPU time of the invoking thread (robust to a busy machine)
+    int8_cpu_ms: float | None = None
+    source: str = "export"  # "export", "calibration" or "bench"
+    at: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True, kw_only=True)
+class LatencySpec(Message):
+    """Calibrate the latency model of this machine for ``threads`` threads: time single
+    operations for ``seconds`` of the job's CPU time, then ``models`` whole models, and
+    refine with the ``measurements`` kept from earlier exports on this machine."""
+
+    threads: int = 1
+    seconds: float = 120.0
+    models: int = 3
+    measurements: tuple[Measurement, ...] = ()
+    seed: int = 0
+    refit: bool = False  # fit the kernels this machine timed before again, timing none (``seconds`` unused)
+
+
 SPEC_TYPES: dict[str, type[Message]] = {
     JobKind.TRAIN: TrainSpec,
     JobKind.EXPORT: ExportSpec,
     JobKind.CALIBRATE: CalibrateSpec,
+    JobKind.LATENCY: LatencySpec,
 }
 
 
@@ -254,6 +297,20 @@ class CalibrationResult(Message):
 
 
 @dataclass(frozen=True, kw_only=True)
+class LatencyResult(Message):
+    """A calibration of the latency model: where it is kept and how good it is."""
+
+    TAG: ClassVar[str] = "latency_result"
+    path: str  # the calibration file in the work folder
+    machine: str  # the machine, in words
+    kernels: int  # operations timed (each in float32 and int8)
+    seconds: float
+    errors: dict[str, float]  # held-out kernels' median relative error, by precision
+    scale: dict[str, float]  # whole-model time over the kernels' sum, by precision
+    measurements: tuple[Measurement, ...] = ()  # the whole models it timed, to keep in the store
+
+
+@dataclass(frozen=True, kw_only=True)
 class ExportedFile(Message):
     """One model file, or why it could not be written."""
 
@@ -292,10 +349,30 @@ class ExportResult(Message):
     arena: MicroArena | None = None  # TFLite Micro's arena for the int8 model
     operators: tuple[str, ...] = ()  # the int8 file's builtin operators (``jobs.mcu.file_operators``)
     bundle: ExportedFile | None = None  # the microcontroller bundle (.zip, ``output.mcu_bundle``)
+    cpu_ms: dict[ModelFormat, float] = field(default_factory=dict)  # TFLite: the invoking thread's CPU time
+    tflite_runs: int = 0  # invoke() calls timed per TFLite model (at least 30, the convention)
+    machine: str = ""  # the machine that measured (``analysis.latency_model.Machine.key``)
 
     def latency_figures(self) -> dict[str, float]:
         """The latencies as the Compare page reads them (``keras_ms``, ``tflite_int8_ms`` …)."""
         return {f"{fmt}_ms": ms for fmt, ms in self.latency_ms.items()}
+
+    def measurement(self, design: dict[str, Any]) -> Measurement | None:
+        """The TFLite latencies as a ``Measurement`` of ``design`` (its ``to_dict``), to keep
+        in the store; None when neither TFLite model was timed by the convention."""
+        fp32 = self.latency_ms.get(ModelFormat.TFLITE_FLOAT32)
+        int8 = self.latency_ms.get(ModelFormat.TFLITE_INT8)
+        if not self.machine or self.tflite_runs < MIN_MEASUREMENT_RUNS or (fp32 is None and int8 is None):
+            return None
+        return Measurement(
+            design=design,
+            machine=self.machine,
+            threads=1,
+            fp32_ms=fp32,
+            int8_ms=int8,
+            fp32_cpu_ms=self.cpu_ms.get(ModelFormat.TFLITE_FLOAT32),
+            int8_cpu_ms=self.cpu_ms.get(ModelFormat.TFLITE_INT8),
+        )
 
 
 # -- progress events (worker -> app) -------------------------------------------------------------------
@@ -306,6 +383,18 @@ class Started(Message):
     TAG: ClassVar[str] = "started"
     pid: int
     where: str = ""  # the machine running the job, in words, when not this server (a Ray node)
+    at: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Progress(Message):
+    """How far a stage of a job is: ``done`` of ``total`` (timing kernels: CPU seconds of
+    the time allowed; timing models: models)."""
+
+    TAG: ClassVar[str] = "stage_progress"
+    stage: Stage
+    done: int
+    total: int
     at: float = field(default_factory=time.time)
 
 
@@ -349,7 +438,7 @@ class Batch(Message):
 class Finished(Message):
     TAG: ClassVar[str] = "finished"
     state: ClassVar[JobState] = JobState.FINISHED
-    result: TrainResult | ExportResult | CalibrationResult | None = None
+    result: TrainResult | ExportResult | CalibrationResult | LatencyResult | None = None
     message: str = ""
     at: float = field(default_factory=time.time)
 
@@ -374,7 +463,7 @@ class Failed(Message):
     at: float = field(default_factory=time.time)
 
 
-Event = Started | Status | DataReady | Batch | Epoch | Finished | Stopped | Failed
+Event = Started | Status | Progress | DataReady | Batch | Epoch | Finished | Stopped | Failed
 End = Finished | Stopped | Failed
 EVENT_TYPES: dict[str, type[Message]] = {c.TAG: c for c in typing.get_args(Event)}
 

@@ -142,6 +142,7 @@ def export_spec(
         vocabulary=embedding.params["input_dim"] if embedding else 100,
         int8_peak_estimate=metrics.PEAK_INT8.read(result),
         weights=weights if run is None else None,
+        design=design.to_dict(),
     )
     if run is None:
         return spec

@@ -55,12 +55,12 @@ def label(kind: str, x: float, y: float) -> str:
     return f"exp×{x:g} depth×{y:g}"
 
 
-def pareto(points: list[scaling.Point]) -> list[scaling.Point]:
+def pareto(points: list[scaling.Point], rank: metrics.Metric = metrics.MACS) -> list[scaling.Point]:
     """The fitting points that no other fitting point beats on both knobs (>= on both,
-    > on one), by rising MACs."""
+    > on one), by rising MACs (or ``rank``: the predicted latency under a latency budget)."""
     fits = [p for p in points if p is not None and p.fits]
     front = [p for p in fits if not any(q.x >= p.x and q.y >= p.y and (q.x, q.y) != (p.x, p.y) for q in fits)]
-    return sorted(front, key=lambda p: (p.value(metrics.MACS) or 0, p.x, p.y))
+    return sorted(front, key=lambda p: (p.value(rank) or 0, p.value(metrics.MACS) or 0, p.x, p.y))
 
 
 def spread(points: list, count: int) -> list:
@@ -87,12 +87,19 @@ def candidates(
         raise DesignError("set a budget first: the candidates are the best designs that fit it")
     default_xs, default_ys = scaling.axes(kind, design)
     grid = [scaling.compute_point(design, kind, x, y, budget) for y in (ys or default_ys) for x in (xs or default_xs)]
-    return choose(design, kind, grid, count)
+    return choose(design, kind, grid, count, budget.ranking)
 
 
-def choose(design: Design, kind: str, points: list[scaling.Point], count: int = MAX_CANDIDATES) -> list[Candidate]:
-    """The candidates among the points of a scan already made (the Design page's)."""
-    chosen = spread(pareto(points), max(1, min(count, MAX_CANDIDATES)))
+def choose(
+    design: Design,
+    kind: str,
+    points: list[scaling.Point],
+    count: int = MAX_CANDIDATES,
+    rank: metrics.Metric = metrics.MACS,
+) -> list[Candidate]:
+    """The candidates among the points of a scan already made (the Design page's), spread
+    over the range of ``rank`` (``Budget.ranking``)."""
+    chosen = spread(pareto(points, rank), max(1, min(count, MAX_CANDIDATES)))
     out = []
     for point in chosen:
         variant = scaling.variant(design, kind, point.x, point.y)
@@ -271,13 +278,14 @@ class Sweep:
         """The candidates as text (the CLI's output)."""
         best = self.best()
         front = {id(o) for o in self.front()}
-        lines = [f"{'candidate':<24} {'MACs':>10} {'params':>10} {'accuracy':>9}  state"]
+        lines = [f"{'candidate':<24} {'MACs':>10} {'params':>10} {'latency':>9} {'accuracy':>9}  state"]
         for o in self.outcomes:
             accuracy = f"{o.accuracy:.1%}" if o.accuracy is not None else "-"
             mark = " best" if o is best else (" front" if id(o) in front else "")
             state = o.state + (f": {o.message}" if o.message and o.run is None else "")
             lines.append(
                 f"{o.label:<24} {metrics.MACS.show(o.macs):>10} "
-                f"{metrics.PARAMS.show(o.figures.get(metrics.PARAMS.key)):>10} {accuracy:>9}  {state}{mark}"
+                f"{metrics.PARAMS.show(o.figures.get(metrics.PARAMS.key)):>10} "
+                f"{metrics.PREDICTED_FP32.show(o.figures.get(metrics.PREDICTED_FP32.key)):>9} {accuracy:>9}  {state}{mark}"
             )
         return "\n".join(lines) + "\n"

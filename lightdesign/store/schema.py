@@ -131,6 +131,21 @@ def _settings_per_key(conn: Connection) -> None:
     conn.execute(update(workspaces).values(settings="{}"))
 
 
+# Version 4: every latency measurement of a whole model (an export, a calibration's probe),
+# by the machine that made it: the latency model is checked against them and refined with
+# them. A machine's measurements outlive any workspace.
+measurements = Table(
+    "latency_measurements",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("machine", String(200), nullable=False),  # analysis.latency_model.Machine.key
+    Column("threads", Integer, nullable=False),
+    Column("created", Float, nullable=False),
+    Column("body", Text, nullable=False),  # JSON: jobs.messages.Measurement.to_dict()
+    Index("measurements_by_machine", "machine", "threads", "created"),
+)
+
+
 def _create(*tables: Table) -> Callable[[Connection], None]:
     def step(conn: Connection) -> None:
         for table in tables:
@@ -143,5 +158,6 @@ MIGRATIONS: list[Callable[[Connection], None]] = [
     _create(workspaces, designs, history, runs, exports),  # 0 -> 1
     _create(files),  # 1 -> 2
     _settings_per_key,  # 2 -> 3
+    _create(measurements),  # 3 -> 4
 ]
 LATEST = len(MIGRATIONS)

@@ -1,4 +1,5 @@
-"""The store: workspaces, design history, runs and exports in a SQL database.
+"""The store: workspaces, design history, runs and exports in a SQL database, and the
+latency measurements of this machine.
 
 ``Store.flush(ws)`` writes a workspace's journal of changes in one transaction, or
 nothing: a design or a setting whose stored version moved on since this copy read it
@@ -465,6 +466,34 @@ class Store:
                     updated=now,
                 )
             )
+
+    # -- latency measurements ------------------------------------------------------------------
+    def add_measurement(self, measurement: dict) -> str:
+        """Keep one latency measurement (``jobs.messages.Measurement.to_dict()``); returns its id."""
+        import secrets
+
+        row_id = secrets.token_hex(8)
+        with self._begin() as conn:
+            conn.execute(
+                insert(S.measurements).values(
+                    id=row_id,
+                    machine=str(measurement["machine"])[:200],
+                    threads=int(measurement["threads"]),
+                    created=float(measurement.get("at") or time.time()),
+                    body=json.dumps(measurement),
+                )
+            )
+        return row_id
+
+    def measurements(self, machine: str | None = None, threads: int | None = None) -> list[dict]:
+        """The kept measurements, oldest first: of one machine (its key) and thread count when given."""
+        query = select(S.measurements.c.body).order_by(S.measurements.c.created, S.measurements.c.id)
+        if machine is not None:
+            query = query.where(S.measurements.c.machine == machine)
+        if threads is not None:
+            query = query.where(S.measurements.c.threads == threads)
+        with self._connect() as conn:
+            return [json.loads(row[0]) for row in conn.execute(query).all()]
 
     # -- deleting ---------------------------------------------------------------------------
     def add_file(self, workspace_id: str, owner_id: str, path: Path) -> None:

@@ -22,7 +22,8 @@ def _set_amount(key: str, widget: str) -> None:
     errors = st.session_state.setdefault(actions.FIELD_ERRORS, {})
     text = (st.session_state.get(widget) or "").strip()
     try:
-        amount = fmt.parse_amount(text) if text else None
+        parse = fmt.parse_duration if LIMIT_BY_KEY[key].latency else fmt.parse_amount
+        amount = parse(text) if text else None
         limits = st.session_state[state.BUDGET]
         limits.pop(LIMIT_BY_KEY[key].name, None)  # a budget saved under the limit's short name
         limits[key] = amount

@@ -267,6 +267,8 @@ def _keep(job: Job, out: ExportResult) -> None:
     if job.id in kept:
         return
     kept.append(job.id)
+    if job.spec.design:  # every latency measurement is kept: the latency model is refined with them
+        persist.keep_measurement(out.measurement(job.spec.design))
     record = {"id": new_id(), "job": job.id, "finished": time.time(), "result": out.to_dict()}
     if job.design_id is not None:
         state.workspace().record_export_to(job.design_id, record)

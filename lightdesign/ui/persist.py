@@ -211,6 +211,18 @@ def owned_files(ws: Workspace) -> list[str]:
         return []
 
 
+def keep_measurement(measurement) -> None:
+    """Keep a latency measurement (``jobs.messages.Measurement``) of this machine in the store:
+    ``lightdesign calibrate`` refines the latency model with them."""
+    db = store()
+    if db is None or measurement is None:
+        return
+    try:
+        db.add_measurement(measurement.to_dict())
+    except StoreError as exc:
+        _fail(str(exc))
+
+
 def keep_settings(ws: Workspace, values: dict[str, Any]) -> None:
     """Record per-workspace settings (budget, batch size, optimizer) that changed."""
     for key, value in values.items():

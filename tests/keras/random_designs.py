@@ -38,10 +38,15 @@ KINDS = (
 _CHOICES = [kind for kind, weight in KINDS for _ in range(weight)]
 
 
-def _params(rng: random.Random, kind: str, earlier: list[str]) -> dict:
+SIZES = (8, 12, 16, 20, 24, 32)
+FILTERS = (4, 6, 8, 12, 16, 24)
+BLOCK_FILTERS = (8, 16, 24)
+
+
+def _params(rng: random.Random, kind: str, earlier: list[str], filters=FILTERS, block_filters=BLOCK_FILTERS) -> dict:
     params = {spec.name: spec.default for spec in kinds.get(kind).fields}
     pick = {
-        "filters": lambda: rng.choice((4, 6, 8, 12, 16, 24)),
+        "filters": lambda: rng.choice(filters),
         "kernel_size": lambda: rng.choice((1, 3, 3, 5)) if isinstance(params["kernel_size"], int) else 3,
         "strides": lambda: rng.choice((1, 1, 2)),
         "padding": lambda: rng.choice(("same", "valid")),
@@ -70,7 +75,7 @@ def _params(rng: random.Random, kind: str, earlier: list[str]) -> dict:
         if name in pick:
             params[name] = pick[name]()
     if kind in ("inverted_residual", "shufflenet_v2_unit", "ghost_module"):
-        params["filters"] = rng.choice((8, 16, 24))
+        params["filters"] = rng.choice(block_filters)
     if kind == "inverted_residual":
         params["kernel_size"] = rng.choice((3, 5))
         params["activation"] = rng.choice(("relu6", "relu", "hard_swish", "swish"))
@@ -83,9 +88,14 @@ def _params(rng: random.Random, kind: str, earlier: list[str]) -> dict:
     return params
 
 
-def random_design(seed: int, blocks: int | None = None) -> Design:
+def random_design(
+    seed: int, blocks: int | None = None, sizes=SIZES, filters=FILTERS, block_filters=BLOCK_FILTERS
+) -> Design:
+    """A random design; ``sizes`` (input sides), ``filters`` and ``block_filters`` (the
+    lightweight blocks' widths) draw larger designs for the latency benchmark, each tuple
+    as long as its default so that a seed draws the same structure."""
     rng = random.Random(seed)
-    size = rng.choice((8, 12, 16, 20, 24, 32))
+    size = rng.choice(sizes)
     design = Design(f"random_{seed}", (size, size, rng.choice((1, 3))), 10, [])
     wanted = blocks or rng.randint(3, 9)
     attempts = 0
@@ -94,7 +104,7 @@ def random_design(seed: int, blocks: int | None = None) -> Design:
         kind = rng.choice(_CHOICES)
         earlier = [b.name for b in design.blocks]
         name = f"b{len(design.blocks) + 1}_{kind.lower()}"[:40]
-        block = Block(kind, name, _params(rng, kind, earlier), name)
+        block = Block(kind, name, _params(rng, kind, earlier, filters, block_filters), name)
         if earlier and rng.random() < 0.1 and kind not in ("Add", "Multiply", "Concatenate"):
             block.input = rng.choice(["input", *earlier])
         trial = Design(design.name, design.input_shape, design.num_classes, [*design.blocks, block])

@@ -159,7 +159,16 @@ def test_check_needs_a_limit_and_valid_amounts(capsys):
 
 def test_budgets_are_keyed_by_metric_and_refuse_other_keys():
     assert [limit.key for limit in LIMITS] == [
-        m.key for m in (metrics.MACS, metrics.PARAMS, metrics.WEIGHTS_INT8, metrics.PEAK, metrics.PEAK_INT8)
+        m.key
+        for m in (
+            metrics.MACS,
+            metrics.PARAMS,
+            metrics.WEIGHTS_INT8,
+            metrics.PEAK,
+            metrics.PEAK_INT8,
+            metrics.PREDICTED_FP32,
+            metrics.PREDICTED_INT8,
+        )
     ]
     with pytest.raises(KeyError, match="no limit on int8"):
         Budget({"int8": 1})

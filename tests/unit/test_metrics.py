@@ -65,7 +65,7 @@ def test_json_output_figures_are_the_metric_summary(result):
     data = result.to_dict()
     summary = metrics.summary(result)
     structure = {"design", "input_shape", "output_shape", "training", "blocks", "layers", "errors", "warnings"}
-    structure |= {"dead_blocks", "timeline", "incomplete", "unknown"}
+    structure |= {"dead_blocks", "timeline", "incomplete", "unknown", "latency_note"}
     assert set(data) - structure == set(summary) == {m.key for m in metrics.ANALYSIS}
     assert {key: data[key] for key in summary} == summary
 
@@ -101,6 +101,9 @@ def test_metric_keys_and_labels_are_defined_once_with_both_languages():
 def test_formatting_is_format_count_and_size(result):
     for metric in metrics.ANALYSIS:
         value = metric.read(result)
+        if metric.unit is metrics.Unit.MS:  # predicted latency: not calibrated in the tests
+            assert value is None and metric.show(value) == "–", metric.key
+            continue
         expected = fmt.count(value) if metric.unit is metrics.Unit.COUNT else fmt.size(value)
         assert metric.show(value) == expected, metric.key
     assert metrics.MACS.show(300_774_272) == "300.8 M" and metrics.WEIGHTS_FP32.show(14_155_936) == "13.5 MB"

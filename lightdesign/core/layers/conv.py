@@ -249,7 +249,9 @@ class Conv1D(_Conv):
 
     def lower(self, node, low):
         size = numel(node.shape)
-        conv = low.one_dimensional(node, low.source(node), "CONV_2D", size)
+        conv = low.one_dimensional(
+            node, low.source(node), "CONV_2D", size, self.cfg["kernel_size"], self.cfg["strides"]
+        )
         act = low.fuse_activation(conv, self.cfg["activation"])  # into the convolution, before the reshape
         out = low.emit(node.name, "RESHAPE", conv.outputs, [size]).outputs[0]
         return low.activation(node, act, out, size)

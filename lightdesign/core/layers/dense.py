@@ -65,7 +65,10 @@ class Dense(Layer):
 
     def lower(self, node, low):
         size = numel(node.shape)
-        op = low.emit(node.name, "FULLY_CONNECTED", [low.fold_scalars(low.source(node), "valid")], [size])
+        geometry = low.Geometry(low.input_shape(node), node.shape)
+        op = low.emit(
+            node.name, "FULLY_CONNECTED", [low.fold_scalars(low.source(node), "valid")], [size], geometry=geometry
+        )
         return low.activation(node, self.cfg["activation"], op.outputs[0], size)
 
 

@@ -33,7 +33,8 @@ class _Merge(Layer):
 
     def lower(self, node, low):
         inputs = [low.value[name] for name in node.inputs]
-        return low.emit(node.name, self.tflite_op, inputs, [numel(node.shape)]).outputs[0]
+        geometry = low.Geometry(low.input_shape(node), node.shape) if self.tflite_op == "CONCATENATION" else None
+        return low.emit(node.name, self.tflite_op, inputs, [numel(node.shape)], geometry=geometry).outputs[0]
 
     def _need_two(self, shapes):
         if len(shapes) < 2:

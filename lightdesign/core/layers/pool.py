@@ -65,7 +65,11 @@ class _Pool2D(_Pooling):
         return Cost(flops=kh * kw * numel(out))
 
     def lower(self, node, low):
-        return low.emit(node.name, self.tflite_op, [low.source(node)], [numel(node.shape)]).outputs[0]
+        window = pair(self.cfg["pool_size"])
+        geometry = low.Geometry(low.input_shape(node), node.shape, window, pair(self.cfg["strides"] or window))
+        op = low.emit(node.name, self.tflite_op, [low.source(node)], [numel(node.shape)], geometry=geometry)
+        op.padding = self.cfg["padding"]
+        return op.outputs[0]
 
 
 @register
@@ -102,7 +106,11 @@ class _Pool1D(_Pooling):
 
     def lower(self, node, low):
         size = numel(node.shape)
-        pooled = low.one_dimensional(node, low.source(node), self.tflite_op, size)
+        window = self.cfg["pool_size"]
+        pooled = low.one_dimensional(
+            node, low.source(node), self.tflite_op, size, window, self.cfg["strides"] or window
+        )
+        pooled.padding = self.cfg["padding"]
         return low.emit(node.name, "RESHAPE", pooled.outputs, [size]).outputs[0]
 
 
@@ -155,7 +163,8 @@ class _Global(_Pooling):
         scratch = [low.INT32 * rank, low.INT32 * (rank - 2)]  # int32 shape and axes buffers
         if self.tflite_op == "MEAN":
             scratch.insert(0, low.INT32 * node.shape[-1])  # MEAN's int32 accumulator per channel
-        return low.emit(node.name, self.tflite_op, [src], [numel(node.shape)], scratch).outputs[0]
+        geometry = low.Geometry(pooled, node.shape)
+        return low.emit(node.name, self.tflite_op, [src], [numel(node.shape)], scratch, geometry).outputs[0]
 
 
 @register

@@ -138,7 +138,8 @@ class ZeroPadding2D(_Shape):
         return (shape[0] + top + bottom, shape[1] + left + right, shape[2])
 
     def lower(self, node, low):
-        return low.emit(node.name, "PAD", [low.source(node)], [numel(node.shape)]).outputs[0]
+        geometry = low.Geometry(low.input_shape(node), node.shape)
+        return low.emit(node.name, "PAD", [low.source(node)], [numel(node.shape)], geometry=geometry).outputs[0]
 
 
 _CUSTOM_DECORATOR = '@keras.saving.register_keras_serializable(package="lightdesign")'
@@ -198,7 +199,8 @@ class ChannelSplit(layers.Layer):
         src, parts = low.source(node), self.cfg["parts"]
         key = (src, parts)
         if key not in low.splits:
-            low.splits[key] = low.emit(node.name, "SPLIT", [src], [numel(node.shape)] * parts)
+            geometry = low.Geometry(low.input_shape(node), node.shape)
+            low.splits[key] = low.emit(node.name, "SPLIT", [src], [numel(node.shape)] * parts, geometry=geometry)
         return low.splits[key].outputs[self.cfg["index"]]
 
 
@@ -245,5 +247,6 @@ class ChannelShuffle(layers.Layer):
     def lower(self, node, low):
         size = numel(node.shape)
         grouped = low.emit(node.name, "RESHAPE", [low.source(node)], [size]).outputs[0]
-        swapped = low.emit(node.name, "TRANSPOSE", [grouped], [size]).outputs[0]
+        geometry = low.Geometry(node.shape, node.shape, groups=self.cfg["groups"])
+        swapped = low.emit(node.name, "TRANSPOSE", [grouped], [size], geometry=geometry).outputs[0]
         return low.emit(node.name, "RESHAPE", [swapped], [size]).outputs[0]

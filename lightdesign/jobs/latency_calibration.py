@@ -1,0 +1,425 @@
+"""The latency calibration job (runs in a worker process): time single TensorFlow Lite
+operations on this machine, fit one predictor per operation and precision, time a few
+whole models to learn how kernel times add up inside a model, and keep the result in the
+work folder (``analysis.latency_model``), keyed by this machine, TensorFlow version and
+thread count.
+
+The kernels timed come from two sources, interleaved: the operations of preset variants at
+random widths (0.1-2x) and resolutions (32-320), lowered as the analysis lowers them (the
+sizes designs really have), and random operations over the same ranges (kernels 1-7,
+strides 1-2, groups, channel multipliers, expansions up to 6x), so that other designs are
+covered too. Every operation the latency model knows gets a few kernels first, however
+long they take; then the job times kernels until its time is up and fits what it has.
+
+One thread is timed by the invoking thread's CPU time (the kernel runs on it; a busy
+machine's other processes do not count), several threads by wall time. The time allowed
+for kernels is the job's own CPU time, so a busy machine takes longer rather than fitting
+on fewer kernels. The empty model's
+time (one ``invoke()``) is taken off every kernel and added once per model.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import statistics
+import time
+from math import prod
+
+from lightdesign.analysis import latency, latency_model
+from lightdesign.analysis.latency import FEATURES, Kernel
+from lightdesign.analysis.lowering import Geometry
+from lightdesign.analysis.network import analyze
+from lightdesign.core import presets
+from lightdesign.core.design import DesignError
+from lightdesign.explore import scaling
+from lightdesign.jobs.messages import (
+    Finished,
+    LatencyResult,
+    LatencySpec,
+    Measurement,
+    Progress,
+    Stage,
+    Status,
+    Stopped,
+)
+from lightdesign.jobs.train import STOPPED_ON_REQUEST
+
+PRECISIONS = latency.PRECISIONS
+IMAGE_PRESETS = tuple(name for name, p in presets.PRESETS.items() if p.resolution_label == "resolution")
+FIRST_PER_OPERATION = 5  # kernels of every operation, timed first whatever the time allowed
+COVERING = FIRST_PER_OPERATION * len(FEATURES)
+MAX_MACS = 400e6  # larger kernels take too long to time often; designs rarely have them
+MAX_ELEMENTS = 6_000_000
+KERNEL_BUDGET_S = 0.03  # timing one kernel in one precision: about this long
+MOST_RUNS, LEAST_RUNS = 25, 5
+MIN_RUNS = 30  # a whole model: the convention's median of at least 30 invoke() after 5 warm-ups
+WARMUP = 5
+
+
+# -- which kernels --------------------------------------------------------------------------
+
+
+def preset_kernels(rng: random.Random, designs: int) -> list[Kernel]:
+    """The operations of ``designs`` preset variants at random widths and resolutions."""
+    found: dict[Kernel, None] = {}
+    for _ in range(designs):
+        name = rng.choice(IMAGE_PRESETS)
+        alpha = round(2 ** rng.uniform(-3.3, 1), 2)
+        side = 8 * rng.randint(4, 40)
+        try:
+            design = scaling.width_and_resolution(presets.build(name), alpha, side)
+        except DesignError:
+            continue
+        result = analyze(design)
+        if result.errors or not result.deployment.supported:
+            continue
+        for kernel in latency.kernels(result.deployment.ops, result.deployment.sizes()):
+            if kernel.op in FEATURES:
+                found.setdefault(kernel)
+    kernels = list(found)
+    rng.shuffle(kernels)
+    return kernels
+
+
+def _channels(rng: random.Random, low: int, high: int) -> int:
+    value = int(round(2 ** rng.uniform(low.bit_length() - 1, high.bit_length() - 1)))
+    value = min(max(value, low), high)
+    return max(8, 8 * round(value / 8)) if rng.random() < 0.6 else value
+
+
+def _side(rng: random.Random, high: int = 160) -> int:
+    return max(1, int(round(2 ** rng.uniform(0, high.bit_length() - 1))))
+
+
+def random_kernel(rng: random.Random, op: str) -> Kernel:
+    """One random kernel of ``op`` over the ranges presets and the scaling search produce."""
+    h = _side(rng)
+    c = _channels(rng, 3, 1280)
+    image = (h, h, c)
+    elements = prod(image)
+    activation = rng.choice((None, "relu", "relu6"))
+    if op == "CONV_2D":
+        k = rng.choice((1, 1, 1, 3, 3, 5, 7))
+        s = rng.choice((1, 1, 2)) if h > 1 else 1
+        groups = rng.choice((1,) * 8 + (2, 3, 4, 8))
+        cin = max(groups, c // groups * groups)
+        cout = max(groups, _channels(rng, 8, 1280) // groups * groups)
+        out = (-(-h // s), -(-h // s), cout)
+        g = Geometry((h, h, cin), out, (k, k), (s, s), groups)
+        return Kernel(op, (h * h * cin,), (prod(out),), g, activation)
+    if op == "DEPTHWISE_CONV_2D":
+        k = rng.choice((3, 3, 5, 7))
+        s = rng.choice((1, 1, 2)) if h > 1 else 1
+        multiplier = rng.choice((1,) * 9 + (2,))
+        out = (-(-h // s), -(-h // s), c * multiplier)
+        g = Geometry(image, out, (k, k), (s, s), c)
+        return Kernel(op, (elements,), (prod(out),), g, activation)
+    if op == "FULLY_CONNECTED":
+        rows = 1 if rng.random() < 0.85 else rng.randint(2, 128)
+        cin, cout = _channels(rng, 16, 4096), _channels(rng, 2, 1280)
+        g = Geometry((rows, cin) if rows > 1 else (cin,), (rows, cout) if rows > 1 else (cout,))
+        return Kernel(op, (rows * cin,), (rows * cout,), g, activation)
+    if op in ("MAX_POOL_2D", "AVERAGE_POOL_2D"):
+        h = max(h, 2)
+        k = rng.choice((2, 3))
+        s = rng.choice((1, 2, k))
+        valid = rng.random() < 0.5 and h >= k
+        side = (h - k) // s + 1 if valid else -(-h // s)
+        g = Geometry((h, h, c), (side, side, c), (k, k), (s, s))
+        return Kernel(op, (h * h * c,), (side * side * c,), g, activation)
+    if op in ("MEAN", "REDUCE_MAX"):
+        h = _side(rng, 56)
+        out = (c,) if rng.random() < 0.5 else (1, 1, c)
+        return Kernel(op, (h * h * c,), (c,), Geometry((h, h, c), out))
+    if op in ("ADD", "MUL"):
+        shape = rng.random()
+        if shape < 0.4:
+            return Kernel(op, (elements, elements), (elements,), None, activation)
+        if shape < 0.7 and op == "MUL":
+            return Kernel(op, (elements, c), (elements,), None, activation)
+        return Kernel(op, (elements,), (elements,), None, activation)
+    if op == "SOFTMAX":
+        n = rng.randint(2, 1000)
+        return Kernel(op, (n,), (n,))
+    if op in ("CONCATENATION", "SPLIT", "TRANSPOSE", "PAD", "SPACE_TO_BATCH_ND", "BATCH_TO_SPACE_ND"):
+        return _copy_kernel(rng, op, h, c)
+    if op in ("SHAPE", "STRIDED_SLICE", "PACK"):  # int32 shape vectors of a few entries
+        sizes = {"SHAPE": (elements, 16), "STRIDED_SLICE": (16, 4), "PACK": (4, 4 * rng.randint(2, 4))}[op]
+        return Kernel(op, (sizes[0],), (sizes[1],))
+    return Kernel(op, (elements,), (elements,))
+
+
+def _copy_kernel(rng: random.Random, op: str, h: int, c: int) -> Kernel:
+    if op == "CONCATENATION":
+        parts = [_channels(rng, 8, 640) for _ in range(rng.choice((2, 2, 2, 3, 4)))]
+        g = Geometry((h, h, parts[0]), (h, h, sum(parts)))
+        return Kernel(op, tuple(h * h * p for p in parts), (h * h * sum(parts),), g)
+    if op == "SPLIT":
+        c = 2 * max(4, c // 2)
+        return Kernel(op, (h * h * c,), (h * h * c // 2,) * 2, Geometry((h, h, c), (h, h, c // 2)))
+    if op == "TRANSPOSE":
+        groups = rng.choice((2, 3, 4, 8))
+        c = groups * max(1, c // groups)
+        return Kernel(op, (h * h * c,), (h * h * c,), Geometry((h, h, c), (h, h, c), groups=groups))
+    if op == "PAD":
+        top, bottom = rng.choice(((1, 1), (0, 1), (2, 2), (3, 3)))
+        side = h + top + bottom
+        return Kernel(op, (h * h * c,), (side * side * c,), Geometry((h, h, c), (side, side, c)))
+    rate = rng.choice((2, 2, 3, 4))
+    blocks = rate * rate
+    packed = -(-max(h, rate) // rate)
+    if op == "SPACE_TO_BATCH_ND":
+        g = Geometry((h, h, c), (blocks * packed, packed, c), strides=(rate, rate))
+        return Kernel(op, (h * h * c,), (blocks * packed * packed * c,), g)
+    g = Geometry((blocks * packed, packed, c), (packed * rate, packed * rate, c), strides=(rate, rate))
+    return Kernel(op, (blocks * packed * packed * c,), (blocks * packed * packed * c,), g)
+
+
+def _affordable(kernel: Kernel) -> bool:
+    made = latency.features(kernel)
+    if made is None:
+        return False
+    macs = made[1] if kernel.op in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED") else 0
+    return macs <= MAX_MACS and max(sum(kernel.inputs), sum(kernel.outputs)) <= MAX_ELEMENTS
+
+
+def plan_kernels(rng: random.Random, count: int) -> list[Kernel]:
+    """The kernels to time, in order: a few of every operation, then preset and random
+    kernels alternately (in the preset kernels' proportions)."""
+    operations = list(FEATURES)
+    first = [_affordable_kernel(rng, op) for op in operations for _ in range(FIRST_PER_OPERATION)]
+    from_presets = preset_kernels(rng, 48)
+    weights = {op: 1 for op in operations}
+    for kernel in from_presets:
+        weights[kernel.op] = weights.get(kernel.op, 0) + 1
+    drawn = rng.choices(operations, [weights[op] for op in operations], k=count)
+    randoms = [random_kernel(rng, op) for op in drawn]
+    mixed = [k for pair in zip(from_presets, randoms, strict=False) for k in pair]
+    mixed += randoms[len(from_presets) :]
+    return first + [k for k in mixed if _affordable(k)][: count - len(first)]
+
+
+def _affordable_kernel(rng: random.Random, op: str) -> Kernel:
+    while True:
+        kernel = random_kernel(rng, op)
+        if _affordable(kernel):
+            return kernel
+
+
+# -- timing -----------------------------------------------------------------------------------
+
+
+def interpreter(tf, content: bytes, threads: int):
+    """A TFLite interpreter with the default delegate (XNNPACK), inputs filled with noise."""
+    import numpy as np
+
+    runner = tf.lite.Interpreter(model_content=content, num_threads=threads)
+    runner.allocate_tensors()
+    rng = np.random.default_rng(0)
+    for detail in runner.get_input_details():
+        shape, kind = detail["shape"], detail["dtype"]
+        if np.issubdtype(kind, np.floating):
+            value = rng.normal(0, 1, shape).astype(kind)
+        else:
+            value = rng.integers(-100, 100, shape).astype(kind)
+        runner.set_tensor(detail["index"], value)
+    return runner
+
+
+def clock(threads: int):
+    """The clock that times ``threads`` threads: the invoking thread's CPU time for one."""
+    return time.thread_time if threads == 1 else time.perf_counter
+
+
+def time_kernel(tf, content: bytes, threads: int) -> float:
+    """Median microseconds of one ``invoke()`` of a single-operation model."""
+    runner = interpreter(tf, content, threads)
+    now = clock(threads)
+    runner.invoke()  # the first call prepares the delegate's operators
+    start = now()
+    runner.invoke()
+    first = now() - start
+    runs = int(min(MOST_RUNS, max(LEAST_RUNS, KERNEL_BUDGET_S / max(first, 1e-7))))
+    times = []
+    for _ in range(runs):
+        start = now()
+        runner.invoke()
+        times.append(now() - start)
+    return 1e6 * statistics.median(times)
+
+
+def time_model(tf, content: bytes, threads: int, runs: int = MIN_RUNS) -> tuple[float, float]:
+    """The convention's measurement of a whole model: (median wall ms, median CPU ms of the
+    invoking thread) of ``runs`` ``invoke()`` after 5 warm-up calls."""
+    runner = interpreter(tf, content, threads)
+    for _ in range(WARMUP):
+        runner.invoke()
+    walls, cpus = [], []
+    for _ in range(max(runs, MIN_RUNS)):
+        wall, cpu = time.perf_counter(), time.thread_time()
+        runner.invoke()
+        cpus.append(time.thread_time() - cpu)
+        walls.append(time.perf_counter() - wall)
+    return 1000 * statistics.median(walls), 1000 * statistics.median(cpus)
+
+
+EMPTY = Kernel("RELU", (1,), (1,))
+
+
+# -- the job ----------------------------------------------------------------------------------
+
+
+def run(spec: LatencySpec, emit, stop_flag) -> None:
+    started = time.monotonic()
+    threads = max(1, spec.threads)
+    machine = latency_model.this_machine(threads)
+    path = latency_model.path_for(machine)
+    rng = random.Random(spec.seed)
+    tf = None
+    if spec.refit:  # the kernels this machine timed before, fitted again (and refined with the measurements)
+        samples, invoke_us = latency_model.samples_of(path), latency_model.load_meta(path)["invoke_us"]
+        timed = sum(len(rows) for key, rows in samples.items() if key.startswith("fp32/"))
+    else:
+        emit(Status(stage=Stage.LOADING_TENSORFLOW))
+        import tensorflow as tf
+
+        timed_kernels = time_kernels(tf, spec, threads, rng, emit, stop_flag)
+        if timed_kernels is None:
+            emit(Stopped(message=STOPPED_ON_REQUEST, on_request=True))
+            return
+        samples, invoke_us, timed = timed_kernels
+    emit(Status(stage=Stage.FITTING_LATENCY))
+    forests, errors = {}, {}
+    for key, rows in samples.items():
+        fitted = latency_model.fit_forest(rows, seed=spec.seed)
+        if fitted is not None:
+            forests[key], errors[key] = fitted
+    calibration = latency_model.Calibration(
+        machine=dataclasses.asdict(machine),
+        samples={key: len(rows) for key, rows in samples.items()},
+        invoke_us=invoke_us,
+        errors={p: _median([e for k, found in errors.items() if k.startswith(p) for e in found]) for p in PRECISIONS},
+    )
+    model = latency_model.LatencyModel(calibration, forests)
+    measured = list(spec.measurements)
+
+    def keep() -> None:  # kept before the whole models are timed too, so that stopping then loses nothing
+        calibration.scale, calibration.refined_from = latency_model.composition(
+            model, observed(model, measured, machine)
+        )
+        calibration.seconds = time.monotonic() - started
+        latency_model.save(path, calibration, forests, samples)
+
+    keep()
+    if spec.models:
+        if tf is None:
+            emit(Status(stage=Stage.LOADING_TENSORFLOW))
+            import tensorflow as tf
+        emit(Status(stage=Stage.TIMING_MODELS))
+        measured += probe_models(tf, rng, spec.models, machine, emit, stop_flag)
+        keep()
+    result = LatencyResult(
+        path=str(path),
+        machine=machine.words(),
+        kernels=timed,
+        seconds=calibration.seconds,
+        errors=calibration.errors,
+        scale=calibration.scale,
+        measurements=tuple(m for m in measured if m.source == "calibration"),
+    )
+    emit(Finished(result=result))
+
+
+def time_kernels(tf, spec: LatencySpec, threads: int, rng: random.Random, emit, stop_flag):
+    """Time the planned kernels in both precisions until the CPU time allowed is spent (the
+    first ``COVERING`` whatever the time): (samples by ``precision/operation``, the empty
+    model's microseconds by precision, kernels timed); None when stopped."""
+    from lightdesign.jobs import kernel_models
+
+    kernels = plan_kernels(rng, 4000)
+    emit(Status(stage=Stage.TIMING_KERNELS))
+    invoke_us = {p: time_kernel(tf, kernel_models.model(EMPTY, p == "int8"), threads) for p in PRECISIONS}
+    samples: dict[str, list[tuple[tuple, float, float]]] = {}
+    begun = time.process_time()  # the job's own CPU time: a busy machine takes longer, not fewer kernels
+    deadline = begun + spec.seconds
+    timed = reported = 0
+    for index, kernel in enumerate(kernels):
+        if stop_flag.is_set():
+            return None
+        if time.process_time() > deadline and index >= COVERING:  # every operation is covered, whatever the time
+            break
+        row, work = latency.features(kernel)
+        for precision in PRECISIONS:
+            content = kernel_models.model(kernel, precision == "int8", seed=index)
+            micros = max(time_kernel(tf, content, threads) - invoke_us[precision], 0.0)
+            samples.setdefault(f"{precision}/{kernel.op}", []).append((row, work, micros))
+        timed += 1
+        elapsed = int(time.process_time() - begun)
+        if elapsed >= reported + max(1, int(spec.seconds) // 10):
+            reported = elapsed
+            emit(Progress(stage=Stage.TIMING_KERNELS, done=min(elapsed, int(spec.seconds)), total=int(spec.seconds)))
+    return samples, invoke_us, timed
+
+
+def observed(model, measured: list[Measurement], machine) -> list[tuple[str, list, float]]:
+    """(precision, the design's predictor rows, milliseconds) of the measurements made on this
+    machine with these threads: one thread by CPU time where it was kept, else wall time."""
+    from lightdesign.core.design import from_dict
+
+    found = []
+    for measurement in measured:
+        if measurement.machine != machine.key or measurement.threads != machine.threads:
+            continue
+        try:
+            result = analyze(from_dict(measurement.design))
+        except DesignError:
+            continue
+        rows, refusal = latency.rows(result.deployment, model.covers)
+        if refusal is not None or result.errors:
+            continue
+        for precision in PRECISIONS:
+            cpu = getattr(measurement, f"{precision}_cpu_ms") if machine.threads == 1 else None
+            ms = cpu or getattr(measurement, f"{precision}_ms")
+            if ms:
+                found.append((precision, rows, ms))
+    return found
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values) if values else 0.0
+
+
+def probe_models(tf, rng: random.Random, count: int, machine, emit, stop_flag) -> list[Measurement]:
+    """Whole preset variants converted and timed as the convention says: how the kernels'
+    times add up inside a model (caches, the delegate's own work between operations)."""
+    from lightdesign.jobs.export import convert, representative_for
+    from lightdesign.jobs.train import build_model
+    from lightdesign.output.codegen import generate
+
+    found = []
+    for done in range(count):
+        if stop_flag.is_set():
+            break
+        name = rng.choice(("mobilenet_v2", "mobilenet_v3_small", "shufflenet_v2", "mnasnet", "squeezenet_1_1"))
+        design = scaling.width_and_resolution(presets.build(name), rng.choice((0.5, 0.75, 1.0)), 8 * rng.randint(8, 16))
+        model = build_model(generate(design))
+        samples, _ = representative_for(design.input_shape)
+        figures = {}
+        for precision in PRECISIONS:
+            content = convert(tf, model, precision == "int8", samples[:16])
+            figures[precision] = time_model(tf, content, machine.threads)
+        found.append(
+            Measurement(
+                design=design.to_dict(),
+                machine=machine.key,
+                threads=machine.threads,
+                fp32_ms=figures["fp32"][0],
+                int8_ms=figures["int8"][0],
+                fp32_cpu_ms=figures["fp32"][1],
+                int8_cpu_ms=figures["int8"][1],
+                source="calibration",
+            )
+        )
+        emit(Progress(stage=Stage.TIMING_MODELS, done=done + 1, total=count))
+    return found

@@ -1,0 +1,192 @@
+"""The latency model against TensorFlow Lite itself: the converter's float32 graph holds the
+operations the lowering predicts; the single-operation micro-benchmarks hold the operation
+the converter makes of a layer, with its shapes and options; a short calibration fits a
+model that predicts, refines it with a kept measurement, and the export job measures by the
+convention."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from lightdesign.analysis import latency, latency_model
+from lightdesign.analysis.network import analyze
+from lightdesign.core import presets
+from lightdesign.core.design import Design, new_block
+from lightdesign.explore import scaling
+from lightdesign.jobs import export, kernel_models, latency_calibration
+from lightdesign.jobs.messages import Finished, LatencySpec, Measurement, ModelFormat
+
+from .harness import build
+from .random_designs import random_design
+from .test_deployment_memory import CONFIGS
+
+PRESETS = ("seed_cnn", "mobilenet_v2", "mobilenet_v3_small", "shufflenet_v1", "squeezenet_1_0", "wave_cnn")
+DILATED_SEED = 1  # a fuzzer design holding a dilated depthwise convolution
+
+
+def converted(design, int8: bool = False) -> bytes:
+    import tensorflow as tf
+
+    samples, _ = export.representative_for(design.input_shape, vocabulary=50)
+    return export.convert(tf, build(design), int8, samples[:8])
+
+
+def operators(content: bytes):
+    """The interpreter of a model and its operations (the delegate's node left out)."""
+    import tensorflow as tf
+
+    interpreter = tf.lite.Interpreter(model_content=content)
+    interpreter.allocate_tensors()
+    return interpreter, [op for op in interpreter._get_ops_details() if op["op_name"] != "DELEGATE"]
+
+
+@pytest.mark.parametrize("name", PRESETS)
+def test_the_float32_graph_holds_the_lowered_operations(name):
+    design = presets.build(name, **CONFIGS[name])
+    lowered = Counter(op.kind for op in analyze(design).deployment.ops)
+    _, ops = operators(converted(design))
+    assert Counter(op["op_name"] for op in ops) == lowered
+
+
+def test_a_dilated_convolution_stays_in_space_to_batch_form_in_float32():
+    design = random_design(DILATED_SEED)
+    lowered = [op.kind for op in analyze(design).deployment.ops]
+    assert "SPACE_TO_BATCH_ND" in lowered
+    _, ops = operators(converted(design))
+    assert Counter(op["op_name"] for op in ops) == Counter(lowered)
+
+
+def test_every_operation_with_a_predictor_has_a_micro_benchmark_that_runs():
+    import tensorflow as tf
+
+    assert set(latency.FEATURES) <= set(kernel_models.BUILDERS)
+    rng = random.Random(5)
+    for op in latency.FEATURES:
+        for _ in range(3):
+            kernel = latency_calibration.random_kernel(rng, op)
+            for int8 in (False, True):
+                content = kernel_models.model(kernel, int8)
+                interpreter, ops = operators(content)
+                assert ops[0]["op_name"] == op, (op, int8)
+                written = sum(int(np.prod(interpreter.get_tensor(i).shape)) for i in ops[0]["outputs"])
+                expected = sum(kernel.outputs) if op not in ("SHAPE", "STRIDED_SLICE", "PACK") else written
+                assert written == expected, (op, int8, kernel)
+                assert latency_calibration.time_kernel(tf, content, 1) > 0
+
+
+def test_the_micro_benchmarks_hold_the_operations_the_converter_makes():
+    """A chain of kinds converted by the TFLiteConverter, operation by operation against the
+    single-operation model made from the lowering's kernel: the same operator, the same
+    tensor shapes (weights included) and the same strides, padding and fused activation."""
+    blocks = [
+        new_block("Conv2D", "conv", "conv", filters=16, kernel_size=3, strides=2, activation="relu6"),
+        new_block("DepthwiseConv2D", "dw", "dw", kernel_size=5, activation="relu"),
+        new_block("Conv2D", "grouped", "grouped", filters=24, kernel_size=1, groups=4),
+        new_block("AveragePooling2D", "pool", "pool", pool_size=2, strides=2),
+        new_block("Activation", "swish", "swish", activation="hard_swish"),
+        new_block("GlobalAveragePooling2D", "gap", "gap"),
+        new_block("Dense", "head", "head", units=10, activation="softmax"),
+    ]
+    design = Design("chain", (32, 32, 8), 10, blocks)
+    plan = analyze(design).deployment
+    kernels = latency.kernels(plan.ops, plan.sizes())
+    for int8 in (False, True):
+        content = converted(design, int8)
+        interpreter, ops = operators(content)
+        assert [op["op_name"] for op in ops] == [k.op for k in kernels]
+        for op, kernel in zip(ops, kernels, strict=True):
+            single = kernel_models.model(kernel, int8)
+            ours, our_ops = operators(single)
+            mine = our_ops[0]
+            for theirs_ids, our_ids in ((op["inputs"], mine["inputs"]), (op["outputs"], mine["outputs"])):
+                theirs = [_shape(interpreter, i) for i in theirs_ids if i >= 0]
+                got = [_shape(ours, i) for i in our_ids if i >= 0]
+                if kernel.op == "FULLY_CONNECTED":  # the converter drops a new Dense layer's all-zero bias
+                    got = got[: len(theirs)]
+                assert [_flat(kernel.op, s) for s in got] == [_flat(kernel.op, s) for s in theirs], (kernel.op, int8)
+            if kernel.op in ("CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D"):
+                assert _options(content, op) == _options(single, mine), (kernel.op, int8)
+
+
+def _shape(interpreter, index: int) -> tuple:
+    return tuple(int(d) for d in interpreter._get_tensor_details(index, 0)["shape"])
+
+
+SHAPED = {"CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "MEAN", "FULLY_CONNECTED"}
+
+
+def _flat(op: str, shape: tuple) -> int | tuple:
+    """Element-wise operations are timed on a flat vector: compare their sizes; others' shapes."""
+    return shape if op in SHAPED else int(np.prod(shape))
+
+
+def _options(content: bytes, op) -> tuple:
+    """Strides, padding and fused activation of a convolution or pooling operation, read
+    from the model's flatbuffer."""
+    from tensorflow.lite.python import schema_py_generated as schema
+
+    model = schema.ModelT.InitFromObj(schema.Model.GetRootAsModel(content, 0))
+    operator = model.subgraphs[0].operators[op["index"]]
+    options = operator.builtinOptions
+    return (options.strideH, options.strideW, options.padding, options.fusedActivationFunction)
+
+
+@pytest.fixture
+def work(tmp_path, monkeypatch):
+    monkeypatch.setenv("LIGHTDESIGN_WORK_DIR", str(tmp_path))
+    return tmp_path
+
+
+def calibrate(spec: LatencySpec):
+    events = []
+    latency_calibration.run(spec, events.append, threading.Event())
+    assert isinstance(events[-1], Finished), events[-1]
+    return events[-1].result
+
+
+def test_a_short_calibration_predicts_and_a_kept_measurement_refines_it(work):
+    design = scaling.width_and_resolution(presets.build("mobilenet_v2"), 0.35, 96)
+    assert analyze(design).latency.fp32_ms is None  # not calibrated yet
+    result = calibrate(LatencySpec(seconds=6, models=0, seed=1))
+    assert result.kernels > 10 and result.path == str(latency_model.path_for(latency_model.this_machine()))
+    predicted = analyze(design).latency
+    assert predicted.fp32_ms > 0 and predicted.int8_ms > 0 and predicted.note() is None
+    assert sum(t["fp32"] for t in predicted.blocks.values()) < predicted.fp32_ms
+    kept = Measurement(
+        design=design.to_dict(),
+        machine=latency_model.this_machine().key,
+        threads=1,
+        fp32_ms=9.0,
+        int8_ms=None,
+        fp32_cpu_ms=3 * predicted.fp32_ms,
+    )
+    elsewhere = Measurement(design=design.to_dict(), machine="another", threads=1, fp32_ms=1e3, int8_ms=1e3)
+    refined = calibrate(LatencySpec(seconds=6, models=0, seed=1, measurements=(kept, elsewhere)))
+    # one measurement of this machine: the model now says what it measured (by CPU time, one thread)
+    assert analyze(design).latency.fp32_ms == pytest.approx(3 * predicted.fp32_ms, rel=0.02)
+    assert "int8" not in refined.scale and refined.measurements == ()
+
+
+def test_a_calibration_times_whole_models_for_their_composition(work):
+    result = calibrate(LatencySpec(seconds=3, models=1, seed=2))
+    assert set(result.scale) == {"fp32", "int8"} and all(0.2 < s < 5 for s in result.scale.values())
+    (probe,) = result.measurements
+    assert probe.source == "calibration" and probe.fp32_ms > 0 and probe.int8_cpu_ms > 0
+
+
+def test_the_export_job_measures_by_the_convention(work):
+    from lightdesign.jobs.specs import export_spec, new_work_dir
+
+    design = presets.build("seed_cnn")
+    events = []
+    export.run(export_spec(design, new_work_dir(), latency_runs=5), events.append, threading.Event())
+    result = events[-1].result
+    assert result.tflite_runs == 30 and result.latency_runs == 5
+    assert set(result.cpu_ms) == {ModelFormat.TFLITE_FLOAT32, ModelFormat.TFLITE_INT8}
+    kept = result.measurement(design.to_dict())
+    assert kept.machine == latency_model.this_machine().key and kept.fp32_ms > 0 and kept.int8_cpu_ms > 0
