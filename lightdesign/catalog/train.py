@@ -163,8 +163,9 @@ ENTRIES: dict[str, dict[str, str]] = {
     "curve.loss": tr("Loss", "损失 (loss)"),
     "curve.accuracy": tr("Accuracy", "准确率 (accuracy)"),
     "curve.epoch": tr("epoch", "轮 (epoch)"),
-    "curve.batches_loss": tr("train loss (batches)", "训练损失（按批）"),
-    "curve.batches_accuracy": tr("train accuracy (batches)", "训练准确率（按批）"),
+    "curve.batches": tr("training, by batches", "训练（按批）"),
+    "curve.train_epoch": tr("training, epoch mean", "训练（每轮均值）"),
+    "curve.validation": tr("validation, end of epoch", "验证（每轮结束）"),
     "queue.waiting": tr(
         "Waiting for a free worker: {running} job(s) are running on this server (limit {limit}); you are "
         "number {position} in the queue.",
