@@ -415,6 +415,7 @@ class JobManager:
                     keep.append((job, process))
                     continue
                 process.join(timeout=0)
+            job.warm = None  # its process is gone: nothing reads the queues it was started with
             if job.state in (JobState.FAILED, JobState.STOPPED):
                 _discard_work_dir(job)
         if keep:
