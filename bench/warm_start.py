@@ -10,7 +10,7 @@ Training: the seed CNN on the built-in 28x28 digits with the Train page's defaul
 button does: the spec is built (the dataset linked into the job's folder) and submitted.
 Printed per run: seconds from the click to the first batch point and to the end of the first
 epoch (the Train page polls every second, so a person sees each up to 1 s later), and to the
-end of the run. Export: the seed CNN's export job (.keras, TFLite float32 and int8, latency,
+end of the run, and the batch points of the first epoch (the rows say "s"; that one is a count). Export: the seed CNN's export job (.keras, TFLite float32 and int8, latency,
 TFLite Micro arena), seconds from the click to its result, and each stage's seconds.
 """
 
@@ -59,7 +59,13 @@ def train_once(warm: bool, data) -> dict[str, float]:
         _wait(job)
         first_batch = job.all(Batch)[0].at
         first_epoch = job.all(Epoch)[0].at
-        return {"batch": first_batch - click, "epoch": first_epoch - click, "run": job.events[-1].at - click}
+        points = sum(1 for b in job.all(Batch) if b.epoch == 1)
+        return {
+            "batch": first_batch - click,
+            "epoch": first_epoch - click,
+            "run": job.events[-1].at - click,
+            "points": points,
+        }
     finally:
         manager.shutdown()
 
@@ -100,7 +106,7 @@ def main() -> None:
             runs[warm].append(train_once(warm, data))
     print("click -> first epoch, seed CNN on digits28 (3 epochs, batch 32, 4,500 training samples):")
     for warm in (False, True):
-        _show("warm" if warm else "cold", runs[warm], ["batch", "epoch", "run"])
+        _show("warm" if warm else "cold", runs[warm], ["batch", "epoch", "run", "points"])
     if args.skip_export:
         return
     exports: dict[bool, list] = {False: [], True: []}
