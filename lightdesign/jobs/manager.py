@@ -266,9 +266,10 @@ class JobManager:
         self._reap()
 
     def _keep_warm(self) -> None:
-        """Keep warm workers for the free job slots (from this thread: they die with the server)."""
+        """Keep warm workers for the free job slots (from this thread: they die with the server);
+        a job given a slot but not yet a worker counts as free, its warm worker is waiting for it."""
         with self._lock:
-            free = self.max_running - self.running_count()
+            free = self.max_running - self.running_count() + len(self._to_spawn)
         self.warm.fill(free)
 
     def _start_queued(self) -> None:

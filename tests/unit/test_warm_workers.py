@@ -130,3 +130,14 @@ def test_without_a_setting_the_jobs_start_cold_and_with_ray_no_worker_waits_here
     server = jobs(backend=RayBackend(RayConfig(address="ray://nowhere:10001")), warm_workers=2)
     time.sleep(0.3)
     assert server.warm.size == 0 and warm_pids(server) == [] and not server.tensorflow_ready()
+
+
+def test_a_job_given_the_last_slot_still_gets_the_warm_worker_kept_for_it(jobs):
+    server = jobs()
+    wait_until(server.tensorflow_ready)
+    (warm_pid,) = warm_pids(server)
+    with server._lock:  # the job has its slot, not yet its worker, when the pool is refilled
+        job = server.submit("alice", "test", {"action": "count", "steps": 1, "delay": 0})
+        server._keep_warm()
+    wait_until(lambda: not job.active)
+    assert job.state is JobState.FINISHED and job.pid == warm_pid
