@@ -6,12 +6,13 @@ export and latency run in worker processes (lightdesign.jobs).
 
 import streamlit as st
 
-from lightdesign.ui import i18n, state
+from lightdesign.ui import i18n, job_view, state
 from lightdesign.ui.i18n import t
 
 st.set_page_config(page_title="LightDesign", page_icon=":material/memory:", layout="wide")
 i18n.init()
 state.init()
+job_view.job_manager()  # made with the first page anyone opens: its warm worker loads TensorFlow meanwhile
 
 pages = [
     st.Page("pages/design.py", title=t("nav.design"), icon=":material/account_tree:", default=True),

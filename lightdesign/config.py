@@ -129,6 +129,14 @@ SETTINGS: tuple[Setting, ...] = (
         "how much lower the job and background workers' priority is (nice), so pages stay responsive",
     ),
     Setting(
+        "LIGHTDESIGN_WARM_WORKERS",
+        int,
+        1,
+        "job workers kept started with TensorFlow loaded, so a job starts at once (never more than the free "
+        "job slots; each serves one job; `0`: each job starts its own)",
+        minimum=0,
+    ),
+    Setting(
         "LIGHTDESIGN_BACKGROUND_WORKERS",
         int,
         None,

@@ -4,6 +4,7 @@ import streamlit as st
 
 from lightdesign.ui import file_weights, icons, run_log, state, train_data, train_view
 from lightdesign.ui.i18n import t
+from lightdesign.ui.job_view import tensorflow_note
 
 _, result = state.page_header("train.title", "train.design_errors")
 
@@ -30,6 +31,8 @@ st.button(
     on_click=train_view.start,
     args=(result, key, dataset, settings),
 )
+if not busy and (note := tensorflow_note()):
+    st.caption(note)
 
 st.subheader(t("train.run"))
 if job is None:

@@ -13,6 +13,9 @@ from hypothesis import settings
 # the person's own LightDesign data; under pytest-xdist each worker has its own.
 os.environ["LIGHTDESIGN_WORK_DIR"] = tempfile.mkdtemp(prefix="lightdesign-tests-")
 os.environ.pop("LIGHTDESIGN_DATABASE_URL", None)
+# The tests start job managers by the dozen: a warm worker each (TensorFlow loaded) would load
+# the machine for nothing; the tests of warm workers ask for them.
+os.environ["LIGHTDESIGN_WARM_WORKERS"] = "0"
 
 from tests.postgres import PostgresServer, server_bin
 

@@ -105,3 +105,28 @@ def latency(spec, emit, stop_flag) -> None:
         measurements=() if probe is None else (probe,),
     )
     emit(Finished(result=result))
+
+
+def export(spec, emit, stop_flag) -> None:
+    """A TensorFlow-free stand-in for ``lightdesign.jobs.export:run``: each stage in turn
+    (``spec.latency_runs`` hundredths of a second each), small files in the job's folder, an
+    ExportResult."""
+    from pathlib import Path
+
+    from lightdesign.jobs.messages import EXPORT_STAGES, ExportedFile, ExportResult, ModelFormat, Status
+
+    for stage in EXPORT_STAGES:
+        if stop_flag.is_set():
+            emit(Stopped(message="stopped", on_request=True))
+            return
+        emit(Status(stage=stage))
+        time.sleep(spec.latency_runs / 100)
+    files = {}
+    for fmt in ModelFormat:
+        path = Path(spec.work_dir) / f"{fmt}.bin"
+        path.write_bytes(b"\0" * 100)
+        files[fmt] = ExportedFile(path=str(path), bytes=100)
+    result = ExportResult(
+        files=files, latency_ms=dict.fromkeys(ModelFormat, 1.0), weights="initial", calibration="none", latency_runs=1
+    )
+    emit(Finished(result=result))

@@ -156,11 +156,43 @@ def _in_place(lowering: Lowering, buffers: list[Buffer]) -> list[int]:
     return _live(shifted, len(lowering.ops))
 
 
+def converter_order(nodes: list[Node]) -> list[Node]:
+    """The live nodes in the order the TFLite converter runs their operations. Its import of
+    the TensorFlow graph sorts the operations in reverse post-order of a depth-first search
+    that takes a node's consumers by name (TensorFlow's ``GetReversePostOrder`` with a
+    by-name comparator): where the graph forks, the branch whose first layer's name sorts
+    first runs first, whole, before the next (ShuffleNet V1's ``..._avgpool`` shortcut
+    before its ``..._gconv1`` branch), whatever order the model was built in. The order
+    decides which buffers are alive together, so the arena depends on it."""
+    by_name = {n.name: n for n in nodes}
+    consumers: dict[str, list[str]] = {n.name: [] for n in nodes}
+    for node in nodes:
+        for source in dict.fromkeys(node.inputs):
+            if source in consumers:
+                consumers[source].append(node.name)
+    finished: list[str] = []
+    seen: set[str] = set()
+    stack = [(nodes[0].name, False)]
+    while stack:
+        name, leaving = stack.pop()
+        if leaving:
+            finished.append(name)
+            continue
+        if name in seen:
+            continue
+        seen.add(name)
+        stack.append((name, True))
+        stack.extend((child, False) for child in sorted(consumers[name]) if child not in seen)
+    order = [by_name[name] for name in reversed(finished)]
+    return order + [n for n in nodes if n.name not in seen]
+
+
 def plan(nodes: list[Node]) -> Plan:
-    """The int8 deployment plan of the live nodes of a traced network (execution order,
-    the model input first and the model output last)."""
+    """The int8 deployment plan of the live nodes of a traced network (the model input
+    first and the model output last), in the order the converter runs them."""
     if not nodes:
         return Plan([], [], 0, [0], 0, "", 0, "", {})
+    nodes = converter_order(nodes)
     lowering = Lowering(nodes)
     lowering.run()
     buffers = _lifetimes(lowering)

@@ -43,6 +43,16 @@ ENTRIES: dict[str, dict[str, str]] = {
         "还没有训练记录：在训练页训练设计后，即可画出准确率与开销的关系。",
     ),
     "compare.runs": tr("designs and runs", "设计与训练记录"),
+    "compare.missing": tr(
+        "Not in the chart yet, no finished training run: {names}. Train them on the Train page to place them.",
+        "图中还没有（没有完成的训练）：{names}。在训练页训练它们即可加入图中。",
+    ),
+    "compare.missing.front": tr(
+        "Not in the chart yet, no finished training run: {names}. Train them on the Train page to place them; "
+        "the Pareto front needs runs of at least two designs.",
+        "图中还没有（没有完成的训练）：{names}。在训练页训练它们即可加入图中；帕累托前沿至少需要两个设计的训练记录。",
+    ),
+    "compare.missing.more": tr("{names} and {count} more", "{names} 等另外 {count} 个"),
     "compare.front": tr("Pareto front", "帕累托前沿"),
     "compare.run_label": tr("{name} · {dataset} · {epochs} epochs", "{name} · {dataset} · {epochs} 轮"),
     "compare.graphs": tr("Graphs", "结构图"),

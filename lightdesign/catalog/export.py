@@ -70,6 +70,24 @@ ENTRIES: dict[str, dict[str, str]] = {
         "导出此设计大约需要 {need} 内存，但一个工作进程最多可用 {free}。请减小宽度、分辨率或块的数量。",
     ),
     "export.waiting": tr("Waiting for a worker…", "正在等待工作进程…"),
+    "export.expect.ready": tr(
+        "Building the files takes about {time} on this server (TensorFlow is loaded and waiting).",
+        "在本服务器上生成文件大约需要 {time}（TensorFlow 已加载就绪）。",
+    ),
+    "export.expect.cold": tr(
+        "Building the files takes about {time} on this server, {tensorflow} of it loading TensorFlow.",
+        "在本服务器上生成文件大约需要 {time}，其中 {tensorflow} 用于加载 TensorFlow。",
+    ),
+    "export.step": tr(
+        "Step {step} of {steps}: {stage} · {elapsed} so far", "第 {step}/{steps} 步：{stage} · 已用 {elapsed}"
+    ),
+    "export.widened": tr(
+        "the softmax input's int8 scale {was:.2g} (an empty calibration range: untrained outputs are all but "
+        "constant) is widened to {now:.2g}, the least TFLite Micro's softmax takes with room to spare",
+        "softmax 输入的 int8 缩放 {was:.2g}（校准范围为空：未训练模型的输出几乎恒定）已放宽为 {now:.2g}，"
+        "即 TFLite Micro 的 softmax 可接受的下限并留有余量",
+    ),
+    "export.step.left": tr("{step} · about {left} left", "{step} · 大约还需 {left}"),
     "export.failed": tr("The export {state}: {message}", "导出{state}：{message}"),
     "export.built_from": tr(
         "Built from {weights}; int8 calibrated on {calibration}.",

@@ -24,7 +24,15 @@ ENTRIES: dict[str, dict[str, str]] = {
     "learn.cout": tr("Output channels C_out", "输出通道 C_out"),
     "learn.output": tr("Output size", "输出尺寸"),
     "learn.params": tr("Params (with bias)", "参数量（含偏置）"),
-    "learn.macs": tr("MACs", "乘加 MACs"),
+    "learn.macs": tr("MACs", "MACs"),
+    # words inside the formulas (LaTeX text: no braces or backslashes)
+    "tex.params": tr("params", "参数量"),
+    "tex.max": tr("max:", "最大池化："),
+    "tex.average": tr("average:", "平均池化："),
+    "tex.grouped": tr("grouped 1×1:", "分组 1×1："),
+    "tex.fire": tr("fire:", "Fire 模块："),
+    "tex.affine": tr("affine:", "非对称："),
+    "tex.symmetric": tr("symmetric:", "对称："),
     "learn.empty": tr("The kernel does not fit: the output would be empty.", "卷积核放不下：输出为空。"),
     "learn.act": tr("2. Activation functions", "2. 激活函数"),
     "learn.act.text": tr(
@@ -192,7 +200,7 @@ ENTRIES: dict[str, dict[str, str]] = {
         "{kind} 的 MACs 随序列长度的变化，不同单元数（d = {d}）",
     ),
     "learn.rnn.axis.steps": tr("sequence length T", "序列长度 T"),
-    "learn.rnn.axis.macs": tr("MACs", "乘加次数 MACs"),
+    "learn.rnn.axis.macs": tr("MACs", "乘加次数"),
     "learn.rnn.int8": tr(
         "**Why recurrent layers do not quantize to int8 in TFLite.** Keras runs a recurrent layer as a "
         "TensorFlow while-loop over the steps. The TFLite converter cannot turn that loop into its built-in "

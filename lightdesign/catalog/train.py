@@ -163,8 +163,9 @@ ENTRIES: dict[str, dict[str, str]] = {
     "curve.loss": tr("Loss", "损失 (loss)"),
     "curve.accuracy": tr("Accuracy", "准确率 (accuracy)"),
     "curve.epoch": tr("epoch", "轮 (epoch)"),
-    "curve.batches_loss": tr("train loss (batches)", "训练损失（按批）"),
-    "curve.batches_accuracy": tr("train accuracy (batches)", "训练准确率（按批）"),
+    "curve.batches": tr("training, by batches", "训练（按批）"),
+    "curve.train_epoch": tr("training, epoch mean", "训练（每轮均值）"),
+    "curve.validation": tr("validation, end of epoch", "验证（每轮结束）"),
     "queue.waiting": tr(
         "Waiting for a free worker: {running} job(s) are running on this server (limit {limit}); you are "
         "number {position} in the queue.",
@@ -177,6 +178,18 @@ ENTRIES: dict[str, dict[str, str]] = {
     "progress.starting": tr("Starting the worker…", "正在启动工作进程…"),
     # a worker's stage (messages.Stage), a job's state (messages.JobState)
     "job.stage.loading_tensorflow": tr("Loading TensorFlow…", "正在加载 TensorFlow…"),
+    "job.tensorflow.ready": tr(
+        "TensorFlow is loaded in a waiting worker: a run starts at once.",
+        "TensorFlow 已在待命的工作进程中加载：运行会立即开始。",
+    ),
+    "job.tensorflow.loading": tr(
+        "A worker is loading TensorFlow in the background (about 10 s); a run started now begins when it is ready.",
+        "一个工作进程正在后台加载 TensorFlow（约 10 秒）；现在开始的运行会在它就绪后开始。",
+    ),
+    "job.tensorflow.cold": tr(
+        "Each run loads TensorFlow first (about 10 s; LIGHTDESIGN_WARM_WORKERS keeps a worker loaded).",
+        "每次运行都先加载 TensorFlow（约 10 秒；LIGHTDESIGN_WARM_WORKERS 可让工作进程预先加载）。",
+    ),
     "job.stage.preparing_data": tr("Preparing the data…", "正在准备数据…"),
     "job.stage.building_model": tr("Building the model…", "正在构建模型…"),
     "job.stage.training": tr("Training…", "正在训练…"),

@@ -29,6 +29,7 @@ from lightdesign.jobs.ray_link import Link, relay
 
 class Backend(Protocol):
     name: str
+    runs_here: bool  # whether jobs run in this server's worker processes (then warm workers help)
 
     def entry(self) -> Callable[..., None]:
         """The function a spawned worker process runs, called as the local worker's
@@ -45,6 +46,7 @@ class LocalBackend:
     """Each job in a worker process of this server (the embedded default)."""
 
     name = "local"
+    runs_here = True
 
     def entry(self) -> Callable[..., None]:
         from lightdesign.jobs.worker import main
@@ -95,6 +97,7 @@ class RayBackend:
     """Each job as a task on a Ray cluster, relayed by a light worker process."""
 
     name = "ray"
+    runs_here = False
 
     def __init__(self, config: RayConfig, grace_s: float | None = None):
         self.config = config

@@ -1,18 +1,13 @@
 """The export job (runs in a worker process): the .keras model, TFLite float32 and int8
 files, measured single-image latency of each on this machine's CPU, and the tensor arena
 TensorFlow Lite Micro's interpreter (the ``tflite-micro`` package) allocates for the int8
-model, beside the analysis's estimate of it."""
+model, beside the analysis's estimate of it (``micro_arena``; an int8 softmax scale that
+TFLite Micro would abort on is widened first, ``int8_scales``)."""
 
 from __future__ import annotations
 
 import dataclasses
-import json
-import os
-import re
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -21,6 +16,7 @@ import numpy as np
 from lightdesign.analysis import latency_model
 from lightdesign.data import adapt
 from lightdesign.data.dataset import Dataset
+from lightdesign.jobs import int8_scales
 from lightdesign.jobs.mcu import file_operators
 from lightdesign.jobs.messages import (
     DatasetKind,
@@ -28,24 +24,17 @@ from lightdesign.jobs.messages import (
     ExportResult,
     ExportSpec,
     Finished,
-    MicroArena,
     ModelFormat,
     Stage,
     Status,
     Stopped,
 )
+from lightdesign.jobs.micro_arena import brief as _brief
+from lightdesign.jobs.micro_arena import micro_arena
 from lightdesign.jobs.train import STOPPED_ON_REQUEST, build_model
 
 REPRESENTATIVE_SAMPLES = 100
 MIN_TFLITE_RUNS = 30  # the latency convention's least number of timed invoke() calls
-ARENA_BYTES = (64 << 20, 1 << 30)  # arena sizes offered to TFLite Micro, the larger when the first is short
-_ARENA_LINE = re.compile(r"Arena allocation (head|tail|total) (\d+) bytes")
-
-
-def _brief(exc: Exception) -> str:
-    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
-    useful = [line for line in lines if "error" in line.lower()] or lines
-    return (useful[-1] if useful else type(exc).__name__)[:300]
 
 
 def representative(spec: ExportSpec) -> tuple[np.ndarray, str]:
@@ -132,82 +121,6 @@ def convert(tf, model, int8: bool, samples: np.ndarray | None = None, select_ops
     return converter.convert()
 
 
-def _captured_stderr(function) -> str:
-    """What ``function`` writes to the process's standard error (file descriptor 2, where
-    TFLite Micro's C++ code prints), as text."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as capture:
-        os.dup2(capture.fileno(), 2)
-        try:
-            function()
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-        capture.seek(0)
-        return capture.read().decode("utf-8", "replace")
-
-
-MICRO_ARENA_TIMEOUT_S = 300
-
-
-def micro_arena(content: bytes, estimate: int = 0) -> MicroArena:
-    """The TFLite Micro arena of an int8 model, measured in a child process: the
-    interpreter's C++ code aborts the whole process on some models (an abort cannot be
-    caught), and it must take neither the export job nor the app's tests with it."""
-    with tempfile.TemporaryDirectory() as folder:
-        model = Path(folder) / "model.tflite"
-        model.write_bytes(content)
-        try:
-            done = subprocess.run(
-                [sys.executable, "-m", "lightdesign.jobs.export", str(model)],
-                capture_output=True,
-                timeout=MICRO_ARENA_TIMEOUT_S,
-            )
-        except subprocess.TimeoutExpired:
-            return MicroArena(estimate=estimate, error=f"TFLite Micro took longer than {MICRO_ARENA_TIMEOUT_S} s")
-    if done.returncode != 0:
-        how = f"signal {-done.returncode}" if done.returncode < 0 else f"exit status {done.returncode}"
-        return MicroArena(estimate=estimate, error=f"TFLite Micro crashed while allocating the model ({how})")
-    try:
-        arena = MicroArena(**json.loads(done.stdout.decode().strip().splitlines()[-1]))
-    except (ValueError, IndexError, TypeError):
-        return MicroArena(estimate=estimate, error="TFLite Micro printed no arena report")
-    return dataclasses.replace(arena, estimate=estimate)
-
-
-def _measure_micro_arena(content: bytes, estimate: int = 0) -> MicroArena:
-    """Allocate the int8 model in TensorFlow Lite Micro's interpreter and read the arena
-    its RecordingMicroAllocator reports: the head (activation and scratch buffers the
-    memory planner placed) and the tail (persistent structures). The interpreter plans
-    the arena when it is made; nothing is run (an inference adds nothing to the plan)."""
-    try:
-        from tflite_micro.python.tflite_micro import runtime
-    except ImportError:
-        return MicroArena(estimate=estimate, error="the tflite-micro package is not installed")
-    interpreter = None
-    problem = ""
-    for size in ARENA_BYTES:
-        try:
-            interpreter = runtime.Interpreter.from_bytes(content, arena_size=size)
-            break
-        except Exception as exc:  # noqa: BLE001 - C++ errors, flatbuffer parse errors: reported, not raised
-            problem = _brief(exc)
-    if interpreter is None:
-        return MicroArena(estimate=estimate, error=problem or "TFLite Micro could not allocate the model")
-    try:  # the interpreter plans and allocates the arena when it is made; no inference needed
-        report = _captured_stderr(interpreter.print_allocations)
-    except Exception as exc:  # noqa: BLE001 - likewise: the arena's error, not the export's
-        return MicroArena(estimate=estimate, error=_brief(exc))
-    figures = {key: int(value) for key, value in _ARENA_LINE.findall(report)}
-    if "head" not in figures:
-        return MicroArena(estimate=estimate, error="TFLite Micro printed no arena report")
-    return MicroArena(
-        head=figures["head"], tail=figures.get("tail", 0), total=figures.get("total", 0), estimate=estimate
-    )
-
-
 def _bundle(spec: ExportSpec, content: bytes, arena: MicroArena, sample, calibration: str, work: Path) -> ExportedFile:
     """The microcontroller bundle of the int8 file, its test input the first calibration sample.
     Made in this process: the model allocated in the child that measured the arena, so the
@@ -259,7 +172,8 @@ def run(spec: ExportSpec, emit, stop_flag) -> None:
         return
     emit(Status(stage=Stage.MEASURING_KERAS))
     batch = sample[None]
-    latency[ModelFormat.KERAS] = median_ms(lambda: model(batch, training=False), runs)
+    # Keras's compiled inference step: an eager call measures Python (100 ms a call on a busy 2-core machine)
+    latency[ModelFormat.KERAS] = median_ms(lambda: model.predict_on_batch(batch), runs)
     for fmt, int8, converting, measuring in (
         (ModelFormat.TFLITE_FLOAT32, False, Stage.CONVERTING_FLOAT32, Stage.MEASURING_FLOAT32),
         (ModelFormat.TFLITE_INT8, True, Stage.CONVERTING_INT8, Stage.MEASURING_INT8),
@@ -281,9 +195,12 @@ def run(spec: ExportSpec, emit, stop_flag) -> None:
             except Exception as again:  # noqa: BLE001 - likewise, with Select ops
                 files[fmt] = ExportedFile(error=_brief(again))
                 continue
+        content, widened = int8_scales.widened(content) if int8 else (content, [])
         path = work / f"model_{'int8' if int8 else 'float32'}.tflite"
         path.write_bytes(content)
-        files[fmt] = ExportedFile(path=str(path), bytes=len(content), note=note)
+        files[fmt] = ExportedFile(
+            path=str(path), bytes=len(content), note=note, widened_scales=tuple((w.scale, w.widened) for w in widened)
+        )
         emit(Status(stage=measuring))
         try:
             latency[fmt], cpu[fmt] = tflite_latency(tf, content, sample, runs)
@@ -314,8 +231,3 @@ def run(spec: ExportSpec, emit, stop_flag) -> None:
         machine=latency_model.this_machine(1).key,
     )
     emit(Finished(result=result))
-
-
-if __name__ == "__main__":  # the child process of micro_arena: one model file in, one JSON line out
-    measured = _measure_micro_arena(Path(sys.argv[1]).read_bytes())
-    print(json.dumps(dataclasses.asdict(measured)))

@@ -14,6 +14,10 @@ worker whose resident memory passes the cap. A job belongs to an owner (the work
 started it, see ``ui/job_view.session_id``), so another tab or a reopened link can see and
 stop it after the session that started it is gone.
 
+A job starts on a warm worker when one is there (``lightdesign.jobs.warm``: started before
+the job, TensorFlow already loaded, one job each, at most as many as the free job slots),
+else on a worker spawned for it; either way the limits above apply from the job's start.
+
 The lock guards only the jobs' bookkeeping: starting processes, waiting for them to exit,
 reading their memory and deleting a failed job's folder all happen outside it, so a
 session's poll never waits for a worker.
@@ -52,6 +56,7 @@ from lightdesign.jobs.messages import (
     event_from_dict,
 )
 from lightdesign.jobs.processes import plain_main
+from lightdesign.jobs.warm import PRELOAD, WarmPool
 
 # The job functions, by kind: each is called in a worker as ``run(spec, emit, stop_flag)``.
 JOB_KINDS: dict[str, str] = {
@@ -87,6 +92,7 @@ class Job:
     process: Any = None
     channel: Any = None
     stop_flag: Any = None
+    warm: Any = None  # the warm worker it runs on: its queues live while the process may still read them
     design_id: str | None = None  # the design it was started for (a rename does not lose it)
 
     @property
@@ -124,12 +130,16 @@ class JobManager:
         kinds: Mapping[str, str] | None = None,
         memory_cap: int | None | bool = True,
         backend: Backend | None = None,
+        warm_workers: int | None = None,
+        preload: tuple[str, ...] = PRELOAD,
     ):
         """``kinds`` adds job kinds (kind -> ``"module:function"``) to ``JOB_KINDS``;
         ``memory_cap`` is a worker's cap in bytes (True: ``worker.memory_cap_bytes()``, None: none);
         ``backend`` says where jobs run (default: ``backends.from_environment()``, this server
-        unless LIGHTDESIGN_RAY_ADDRESS names a Ray cluster)."""
-        from lightdesign.jobs.worker import memory_cap_bytes
+        unless LIGHTDESIGN_RAY_ADDRESS names a Ray cluster); ``warm_workers`` (default
+        LIGHTDESIGN_WARM_WORKERS) workers are kept started with ``preload`` imported (see
+        ``lightdesign.jobs.warm``; only where the backend runs jobs on this server)."""
+        from lightdesign.jobs.worker import memory_cap_bytes, warm_main
 
         self.backend = backend or from_environment()
 
@@ -146,6 +156,8 @@ class JobManager:
         self._to_spawn: list[Job] = []
         self._to_reap: list[tuple[Job, Any]] = []
         self._context = multiprocessing.get_context("spawn")
+        size = warm_workers if warm_workers is not None else config.value("LIGHTDESIGN_WARM_WORKERS")
+        self.warm = WarmPool(self._context, size if self.backend.runs_here else 0, warm_main, preload)
         self._closed = False
         self._last_memory_check = 0.0
         self._thread = threading.Thread(target=self._monitor, name="lightdesign-jobs", daemon=True)
@@ -196,6 +208,10 @@ class JobManager:
         with self._lock:
             return sum(1 for j in self._jobs.values() if j.state.holds_worker)
 
+    def tensorflow_ready(self) -> bool:
+        """Whether the next job starts on a warm worker that has TensorFlow loaded."""
+        return self.warm.ready_count() > 0
+
     def stop(self, job_id: str) -> str:
         """Ask a job to stop at its next batch; returns what happened, in words."""
         with self._lock:
@@ -211,7 +227,8 @@ class JobManager:
                 return f"The job has already {job.state}."
             job.state = JobState.STOPPING
             job.stop_requested = time.monotonic()
-            job.stop_flag.set()
+            if job.stop_flag is not None:  # else its worker is being started: it gets the flag set
+                job.stop_flag.set()
             return "Stopping at the end of the current batch."
 
     def shutdown(self) -> None:
@@ -225,6 +242,7 @@ class JobManager:
                 if job.active:
                     self._finish(job, JobState.FAILED, "the server shut down")
         self._wake.set()
+        self._thread.join(timeout=5)
 
     # -- the monitor thread -----------------------------------------------------------------
     def _monitor(self) -> None:
@@ -242,16 +260,23 @@ class JobManager:
             self._check_memory()
             self._reap()
             self._forget_old()
+            self._keep_warm()
             self._wake.wait(self.poll_s)
             self._wake.clear()
+        self.warm.close()
         self._reap()
+
+    def _keep_warm(self) -> None:
+        """Keep warm workers for the free job slots (from this thread: they die with the server);
+        a job given a slot but not yet a worker counts as free, its warm worker is waiting for it."""
+        with self._lock:
+            free = self.max_running - self.running_count() + len(self._to_spawn)
+        self.warm.fill(free)
 
     def _start_queued(self) -> None:
         """Reserve worker slots for queued jobs (under the lock); the monitor thread starts them."""
         waiting = sorted((j for j in self._jobs.values() if j.state is JobState.QUEUED), key=lambda j: j.created)
         for job in waiting[: max(0, self.max_running - self.running_count())]:
-            job.channel = self._context.Queue()
-            job.stop_flag = self._context.Event()
             job.state = JobState.STARTING
             job.started = time.monotonic()
             self._to_spawn.append(job)
@@ -267,21 +292,30 @@ class JobManager:
                 "deadline_s": self.timeout_s + self.grace_s + 5,
                 "memory_bytes": self.memory_cap,
             }
-            process = self._context.Process(
-                target=worker_main,
-                args=(job.kind, self.kinds[job.kind], job.payload, job.channel, job.stop_flag, limits),
-                name=f"lightdesign-{job.kind}-{job.id}",
-                daemon=True,
-            )
-            try:
-                with plain_main():  # the worker must not run the app script first
-                    process.start()
-            except Exception as exc:  # noqa: BLE001 - out of processes, memory, file handles
-                with self._lock:
-                    self._finish(job, JobState.FAILED, f"the worker process could not start ({exc})")
-                continue
+            work = (job.kind, self.kinds[job.kind], job.payload)
+            warm = self.warm.take()
+            if warm is not None:  # TensorFlow already loaded: the job starts at once
+                warm.inbox.put((*work, limits))
+                process, channel, stop_flag = warm.process, warm.channel, warm.stop_flag
+            else:
+                channel, stop_flag = self._context.Queue(), self._context.Event()
+                process = self._context.Process(
+                    target=worker_main,
+                    args=(*work, channel, stop_flag, limits),
+                    name=f"lightdesign-{job.kind}-{job.id}",
+                    daemon=True,
+                )
+                try:
+                    with plain_main():  # the worker must not run the app script first
+                        process.start()
+                except Exception as exc:  # noqa: BLE001 - out of processes, memory, file handles
+                    with self._lock:
+                        self._finish(job, JobState.FAILED, f"the worker process could not start ({exc})")
+                    continue
             with self._lock:
-                job.process = process
+                job.process, job.channel, job.stop_flag, job.warm = process, channel, stop_flag, warm
+                if job.stop_requested:  # Stop was pressed while the worker was being started
+                    stop_flag.set()
                 if not job.active:  # stopped or shut down while it was starting
                     process.kill()
                     self._to_reap.append((job, process))
@@ -383,6 +417,7 @@ class JobManager:
                     keep.append((job, process))
                     continue
                 process.join(timeout=0)
+            job.warm = None  # its process is gone: nothing reads the queues it was started with
             if job.state in (JobState.FAILED, JobState.STOPPED):
                 _discard_work_dir(job)
         if keep:

@@ -319,6 +319,8 @@ class ExportedFile(Message):
     note: str = ""
     error: str = ""
     latency_error: str = ""
+    # (the converter's scale, the file's) of each softmax input scale widened for TFLite Micro (jobs.int8_scales)
+    widened_scales: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)

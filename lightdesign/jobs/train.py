@@ -28,7 +28,8 @@ from lightdesign.jobs.messages import (
     TrainSpec,
 )
 
-BATCH_EVENT_INTERVAL_S = 0.25
+BATCH_EVENT_INTERVAL_S = 0.25  # progress reaches the page at least this often
+BATCH_POINTS_PER_EPOCH = 50  # and the charts get about this many batch points per epoch, however short it is
 PRECISE_BATCHNORM_SAMPLES = 4096  # training samples the BatchNorm statistics are re-estimated on
 SAMPLE_PREDICTIONS = 16
 STOPPED_ON_REQUEST = "stopped at your request"
@@ -197,7 +198,36 @@ def _finite(value) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _progress_callback(keras, emit, stop_flag, epochs: int, steps: int, batch_size: int):
+class WindowMeans:
+    """The mean of each figure over the batches since the last point, from Keras's running
+    means over the epoch (weighted by samples, as Keras weighs them): a point per window
+    instead of the running mean, which restarts at every epoch and so jumps there."""
+
+    def __init__(self):
+        self.restart()
+
+    def restart(self) -> None:
+        self.seen = 0
+        self.sums: dict[str, float] = {}
+
+    def window(self, seen: int, logs: dict) -> dict[str, float | None]:
+        """The figures' means over the samples after the last call (up to ``seen`` this epoch)."""
+        means: dict[str, float | None] = {}
+        for name in ("loss", "accuracy"):
+            running = _finite(logs.get(name))
+            if running is None or seen <= self.seen:
+                means[name] = running
+                continue
+            total = running * seen
+            means[name] = (total - self.sums.get(name, 0.0)) / (seen - self.seen)
+            self.sums[name] = total
+        self.seen = seen
+        return means
+
+
+def _progress_callback(keras, emit, stop_flag, epochs: int, steps: int, batch_size: int, samples: int):
+    stride = max(1, math.ceil(steps / BATCH_POINTS_PER_EPOCH))
+
     class Progress(keras.callbacks.Callback):
         """Streams batch and epoch metrics; raises StopRequested when the page asks to stop."""
 
@@ -207,27 +237,30 @@ def _progress_callback(keras, emit, stop_flag, epochs: int, steps: int, batch_si
             self.last_emit = 0.0
             self.epoch_start = time.perf_counter()
             self.history: list[Epoch] = []
+            self.windows = WindowMeans()
 
         def on_epoch_begin(self, epoch, logs=None):
             self.epoch = epoch
             self.epoch_start = time.perf_counter()
+            self.windows.restart()
 
         def on_train_batch_end(self, batch, logs=None):
             if stop_flag.is_set():
                 raise StopRequested
             now = time.perf_counter()
-            if now - self.last_emit >= BATCH_EVENT_INTERVAL_S or batch + 1 == steps:
+            due = (batch + 1) % stride == 0 or batch + 1 == steps
+            if due or now - self.last_emit >= BATCH_EVENT_INTERVAL_S:
                 self.last_emit = now
-                seen = (batch + 1) * batch_size
-                logs = logs or {}
+                seen = min((batch + 1) * batch_size, samples)
+                means = self.windows.window(seen, logs or {})
                 emit(
                     Batch(
                         epoch=self.epoch + 1,
                         epochs=epochs,
                         batch=batch + 1,
                         batches=steps,
-                        loss=_finite(logs.get("loss")),
-                        accuracy=_finite(logs.get("accuracy")),
+                        loss=means["loss"],
+                        accuracy=means["accuracy"],
                         samples_per_s=seen / max(now - self.epoch_start, 1e-9),
                     )
                 )
@@ -342,7 +375,7 @@ def run(spec: TrainSpec, emit, stop_flag) -> None:
 
         copied, refused = copy_weights(keras, model, spec.weights)
         notes.append(f"started from {describe(spec.weights, copied, refused)}")
-    progress = _progress_callback(keras, emit, stop_flag, settings.epochs, steps, settings.batch_size)
+    progress = _progress_callback(keras, emit, stop_flag, settings.epochs, steps, settings.batch_size, train_count)
     emit(Status(stage=Stage.TRAINING))
     start = time.perf_counter()
     try:

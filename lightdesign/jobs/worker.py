@@ -185,16 +185,52 @@ def resolve(target: str):
     return getattr(importlib.import_module(module), name)
 
 
-def main(kind: str, target: str, spec: dict, channel, stop_flag, limits: dict | None = None) -> None:
-    """Run the job function ``target`` on the spec (a dict from ``to_dict``); every event it
-    emits goes back to the manager as a dict, ending in ``Finished``, ``Stopped`` or ``Failed``.
-    ``limits`` (from the manager): the server's pid, the time limit and the memory cap."""
-    guard(channel, limits)
+def _prepare() -> None:
+    """Once per worker process, before TensorFlow is imported: its logging, its idle threads,
+    the process's priority and memory cap."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # idle math threads sleep instead of spinning
     _step_aside()
     _cap_memory()
 
+
+def main(kind: str, target: str, spec: dict, channel, stop_flag, limits: dict | None = None) -> None:
+    """Run the job function ``target`` on the spec (a dict from ``to_dict``); every event it
+    emits goes back to the manager as a dict, ending in ``Finished``, ``Stopped`` or ``Failed``.
+    ``limits`` (from the manager): the server's pid, the time limit and the memory cap."""
+    guard(channel, limits)
+    _prepare()
+    _run(kind, target, spec, channel, stop_flag)
+
+
+def warm_main(preload: tuple[str, ...], inbox, ready, channel, stop_flag, parent: int) -> None:
+    """A worker started before its job (``lightdesign.jobs.warm``): it dies with the server,
+    imports ``preload`` (TensorFlow, the job modules), says it is ``ready``, then waits for one
+    job on ``inbox`` as ``(kind, target, spec, limits)``, runs it as ``main`` would (its time
+    limit and memory cap from then on) and exits: a warm worker serves one job, so nothing of
+    one person's job is left for the next. ``None`` on the inbox, or a closed one: exit."""
+    guard(channel, {"parent": parent})
+    _prepare()
+    import importlib
+
+    for module in preload:
+        try:
+            importlib.import_module(module)
+        except Exception:  # noqa: BLE001 - not here: the job imports it again and reports why it cannot
+            break
+    ready.set()
+    try:
+        job = inbox.get()
+    except (EOFError, OSError):
+        job = None
+    if job is None:
+        os._exit(0)
+    kind, target, spec, limits = job
+    guard(channel, limits)
+    _run(kind, target, spec, channel, stop_flag)
+
+
+def _run(kind: str, target: str, spec: dict, channel, stop_flag) -> None:
     def emit(event: messages.Message) -> None:
         channel.put(event.to_dict())
 

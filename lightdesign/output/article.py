@@ -21,6 +21,7 @@ from lightdesign.core.design import Block
 from lightdesign.core.format import shape as fmt_shape
 from lightdesign.output.graph_layout import (
     IO_FILL,
+    LABEL_WORDS,
     LINE,
     Edge,
     Layout,
@@ -107,8 +108,9 @@ class _Stage:
 class _ArticleBuilder:
     """Collects the stages in execution order, then names and numbers them."""
 
-    def __init__(self, analysis: Analysis, expand: bool | set[str]):
+    def __init__(self, analysis: Analysis, expand: bool | set[str], words: dict[str, str]):
         self.analysis = analysis
+        self.words = words
         self.graph = analysis.graph
         self.expanded = expanded_blocks(analysis.design, expand)
         self.layout = Layout()
@@ -117,14 +119,14 @@ class _ArticleBuilder:
         self.exit: dict[str, str] = {}  # graph node -> id of the stage its output leaves from
         self.folded: dict[str, str] = {}  # folded graph node -> its kind
 
-    def build(self, words: dict[str, str]) -> Layout:
+    def build(self) -> Layout:
         graph, design = self.graph, self.analysis.design
         self.stages.append(_Stage("input", "input", fmt_shape(design.input_shape), IO_FILL, LINE))
         if graph.nodes:
             self.entry[graph.nodes[0].name] = self.exit[graph.nodes[0].name] = "input"
         self._traced_stages()
         self._untraced_stages()
-        self._name(words)
+        self._name(self.words)
         return self.layout
 
     def _traced_stages(self) -> None:
@@ -167,7 +169,7 @@ class _ArticleBuilder:
     def _collapsed(self, node, block: Block, fill: str, line: str, shapes, seen) -> None:
         own = f"b_{block.name}"
         if not any(s.id == own for s in self.stages):
-            self.stages.append(_Stage(own, "block", summary(block), fill, line))
+            self.stages.append(_Stage(own, "block", summary(block, self.words), fill, line))
         self.entry[node.name] = self.exit[node.name] = own
         self._edges_into(node, shapes, seen)
 
@@ -184,7 +186,7 @@ class _ArticleBuilder:
                 seen.add((src, dst))
                 self.layout.edges.append(Edge(src, dst, label))
             elif is_merge(node) and position == 0:
-                self.layout.edges.append(Edge(src, dst, skip_label(node), True))
+                self.layout.edges.append(Edge(src, dst, skip_label(node, self.words), True))
 
     def _untraced_stages(self) -> None:
         design, graph = self.analysis.design, self.graph
@@ -196,7 +198,7 @@ class _ArticleBuilder:
                 continue
             fill, line = colors(block, index + 1 in error_blocks, False)
             self.stages.append(
-                _Stage(f"b_{block.name}", article_stage(block.kind) or "other", summary(block), fill, line)
+                _Stage(f"b_{block.name}", article_stage(block.kind) or "other", summary(block, self.words), fill, line)
             )
             self.layout.edges.append(Edge(previous, f"b_{block.name}", ""))
             previous = f"b_{block.name}"
@@ -219,5 +221,5 @@ class _ArticleBuilder:
 def article_layout(analysis: Analysis, expand: bool | set[str] = False, words: dict[str, str] | None = None) -> Layout:
     """The design as the article draws it (see above); ``words`` translates the stage
     names (keys of ``ARTICLE_WORDS``: 'input', 'conv', …, and 'numbered', a pattern with
-    ``{stage}`` and ``{n}``)."""
-    return _ArticleBuilder(analysis, expand).build({**ARTICLE_WORDS, **(words or {})})
+    ``{stage}`` and ``{n}``) and the labels' words (``LABEL_WORDS``)."""
+    return _ArticleBuilder(analysis, expand, {**ARTICLE_WORDS, **LABEL_WORDS, **(words or {})}).build()

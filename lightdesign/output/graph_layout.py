@@ -27,12 +27,15 @@ CATEGORY_COLORS = {
 ERROR_FILL, ERROR_LINE = "#ffd6d6", "#d62728"
 IO_FILL = "#ffffff"
 
+# The words inside the drawing's labels (patterns of a setting's value, the skip edge), by
+# key of ``words``: the UI passes them in the interface's language.
+LABEL_WORDS = {"units": "{} units", "dim": "dim {}", "squeeze": "squeeze {}", "exp": "exp {}", "skip": "skip"}
 _SUMMARY_FIELDS = (
     ("filters", "{}"),
-    ("units", "{} units"),
-    ("output_dim", "dim {}"),
-    ("squeeze", "squeeze {}"),
-    ("expanded_filters", "exp {}"),
+    ("units", "units"),
+    ("output_dim", "dim"),
+    ("squeeze", "squeeze"),
+    ("expanded_filters", "exp"),
     ("expansion", "×{:g}"),
     ("kernel_size", "{0}x{0}"),
     ("pool_size", "{0}x{0}"),
@@ -44,10 +47,13 @@ _SUMMARY_FIELDS = (
 )
 
 
-def summary(block: Block) -> str:
-    """A short description of a block's main settings: 'Conv2D 32 · 3x3 · relu'."""
+def summary(block: Block, words: dict[str, str] | None = None) -> str:
+    """A short description of a block's main settings: 'Conv2D 32 · 3x3 · relu'; ``words``
+    translates ``LABEL_WORDS``."""
+    words = {**LABEL_WORDS, **(words or {})}
     parts = []
     for key, pattern in _SUMMARY_FIELDS:
+        pattern = words.get(pattern, pattern)
         value = block.params.get(key)
         if value is None or (key == "strides" and value == 1) or (key == "groups" and value in (1,)):
             continue
@@ -92,18 +98,18 @@ class Layout:
     clusters: dict[str, str] = field(default_factory=dict)  # cluster id -> label
 
 
-WORDS = {"input": "Input", "output": "Output", "dead": "feeds nothing: not in the model"}
+WORDS = {"input": "Input", "output": "Output", "dead": "feeds nothing: not in the model", **LABEL_WORDS}
 DEAD_FILL, DEAD_LINE = "#f4f4f4", "#999999"
 LINE, UNTRACED_LINE = "#555555", "#aaaaaa"
 
 
 def graph_layout(analysis: Analysis, expand: bool | set[str] = False, words: dict[str, str] | None = None) -> Layout:
-    """Nodes, edges and clusters of the block graph; ``words`` translates the input and output labels."""
+    """Nodes, edges and clusters of the block graph; ``words`` translates the labels (``WORDS``)."""
     words = {**WORDS, **(words or {})}
     design, graph = analysis.design, analysis.graph
     layout = Layout(nodes=[Node("input", f"{words['input']}\n{fmt_shape(design.input_shape)}", IO_FILL, LINE)])
     display = _block_nodes(analysis, expanded_blocks(design, expand), layout, words)
-    _graph_edges(graph, display, layout)
+    _graph_edges(graph, display, layout, words)
     _untraced_chain(analysis, display, layout)
     if graph.complete and graph.nodes:
         shape = fmt_shape(graph.output.shape)
@@ -148,7 +154,7 @@ def _block_nodes(analysis: Analysis, expanded: set[str], layout: Layout, words: 
                         Node(f"n_{node.name}", f"{node.name}\n{_node_summary(node)}", fill, line, cluster, dead)
                     )
         else:
-            label = f"{block.name}\n{summary(block)}" + (f"\n({words['dead']})" if dead else "")
+            label = f"{block.name}\n{summary(block, words)}" + (f"\n({words['dead']})" if dead else "")
             layout.nodes.append(Node(f"b_{block.name}", label, fill, line, dead=dead))
     for node in graph.nodes[1:]:
         display.setdefault(node.name, f"b_{analysis.design.blocks[node.block].name}")
@@ -163,7 +169,7 @@ def colors(block: Block, has_error: bool, traced: bool) -> tuple[str, str]:
     return category_fill(block), LINE if traced else UNTRACED_LINE
 
 
-def _graph_edges(graph, display: dict[str, str], layout: Layout) -> None:
+def _graph_edges(graph, display: dict[str, str], layout: Layout, words: dict[str, str]) -> None:
     """One edge per pair of drawn nodes, labelled with the shape it carries; a second input
     of a merge inside a collapsed block becomes a skip edge."""
     shapes = {n.name: n.shape for n in graph.nodes}
@@ -178,7 +184,7 @@ def _graph_edges(graph, display: dict[str, str], layout: Layout) -> None:
                 layout.edges.append(Edge(src, dst, fmt_shape(shapes[source])))
             elif is_merge(node) and position == 0:
                 # A collapsed block's internal shortcut: draw it beside the main edge.
-                layout.edges.append(Edge(src, dst, skip_label(node), skip=True))
+                layout.edges.append(Edge(src, dst, skip_label(node, words), skip=True))
 
 
 def _untraced_chain(analysis: Analysis, display: dict[str, str], layout: Layout) -> None:
@@ -197,8 +203,8 @@ def is_merge(node) -> bool:
     return node.layer is not None and node.layer.article_stage == "merge"
 
 
-def skip_label(node) -> str:
-    return "skip" if node.kind == "Add" else node.kind.lower()
+def skip_label(node, words: dict[str, str] | None = None) -> str:
+    return (words or LABEL_WORDS)["skip"] if node.kind == "Add" else node.kind.lower()
 
 
 def category_fill(block: Block) -> str:

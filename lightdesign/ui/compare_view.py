@@ -13,6 +13,7 @@ from lightdesign.explore.compare import comparison, diff, pareto_front, summariz
 from lightdesign.jobs.messages import ExportResult
 from lightdesign.output.render import to_dot
 from lightdesign.ui import i18n, plots, state
+from lightdesign.ui.graph_view import style_words
 from lightdesign.ui.i18n import t
 from lightdesign.ui.markup import html, message
 
@@ -113,7 +114,7 @@ def table(names: list[str], analyses: list[Analysis], runs: list[list[dict]]) ->
                 styles.iloc[r, index] = "background-color: #d7f0dd; font-weight: 600"
         return styles
 
-    st.dataframe(frame.style.apply(highlight, axis=None), key="compare_table")
+    st.dataframe(frame.style.apply(highlight, axis=None), key="compare_table", height="content")
     st.caption(t("compare.table_caption"))
 
 
@@ -238,7 +239,8 @@ def timelines(names: list[str], analyses: list[Analysis]) -> None:
 
 
 def scatter() -> None:
-    """Accuracy (or another metric) against cost for every design and run in the workspace."""
+    """Accuracy (or another metric) against cost for every design and run in the workspace,
+    each point named by its design; the designs that have no point yet are named below."""
     import plotly.graph_objects as go
 
     ws = state.workspace()
@@ -249,16 +251,18 @@ def scatter() -> None:
         t("compare.quality_axis"), [m.key for m in QUALITY_AXES], key="scatter_y", format_func=names
     )
     accuracy = y_key == metrics.ACCURACY.key
-    points, labels = [], []
+    points, designs, labels = [], [], []
     if accuracy:
         for name, run in ws.all_runs():
             figures = metrics.from_record(run)
             points.append((figures[x_key], figures[y_key]))
+            designs.append(name)
             labels.append(t("compare.run_label", name=name, dataset=run["dataset"], epochs=run["epochs"]))
     else:
         for name in ws.names:
             summary = metrics.summary(analyze(ws.designs[name]))
             points.append((summary[x_key], summary[y_key]))
+            designs.append(name)
             labels.append(name)
     if not points:
         st.info(t("compare.no_runs"))
@@ -268,11 +272,13 @@ def scatter() -> None:
         go.Scatter(
             x=[p[0] for p in points],
             y=[p[1] for p in points],
-            mode="markers",
-            text=[html(label) for label in labels],
+            mode="markers+text",
+            text=[html(name) for name in point_names(designs, points)],
+            textposition="top center",
+            hovertext=[html(label) for label in labels],
             name=t("compare.runs"),
             marker=dict(size=10),
-            hovertemplate="%{text}<br>%{x:,} / %{y}<extra></extra>",
+            hovertemplate="%{hovertext}<br>%{x:,} / %{y}<extra></extra>",
         )
     )
     if front:
@@ -302,6 +308,34 @@ def scatter() -> None:
         figure.update_yaxes(range=plots.padded_range([p[1] for p in points]))
     plots.legend_above(figure)
     st.plotly_chart(figure, key="pareto")
+    if accuracy:
+        missing_runs(ws.names, set(designs))
+
+
+def point_names(designs: list[str], points: list[tuple[float, float]]) -> list[str]:
+    """The name written beside each point: its design's, on the design's best point only (a
+    design trained several times would write its name over itself)."""
+    best: dict[str, int] = {}
+    for i, (name, (_, value)) in enumerate(zip(designs, points, strict=True)):
+        if name not in best or (value or 0) > (points[best[name]][1] or 0):
+            best[name] = i
+    shown = set(best.values())
+    return [name if i in shown else "" for i, name in enumerate(designs)]
+
+
+MISSING_NAMED = 6  # designs named in the note below the chart; the rest are counted
+
+
+def missing_runs(names: list[str], plotted: set[str]) -> None:
+    """Say which designs of the workspace the accuracy chart cannot show yet, and why."""
+    missing = [name for name in names if name not in plotted]
+    if not missing:
+        return
+    shown = ", ".join(missing[:MISSING_NAMED])
+    if len(missing) > MISSING_NAMED:
+        shown = t("compare.missing.more", names=shown, count=len(missing) - MISSING_NAMED)
+    key = "compare.missing.front" if len(plotted) < 2 else "compare.missing"
+    st.caption(message(key, names=shown))
 
 
 def graphs(names: list[str], analyses: list[Analysis]) -> None:
@@ -316,7 +350,7 @@ def graphs(names: list[str], analyses: list[Analysis]) -> None:
                     macs=metrics.MACS.show(metrics.MACS.read(result)),
                 )
             )
-            st.graphviz_chart(to_dot(result), width="content")
+            st.graphviz_chart(to_dot(result, words=style_words(article=False)), width="content")
 
 
 def architecture_diff(names: list[str], designs: list[Design]) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import streamlit as st
@@ -15,8 +16,18 @@ from lightdesign.analysis.network import Analysis
 from lightdesign.core import format as fmt
 from lightdesign.core.design import DesignError
 from lightdesign.core.workspace import new_id
-from lightdesign.jobs import Job, JobError, policy
-from lightdesign.jobs.messages import EXPORT_STAGES, ExportResult, JobKind, JobState, ModelFormat, RunRecord, Status
+from lightdesign.jobs import Job, JobError, export_timing, policy
+from lightdesign.jobs.messages import (
+    EXPORT_STAGES,
+    ExportedFile,
+    ExportResult,
+    JobKind,
+    JobState,
+    ModelFormat,
+    RunRecord,
+    Stage,
+    Status,
+)
 from lightdesign.jobs.specs import WORK_ROOT, export_spec, new_work_dir
 from lightdesign.output.codegen import generate, model_name
 from lightdesign.output.render import to_dot, to_image, to_mermaid
@@ -188,6 +199,46 @@ def start_export(result: Analysis, run: RunRecord | None, latency_runs: int, wei
         state.flash("error", t("export.not_started", error=exc))
         return
     st.session_state[JOB_KEY] = job.id
+    export_times().expected[job.id] = expected_seconds(result, latency_runs, speed=1.0)
+
+
+@dataclass
+class ExportTimes:
+    """What this server learnt of its export speed: each running export's expected stage
+    seconds (at the assumed speed), and the finished ones' (expected, actual) seconds."""
+
+    expected: dict[str, dict[Stage, float]] = field(default_factory=dict)
+    finished: list[tuple[float, float]] = field(default_factory=list)
+
+
+@st.cache_resource
+def export_times() -> ExportTimes:
+    """Shared by every session: the machine's speed is the same for all of them."""
+    return ExportTimes()
+
+
+def expected_seconds(result: Analysis, latency_runs: int, speed: float | None = None) -> dict[Stage, float]:
+    """Each stage's expected seconds for exporting ``result``'s design on this server."""
+    return export_timing.stage_seconds(
+        len(result.graph.nodes),
+        result.flops,
+        latency_runs,
+        job_manager().tensorflow_ready(),
+        export_timing.server_speed(export_times().finished) if speed is None else speed,
+    )
+
+
+def _learn_speed(job: Job) -> None:
+    """Keep a finished export's time beside what was expected of it (TensorFlow's loading left out)."""
+    times = export_times()
+    expected = times.expected.pop(job.id, None)
+    started = next((e.at for e in job.all(Status) if e.stage is Stage.BUILDING_MODEL), None)
+    if expected and started and job.state is JobState.FINISHED and job.end is not None:
+        times.finished.append((sum(expected.values()) - expected[Stage.LOADING_TENSORFLOW], job.end.at - started))
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
 
 
 def memory_check(result: Analysis) -> bool:
@@ -233,6 +284,16 @@ def model_files(result: Analysis) -> None:
         on_click=start_export,
         args=(result, run, int(latency_runs), lent.source if pick == "file" else None),
     )
+    if not busy:
+        expected = expected_seconds(result, int(latency_runs))
+        ready = expected[Stage.LOADING_TENSORFLOW] == 0
+        st.caption(
+            t(
+                "export.expect.ready" if ready else "export.expect.cold",
+                time=_duration(sum(expected.values())),
+                tensorflow=_duration(expected[Stage.LOADING_TENSORFLOW]),
+            )
+        )
     if job is None:
         return
     if job.active:
@@ -249,8 +310,24 @@ def export_progress() -> None:
     if not job.active:
         st.rerun()
     status = job.latest(Status)
-    done = EXPORT_STAGES.index(status.stage) + 1 if status and status.stage in EXPORT_STAGES else 0
-    st.progress(done / len(EXPORT_STAGES), text=stage_text(job) or t("export.waiting"))
+    if status is None or status.stage not in EXPORT_STAGES:
+        st.progress(0.0, text=t("export.waiting"))
+        return
+    step = EXPORT_STAGES.index(status.stage) + 1
+    expected = export_times().expected.get(job.id)
+    now = time.time()
+    text = t(
+        "export.step",
+        step=step,
+        steps=len(EXPORT_STAGES),
+        stage=stage_text(job),
+        elapsed=_duration(now - job.events[0].at),
+    )
+    if expected is not None:
+        speed = export_timing.server_speed(export_times().finished)
+        left = speed * export_timing.remaining(expected, status.stage, (now - status.at) / speed)
+        text = t("export.step.left", step=text, left=_duration(left))
+    st.progress((step - 1) / len(EXPORT_STAGES), text=text)
 
 
 def _safe_bytes(path: str) -> bytes | None:
@@ -278,6 +355,8 @@ def _keep(job: Job, out: ExportResult) -> None:
 
 
 def export_results(job: Job, result: Analysis) -> None:
+    if job.id in export_times().expected:
+        _learn_speed(job)
     if job.state is not JobState.FINISHED:
         st.error(message("export.failed", state=state_text(job.state), message=message_text(job)), icon=icons.ERROR)
         return
@@ -295,7 +374,7 @@ def export_results(job: Job, result: Analysis) -> None:
                 "size": fmt.size(entry.bytes) if written else t("export.failed_cell"),
                 "estimate": fmt.size(estimate),
                 "ratio": f"{entry.bytes / estimate:.2f}×" if written else "",
-                "note": (entry.error or entry.note) if entry else "",
+                "note": file_note(entry),
             }
         )
     st.dataframe([{t(f"col.{k}"): v for k, v in row.items()} for row in rows], hide_index=True, key="export_sizes")
@@ -327,6 +406,17 @@ def export_results(job: Job, result: Analysis) -> None:
     st.dataframe(table, hide_index=True, key="export_latency")
     st.caption(t("export.latency_caption"))
     micro_arena(out, result)
+
+
+def file_note(entry: ExportedFile | None) -> str:
+    """What the file table says beside a file: why it is missing, or what is special about it."""
+    if entry is None:
+        return ""
+    if entry.error:
+        return entry.error
+    notes = [entry.note] if entry.note else []
+    notes += [t("export.widened", was=was, now=now) for was, now in entry.widened_scales]
+    return "; ".join(notes)
 
 
 def micro_arena(out: ExportResult, result: Analysis) -> None:

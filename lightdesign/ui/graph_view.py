@@ -70,7 +70,15 @@ def _is_composite(kind: str) -> bool:
 
 def style_words(article: bool) -> dict[str, str]:
     """The words of the drawing in the interface's language: the article's stage names
-    (输入层, 卷积层, … in Chinese) in article style, else the input and output labels."""
+    (输入层, 卷积层, … in Chinese) in article style, else the input and output labels; the
+    words inside the labels in both styles."""
+    labels = {
+        "units": t("graph.units"),
+        "dim": t("graph.dim"),
+        "squeeze": t("graph.squeeze"),
+        "exp": t("graph.exp"),
+        "skip": t("graph.skip"),
+    }
     if article:
-        return {key: t(f"article.word.{key}") for key in ARTICLE_WORDS}
-    return {"input": t("graph.input"), "output": t("graph.output"), "dead": t("graph.dead")}
+        return {**{key: t(f"article.word.{key}") for key in ARTICLE_WORDS}, **labels}
+    return {"input": t("graph.input"), "output": t("graph.output"), "dead": t("graph.dead"), **labels}

@@ -18,8 +18,20 @@ SESSION_ID = "session_id"
 
 @st.cache_resource
 def job_manager() -> JobManager:
-    """One manager per server: it enforces the server-wide job limit."""
+    """One manager per server: it enforces the server-wide job limit. The app makes it when
+    a person first opens a page, so that its warm worker loads TensorFlow while they design."""
     return JobManager()
+
+
+def tensorflow_note() -> str | None:
+    """Whether the next job's worker has TensorFlow loaded, in words; None where jobs run
+    elsewhere (a Ray cluster)."""
+    manager = job_manager()
+    if not manager.backend.runs_here:
+        return None
+    if manager.tensorflow_ready():
+        return t("job.tensorflow.ready")
+    return t("job.tensorflow.loading" if manager.warm.size else "job.tensorflow.cold")
 
 
 def session_id() -> str:

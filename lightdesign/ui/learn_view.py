@@ -54,12 +54,18 @@ def handle_open() -> None:
         st.switch_page(page)
 
 
+def _word(key: str) -> str:
+    """A word of a formula in the interface's language, as LaTeX text."""
+    return r"\text{" + t(key) + "}"
+
+
 def convolution() -> None:
     st.subheader(t("learn.conv"))
     st.markdown(t("learn.conv.text"))
     st.latex(
         r"H_{out} = \left\lfloor \frac{H + 2P - K}{S} \right\rfloor + 1 \qquad "
-        r"\text{params} = K^2 C_{in} C_{out} + C_{out} \qquad \text{MACs} = H_{out}^2 K^2 C_{in} C_{out}"
+        + _word("tex.params")
+        + r" = K^2 C_{in} C_{out} + C_{out} \qquad \text{MACs} = H_{out}^2 K^2 C_{in} C_{out}"
     )
     cols = st.columns(6)
     size = cols[0].slider(t("learn.size"), 4, 224, 28, key="learn_h")
@@ -103,8 +109,10 @@ def pooling() -> None:
     st.subheader(t("learn.pool"))
     st.markdown(t("learn.pool.text"))
     st.latex(
-        r"\text{max: } y_{ij} = \max_{(a,b) \in W_{ij}} x_{ab} \qquad "
-        r"\text{average: } y_{ij} = \frac{1}{k^2} \sum_{(a,b) \in W_{ij}} x_{ab}"
+        _word("tex.max")
+        + r"\; y_{ij} = \max_{(a,b) \in W_{ij}} x_{ab} \qquad "
+        + _word("tex.average")
+        + r"\; y_{ij} = \frac{1}{k^2} \sum_{(a,b) \in W_{ij}} x_{ab}"
     )
     cols = st.columns(3)
     size = cols[0].slider(t("learn.pool.size"), 1, 4, 2, key="learn_pool_k")
@@ -184,8 +192,10 @@ def networks() -> None:
     for key in ("learn.nets.mobilenet", "learn.nets.shufflenet", "learn.nets.squeezenet"):
         st.markdown(t(key))
     st.latex(
-        r"\text{grouped } 1{\times}1: \; \frac{H W C_{in} C_{out}}{g} \qquad "
-        r"\text{fire: } H W (C_{in} s + s e_1 + 9 s e_3)"
+        _word("tex.grouped")
+        + r"\; \frac{H W C_{in} C_{out}}{g} \qquad "
+        + _word("tex.fire")
+        + r"\; H W (C_{in} s + s e_1 + 9 s e_3)"
     )
     st.caption(t("learn.nets.table"))
     rows = [
@@ -236,7 +246,7 @@ def article_flow() -> None:
 def dense() -> None:
     st.subheader(t("learn.dense"))
     st.markdown(t("learn.dense.text"))
-    st.latex(r"\text{params} = d \cdot u + u \qquad \text{MACs} = d \cdot u")
+    st.latex(_word("tex.params") + r" = d \cdot u + u \qquad \text{MACs} = d \cdot u")
     cols = st.columns(2)
     fan_in = cols[0].number_input(t("learn.dense.in"), 1, 1_000_000, 1600, key="learn_dense_in")
     units = cols[1].number_input(t("learn.dense.units"), 1, 65_536, 128, key="learn_dense_units")
@@ -291,7 +301,7 @@ def recurrent() -> None:
         st.latex(_RNN_LATEX[kind])
     st.markdown(t("learn.rnn.costs"))
     st.latex(
-        r"\text{params} = g\,\big(h\,(h + d) + b\,h\big) \qquad \text{MACs} = T\,g\,h\,(h + d)"
+        _word("tex.params") + r" = g\,\big(h\,(h + d) + b\,h\big) \qquad \text{MACs} = T\,g\,h\,(h + d)"
         r"\qquad \text{LSTM: } 4\,(h(h+d) + h) \quad \text{GRU: } 3\,(h(h+d) + 2h)"
     )
     cols = st.columns(5, vertical_alignment="bottom")
@@ -360,8 +370,10 @@ def quantization() -> None:
         r"\qquad |x - \hat x| \le s / 2"
     )
     st.latex(
-        r"\text{affine: } s = \frac{\max - \min}{255},\; z = \mathrm{round}\!\left(-128 - \frac{\min}{s}\right)"
-        r"\qquad \text{symmetric: } s = \frac{\max |x|}{127},\; z = 0"
+        _word("tex.affine")
+        + r"\; s = \frac{\max - \min}{255},\; z = \mathrm{round}\!\left(-128 - \frac{\min}{s}\right) \qquad "
+        + _word("tex.symmetric")
+        + r"\; s = \frac{\max |x|}{127},\; z = 0"
     )
     cols = st.columns([3, 1])
     scheme = cols[0].radio(

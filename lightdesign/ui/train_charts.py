@@ -15,42 +15,63 @@ from lightdesign.ui import plots
 from lightdesign.ui.i18n import t
 from lightdesign.ui.markup import html, md
 
+# The series of each chart, each its own colour: the batches, the epoch means, the validation.
 BATCH_COLOR = "#9ecae1"
-# The epoch curves: (Epoch field, subplot column, colour).
-EPOCH_CURVES = (
-    ("loss", 1, "#1f77b4"),
-    ("val_loss", 1, "#ff7f0e"),
-    ("accuracy", 2, "#1f77b4"),
-    ("val_accuracy", 2, "#ff7f0e"),
-)
+TRAIN_COLOR = "#1f77b4"
+VALIDATION_COLOR = "#ff7f0e"
+CHARTS = (("loss", "curve.loss"), ("accuracy", "curve.accuracy"))  # (figure, title key)
 
 
 def curves(history: Sequence[Epoch], batches: Sequence[Batch]) -> None:
-    """Loss and accuracy by epoch, over the batches' own figures."""
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
+    """Loss and accuracy, each in its own chart with its own legend: the mean over each
+    stretch of batches, the training mean of each epoch (at the epoch's middle, where it
+    lies among the batches it averages) and the validation figure at each epoch's end."""
+    columns = st.columns(2)
+    for column, (name, title) in zip(columns, CHARTS, strict=True):
+        with column:
+            st.markdown(f"**{t(title)}**")
+            st.plotly_chart(curve(name, history, batches), key=f"curve_{name}_{len(batches)}_{len(history)}")
 
-    figure = make_subplots(rows=1, cols=2, subplot_titles=(t("curve.loss"), t("curve.accuracy")))
+
+def curve(name: str, history: Sequence[Epoch], batches: Sequence[Batch]):
+    """The chart of one figure (``loss`` or ``accuracy``)."""
+    import plotly.graph_objects as go
+
+    figure = go.Figure()
+    hover = "%{x:.2f}: %{y:.4f}<extra>%{fullData.name}</extra>"
     if batches:
-        steps = [b.epochs_done for b in batches]
-        for column, values, name in (
-            (1, [b.loss for b in batches], t("curve.batches_loss")),
-            (2, [b.accuracy for b in batches], t("curve.batches_accuracy")),
-        ):
-            figure.add_trace(go.Scatter(x=steps, y=values, name=name, line=dict(color=BATCH_COLOR)), row=1, col=column)
-    epochs = [h.epoch for h in history]
-    for name, column, color in EPOCH_CURVES:
-        values = [getattr(h, name) for h in history]
+        figure.add_trace(
+            go.Scatter(
+                x=[b.epochs_done for b in batches],
+                y=[getattr(b, name) for b in batches],
+                name=t("curve.batches"),
+                mode="lines",
+                line=dict(color=BATCH_COLOR, width=1.5),
+                hovertemplate=hover,
+            )
+        )
+    for field, label, color, offset in (
+        (name, "curve.train_epoch", TRAIN_COLOR, 0.5),
+        (f"val_{name}", "curve.validation", VALIDATION_COLOR, 0.0),
+    ):
+        values = [getattr(h, field) for h in history]
         if any(v is not None for v in values):
             figure.add_trace(
-                go.Scatter(x=epochs, y=values, name=name, mode="lines+markers", line=dict(color=color)),
-                row=1,
-                col=column,
+                go.Scatter(
+                    x=[h.epoch - offset for h in history],
+                    y=values,
+                    name=t(label),
+                    mode="lines+markers",
+                    line=dict(color=color),
+                    hovertemplate=hover,
+                )
             )
-    figure.update_xaxes(title_text=t("curve.epoch"))
-    figure.update_layout(height=300, margin=dict(l=10, r=10, t=30, b=10))
-    plots.legend_above(figure, subplot_titles=True)
-    st.plotly_chart(figure, key=f"curves_{len(batches)}_{len(history)}")
+    figure.update_xaxes(title_text=t("curve.epoch"), rangemode="tozero")
+    if name == "accuracy":
+        figure.update_yaxes(tickformat=".0%")
+    figure.update_layout(height=300, margin=dict(l=10, r=10, t=10, b=10), showlegend=True)
+    plots.legend_above(figure)
+    return figure
 
 
 def confusion(result: TrainResult) -> None:

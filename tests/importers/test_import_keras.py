@@ -240,3 +240,17 @@ def test_every_preset_round_trips_through_keras(tmp_path, name):
             for key, value in theirs.params.items():
                 got = mine.params[key]
                 assert got == value or isinstance(value, float) and math.isclose(got, value), (mine.name, key)
+
+
+def test_a_converted_model_names_its_last_block_after_a_layer_not_a_function_call(tmp_path):
+    """The converter names the model's output "StatefulPartitionedCall_1": the softmax that
+    writes it is named after the layer it follows."""
+    from tests.keras.harness import build
+
+    path = tmp_path / "seed_cnn.tflite"
+    to_tflite(build(presets.build("seed_cnn")), path)
+    result = import_file(path)
+    names = [b.name for b in result.design.blocks]
+    assert names[-2:] == ["predictions", "predictions_softmax"], names
+    assert not any("PartitionedCall" in name or name.startswith("Identity") for name in names)
+    assert result.design.blocks[-1].params["activation"] == "softmax"

@@ -14,6 +14,7 @@ DEQUANTIZE, and int8/int32 ones dequantized with their (per-channel) scale and z
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -78,6 +79,11 @@ NO_MACS = {
     *("TRANSPOSE", "CONCATENATION", "SPLIT", "SPLIT_V", "SLICE", "STRIDED_SLICE", "GATHER", "TILE"),
     *("DEPTH_TO_SPACE", "SPACE_TO_DEPTH", "PACK", "UNPACK", "QUANTIZE", "DEQUANTIZE", "CAST"),
 }
+
+
+# Tensor names the converter takes from TensorFlow's function calls, not from a layer (the
+# model's output is "StatefulPartitionedCall_1:0"): such a block is named after its input.
+GRAPH_ARTEFACT = re.compile(r"(StatefulPartitionedCall|PartitionedCall|Identity)(_\d+)?")
 
 
 def convert(data: bytes, name: str, input_shape: tuple | None = None) -> ImportResult:
@@ -168,6 +174,8 @@ class Mapper:
         b = self.b
         out = outs[0]
         tid, name = str(out), self.name(out)
+        if GRAPH_ARTEFACT.fullmatch(name):  # the model's output, named after the call that returned it
+            name = f"{self.name(data_in[0])}_{code.lower()}"
         x = str(data_in[0])
         options = op.table(4)
         if code in PASS_THROUGH:
