@@ -24,6 +24,7 @@ from lightdesign.jobs.messages import (
     ExportResult,
     ExportSpec,
     Finished,
+    MicroArena,
     ModelFormat,
     Stage,
     Status,
