@@ -52,7 +52,7 @@ UNCOVERED = """el => { const r = el.getBoundingClientRect();
 
 def test_the_save_status_and_the_workspace_link_are_visible(laptop):
     page = laptop
-    saved = page.get_by_text("Saved", exact=True).first
+    saved = page.locator('[data-testid="stCaptionContainer"]').filter(has_text="Saved").first
     link = page.get_by_role("button", name="Workspace link")
     for element in (saved, link):
         assert in_view(page, element) and element.evaluate(UNCOVERED), element
@@ -76,6 +76,7 @@ CONTENT_WIDTH = """() => { const main = document.querySelector('[data-testid=stM
 @pytest.mark.parametrize("design", ["seed_cnn", "mobilenet_v2"])
 def test_the_canvas_takes_most_of_the_width_with_readable_node_text(laptop, design):
     page = laptop
+    dismiss_guide(page)
     if design == "mobilenet_v2":
         open_mobilenet_v2(page)
     canvas = page.locator(".ld-canvas").bounding_box()
@@ -191,9 +192,11 @@ LABELS = """els => els.map(e => { const r = e.getBoundingClientRect();
 
 
 def label_overlaps(page) -> list:
+    """Pairs of edge labels (and titles of expanded blocks' frames) drawn over each other."""
     labels = page.locator(".ld-canvas .react-flow__edge-textwrapper").evaluate_all(LABELS)
+    titles = page.locator(".ld-canvas .ld-frame-title").evaluate_all(LABELS)
     assert labels
-    return page.evaluate(OVERLAPS, labels)
+    return page.evaluate(OVERLAPS, labels + titles)
 
 
 def test_mobilenet_v2_edge_labels_do_not_overlap(laptop):

@@ -10,6 +10,7 @@ import { createRoot } from "react-dom/client";
 import { flushSync } from "react-dom";
 import {
   Background,
+  BaseEdge,
   Controls,
   Handle,
   MiniMap,
@@ -117,16 +118,33 @@ function size(node) {
   return [IO_W, IO_H];
 }
 
+// An edge label's room (12 px text, canvas.css): dagre places each label as a box of its own,
+// clear of the nodes and of the other labels, and routes the edge through it.
+function labelSize(label) {
+  return label ? [String(label).length * 7 + 10, 18] : [0, 0];
+}
+
 function layout(view, data, expanded) {
   const g = new dagre.graphlib.Graph({ multigraph: true });
-  g.setGraph({ rankdir: "TB", nodesep: 28, ranksep: 46, edgesep: 12, marginx: 10, marginy: 10 });
+  // With labels dagre halves ranksep and puts the labels between the ranks: nodes about 48 px
+  // apart, 70 px when expanded blocks are framed (a label between two frames clears both the
+  // frame above and the title of the frame below).
+  const framed = view.nodes.some((n) => n.type === "layer");
+  g.setGraph({ rankdir: "TB", nodesep: 28, ranksep: framed ? 52 : 30, edgesep: 12, marginx: 10, marginy: 10 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of view.nodes) {
     const [width, height] = size(n);
     g.setNode(n.id, { width, height });
   }
-  view.edges.forEach((e) => g.setEdge(e.source, e.target, { weight: e.className ? 1 : 2 }, e.id));
+  view.edges.forEach((e) => {
+    const [width, height] = labelSize(e.label);
+    g.setEdge(e.source, e.target, { weight: e.className ? 1 : 2, width, height, labelpos: "c" }, e.id);
+  });
   dagre.layout(g);
+  const edges = view.edges.map((e) => {
+    const routed = g.edge({ v: e.source, w: e.target, name: e.id });
+    return { ...e, type: "routed", data: { ...e.data, points: routed.points, labelX: routed.x, labelY: routed.y } };
+  });
   const nodes = view.nodes.map((n) => {
     const p = g.node(n.id);
     const [width, height] = size(n);
@@ -155,8 +173,45 @@ function layout(view, data, expanded) {
       data: { block: b },
     });
   }
-  return [...groups, ...nodes];
+  return { nodes: [...groups, ...nodes], edges };
 }
+
+// An edge along dagre's route: from the source's handle through the points dagre placed
+// (around the nodes in its way, through its label's box) to the target's handle, each stretch
+// an S-curve leaving and arriving vertically (horizontally into a merge's side handle).
+function routePath(points, targetPosition) {
+  let d = `M ${points[0].x},${points[0].y}`;
+  for (let i = 1; i < points.length; i++) {
+    const a = points[i - 1];
+    const b = points[i];
+    const mid = (a.y + b.y) / 2;
+    const side = i === points.length - 1 && targetPosition === Position.Left;
+    d += side ? ` C ${a.x},${mid} ${b.x - 30},${b.y} ${b.x},${b.y}` : ` C ${a.x},${mid} ${b.x},${mid} ${b.x},${b.y}`;
+  }
+  return d;
+}
+
+function RoutedEdge(props) {
+  const { id, sourceX, sourceY, targetX, targetY, targetPosition, data, label, style, markerEnd, interactionWidth } = props;
+  const inner = (data?.points || []).slice(1, -1);
+  const path = routePath([{ x: sourceX, y: sourceY }, ...inner, { x: targetX, y: targetY }], targetPosition);
+  return (
+    <BaseEdge
+      id={id}
+      path={path}
+      label={label}
+      labelX={data?.labelX ?? (sourceX + targetX) / 2}
+      labelY={data?.labelY ?? (sourceY + targetY) / 2}
+      labelBgPadding={props.labelBgPadding}
+      labelBgBorderRadius={props.labelBgBorderRadius}
+      style={style}
+      markerEnd={markerEnd}
+      interactionWidth={interactionWidth}
+    />
+  );
+}
+
+const EDGE_TYPES = { routed: RoutedEdge };
 
 // -- node drawings ----------------------------------------------------------------------------
 
@@ -510,8 +565,7 @@ function Flow({ data, send, host }) {
   );
   const expandedKey = [...expanded].sort().join(",");
   const positioned = useMemo(() => {
-    const view = buildView(data, expanded);
-    return { nodes: layout(view, data, expanded), edges: view.edges };
+    return layout(buildView(data, expanded), data, expanded);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [data.graphKey, expandedKey]);
   const ctx = useMemo(() => ({ selected, toggle, texts: data.texts }), [selected, toggle, data.texts]);
@@ -754,6 +808,7 @@ function Flow({ data, send, host }) {
             edges={edges}
             onNodesChange={onNodesChange}
             nodeTypes={NODE_TYPES}
+            edgeTypes={EDGE_TYPES}
             onNodeClick={(event, node) => {
               closeMenus();
               wrapper.current?.focus({ preventScroll: true });
