@@ -30,8 +30,8 @@ def laptop(request, browser, server):
 
 
 def open_mobilenet_v2(page) -> None:
-    url = page.url.split("?")[0]
-    page.goto(f"{url}?{share.QUERY_KEY}={share.encode(presets.build('mobilenet_v2'))}")
+    """Open MobileNetV2 through a share link, in the page's workspace (its ``?w=``)."""
+    page.goto(f"{page.url}&{share.QUERY_KEY}={share.encode(presets.build('mobilenet_v2'))}")
     page.get_by_role("heading", name="Design · mobilenet_v2_1_224").wait_for()
     node(page, "block_16").wait_for(state="attached")
     wait_idle(page)
@@ -60,7 +60,7 @@ def test_the_save_status_and_the_workspace_link_are_visible(laptop):
     for element in (saved, link):
         assert in_view(page, element) and element.evaluate(UNCOVERED), element
     link.click()
-    expect(page.locator('[data-testid="stCode"]').filter(has_text="?w=")).to_be_visible()
+    expect(page.get_by_role("dialog", name="Workspace link")).to_contain_text("?w=")
 
 
 TEXT_SIZES = """nodes => nodes.flatMap(n => [...n.querySelectorAll(
