@@ -592,7 +592,8 @@ function Flow({ data, send, host }) {
       const box = wrapper.current?.getBoundingClientRect();
       const shown = flow.getNodes();
       if (!box || !shown.length) return;
-      flow.setViewport(frame(shown, box, memory.palette ? PALETTE_W : 0, readable));
+      memory.viewport = frame(shown, box, memory.palette ? PALETTE_W : 0, readable);
+      flow.setViewport(memory.viewport); // kept, as a pan is, for the next mount
     },
     [flow],
   );
