@@ -488,8 +488,8 @@ function frame(nodes, box, left, readable) {
       y: MARGIN + (height - (y1 - y0) * zoom) / 2 - y0 * zoom,
     };
   }
-  // too tall to fit readably: its top, centred on the first few nodes
-  const zoom = Math.max(READABLE_ZOOM, Math.min(width / Math.max(x1 - x0, 1), MAX_ZOOM));
+  // too tall to fit readably: its top at the readable zoom, centred on the first few nodes
+  const zoom = READABLE_ZOOM;
   const top = [...nodes].sort((a, b) => a.position.y - b.position.y).slice(0, 6);
   const cx = (Math.min(...top.map((n) => n.position.x)) + Math.max(...top.map((n) => n.position.x + (n.width || 0)))) / 2;
   return { zoom, x: left + MARGIN + width / 2 - cx * zoom, y: MARGIN - y0 * zoom };
