@@ -42,7 +42,7 @@ DROPS = "canvas_drops"  # [where, the block dropped last]: repeated drops onto o
 BUNDLE = APP_DIR / "static" / "lightdesign-canvas.js"
 # The editor's height follows the window (set in ui/guide.py's page style): the canvas and
 # the inspector beside it fill what is left under the pinned figures.
-HEIGHT_CSS = "max(420px, calc(100vh - 260px))"
+HEIGHT_CSS = "max(420px, calc(100vh - 230px))"
 MERGES = {"add": "Add", "concatenate": "Concatenate"}  # a connection's choices besides "replace"
 # Why a block cannot read another (wiring.order_problem) -> the refusal's text.
 ORDER_TEXTS = {wiring.SELF: "canvas.order.self", wiring.CYCLE: "canvas.order.cycle", wiring.LATER: "canvas.order.later"}

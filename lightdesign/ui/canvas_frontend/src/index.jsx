@@ -28,7 +28,7 @@ const KIND_MIME = "application/x-lightdesign-kind";
 // Node sizes at zoom 1; their text (canvas.css) is 13-14 px, so at the opening zoom
 // (READABLE_ZOOM or more) no text on a node is smaller than 11 px.
 const BLOCK_W = 250;
-const BLOCK_H = 54;
+const BLOCK_H = 48;
 const LAYER_W = 204;
 const LAYER_H = 46;
 const IO_W = 180;
@@ -126,11 +126,12 @@ function labelSize(label) {
 
 function layout(view, data, expanded) {
   const g = new dagre.graphlib.Graph({ multigraph: true });
-  // With labels dagre halves ranksep and puts the labels between the ranks: nodes about 48 px
-  // apart, 70 px when expanded blocks are framed (a label between two frames clears both the
-  // frame above and the title of the frame below).
+  // With labels dagre halves ranksep and puts the labels between the ranks: nodes about 40 px
+  // apart (a tall design shows its first seven blocks at the opening zoom), 70 px when expanded
+  // blocks are framed (a label between two frames clears both the frame above and the title of
+  // the frame below).
   const framed = view.nodes.some((n) => n.type === "layer");
-  g.setGraph({ rankdir: "TB", nodesep: 28, ranksep: framed ? 52 : 30, edgesep: 12, marginx: 10, marginy: 10 });
+  g.setGraph({ rankdir: "TB", nodesep: 28, ranksep: framed ? 52 : 22, edgesep: 12, marginx: 10, marginy: 10 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of view.nodes) {
     const [width, height] = size(n);
