@@ -9,9 +9,10 @@ Measures (median):
 - the editor's gestures with MobileNetV2 (21 blocks, 156 layers) and with a 150-block
   design loaded: click a node -> the inspector shows it; drop a kind from the palette onto
   a node -> the new node on the canvas and the figures updated; change a field in the
-  inspector -> the figures updated; connect two nodes -> the new edge drawn (and the
-  figures sent again in the same run). Each is timed in the page, from the browser event
-  (click, drop, Enter, mouse up) to the first animation frame that shows the result.
+  inspector -> the figures updated; connect two nodes (the "Replace" choice of the menu the
+  connection opens) -> the new edge drawn (and the figures sent again in the same run). Each
+  is timed in the page, from the browser event (click, drop, Enter, the menu's click) to the
+  first animation frame that shows the result.
 The baseline is a one-widget Streamlit app measured the same way, so the ratio says how
 much LightDesign adds to Streamlit's own cost. Needs /usr/bin/chromium and Playwright.
 The package is byte-compiled first, as any start after the first finds it: with
@@ -257,6 +258,7 @@ def editor_latencies(browser, design: Design, repeats: int) -> dict[str, float]:
             page.mouse.move(start["x"] + 8, start["y"] + 8, steps=3)
             page.mouse.move(end["x"] + 4, end["y"] + 4, steps=10)
             page.mouse.up()
+            page.locator('[data-action="connect-replace"]').click()
             try:
                 times["connect"].append(
                     _until(

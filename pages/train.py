@@ -2,10 +2,12 @@
 
 import streamlit as st
 
-from lightdesign.ui import file_weights, icons, run_log, state, train_data, train_view
+from lightdesign.ui import file_weights, icons, run_log, state, train_data, train_view, workspace_bar
 from lightdesign.ui.i18n import t
 from lightdesign.ui.job_view import tensorflow_note
 
+with st.sidebar:
+    workspace_bar.design_picker()
 _, result = state.page_header("train.title", "train.design_errors")
 
 st.subheader(t("train.data"))

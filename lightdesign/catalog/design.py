@@ -8,6 +8,7 @@ ENTRIES: dict[str, dict[str, str]] = {
     "design.knobs": tr("Input shape, classes and width", "输入形状、类别数与宽度"),
     "design.save": tr("Save and share", "保存与分享"),
     "preset.preset": tr("Preset", "预设"),
+    "preset.none": tr("Not opened from a preset: choose one", "当前设计不是由预设打开的：请选择一个"),
     "preset.alpha": tr("Width α", "宽度系数 α"),
     "preset.resolution": tr("Resolution", "分辨率"),
     "preset.sequence length": tr("Sequence length", "序列长度"),
@@ -55,6 +56,7 @@ ENTRIES: dict[str, dict[str, str]] = {
     "stack.undo": tr("↶ Undo", "↶ 撤销"),
     "stack.redo": tr("↷ Redo", "↷ 重做"),
     "stack.selected": tr("Selected block", "选中的块"),
+    "stack.controls": tr("Select, add, move, delete (keyboard)", "选择、添加、移动、删除（键盘）"),
     "stack.kind": tr("Kind to add", "要添加的层"),
     "stack.add": tr("Add after selected", "添加到选中块之后"),
     "stack.up": tr("↑ Up", "↑ 上移"),
@@ -74,6 +76,14 @@ ENTRIES: dict[str, dict[str, str]] = {
     "form.input.help": tr(
         "Branch off an earlier output instead of the previous block (for multi-branch designs).",
         "从更早的某个输出分支，而不是上一块（用于多分支设计）。",
+    ),
+    "form.out_of_range.int": tr(
+        "{value} is not allowed for {field}: use a whole number from {min} to {max}. The design keeps {current}.",
+        "{field} 不能为 {value}：请使用 {min} 到 {max} 之间的整数。设计保持为 {current}。",
+    ),
+    "form.out_of_range.number": tr(
+        "{value} is not allowed for {field}: use a number from {min} to {max}. The design keeps {current}.",
+        "{field} 不能为 {value}：请使用 {min} 到 {max} 之间的数。设计保持为 {current}。",
     ),
     "form.not_ints": tr(
         "{text!r} is not a list of integers; write e.g. 28, -1", "{text!r} 不是整数列表；请写成例如 28, -1"
@@ -152,6 +162,7 @@ ENTRIES: dict[str, dict[str, str]] = {
         "Not counted (feeds nothing): {names}",
         "未计入（输出未被使用）：{names}",
     ),
+    "costs.more": tr("All figures", "全部数值"),
     "costs.timeline.title": tr("Memory timeline", "内存时间线"),
     "tab.memory": tr("Memory timeline", "内存时间线"),
     "costs.timeline.fp32": tr("fp32, unfused graph", "fp32，未融合的计算图"),

@@ -12,6 +12,7 @@ from lightdesign.core.design import Design, DesignError
 from lightdesign.ui import state
 
 FIELD_ERRORS = "field_errors"  # (block id, field) -> message from the last refused change
+EDITED = "field_edited"  # [(block id, field), count]: the field changed last, and how many changes so far
 
 
 def edit(function: Callable[..., Any], *args: Any, select: bool = False) -> bool:
@@ -45,6 +46,8 @@ def field_changed(
     """on_change of a form widget: apply its value, or remember why it was refused so the
     form can show the reason beside the field."""
     errors = st.session_state.setdefault(FIELD_ERRORS, {})
+    count = st.session_state.get(EDITED, [None, 0])[1]
+    st.session_state[EDITED] = [error_key, count + 1]
     value = st.session_state.get(widget_key)
     try:
         if convert is not None:
@@ -55,8 +58,26 @@ def field_changed(
         errors[error_key] = str(exc)
 
 
+def attempt(error_key: tuple, function: Callable[..., Any], *args: Any) -> None:
+    """Call ``function(*args)`` (a change outside the design's undo history, such as a
+    rename); a refusal is remembered as the field error of ``error_key``."""
+    errors = st.session_state.setdefault(FIELD_ERRORS, {})
+    try:
+        function(*args)
+        errors.pop(error_key, None)
+    except DesignError as exc:
+        errors[error_key] = str(exc)
+
+
 def field_error(error_key: tuple) -> str | None:
     return st.session_state.get(FIELD_ERRORS, {}).get(error_key)
+
+
+def just_edited(error_key: tuple) -> str | None:
+    """A token for the change just made to this field (None when it was not the field
+    changed last), new with each change: what it brings up is brought into view once."""
+    edited = st.session_state.get(EDITED)
+    return f"{error_key}-{edited[1]}" if edited and edited[0] == error_key else None
 
 
 def workspace_action(method: str, *args: Any) -> None:

@@ -7,8 +7,12 @@ running the app needs no Node. Streamlit serves it as a file (``server.enableSta
 and the component is a few lines that import it once per page: given inline, the 0.5 MB
 bundle went to the browser again with every rerun, on every click and edit. Python sends what to draw (``canvas_data``); the browser sends one event per
 gesture, applied here as one undoable edit through ``lightdesign.core.edits`` (``wiring``
-composes them). A connection that would make the design invalid is refused with the
-analysis's own message and leaves the design as it was.
+composes them). What each gesture did is said in words on the canvas, above the drawing
+where the person is looking; a connection that would make the design invalid is refused
+there with the analysis's own message and leaves the design as it was.
+
+Each block's drawing data is one dict (``block_data``): a new fact to show on the nodes
+(a latency, a target's verdict) is one more key there, or one more of its ``badges``.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import functools
 import json
 import zlib
+from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
@@ -24,16 +29,23 @@ from lightdesign import APP_DIR
 from lightdesign.analysis.network import Analysis
 from lightdesign.core import edits, kinds, wiring
 from lightdesign.core import format as fmt
-from lightdesign.core.design import DesignError
+from lightdesign.core.design import Design, DesignError
 from lightdesign.output import graph_layout
 from lightdesign.ui import actions, i18n, state
 from lightdesign.ui.i18n import t
 
 KEY = "ld_canvas"
-NOTICE = "canvas_notice"  # the last refused gesture, shown on the canvas once
+NOTICE = "canvas_notice"  # what the last gesture did, or why it was refused: shown on the canvas once
 GESTURE = "canvas_gesture"  # this run follows a gesture on the canvas (its drawing goes first)
+INSPECTOR = "canvas_inspector_open"  # the inspector is shown beside the canvas (its toolbar hides it)
+DROPS = "canvas_drops"  # [where, the block dropped last]: repeated drops onto one place stay in order
 BUNDLE = APP_DIR / "static" / "lightdesign-canvas.js"
-HEIGHT = 620
+# The editor's height follows the window (set in ui/guide.py's page style): the canvas and
+# the inspector beside it fill what is left under the pinned figures.
+HEIGHT_CSS = "max(420px, calc(100vh - 230px))"
+MERGES = {"add": "Add", "concatenate": "Concatenate"}  # a connection's choices besides "replace"
+# Why a block cannot read another (wiring.order_problem) -> the refusal's text.
+ORDER_TEXTS = {wiring.SELF: "canvas.order.self", wiring.CYCLE: "canvas.order.cycle", wiring.LATER: "canvas.order.later"}
 
 
 # Imports the bundle the first time and keeps its render function, by URL (a new build
@@ -96,6 +108,17 @@ def _texts() -> dict[str, str]:
         "wrap": "canvas.wrap",
         "empty": "canvas.empty",
         "minimap": "canvas.minimap",
+        "palette": "canvas.palette",
+        "hidePalette": "canvas.palette.hide",
+        "inspector": "canvas.inspector",
+        "hideInspector": "canvas.inspector.hide",
+        "undo": "canvas.undo",
+        "redo": "canvas.redo",
+        "connectTitle": "canvas.connect.title",
+        "connectAdd": "canvas.connect.add",
+        "connectConcatenate": "canvas.connect.concatenate",
+        "connectReplace": "canvas.connect.replace",
+        "connectCancel": "canvas.connect.cancel",
     }
     return {name: t(key) for name, key in keys.items()}
 
@@ -131,40 +154,85 @@ def _layer_summary(node) -> str:
     return " · ".join(bits)
 
 
-def graph_data(result: Analysis) -> dict[str, Any]:
-    """The blocks (with their category colour, settings, output shape, cost and first
-    error) and the traced primitive layers with their inputs: the frontend draws blocks,
-    or the layers of the blocks a person expanded, from these."""
-    design, graph = result.design, result.graph
-    errors: dict[int, str] = {}
-    for issue in result.errors:
-        if issue.block is not None:
-            errors.setdefault(issue.block, i18n.issue_text(issue))
-    rows = {row.index: row for row in result.blocks}
-    traced = {span.index for span in graph.spans}
-    dead = set(result.dead_blocks)  # feeds nothing: not part of the model, so no figures
-    blocks = []
-    for index, block in enumerate(design.blocks):
-        cls = _kind(block.kind)
-        row = rows.get(index)
-        category = cls.category if cls else ""
-        blocks.append(
-            {
-                "id": block.id,
-                "name": block.name,
-                "kind": block.kind,
-                "summary": graph_layout.summary(block) + (f" · {i18n.t('graph.dead')}" if index in dead else ""),
-                "color": graph_layout.CATEGORY_COLORS.get(category, graph_layout.ERROR_FILL),
-                "error": errors.get(index + 1),
-                "shape": fmt.shape(row.shape) if row and index in traced else "",
-                "cost": f"{fmt.count(row.params)} params · {fmt.count(row.macs)} MACs"
-                if row and index in traced
-                else "",
-                "composite": bool(cls and cls.composite),
-                "merge": bool(cls and cls.ref_fields),
-                "traced": index in traced,
-            }
+def _shortcuts(result: Analysis) -> dict[int, str]:
+    """Block index -> the kind of a merge inside a composite block that takes the block's
+    own input (a residual add, a squeeze-excitation multiply): shown as a badge on the
+    collapsed block, where an edge would lie on top of its main edge."""
+    graph = result.graph
+    owner = {node.name: node.block for node in graph.nodes}
+    found: dict[int, str] = {}
+    for node in graph.nodes[1:]:
+        cls = _kind(result.design.blocks[node.block].kind) if node.block is not None else None
+        if cls is None or not cls.composite or not graph_layout.is_merge(node):
+            continue
+        if any(owner.get(source) != node.block for source in node.inputs):
+            found.setdefault(node.block, node.kind)
+    return found
+
+
+def _badge(kind: str) -> dict[str, str]:
+    return {
+        "text": t("canvas.badge.residual") if kind == "Add" else kind,
+        "title": t("canvas.badge.shortcut", kind=kind),
+        "tone": "shortcut",
+    }
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What ``block_data`` looks up per block, gathered once per drawing."""
+
+    rows: dict[int, Any]  # block index -> its row of the analysis (params, MACs, shape)
+    traced: set[int]
+    dead: set[int]  # blocks that feed nothing: not part of the model, so no figures
+    errors: dict[int, str]  # block index -> its first error
+    shortcuts: dict[int, str]
+
+    @classmethod
+    def of(cls, result: Analysis) -> _Facts:
+        errors: dict[int, str] = {}
+        for issue in result.errors:
+            if issue.block is not None:
+                errors.setdefault(issue.block - 1, i18n.issue_text(issue))
+        return cls(
+            rows={row.index: row for row in result.blocks},
+            traced={span.index for span in result.graph.spans},
+            dead=set(result.dead_blocks),
+            errors=errors,
+            shortcuts=_shortcuts(result),
         )
+
+
+def block_data(design: Design, index: int, facts: _Facts) -> dict[str, Any]:
+    """What the canvas draws of block ``index``: name, kind, category colour, summary,
+    output shape and cost (once traced), first error, what it reads, and badges (small
+    labels in its title row, each ``{text, title, tone}``)."""
+    block = design.blocks[index]
+    cls = _kind(block.kind)
+    row = facts.rows.get(index) if index in facts.traced else None
+    return {
+        "id": block.id,
+        "name": block.name,
+        "kind": block.kind,
+        "summary": graph_layout.summary(block) + (f" · {i18n.t('graph.dead')}" if index in facts.dead else ""),
+        "color": graph_layout.CATEGORY_COLORS.get(cls.category if cls else "", graph_layout.ERROR_FILL),
+        "error": facts.errors.get(index),
+        "shape": fmt.shape(row.shape) if row else "",
+        "cost": f"{fmt.count(row.params)} params · {fmt.count(row.macs)} MACs" if row else "",
+        "composite": bool(cls and cls.composite),
+        "merge": bool(cls and cls.ref_fields),
+        "traced": index in facts.traced,
+        "reads": block.input or (design.blocks[index - 1].name if index else wiring.INPUT),
+        "badges": [_badge(facts.shortcuts[index])] if index in facts.shortcuts else [],
+    }
+
+
+def graph_data(result: Analysis) -> dict[str, Any]:
+    """The blocks (``block_data``) and the traced primitive layers with their inputs: the
+    frontend draws blocks, or the layers of the blocks a person expanded, from these."""
+    design, graph = result.design, result.graph
+    facts = _Facts.of(result)
+    blocks = [block_data(design, index, facts) for index in range(len(design.blocks))]
     ids = {index: block.id for index, block in enumerate(design.blocks)}
     shapes = {node.name: node.shape for node in graph.nodes}
     prims = [
@@ -173,7 +241,6 @@ def graph_data(result: Analysis) -> dict[str, Any]:
             "block": ids[node.block],
             "kind": node.kind,
             "summary": _layer_summary(node),
-            "merge": graph_layout.is_merge(node),
             "inputs": [[source, fmt.shape(shapes[source])] for source in node.inputs],
         }
         for node in graph.nodes[1:]
@@ -204,8 +271,12 @@ def canvas_data(result: Analysis, selected: str | None, design_key: str) -> dict
         "canUndo": ws.can_undo,
         "canRedo": ws.can_redo,
         "notice": st.session_state.pop(NOTICE, None),
-        "height": HEIGHT,
+        "inspectorOpen": inspector_open(),
     }
+
+
+def inspector_open() -> bool:
+    return st.session_state.get(INSPECTOR, True)
 
 
 def render_canvas(result: Analysis, selected: str | None) -> None:
@@ -213,7 +284,6 @@ def render_canvas(result: Analysis, selected: str | None) -> None:
     _component(bool(st.get_option("server.enableStaticServing")))(
         key=KEY,
         data=canvas_data(result, selected, f"{ws.id}/{ws.current}"),
-        height=HEIGHT,
         on_event_change=_on_event,
     )
 
@@ -221,30 +291,173 @@ def render_canvas(result: Analysis, selected: str | None) -> None:
 # -- what a gesture does ------------------------------------------------------------------------
 
 
-def _refuse(text: str) -> None:
-    st.session_state[NOTICE] = text
-    state.flash("error", text)
+def _say(text: str, level: str = "done") -> None:
+    """What the gesture did (``done``), that it changed nothing (``info``) or why it was
+    refused (``error``): shown once, on the canvas's bar."""
+    st.session_state[NOTICE] = {"level": level, "text": text}
 
 
-def checked_edit(function, *args, select: bool = False) -> bool:
-    """Apply an edit unless it makes the design invalid: then refuse it with the analysis's
-    message (the first error the edit would add) and leave the design as it was."""
+def _refuse(reason: str) -> None:
+    _say(t("canvas.refused", reason=reason), "error")
+
+
+def _settings() -> tuple[int, str]:
+    return st.session_state[state.BATCH_SIZE], st.session_state[state.OPTIMIZER]
+
+
+def checked_edit(function, *args, select: bool = False, check: bool = True) -> bool:
+    """Apply an edit unless it is refused, or (``check``) makes the design invalid: then say
+    why with the analysis's message (the first error the edit would add) and leave the
+    design as it was."""
     design = state.workspace().design
     try:
         candidate = function(design, *args)
     except DesignError as exc:
-        _refuse(t("canvas.refused", reason=str(exc)))
+        _refuse(str(exc))
         return False
-    candidate = candidate[0] if isinstance(candidate, tuple) else candidate
-    # through the session's analyses: the page's run after this callback finds the
-    # candidate's (which it draws when the edit is applied) instead of analysing it again
-    settings = st.session_state[state.BATCH_SIZE], st.session_state[state.OPTIMIZER]
-    before = {issue.text for issue in state.analysis(design, *settings).errors}
-    added = [issue for issue in state.analysis(candidate, *settings).errors if issue.text not in before]
-    if added:
-        _refuse(t("canvas.refused", reason=i18n.issue_text(added[0])))
-        return False
+    if check:
+        candidate = candidate[0] if isinstance(candidate, tuple) else candidate
+        # through the session's analyses: the page's run after this callback finds the
+        # candidate's (which it draws when the edit is applied) instead of analysing it again
+        before = {issue.text for issue in state.analysis(design, *_settings()).errors}
+        added = [issue for issue in state.analysis(candidate, *_settings()).errors if issue.text not in before]
+        if added:
+            _refuse(i18n.issue_text(added[0]))
+            return False
     return actions.edit(function, *args, select=select)
+
+
+def _label(design: Design, ref: Any) -> str:
+    """A block id as the person knows it: its name, or the model's input or output."""
+    if ref == wiring.INPUT:
+        return t("graph.input")
+    if ref == wiring.OUTPUT:
+        return t("graph.output")
+    return next((b.name for b in design.blocks if b.id == ref), str(ref))
+
+
+def _selected_name() -> str:
+    return _label(state.workspace().design, st.session_state[state.SELECTED])
+
+
+def _newly_dead(before: Design) -> str:
+    """The sentence naming the blocks an edit left feeding nothing (empty when none)."""
+    after = state.workspace().design
+    was = {before.blocks[i].id for i in state.analysis(before, *_settings()).dead_blocks}
+    dead = state.analysis(after, *_settings()).dead_blocks
+    now = [after.blocks[i].name for i in dead if after.blocks[i].id not in was]
+    return " " + t("canvas.said.dead", names=", ".join(now)) if now else ""
+
+
+def _drop_place(design: Design, after: str | None) -> str | None:
+    """Where a kind dropped onto ``after`` goes: right after it, or after the block the
+    last drop onto the same place added, so that repeated drops keep their order."""
+    where = after or wiring.INPUT
+    last = st.session_state.get(DROPS)
+    ids = [b.id for b in design.blocks]
+    if not last or last[0] != where or last[1] not in ids:
+        return after
+    if where == wiring.INPUT or (where in ids and ids.index(last[1]) > ids.index(where)):
+        return last[1]
+    return after
+
+
+def _drop(event: dict[str, Any]) -> None:
+    design, kind, edge = state.workspace().design, event.get("kind"), event.get("edge")
+    if isinstance(edge, list) and len(edge) == 3:
+        if checked_edit(wiring.insert_on_edge, kind, *edge, select=True, check=False):
+            source, target = _label(design, edge[0]), _label(design, edge[1])
+            _say(t("canvas.said.between", name=_selected_name(), kind=kind, source=source, target=target))
+        return
+    after = event.get("after")
+    place = _drop_place(design, after)
+    if checked_edit(wiring.insert_after, kind, place, select=True, check=False):
+        st.session_state[DROPS] = [after or wiring.INPUT, st.session_state[state.SELECTED]]
+        if place in (None, wiring.INPUT):
+            _say(t("canvas.said.added_top", name=_selected_name(), kind=kind))
+        else:
+            _say(t("canvas.said.added_after", name=_selected_name(), kind=kind, after=_label(design, place)))
+
+
+def _connect(event: dict[str, Any]) -> None:
+    design = state.workspace().design
+    source, target = event.get("source"), event.get("target")
+    try:
+        problem = wiring.order_problem(design, source, target)
+        main = wiring.reads(design, target)[0]
+    except DesignError as exc:
+        _refuse(str(exc))
+        return
+    names = {"source": _label(design, source), "target": _label(design, target)}
+    if problem:
+        _refuse(t(ORDER_TEXTS[problem], **names))
+    elif event.get("handle") == wiring.SOURCE:
+        if checked_edit(wiring.connect, source, target, wiring.SOURCE):
+            _say(t("canvas.said.second", **names))
+    elif event.get("how") in MERGES:
+        kind = MERGES[event["how"]]
+        if checked_edit(wiring.merge_into, kind, source, target, select=True):
+            _say(t("canvas.said.merged", merge=_selected_name(), kind=kind, main=main, **names))
+    elif main == names["source"]:
+        _say(t("canvas.said.same", **names), "info")
+    elif checked_edit(wiring.connect, source, target):
+        _say(t("canvas.said.replaced", old=main, **names) + _newly_dead(design))
+
+
+def _delete(event: dict[str, Any]) -> None:
+    design = state.workspace().design
+    if checked_edit(edits.remove_block, event.get("block"), check=False):
+        _say(t("canvas.said.deleted", name=_label(design, event.get("block"))) + _newly_dead(design))
+
+
+def _duplicate(event: dict[str, Any]) -> None:
+    design = state.workspace().design
+    if checked_edit(edits.duplicate_block, event.get("block"), select=True, check=False):
+        _say(t("canvas.said.duplicated", name=_selected_name(), original=_label(design, event.get("block"))))
+
+
+def _move(event: dict[str, Any]) -> None:
+    delta = int(event.get("delta", 0))
+    if checked_edit(edits.move_block, event.get("block"), delta, check=False):
+        key = "canvas.said.moved_up" if delta < 0 else "canvas.said.moved_down"
+        _say(t(key, name=_label(state.workspace().design, event.get("block"))))
+
+
+def _wrap(event: dict[str, Any]) -> None:
+    design = state.workspace().design
+    if checked_edit(wiring.wrap_in_residual, event.get("block"), select=True):
+        _say(t("canvas.said.wrapped", name=_selected_name(), block=_label(design, event.get("block"))))
+
+
+def _travel(event: dict[str, Any]) -> None:
+    ws, undo = state.workspace(), event.get("type") == "undo"
+    if not (ws.can_undo if undo else ws.can_redo):
+        _say(t("canvas.said.nothing_to_undo" if undo else "canvas.said.nothing_to_redo"), "info")
+        return
+    actions.workspace_action("undo" if undo else "redo")
+    _say(t("canvas.said.undone" if undo else "canvas.said.redone"))
+
+
+def _select(event: dict[str, Any]) -> None:
+    st.session_state[state.SELECTED] = event.get("block")
+
+
+def _show_inspector(event: dict[str, Any]) -> None:
+    st.session_state[INSPECTOR] = bool(event.get("open"))
+
+
+GESTURES = {
+    "select": _select,
+    "drop": _drop,
+    "connect": _connect,
+    "delete": _delete,
+    "duplicate": _duplicate,
+    "move": _move,
+    "wrap": _wrap,
+    "undo": _travel,
+    "redo": _travel,
+    "inspector": _show_inspector,
+}
 
 
 def _on_event() -> None:
@@ -257,25 +470,6 @@ def _on_event() -> None:
 
 def handle(event: dict[str, Any]) -> None:
     """Apply one canvas event (what the browser sent) to the current design."""
-    kind = event.get("type")
-    block = event.get("block")
-    if kind == "select":
-        st.session_state[state.SELECTED] = block
-    elif kind == "drop":
-        edge = event.get("edge")
-        if edge:
-            actions.edit(wiring.insert_on_edge, event.get("kind"), edge[0], edge[1], edge[2], select=True)
-        else:
-            actions.edit(wiring.insert_after, event.get("kind"), event.get("after"), select=True)
-    elif kind == "connect":
-        checked_edit(wiring.connect, event.get("source"), event.get("target"), event.get("handle", wiring.MAIN))
-    elif kind == "delete":
-        actions.edit(edits.remove_block, block)
-    elif kind == "duplicate":
-        actions.edit(edits.duplicate_block, block, select=True)
-    elif kind == "move":
-        actions.edit(edits.move_block, block, int(event.get("delta", 0)))
-    elif kind == "wrap":
-        checked_edit(wiring.wrap_in_residual, block, select=True)
-    elif kind in ("undo", "redo"):
-        actions.workspace_action(kind)
+    gesture = GESTURES.get(event.get("type"))
+    if gesture is not None:
+        gesture(event)

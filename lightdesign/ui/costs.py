@@ -43,7 +43,8 @@ def _budget_delta(key: str, value: int) -> dict:
 
 
 def metrics(result: Analysis) -> None:
-    """Headline figures, formatted for people, exact on hover, coloured against the budget."""
+    """Headline figures in one compact row (the rest under "All figures"), formatted for
+    people, exact on hover, coloured against the budget; the exact counts on the line below."""
     figures = summary(result)
 
     def figure(column, metric: Metric, help_text: str) -> None:
@@ -56,9 +57,11 @@ def metrics(result: Analysis) -> None:
     fp32, fp16, int8 = figures[WEIGHTS_FP32.key], figures[WEIGHTS_FP16.key], figures[WEIGHTS_INT8.key]
     peak = figures[PEAK.key]
     conventions = t("costs.conventions")
-    row1 = st.columns(4)
+    plan = result.deployment
+    rough = "" if plan is None or plan.supported else t("costs.peak_int8.rough")
+    row = st.columns([1, 1, 1, 1, 1.1, 1.1, 1.6, 0.9], gap="small", vertical_alignment="bottom")
     figure(
-        row1[0],
+        row[0],
         PARAMS,
         t(
             "costs.params.help",
@@ -68,18 +71,32 @@ def metrics(result: Analysis) -> None:
             conventions=conventions,
         ),
     )
-    figure(row1[1], TRAINABLE, t("costs.trainable.help", value=trainable))
-    figure(row1[2], NON_TRAINABLE, t("costs.non_trainable.help", value=non_trainable))
-    figure(row1[3], MACS, t("costs.macs.help", value=macs))
-    row2 = st.columns(4)
-    figure(row2[0], FLOPS, t("costs.flops.help", value=flops))
+    figure(row[1], MACS, t("costs.macs.help", value=macs))
+    figure(row[2], FLOPS, t("costs.flops.help", value=flops))
+    figure(row[3], WEIGHTS_INT8, t("costs.int8.help", value=int8))
+    figure(row[4], PEAK, t("costs.peak.help", value=peak, int8=figures[PEAK_INT8.key], layer=result.peak_at))
     figure(
-        row2[1], WEIGHTS_FP32, t("costs.fp32.help", fp32=fp32, fp16=fp16, fp16_text=WEIGHTS_FP16.show(fp16), int8=int8)
+        row[5],
+        PEAK_INT8,
+        t("costs.peak_int8.help", value=figures[PEAK_INT8.key], layer=result.peak_at_int8) + rough,
     )
-    figure(row2[2], WEIGHTS_INT8, t("costs.int8.help", value=int8))
-    figure(row2[3], PEAK, t("costs.peak.help", value=peak, int8=figures[PEAK_INT8.key], layer=result.peak_at))
-    deployment_metrics(result, figure, figures)
-    incomplete(result)
+    _training(result, row[6])
+    with row[7].popover(t("costs.more")):
+        figure(st, TRAINABLE, t("costs.trainable.help", value=trainable))
+        figure(st, NON_TRAINABLE, t("costs.non_trainable.help", value=non_trainable))
+        figure(
+            st, WEIGHTS_FP32, t("costs.fp32.help", fp32=fp32, fp16=fp16, fp16_text=WEIGHTS_FP16.show(fp16), int8=int8)
+        )
+        figure(
+            st,
+            PEAK_INT8_IN_PLACE,
+            t("costs.in_place.help", value=figures[PEAK_INT8_IN_PLACE.key], layer=result.peak_at_int8_in_place),
+        )
+        # The training figure follows the batch size and optimizer chosen here, not the analysis default.
+        st.number_input(
+            t("costs.batch"), min_value=1, max_value=4096, step=1, **state.persistent_widget(state.BATCH_SIZE)
+        )
+        st.selectbox(t("costs.optimizer"), sorted(OPTIMIZER_SLOTS), **state.persistent_widget(state.OPTIMIZER))
     st.caption(
         t(
             "costs.exact",
@@ -91,26 +108,10 @@ def metrics(result: Analysis) -> None:
             output=fmt.shape(result.output_shape),
         )
     )
-    # The training figure follows the batch size and optimizer chosen here, not the analysis default.
-    training = training_memory(result, st.session_state[state.BATCH_SIZE], st.session_state[state.OPTIMIZER])
-    row3 = st.columns([2, 1, 1])
-    row3[0].metric(
-        t("costs.training", batch=training.batch_size, optimizer=training.optimizer),
-        TRAINING.show(training.total),
-        help=t(
-            "costs.training.help",
-            total=training.total,
-            weights=training.weights,
-            gradients=training.gradients,
-            slots=training.optimizer_slots,
-            activations=training.activations,
-            inputs=training.input_batch,
-        ),
-    )
-    row3[1].number_input(
-        t("costs.batch"), min_value=1, max_value=4096, step=1, **state.persistent_widget(state.BATCH_SIZE)
-    )
-    row3[2].selectbox(t("costs.optimizer"), sorted(OPTIMIZER_SLOTS), **state.persistent_widget(state.OPTIMIZER))
+    if result.dead_blocks:
+        names = ", ".join(result.design.blocks[i].name for i in result.dead_blocks)
+        st.caption(message("costs.dead", names=names))
+    incomplete(result)
 
 
 def incomplete(result: Analysis) -> None:
@@ -123,25 +124,21 @@ def incomplete(result: Analysis) -> None:
     st.caption(message("costs.incomplete", figures=labels, count=len(names), names=shown))
 
 
-def deployment_metrics(result: Analysis, figure, figures: dict) -> None:
-    """The int8 figures a microcontroller needs: TFLite Micro's arena for the activations
-    and the lower in-place figure some engines reach."""
-    plan = result.deployment
-    rough = "" if plan is None or plan.supported else t("costs.peak_int8.rough")
-    row = st.columns([1, 1, 2])
-    figure(
-        row[0],
-        PEAK_INT8,
-        t("costs.peak_int8.help", value=figures[PEAK_INT8.key], layer=result.peak_at_int8) + rough,
+def _training(result: Analysis, column) -> None:
+    training = training_memory(result, st.session_state[state.BATCH_SIZE], st.session_state[state.OPTIMIZER])
+    column.metric(
+        t("costs.training", batch=training.batch_size, optimizer=training.optimizer),
+        TRAINING.show(training.total),
+        help=t(
+            "costs.training.help",
+            total=training.total,
+            weights=training.weights,
+            gradients=training.gradients,
+            slots=training.optimizer_slots,
+            activations=training.activations,
+            inputs=training.input_batch,
+        ),
     )
-    figure(
-        row[1],
-        PEAK_INT8_IN_PLACE,
-        t("costs.in_place.help", value=figures[PEAK_INT8_IN_PLACE.key], layer=result.peak_at_int8_in_place),
-    )
-    if result.dead_blocks:
-        names = ", ".join(result.design.blocks[i].name for i in result.dead_blocks)
-        row[2].caption(message("costs.dead", names=names))
 
 
 def timeline(result: Analysis, key: str = "memory_timeline") -> None:

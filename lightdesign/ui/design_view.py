@@ -123,13 +123,20 @@ class _Places:
         self.heading = st.container()
         self.figures = st.container(key=guide.FIGURES)
         self.first_run = st.container()  # shown or not, the elements after it keep their places
-        self.drawing_area, self.inspector = st.columns([7, 3], gap="small")
+        # the canvas takes three quarters of the width beside the inspector, or all of it
+        # while the canvas's bar has the inspector hidden
+        if canvas.inspector_open():
+            self.drawing_area, self.inspector = st.columns([3, 1], gap="small")
+        else:
+            self.drawing_area, self.inspector = st.container(), None
         self.selected = stack.selected_id(result)
 
     def show_heading(self) -> None:
         with self.heading:
-            st.title(message("design.title", name=self.ws.current))
-            persist.status_line(self.ws)
+            title, status = st.columns([3, 2], vertical_alignment="bottom")
+            title.title(message("design.title", name=self.ws.current))
+            with status:
+                persist.status_line(self.ws)
             state.show_messages()
             for issue in self.result.errors:
                 st.error(md(i18n.issue_text(issue)), icon=icons.ERROR)
@@ -148,9 +155,14 @@ class _Places:
             guide.first_run()
 
     def show_inspector(self) -> None:
-        with self.inspector, st.container(height=canvas.HEIGHT, key="ld_inspector"):
-            stack.buttons(self.result)
+        if self.inspector is None:
+            return
+        # its height follows the canvas's (the page's style); 620 px until the style applies
+        with self.inspector, st.container(height=620, key=guide.INSPECTOR):
+            stack.undo_redo()
             form.render(self.result, self.selected)
+            with st.expander(t("stack.controls")):
+                stack.buttons(self.result)
 
     def show_canvas(self) -> None:
         with self.drawing_area:

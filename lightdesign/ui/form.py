@@ -2,7 +2,9 @@
 block's own output shape, params and MACs.
 
 Each field class of ``lightdesign.core.fields`` is edited by the widget that ``WIDGETS`` maps it
-to; a new field type needs an entry there (a test checks that every one has).
+to; a new field type needs an entry there (a test checks that every one has). Number fields
+take any number: one out of range is refused beside the field, saying what is valid (a
+widget's own limits would only turn it red), and the message is brought into view.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from lightdesign.core import edits, kinds
 from lightdesign.core import fields as F
 from lightdesign.core import format as fmt
 from lightdesign.core.design import Block
-from lightdesign.ui import actions, i18n, icons
+from lightdesign.ui import actions, i18n, icons, reveal
 from lightdesign.ui.i18n import t
 from lightdesign.ui.markup import md
 
@@ -44,13 +46,11 @@ class Widget:
 
 
 def _integer(spec: F.IntField, title: str, key: str, refs: list[str], **callbacks) -> None:
-    st.number_input(title, min_value=int(spec.min), max_value=int(spec.max), step=1, key=key, **callbacks)
+    st.number_input(title, step=1, key=key, **callbacks)
 
 
 def _number(spec: F.FloatField, title: str, key: str, refs: list[str], **callbacks) -> None:
-    st.number_input(
-        title, min_value=float(spec.min), max_value=float(spec.max), step=0.05, format="%.3f", key=key, **callbacks
-    )
+    st.number_input(title, step=0.05, format="%.3f", key=key, **callbacks)
 
 
 def _checkbox(spec: F.BoolField, title: str, key: str, refs: list[str], **callbacks) -> None:
@@ -133,6 +133,21 @@ def render(result: Analysis, block_id: str | None) -> None:
     _show_errors(block.id, "input", [e for e in errors if e.field not in {f.name for f in cls.fields} | {"name"}])
 
 
+def _in_range(spec: F.Field, current: Any) -> Callable[[Any], Any]:
+    """The check of a number field's value: out of its range, a ValueError saying what is
+    valid and what the design keeps (the form shows it beside the field)."""
+
+    def check(value: Any) -> Any:
+        if isinstance(spec, F.IntField | F.FloatField) and isinstance(value, int | float):
+            if not spec.min <= value <= spec.max:
+                key = "form.out_of_range.int" if isinstance(spec, F.IntField) else "form.out_of_range.number"
+                limits = {"min": f"{spec.min:,g}", "max": f"{spec.max:,g}", "current": current}
+                raise ValueError(t(key, value=f"{value:g}", field=i18n.field_title(spec), **limits))
+        return value
+
+    return check
+
+
 def _name(block: Block) -> None:
     key = f"form_{block.id}_name"
     st.session_state[key] = block.name
@@ -149,10 +164,15 @@ def _name(block: Block) -> None:
 def _field(block: Block, spec: F.Field, earlier: list[str]) -> None:
     widget = widget_for(spec)
     key = f"form_{block.id}_{spec.name}"
-    st.session_state[key] = widget.shown(block.params.get(spec.name, spec.default))
+    current = block.params.get(spec.name, spec.default)
+    st.session_state[key] = widget.shown(current)
+    check = _in_range(spec, current)
 
     def apply(design, value, field=spec.name):
         return edits.set_param(design, block.id, field, value)
+
+    def convert(value, parse=widget.parse):
+        return check(parse(value) if parse is not None else value)
 
     with st.container():
         widget.draw(
@@ -161,7 +181,7 @@ def _field(block: Block, spec: F.Field, earlier: list[str]) -> None:
             key,
             earlier,
             on_change=actions.field_changed,
-            args=(apply, (block.id, spec.name), key, widget.parse),
+            args=(apply, (block.id, spec.name), key, convert),
             help=i18n.field_help(block.kind, spec),
         )
 
@@ -182,10 +202,16 @@ def _reads_from(block: Block, earlier: list[str]) -> None:
 
 
 def _show_errors(block_id: str, field: str, issues) -> None:
+    """What is wrong with a field, right under it; brought into view after a change to it."""
     refused = actions.field_error((block_id, field))
-    if refused:
-        st.error(md(refused), icon=icons.ERROR)
-    for issue in issues:
-        st.error(
-            md(issue.message + ("; " + t("issue.valid", valid=issue.valid) if issue.valid else "")), icon=icons.ERROR
-        )
+    texts = [refused] if refused else []
+    texts += [issue.message + ("; " + t("issue.valid", valid=issue.valid) if issue.valid else "") for issue in issues]
+    if not texts:
+        return
+    key = f"ld_msg_{block_id}_{field}"
+    with st.container(key=key):
+        for text in texts:
+            st.error(md(text), icon=icons.ERROR)
+    token = actions.just_edited((block_id, field))
+    if token:
+        reveal.scroll_to(key, token)

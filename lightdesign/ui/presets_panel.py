@@ -13,6 +13,7 @@ from lightdesign.ui.markup import md
 
 PRESET_KEY = "preset_name"
 ALPHA_KEY = "global_alpha"  # the width multiplier applied to the whole design
+PRESET_OF = "preset_shown_for"  # the design whose preset the box was last set to
 
 
 def _open_preset() -> None:
@@ -33,9 +34,35 @@ def _open_preset() -> None:
         state.flash("error", str(exc))
 
 
+def origin(design_name: str) -> str | None:
+    """The preset a design was opened from, read from its name (presets name their designs
+    after themselves, e.g. mobilenet_v2_1_224), or None."""
+    found = [name for name in presets.PRESETS if design_name == name or design_name.startswith(f"{name}_")]
+    return max(found, key=len, default=None)
+
+
+def _follow_design() -> None:
+    """Show the current design's preset when another design becomes current (not on every
+    run: a preset picked but not yet opened stays picked)."""
+    ws = state.workspace()
+    if st.session_state.get(PRESET_OF) == ws.current_id:
+        return
+    st.session_state[PRESET_OF] = ws.current_id
+    st.session_state[PRESET_KEY] = origin(ws.design.name)
+
+
 def preset_picker() -> None:
+    _follow_design()
     names = list(presets.PRESETS)
-    name = st.selectbox(t("preset.preset"), names, key=PRESET_KEY, format_func=labels(names, preset_title))
+    name = st.selectbox(
+        t("preset.preset"),
+        names,
+        key=PRESET_KEY,
+        format_func=labels(names, preset_title),
+        placeholder=t("preset.none"),
+    )
+    if name is None:  # the design was not opened from a preset (or was renamed): choose one
+        return
     preset = presets.PRESETS[name]
     if name in ABOUT:
         st.caption(t(ABOUT[name]))

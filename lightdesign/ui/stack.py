@@ -1,5 +1,5 @@
 """The List view (palette and stack: drag kinds into the stack, reorder, drop into the bin)
-and the inspector's buttons, which do the same for keyboard users; undo and redo."""
+and the inspector's controls, which do the same for keyboard users; undo and redo."""
 
 from __future__ import annotations
 
@@ -95,13 +95,9 @@ def _add_after(index: int) -> None:
     actions.edit(edits.insert_block, st.session_state[ADD_KIND_KEY], index, select=True)
 
 
-def buttons(result: Analysis) -> str | None:
-    """Keyboard-friendly controls; returns the selected block id."""
+def undo_redo() -> None:
+    """The Undo and Redo buttons (the inspector's first row)."""
     ws = state.workspace()
-    design = result.design
-    selected = selected_id(result)
-    ids = [b.id for b in design.blocks]
-    names = {b.id: f"{i}. {b.name} · {b.kind}" for i, b in enumerate(design.blocks, start=1)}
     undo, redo = st.columns(2)
     undo.button(
         t("stack.undo"),
@@ -119,6 +115,15 @@ def buttons(result: Analysis) -> str | None:
         disabled=not ws.can_redo,
         width="stretch",
     )
+
+
+def buttons(result: Analysis) -> str | None:
+    """Keyboard-friendly controls: select, add, move, duplicate, delete; returns the
+    selected block id."""
+    design = result.design
+    selected = selected_id(result)
+    ids = [b.id for b in design.blocks]
+    names = {b.id: f"{i}. {b.name} · {b.kind}" for i, b in enumerate(design.blocks, start=1)}
     if ids:
         st.session_state[SELECT_KEY] = selected
         st.selectbox(t("stack.selected"), ids, key=SELECT_KEY, format_func=names.get, on_change=_on_select)

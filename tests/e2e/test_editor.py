@@ -145,15 +145,15 @@ def test_drop_a_kind_from_the_palette_onto_a_node_and_onto_an_edge(page):
     assert "batch_normalization_1" in names_on_canvas(page)
 
 
-def test_connect_sets_the_input_and_an_invalid_connection_is_refused(page):
+def test_connect_replaces_the_input_when_chosen_and_a_cycle_is_refused(page):
     dismiss_guide(page)
-    # refused: pool1 reading from pool2 would be a cycle
+    # refused at once (no choices offered): pool1 reading from pool2 would be a cycle
     drag_mouse(
         page,
         node(page, "pool2").locator(".react-flow__handle.source"),
         node(page, "pool1").locator(".react-flow__handle.target"),
     )
-    page.get_by_text(re.compile(r"Not applied: .*pool2.* is not an earlier block")).first.wait_for()
+    page.get_by_text(re.compile(r"Not applied: pool1 cannot read from pool2: .* would make a cycle")).first.wait_for()
     wait_for_block(page, "pool2")
     ws_names = names_on_canvas(page)
     assert ws_names[:4] == ["conv1", "pool1", "conv2", "pool2"]
@@ -166,6 +166,7 @@ def test_connect_sets_the_input_and_an_invalid_connection_is_refused(page):
         node(page, "pool1").locator(".react-flow__handle.source"),
         node(page, "pool2").locator(".react-flow__handle.target"),
     )
+    page.locator('[data-action="connect-replace"]').click()  # of add / concatenate / replace
     # pool2 now reads pool1 (13x13x32 -> 6x6x32): the flatten and dense shrink
     page.wait_for_function(
         "before => { const t = [...document.querySelectorAll('p')].map(e => e.innerText)"

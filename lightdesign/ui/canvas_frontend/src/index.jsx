@@ -10,6 +10,7 @@ import { createRoot } from "react-dom/client";
 import { flushSync } from "react-dom";
 import {
   Background,
+  BaseEdge,
   Controls,
   Handle,
   MiniMap,
@@ -24,12 +25,15 @@ import flowCss from "@xyflow/react/dist/style.css";
 import ownCss from "./canvas.css";
 
 const KIND_MIME = "application/x-lightdesign-kind";
-const BLOCK_W = 210;
-const BLOCK_H = 58;
-const LAYER_W = 190;
-const LAYER_H = 42;
-const IO_W = 150;
-const IO_H = 40;
+// Node sizes at zoom 1; their text (canvas.css) is 13-14 px, so at the opening zoom
+// (READABLE_ZOOM or more) no text on a node is smaller than 11 px.
+const BLOCK_W = 250;
+const BLOCK_H = 48;
+const LAYER_W = 204;
+const LAYER_H = 46;
+const IO_W = 180;
+const IO_H = 34;
+const PALETTE_W = 168; // the palette lies over the canvas's left side while it is open
 
 // -- the graph to draw: blocks, or the layers of expanded blocks -----------------------------
 
@@ -59,6 +63,9 @@ function buildView(data, expanded) {
   }
   const edges = [];
   const seen = new Set();
+  // One edge per (source node, target node, handle): a collapsed block's internal shortcut
+  // from its own input is not drawn (it would lie on its main edge, label on label); the
+  // block carries a badge for it instead.
   const addEdge = (src, dst, shape, handle, extra = {}) => {
     const id = `e${edges.length}`;
     const srcBlock = src === "input" ? "input" : src.startsWith("l:") ? owner.get(src.slice(2)) : src.slice(2);
@@ -69,7 +76,7 @@ function buildView(data, expanded) {
       target: dst,
       targetHandle: handle,
       label: shape || undefined,
-      className: extra.skip ? "ld-skip" : extra.second ? "ld-second" : undefined,
+      className: extra.second ? "ld-second" : undefined,
       data: { srcBlock, dstBlock, handle: handle === "source" ? "source" : "in" },
       labelBgPadding: [3, 1],
       labelBgBorderRadius: 3,
@@ -87,9 +94,6 @@ function buildView(data, expanded) {
       if (!seen.has(key)) {
         seen.add(key);
         addEdge(src, dst, shape, handle, { second: handle === "source" });
-      } else if (p.merge && position === 0) {
-        // A collapsed block's internal shortcut: drawn dashed beside the main edge.
-        addEdge(src, dst, p.kind === "Add" ? "skip" : p.kind.toLowerCase(), "in", { skip: true });
       }
     });
   }
@@ -114,16 +118,34 @@ function size(node) {
   return [IO_W, IO_H];
 }
 
+// An edge label's room (12 px text, canvas.css): dagre places each label as a box of its own,
+// clear of the nodes and of the other labels, and routes the edge through it.
+function labelSize(label) {
+  return label ? [String(label).length * 7 + 10, 18] : [0, 0];
+}
+
 function layout(view, data, expanded) {
   const g = new dagre.graphlib.Graph({ multigraph: true });
-  g.setGraph({ rankdir: "TB", nodesep: 28, ranksep: 52, edgesep: 12, marginx: 10, marginy: 10 });
+  // With labels dagre halves ranksep and puts the labels between the ranks: nodes about 40 px
+  // apart (a tall design shows its first seven blocks at the opening zoom), 70 px when expanded
+  // blocks are framed (a label between two frames clears both the frame above and the title of
+  // the frame below).
+  const framed = view.nodes.some((n) => n.type === "layer");
+  g.setGraph({ rankdir: "TB", nodesep: 28, ranksep: framed ? 52 : 22, edgesep: 12, marginx: 10, marginy: 10 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of view.nodes) {
     const [width, height] = size(n);
     g.setNode(n.id, { width, height });
   }
-  view.edges.forEach((e) => g.setEdge(e.source, e.target, { weight: e.className ? 1 : 2 }, e.id));
+  view.edges.forEach((e) => {
+    const [width, height] = labelSize(e.label);
+    g.setEdge(e.source, e.target, { weight: e.className ? 1 : 2, width, height, labelpos: "c" }, e.id);
+  });
   dagre.layout(g);
+  const edges = view.edges.map((e) => {
+    const routed = g.edge({ v: e.source, w: e.target, name: e.id });
+    return { ...e, type: "routed", data: { ...e.data, points: routed.points, labelX: routed.x, labelY: routed.y } };
+  });
   const nodes = view.nodes.map((n) => {
     const p = g.node(n.id);
     const [width, height] = size(n);
@@ -152,10 +174,58 @@ function layout(view, data, expanded) {
       data: { block: b },
     });
   }
-  return [...groups, ...nodes];
+  return { nodes: [...groups, ...nodes], edges };
 }
 
+// An edge along dagre's route: from the source's handle through the points dagre placed
+// (around the nodes in its way, through its label's box) to the target's handle, each stretch
+// an S-curve leaving and arriving vertically (horizontally into a merge's side handle).
+function routePath(points, targetPosition) {
+  let d = `M ${points[0].x},${points[0].y}`;
+  for (let i = 1; i < points.length; i++) {
+    const a = points[i - 1];
+    const b = points[i];
+    const mid = (a.y + b.y) / 2;
+    const side = i === points.length - 1 && targetPosition === Position.Left;
+    d += side ? ` C ${a.x},${mid} ${b.x - 30},${b.y} ${b.x},${b.y}` : ` C ${a.x},${mid} ${b.x},${mid} ${b.x},${b.y}`;
+  }
+  return d;
+}
+
+function RoutedEdge(props) {
+  const { id, sourceX, sourceY, targetX, targetY, targetPosition, data, label, style, markerEnd, interactionWidth } = props;
+  const inner = (data?.points || []).slice(1, -1);
+  const path = routePath([{ x: sourceX, y: sourceY }, ...inner, { x: targetX, y: targetY }], targetPosition);
+  return (
+    <BaseEdge
+      id={id}
+      path={path}
+      label={label}
+      labelX={data?.labelX ?? (sourceX + targetX) / 2}
+      labelY={data?.labelY ?? (sourceY + targetY) / 2}
+      labelBgPadding={props.labelBgPadding}
+      labelBgBorderRadius={props.labelBgBorderRadius}
+      style={style}
+      markerEnd={markerEnd}
+      interactionWidth={interactionWidth}
+    />
+  );
+}
+
+const EDGE_TYPES = { routed: RoutedEdge };
+
 // -- node drawings ----------------------------------------------------------------------------
+
+// Small labels in a block's title row: each {text, title, tone} from the server (a shortcut
+// inside a collapsed block today; more facts about a block can come as more badges).
+function Badges({ badges }) {
+  if (!badges || !badges.length) return null;
+  return badges.map((badge, i) => (
+    <span key={i} className={`ld-badge ld-badge-${badge.tone || "plain"}`} title={badge.title || ""}>
+      {badge.text}
+    </span>
+  ));
+}
 
 function BlockNode({ data }) {
   const b = data.block;
@@ -169,6 +239,7 @@ function BlockNode({ data }) {
       {b.merge ? <Handle type="target" position={Position.Left} id="source" className="ld-source-handle" /> : null}
       <div className="ld-node-title">
         <span className="ld-node-name">{b.name}</span>
+        <Badges badges={b.badges} />
         {b.composite && b.traced ? (
           <button
             className="ld-toggle nodrag"
@@ -230,12 +301,14 @@ function FrameNode({ data }) {
   );
 }
 
+// The model's input and output on one line (name, shape), clear of the connector dots at
+// the node's top and bottom edges.
 function IoNode({ id, data }) {
   return (
     <div className="ld-node ld-io" data-io={id}>
       {id === "output" ? <Handle type="target" position={Position.Top} id="in" isConnectable={false} /> : null}
-      <div className="ld-node-name">{data.label}</div>
-      <div className="ld-node-sub">{data.shape}</div>
+      <span className="ld-io-label">{data.label}</span>
+      <span className="ld-io-shape">{data.shape}</span>
       {id === "input" ? <Handle type="source" position={Position.Bottom} id="out" /> : null}
     </div>
   );
@@ -245,19 +318,24 @@ const NODE_TYPES = { block: BlockNode, layer: LayerNode, frame: FrameNode, io: I
 
 // -- the palette ------------------------------------------------------------------------------
 
-function Palette({ data, send, selected }) {
+function Palette({ data, send, selected, close }) {
   const [query, setQuery] = useState("");
   const q = query.trim().toLowerCase();
   return (
-    <div className="ld-palette" data-testid="ld-palette">
-      <input
-        className="ld-search"
-        type="search"
-        placeholder={data.texts.search}
-        aria-label={data.texts.search}
-        value={query}
-        onChange={(event) => setQuery(event.target.value)}
-      />
+    <div className="ld-palette" data-testid="ld-palette" style={{ width: PALETTE_W }}>
+      <div className="ld-palette-head">
+        <input
+          className="ld-search"
+          type="search"
+          placeholder={data.texts.search}
+          aria-label={data.texts.search}
+          value={query}
+          onChange={(event) => setQuery(event.target.value)}
+        />
+        <button className="ld-close" onClick={close} title={data.texts.hidePalette} aria-label={data.texts.hidePalette} data-action="hide-palette">
+          ×
+        </button>
+      </div>
       <div className="ld-palette-list">
         {(data.palette || []).map((group) => {
           const kinds = group.kinds.filter(
@@ -341,6 +419,37 @@ function ContextMenu({ menu, texts, send, close }) {
   );
 }
 
+// A connection onto a block's main input: merge with what it reads (Add, Concatenate) or
+// replace it. Each choice says what the block will read.
+function ConnectMenu({ choice, texts, send, close }) {
+  if (!choice) return null;
+  const fill = (text) =>
+    (text || "").replaceAll("{source}", choice.sourceName).replaceAll("{target}", choice.targetName).replaceAll("{main}", choice.main);
+  const item = (how, label) => (
+    <button
+      className="ld-menu-item"
+      data-action={`connect-${how}`}
+      onClick={() => {
+        send({ type: "connect", source: choice.source, target: choice.target, handle: "in", how });
+        close();
+      }}
+    >
+      {fill(label)}
+    </button>
+  );
+  return (
+    <div className="ld-menu ld-connect-menu" style={{ left: choice.x, top: choice.y }} role="menu" data-testid="ld-connect-menu">
+      <div className="ld-menu-title">{fill(texts.connectTitle)}</div>
+      {item("add", texts.connectAdd)}
+      {item("concatenate", texts.connectConcatenate)}
+      {item("replace", texts.connectReplace)}
+      <button className="ld-menu-item ld-menu-cancel" data-action="connect-cancel" onClick={close}>
+        {texts.connectCancel}
+      </button>
+    </div>
+  );
+}
+
 function blockOfNode(node) {
   if (!node) return null;
   if (node.type === "block" || node.type === "frame") return node.data.block.id;
@@ -348,36 +457,66 @@ function blockOfNode(node) {
   return null;
 }
 
-// What a person set up on the canvas, kept outside React: Streamlit may mount the component
-// afresh (a run preempted by the next gesture), and the view, the expanded blocks, an open
-// context menu and "the canvas was clicked last" must survive that.
-// A design opens fitted into the canvas when its nodes stay readable that way; a taller one
-// (MobileNetV2's 21 blocks fitted into 620 px drew each node about 15 px tall) opens on its
-// top blocks at a readable size. "Fit" shows all.
-const MIN_OPEN_ZOOM = 0.6;
-const OPEN_ON_TOP_NODES = 8;
+function isTextField(element) {
+  if (!element) return false;
+  const tag = element.tagName;
+  if (tag === "TEXTAREA" || tag === "SELECT" || element.isContentEditable) return true;
+  if (tag !== "INPUT") return false;
+  return !["button", "checkbox", "radio", "range", "submit", "reset", "color", "file"].includes(element.type);
+}
 
-function openView(flow, nodes, box) {
+// The opening view and "Fit". A design opens at a zoom where every text on a node is at
+// least 11 px (READABLE_ZOOM), fitted into the canvas when it fits that way, else on its top
+// blocks (MobileNetV2's 21 blocks fitted into the canvas would be a column of 15 px nodes).
+// "Fit" shows all of it, however small. Both leave the palette's side free while it is open.
+const READABLE_ZOOM = 0.9;
+const MAX_ZOOM = 1.1;
+const MARGIN = 16;
+
+function frame(nodes, box, left, readable) {
   const x0 = Math.min(...nodes.map((n) => n.position.x));
   const y0 = Math.min(...nodes.map((n) => n.position.y));
   const x1 = Math.max(...nodes.map((n) => n.position.x + (n.width || 0)));
   const y1 = Math.max(...nodes.map((n) => n.position.y + (n.height || 0)));
-  const zoom = box ? Math.min(box.width / Math.max(x1 - x0, 1), box.height / Math.max(y1 - y0, 1)) / 1.16 : 1;
-  if (zoom >= MIN_OPEN_ZOOM) {
-    flow.fitView({ padding: 0.08, maxZoom: 1.1 });
-    return;
+  const width = Math.max(box.width - left - 2 * MARGIN, 50);
+  const height = Math.max(box.height - 2 * MARGIN, 50);
+  const fit = Math.min(width / Math.max(x1 - x0, 1), height / Math.max(y1 - y0, 1), MAX_ZOOM);
+  if (!readable || fit >= READABLE_ZOOM) {
+    const zoom = Math.max(fit, 0.1);
+    return {
+      zoom,
+      x: left + MARGIN + (width - (x1 - x0) * zoom) / 2 - x0 * zoom,
+      y: MARGIN + (height - (y1 - y0) * zoom) / 2 - y0 * zoom,
+    };
   }
-  const top = [...nodes].sort((a, b) => a.position.y - b.position.y).slice(0, OPEN_ON_TOP_NODES);
-  flow.fitView({ nodes: top.map((n) => ({ id: n.id })), padding: 0.1, maxZoom: 1.1 });
+  // too tall to fit readably: its top at the readable zoom, centred on the first few nodes
+  const zoom = READABLE_ZOOM;
+  const top = [...nodes].sort((a, b) => a.position.y - b.position.y).slice(0, 6);
+  const cx = (Math.min(...top.map((n) => n.position.x)) + Math.max(...top.map((n) => n.position.x + (n.width || 0)))) / 2;
+  return { zoom, x: left + MARGIN + width / 2 - cx * zoom, y: MARGIN - y0 * zoom };
 }
 
-const memory = { expanded: new Set(), menu: null, pointer: false, viewport: null, fitted: null };
+// What a person set up on the canvas, kept outside React: Streamlit may mount the component
+// afresh (a run preempted by the next gesture), and the view, the expanded blocks, an open
+// menu, the palette shown or hidden and "the canvas was clicked last" must survive that.
+const memory = {
+  expanded: new Set(),
+  menu: null,
+  choice: null,
+  pointer: false,
+  released: { x: 0, y: 0 },
+  viewport: null,
+  fitted: null,
+  palette: true,
+};
 
 function Flow({ data, send, host }) {
   const flow = useReactFlow();
   const [expanded, setExpandedState] = useState(() => new Set(memory.expanded));
   const [selected, setSelected] = useState(data.selected);
   const [menu, setMenuState] = useState(() => memory.menu);
+  const [choice, setChoiceState] = useState(() => memory.choice);
+  const [paletteOpen, setPaletteState] = useState(() => memory.palette);
   const wrapper = useRef(null);
   const pointerInCanvas = useMemo(
     () => ({
@@ -401,6 +540,14 @@ function Flow({ data, send, host }) {
     memory.menu = value;
     setMenuState(value);
   }, []);
+  const setChoice = useCallback((value) => {
+    memory.choice = value;
+    setChoiceState(value);
+  }, []);
+  const setPalette = useCallback((value) => {
+    memory.palette = value;
+    setPaletteState(value);
+  }, []);
   const lastSelectedFromServer = useRef(data.selected);
   if (lastSelectedFromServer.current !== data.selected) {
     // The server's choice wins when it changes (a drop selects the new block, undo...).
@@ -419,8 +566,7 @@ function Flow({ data, send, host }) {
   );
   const expandedKey = [...expanded].sort().join(",");
   const positioned = useMemo(() => {
-    const view = buildView(data, expanded);
-    return { nodes: layout(view, data, expanded), edges: view.edges };
+    return layout(buildView(data, expanded), data, expanded);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [data.graphKey, expandedKey]);
   const ctx = useMemo(() => ({ selected, toggle, texts: data.texts }), [selected, toggle, data.texts]);
@@ -442,17 +588,27 @@ function Flow({ data, send, host }) {
     [positioned, selected],
   );
 
-  // Fit the drawing when a design is opened (not after every edit: keep the person's view).
+  const view = useCallback(
+    (readable) => {
+      const box = wrapper.current?.getBoundingClientRect();
+      const shown = flow.getNodes();
+      if (!box || !shown.length) return;
+      memory.viewport = frame(shown, box, memory.palette ? PALETTE_W : 0, readable);
+      flow.setViewport(memory.viewport); // kept, as a pan is, for the next mount
+    },
+    [flow],
+  );
+  // Open a design at a readable zoom (not after every edit: keep the person's view).
   useEffect(() => {
     if (!nodes.length) return;
     if (memory.fitted !== data.designKey) {
       memory.fitted = data.designKey;
-      requestAnimationFrame(() => openView(flow, nodes, wrapper.current?.getBoundingClientRect()));
+      requestAnimationFrame(() => view(true));
     } else if (memory.viewport && !memory.restored) {
       memory.restored = true;
       flow.setViewport(memory.viewport);
     }
-  }, [data.designKey, nodes.length, flow]);
+  }, [data.designKey, nodes.length, flow, view]);
   useEffect(() => () => {
     memory.restored = false;  // the next mount puts the view back
   }, []);
@@ -466,16 +622,20 @@ function Flow({ data, send, host }) {
     [data.selected, send],
   );
 
+  const closeMenus = useCallback(() => {
+    setMenu(null);
+    setChoice(null);
+  }, [setMenu, setChoice]);
+
+  // Undo and redo anywhere on the page but in a text field; Delete only on the canvas (it
+  // has the focus, or nothing has and the canvas was the last thing clicked). Listened for
+  // on the document, as the focus may sit in the component's shadow root.
   const onKeyDown = useCallback(
     (event) => {
-      const target = event.composedPath()[0] || event.target;
-      const tag = target && target.tagName;
-      if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable)) return;
+      if (isTextField(event.composedPath()[0] || event.target)) return;
       const active = document.activeElement;
       const idle = !active || active === document.body;
-      // the canvas has the focus, or nothing has and the canvas was the last thing clicked
       const inCanvas = event.composedPath().includes(wrapper.current) || (idle && pointerInCanvas.current);
-      if (!inCanvas && !idle) return;
       const mod = event.ctrlKey || event.metaKey;
       if (mod && (event.key === "z" || event.key === "Z")) {
         event.preventDefault();
@@ -487,23 +647,29 @@ function Flow({ data, send, host }) {
         event.preventDefault();
         send({ type: "delete", block: selected });
       } else if (event.key === "Escape") {
-        setMenu(null);
+        closeMenus();
       }
     },
-    [send, selected],
+    [send, selected, closeMenus],
   );
-  // Keys reach the canvas when it has the focus, and undo/redo also when nothing has it
-  // (the page's body): listened for on the document, as the focus may sit in the shadow root.
   useEffect(() => {
     document.addEventListener("keydown", onKeyDown);
     return () => document.removeEventListener("keydown", onKeyDown);
   }, [onKeyDown]);
   useEffect(() => {
-    const listener = (event) => {
+    const down = (event) => {
       pointerInCanvas.current = event.composedPath().includes(wrapper.current);
     };
-    document.addEventListener("pointerdown", listener, true);
-    return () => document.removeEventListener("pointerdown", listener, true);
+    const up = (event) => {
+      const bounds = wrapper.current?.getBoundingClientRect();
+      if (bounds) memory.released = { x: event.clientX - bounds.left, y: event.clientY - bounds.top };
+    };
+    document.addEventListener("pointerdown", down, true);
+    document.addEventListener("pointerup", up, true);
+    return () => {
+      document.removeEventListener("pointerdown", down, true);
+      document.removeEventListener("pointerup", up, true);
+    };
   }, []);
 
   const onDrop = useCallback(
@@ -544,14 +710,36 @@ function Flow({ data, send, host }) {
     [flow, host, positioned, send],
   );
 
+  // Onto a merge's side handle: its second input. Onto a main input: the choices (merge or
+  // replace), unless the server can only refuse it (a block below, or itself) or nothing
+  // would change; those go straight to the server, which says why in words.
   const onConnect = useCallback(
     (c) => {
       const source = c.source === "input" ? "input" : blockOfNode(flow.getNode(c.source));
       const target = blockOfNode(flow.getNode(c.target));
       if (!source || !target) return;
-      send({ type: "connect", source, target, handle: c.targetHandle === "source" ? "source" : "in" });
+      if (c.targetHandle === "source") return send({ type: "connect", source, target, handle: "source" });
+      const blocks = data.blocks || [];
+      const at = (id) => blocks.findIndex((b) => b.id === id);
+      const to = blocks[at(target)];
+      const sourceName = source === "input" ? "input" : blocks[at(source)]?.name;
+      if ((source !== "input" && at(source) >= at(target)) || !to || to.reads === sourceName) {
+        return send({ type: "connect", source, target, handle: "in" });
+      }
+      const bounds = wrapper.current.getBoundingClientRect();
+      const { x, y } = memory.released;
+      setMenu(null);
+      setChoice({
+        source,
+        target,
+        sourceName: source === "input" ? data.texts.input : sourceName,
+        targetName: to.name,
+        main: to.reads === "input" ? data.texts.input : to.reads,
+        x: Math.max(4, Math.min(x, bounds.width - 290)),
+        y: Math.max(4, Math.min(y, bounds.height - 170)),
+      });
     },
-    [flow, send],
+    [flow, send, data.blocks, data.texts, setMenu, setChoice],
   );
 
   const minimapColor = useCallback((n) => {
@@ -562,20 +750,16 @@ function Flow({ data, send, host }) {
   }, []);
 
   const empty = !(data.blocks || []).length;
+  const notice = data.notice;
   return (
-    <div
-      className="ld-canvas"
-      ref={wrapper}
-      tabIndex={0}
-      onDragOver={(event) => {
-        event.preventDefault();
-        event.dataTransfer.dropEffect = "copy";
-      }}
-      onDrop={onDrop}
-      data-testid="ld-canvas"
-    >
+    <div className="ld-editor" style={{ height: "var(--ld-editor-height, 620px)" }}>
       <div className="ld-toolbar">
-        <button onClick={() => flow.fitView({ padding: 0.08, maxZoom: 1.1 })} data-action="fit">
+        {paletteOpen ? null : (
+          <button onClick={() => setPalette(true)} data-action="show-palette">
+            ☰ {data.texts.palette}
+          </button>
+        )}
+        <button onClick={() => view(false)} data-action="fit">
           {data.texts.fit}
         </button>
         <button
@@ -587,71 +771,99 @@ function Flow({ data, send, host }) {
         <button onClick={() => setExpanded(new Set())} data-action="collapse-all">
           {data.texts.collapseAll}
         </button>
-        <button onClick={() => send({ type: "undo" })} disabled={!data.canUndo} data-action="undo" title="Ctrl+Z">
+        <button onClick={() => send({ type: "undo" })} disabled={!data.canUndo} data-action="undo" title={data.texts.undo}>
           ↶
         </button>
-        <button onClick={() => send({ type: "redo" })} disabled={!data.canRedo} data-action="redo" title="Ctrl+Shift+Z">
+        <button onClick={() => send({ type: "redo" })} disabled={!data.canRedo} data-action="redo" title={data.texts.redo}>
           ↷
         </button>
+        <div
+          className={`ld-notice${notice ? ` ld-notice-${notice.level}` : ""}`}
+          role={notice && notice.level === "error" ? "alert" : "status"}
+          data-testid="ld-notice"
+        >
+          {notice ? notice.text : ""}
+        </div>
+        <button
+          onClick={() => send({ type: "inspector", open: !data.inspectorOpen })}
+          data-action="inspector"
+          aria-pressed={data.inspectorOpen ? "true" : "false"}
+        >
+          {data.inspectorOpen ? `${data.texts.hideInspector} ▸` : `◂ ${data.texts.inspector}`}
+        </button>
       </div>
-      {empty ? <div className="ld-empty">{data.texts.empty}</div> : null}
-      <ReactFlow
-        nodes={nodes}
-        edges={edges}
-        onNodesChange={onNodesChange}
-        nodeTypes={NODE_TYPES}
-        onNodeClick={(event, node) => {
-          setMenu(null);
-          wrapper.current?.focus({ preventScroll: true });
-          select(blockOfNode(node));
-        }}
-        onNodeContextMenu={(event, node) => {
-          const block = blockOfNode(node);
-          if (!block) return;
-          event.preventDefault();
-          const bounds = wrapper.current.getBoundingClientRect();
-          const b = (data.blocks || []).find((x) => x.id === block);
-          select(block);
-          setMenu({ x: event.clientX - bounds.left, y: event.clientY - bounds.top, block: b, open: expanded.has(block), toggle });
-        }}
-        onPaneClick={() => {
-          setMenu(null);
-          wrapper.current?.focus({ preventScroll: true });
-        }}
-        onConnect={onConnect}
-        onMoveEnd={(event, viewport) => {
-          memory.viewport = viewport;
-        }}
-        isValidConnection={(c) => c.source !== c.target}
-        nodesDraggable={false}
-        elementsSelectable={false}
-        deleteKeyCode={null}
-        selectionKeyCode={null}
-        multiSelectionKeyCode={null}
-        zoomOnDoubleClick={false}
-        minZoom={0.1}
-        maxZoom={2}
-        onlyRenderVisibleElements={(data.blocks || []).length > 80}
-        proOptions={{ hideAttribution: true }}
-      >
-        <Background gap={18} size={1} />
-        <Controls showInteractive={false} position="bottom-left" />
-        <MiniMap pannable zoomable style={{ width: 130, height: 100 }} nodeColor={minimapColor} position="bottom-right" ariaLabel={data.texts.minimap} />
-      </ReactFlow>
-      <ContextMenu menu={menu} texts={data.texts} send={send} close={() => setMenu(null)} />
-      {data.notice ? <div className="ld-notice" role="alert">{data.notice}</div> : null}
+      <div className="ld-body">
+        <div
+          className="ld-canvas"
+          ref={wrapper}
+          tabIndex={0}
+          onDragOver={(event) => {
+            event.preventDefault();
+            event.dataTransfer.dropEffect = "copy";
+          }}
+          onDrop={onDrop}
+          data-testid="ld-canvas"
+        >
+          {empty ? <div className="ld-empty">{data.texts.empty}</div> : null}
+          <ReactFlow
+            nodes={nodes}
+            edges={edges}
+            onNodesChange={onNodesChange}
+            nodeTypes={NODE_TYPES}
+            edgeTypes={EDGE_TYPES}
+            onNodeClick={(event, node) => {
+              closeMenus();
+              wrapper.current?.focus({ preventScroll: true });
+              select(blockOfNode(node));
+            }}
+            onNodeContextMenu={(event, node) => {
+              const block = blockOfNode(node);
+              if (!block) return;
+              event.preventDefault();
+              const bounds = wrapper.current.getBoundingClientRect();
+              const b = (data.blocks || []).find((x) => x.id === block);
+              select(block);
+              setChoice(null);
+              setMenu({ x: event.clientX - bounds.left, y: event.clientY - bounds.top, block: b, open: expanded.has(block), toggle });
+            }}
+            onPaneClick={() => {
+              closeMenus();
+              wrapper.current?.focus({ preventScroll: true });
+            }}
+            onConnect={onConnect}
+            onMoveEnd={(event, viewport) => {
+              memory.viewport = viewport;
+            }}
+            isValidConnection={(c) => c.source !== c.target}
+            nodesDraggable={false}
+            elementsSelectable={false}
+            deleteKeyCode={null}
+            selectionKeyCode={null}
+            multiSelectionKeyCode={null}
+            zoomOnDoubleClick={false}
+            minZoom={0.1}
+            maxZoom={2}
+            onlyRenderVisibleElements={(data.blocks || []).length > 80}
+            proOptions={{ hideAttribution: true }}
+          >
+            <Background gap={18} size={1} />
+            <Controls showInteractive={false} position="top-right" orientation="horizontal" />
+            <MiniMap pannable zoomable style={{ width: 130, height: 100 }} nodeColor={minimapColor} position="bottom-right" ariaLabel={data.texts.minimap} />
+          </ReactFlow>
+          <ContextMenu menu={menu} texts={data.texts} send={send} close={() => setMenu(null)} />
+          <ConnectMenu choice={choice} texts={data.texts} send={send} close={() => setChoice(null)} />
+        </div>
+        {paletteOpen ? <Palette data={data} send={send} selected={data.selected} close={() => setPalette(false)} /> : null}
+      </div>
     </div>
   );
 }
 
 function App({ data, send, host }) {
   return (
-    <div className="ld-editor" style={{ height: data.height || 620 }}>
-      <Palette data={data} send={send} selected={data.selected} />
-      <ReactFlowProvider>
-        <Flow data={data} send={send} host={host} />
-      </ReactFlowProvider>
-    </div>
+    <ReactFlowProvider>
+      <Flow data={data} send={send} host={host} />
+    </ReactFlowProvider>
   );
 }
 
