@@ -1,11 +1,18 @@
 """The classifiers of torchvision as a PyTorch user exports them to ONNX, and the independent
 truths they are checked against: the parameters of the model itself (torch's tensors) and
 of the file (its initializers), and fvcore's count of the multiply-adds of its convolutions
-and linear layers. Imports torch lazily: collecting the tests costs nothing without it."""
+and linear layers. Imports torch lazily: collecting the tests costs nothing without it.
+
+Torch runs in a child process (``exported_in_child``): a process that has loaded TensorFlow
+(any test worker that ran a Keras test) crashes with a segmentation fault when torch then
+exports a model, so torch and TensorFlow never share one."""
 
 from __future__ import annotations
 
+import json
 import math
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -107,3 +114,24 @@ def macs(model) -> int:
         count.uncalled_modules_warnings(False)
         by_operator = count.by_operator()
     return sum(v for op, v in by_operator.items() if op in ("conv", "linear", "addmm", "matmul"))
+
+
+def exported_in_child(name: str, exporter: str, trained: bool, keep_batchnorm: bool, folder: Path) -> dict:
+    """Build and export the model in a child process (see the module's docstring); its truths
+    as a dict: ``path`` (the .onnx), ``folded`` and ``kept`` (``params``), ``macs``."""
+    command = [sys.executable, "-m", __name__, name, exporter, str(int(trained)), str(int(keep_batchnorm)), str(folder)]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2])
+    if done.returncode != 0:
+        raise RuntimeError(f"exporting {name} with {exporter} failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _child(name: str, exporter: str, trained: str, keep_batchnorm: str, folder: str) -> None:
+    model = build(name, trained == "1")
+    path = export(model, Path(folder) / f"{name}.onnx", exporter, keep_batchnorm == "1")
+    truths = {"path": str(path), "folded": params(model, "folded"), "kept": params(model, "kept"), "macs": macs(model)}
+    print(json.dumps(truths))
+
+
+if __name__ == "__main__":
+    _child(*sys.argv[1:])
