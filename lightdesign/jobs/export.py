@@ -32,10 +32,10 @@ from lightdesign.jobs.messages import (
 )
 from lightdesign.jobs.micro_arena import brief as _brief
 from lightdesign.jobs.micro_arena import micro_arena
+from lightdesign.jobs.tflite_timing import MIN_RUNS, median_invoke_ms
 from lightdesign.jobs.train import STOPPED_ON_REQUEST, build_model
 
 REPRESENTATIVE_SAMPLES = 100
-MIN_TFLITE_RUNS = 30  # the latency convention's least number of timed invoke() calls
 
 
 def representative(spec: ExportSpec) -> tuple[np.ndarray, str]:
@@ -76,7 +76,7 @@ def median_ms(function, runs: int, warmup: int = 5) -> float:
 def tflite_latency(tf, content: bytes, sample: np.ndarray, runs: int) -> tuple[float, float]:
     """Median single-image latency of a TFLite model on one thread, as the latency model's
     convention measures it: ``tf.lite.Interpreter(model_content=…, num_threads=1)`` with the
-    default delegate, the median of at least ``MIN_TFLITE_RUNS`` ``invoke()`` after 5 warm-up
+    default delegate, the median of at least ``MIN_RUNS`` ``invoke()`` after 5 warm-up
     calls. Returns (wall milliseconds, the invoking thread's CPU milliseconds)."""
     try:
         interpreter = tf.lite.Interpreter(model_content=content, num_threads=1)
@@ -96,15 +96,7 @@ def tflite_latency(tf, content: bytes, sample: np.ndarray, runs: int) -> tuple[f
     else:
         value = value.astype(detail["dtype"])
     interpreter.set_tensor(detail["index"], value)
-    for _ in range(5):
-        interpreter.invoke()
-    walls, cpus = [], []
-    for _ in range(max(runs, MIN_TFLITE_RUNS)):
-        wall, cpu = time.perf_counter(), time.thread_time()
-        interpreter.invoke()
-        cpus.append(time.thread_time() - cpu)
-        walls.append(time.perf_counter() - wall)
-    return 1000 * statistics.median(walls), 1000 * statistics.median(cpus)
+    return median_invoke_ms(interpreter, runs)
 
 
 def convert(tf, model, int8: bool, samples: np.ndarray | None = None, select_ops: bool = False) -> bytes:
@@ -228,7 +220,7 @@ def run(spec: ExportSpec, emit, stop_flag) -> None:
         operators=operators,
         bundle=bundle,
         cpu_ms=cpu,
-        tflite_runs=max(runs, MIN_TFLITE_RUNS),
+        tflite_runs=max(runs, MIN_RUNS),
         machine=latency_model.this_machine(1).key,
     )
     emit(Finished(result=result))

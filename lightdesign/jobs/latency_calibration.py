@@ -43,6 +43,7 @@ from lightdesign.jobs.messages import (
     Status,
     Stopped,
 )
+from lightdesign.jobs.tflite_timing import MIN_RUNS, median_invoke_ms
 from lightdesign.jobs.train import STOPPED_ON_REQUEST
 
 PRECISIONS = latency.PRECISIONS
@@ -53,8 +54,6 @@ MAX_MACS = 400e6  # larger kernels take too long to time often; designs rarely h
 MAX_ELEMENTS = 6_000_000
 KERNEL_BUDGET_S = 0.03  # timing one kernel in one precision: about this long
 MOST_RUNS, LEAST_RUNS = 25, 5
-MIN_RUNS = 30  # a whole model: the convention's median of at least 30 invoke() after 5 warm-ups
-WARMUP = 5
 
 
 # -- which kernels --------------------------------------------------------------------------
@@ -252,16 +251,7 @@ def time_kernel(tf, content: bytes, threads: int) -> float:
 def time_model(tf, content: bytes, threads: int, runs: int = MIN_RUNS) -> tuple[float, float]:
     """The convention's measurement of a whole model: (median wall ms, median CPU ms of the
     invoking thread) of ``runs`` ``invoke()`` after 5 warm-up calls."""
-    runner = interpreter(tf, content, threads)
-    for _ in range(WARMUP):
-        runner.invoke()
-    walls, cpus = [], []
-    for _ in range(max(runs, MIN_RUNS)):
-        wall, cpu = time.perf_counter(), time.thread_time()
-        runner.invoke()
-        cpus.append(time.thread_time() - cpu)
-        walls.append(time.perf_counter() - wall)
-    return 1000 * statistics.median(walls), 1000 * statistics.median(cpus)
+    return median_invoke_ms(interpreter(tf, content, threads), runs)
 
 
 EMPTY = Kernel("RELU", (1,), (1,))
