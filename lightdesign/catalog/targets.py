@@ -83,6 +83,50 @@ ENTRIES: dict[str, dict[str, str]] = {
     ),
     "fit.no_limit": tr("no limit", "不受限"),
     "fit.of": tr("of", "/"),
+    # the Design page: the pinned figure and what is behind it
+    "fit.count.help": tr(
+        "The int8 TensorFlow Lite Micro deployment's RAM and flash against every target (the catalogue's and "
+        "yours): open for each verdict, the margin, what blocks it, and the figures part by part",
+        "int8 TensorFlow Lite Micro 部署所需的 RAM 与 Flash 对比每个目标设备（内置的和你添加的）："
+        "点开查看每个结论、余量、受限项，以及逐项的数字",
+    ),
+    "fit.totals": tr("needs {ram} RAM and {flash} flash", "需要 {ram} RAM 和 {flash} Flash"),
+    "fit.verdict": tr("verdict", "结论"),
+    "fit.blocking": tr("what blocks it", "受限项"),
+    "fit.blocked_by_ops": tr("blocked by operators TFLite Micro cannot run", "受限于 TFLite Micro 无法运行的算子"),
+    "fit.memory": tr("memory", "存储"),
+    "fit.part": tr("part", "组成"),
+    "fit.bytes": tr("bytes", "字节"),
+    "fit.how": tr("measured or estimate", "实测或估算"),
+    "fit.basis": tr("basis", "依据"),
+    "fit.picked_fits": tr("fits {target}", "可部署到 {target}"),
+    "fit.picked_over": tr("does not fit {target}", "无法部署到 {target}"),
+    # the budget's target and the person's own targets
+    "targets.pick": tr("Target device", "目标设备"),
+    "targets.pick.help": tr(
+        "The int8 deployment's RAM and flash must fit this device: the figures, the verdict and the width × "
+        "resolution scan follow it",
+        "int8 部署的 RAM 与 Flash 必须放得进这个设备：各项数字、结论与宽度 × 分辨率扫描都以它为准",
+    ),
+    "targets.none": tr("no target", "不指定目标"),
+    "targets.option": tr("{name} · {ram} RAM · {flash} flash", "{name} · {ram} RAM · {flash} Flash"),
+    "targets.own": tr("Your own targets", "自定义目标设备"),
+    "targets.new.name": tr("Name", "名称"),
+    "targets.add": tr("Add target", "添加目标设备"),
+    "targets.remove": tr("Remove", "删除"),
+    "targets.added": tr("Target {name} added and picked for the budget.", "已添加目标设备 {name}，并用作预算目标。"),
+    "targets.bad_name": tr(
+        "A target needs a name of 1 to {most} characters.", "目标设备需要 1 到 {most} 个字符的名称。"
+    ),
+    "targets.bad_memory": tr(
+        "{what}: '{text}' is not an amount of bytes; write e.g. 512KB or 2MB (from 1 byte to 1 TB).",
+        "{what}：'{text}' 不是字节数；请写成例如 512KB 或 2MB（1 字节到 1 TB）。",
+    ),
+    "targets.duplicate": tr(
+        "You have a target called {name} already; pick another name or remove that one first.",
+        "已有名为 {name} 的目标设备；请换一个名称，或先删除那一个。",
+    ),
+    "budget.target_over": tr("{target} ({why})", "{target}（{why}）"),
     # operator support
     "ops.operators": tr("TFLite operators", "TFLite 算子"),
     "ops.not_builtin": tr("not a TFLite builtin: {ops}", "不是 TFLite 内置算子：{ops}"),
