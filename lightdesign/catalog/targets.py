@@ -132,6 +132,8 @@ ENTRIES: dict[str, dict[str, str]] = {
     "ops.not_builtin": tr("not a TFLite builtin: {ops}", "不是 TFLite 内置算子：{ops}"),
     "ops.no_micro_kernel": tr("no TFLite Micro kernel: {ops}", "TFLite Micro 没有对应内核：{ops}"),
     "ops.alternative": tr("instead: {alternative}", "替代方案：{alternative}"),
+    "ops.badge": tr("no int8 kernel", "无 int8 内核"),
+    "ops.block_head": tr("TFLite Micro cannot run this block in int8:", "TFLite Micro 无法以 int8 运行这个模块："),
     "ops.all_supported": tr(
         "every layer becomes TFLite builtins that TFLite Micro has int8 kernels for",
         "每一层都转换为 TFLite 内置算子，且 TFLite Micro 都有对应的 int8 内核",
