@@ -138,6 +138,43 @@ ENTRIES: dict[str, dict[str, str]] = {
         "every layer becomes TFLite builtins that TFLite Micro has int8 kernels for",
         "每一层都转换为 TFLite 内置算子，且 TFLite Micro 都有对应的 int8 内核",
     ),
+    # the Export page: the bundle and the converted file's operators
+    "mcu.head": tr("**Microcontroller bundle**", "**微控制器部署包**"),
+    "mcu.download": tr("Download the microcontroller bundle (.zip)", "下载微控制器部署包（.zip）"),
+    "mcu.download.help": tr(
+        "model_data.cc/.h (the int8 .tflite as an aligned C array), a MicroMutableOpResolver with exactly the "
+        "operators used, the arena size, input/output shapes and quantization, the class names, a host main.cc "
+        "and an Arduino sketch that run one inference on a bundled test input, and a README",
+        "model_data.cc/.h（以对齐的 C 数组存放的 int8 .tflite）、只含所用算子的 MicroMutableOpResolver、arena 大小、"
+        "输入/输出形状与量化参数、类别名、在附带测试输入上运行一次推理的主机 main.cc 与 Arduino 程序，以及 README",
+    ),
+    "mcu.contents": tr(
+        "{size}: model, op resolver, arena size, test input, host and Arduino programs, README",
+        "{size}：模型、算子解析器、arena 大小、测试输入、主机与 Arduino 程序、README",
+    ),
+    "mcu.none": tr("No microcontroller bundle: {why}", "没有微控制器部署包：{why}"),
+    "mcu.not_made": tr("this export did not make one", "这次导出没有生成"),
+    "mcu.ops_head": tr(
+        "**Operators of the converted int8 file** beside the prediction", "**转换出的 int8 文件中的算子**与预测对照"
+    ),
+    "mcu.ops_none": tr(
+        "The export wrote no int8 file whose operators could be read.", "这次导出没有可读取算子的 int8 文件。"
+    ),
+    "mcu.ops_agree": tr(
+        "The file's {count} operators are exactly those predicted.", "文件中的 {count} 个算子与预测完全一致。"
+    ),
+    "mcu.ops_disagree": tr(
+        "The file's operators differ from the prediction: predicted but not in the file: {missing}; in the file "
+        "but not predicted: {extra}.",
+        "文件中的算子与预测不一致：预测有而文件没有：{missing}；文件有而未预测：{extra}。",
+    ),
+    "mcu.col.operator": tr("operator", "算子"),
+    "mcu.col.predicted": tr("predicted", "预测"),
+    "mcu.col.found": tr("in the file", "文件中"),
+    "mcu.measured_fit": tr(
+        "With this export's measured file size and arena: {ram} RAM and {flash} flash on a microcontroller.",
+        "按这次导出实测的文件大小与 arena：在微控制器上需要 {ram} RAM 和 {flash} Flash。",
+    ),
     "deploy.alt.recurrent": tr(
         "a Conv1D stack with global pooling (like the TextCNN preset) converts to int8 builtins",
         "改用 Conv1D 堆叠加全局池化（如 TextCNN 预设），即可转换为 int8 内置算子",
