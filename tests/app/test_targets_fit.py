@@ -8,7 +8,7 @@ from lightdesign.analysis.network import analyze
 from lightdesign.core import presets
 from lightdesign.ui import targets_view
 
-from .conftest import new_app, open_tab, workspace
+from .conftest import new_app, open_tab, run_until, workspace
 
 
 def popover_labels(at) -> list[str]:
@@ -119,3 +119,19 @@ def test_the_figure_is_in_chinese_too():
     verdicts = fit.check_all(fit.footprint(analyze(presets.build("seed_cnn"))), targets.TARGETS)
     count = sum(v.fits for v in verdicts)
     assert f"可部署到 {len(targets.TARGETS)} 个目标中的 {count} 个" in popover_labels(at)
+
+
+def test_the_scan_applies_the_largest_design_that_fits_the_picked_target(app):
+    tiny = targets.target_of(targets.UserTarget("Tiny", 16 * 1024, 1024 * 1024))
+    assert not fit.check(footprint_of(app), tiny).fits, "the seed CNN needs more RAM than Tiny has"
+    open_tab(app, "tab.budget")
+    add_target(app, "Tiny", "16KB", "1MB")
+    open_tab(app, "tab.scaling")
+    app.toggle(key="w_show_scaling").set_value(True).run()
+    run_until(app, lambda a: any(b.key == "apply_scaled_width_resolution" for b in a.button), timeout=120)
+    before = set(workspace(app).names)
+    next(b for b in app.button if b.key == "apply_scaled_width_resolution").click().run()
+    assert not app.exception, app.exception
+    (added,) = set(workspace(app).names) - before
+    applied = fit.check(fit.footprint(analyze(workspace(app).design)), tiny)
+    assert applied.fits, f"{added} needs {applied.ram:,} B of RAM, Tiny has {tiny.ram:,}"
