@@ -103,3 +103,51 @@ def test_a_disagreement_names_the_operators_on_each_side(bundle_zip):
     rows = {r["operator"]: (r["predicted"], r["in the file"]) for r in at.dataframe[0].value.to_dict("records")}
     assert rows[ops[0]] == ("yes", "no")
     assert rows["GATHER"] == ("no", "yes")
+
+
+@pytest.mark.keras  # exports in a TensorFlow worker
+def test_a_real_export_offers_the_bundle_and_its_operators_agree_with_the_prediction():
+    from .conftest import new_app, run_until
+
+    app = new_app()
+    app.run()
+    app.switch_page("pages/export.py").run()
+    app.number_input(key="export_latency_runs").set_value(5).run()
+    app.button(key="start_export").click().run()
+    done = "The file's"
+    run_until(app, lambda a: any(done in m.value for m in [*a.success, *a.warning]) or a.error, timeout=300)
+    assert not [e.value for e in app.error], [e.value for e in app.error]
+    ops = predicted()
+    assert f"The file's {len(ops)} operators are exactly those predicted." in [s.value for s in app.success]
+    labels = [b.proto.label for b in app.get("download_button")]
+    assert "Download the microcontroller bundle (.zip)" in labels
+
+
+def _measured_section(file_bytes, head):
+    from lightdesign.analysis.network import analyze
+    from lightdesign.core import presets
+    from lightdesign.jobs.messages import ExportedFile, ExportResult, MicroArena, ModelFormat
+    from lightdesign.ui import mcu_export_view
+
+    out = ExportResult(
+        files={ModelFormat.TFLITE_INT8: ExportedFile(path=None, bytes=file_bytes)},
+        latency_ms={},
+        weights="initial weights",
+        calibration="random samples",
+        latency_runs=5,
+        arena=MicroArena(head=head, tail=0, total=head, estimate=head),
+    )
+    mcu_export_view.measured_fit(out, analyze(presets.build("seed_cnn")))
+
+
+def test_the_fit_after_an_export_takes_the_measured_file_and_arena():
+    from lightdesign.analysis import fit
+    from lightdesign.core import format as fmt
+
+    at = AppTest.from_function(_measured_section, args=(123_456, 7_000), default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    measured = fit.footprint(analyze(presets.build("seed_cnn")), fit.Measured(flatbuffer=123_456, arena_head=7_000))
+    assert measured.part("model").bytes == 123_456 and measured.part("activations").bytes == 7_000
+    (caption,) = [c.value for c in at.caption]
+    assert fmt.size(measured.ram) in caption and fmt.size(measured.flash) in caption
