@@ -89,7 +89,8 @@ def figure(result: Analysis, column) -> None:
     picked = targets_view.chosen()
     if picked is not None:
         verdict = fit.check(footprint, picked)
-        shown += " · " + t("fit.picked_fits" if verdict.fits else "fit.picked_over", target=md(picked.name))
+        said = t("fit.picked_fits" if verdict.fits else "fit.picked_over", target=md(picked.name))
+        shown += f" · :{'green' if verdict.fits else 'red'}[{said}]"  # coloured as the budget's figures are
     with column.popover(shown, help=t("fit.count.help")):
         if not footprint.supported:
             st.warning(t("fit.unsupported"), icon=icons.WARNING)

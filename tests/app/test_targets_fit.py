@@ -67,10 +67,10 @@ def test_picking_a_target_sets_the_budget_and_is_kept_with_the_workspace(app):
     app.selectbox(key=targets_view.PICK).set_value(too_small.id).run()
     assert not app.exception, app.exception
     assert any(too_small.name in e.value and e.value.startswith("Over budget") for e in app.error)
-    assert any(label.endswith(f"does not fit {too_small.name}") for label in popover_labels(app))
+    assert any(label.endswith(f":red[does not fit {too_small.name}]") for label in popover_labels(app))
     app.selectbox(key=targets_view.PICK).set_value(roomy.id).run()
     assert not any(e.value.startswith("Over budget") for e in app.error)
-    assert any(label.endswith(f"fits {roomy.name}") for label in popover_labels(app))
+    assert any(label.endswith(f":green[fits {roomy.name}]") for label in popover_labels(app))
     again = new_app()
     again.query_params["w"] = workspace(app).id
     again.run()
