@@ -14,11 +14,6 @@ from lightdesign.ui.i18n import t
 from lightdesign.ui.markup import md
 
 
-def fits(result: Analysis) -> list[fit.Fit]:
-    """The design's int8 deployment against every target, the person's included."""
-    return fit.check_all(fit.footprint(result), targets_view.every_target())
-
-
 def _margin(verdict: fit.Fit) -> str:
     """The tighter of the two margins (RAM or flash), signed, with its memory."""
     known = {m: v for m, v in verdict.margins.items() if v is not None}
