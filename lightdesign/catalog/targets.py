@@ -9,13 +9,13 @@ ENTRIES: dict[str, dict[str, str]] = {
     "target.name": tr("target", "目标设备"),
     "target.core": tr("core", "内核"),
     "target.clock": tr("clock", "主频"),
-    "target.sram": tr("SRAM", "SRAM"),
+    "target.sram": tr("SRAM", "SRAM（片上内存）"),
     "target.psram": tr("PSRAM", "PSRAM"),
-    "target.flash": tr("flash", "Flash"),
+    "target.flash": tr("flash", "Flash（闪存）"),
     "target.storage": tr("storage", "存储卡/存储"),
     # the parts of the footprint
-    "fit.ram": tr("RAM", "RAM"),
-    "fit.flash": tr("flash", "Flash"),
+    "fit.ram": tr("RAM", "RAM（内存）"),
+    "fit.flash": tr("flash", "Flash（闪存）"),
     "fit.part.activations": tr("arena: activations (planned buffers)", "Arena：激活值（规划的缓冲区）"),
     "fit.part.persistent": tr(
         "arena: persistent (tensor, operator and kernel data)", "Arena：常驻数据（张量、算子与核数据）"
@@ -109,7 +109,7 @@ ENTRIES: dict[str, dict[str, str]] = {
         "int8 部署的 RAM 与 Flash 必须放得进这个设备：各项数字、结论与宽度 × 分辨率扫描都以它为准",
     ),
     "targets.none": tr("no target", "不指定目标"),
-    "targets.option": tr("{name} · {ram} RAM · {flash} flash", "{name} · {ram} RAM · {flash} Flash"),
+    "targets.option": tr("{name} · {ram} RAM · {flash} flash", "{name} · 内存 {ram} · 闪存 {flash}"),
     "targets.own": tr("Your own targets", "自定义目标设备"),
     "targets.new.name": tr("Name", "名称"),
     "targets.add": tr("Add target", "添加目标设备"),
@@ -126,7 +126,7 @@ ENTRIES: dict[str, dict[str, str]] = {
         "You have a target called {name} already; pick another name or remove that one first.",
         "已有名为 {name} 的目标设备；请换一个名称，或先删除那一个。",
     ),
-    "budget.target_over": tr("{target} ({why})", "{target}（{why}）"),
+    "budget.target_over": tr("{target} ({why})", "目标设备 {target}（{why}）"),
     # operator support
     "ops.operators": tr("TFLite operators", "TFLite 算子"),
     "ops.not_builtin": tr("not a TFLite builtin: {ops}", "不是 TFLite 内置算子：{ops}"),

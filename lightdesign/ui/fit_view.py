@@ -27,7 +27,7 @@ def _used(verdict: fit.Fit, memory: fit.Memory) -> str:
     limit = verdict.limit(memory)
     if limit is None:
         return f"{fmt.size(used)} · {t('fit.no_limit')}"
-    return f"{fmt.size(used)} {t('fit.of')} {fmt.size(limit)} ({verdict.share(memory):.0%})"
+    return f"{fmt.size(used)} / {fmt.size(limit)} ({verdict.share(memory):.0%})"
 
 
 def why_not(verdict: fit.Fit) -> str:
@@ -90,5 +90,6 @@ def figure(result: Analysis, column) -> None:
         if not footprint.supported:
             st.warning(t("fit.unsupported"), icon=icons.WARNING)
         st.caption(t("fit.totals", ram=fmt.size(footprint.ram), flash=fmt.size(footprint.flash)))
-        st.dataframe(target_rows(verdicts), hide_index=True, key="fit_targets")
-        st.dataframe(part_rows(footprint), hide_index=True, key="fit_parts")
+        # static tables: a popover's content is drawn while it is closed, and these stay small
+        st.table(target_rows(verdicts), hide_index=True)
+        st.table(part_rows(footprint), hide_index=True)

@@ -10,7 +10,7 @@ from lightdesign.analysis import targets
 from lightdesign.analysis.targets import Target, TargetError, UserTarget
 from lightdesign.core import format as fmt
 from lightdesign.ui import actions, icons, state
-from lightdesign.ui.i18n import t
+from lightdesign.ui.i18n import labels, t
 from lightdesign.ui.markup import md
 
 # Workspace settings (kept in the store with the workspace, as the budget is).
@@ -68,7 +68,9 @@ def picker() -> None:
         options,
         key=PICK,
         on_change=_pick,
-        format_func=lambda target_id: t("targets.none") if target_id == NONE else label(by_id[target_id]),
+        format_func=labels(
+            options, lambda target_id: t("targets.none") if target_id == NONE else label(by_id[target_id])
+        ),
         help=t("targets.pick.help"),
     )
 
@@ -80,13 +82,13 @@ def parse_new(name: str, sram: str, flash: str) -> UserTarget:
     if not name or len(name) > targets.MAX_NAME:
         raise TargetError(t("targets.bad_name", most=targets.MAX_NAME))
     amounts = {}
-    for what, text in (("sram", sram), ("flash", flash)):
+    for what, field, text in (("sram", t("target.sram"), sram), ("flash", t("target.flash"), flash)):
         try:
             amounts[what] = fmt.parse_amount((text or "").strip())
         except ValueError:
             amounts[what] = 0
         if not 1 <= amounts[what] <= targets.MAX_MEMORY:
-            raise TargetError(t("targets.bad_memory", what=t(f"target.{what}"), text=text or ""))
+            raise TargetError(t("targets.bad_memory", what=field, text=text or ""))
     made = UserTarget(name, amounts["sram"], amounts["flash"])
     if made.id in {u.id for u in user_targets()}:
         raise TargetError(t("targets.duplicate", name=name))

@@ -42,7 +42,7 @@ def test_the_pinned_figure_counts_the_targets_the_fit_check_passes(app):
     fitting = sum(v.fits for v in verdicts)
     assert 0 < fitting < len(targets.TARGETS), "SqueezeNet 1.1 fits some targets and not others"
     assert f"fits {fitting} of {len(targets.TARGETS)} targets" in popover_labels(app)
-    table = next(d.value for d in app.dataframe if "verdict" in d.value.columns)
+    table = next(table.value for table in app.table if "verdict" in table.value.columns)
     assert list(table["target"]) == [t.name for t in targets.TARGETS]
     assert list(table["verdict"]) == ["fits" if v.fits else "does not fit" for v in verdicts]
     for row, verdict in zip(table.to_dict("records"), verdicts, strict=True):
@@ -52,7 +52,7 @@ def test_the_pinned_figure_counts_the_targets_the_fit_check_passes(app):
 
 def test_the_parts_table_shows_each_figure_with_estimate_labels(app):
     footprint = footprint_of(app)
-    parts = next(d.value for d in app.dataframe if "basis" in d.value.columns)
+    parts = next(table.value for table in app.table if "basis" in table.value.columns)
     assert list(parts["bytes"]) == [f"{p.bytes:,} B" for p in footprint.parts]
     assert list(parts["measured or estimate"]) == ["measured" if p.measured else "estimate" for p in footprint.parts]
     assert "kernel code of the operators used" in list(parts["part"])
