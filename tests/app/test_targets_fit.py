@@ -7,6 +7,7 @@ from lightdesign.analysis import fit, targets
 from lightdesign.analysis.network import analyze
 from lightdesign.core import presets
 from lightdesign.ui import targets_view
+from lightdesign.ui.markup import md
 
 from .conftest import new_app, open_tab, run_until, workspace
 
@@ -135,3 +136,13 @@ def test_the_scan_applies_the_largest_design_that_fits_the_picked_target(app):
     (added,) = set(workspace(app).names) - before
     applied = fit.check(fit.footprint(analyze(workspace(app).design)), tiny)
     assert applied.fits, f"{added} needs {applied.ram:,} B of RAM, Tiny has {tiny.ram:,}"
+
+
+def test_a_target_name_is_shown_as_text_not_markup(app):
+    name = "**big** :red[board] _x_"
+    open_tab(app, "tab.budget")
+    add_target(app, name, "8KB", "64KB")
+    over = next(e.value for e in app.error if e.value.startswith("Over budget"))
+    assert md(name) in over
+    assert any(label.endswith(f":red[does not fit {md(name)}]") for label in popover_labels(app))
+    assert app.selectbox(key=targets_view.PICK).value == targets.UserTarget(name, 8192, 65536).id
