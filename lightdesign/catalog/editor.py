@@ -96,6 +96,17 @@ ENTRIES: dict[str, dict[str, str]] = {
     "canvas.said.redone": tr("Redone.", "已重做。"),
     "canvas.said.nothing_to_undo": tr("Nothing to undo.", "没有可撤销的操作。"),
     "canvas.said.nothing_to_redo": tr("Nothing to redo.", "没有可重做的操作。"),
+    "canvas.heat": tr("Colour by predicted latency", "按预测延迟着色"),
+    "canvas.heat.help": tr(
+        "A heat map: each block coloured by its share of the predicted TFLite float32 time on this machine "
+        "(1 thread), the slowest the deepest red",
+        "热力图：按每个模块占本机 TFLite float32 预测时间（1 线程）的比例着色，最慢的模块颜色最深",
+    ),
+    "canvas.heat.badge_title": tr(
+        "≈ {ms:.3f} ms float32, {share:.1%} of the predicted time", "≈ {ms:.3f} ms float32，占预测时间的 {share:.1%}"
+    ),
+    "canvas.heat.none": tr("No latency heat map: {why}", "无法显示延迟热力图：{why}"),
+    "canvas.heat.no_prediction": tr("no latency is predicted for this design", "这个设计没有延迟预测"),
     "form.cost": tr(
         "Output {shape} · {params} params · {macs} MACs",
         "输出 {shape} · {params} 参数 · {macs} MACs",

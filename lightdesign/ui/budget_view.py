@@ -9,13 +9,15 @@ import streamlit as st
 from lightdesign.analysis.network import Analysis
 from lightdesign.core import format as fmt
 from lightdesign.explore.budget import LIMIT_BY_KEY, LIMITS, Budget
-from lightdesign.ui import actions, icons, state
+from lightdesign.ui import actions, fit_view, icons, state, targets_view
 from lightdesign.ui.i18n import t
 from lightdesign.ui.markup import md
 
 
 def current_budget() -> Budget:
-    return Budget.saved(st.session_state[state.BUDGET], st.session_state[state.MIN_RESOLUTION] or None)
+    return Budget.saved(
+        st.session_state[state.BUDGET], st.session_state[state.MIN_RESOLUTION] or None, targets_view.chosen()
+    )
 
 
 def _set_amount(key: str, widget: str) -> None:
@@ -34,6 +36,8 @@ def _set_amount(key: str, widget: str) -> None:
 
 def budget_inputs(result: Analysis) -> None:
     st.caption(t("budget.intro"))
+    targets_view.picker()
+    targets_view.own_targets()
     cols = st.columns(len(LIMITS) + 1)
     for column, limit in zip(cols, LIMITS, strict=False):
         widget = f"budget_{limit.name}"
@@ -65,6 +69,9 @@ def summary(result: Analysis) -> None:
         return
     over = [t(f"limit.{limit.name}") for limit, _, _, fits in budget.checks(result) if not fits]
     shape = result.design.input_shape
+    verdict = budget.target_fit(result)
+    if verdict is not None and not verdict.fits:
+        over.append(t("budget.target_over", target=md(verdict.target.name), why=fit_view.why_not(verdict)))
     if budget.min_resolution and (len(shape) != 3 or not budget.resolution_ok(min(shape[:2]))):
         over.append(t("budget.resolution_low", minimum=budget.min_resolution))
     if over:

@@ -31,13 +31,14 @@ from lightdesign.core import edits, kinds, wiring
 from lightdesign.core import format as fmt
 from lightdesign.core.design import Design, DesignError
 from lightdesign.output import graph_layout
-from lightdesign.ui import actions, i18n, state
+from lightdesign.ui import actions, i18n, latency_heat, ops_view, state
 from lightdesign.ui.i18n import t
 
 KEY = "ld_canvas"
 NOTICE = "canvas_notice"  # what the last gesture did, or why it was refused: shown on the canvas once
 GESTURE = "canvas_gesture"  # this run follows a gesture on the canvas (its drawing goes first)
 INSPECTOR = "canvas_inspector_open"  # the inspector is shown beside the canvas (its toolbar hides it)
+HEAT = "canvas_heat"  # blocks are coloured by their share of the predicted latency (the bar's toggle)
 DROPS = "canvas_drops"  # [where, the block dropped last]: repeated drops onto one place stay in order
 BUNDLE = APP_DIR / "static" / "lightdesign-canvas.js"
 # The editor's height follows the window (set in ui/guide.py's page style): the canvas and
@@ -119,6 +120,8 @@ def _texts() -> dict[str, str]:
         "connectConcatenate": "canvas.connect.concatenate",
         "connectReplace": "canvas.connect.replace",
         "connectCancel": "canvas.connect.cancel",
+        "heat": "canvas.heat",
+        "heatHelp": "canvas.heat.help",
     }
     return {name: t(key) for name, key in keys.items()}
 
@@ -187,6 +190,8 @@ class _Facts:
     dead: set[int]  # blocks that feed nothing: not part of the model, so no figures
     errors: dict[int, str]  # block index -> its first error
     shortcuts: dict[int, str]
+    unsupported: dict[int, list]  # block index -> its layers TFLite Micro cannot run in int8
+    heat: dict[int, tuple[str, dict[str, str]]]  # block index -> (fill, badge) while the heat map is on
 
     @classmethod
     def of(cls, result: Analysis) -> _Facts:
@@ -200,6 +205,8 @@ class _Facts:
             dead=set(result.dead_blocks),
             errors=errors,
             shortcuts=_shortcuts(result),
+            unsupported=ops_view.by_block(result),
+            heat=latency_heat.fills(result.latency) if heat_on() else {},
         )
 
 
@@ -210,12 +217,19 @@ def block_data(design: Design, index: int, facts: _Facts) -> dict[str, Any]:
     block = design.blocks[index]
     cls = _kind(block.kind)
     row = facts.rows.get(index) if index in facts.traced else None
+    badges = [_badge(facts.shortcuts[index])] if index in facts.shortcuts else []
+    if index in facts.unsupported:
+        badges.append(ops_view.badge(facts.unsupported[index]))
+    color = graph_layout.CATEGORY_COLORS.get(cls.category if cls else "", graph_layout.ERROR_FILL)
+    if index in facts.heat:
+        color, heat_badge = facts.heat[index]
+        badges.append(heat_badge)
     return {
         "id": block.id,
         "name": block.name,
         "kind": block.kind,
         "summary": graph_layout.summary(block) + (f" · {i18n.t('graph.dead')}" if index in facts.dead else ""),
-        "color": graph_layout.CATEGORY_COLORS.get(cls.category if cls else "", graph_layout.ERROR_FILL),
+        "color": color,
         "error": facts.errors.get(index),
         "shape": fmt.shape(row.shape) if row else "",
         "cost": f"{fmt.count(row.params)} params · {fmt.count(row.macs)} MACs" if row else "",
@@ -223,7 +237,7 @@ def block_data(design: Design, index: int, facts: _Facts) -> dict[str, Any]:
         "merge": bool(cls and cls.ref_fields),
         "traced": index in facts.traced,
         "reads": block.input or (design.blocks[index - 1].name if index else wiring.INPUT),
-        "badges": [_badge(facts.shortcuts[index])] if index in facts.shortcuts else [],
+        "badges": badges,
     }
 
 
@@ -270,9 +284,22 @@ def canvas_data(result: Analysis, selected: str | None, design_key: str) -> dict
         "texts": _texts(),
         "canUndo": ws.can_undo,
         "canRedo": ws.can_redo,
-        "notice": st.session_state.pop(NOTICE, None),
+        "notice": st.session_state.pop(NOTICE, None) or _heat_notice(result),
+        "heat": heat_on(),
         "inspectorOpen": inspector_open(),
     }
+
+
+def heat_on() -> bool:
+    return st.session_state.get(HEAT, False)
+
+
+def _heat_notice(result: Analysis) -> dict[str, str] | None:
+    """While the heat map is on without a prediction: why the blocks keep their colours."""
+    if not heat_on() or latency_heat.shares(result.latency):
+        return None
+    why = result.latency.note(i18n.language()) if result.latency is not None else None
+    return {"level": "info", "text": t("canvas.heat.none", why=why or t("canvas.heat.no_prediction"))}
 
 
 def inspector_open() -> bool:
@@ -446,6 +473,10 @@ def _show_inspector(event: dict[str, Any]) -> None:
     st.session_state[INSPECTOR] = bool(event.get("open"))
 
 
+def _heat(event: dict[str, Any]) -> None:
+    st.session_state[HEAT] = bool(event.get("on"))
+
+
 GESTURES = {
     "select": _select,
     "drop": _drop,
@@ -457,6 +488,7 @@ GESTURES = {
     "undo": _travel,
     "redo": _travel,
     "inspector": _show_inspector,
+    "heat": _heat,
 }
 
 

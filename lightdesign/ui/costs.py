@@ -24,7 +24,7 @@ from lightdesign.analysis.metrics import (
 )
 from lightdesign.analysis.network import OPTIMIZER_SLOTS, Analysis, training_memory
 from lightdesign.core import format as fmt
-from lightdesign.ui import budget_view, plots, state
+from lightdesign.ui import budget_view, fit_view, plots, state
 from lightdesign.ui.i18n import t
 from lightdesign.ui.markup import html, message
 
@@ -59,7 +59,7 @@ def metrics(result: Analysis) -> None:
     conventions = t("costs.conventions")
     plan = result.deployment
     rough = "" if plan is None or plan.supported else t("costs.peak_int8.rough")
-    row = st.columns([1, 1, 1, 1, 1.1, 1.1, 1.6, 0.9], gap="small", vertical_alignment="bottom")
+    row = st.columns([1, 1, 1, 1, 1.1, 1.1, 1.6, 0.9, 1.3], gap="small", vertical_alignment="bottom")
     figure(
         row[0],
         PARAMS,
@@ -97,6 +97,7 @@ def metrics(result: Analysis) -> None:
             t("costs.batch"), min_value=1, max_value=4096, step=1, **state.persistent_widget(state.BATCH_SIZE)
         )
         st.selectbox(t("costs.optimizer"), sorted(OPTIMIZER_SLOTS), **state.persistent_widget(state.OPTIMIZER))
+    fit_view.figure(result, row[8])
     st.caption(
         t(
             "costs.exact",

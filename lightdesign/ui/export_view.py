@@ -32,7 +32,7 @@ from lightdesign.jobs.specs import WORK_ROOT, export_spec, new_work_dir
 from lightdesign.output.codegen import generate, model_name
 from lightdesign.output.render import to_dot, to_image, to_mermaid
 from lightdesign.store import disk
-from lightdesign.ui import file_weights, graph_view, icons, persist, state
+from lightdesign.ui import file_weights, graph_view, icons, mcu_export_view, persist, state
 from lightdesign.ui.i18n import labels, t
 from lightdesign.ui.job_view import adopt, job_manager, message_text, session_id, stage_text, state_text
 from lightdesign.ui.markup import md, message
@@ -406,6 +406,9 @@ def export_results(job: Job, result: Analysis) -> None:
     st.dataframe(table, hide_index=True, key="export_latency")
     st.caption(t("export.latency_caption"))
     micro_arena(out, result)
+    mcu_export_view.measured_fit(out, result)
+    mcu_export_view.operators(out, result)
+    mcu_export_view.bundle(out, stem, _safe_bytes)
 
 
 def file_note(entry: ExportedFile | None) -> str:

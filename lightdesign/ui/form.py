@@ -20,7 +20,7 @@ from lightdesign.core import edits, kinds
 from lightdesign.core import fields as F
 from lightdesign.core import format as fmt
 from lightdesign.core.design import Block
-from lightdesign.ui import actions, i18n, icons, reveal
+from lightdesign.ui import actions, i18n, icons, ops_view, reveal
 from lightdesign.ui.i18n import t
 from lightdesign.ui.markup import md
 
@@ -121,6 +121,7 @@ def render(result: Analysis, block_id: str | None) -> None:
             t("form.cost", shape=fmt.shape(row.shape), params=fmt.count(row.params), macs=fmt.count(row.macs)),
             help=t("form.cost.help", params=row.params, macs=row.macs, layers=row.layers),
         )
+    ops_view.inspector_note(result, position - 1)
     errors = [e for e in result.errors if e.block == position]
     earlier = ["input", *[b.name for b in design.blocks[: position - 1]]]
 

@@ -77,7 +77,8 @@ def _add_scaled(design) -> None:
 def _scan(design: Design, kind: str, budget: Budget) -> Work:
     """The session's scan of this design, kind and budget: kept across reruns (a rerun
     redoes nothing); another design, kind or budget replaces it (and cancels its tasks)."""
-    key = (background.fingerprint(design), kind, tuple(sorted(budget.limits.items())), budget.min_resolution)
+    limits = tuple(sorted(budget.limits.items()))
+    key = (background.fingerprint(design), kind, limits, budget.min_resolution, budget.target)
     return background.session_work(SCAN, key, lambda: Work(key, about=(design, kind, budget)))
 
 

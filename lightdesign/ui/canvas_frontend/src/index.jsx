@@ -777,6 +777,14 @@ function Flow({ data, send, host }) {
         <button onClick={() => send({ type: "redo" })} disabled={!data.canRedo} data-action="redo" title={data.texts.redo}>
           ↷
         </button>
+        <button
+          onClick={() => send({ type: "heat", on: !data.heat })}
+          data-action="heat"
+          aria-pressed={data.heat ? "true" : "false"}
+          title={data.texts.heatHelp}
+        >
+          {data.texts.heat}
+        </button>
         <div
           className={`ld-notice${notice ? ` ld-notice-${notice.level}` : ""}`}
           role={notice && notice.level === "error" ? "alert" : "status"}
