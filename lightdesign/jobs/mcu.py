@@ -5,6 +5,11 @@ made of it (``output.mcu_bundle``). Runs in a worker or a child process: it impo
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
 import numpy as np
 
 from lightdesign.analysis.fit import Measured
@@ -12,6 +17,7 @@ from lightdesign.jobs.messages import ExportResult, ModelFormat
 from lightdesign.output.mcu_bundle import BundleSpec, TensorInfo
 
 ARENA_BYTES = 64 << 20  # offered to the interpreter that computes the expected output
+INVOKE_TIMEOUT_S = 300
 
 
 def _schema():
@@ -63,7 +69,37 @@ def quantize(sample: np.ndarray, info: TensorInfo) -> np.ndarray:
 
 
 def micro_output(content: bytes, value: np.ndarray) -> np.ndarray:
-    """The output TensorFlow Lite Micro's interpreter computes for one input."""
+    """The output TensorFlow Lite Micro's interpreter computes for one input, computed in a
+    child process: its C++ code calls abort() on some models while it runs them (after the
+    arena was allocated without complaint), which would end the export job and, in the
+    tests, the test process. Raises ``MicroCrash`` saying so."""
+    with tempfile.TemporaryDirectory() as folder:
+        model, given, output = (Path(folder) / name for name in ("model.tflite", "input.npy", "output.npy"))
+        model.write_bytes(content)
+        np.save(given, value)
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", __name__, str(model), str(given), str(output)],
+                capture_output=True,
+                text=True,
+                timeout=INVOKE_TIMEOUT_S,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise MicroCrash(f"TFLite Micro took longer than {INVOKE_TIMEOUT_S} s to run the test input") from exc
+        said = [line.strip() for line in done.stderr.splitlines() if line.strip()]
+        last = f": {said[-1][:300]}" if said else ""
+        if done.returncode < 0:
+            raise MicroCrash(f"TFLite Micro crashed running the test input (signal {-done.returncode}){last}")
+        if done.returncode != 0:
+            raise MicroCrash(f"TFLite Micro could not run the test input{last}")
+        return np.load(output)
+
+
+class MicroCrash(RuntimeError):
+    """TFLite Micro's interpreter ended its process while running a model."""
+
+
+def _invoke(content: bytes, value: np.ndarray) -> np.ndarray:
     from tflite_micro.python.tflite_micro import runtime
 
     interpreter = runtime.Interpreter.from_bytes(content, arena_size=ARENA_BYTES)
@@ -99,3 +135,12 @@ def measured(result: ExportResult) -> Measured:
     int8 = result.files.get(ModelFormat.TFLITE_INT8)
     head = result.arena.head if result.arena is not None and not result.arena.error and result.arena.head else None
     return Measured(flatbuffer=int8.bytes if int8 is not None and int8.path else None, arena_head=head)
+
+
+if __name__ == "__main__":  # the child process of micro_output: model, input .npy in; output .npy out
+    model_path, input_path, output_path = sys.argv[1:4]
+    try:
+        np.save(output_path, _invoke(Path(model_path).read_bytes(), np.load(input_path)))
+    except Exception as exc:  # noqa: BLE001 - the interpreter's own words, for the parent's message
+        print(str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__, file=sys.stderr)
+        sys.exit(1)
