@@ -58,4 +58,39 @@ ENTRIES: dict[str, dict[str, str]] = {
     "calibrate.failed": tr("calibration failed: {message}", "校准失败：{message}"),
     "calibrate.stopped": tr("calibration stopped: {message}", "校准已停止：{message}"),
     "check.latency_unknown": tr("cannot check {option}: {note}", "无法检查 {option}：{note}"),
+    # the Design page (ui/latency_view.py)
+    "latency.pinned.help": tr(
+        "Predicted time of one inference (batch 1) with TensorFlow Lite on this machine's CPU, its default delegate "
+        "(XNNPACK), one thread: the design lowered to the operations the TFLite converter makes, each timed by this "
+        "machine's latency model. Measure it on the Export page.",
+        "在本机 CPU 上用 TensorFlow Lite 推理一次（batch 1）的预测时间，默认委托（XNNPACK），单线程：设计被转换为 TFLite "
+        "转换器生成的算子，每个算子的时间由本机的延迟模型给出。可在“导出”页面实测。",
+    ),
+    "latency.not_calibrated": tr(
+        "Latency: not calibrated. This machine ({machine}, {threads} thread) has no latency model yet; calibrating "
+        "times TFLite operations here for about 4 minutes.",
+        "延迟：未校准。本机（{machine}，{threads} 线程）还没有延迟模型；校准会在本机计时 TFLite 算子，约需 4 分钟。",
+    ),
+    "latency.calibrate": tr("Calibrate", "校准"),
+    "latency.calibrate_refused": tr("The calibration did not start: {error}", "校准未能开始：{error}"),
+    "latency.calibration_failed": tr("The last calibration failed: {message}", "上次校准失败：{message}"),
+    "latency.calibration_stopped": tr("The last calibration was stopped: {message}", "上次校准已停止：{message}"),
+    "latency.calibration_queued": tr("Waiting for a worker…", "正在等待工作进程…"),
+    "latency.calibrating": tr("Calibrating the latency model: {stage}", "正在校准延迟模型：{stage}"),
+    "latency.calibration_stop": tr("Stop", "停止"),
+    "col.latency_fp32": tr("fp32 ms (predicted)", "fp32 毫秒（预测）"),
+    "col.latency_share": tr("latency share %", "延迟占比 %"),
+    "col.latency_int8": tr("int8 ms (predicted)", "int8 毫秒（预测）"),
+    "latency.timeline.title": tr("Time per layer (predicted)", "每层时间（预测）"),
+    "latency.timeline.fp32": tr("fp32 (XNNPACK)", "fp32（XNNPACK 委托）"),
+    "latency.timeline.int8": tr("int8 (XNNPACK)", "int8（XNNPACK 委托）"),
+    "latency.timeline.y": tr("predicted time (ms)", "预测时间（毫秒）"),
+    "latency.timeline.slowest": tr("slowest: {layer}, {ms:.3f} ms", "最慢：{layer}，{ms:.3f} 毫秒"),
+    "latency.timeline.caption": tr(
+        "TFLite on this machine, one thread: {operations} operations, {fp32} in float32 and {int8} in int8 in all "
+        "(the rest is the cost of one invoke). A layer fused into the one before it (BatchNormalization, ReLU) has no "
+        "bar of its own.",
+        "本机 TFLite，单线程：共 {operations} 个算子，float32 总计 {fp32}，int8 总计 {int8}（其余为一次 invoke 的开销）。"
+        "融合进前一层的层（BatchNormalization、ReLU）没有自己的柱。",
+    ),
 }
