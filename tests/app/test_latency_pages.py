@@ -11,7 +11,7 @@ from lightdesign.analysis.network import analyze
 from lightdesign.ui.markup import md
 from tests.unit.test_latency import calibrate_synthetic
 
-from .conftest import new_app, open_tab, workspace
+from .conftest import new_app, open_tab, run_until, workspace
 
 
 @pytest.fixture
@@ -86,3 +86,23 @@ def test_the_time_per_layer_sits_under_the_memory_timeline(calibrated):
     assert any("Time per layer (predicted)" in m.value for m in app.markdown)
     caption = metrics.PREDICTED_FP32.show(result.latency.fp32_ms)
     assert any(caption in c.value and f"{len(result.deployment.ops)} operations" in c.value for c in app.caption)
+
+
+def test_the_calibrate_button_runs_the_calibration_job_for_one_thread(uncalibrated, monkeypatch):
+    from lightdesign.jobs import manager
+    from lightdesign.jobs.messages import JobKind, JobState
+    from lightdesign.ui import latency_view
+
+    monkeypatch.setitem(manager.JOB_KINDS, JobKind.LATENCY, "tests.fake_jobs:latency")
+    latency_view.calibration_manager.clear()
+    try:
+        app = _started(new_app())
+        app.button(key="latency_calibrate").click().run()
+        assert not app.exception, app.exception
+        job = latency_view.calibration()
+        assert job is not None and job.kind == JobKind.LATENCY and job.spec.threads == 1
+        run_until(app, lambda a: not latency_view.calibration().active)
+        assert latency_view.calibration().state is JobState.FINISHED
+    finally:
+        latency_view.calibration_manager().shutdown()
+        latency_view.calibration_manager.clear()
