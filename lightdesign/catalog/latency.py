@@ -29,6 +29,22 @@ ENTRIES: dict[str, dict[str, str]] = {
     ),
     "budget.latency": tr("Max latency fp32 (predicted)", "fp32 延迟上限（预测）"),
     "budget.latency_int8": tr("Max latency int8 (predicted)", "int8 延迟上限（预测）"),
+    "budget.latency.help": tr(
+        "a time, e.g. 5ms, 0.5s or 800us, predicted for TFLite on this machine, one thread; empty = no limit",
+        "一个时间，例如 5ms、0.5s 或 800us，按本机单线程 TFLite 预测；留空表示不限制",
+    ),
+    "budget.latency_unknown": tr(
+        "A latency limit cannot be met while the latency is not predicted: {note}",
+        "延迟未被预测时无法满足延迟上限：{note}",
+    ),
+    "scaling.apply_latency": tr(" · ≈ {ms} predicted", " · 预测 ≈ {ms}"),
+    "suggest.by_latency": tr(
+        "A latency limit is set: the substitutes come by the {metric} they save, the largest first; one that is "
+        "lighter but not faster is left out.",
+        "已设置延迟上限：替换按节省的{metric}从大到小排列；更轻但不更快的替换不列出。",
+    ),
+    "suggest.saves_latency": tr("≈ {ms} faster (fp32, predicted)", "快约 {ms}（fp32，预测）"),
+    "suggest.costs_latency": tr("≈ {ms} slower (fp32, predicted)", "慢约 {ms}（fp32，预测）"),
     "limit.latency": tr("predicted latency fp32", "预测延迟 fp32"),
     "limit.latency_int8": tr("predicted latency int8", "预测延迟 int8"),
     "job.stage.timing_kernels": tr("Timing TFLite operations…", "正在计时 TFLite 算子…"),

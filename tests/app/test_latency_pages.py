@@ -4,6 +4,8 @@ calibrated" beside the Calibrate button, which starts the calibration job."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from lightdesign.analysis import metrics
@@ -106,3 +108,66 @@ def test_the_calibrate_button_runs_the_calibration_job_for_one_thread(uncalibrat
     finally:
         latency_view.calibration_manager().shutdown()
         latency_view.calibration_manager.clear()
+
+
+def _latency_limit(app, fraction: float) -> float:
+    """Set a float32 latency limit of ``fraction`` of the current design's prediction (in
+    microseconds, as a person may write it); the limit in milliseconds."""
+    limit = round(analyze(workspace(app).design).latency.fp32_ms * fraction * 1000) / 1000
+    open_tab(app, "tab.budget")
+    app.text_input(key="budget_latency").set_value(f"{limit * 1000:.0f}us").run()
+    assert not app.exception, app.exception
+    return limit
+
+
+def test_a_latency_limit_is_entered_as_a_time_and_checked(calibrated):
+    app = _started(new_app())
+    _latency_limit(app, 0.5)
+    assert any(e.value == "Over budget: predicted latency fp32." for e in app.error)
+    app.text_input(key="budget_latency").set_value("soon").run()
+    assert any("'soon' is not a time" in e.value for e in app.error)
+
+
+def test_an_uncalibrated_machine_cannot_meet_a_latency_limit_and_says_why(uncalibrated):
+    app = open_tab(_started(new_app()), "tab.budget")
+    app.text_input(key="budget_latency").set_value("5ms").run()
+    assert any(e.value == "Over budget: predicted latency fp32." for e in app.error)
+    assert any("cannot be met while the latency is not predicted: not calibrated" in c.value for c in app.caption)
+
+
+def test_under_a_latency_limit_the_scan_applies_the_slowest_design_that_fits(calibrated):
+    from lightdesign.explore import scaling
+    from lightdesign.explore.budget import Budget
+
+    app = _started(new_app())
+    design = workspace(app).design
+    limit = _latency_limit(app, 0.6)
+    open_tab(app, "tab.scaling")
+    app.toggle(key="w_show_scaling").set_value(True).run()
+    run_until(app, lambda a: any(b.key == "apply_scaled_width_resolution" for b in a.button), timeout=120)
+    grid = scaling.width_resolution_grid(design, Budget({metrics.PREDICTED_FP32.key: limit}))
+    best = scaling.largest_fit(grid, metrics.PREDICTED_FP32)
+    label = app.button(key="apply_scaled_width_resolution").label
+    assert f"= {best.x:g}," in label and f"= {best.y:g}:" in label
+    assert label.endswith(f" · ≈ {metrics.PREDICTED_FP32.show(best.value(metrics.PREDICTED_FP32))} predicted")
+    assert any("Predicted latency fp32" in chart.proto.spec for chart in app.get("plotly_chart"))
+    # the sweep's candidates, spread over the predicted latency, say it beside their MACs
+    assert any(re.search(r"px \([^)]*, ≈ [0-9.]+ ms\)", c.value) for c in app.caption)
+
+
+def test_under_a_latency_limit_the_substitutes_come_by_the_time_they_save(calibrated):
+    from lightdesign.explore import suggestions
+
+    app = _started(new_app())
+    design = workspace(app).design
+    _latency_limit(app, 2.0)
+    open_tab(app, "tab.suggestions")
+    app.toggle(key="w_show_suggestions").set_value(True).run()
+    assert not app.exception, app.exception
+    assert any("A latency limit is set" in c.value for c in app.caption)
+    expected, _ = suggestions.suggest_within(design, None, metrics.PREDICTED_FP32)
+    assert expected, "the seed CNN has substitutes that save time"
+    shown = [b.key for b in app.button if b.key.startswith("suggest_") and b.key != "suggest_cancel"]
+    assert shown == [f"suggest_{n}_{s.rule}_{'_'.join(s.block_ids)}" for n, s in enumerate(expected)]
+    faster = [c.value for c in app.caption if "faster (fp32, predicted)" in c.value]
+    assert f"≈ {metrics.PREDICTED_FP32.show(expected[0].latency_saved_ms)} faster" in faster[0]
