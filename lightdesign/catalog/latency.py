@@ -45,6 +45,25 @@ ENTRIES: dict[str, dict[str, str]] = {
     ),
     "suggest.saves_latency": tr("≈ {ms} faster (fp32, predicted)", "快约 {ms}（fp32，预测）"),
     "suggest.costs_latency": tr("≈ {ms} slower (fp32, predicted)", "慢约 {ms}（fp32，预测）"),
+    # the Compare page (ui/compare_view.py)
+    "compare.not_predicted": tr(
+        "Not on the chart: {names} (no predicted latency: calibrate this machine on the Design page).",
+        "未在图中：{names}（没有预测延迟：请在“设计”页面校准本机）。",
+    ),
+    "compare.latency": tr("Latency against MACs", "延迟与 MACs"),
+    "compare.latency.axis": tr("predicted latency (ms)", "预测延迟（毫秒）"),
+    "compare.latency_unknown": tr(
+        "No design of the workspace has a predicted latency: {note}", "工作区中没有设计有预测延迟：{note}"
+    ),
+    "compare.latency.caption": tr(
+        "Every design of the workspace, TFLite on {machine}, one thread, predicted. Designs of the same MACs at "
+        "different heights are where MACs mislead about speed.",
+        "工作区中的每个设计，{machine} 上的 TFLite，单线程，预测值。MACs 相同但高度不同的设计，正是 MACs 误导速度判断之处。",
+    ),
+    "compare.latency.spread": tr(
+        "In float32, {fast} runs {fast_rate} MACs per ms and {slow} only {slow_rate}.",
+        "在 float32 下，{fast} 每毫秒运行 {fast_rate} MACs，而 {slow} 只有 {slow_rate}。",
+    ),
     "limit.latency": tr("predicted latency fp32", "预测延迟 fp32"),
     "limit.latency_int8": tr("predicted latency int8", "预测延迟 int8"),
     "job.stage.timing_kernels": tr("Timing TFLite operations…", "正在计时 TFLite 算子…"),

@@ -4,12 +4,14 @@ calibrated" beside the Calibrate button, which starts the calibration job."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 
 from lightdesign.analysis import metrics
 from lightdesign.analysis.network import analyze
+from lightdesign.core import presets
 from lightdesign.ui.markup import md
 from tests.unit.test_latency import calibrate_synthetic
 
@@ -171,3 +173,64 @@ def test_under_a_latency_limit_the_substitutes_come_by_the_time_they_save(calibr
     assert shown == [f"suggest_{n}_{s.rule}_{'_'.join(s.block_ids)}" for n, s in enumerate(expected)]
     faster = [c.value for c in app.caption if "faster (fp32, predicted)" in c.value]
     assert f"≈ {metrics.PREDICTED_FP32.show(expected[0].latency_saved_ms)} faster" in faster[0]
+
+
+def _figure(at, key):
+    (chart,) = [c for c in at.get("plotly_chart") if c.proto.id.endswith(key)]
+    return json.loads(chart.proto.spec)
+
+
+def _compare_page(at):
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_compare_lists_each_designs_predicted_latency(calibrated):
+    app = _compare_page(_started(new_app()))
+    frame = next(d.value for d in app.dataframe if "seed_cnn" in d.value.columns)
+    for column, design in (
+        ("seed_cnn", presets.build("seed_cnn")),
+        ("preset: mobilenet_v2", presets.build("mobilenet_v2")),
+    ):
+        latency = analyze(design).latency
+        assert frame.loc["Predicted latency fp32", column].split("  (")[0] == metrics.PREDICTED_FP32.show(
+            latency.fp32_ms
+        )
+        assert frame.loc["Predicted latency int8", column].split("  (")[0] == metrics.PREDICTED_INT8.show(
+            latency.int8_ms
+        )
+
+
+def test_latency_against_macs_has_one_named_point_per_design(calibrated):
+    app = _started(new_app())
+    ws = workspace(app)
+    small = presets.build("mobilenet_v2", resolution=96)
+    ws.add(small)
+    _compare_page(app)
+    traces = {trace["name"]: trace for trace in _figure(app, "latency_macs")["data"]}
+    fp32 = traces["Predicted latency fp32"]
+    results = [analyze(ws.designs[name]) for name in ws.names]
+    assert fp32["text"] == list(ws.names)
+    assert fp32["x"] == [r.macs for r in results]
+    assert fp32["y"] == pytest.approx([r.latency.fp32_ms for r in results])
+    assert traces["Predicted latency int8"]["y"] == pytest.approx([r.latency.int8_ms for r in results])
+
+
+def test_accuracy_against_predicted_latency_has_its_pareto_front(calibrated):
+    app = _started(new_app())
+    ws = workspace(app)
+    ws.add(presets.build("mobilenet_v2", resolution=96))
+    for name, accuracy in (("seed_cnn", 0.9), (ws.names[1], 0.95)):
+        figures = metrics.summary(analyze(ws.designs[name]))
+        figures[metrics.PREDICTED_FP32.key] = None  # trained before this machine was calibrated
+        ws.record_run(name, {"state": "finished", "dataset": "digits", "epochs": 1, **figures})
+        ws.entry_named(name).runs[-1]["test_accuracy"] = accuracy
+    _compare_page(app)
+    app.selectbox(key="scatter_x").set_value(metrics.PREDICTED_FP32.key).run()
+    assert not app.exception, app.exception
+    data = _figure(app, "pareto")["data"]
+    points = data[0]
+    expected = [analyze(ws.designs[name]).latency.fp32_ms for name in ("seed_cnn", ws.names[1])]
+    assert sorted(points["x"]) == pytest.approx(sorted(expected))
+    assert len(data) == 2 and data[1]["name"] == "Pareto front"
