@@ -64,6 +64,25 @@ ENTRIES: dict[str, dict[str, str]] = {
         "In float32, {fast} runs {fast_rate} MACs per ms and {slow} only {slow_rate}.",
         "在 float32 下，{fast} 每毫秒运行 {fast_rate} MACs，而 {slow} 只有 {slow_rate}。",
     ),
+    # the Learn page (ui/learn_view.py)
+    "learn.latency": tr("Why MACs and latency disagree", "为什么 MACs 与延迟不一致"),
+    "learn.latency.why": tr(
+        "MACs count arithmetic, but a CPU spends much of its time moving data: a depthwise convolution does few "
+        "multiply-adds for every byte it reads, a 1×1 convolution with many channels does many, and every "
+        "operation costs a fixed start-up time however small it is. So two networks of the same MACs can differ "
+        "in speed several-fold (the ShuffleNet V2 paper's first guideline). Below, two presets scaled to about "
+        "the same MACs, as this machine's latency model predicts them:",
+        "MACs 只计算算术量，而 CPU 的大量时间花在搬运数据上：深度卷积每读取一个字节只做很少的乘加，通道多的 1×1 卷积则做很多，"
+        "并且每个算子无论多小都有固定的启动开销。因此 MACs 相同的两个网络速度可能相差数倍（ShuffleNet V2 论文的第一条准则）。"
+        "下面是两个缩放到 MACs 大致相同的预设，以及本机延迟模型对它们的预测：",
+    ),
+    "learn.latency.verdict": tr(
+        "{first} and {second} differ by {macs:.0%} in MACs, yet {second} takes {ratio:.2f}× the time of {first} "
+        "in float32 on {machine} (TFLite, one thread, predicted).",
+        "{first} 与 {second} 的 MACs 只相差 {macs:.0%}，但在 {machine} 上（TFLite，单线程，预测）float32 下 {second} "
+        "的耗时是 {first} 的 {ratio:.2f} 倍。",
+    ),
+    "learn.latency.unknown": tr("No prediction: {note}", "无法预测：{note}"),
     "limit.latency": tr("predicted latency fp32", "预测延迟 fp32"),
     "limit.latency_int8": tr("predicted latency int8", "预测延迟 int8"),
     "job.stage.timing_kernels": tr("Timing TFLite operations…", "正在计时 TFLite 算子…"),

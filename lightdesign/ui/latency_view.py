@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lightdesign.analysis import metrics
+from lightdesign.analysis.latency import Latency
 from lightdesign.analysis.network import Analysis
 from lightdesign.jobs import Job, JobError, JobManager
 from lightdesign.jobs.messages import Failed, JobKind, LatencySpec, Measurement, Progress, Stopped
@@ -77,13 +78,18 @@ def pinned(result: Analysis) -> None:
     if latency.note_key != NOT_CALIBRATED:  # an LSTM, an operation without a predictor: no button helps
         st.caption(f":material/speed: {md(latency.note(language()))}")
         return
+    not_calibrated(latency, "latency_calibrate")
+
+
+def not_calibrated(latency: Latency, key: str) -> None:
+    """ "Not calibrated" with the Calibrate button (widget ``key``), or the running calibration."""
     job = calibration()
     if job is not None and job.active:
         _calibrating()
         return
     cols = st.columns([4, 1], vertical_alignment="center")
     cols[0].caption(message("latency.not_calibrated", machine=latency.machine, threads=latency.threads))
-    cols[1].button(t("latency.calibrate"), key="latency_calibrate", on_click=start_calibration, icon=":material/speed:")
+    cols[1].button(t("latency.calibrate"), key=key, on_click=start_calibration, icon=":material/speed:")
     refused = st.session_state.pop(CALIBRATION_ERROR, None)
     if refused:
         st.error(message("latency.calibrate_refused", error=refused), icon=icons.ERROR)

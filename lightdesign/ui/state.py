@@ -230,7 +230,7 @@ def analysis(design, batch_size: int = 32, optimizer: str = "adam") -> Analysis:
     the design (a toggle, a tab, another page, a poll) does not analyse it again, which on
     a 1,000-block design is a third of a second of the server's interpreter each time. A
     calibration of the latency model made since (the Calibrate button) analyses it again."""
-    key = (design.to_json(indent=None), batch_size, optimizer, _calibration_stamp())
+    key = (design.to_json(indent=None), batch_size, optimizer, calibration_stamp())
     kept: list = st.session_state.setdefault(ANALYSES, [])
     for index, (known, result) in enumerate(kept):
         if known == key:
@@ -242,7 +242,7 @@ def analysis(design, batch_size: int = 32, optimizer: str = "adam") -> Analysis:
     return result
 
 
-def _calibration_stamp() -> float | None:
+def calibration_stamp() -> float | None:
     """When this machine's one-thread latency calibration was written (None: not calibrated)."""
     from lightdesign.analysis import latency_model
 

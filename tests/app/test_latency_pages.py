@@ -234,3 +234,30 @@ def test_accuracy_against_predicted_latency_has_its_pareto_front(calibrated):
     expected = [analyze(ws.designs[name]).latency.fp32_ms for name in ("seed_cnn", ws.names[1])]
     assert sorted(points["x"]) == pytest.approx(sorted(expected))
     assert len(data) == 2 and data[1]["name"] == "Pareto front"
+
+
+def _learn_page(at):
+    at.switch_page("pages/learn.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_learn_page_shows_two_presets_of_equal_macs_predicted_here(calibrated):
+    from lightdesign.explore import learn
+
+    app = _learn_page(_started(new_app()))
+    pair = learn.equal_macs(*learn.EQUAL_MACS_PAIRS[0])
+    assert any(s.value == "Why MACs and latency disagree" for s in app.subheader)
+    (frame,) = [d.value for d in app.dataframe if "Predicted latency fp32" in d.value.columns]
+    assert frame["MACs"].tolist() == [metrics.MACS.show(pair.first.macs), metrics.MACS.show(pair.second.macs)]
+    assert frame["Predicted latency fp32"].tolist() == [
+        metrics.PREDICTED_FP32.show(r.latency.fp32_ms) for r in (pair.first, pair.second)
+    ]
+    assert any(f"takes {pair.latency_ratio:.2f}× the time" in c.value for c in app.caption)
+
+
+def test_the_learn_page_says_not_calibrated_with_the_button(uncalibrated):
+    app = _learn_page(_started(new_app()))
+    assert any(s.value == "Why MACs and latency disagree" for s in app.subheader)
+    assert any("Latency: not calibrated" in c.value for c in app.caption)
+    assert [b.label for b in app.button if b.key == "learn_latency_calibrate"] == ["Calibrate"]
