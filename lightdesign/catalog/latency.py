@@ -83,6 +83,10 @@ ENTRIES: dict[str, dict[str, str]] = {
         "的耗时是 {first} 的 {ratio:.2f} 倍。",
     ),
     "learn.latency.unknown": tr("No prediction: {note}", "无法预测：{note}"),
+    # the Export page (ui/export_view.py)
+    "col.predicted": tr("predicted", "预测"),
+    "col.prediction_error": tr("prediction error", "预测误差"),
+    "export.predicted_unknown": tr("No predicted latency beside it: {note}", "没有可对照的预测延迟：{note}"),
     "limit.latency": tr("predicted latency fp32", "预测延迟 fp32"),
     "limit.latency_int8": tr("predicted latency int8", "预测延迟 int8"),
     "job.stage.timing_kernels": tr("Timing TFLite operations…", "正在计时 TFLite 算子…"),

@@ -261,3 +261,33 @@ def test_the_learn_page_says_not_calibrated_with_the_button(uncalibrated):
     assert any(s.value == "Why MACs and latency disagree" for s in app.subheader)
     assert any("Latency: not calibrated" in c.value for c in app.caption)
     assert [b.label for b in app.button if b.key == "learn_latency_calibrate"] == ["Calibrate"]
+
+
+def test_the_export_sets_the_prediction_and_its_error_beside_each_measured_tflite_model(calibrated):
+    from lightdesign.jobs.messages import JobKind
+    from lightdesign.ui import job_view
+
+    manager = job_view.job_manager()
+    before = manager.kinds[JobKind.EXPORT]
+    manager.kinds[JobKind.EXPORT] = "tests.fake_jobs:export"  # measures 1.00 ms for every model
+    try:
+        app = _started(new_app())
+        latency = analyze(workspace(app).design).latency
+        app.switch_page("pages/export.py").run()
+        app.number_input(key="export_latency_runs").set_value(5).run()
+        app.button(key="start_export").click().run()
+        run_until(app, lambda a: any("predicted" in d.value.columns for d in a.dataframe), timeout=120)
+    finally:
+        manager.kinds[JobKind.EXPORT] = before
+    (frame,) = [d.value for d in app.dataframe if "predicted" in d.value.columns]
+    assert list(frame["model"]) == ["Keras", "TFLite float32", "TFLite int8"]
+    assert list(frame["predicted"]) == [
+        "",
+        metrics.PREDICTED_FP32.show(latency.fp32_ms),
+        metrics.PREDICTED_INT8.show(latency.int8_ms),
+    ]
+    assert list(frame["prediction error"]) == [
+        "",
+        f"{100 * (latency.fp32_ms - 1.0):+.1f}%",
+        f"{100 * (latency.int8_ms - 1.0):+.1f}%",
+    ]
