@@ -244,7 +244,7 @@ def macs_and_latency() -> None:
             t("costs.macs"): metrics.MACS.show(result.macs),
             t("metric.predicted_fp32"): metrics.PREDICTED_FP32.show(metrics.PREDICTED_FP32.read(result)),
             t("metric.predicted_int8"): metrics.PREDICTED_INT8.show(metrics.PREDICTED_INT8.read(result)),
-            t("col.macs_per_ms"): fmt.count(result.macs / metrics.PREDICTED_FP32.read(result)),
+            t("col.macs_per_ms"): fmt.count(metrics.MACS.read(result) / metrics.PREDICTED_FP32.read(result)),
         }
         for name, result in zip(names, results, strict=True)
     ]
