@@ -291,3 +291,18 @@ def test_the_export_sets_the_prediction_and_its_error_beside_each_measured_tflit
         f"{100 * (latency.fp32_ms - 1.0):+.1f}%",
         f"{100 * (latency.int8_ms - 1.0):+.1f}%",
     ]
+
+
+def test_the_design_page_speaks_chinese_about_latency(calibrated):
+    app = new_app()
+    app.query_params["lang"] = "zh"
+    _started(app)
+    expected = analyze(workspace(app).design).latency
+    assert [m.value for m in app.markdown if ":material/speed:" in m.value] == [
+        f":material/speed: {md(expected.figure('zh'))}"
+    ]
+    assert "线程" in expected.figure("zh")
+    for tab in ("tab.table", "tab.memory"):
+        open_tab(app, tab)
+    assert any("每层时间（预测）" in m.value for m in app.markdown)
+    assert not app.session_state["i18n_missing"], sorted(app.session_state["i18n_missing"])
