@@ -82,7 +82,7 @@ def pinned(result: Analysis) -> None:
 
 
 def not_calibrated(latency: Latency, key: str) -> None:
-    """ "Not calibrated" with the Calibrate button (widget ``key``), or the running calibration."""
+    """Say "not calibrated" beside the Calibrate button (widget ``key``), or show the running calibration."""
     job = calibration()
     if job is not None and job.active:
         _calibrating()
