@@ -12,7 +12,7 @@ from lightdesign.analysis.latency import Latency
 from lightdesign.analysis.network import Analysis
 from lightdesign.jobs import Job, JobError, JobManager
 from lightdesign.jobs.messages import Failed, JobKind, LatencySpec, Measurement, Progress, Stopped
-from lightdesign.ui import icons, persist, plots
+from lightdesign.ui import budget_view, icons, persist, plots
 from lightdesign.ui.i18n import language, t
 from lightdesign.ui.job_view import stage_text
 from lightdesign.ui.markup import html, md, message
@@ -71,7 +71,8 @@ def pinned(result: Analysis) -> None:
     is none: "not calibrated" with the Calibrate button (or the running calibration)."""
     latency = result.latency
     if latency is not None and latency.fp32_ms is not None:
-        st.markdown(f":material/speed: {md(latency.figure(language()))}", help=t("latency.pinned.help"))
+        shown = f":material/speed: {md(latency.figure(language()))}" + _against_budget(latency)
+        st.markdown(shown, help=t("latency.pinned.help"))
         return
     if latency is None:
         return
@@ -79,6 +80,22 @@ def pinned(result: Analysis) -> None:
         st.caption(f":material/speed: {md(latency.note(language()))}")
         return
     not_calibrated(latency, "latency_calibrate")
+
+
+def _against_budget(latency: Latency) -> str:
+    """Each limited precision's share of its latency limit, red when over ("" without a limit)."""
+    limits = budget_view.current_budget().limits
+    parts = []
+    for metric, precision in ((metrics.PREDICTED_FP32, "fp32"), (metrics.PREDICTED_INT8, "int8")):
+        maximum, value = limits.get(metric.key), latency.ms(precision)
+        if not maximum or value is None:
+            continue
+        percent = metrics.share(value, maximum)
+        if value > maximum:
+            parts.append(f":red[{precision} {t('budget.over', pct=percent - 100)}]")
+        else:
+            parts.append(f":green[{precision} {t('budget.fits', pct=percent)}]")
+    return "".join(f" · {part}" for part in parts)
 
 
 def not_calibrated(latency: Latency, key: str) -> None:

@@ -130,6 +130,15 @@ def test_a_latency_limit_is_entered_as_a_time_and_checked(calibrated):
     assert any("'soon' is not a time" in e.value for e in app.error)
 
 
+def test_the_pinned_figure_says_its_share_of_the_latency_limit(calibrated):
+    app = _started(new_app())
+    expected = analyze(workspace(app).design).latency
+    limit = _latency_limit(app, 0.5)
+    (shown,) = [m.value for m in app.markdown if ":material/speed:" in m.value]
+    over = 100 * expected.fp32_ms / limit - 100
+    assert shown == f":material/speed: {md(expected.figure('en'))} · :red[fp32 +{over:.0f}% over budget]"
+
+
 def test_an_uncalibrated_machine_cannot_meet_a_latency_limit_and_says_why(uncalibrated):
     app = open_tab(_started(new_app()), "tab.budget")
     app.text_input(key="budget_latency").set_value("5ms").run()
