@@ -79,6 +79,18 @@ def test_the_block_table_shows_each_blocks_predicted_time_and_share(calibrated):
     )
 
 
+def test_the_layer_table_shows_each_layers_predicted_time(calibrated):
+    app = open_tab(_started(new_app()), "tab.table")
+    app.toggle(key="table_per_layer").set_value(True).run()
+    assert not app.exception, app.exception
+    result = analyze(workspace(app).design)
+    frame = _cost_table(app)
+    shown = dict(zip(frame["layer"], frame["fp32 ms (predicted)"], strict=True))
+    assert result.latency.layers, "the seed CNN's layers are predicted"
+    for layer, times in result.latency.layers.items():
+        assert shown[layer] == round(times["fp32"], 3)
+
+
 def test_the_block_table_has_no_latency_columns_when_not_calibrated(uncalibrated):
     app = open_tab(_started(new_app()), "tab.table")
     assert "fp32 ms (predicted)" not in _cost_table(app).columns
