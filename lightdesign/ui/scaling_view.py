@@ -76,8 +76,15 @@ def _add_scaled(design) -> None:
 
 def _scan(design: Design, kind: str, budget: Budget) -> Work:
     """The session's scan of this design, kind and budget: kept across reruns (a rerun
-    redoes nothing); another design, kind or budget replaces it (and cancels its tasks)."""
-    key = (background.fingerprint(design), kind, tuple(sorted(budget.limits.items())), budget.min_resolution)
+    redoes nothing); another design, kind, budget or latency calibration replaces it (and
+    cancels its tasks)."""
+    key = (
+        background.fingerprint(design),
+        kind,
+        tuple(sorted(budget.limits.items())),
+        budget.min_resolution,
+        state.calibration_stamp(),
+    )
     return background.session_work(SCAN, key, lambda: Work(key, about=(design, kind, budget)))
 
 

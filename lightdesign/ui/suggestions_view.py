@@ -11,7 +11,7 @@ from lightdesign.analysis import metrics
 from lightdesign.analysis.network import Analysis
 from lightdesign.core.design import Design, DesignError
 from lightdesign.explore import suggestions
-from lightdesign.ui import actions, background, icons
+from lightdesign.ui import actions, background, icons, state
 from lightdesign.ui.background import Work
 from lightdesign.ui.budget_view import current_budget
 from lightdesign.ui.i18n import t
@@ -33,8 +33,9 @@ def _apply_suggestion(rule: str, block_ids: tuple[str, ...]) -> None:
 
 def _search(design: Design, rank: metrics.Metric) -> Work:
     """The session's suggestion search for this design, ranked by ``rank`` (the predicted
-    latency under a latency limit, else MACs: the design's order), kept across reruns."""
-    key = (background.fingerprint(design), rank.key)
+    latency under a latency limit, else MACs: the design's order), kept across reruns (a new
+    calibration of the latency model searches again)."""
+    key = (background.fingerprint(design), rank.key, state.calibration_stamp())
 
     def start() -> Work:
         search = Work(key)
