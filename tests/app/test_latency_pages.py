@@ -327,3 +327,16 @@ def test_the_design_page_speaks_chinese_about_latency(calibrated):
         open_tab(app, tab)
     assert any("每层时间（预测）" in m.value for m in app.markdown)
     assert not app.session_state["i18n_missing"], sorted(app.session_state["i18n_missing"])
+
+
+def test_the_compare_and_learn_pages_speak_chinese_about_latency(calibrated):
+    app = new_app()
+    app.query_params["lang"] = "zh"
+    _started(app)
+    workspace(app).add(presets.build("mobilenet_v2", resolution=96))
+    _compare_page(app)
+    assert any(s.value == "延迟与 MACs" for s in app.subheader)
+    _learn_page(app)
+    assert any(s.value == "为什么 MACs 与延迟不一致" for s in app.subheader)
+    assert any("的耗时是" in c.value for c in app.caption)
+    assert not app.session_state["i18n_missing"], sorted(app.session_state["i18n_missing"])
