@@ -29,6 +29,64 @@ ENTRIES: dict[str, dict[str, str]] = {
     ),
     "budget.latency": tr("Max latency fp32 (predicted)", "fp32 延迟上限（预测）"),
     "budget.latency_int8": tr("Max latency int8 (predicted)", "int8 延迟上限（预测）"),
+    "budget.latency.help": tr(
+        "a time, e.g. 5ms, 0.5s or 800us, predicted for TFLite on this machine, one thread; empty = no limit",
+        "一个时间，例如 5ms、0.5s 或 800us，按本机单线程 TFLite 预测；留空表示不限制",
+    ),
+    "budget.latency_unknown": tr(
+        "A latency limit cannot be met while the latency is not predicted: {note}",
+        "延迟未被预测时无法满足延迟上限：{note}",
+    ),
+    "scaling.apply_latency": tr(" · ≈ {ms} predicted", " · 预测 ≈ {ms}"),
+    "suggest.by_latency": tr(
+        "A latency limit is set: the substitutes come by the {metric} they save, the largest first; one that is "
+        "lighter but not faster is left out.",
+        "已设置延迟上限：替换按节省的{metric}从大到小排列；更轻但不更快的替换不列出。",
+    ),
+    "suggest.saves_latency": tr("≈ {ms} faster (fp32, predicted)", "快约 {ms}（fp32，预测）"),
+    "suggest.costs_latency": tr("≈ {ms} slower (fp32, predicted)", "慢约 {ms}（fp32，预测）"),
+    # the Compare page (ui/compare_view.py)
+    "compare.not_predicted": tr(
+        "Not on the chart: {names} (no predicted latency: calibrate this machine on the Design page).",
+        "未在图中：{names}（没有预测延迟：请在“设计”页面校准本机）。",
+    ),
+    "compare.latency": tr("Latency against MACs", "延迟与 MACs"),
+    "compare.latency.axis": tr("predicted latency (ms)", "预测延迟（毫秒）"),
+    "compare.latency_unknown": tr(
+        "No design of the workspace has a predicted latency: {note}", "工作区中没有设计有预测延迟：{note}"
+    ),
+    "compare.latency.caption": tr(
+        "Every design of the workspace, TFLite on {machine}, one thread, predicted. Designs of the same MACs at "
+        "different heights are where MACs mislead about speed.",
+        "工作区中的每个设计，{machine} 上的 TFLite，单线程，预测值。MACs 相同但高度不同的设计，正是 MACs 误导速度判断之处。",
+    ),
+    "compare.latency.spread": tr(
+        "In float32, {fast} runs {fast_rate} MACs per ms and {slow} only {slow_rate}.",
+        "在 float32 下，{fast} 每毫秒运行 {fast_rate} MACs，而 {slow} 只有 {slow_rate}。",
+    ),
+    # the Learn page (ui/learn_view.py)
+    "learn.latency": tr("Why MACs and latency disagree", "为什么 MACs 与延迟不一致"),
+    "learn.latency.why": tr(
+        "MACs count arithmetic, but a CPU spends much of its time moving data: a depthwise convolution does few "
+        "multiply-adds for every byte it reads, a 1×1 convolution with many channels does many, and every "
+        "operation costs a fixed start-up time however small it is. So two networks of the same MACs can differ "
+        "in speed several-fold (the ShuffleNet V2 paper's first guideline). Below, two presets scaled to about "
+        "the same MACs, as this machine's latency model predicts them:",
+        "MACs 只计算算术量，而 CPU 的大量时间花在搬运数据上：深度卷积每读取一个字节只做很少的乘加，通道多的 1×1 卷积则做很多，"
+        "并且每个算子无论多小都有固定的启动开销。因此 MACs 相同的两个网络速度可能相差数倍（ShuffleNet V2 论文的第一条准则）。"
+        "下面是两个缩放到 MACs 大致相同的预设，以及本机延迟模型对它们的预测：",
+    ),
+    "learn.latency.verdict": tr(
+        "{first} and {second} differ by {macs:.0%} in MACs, yet {second} takes {ratio:.2f}× the time of {first} "
+        "in float32 on {machine} (TFLite, one thread, predicted).",
+        "{first} 与 {second} 的 MACs 只相差 {macs:.0%}，但在 {machine} 上（TFLite，单线程，预测）float32 下 {second} "
+        "的耗时是 {first} 的 {ratio:.2f} 倍。",
+    ),
+    "learn.latency.unknown": tr("No prediction: {note}", "无法预测：{note}"),
+    # the Export page (ui/export_view.py)
+    "col.predicted": tr("predicted", "预测"),
+    "col.prediction_error": tr("prediction error", "预测误差"),
+    "export.predicted_unknown": tr("No predicted latency beside it: {note}", "没有可对照的预测延迟：{note}"),
     "limit.latency": tr("predicted latency fp32", "预测延迟 fp32"),
     "limit.latency_int8": tr("predicted latency int8", "预测延迟 int8"),
     "job.stage.timing_kernels": tr("Timing TFLite operations…", "正在计时 TFLite 算子…"),
@@ -58,4 +116,39 @@ ENTRIES: dict[str, dict[str, str]] = {
     "calibrate.failed": tr("calibration failed: {message}", "校准失败：{message}"),
     "calibrate.stopped": tr("calibration stopped: {message}", "校准已停止：{message}"),
     "check.latency_unknown": tr("cannot check {option}: {note}", "无法检查 {option}：{note}"),
+    # the Design page (ui/latency_view.py)
+    "latency.pinned.help": tr(
+        "Predicted time of one inference (batch 1) with TensorFlow Lite on this machine's CPU, its default delegate "
+        "(XNNPACK), one thread: the design lowered to the operations the TFLite converter makes, each timed by this "
+        "machine's latency model. Measure it on the Export page.",
+        "在本机 CPU 上用 TensorFlow Lite 推理一次（batch 1）的预测时间，默认委托（XNNPACK），单线程：设计被转换为 TFLite "
+        "转换器生成的算子，每个算子的时间由本机的延迟模型给出。可在“导出”页面实测。",
+    ),
+    "latency.not_calibrated": tr(
+        "Latency: not calibrated. This machine ({machine}, {threads} thread) has no latency model yet; calibrating "
+        "times TFLite operations here for about 4 minutes.",
+        "延迟：未校准。本机（{machine}，{threads} 线程）还没有延迟模型；校准会在本机计时 TFLite 算子，约需 4 分钟。",
+    ),
+    "latency.calibrate": tr("Calibrate", "校准"),
+    "latency.calibrate_refused": tr("The calibration did not start: {error}", "校准未能开始：{error}"),
+    "latency.calibration_failed": tr("The last calibration failed: {message}", "上次校准失败：{message}"),
+    "latency.calibration_stopped": tr("The last calibration was stopped: {message}", "上次校准已停止：{message}"),
+    "latency.calibration_queued": tr("Waiting for a worker…", "正在等待工作进程…"),
+    "latency.calibrating": tr("Calibrating the latency model: {stage}", "正在校准延迟模型：{stage}"),
+    "latency.calibration_stop": tr("Stop", "停止"),
+    "col.latency_fp32": tr("fp32 ms (predicted)", "fp32 毫秒（预测）"),
+    "col.latency_share": tr("latency share %", "延迟占比 %"),
+    "col.latency_int8": tr("int8 ms (predicted)", "int8 毫秒（预测）"),
+    "latency.timeline.title": tr("Time per layer (predicted)", "每层时间（预测）"),
+    "latency.timeline.fp32": tr("fp32 (XNNPACK)", "fp32（XNNPACK 委托）"),
+    "latency.timeline.int8": tr("int8 (XNNPACK)", "int8（XNNPACK 委托）"),
+    "latency.timeline.y": tr("predicted time (ms)", "预测时间（毫秒）"),
+    "latency.timeline.slowest": tr("slowest: {layer}, {ms:.3f} ms", "最慢：{layer}，{ms:.3f} 毫秒"),
+    "latency.timeline.caption": tr(
+        "TFLite on this machine, one thread: {operations} operations, {fp32} in float32 and {int8} in int8 in all "
+        "(the rest is the cost of one invoke). A layer fused into the one before it (BatchNormalization, ReLU) has no "
+        "bar of its own.",
+        "本机 TFLite，单线程：共 {operations} 个算子，float32 总计 {fp32}，int8 总计 {int8}（其余为一次 invoke 的开销）。"
+        "融合进前一层的层（BatchNormalization、ReLU）没有自己的柱。",
+    ),
 }

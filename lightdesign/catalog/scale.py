@@ -46,6 +46,7 @@ ENTRIES: dict[str, dict[str, str]] = {
     "sweep.accuracy": tr("test accuracy", "测试准确率"),
     "sweep.col.candidate": tr("candidate", "候选"),
     "sweep.col.params": tr("params", "参数量"),
+    "sweep.col.latency": tr("fp32 latency (predicted)", "fp32 延迟（预测）"),
     "sweep.col.accuracy": tr("accuracy", "准确率"),
     "sweep.col.state": tr("state", "状态"),
     "sweep.col.message": tr("message", "信息"),

@@ -23,6 +23,8 @@ METRICS: tuple[Metric, ...] = (
     metrics.PEAK,
     metrics.PEAK_INT8,
     metrics.TRAINING,
+    metrics.PREDICTED_FP32,
+    metrics.PREDICTED_INT8,
     *metrics.MEASURED,
 )
 METRIC_BY_KEY = {m.key: m for m in METRICS}

@@ -10,8 +10,8 @@ from lightdesign.analysis.network import Analysis
 from lightdesign.core import format as fmt
 from lightdesign.explore.budget import LIMIT_BY_KEY, LIMITS, Budget
 from lightdesign.ui import actions, fit_view, icons, state, targets_view
-from lightdesign.ui.i18n import t
-from lightdesign.ui.markup import md
+from lightdesign.ui.i18n import language, t
+from lightdesign.ui.markup import md, message
 
 
 def current_budget() -> Budget:
@@ -49,7 +49,7 @@ def budget_inputs(result: Analysis) -> None:
             key=widget,
             on_change=_set_amount,
             args=(limit.key, widget),
-            help=t("budget.amount.help"),
+            help=t("budget.latency.help" if limit.latency else "budget.amount.help"),
         )
         message = actions.field_error(("budget", limit.key))
         if message:
@@ -67,7 +67,8 @@ def summary(result: Analysis) -> None:
         return
     if result.errors:
         return
-    over = [t(f"limit.{limit.name}") for limit, _, _, fits in budget.checks(result) if not fits]
+    checks = budget.checks(result)
+    over = [t(f"limit.{limit.name}") for limit, _, _, fits in checks if not fits]
     shape = result.design.input_shape
     verdict = budget.target_fit(result)
     if verdict is not None and not verdict.fits:
@@ -78,3 +79,5 @@ def summary(result: Analysis) -> None:
         st.error(t("budget.over_list", items=", ".join(over)), icon=icons.ERROR)
     else:
         st.success(t("budget.fits_all"), icon=icons.OK)
+    if any(limit.latency and value is None for limit, value, _, _ in checks) and result.latency is not None:
+        st.caption(message("budget.latency_unknown", note=result.latency.note(language())))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lightdesign.analysis import metrics
-from lightdesign.analysis.network import Analysis, analyze
+from lightdesign.analysis.network import Analysis
 from lightdesign.core import format as fmt
 from lightdesign.core import presets
 from lightdesign.core.design import Design
@@ -15,7 +15,7 @@ from lightdesign.output.render import to_dot
 from lightdesign.ui import i18n, plots, state
 from lightdesign.ui.graph_view import style_words
 from lightdesign.ui.i18n import t
-from lightdesign.ui.markup import html, message
+from lightdesign.ui.markup import html, md, message
 
 CHOICE_KEY = "compare_choice"
 PRESET_PREFIX = "preset: "
@@ -29,8 +29,11 @@ RATIO_METRICS = (
     metrics.PEAK,
     metrics.PEAK_INT8,
     metrics.TRAINING,
+    metrics.PREDICTED_FP32,
+    metrics.PREDICTED_INT8,
 )
-COST_AXES = (metrics.MACS, metrics.PARAMS, metrics.PEAK, metrics.WEIGHTS_INT8)
+LATENCY_AXES = (metrics.PREDICTED_FP32, metrics.PREDICTED_INT8)
+COST_AXES = (metrics.MACS, *LATENCY_AXES, metrics.PARAMS, metrics.PEAK, metrics.WEIGHTS_INT8)
 QUALITY_AXES = (metrics.ACCURACY, metrics.PARAMS, metrics.MACS, metrics.PEAK)
 
 
@@ -122,7 +125,7 @@ def ratio_bars(names: list[str], analyses: list[Analysis]) -> None:
     import plotly.graph_objects as go
 
     summaries = [metrics.summary(a) for a in analyses]
-    shown = RATIO_METRICS
+    shown = [m for m in RATIO_METRICS if all(s[m.key] is not None for s in summaries)]  # latency: when predicted
     figure = go.Figure()
     for i, name in enumerate(names):
         ratios = [summaries[i][m.key] / summaries[0][m.key] if summaries[0][m.key] else 0 for m in shown]
@@ -254,16 +257,21 @@ def scatter() -> None:
     points, designs, labels = [], [], []
     if accuracy:
         for name, run in ws.all_runs():
-            figures = metrics.from_record(run)
+            figures = _run_figures(name, run)
             points.append((figures[x_key], figures[y_key]))
             designs.append(name)
             labels.append(t("compare.run_label", name=name, dataset=run["dataset"], epochs=run["epochs"]))
     else:
         for name in ws.names:
-            summary = metrics.summary(analyze(ws.designs[name]))
+            summary = metrics.summary(state.analysis(ws.designs[name]))
             points.append((summary[x_key], summary[y_key]))
             designs.append(name)
             labels.append(name)
+    unknown = [i for i, (x, y) in enumerate(points) if x is None or y is None]  # a latency not predicted
+    if unknown:
+        st.caption(message("compare.not_predicted", names=", ".join(sorted({designs[i] for i in unknown}))))
+        kept = [i for i in range(len(points)) if i not in set(unknown)]
+        points, designs, labels = [points[i] for i in kept], [designs[i] for i in kept], [labels[i] for i in kept]
     if not points:
         st.info(t("compare.no_runs"))
         return
@@ -310,6 +318,70 @@ def scatter() -> None:
     st.plotly_chart(figure, key="pareto")
     if accuracy:
         missing_runs(ws.names, set(designs))
+
+
+def _run_figures(name: str, run: dict) -> dict:
+    """A run's figures as recorded when it trained; a latency not predicted then (trained
+    before this machine was calibrated) is the design's prediction now, when the design is
+    still the network it trained (the same MACs and params)."""
+    figures = metrics.from_record(run)
+    ws = state.workspace()
+    if all(figures[m.key] is not None for m in LATENCY_AXES) or name not in ws.designs:
+        return figures
+    now = metrics.summary(state.analysis(ws.designs[name]))
+    if all(now[m.key] == figures[m.key] for m in (metrics.MACS, metrics.PARAMS)):
+        figures.update({m.key: now[m.key] for m in LATENCY_AXES if figures[m.key] is None})
+    return figures
+
+
+def latency_against_macs() -> None:
+    """Every design of the workspace at its MACs and its predicted latency, named: designs
+    of equal MACs at different heights are where MACs mislead about speed."""
+    import plotly.graph_objects as go
+
+    ws = state.workspace()
+    results = [(name, state.analysis(ws.designs[name])) for name in ws.names]
+    results = [(name, r) for name, r in results if not r.errors]
+    known = [(name, r) for name, r in results if metrics.PREDICTED_FP32.read(r) is not None]
+    if not known:
+        note = next((r.latency.note(i18n.language()) for _, r in results if r.latency is not None), None)
+        st.caption(message("compare.latency_unknown", note=note or ""))
+        return
+    figure = go.Figure()
+    for metric, color in ((metrics.PREDICTED_FP32, COLORS[0]), (metrics.PREDICTED_INT8, COLORS[1])):
+        figure.add_trace(
+            go.Scatter(
+                x=[metrics.MACS.read(r) for _, r in known],
+                y=[metric.read(r) for _, r in known],
+                mode="markers+text",
+                text=[html(name) for name, _ in known],
+                textposition="top center",
+                name=metric_label(metric),
+                marker=dict(size=10, color=color),
+                hovertemplate="%{text}<br>%{x:,} MACs · %{y:.3f} ms<extra>" + metric_label(metric) + "</extra>",
+            )
+        )
+    figure.update_layout(
+        height=360,
+        xaxis_title=metric_label(metrics.MACS),
+        yaxis_title=t("compare.latency.axis"),
+        margin=dict(l=10, r=10, t=30, b=10),
+    )
+    figure.update_xaxes(range=plots.padded_range([metrics.MACS.read(r) for _, r in known]))
+    plots.legend_above(figure)
+    st.plotly_chart(figure, key="latency_macs")
+    rates = sorted((metrics.MACS.read(r) / metrics.PREDICTED_FP32.read(r), name) for name, r in known)
+    caption = t("compare.latency.caption", machine=known[0][1].latency.machine)
+    if len(rates) > 1:
+        (slow, slow_name), (fast, fast_name) = rates[0], rates[-1]
+        caption += " " + t(
+            "compare.latency.spread",
+            fast=fast_name,
+            fast_rate=fmt.count(fast),
+            slow=slow_name,
+            slow_rate=fmt.count(slow),
+        )
+    st.caption(md(caption))
 
 
 def point_names(designs: list[str], points: list[tuple[float, float]]) -> list[str]:

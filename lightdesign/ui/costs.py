@@ -24,7 +24,7 @@ from lightdesign.analysis.metrics import (
 )
 from lightdesign.analysis.network import OPTIMIZER_SLOTS, Analysis, training_memory
 from lightdesign.core import format as fmt
-from lightdesign.ui import budget_view, fit_view, plots, state
+from lightdesign.ui import budget_view, fit_view, latency_view, plots, state
 from lightdesign.ui.i18n import t
 from lightdesign.ui.markup import html, message
 
@@ -98,6 +98,7 @@ def metrics(result: Analysis) -> None:
         )
         st.selectbox(t("costs.optimizer"), sorted(OPTIMIZER_SLOTS), **state.persistent_widget(state.OPTIMIZER))
     fit_view.figure(result, row[8])
+    latency_view.pinned(result)
     st.caption(
         t(
             "costs.exact",
@@ -191,6 +192,7 @@ def timeline(result: Analysis, key: str = "memory_timeline") -> None:
     st.markdown(f"**{t('costs.timeline.title')}**")
     st.plotly_chart(figure, key=key)
     st.caption(t("costs.timeline.caption", arena=fmt.size(PEAK_INT8.read(result))))
+    latency_view.layer_times(result)
 
 
 def stale(result: Analysis) -> None:
@@ -274,7 +276,7 @@ def table(result: Analysis) -> None:
             }
             for b in result.blocks
         ]
-    frame = pd.DataFrame(rows).rename(columns=lambda c: t(f"col.{c}"))
+    frame = latency_view.with_latency(pd.DataFrame(rows).rename(columns=lambda c: t(f"col.{c}")), result, per_layer)
     number = st.column_config.NumberColumn(format="localized")
     st.dataframe(
         frame,

@@ -33,7 +33,7 @@ from lightdesign.output.codegen import generate, model_name
 from lightdesign.output.render import to_dot, to_image, to_mermaid
 from lightdesign.store import disk
 from lightdesign.ui import file_weights, graph_view, icons, mcu_export_view, persist, state
-from lightdesign.ui.i18n import labels, t
+from lightdesign.ui.i18n import labels, language, t
 from lightdesign.ui.job_view import adopt, job_manager, message_text, session_id, stage_text, state_text
 from lightdesign.ui.markup import md, message
 
@@ -49,6 +49,10 @@ FILE_NAMES = {  # the download's name after the design's
     ModelFormat.KERAS: "{stem}.keras",
     ModelFormat.TFLITE_FLOAT32: "{stem}_float32.tflite",
     ModelFormat.TFLITE_INT8: "{stem}_int8.tflite",
+}
+PREDICTED = {  # the prediction each measured TFLite model answers to
+    ModelFormat.TFLITE_FLOAT32: metrics.PREDICTED_FP32,
+    ModelFormat.TFLITE_INT8: metrics.PREDICTED_INT8,
 }
 LATENCY_LABELS = {
     ModelFormat.KERAS: "Keras",
@@ -397,6 +401,7 @@ def export_results(job: Job, result: Analysis) -> None:
         {
             t("col.model"): label,
             t("col.latency"): f"{out.latency_ms[file_format]:.2f} ms",
+            **predicted_beside(result, file_format, out.latency_ms[file_format]),
             t("col.macs"): metrics.MACS.show(macs),
             t("col.macs_per_ms"): fmt.count(macs / max(out.latency_ms[file_format], 1e-9)),
         }
@@ -405,10 +410,25 @@ def export_results(job: Job, result: Analysis) -> None:
     ]
     st.dataframe(table, hide_index=True, key="export_latency")
     st.caption(t("export.latency_caption"))
+    if result.latency is not None and result.latency.fp32_ms is None:
+        st.caption(message("export.predicted_unknown", note=result.latency.note(language())))
     micro_arena(out, result)
     mcu_export_view.measured_fit(out, result)
     mcu_export_view.operators(out, result)
     mcu_export_view.bundle(out, stem, _safe_bytes)
+
+
+def predicted_beside(result: Analysis, file_format: ModelFormat, measured_ms: float) -> dict[str, str]:
+    """The analysis's predicted latency of a TFLite model and its error against the measured
+    one, in %, as cells ("" for the Keras model and where not predicted)."""
+    metric = PREDICTED.get(file_format)
+    predicted = metric.read(result) if metric is not None else None
+    if predicted is None:
+        return {t("col.predicted"): "", t("col.prediction_error"): ""}
+    return {
+        t("col.predicted"): metric.show(predicted),
+        t("col.prediction_error"): f"{100 * (predicted - measured_ms) / max(measured_ms, 1e-9):+.1f}%",
+    }
 
 
 def file_note(entry: ExportedFile | None) -> str:

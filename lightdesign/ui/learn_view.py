@@ -209,6 +209,58 @@ def networks() -> None:
             open_button(name, "nets")
 
 
+PAIR = learn.EQUAL_MACS_PAIRS[0]  # many thin depthwise layers against few wide convolutions
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _equal_macs(calibration: float | None) -> learn.EqualMacs:
+    """The Learn page's pair of equal MACs, predicted with this machine's calibration (made
+    again when it changes)."""
+    return learn.equal_macs(*PAIR)
+
+
+def macs_and_latency() -> None:
+    """Why MACs and latency disagree, on this machine: two presets of about equal MACs and
+    their predicted latencies (or "not calibrated" with the Calibrate button)."""
+    from lightdesign.ui import latency_view
+
+    st.subheader(t("learn.latency"))
+    st.markdown(t("learn.latency.why"))
+    pair = _equal_macs(state.calibration_stamp())
+    results = (pair.first, pair.second)
+    latency = pair.first.latency
+    if pair.latency_ratio is None:
+        if latency is not None and latency.note_key == latency_view.NOT_CALIBRATED:
+            latency_view.not_calibrated(latency, "learn_latency_calibrate")
+        elif latency is not None:
+            st.caption(message("learn.latency.unknown", note=latency.note(language())))
+        return
+    names = [
+        f"{preset_title(name)} {result.design.input_shape[0]}px" for name, result in zip(PAIR, results, strict=True)
+    ]
+    rows = [
+        {
+            t("col.preset"): name,
+            t("costs.macs"): metrics.MACS.show(result.macs),
+            t("metric.predicted_fp32"): metrics.PREDICTED_FP32.show(metrics.PREDICTED_FP32.read(result)),
+            t("metric.predicted_int8"): metrics.PREDICTED_INT8.show(metrics.PREDICTED_INT8.read(result)),
+            t("col.macs_per_ms"): fmt.count(metrics.MACS.read(result) / metrics.PREDICTED_FP32.read(result)),
+        }
+        for name, result in zip(names, results, strict=True)
+    ]
+    st.dataframe(rows, hide_index=True, key="learn_equal_macs")
+    st.caption(
+        message(
+            "learn.latency.verdict",
+            first=names[0],
+            second=names[1],
+            macs=abs(pair.macs_ratio - 1),
+            ratio=pair.latency_ratio,
+            machine=latency.machine,
+        )
+    )
+
+
 # -- the article's own flow ------------------------------------------------------------------
 
 

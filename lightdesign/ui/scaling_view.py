@@ -76,9 +76,16 @@ def _add_scaled(design) -> None:
 
 def _scan(design: Design, kind: str, budget: Budget) -> Work:
     """The session's scan of this design, kind and budget: kept across reruns (a rerun
-    redoes nothing); another design, kind or budget replaces it (and cancels its tasks)."""
-    limits = tuple(sorted(budget.limits.items()))
-    key = (background.fingerprint(design), kind, limits, budget.min_resolution, budget.target)
+    redoes nothing); another design, kind, budget, target or latency calibration replaces it
+    (and cancels its tasks)."""
+    key = (
+        background.fingerprint(design),
+        kind,
+        tuple(sorted(budget.limits.items())),
+        budget.min_resolution,
+        budget.target,
+        state.calibration_stamp(),
+    )
     return background.session_work(SCAN, key, lambda: Work(key, about=(design, kind, budget)))
 
 
@@ -159,14 +166,20 @@ def _progress(scan: Work) -> None:
 
 
 def _heatmaps(scan: Work) -> None:
-    design, kind, _ = scan.about
+    """MACs and peak memory over the grid; under a latency limit, the limited predicted
+    latency beside them (what ranks the points then)."""
+    design, kind, budget = scan.about
     grid = scaling.assemble(kind, design, scan.results)
     axes = _scan_axes(kind)
-    cols = st.columns(2)
+    rank = budget.ranking
+    cols = st.columns(3 if rank.unit is metrics.Unit.MS else 2)
     with cols[0]:
         _heatmap(grid, kind, design, metrics.MACS, t("scaling.heat.macs"), *axes, key=f"heat_macs_{kind}")
     with cols[1]:
         _heatmap(grid, kind, design, metrics.PEAK, t("scaling.heat.peak"), *axes, key=f"heat_peak_{kind}")
+    if len(cols) == 3:
+        with cols[2]:
+            _heatmap(grid, kind, design, rank, t(rank.label_key), *axes, key=f"heat_latency_{kind}")
 
 
 def _scan_result(scan: Work) -> None:
@@ -183,7 +196,8 @@ def _scan_result(scan: Work) -> None:
     if not budget.active:
         st.info(t("scaling.need_budget"))
         return
-    best = scaling.largest_fit(scaling.assemble(kind, design, scan.results))
+    rank = budget.ranking  # the predicted latency under a latency limit, else MACs
+    best = scaling.largest_fit(scaling.assemble(kind, design, scan.results), rank)
     if best is None:
         st.warning(t("scaling.none_fit"), icon=icons.WARNING)
         return
@@ -198,7 +212,8 @@ def _scan_result(scan: Work) -> None:
             y=axes[1],
             yv=f"{best.y:g}",
             macs=metrics.MACS.show(best.value(metrics.MACS)),
-        ),
+        )
+        + ("" if rank is metrics.MACS else t("scaling.apply_latency", ms=rank.show(best.value(rank)))),
         key=f"apply_scaled_{kind}",
         on_click=_add_scaled,
         args=(scaled,),

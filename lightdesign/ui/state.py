@@ -221,15 +221,16 @@ def workspace() -> Workspace:
     return st.session_state[WORKSPACE]
 
 
-ANALYSES = "analyses"  # (design JSON, batch size, optimizer) -> Analysis of the last few designs
+ANALYSES = "analyses"  # (design JSON, batch size, optimizer, calibration) -> Analysis of the last few designs
 MAX_ANALYSES = 3
 
 
 def analysis(design, batch_size: int = 32, optimizer: str = "adam") -> Analysis:
     """The design's analysis, done once per design content: a rerun that changed nothing in
     the design (a toggle, a tab, another page, a poll) does not analyse it again, which on
-    a 1,000-block design is a third of a second of the server's interpreter each time."""
-    key = (design.to_json(indent=None), batch_size, optimizer)
+    a 1,000-block design is a third of a second of the server's interpreter each time. A
+    calibration of the latency model made since (the Calibrate button) analyses it again."""
+    key = (design.to_json(indent=None), batch_size, optimizer, calibration_stamp())
     kept: list = st.session_state.setdefault(ANALYSES, [])
     for index, (known, result) in enumerate(kept):
         if known == key:
@@ -239,6 +240,16 @@ def analysis(design, batch_size: int = 32, optimizer: str = "adam") -> Analysis:
     kept.insert(0, (key, result))
     del kept[MAX_ANALYSES:]
     return result
+
+
+def calibration_stamp() -> float | None:
+    """When this machine's one-thread latency calibration was written (None: not calibrated)."""
+    from lightdesign.analysis import latency_model
+
+    try:
+        return latency_model.path_for(latency_model.this_machine(1)).stat().st_mtime
+    except OSError:
+        return None
 
 
 SOURCES = "generated_sources"  # design JSON -> its generated Keras source (the last few designs)

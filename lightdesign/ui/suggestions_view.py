@@ -11,8 +11,9 @@ from lightdesign.analysis import metrics
 from lightdesign.analysis.network import Analysis
 from lightdesign.core.design import Design, DesignError
 from lightdesign.explore import suggestions
-from lightdesign.ui import actions, background, icons
+from lightdesign.ui import actions, background, icons, state
 from lightdesign.ui.background import Work
+from lightdesign.ui.budget_view import current_budget
 from lightdesign.ui.i18n import t
 
 SUGGESTIONS = "suggestions_search"  # the session's one suggestion search (a background.Work)
@@ -30,17 +31,19 @@ def _apply_suggestion(rule: str, block_ids: tuple[str, ...]) -> None:
     actions.edit(substitute)
 
 
-def _search(design: Design) -> Work:
-    """The session's suggestion search for this design (kept across reruns)."""
-    key = background.fingerprint(design)
+def _search(design: Design, rank: metrics.Metric) -> Work:
+    """The session's suggestion search for this design, ranked by ``rank`` (the predicted
+    latency under a latency limit, else MACs: the design's order), kept across reruns (a new
+    calibration of the latency model searches again)."""
+    key = (background.fingerprint(design), rank.key, state.calibration_stamp())
 
     def start() -> Work:
         search = Work(key)
         if len(design.blocks) <= background.INLINE_MAX_BLOCKS:
-            search.results[FOUND] = suggestions.suggest_within(design, SUGGEST_BUDGET_S)
+            search.results[FOUND] = suggestions.suggest_within(design, SUGGEST_BUDGET_S, rank)
             search.state = background.DONE
         else:
-            search.submit(FOUND, suggestions.suggest_within, design, SUGGEST_BUDGET_S)
+            search.submit(FOUND, suggestions.suggest_within, design, SUGGEST_BUDGET_S, rank)
         return search
 
     return background.session_work(SUGGESTIONS, key, start)
@@ -55,7 +58,10 @@ def _collect(search: Work) -> None:
 
 def lighter_substitutes(result: Analysis) -> None:
     st.caption(t("suggest.intro"))
-    search = _search(result.design)
+    rank = current_budget().ranking
+    if rank.unit is metrics.Unit.MS:
+        st.caption(t("suggest.by_latency", metric=t(rank.label_key)))
+    search = _search(result.design, rank)
     _collect(search)
     if search.state == background.RUNNING:
         background.live(SUGGESTIONS, _collect, _running)
@@ -78,6 +84,7 @@ def lighter_substitutes(result: Analysis) -> None:
                     macs=metrics.MACS.show(suggestion.macs_saved),
                     macs_pct=metrics.share(suggestion.macs_saved, metrics.MACS.read(result)),
                 )
+                + _latency_words(suggestion.latency_saved_ms)
                 + (" · " + t("suggest.theory", text=suggestion.theory) if suggestion.theory else "")
             )
         cols[1].button(
@@ -86,6 +93,14 @@ def lighter_substitutes(result: Analysis) -> None:
             on_click=_apply_suggestion,
             args=suggestion.key,
         )
+
+
+def _latency_words(saved_ms: float | None) -> str:
+    """What a substitute does to the predicted float32 latency ("" when not predicted)."""
+    if saved_ms is None:
+        return ""
+    key = "suggest.saves_latency" if saved_ms >= 0 else "suggest.costs_latency"
+    return " · " + t(key, ms=metrics.PREDICTED_FP32.show(abs(saved_ms)))
 
 
 def _running(search: Work) -> None:

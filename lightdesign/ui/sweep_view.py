@@ -19,6 +19,7 @@ from lightdesign.jobs.messages import JobState, TrainSettings
 from lightdesign.jobs.specs import dataset_for_job, keras_dataset
 from lightdesign.jobs.sweep import INTERRUPTED, MAX_CANDIDATES, RUNNING, Sweep, choose
 from lightdesign.ui import icons, persist, state
+from lightdesign.ui.budget_view import current_budget
 from lightdesign.ui.i18n import labels, t
 from lightdesign.ui.job_view import job_manager, state_text
 from lightdesign.ui.markup import message
@@ -182,7 +183,8 @@ def panel(design: Design, kind: str, points: list) -> None:
 
 
 def _form(design: Design, kind: str, points: list) -> None:
-    front = choose(design, kind, points, MAX_CANDIDATES)
+    rank = current_budget().ranking  # the predicted latency under a latency limit, else MACs
+    front = choose(design, kind, points, MAX_CANDIDATES, rank)
     if not front:
         return
     st.caption(t("sweep.intro", count=len(front), where=job_manager().backend.describe()))
@@ -197,8 +199,8 @@ def _form(design: Design, kind: str, points: list) -> None:
         t("sweep.count"), 1, len(front), min(DEFAULT_CANDIDATES, len(front)), key=f"sweep_count_{len(front)}"
     )
     samples = cols[3].number_input(t("sweep.samples"), 100, 60_000, 2000, step=500, key="sweep_samples")
-    chosen = choose(design, kind, points, int(count))
-    st.caption(", ".join(f"{c.label} ({metrics.MACS.show(c.macs)})" for c in chosen))
+    chosen = choose(design, kind, points, int(count), rank)
+    st.caption(", ".join(f"{c.label} ({_cost(c.figures)})" for c in chosen))
     settings = TrainSettings(
         epochs=int(epochs),
         batch_size=int(st.session_state.get(state.BATCH_SIZE) or 32),
@@ -211,6 +213,13 @@ def _form(design: Design, kind: str, points: list) -> None:
         on_click=_start,
         args=(design, kind, chosen, key, settings),
     )
+
+
+def _cost(figures: dict) -> str:
+    """A candidate's MACs, and its predicted float32 latency where known."""
+    latency = figures.get(metrics.PREDICTED_FP32.key)
+    shown = metrics.MACS.show(figures.get(metrics.MACS.key))
+    return shown if latency is None else f"{shown}, ≈ {metrics.PREDICTED_FP32.show(latency)}"
 
 
 @st.fragment(run_every=1.0)
@@ -261,6 +270,7 @@ def _chart_and_table(sweep: Sweep) -> None:
             {
                 t("sweep.col.candidate"): o.label,
                 "MACs": metrics.MACS.show(o.macs),
+                t("sweep.col.latency"): metrics.PREDICTED_FP32.show(o.figures.get(metrics.PREDICTED_FP32.key)),
                 t("sweep.col.params"): metrics.PARAMS.show(o.figures.get(metrics.PARAMS.key)),
                 t("sweep.col.accuracy"): f"{o.accuracy:.1%}" if o.accuracy is not None else "",
                 t("sweep.col.state"): status

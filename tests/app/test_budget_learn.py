@@ -94,6 +94,7 @@ LEARN_SECTIONS = (
     "learn.dense",
     "learn.sep",
     "learn.nets",
+    "learn.latency",
     "learn.rnn",
     "learn.quant",
     "learn.use",

@@ -102,7 +102,7 @@ def exported(manager, edit=None):
     design = from_json(result.design.to_json())
     if edit is not None:
         edit(design)
-    lent = file_weights(design, record)  # what the Export page offers as "the file's weights"
+    lent = file_weights(design, record, [path.parent])  # what the Export page offers as "the file's weights"
     assert lent.source is not None, lent.reason
     spec = export_spec(design, new_work_dir(), None, 2, lent.source)  # export_view.start_export
     assert spec.weights == lent.source and spec.model_path is None
