@@ -8,9 +8,10 @@ import functools
 import numpy as np
 import pytest
 
+from lightdesign.analysis import support
 from lightdesign.analysis.network import analyze
 from lightdesign.core import presets
-from lightdesign.jobs import export, int8_scales
+from lightdesign.jobs import export, int8_scales, mcu
 
 from .harness import assert_conforms, build
 from .random_designs import random_design
@@ -115,6 +116,18 @@ def test_preset_int8_peak_matches_the_tflite_micro_arena(name):
         return
     assert analyze(design).deployment.supported
     check(design)
+
+
+@pytest.mark.parametrize("name", [name for name in CONFIGS if name != "text_rnn"])
+def test_preset_int8_file_holds_exactly_the_predicted_operators(name):
+    """What the Export page states after an export: the converted file's operators (read from
+    the file) against the ones the analysis predicts the converter makes."""
+    design = presets.build(name, **CONFIGS[name])
+    checked = support.check_converted(analyze(design), mcu.file_operators(int8_model(design)))
+    assert checked.agrees, (
+        sorted(set(checked.predicted) - set(checked.found)),
+        sorted(set(checked.found) - set(checked.predicted)),
+    )
 
 
 @pytest.mark.parametrize("seed", RANDOM_SEEDS)
