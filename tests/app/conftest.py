@@ -40,6 +40,25 @@ def new_app():
 
 
 @pytest.fixture
+def session(monkeypatch):
+    """A session's state as a plain dict holding a new workspace (the seed CNN), for views called directly."""
+    import streamlit as st
+
+    from lightdesign.core.workspace import Workspace
+    from lightdesign.ui import state
+
+    values = {
+        state.WORKSPACE: Workspace(),
+        state.SELECTED: None,
+        state.BATCH_SIZE: 32,
+        state.OPTIMIZER: "adam",
+        state.MESSAGES: [],
+    }
+    monkeypatch.setattr(st, "session_state", values)
+    return values
+
+
+@pytest.fixture
 def app():
     at = new_app()
     at.run()

@@ -2,27 +2,9 @@
 one undoable edit whose result, or refusal, is said in words on the canvas. The browser's
 side (the drag, the menu) is in tests/e2e/test_editor_at_laptop_sizes.py."""
 
-import pytest
-import streamlit as st
-
 from lightdesign.analysis.network import analyze
 from lightdesign.core import wiring
-from lightdesign.core.workspace import Workspace
 from lightdesign.ui import canvas, state
-
-
-@pytest.fixture
-def session(monkeypatch):
-    """A session's state as a plain dict holding a workspace with the seed CNN."""
-    values = {
-        state.WORKSPACE: Workspace(),
-        state.SELECTED: None,
-        state.BATCH_SIZE: 32,
-        state.OPTIMIZER: "adam",
-        state.MESSAGES: [],
-    }
-    monkeypatch.setattr(st, "session_state", values)
-    return values
 
 
 def design(session):

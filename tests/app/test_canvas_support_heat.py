@@ -1,32 +1,14 @@
 """What the canvas and the inspector say of a block beyond its shape: the operators TFLite
 Micro's int8 kernels cannot run (with the alternative), and the latency heat map."""
 
-import pytest
-import streamlit as st
-
 from lightdesign.analysis import support
 from lightdesign.analysis.latency import Latency
 from lightdesign.analysis.network import analyze
 from lightdesign.catalog import CATALOG
 from lightdesign.core import presets
-from lightdesign.core.workspace import Workspace
 from lightdesign.ui import canvas, latency_heat, ops_view, state
 
 from .conftest import workspace
-
-
-@pytest.fixture
-def session(monkeypatch):
-    """A session's state as a plain dict holding a workspace with the seed CNN."""
-    values = {
-        state.WORKSPACE: Workspace(),
-        state.SELECTED: None,
-        state.BATCH_SIZE: 32,
-        state.OPTIMIZER: "adam",
-        state.MESSAGES: [],
-    }
-    monkeypatch.setattr(st, "session_state", values)
-    return values
 
 
 def badges(drawing, tone):
