@@ -421,6 +421,14 @@ function ContextMenu({ menu, texts, send, close }) {
 
 // A connection onto a block's main input: merge with what it reads (Add, Concatenate) or
 // replace it. Each choice says what the block will read.
+// A menu's place in the canvas (x, y from its top left) moved so that all of it (width x height)
+// is on screen: the canvas may run below the window's bottom on a laptop.
+function inView(bounds, x, y, width, height) {
+  const top = Math.max(4, 4 - bounds.top);
+  const bottom = Math.min(bounds.height, window.innerHeight - bounds.top) - height;
+  return { x: Math.max(4, Math.min(x, bounds.width - width)), y: Math.max(top, Math.min(y, bottom)) };
+}
+
 function ConnectMenu({ choice, texts, send, close }) {
   if (!choice) return null;
   const fill = (text) =>
@@ -735,8 +743,7 @@ function Flow({ data, send, host }) {
         sourceName: source === "input" ? data.texts.input : sourceName,
         targetName: to.name,
         main: to.reads === "input" ? data.texts.input : to.reads,
-        x: Math.max(4, Math.min(x, bounds.width - 290)),
-        y: Math.max(4, Math.min(y, bounds.height - 170)),
+        ...inView(bounds, x, y, 290, 200),
       });
     },
     [flow, send, data.blocks, data.texts, setMenu, setChoice],
