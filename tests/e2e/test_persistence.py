@@ -36,10 +36,26 @@ def workspace_id(page) -> str:
     return match.group(1)
 
 
+def stack_button(page, name: str):
+    """A button of the inspector's keyboard controls (an expander, opened if it is closed)."""
+    button = page.get_by_role("button", name=name)
+    if not button.is_visible():
+        page.get_by_text("Select, add, move, delete (keyboard)").click()
+    return button
+
+
+def batch_size(page):
+    """The training-memory batch size field, in the figures row's "All figures" popover."""
+    field = page.get_by_label("Batch size")
+    if not field.is_visible():
+        page.get_by_role("button", name="All figures").click()
+    return field
+
+
 def click_and_wait_for_new_params(page, button: str) -> int:
     """Click ``button`` and wait until the params change; returns them."""
     before = params(page)
-    page.get_by_role("button", name=button).click()
+    stack_button(page, button).click()
     page.wait_for_function(
         "before => { const t = [...document.querySelectorAll('p, div')].map(e => e.innerText)"
         ".find(s => s && s.startsWith('Exact:')); return t && !t.includes(before); }",
@@ -52,6 +68,17 @@ def click_and_wait_for_new_params(page, button: str) -> int:
 def add_block(page) -> int:
     """Add a block after the selected one; returns the params after the change."""
     return click_and_wait_for_new_params(page, "Add after selected")
+
+
+def stop_server(process: subprocess.Popen) -> None:
+    """Ask a server to stop; kill it if it has not within 10 s (its job workers may be busy)."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 class Server:
@@ -72,12 +99,8 @@ class Server:
         self.process.wait(timeout=20)
 
     def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        if self.process:
+            stop_server(self.process)
 
 
 @pytest.fixture
@@ -121,7 +144,7 @@ def test_two_tabs_on_one_workspace_lose_no_edit(browser, own_server):
     assert params(tab_b) == base
     after_a = add_block(tab_a)
     # Tab B still shows the old design; its edit must not overwrite tab A's.
-    tab_b.get_by_role("button", name="Add after selected").click()
+    stack_button(tab_b, "Add after selected").click()
     tab_b.get_by_text("changed in another tab").first.wait_for()
     wait_idle(tab_b)
     assert params(tab_b) == after_a  # reloaded: tab A's edit is there
@@ -139,15 +162,15 @@ def test_a_stale_tab_keeps_the_batch_size_another_tab_saved(browser, own_server)
     context_a, tab_a = open_page(browser, own_server.url)
     wid = workspace_id(tab_a)
     context_b, tab_b = open_page(browser, f"{own_server.url}/?w={wid}")
-    field = tab_a.get_by_label("Batch size")
+    field = batch_size(tab_a)
     field.fill("64")
     field.press("Enter")
     wait_idle(tab_a)
     tab_a.get_by_text("Saved").first.wait_for()
     after = add_block(tab_b)
-    assert tab_b.get_by_label("Batch size").input_value() == "64"
+    assert batch_size(tab_b).input_value() == "64"
     context_c, fresh = open_page(browser, f"{own_server.url}/?w={wid}")
-    assert fresh.get_by_label("Batch size").input_value() == "64" and params(fresh) == after
+    assert batch_size(fresh).input_value() == "64" and params(fresh) == after
     for context in (context_a, context_b, context_c):
         context.close()
 
@@ -273,5 +296,4 @@ def test_the_recent_list_cookie_is_secure_when_the_app_is_served_over_https(brow
         assert workspace_id(page) in cookie["value"]
         context.close()
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop_server(process)
