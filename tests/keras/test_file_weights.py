@@ -7,9 +7,10 @@ import threading
 import numpy as np
 import pytest
 
+from lightdesign import config
 from lightdesign.data import builtin
 from lightdesign.importers import import_file
-from lightdesign.importers.weights import file_record, file_weights, keep_model_file
+from lightdesign.importers.weights import MODELS_DIR, file_record, file_weights, keep_model_file
 from lightdesign.jobs import export, train
 from lightdesign.jobs.file_weights import copy_weights
 from lightdesign.jobs.messages import Finished, ModelFormat, TrainSettings
@@ -52,6 +53,11 @@ def original(keras, tmp_path_factory):
     return model, path
 
 
+def owned() -> list:
+    """The folder the app lends weights from: the work folder's kept model files."""
+    return [config.work_dir() / MODELS_DIR]
+
+
 def imported(path, fold=False):
     result = import_file(path, fold=fold)
     kept = keep_model_file(path.read_bytes(), path.name)
@@ -61,7 +67,7 @@ def imported(path, fold=False):
 def test_the_unchanged_import_predicts_as_the_original(keras, original):
     model, path = original
     design, record = imported(path)
-    lent = file_weights(design, record)
+    lent = file_weights(design, record, owned())
     assert lent.source is not None and lent.plan.unchanged
     assert set(lent.source.layers) == {"c1", "bn1", "dw", "bn2", "pw", "head"}
     spec = train_spec(
@@ -79,7 +85,7 @@ def test_fine_tuning_starts_from_the_file_weights(keras, original):
     work = new_work_dir()
     settings = TrainSettings(epochs=1, batch_size=64, learning_rate=1e-5, max_samples=512)
     spec = train_spec(
-        design, dataset_for_job(builtin.digits(8), work), settings, work, file_weights(design, record).source
+        design, dataset_for_job(builtin.digits(8), work), settings, work, file_weights(design, record, owned()).source
     )
     events = []
     train.run(spec, events.append, threading.Event())
@@ -97,7 +103,7 @@ def test_export_writes_the_file_weights_as_int8_in_one_step(keras, original):
     model, path = original
     design, record = imported(path)
     events = []
-    spec = export_spec(design, new_work_dir(), latency_runs=2, weights=file_weights(design, record).source)
+    spec = export_spec(design, new_work_dir(), latency_runs=2, weights=file_weights(design, record, owned()).source)
     export.run(spec, events.append, threading.Event())
     assert isinstance(events[-1], Finished), events[-1]
     out = events[-1].result
@@ -129,7 +135,7 @@ def test_an_edited_design_keeps_the_weights_of_the_layers_it_kept(keras, origina
     model, path = original
     design, record = imported(path)
     design.block_named("pw").params["filters"] = 12  # pw and head change shape
-    lent = file_weights(design, record)
+    lent = file_weights(design, record, owned())
     assert lent.plan.fresh == ["pw", "head"]
     spec = export_spec(design, new_work_dir(), weights=lent.source)
     built = train.build_model(spec.source)
@@ -145,7 +151,7 @@ def test_a_legacy_h5_file_lends_its_weights(keras, original, tmp_path):
     path = tmp_path / "small.h5"
     model.save(path)
     design, record = imported(path)
-    lent = file_weights(design, record)
+    lent = file_weights(design, record, owned())
     assert lent.source is not None and lent.plan.unchanged and lent.source.format == "h5"
     built = train.build_model(export_spec(design, new_work_dir(), weights=lent.source).source)
     assert copy_weights(keras, built, lent.source) == (6, [])
