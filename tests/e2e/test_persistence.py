@@ -37,18 +37,25 @@ def workspace_id(page) -> str:
 
 
 def stack_button(page, name: str):
-    """A button of the inspector's keyboard controls (an expander, opened if it is closed)."""
+    """A button of the inspector's keyboard controls (an expander, opened if it is closed:
+    read from its ``details`` element once the page is idle, so a rerun in progress cannot
+    make an open expander look closed and the click close it)."""
+    wait_idle(page)
+    controls = page.locator("details", has_text="Select, add, move, delete (keyboard)")
+    if controls.get_attribute("open") is None:
+        controls.locator("summary").click()
     button = page.get_by_role("button", name=name)
-    if not button.is_visible():
-        page.get_by_text("Select, add, move, delete (keyboard)").click()
+    button.wait_for()
     return button
 
 
 def batch_size(page):
     """The training-memory batch size field, in the figures row's "All figures" popover."""
+    wait_idle(page)
     field = page.get_by_label("Batch size")
     if not field.is_visible():
         page.get_by_role("button", name="All figures").click()
+    field.wait_for()
     return field
 
 
