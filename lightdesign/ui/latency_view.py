@@ -69,6 +69,7 @@ def stop_calibration(job_id: str) -> None:
 def pinned(result: Analysis) -> None:
     """The pinned figure ("≈ 4.12 ms fp32 · 1.90 ms int8 · 1 thread · <CPU>"), or why there
     is none: "not calibrated" with the Calibrate button (or the running calibration)."""
+    _keep_measurements(calibration())  # whichever page renders first after it ended: no page need watch it end
     latency = result.latency
     if latency is not None and latency.fp32_ms is not None:
         shown = f":material/speed: {md(latency.figure(language()))}" + _against_budget(latency)

@@ -124,6 +124,32 @@ def test_the_calibrate_button_runs_the_calibration_job_for_one_thread(uncalibrat
         latency_view.calibration_manager.clear()
 
 
+def test_a_calibration_nobody_watched_end_has_its_measurements_kept_by_the_next_page(uncalibrated, monkeypatch):
+    from lightdesign.jobs import manager
+    from lightdesign.jobs.messages import JobKind, LatencySpec, Measurement
+    from lightdesign.ui import latency_view, persist
+
+    from ..waiting import wait_until
+
+    monkeypatch.setitem(manager.JOB_KINDS, JobKind.LATENCY, "tests.fake_jobs:latency")
+    latency_view.calibration_manager.clear()
+    probe = Measurement(
+        design=presets.build("seed_cnn").to_dict(), machine="a-machine", threads=1, fp32_ms=1.5, int8_ms=0.5
+    )
+    try:  # started and ended with no page open: no fragment saw it end
+        job = latency_view.calibration_manager().submit(latency_view.OWNER, JobKind.LATENCY, LatencySpec(measurements=(probe,)))
+        wait_until(lambda: not job.active, timeout=60)
+        assert job.result is not None and job.result.measurements == (probe,)
+        _started(new_app())
+        kept = persist.store().measurements("a-machine", 1)
+        assert [(m["fp32_ms"], m["int8_ms"]) for m in kept] == [(1.5, 0.5)]
+        _started(new_app())  # a second page kept nothing twice
+        assert len(persist.store().measurements("a-machine", 1)) == 1
+    finally:
+        latency_view.calibration_manager().shutdown()
+        latency_view.calibration_manager.clear()
+
+
 def _latency_limit(app, fraction: float) -> float:
     """Set a float32 latency limit of ``fraction`` of the current design's prediction (in
     microseconds, as a person may write it); the limit in milliseconds."""
