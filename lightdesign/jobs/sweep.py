@@ -222,12 +222,20 @@ class Sweep:
                 manager.stop(job.id)
 
     # -- results ------------------------------------------------------------------------------
-    def points(self) -> list[tuple[Outcome, int, float]]:
-        """(outcome, MACs, test accuracy) of every finished candidate."""
-        return [(o, o.macs or 0, o.accuracy) for o in self.outcomes if o.accuracy is not None]
+    def cost(self) -> metrics.Metric:
+        """What the finished candidates are weighed by: their predicted float32 latency when
+        every one has it (this machine is calibrated), else their MACs."""
+        finished = [o for o in self.outcomes if o.accuracy is not None]
+        timed = finished and all(o.figures.get(metrics.PREDICTED_FP32.key) is not None for o in finished)
+        return metrics.PREDICTED_FP32 if timed else metrics.MACS
+
+    def points(self) -> list[tuple[Outcome, float, float]]:
+        """(outcome, cost, test accuracy) of every finished candidate, the cost by ``cost()``."""
+        key = self.cost().key
+        return [(o, o.figures.get(key) or 0, o.accuracy) for o in self.outcomes if o.accuracy is not None]
 
     def front(self) -> list[Outcome]:
-        """The finished candidates no other beats (fewer MACs and higher accuracy), by MACs."""
+        """The finished candidates no other beats (cheaper and more accurate), cheapest first."""
         points = self.points()
         return [points[i][0] for i in pareto_front([(m, a) for _, m, a in points])]
 

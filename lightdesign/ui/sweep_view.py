@@ -29,10 +29,12 @@ DEFAULT_CANDIDATES = 8
 
 
 def figure(sweep: Sweep):
-    """Test accuracy against MACs: the finished candidates, their front, the best one."""
+    """Test accuracy against predicted latency (MACs where it is not predicted): the
+    finished candidates, their front, the best one."""
     import plotly.graph_objects as go
 
-    points = sweep.points()
+    points, cost = sweep.points(), sweep.cost()
+    hover = "%{x:.3g} ms" if cost is metrics.PREDICTED_FP32 else "%{x:,} MACs"
     chart = go.Figure(
         go.Scatter(
             x=[m for _, m, _ in points],
@@ -42,14 +44,14 @@ def figure(sweep: Sweep):
             textposition="top center",
             name=t("sweep.candidates"),
             marker=dict(size=10),
-            hovertemplate="%{text}<br>%{x:,} MACs, %{y:.1%}<extra></extra>",
+            hovertemplate=f"%{{text}}<br>{hover}, %{{y:.1%}}<extra></extra>",
         )
     )
     front = sweep.front()
     if len(front) > 1:
         chart.add_trace(
             go.Scatter(
-                x=[o.macs for o in front],
+                x=[o.figures.get(cost.key) for o in front],
                 y=[o.accuracy for o in front],
                 mode="lines",
                 name=t("sweep.front"),
@@ -60,7 +62,7 @@ def figure(sweep: Sweep):
     if best is not None:
         chart.add_trace(
             go.Scatter(
-                x=[best.macs],
+                x=[best.figures.get(cost.key)],
                 y=[best.accuracy],
                 mode="markers",
                 name=t("sweep.best"),
@@ -69,7 +71,7 @@ def figure(sweep: Sweep):
         )
     chart.update_layout(
         height=360,
-        xaxis_title=metrics.MACS.label,
+        xaxis_title=t(cost.label_key),
         yaxis_title=t("sweep.accuracy"),
         margin=dict(l=10, r=10, t=30, b=10),
     )

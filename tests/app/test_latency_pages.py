@@ -137,7 +137,9 @@ def test_a_calibration_nobody_watched_end_has_its_measurements_kept_by_the_next_
         design=presets.build("seed_cnn").to_dict(), machine="a-machine", threads=1, fp32_ms=1.5, int8_ms=0.5
     )
     try:  # started and ended with no page open: no fragment saw it end
-        job = latency_view.calibration_manager().submit(latency_view.OWNER, JobKind.LATENCY, LatencySpec(measurements=(probe,)))
+        job = latency_view.calibration_manager().submit(
+            latency_view.OWNER, JobKind.LATENCY, LatencySpec(measurements=(probe,))
+        )
         wait_until(lambda: not job.active, timeout=60)
         assert job.result is not None and job.result.measurements == (probe,)
         _started(new_app())

@@ -75,3 +75,26 @@ def test_cli_dataset_writes_a_builtin_dataset_for_train_py(tmp_path, capsys):
     assert cli.main(["dataset", "shapes", "-o", str(target)]) == 0
     data = Dataset.from_npz(str(target))
     assert data.input_shape == (32, 32, 1) and "wrote" in capsys.readouterr().out
+
+
+def _finished(label: str, macs: int, ms: float | None, accuracy: float):
+    from lightdesign.jobs.sweep import Outcome
+
+    figures = {metrics.MACS.key: macs, metrics.PREDICTED_FP32.key: ms}
+    return Outcome(label, {}, figures, state="finished", run={"test_accuracy": accuracy})
+
+
+def test_a_sweep_weighs_its_candidates_by_predicted_latency_when_every_one_has_it():
+    from lightdesign.ui.sweep_view import figure
+
+    # by MACs "few" and "most" are the front; by time "fast" beats both of the others
+    outcomes = [_finished("few", 100, 3.0, 0.80), _finished("fast", 200, 1.0, 0.85), _finished("mid", 150, 2.0, 0.70)]
+    sweep = Sweep("net", "width_resolution", "digits", TrainSettings(), outcomes)
+    assert sweep.cost() is metrics.PREDICTED_FP32
+    assert [o.label for o in sweep.front()] == ["fast"]
+    chart = figure(sweep)
+    assert list(chart.data[0].x) == [3.0, 1.0, 2.0] and chart.layout.xaxis.title.text == "Predicted latency fp32"
+    outcomes[2].figures[metrics.PREDICTED_FP32.key] = None  # one not predicted: all are weighed by MACs
+    assert sweep.cost() is metrics.MACS
+    assert [o.label for o in sweep.front()] == ["few", "fast"]
+    assert list(figure(sweep).data[0].x) == [100, 200, 150]
