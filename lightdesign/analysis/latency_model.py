@@ -130,6 +130,8 @@ class Calibration:
     scale: dict[str, float] = field(default_factory=dict)  # measured / predicted of whole models, by precision
     refined_from: int = 0  # whole-model measurements the scale was fitted on
     errors: dict[str, float] = field(default_factory=dict)  # out-of-bag kernels' median relative error, by precision
+    # by precision: [total weight MB, extra ms per MB] of chains of convolutions, by rising MB
+    streaming: dict[str, list[list[float]]] = field(default_factory=dict)
     format: int = FORMAT
 
 
@@ -208,6 +210,25 @@ class LatencyModel:
 
     def invoke_ms(self, precision: str) -> float:
         return self.calibration.invoke_us.get(precision, 0.0) / 1000
+
+    def streaming_ms_per_byte(self, precision: str, total_bytes: float) -> float:
+        """The extra milliseconds each weight byte costs inside a model holding
+        ``total_bytes`` of weights (read from memory rather than the cache, as the
+        calibration's chains measured): interpolated on the log of the total between the
+        measured points, the nearest point's rate outside them, never below 0."""
+        import numpy as np
+
+        curve = self.calibration.streaming.get(precision) or []
+        if not curve or total_bytes <= 0:
+            return 0.0
+        sizes = np.log([max(mb, 1e-9) for mb, _ in curve])
+        rate = float(np.interp(np.log(total_bytes / 1e6), sizes, [per_mb for _, per_mb in curve]))
+        return max(rate, 0.0) / 1e6
+
+    def streaming_ms(self, precision: str, rows) -> float:
+        """The whole extra time of a model's weights (``rows``: ``latency.Rows``)."""
+        total = rows.streamed_bytes(precision)
+        return total * self.streaming_ms_per_byte(precision, total)
 
     def kernel_us(self, precision: str, rows: list[tuple[str, tuple, float]]) -> list[float]:
         """Microseconds of each kernel (``(op, features, work)`` rows, as
@@ -364,18 +385,19 @@ def fit_forest(samples: list[tuple[tuple, float, float]], seed: int = 0) -> tupl
     return exported, errors
 
 
-def composition(model: LatencyModel, measured: list[tuple[str, list, float]]) -> tuple[dict[str, float], int]:
+def composition(model: LatencyModel, measured: list[tuple[str, object, float]]) -> tuple[dict[str, float], int]:
     """How kernel times add up inside whole models: by precision, the median of (measured
-    time - one invoke) / the kernels' predicted sum over ``measured`` (``(precision, rows,
-    milliseconds)``); 1 where nothing was measured. Returns the scales and how many
-    measurements they rest on."""
+    time - one invoke - the weights' streaming) / the kernels' predicted sum over
+    ``measured`` (``(precision, latency.Rows, milliseconds)``); 1 where nothing was
+    measured. Returns the scales and how many measurements they rest on."""
     import numpy as np
 
     ratios: dict[str, list[float]] = {}
     for precision, rows, ms in measured:
-        total = sum(model.kernel_us(precision, rows)) / 1000
+        total = sum(model.kernel_us(precision, rows.rows)) / 1000
         if total > 0 and ms > 0:
-            ratios.setdefault(precision, []).append((ms - model.invoke_ms(precision)) / total)
+            rest = ms - model.invoke_ms(precision) - model.streaming_ms(precision, rows)
+            ratios.setdefault(precision, []).append(rest / total)
     scales = {p: float(np.median(r)) for p, r in ratios.items()}
     return scales, max((len(r) for r in ratios.values()), default=0)
 

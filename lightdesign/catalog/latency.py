@@ -90,6 +90,9 @@ ENTRIES: dict[str, dict[str, str]] = {
     "limit.latency": tr("predicted latency fp32", "预测延迟 fp32"),
     "limit.latency_int8": tr("predicted latency int8", "预测延迟 int8"),
     "job.stage.timing_kernels": tr("Timing TFLite operations…", "正在计时 TFLite 算子…"),
+    "job.stage.timing_streaming": tr(
+        "Timing weights read from memory (chains of 1–64 MB)…", "正在测量从内存读取权重的耗时（1–64 MB 的算子链）…"
+    ),
     "job.stage.timing_models": tr("Timing whole models…", "正在计时完整模型…"),
     "job.stage.fitting_latency": tr("Fitting the latency model…", "正在拟合延迟模型…"),
     "calibrate.start": tr(

@@ -72,7 +72,7 @@ class Builder:
         return len(self.tensors) - 1
 
     @staticmethod
-    def _quantized(scale, zero, dimension: int = 0):
+    def quantization_of(scale, zero, dimension: int = 0):
         q = schema.QuantizationParametersT()
         q.scale = [float(s) for s in np.atleast_1d(scale)]
         q.zeroPoint = [int(z) for z in np.atleast_1d(zero)]
@@ -82,7 +82,7 @@ class Builder:
     def activation(self, shape, scale: float = INPUT_SCALE, zero: int = 0, model_input: bool = True) -> int:
         """A float32 or int8 activation tensor; the model's input unless ``model_input`` is False."""
         if self.int8:
-            index = self._tensor(shape, schema.TensorType.INT8, None, self._quantized(scale, zero))
+            index = self._tensor(shape, schema.TensorType.INT8, None, self.quantization_of(scale, zero))
         else:
             index = self._tensor(shape, schema.TensorType.FLOAT32, None)
         if model_input:
@@ -107,13 +107,13 @@ class Builder:
             return self._tensor(shape, schema.TensorType.FLOAT32, self.rng.normal(0, 0.1, shape).astype(np.float32))
         channels = shape[dimension]
         data = self.rng.integers(-127, 128, shape, dtype=np.int8)
-        q = self._quantized([WEIGHT_SCALE] * channels, [0] * channels, dimension)
+        q = self.quantization_of([WEIGHT_SCALE] * channels, [0] * channels, dimension)
         return self._tensor(shape, schema.TensorType.INT8, data, q)
 
     def bias(self, channels: int, input_scale: float = INPUT_SCALE) -> int:
         if not self.int8:
             return self._tensor((channels,), schema.TensorType.FLOAT32, np.zeros(channels, np.float32))
-        q = self._quantized([input_scale * WEIGHT_SCALE] * channels, [0] * channels)
+        q = self.quantization_of([input_scale * WEIGHT_SCALE] * channels, [0] * channels)
         return self._tensor((channels,), schema.TensorType.INT32, np.zeros(channels, np.int32), q)
 
     def constant(self, values, like: int | None = None) -> int:
@@ -121,9 +121,11 @@ class Builder:
         values = np.asarray(values, np.float32)
         if not self.int8:
             return self._tensor(values.shape, schema.TensorType.FLOAT32, values)
-        q = self.tensors[like].quantization if like is not None else self._quantized(INPUT_SCALE, 0)
+        q = self.tensors[like].quantization if like is not None else self.quantization_of(INPUT_SCALE, 0)
         data = np.clip(np.round(values / q.scale[0]) + q.zeroPoint[0], -128, 127).astype(np.int8)
-        return self._tensor(values.shape, schema.TensorType.INT8, data, self._quantized(q.scale[0], q.zeroPoint[0]))
+        return self._tensor(
+            values.shape, schema.TensorType.INT8, data, self.quantization_of(q.scale[0], q.zeroPoint[0])
+        )
 
     def ints(self, values) -> int:
         """A constant int32 tensor (axes, shapes, paddings)."""
@@ -408,4 +410,30 @@ def model(kernel: Kernel, int8: bool, seed: int = 0) -> bytes:
     without a builder)."""
     builder = Builder(int8, seed)
     BUILDERS[kernel.op](builder, kernel)
+    return builder.content()
+
+
+def chain(kernels: list[Kernel], int8: bool, seed: int = 0) -> bytes:
+    """The TFLite flatbuffer of a model running ``kernels`` one after another, each one's
+    first input the previous one's output, each with weights of its own (ValueError where
+    the shapes do not meet). In int8 every link's output keeps the input scale, so that the
+    next link's bias scale is what TFLite requires."""
+    builder = Builder(int8, seed)
+    first = previous = None
+    for kernel in kernels:
+        operator_index = len(builder.operators)
+        BUILDERS[kernel.op](builder, kernel)
+        operator = builder.operators[operator_index]
+        if previous is None:
+            first = operator.inputs[0]
+        elif builder.tensors[previous].shape != builder.tensors[operator.inputs[0]].shape:
+            raise ValueError(
+                f"{kernel.op} takes {builder.tensors[operator.inputs[0]].shape}, not {builder.tensors[previous].shape}"
+            )
+        else:
+            operator.inputs[0] = previous
+        previous = operator.outputs[0]
+        if int8:
+            builder.tensors[previous].quantization = builder.quantization_of(INPUT_SCALE, 0)
+    builder.inputs, builder.outputs = [first], [previous]
     return builder.content()

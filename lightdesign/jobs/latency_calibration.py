@@ -11,6 +11,11 @@ strides 1-2, groups, channel multipliers, expansions up to 6x), so that other de
 covered too. Every operation the latency model knows gets a few kernels first, however
 long they take; then the job times kernels until its time is up and fits what it has.
 
+Single operations find their weights in the cache; inside a model whose weights outgrow
+it they are read from memory on every run. Chains of 1x1 convolutions on a 7x7 map, 1 MB
+of weights per link, 1 to 64 links, are timed against a link timed alone: the extra
+milliseconds per megabyte, by the chain's megabytes, are kept as the streaming curve.
+
 One thread is timed by the invoking thread's CPU time (the kernel runs on it; a busy
 machine's other processes do not count), several threads by wall time. The time allowed
 for kernels is the job's own CPU time, so a busy machine takes longer rather than fitting
@@ -54,6 +59,8 @@ MAX_MACS = 400e6  # larger kernels take too long to time often; designs rarely h
 MAX_ELEMENTS = 6_000_000
 KERNEL_BUDGET_S = 0.03  # timing one kernel in one precision: about this long
 MOST_RUNS, LEAST_RUNS = 25, 5
+STREAMING_SIDE = 7  # the map the chains run on: each weight used 49 times, as in a network's last stages
+STREAMING_BUDGET_S = 0.4
 
 
 # -- which kernels --------------------------------------------------------------------------
@@ -104,16 +111,18 @@ def random_kernel(rng: random.Random, op: str) -> Kernel:
         groups = rng.choice((1,) * 8 + (2, 3, 4, 8))
         cin = max(groups, c // groups * groups)
         cout = max(groups, _channels(rng, 8, 1280) // groups * groups)
-        out = (-(-h // s), -(-h // s), cout)
+        padding, side = _padded(rng, h, k, s)
+        out = (side, side, cout)
         g = Geometry((h, h, cin), out, (k, k), (s, s), groups)
-        return Kernel(op, (h * h * cin,), (prod(out),), g, activation)
+        return Kernel(op, (h * h * cin,), (prod(out),), g, activation, padding)
     if op == "DEPTHWISE_CONV_2D":
         k = rng.choice((3, 3, 5, 7))
         s = rng.choice((1, 1, 2)) if h > 1 else 1
         multiplier = rng.choice((1,) * 9 + (2,))
-        out = (-(-h // s), -(-h // s), c * multiplier)
+        padding, side = _padded(rng, h, k, s)
+        out = (side, side, c * multiplier)
         g = Geometry(image, out, (k, k), (s, s), c)
-        return Kernel(op, (elements,), (prod(out),), g, activation)
+        return Kernel(op, (elements,), (prod(out),), g, activation, padding)
     if op == "FULLY_CONNECTED":
         rows = 1 if rng.random() < 0.85 else rng.randint(2, 128)
         cin, cout = _channels(rng, 16, 4096), _channels(rng, 2, 1280)
@@ -147,6 +156,14 @@ def random_kernel(rng: random.Random, op: str) -> Kernel:
         sizes = {"SHAPE": (elements, 16), "STRIDED_SLICE": (16, 4), "PACK": (4, 4 * rng.randint(2, 4))}[op]
         return Kernel(op, (sizes[0],), (sizes[1],))
     return Kernel(op, (elements,), (elements,))
+
+
+def _padded(rng: random.Random, side: int, kernel: int, stride: int) -> tuple[str, int]:
+    """'same' padding mostly, 'valid' for a quarter of the windows that fit (as small CNNs
+    and 1-D networks use it): the padding and the output's side."""
+    if kernel > 1 and side >= kernel and rng.random() < 0.25:
+        return "valid", (side - kernel) // stride + 1
+    return "same", -(-side // stride)
 
 
 def _copy_kernel(rng: random.Random, op: str, h: int, c: int) -> Kernel:
@@ -185,13 +202,15 @@ def _affordable(kernel: Kernel) -> bool:
 
 def plan_kernels(rng: random.Random, count: int) -> list[Kernel]:
     """The kernels to time, in order: a few of every operation, then preset and random
-    kernels alternately (in the preset kernels' proportions)."""
+    kernels alternately (in the preset kernels' proportions, each operation at least 2%)."""
     operations = list(FEATURES)
     first = [_affordable_kernel(rng, op) for op in operations for _ in range(FIRST_PER_OPERATION)]
     from_presets = preset_kernels(rng, 48)
-    weights = {op: 1 for op in operations}
+    weights = dict.fromkeys(operations, 0)
     for kernel in from_presets:
         weights[kernel.op] = weights.get(kernel.op, 0) + 1
+    floor = max(1, len(from_presets) // 50)  # rare operations (a few in a design) still get timed often
+    weights = {op: max(count, floor) for op, count in weights.items()}
     drawn = rng.choices(operations, [weights[op] for op in operations], k=count)
     randoms = [random_kernel(rng, op) for op in drawn]
     mixed = [k for pair in zip(from_presets, randoms, strict=False) for k in pair]
@@ -231,15 +250,16 @@ def clock(threads: int):
     return time.thread_time if threads == 1 else time.perf_counter
 
 
-def time_kernel(tf, content: bytes, threads: int) -> float:
-    """Median microseconds of one ``invoke()`` of a single-operation model."""
+def time_kernel(tf, content: bytes, threads: int, budget_s: float = KERNEL_BUDGET_S) -> float:
+    """Median microseconds of one ``invoke()`` of a single-operation model (of as many runs,
+    5 to 25, as fit in about ``budget_s``)."""
     runner = interpreter(tf, content, threads)
     now = clock(threads)
     runner.invoke()  # the first call prepares the delegate's operators
     start = now()
     runner.invoke()
     first = now() - start
-    runs = int(min(MOST_RUNS, max(LEAST_RUNS, KERNEL_BUDGET_S / max(first, 1e-7))))
+    runs = int(min(MOST_RUNS, max(LEAST_RUNS, budget_s / max(first, 1e-7))))
     times = []
     for _ in range(runs):
         start = now()
@@ -257,6 +277,36 @@ def time_model(tf, content: bytes, threads: int, runs: int = MIN_RUNS) -> tuple[
 EMPTY = Kernel("RELU", (1,), (1,))
 
 
+def streaming_link(int8: bool) -> Kernel:
+    """One link of the streaming chains: a 1x1 convolution with 1 MiB of weights."""
+    channels = 1024 if int8 else 512
+    side = STREAMING_SIDE
+    geometry = Geometry((side, side, channels), (side, side, channels))
+    return Kernel("CONV_2D", (side * side * channels,), (side * side * channels,), geometry, "relu")
+
+
+def time_streaming(
+    tf, threads: int, invoke_us: dict[str, float], links: tuple[int, ...]
+) -> dict[str, list[list[float]]]:
+    """By precision, [megabytes of weights, extra milliseconds per megabyte] of chains of
+    ``links`` 1x1 convolutions against their links timed alone."""
+    from lightdesign.jobs import kernel_models
+
+    curves: dict[str, list[list[float]]] = {}
+    for precision in PRECISIONS:
+        int8, link = precision == "int8", streaming_link(precision == "int8")
+        alone = statistics.median(time_kernel(tf, kernel_models.model(link, int8, seed), threads) for seed in range(3))
+        alone -= invoke_us[precision]
+        megabytes = latency.weight_elements(link) * latency.WEIGHT_BYTES[precision] / 1e6
+        curve = []
+        for count in links:
+            content = kernel_models.chain([link] * count, int8, seed=count)
+            chained = time_kernel(tf, content, threads, STREAMING_BUDGET_S) - invoke_us[precision]
+            curve.append([count * megabytes, (chained - count * alone) / 1000 / (count * megabytes)])
+        curves[precision] = curve
+    return curves
+
+
 # -- the job ----------------------------------------------------------------------------------
 
 
@@ -268,7 +318,8 @@ def run(spec: LatencySpec, emit, stop_flag) -> None:
     rng = random.Random(spec.seed)
     tf = None
     if spec.refit:  # the kernels this machine timed before, fitted again (and refined with the measurements)
-        samples, invoke_us = latency_model.samples_of(path), latency_model.load_meta(path)["invoke_us"]
+        meta = latency_model.load_meta(path)
+        samples, invoke_us, streaming = latency_model.samples_of(path), meta["invoke_us"], meta.get("streaming", {})
         timed = sum(len(rows) for key, rows in samples.items() if key.startswith("fp32/"))
     else:
         emit(Status(stage=Stage.LOADING_TENSORFLOW))
@@ -279,6 +330,8 @@ def run(spec: LatencySpec, emit, stop_flag) -> None:
             emit(Stopped(message=STOPPED_ON_REQUEST, on_request=True))
             return
         samples, invoke_us, timed = timed_kernels
+        emit(Status(stage=Stage.TIMING_STREAMING))
+        streaming = time_streaming(tf, threads, invoke_us, spec.streaming_links)
     emit(Status(stage=Stage.FITTING_LATENCY))
     forests, errors = {}, {}
     for key, rows in samples.items():
@@ -289,6 +342,7 @@ def run(spec: LatencySpec, emit, stop_flag) -> None:
         machine=dataclasses.asdict(machine),
         samples={key: len(rows) for key, rows in samples.items()},
         invoke_us=invoke_us,
+        streaming=streaming,
         errors={p: _median([e for k, found in errors.items() if k.startswith(p) for e in found]) for p in PRECISIONS},
     )
     model = latency_model.LatencyModel(calibration, forests)

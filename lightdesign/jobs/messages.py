@@ -80,6 +80,7 @@ class Stage(StrEnum):
     RECALIBRATING_BATCHNORM = "recalibrating_batchnorm"
     TIMING_STEPS = "timing_steps"
     TIMING_KERNELS = "timing_kernels"
+    TIMING_STREAMING = "timing_streaming"
     TIMING_MODELS = "timing_models"
     FITTING_LATENCY = "fitting_latency"
 
@@ -214,6 +215,7 @@ class LatencySpec(Message):
     measurements: tuple[Measurement, ...] = ()
     seed: int = 0
     refit: bool = False  # fit the kernels this machine timed before again, timing none (``seconds`` unused)
+    streaming_links: tuple[int, ...] = (1, 2, 4, 8, 16, 32, 64)  # the chains' lengths, 1 MB of weights per link
 
 
 SPEC_TYPES: dict[str, type[Message]] = {

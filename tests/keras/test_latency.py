@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 import threading
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -142,6 +143,46 @@ def work(tmp_path, monkeypatch):
     return tmp_path
 
 
+SHORT_CHAINS = (1, 2)  # the streaming chains a short calibration times (the job's default goes to 64 MB)
+
+
+def test_a_chain_runs_its_links_in_order_each_with_its_own_weights():
+    import tensorflow as tf
+
+    link = latency_calibration.streaming_link(int8=False)
+    small = latency.Kernel(
+        "CONV_2D", (4 * 4 * 8,), (4 * 4 * 8,), latency.Geometry((4, 4, 8), (4, 4, 8)), "relu", padding="same"
+    )
+    runner = tf.lite.Interpreter(model_content=kernel_models.chain([small] * 3, int8=False, seed=5))
+    runner.allocate_tensors()
+    weights = [t for t in runner.get_tensor_details() if len(t["shape"]) == 4 and t["shape"][0] == 8]
+    weights = [runner.get_tensor(t["index"])[:, 0, 0, :] for t in sorted(weights, key=lambda t: t["index"])]
+    assert len(weights) == 3 and not np.array_equal(weights[0], weights[1])
+    x = np.random.default_rng(0).normal(0, 1, (1, 4, 4, 8)).astype(np.float32)
+    runner.set_tensor(runner.get_input_details()[0]["index"], x)
+    runner.invoke()
+    expected = x
+    for w in weights:  # bias 0, ReLU fused
+        expected = np.maximum(expected @ w.T, 0)
+    np.testing.assert_allclose(runner.get_tensor(runner.get_output_details()[0]["index"]), expected, rtol=1e-5)
+    int8_link = latency_calibration.streaming_link(int8=True)
+    quantized = tf.lite.Interpreter(model_content=kernel_models.chain([int8_link] * 2, int8=True))
+    quantized.allocate_tensors()
+    quantized.invoke()  # TFLite accepts every link's bias scale
+    assert list(quantized.get_output_details()[0]["shape"]) == [1, 7, 7, 1024]
+    with pytest.raises(ValueError, match="takes"):
+        kernel_models.chain([small, link], int8=False)
+
+
+def test_a_calibration_keeps_the_weights_streaming_curve(work):
+    result = calibrate(LatencySpec(seconds=2, models=0, seed=3, streaming_links=(1, 4)))
+    kept = latency_model.load(Path(result.path)).calibration.streaming
+    assert set(kept) == {"fp32", "int8"}
+    for precision in ("fp32", "int8"):  # 1 MiB of weights per link, in either precision
+        assert [round(mb, 2) for mb, _ in kept[precision]] == [1.05, 4.19]
+        assert all(abs(per_mb) < 1.0 for _, per_mb in kept[precision])  # ms per MB: far below a ms
+
+
 def calibrate(spec: LatencySpec):
     events = []
     latency_calibration.run(spec, events.append, threading.Event())
@@ -152,7 +193,7 @@ def calibrate(spec: LatencySpec):
 def test_a_short_calibration_predicts_and_a_kept_measurement_refines_it(work):
     design = scaling.width_and_resolution(presets.build("mobilenet_v2"), 0.35, 96)
     assert analyze(design).latency.fp32_ms is None  # not calibrated yet
-    result = calibrate(LatencySpec(seconds=6, models=0, seed=1))
+    result = calibrate(LatencySpec(seconds=6, models=0, seed=1, streaming_links=SHORT_CHAINS))
     assert result.kernels > 10 and result.path == str(latency_model.path_for(latency_model.this_machine()))
     predicted = analyze(design).latency
     assert predicted.fp32_ms > 0 and predicted.int8_ms > 0 and predicted.note() is None
@@ -166,14 +207,16 @@ def test_a_short_calibration_predicts_and_a_kept_measurement_refines_it(work):
         fp32_cpu_ms=3 * predicted.fp32_ms,
     )
     elsewhere = Measurement(design=design.to_dict(), machine="another", threads=1, fp32_ms=1e3, int8_ms=1e3)
-    refined = calibrate(LatencySpec(seconds=6, models=0, seed=1, measurements=(kept, elsewhere)))
+    refined = calibrate(
+        LatencySpec(seconds=6, models=0, seed=1, measurements=(kept, elsewhere), streaming_links=SHORT_CHAINS)
+    )
     # one measurement of this machine: the model now says what it measured (by CPU time, one thread)
     assert analyze(design).latency.fp32_ms == pytest.approx(3 * predicted.fp32_ms, rel=0.02)
     assert "int8" not in refined.scale and refined.measurements == ()
 
 
 def test_a_calibration_times_whole_models_for_their_composition(work):
-    result = calibrate(LatencySpec(seconds=3, models=1, seed=2))
+    result = calibrate(LatencySpec(seconds=3, models=1, seed=2, streaming_links=SHORT_CHAINS))
     assert set(result.scale) == {"fp32", "int8"} and all(0.2 < s < 5 for s in result.scale.values())
     (probe,) = result.measurements
     assert probe.source == "calibration" and probe.fp32_ms > 0 and probe.int8_cpu_ms > 0

@@ -59,7 +59,7 @@ def synthetic_forests() -> dict:
     return {key: latency_model.fit_forest(rows)[0] for key, rows in samples.items() if len(rows) >= 2}
 
 
-def calibrate_synthetic(threads: int = 1, scale=None) -> latency_model.Machine:
+def calibrate_synthetic(threads: int = 1, scale=None, streaming=None) -> latency_model.Machine:
     """A calibration of this machine on the synthetic law, kept where the analysis looks."""
     forests = synthetic_forests()
     samples = {key: 1 for key in forests}
@@ -69,6 +69,7 @@ def calibrate_synthetic(threads: int = 1, scale=None) -> latency_model.Machine:
         invoke_us={"fp32": 5.0, "int8": 5.0},
         scale=scale or {},
         samples=samples,
+        streaming=streaming or {},
     )
     latency_model.save(latency_model.path_for(machine), calibration, forests)
     return machine
@@ -166,7 +167,7 @@ def test_an_operation_without_its_geometry_is_not_guessed():
     assert latency.features(latency.Kernel("GATHER", (1,), (1,))) is None
     plan = Plan([Op("c", "CONV_2D", ["x#1"], ["c#2"])], [], 0, [0], 0, "", 0, "", {})
     rows, refusal = latency.rows(plan)
-    assert rows == [] and refusal == ("latency.note.no_geometry", {"op": "CONV_2D", "layer": "c"})
+    assert rows.rows == [] and refusal == ("latency.note.no_geometry", {"op": "CONV_2D", "layer": "c"})
 
 
 # -- not calibrated, not known ------------------------------------------------------------------------
@@ -259,11 +260,60 @@ def test_the_analysis_evaluates_the_forests_as_scikit_learn_does(tmp_path):
 def test_composition_is_the_median_ratio_of_measured_to_predicted(calibrated):
     model, _ = latency_model.current()
     rows, _ = latency.rows(analyze(small("mobilenet_v2")).deployment)
-    kernels_ms = sum(model.kernel_us("fp32", rows)) / 1000
+    kernels_ms = sum(model.kernel_us("fp32", rows.rows)) / 1000
     measured = [("fp32", rows, 1.2 * kernels_ms + 0.005), ("fp32", rows, 1.4 * kernels_ms + 0.005)]
     measured.append(("fp32", rows, 1.3 * kernels_ms + 0.005))
     scales, count = latency_model.composition(model, measured)
     assert scales["fp32"] == pytest.approx(1.3) and "int8" not in scales and count == 3
+
+
+# SEED_CNN's weights by hand: 3x3x1x32 + 3x3x32x64 + 1600x128 + 128x10 (biases are not weights)
+SEED_CNN_WEIGHTS = 9 * 32 + 9 * 32 * 64 + 1600 * 128 + 128 * 10
+SEED_CNN_BIASES = 32 + 64 + 128 + 10
+
+
+def test_the_weights_each_kernel_reads_are_the_layers_kernels():
+    result = analyze(presets.build("seed_cnn"))
+    rows, _ = latency.rows(result.deployment)
+    assert sum(rows.weights) == SEED_CNN_WEIGHTS == result.params - SEED_CNN_BIASES
+    assert rows.streamed_bytes("fp32") == 4 * SEED_CNN_WEIGHTS and rows.streamed_bytes("int8") == SEED_CNN_WEIGHTS
+    depthwise = next(k for k in latency.kernels(*_plan_of("mobilenet_v2")) if k.op == "DEPTHWISE_CONV_2D")
+    assert latency.weight_elements(depthwise) == 9 * depthwise.geometry.output[-1]
+
+
+def _plan_of(name: str):
+    plan = analyze(small(name)).deployment
+    return plan.ops, plan.sizes()
+
+
+STREAMING = {"fp32": [[1.0, 0.0], [8.0, 0.03], [64.0, 0.06]], "int8": [[1.0, 0.0], [16.0, 0.04]]}
+
+
+def test_the_streaming_rate_is_interpolated_on_the_log_of_the_weights():
+    model = latency_model.LatencyModel(latency_model.Calibration(machine={}, streaming=STREAMING), {})
+    assert model.streaming_ms_per_byte("fp32", 0.5e6) == 0.0  # below the first point: its rate
+    assert model.streaming_ms_per_byte("fp32", 8e6) == pytest.approx(0.03 / 1e6)
+    assert model.streaming_ms_per_byte("fp32", 2**0.5 * 8e6) == pytest.approx(0.035 / 1e6)  # a sixth of 8 -> 64
+    assert model.streaming_ms_per_byte("fp32", 500e6) == pytest.approx(0.06 / 1e6)  # above the last: its rate
+    assert model.streaming_ms_per_byte("int8", 4e6) == pytest.approx(0.02 / 1e6)
+    empty = latency_model.LatencyModel(latency_model.Calibration(machine={}), {})
+    assert empty.streaming_ms_per_byte("fp32", 64e6) == 0.0  # a calibration made before the curve existed
+
+
+def test_each_kernel_is_charged_its_weights_at_the_whole_models_streaming_rate(tmp_path, monkeypatch):
+    monkeypatch.setenv("LIGHTDESIGN_WORK_DIR", str(tmp_path))
+    design = presets.build("mobilenet_v2")  # 14 MB of float32 weights
+    calibrate_synthetic()
+    before = analyze(design).latency
+    calibrate_synthetic(streaming=STREAMING)
+    after = analyze(design).latency
+    rows, _ = latency.rows(analyze(design).deployment)
+    megabytes = rows.streamed_bytes("fp32") / 1e6
+    rate = 0.03 + 0.03 * np.log(megabytes / 8) / np.log(8)  # ms per MB between the points 8 and 64
+    assert after.fp32_ms - before.fp32_ms == pytest.approx(megabytes * rate)
+    classifier = next(i for i, b in enumerate(design.blocks) if b.kind == "Dense")
+    extra = after.blocks[classifier]["fp32"] - before.blocks[classifier]["fp32"]
+    assert extra == pytest.approx(4 * 1280 * 1000 / 1e6 * rate)  # its own weights at the model's rate
 
 
 # -- the contract: JSON, check, budgets ---------------------------------------------------------------
