@@ -15,7 +15,9 @@ time (what a busy machine's other processes do not inflate).
 
 Prints, per precision: the share of designs within ±10% and ±20% of the measured median,
 the mean absolute percentage error, Kendall's tau of predicted vs measured and of MACs vs
-measured. Timings are printed, never asserted.
+measured; and how well the measurement agrees with itself (the median of the odd rounds
+against that of the even rounds: no predictor can beat it). Timings are printed, never
+asserted.
 """
 
 from __future__ import annotations
@@ -148,7 +150,7 @@ def measure_all(rows: list[dict], repeats: int, threads: int, runs: int) -> None
         rng.shuffle(jobs)
         for row, precision in jobs:
             content = Path(row["files"][precision]).read_bytes()
-            rounds.setdefault((id(row), precision), []).append(time_model(tf, content, threads, runs))
+            rounds.setdefault((id(row), precision), []).append((*time_model(tf, content, threads, runs), time.time()))
         print(f"  round {repeat + 1}/{repeats} done, load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
     for row in rows:
         row["wall"], row["cpu"] = {}, {}
@@ -156,6 +158,27 @@ def measure_all(rows: list[dict], repeats: int, threads: int, runs: int) -> None
             times = rounds[(id(row), precision)]
             row["wall"][precision] = statistics.median(t[0] for t in times)
             row["cpu"][precision] = statistics.median(t[1] for t in times)
+            row.setdefault("rounds", {})[precision] = times
+
+
+def repeatability(rows: list[dict], precision: str, clock: str) -> str:
+    """How well the measurement agrees with itself: the median of the odd rounds against
+    the median of the even rounds, per design (the ceiling any predictor meets here)."""
+    column = ("wall", "cpu").index(clock)
+    errors = []
+    for row in rows:
+        times = [t[column] for t in row.get("rounds", {}).get(precision, [])]
+        if len(times) >= 2:
+            odd, even = statistics.median(times[0::2]), statistics.median(times[1::2])
+            errors.append(abs(odd - even) / even)
+    if not errors:
+        return f"{precision} {clock}: fewer than two rounds"
+    within10 = sum(e <= 0.10 for e in errors) / len(errors)
+    within5 = sum(e <= 0.05 for e in errors) / len(errors)
+    return (
+        f"{precision:<5} {clock:<5} {len(errors):>4} designs   odd vs even rounds within ±10%: {within10:6.1%}   "
+        f"±5%: {within5:6.1%}   mean difference {statistics.mean(errors):6.1%}"
+    )
 
 
 def summary(rows: list[dict], precision: str, clock: str) -> str:
@@ -223,6 +246,10 @@ def main() -> None:
         for precision in ("fp32", "int8"):
             for clock in ("wall", "cpu"):
                 print(summary(chosen, precision, clock))
+    print("-- the measurement against itself")
+    for precision in ("fp32", "int8"):
+        for clock in ("wall", "cpu"):
+            print(repeatability(rows, precision, clock))
     if args.json:
         kept = [{k: v for k, v in r.items() if k not in ("files", "design")} for r in rows]
         Path(args.json).write_text(json.dumps(kept, indent=1))

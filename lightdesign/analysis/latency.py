@@ -157,7 +157,7 @@ WEIGHT_BYTES = {"fp32": 4, "int8": 1}  # bytes of one weight in each precision
 
 def features(kernel: Kernel) -> tuple[tuple[float, ...], float] | None:
     """The predictor's inputs for a kernel (log2 of the sizes, then the fused activation,
-    then 1 for 'valid' padding) and its work (multiply-adds, or elements moved), which the
+    then 1 for 'valid' padding of a window larger than 1x1) and its work (multiply-adds, or elements moved), which the
     predicted time per unit of work multiplies; None when no predictor takes this operation
     or its geometry is missing. (The padding comes last so that forests fitted before it
     was a feature read the same columns.)"""
@@ -165,7 +165,9 @@ def features(kernel: Kernel) -> tuple[tuple[float, ...], float] | None:
     if entry is None or (entry[1] and kernel.geometry is None):
         return None
     raw, work = entry[0](kernel)
-    codes = (ACTIVATION_CODES.get(kernel.activation, 0), int(kernel.padding == "valid"))
+    window = kernel.geometry.kernel if kernel.geometry is not None else (1, 1)
+    valid = kernel.padding == "valid" and window != (1, 1)  # a 1x1 window pads nothing either way
+    codes = (ACTIVATION_CODES.get(kernel.activation, 0), int(valid))
     return tuple(log2(1 + v) for v in raw) + codes, max(float(work), 1.0)
 
 

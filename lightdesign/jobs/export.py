@@ -6,7 +6,9 @@ TFLite Micro would abort on is widened first, ``int8_scales``)."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import io
 import statistics
 import time
 from pathlib import Path
@@ -111,7 +113,8 @@ def convert(tf, model, int8: bool, samples: np.ndarray | None = None, select_ops
         if samples.dtype == np.float32:
             converter.inference_input_type = tf.int8
         converter.inference_output_type = tf.int8
-    return converter.convert()
+    with contextlib.redirect_stdout(io.StringIO()):  # Keras prints the SavedModel's signature (a screenful per model)
+        return converter.convert()
 
 
 def _bundle(spec: ExportSpec, content: bytes, arena: MicroArena, sample, calibration: str, work: Path) -> ExportedFile:

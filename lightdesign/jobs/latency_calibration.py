@@ -59,6 +59,7 @@ MAX_MACS = 400e6  # larger kernels take too long to time often; designs rarely h
 MAX_ELEMENTS = 6_000_000
 KERNEL_BUDGET_S = 0.03  # timing one kernel in one precision: about this long
 MOST_RUNS, LEAST_RUNS = 25, 5
+PLANNED = 12_000  # more than two minutes of a quiet machine times: the time allowed ends the timing
 STREAMING_SIDE = 7  # the map the chains run on: each weight used 49 times, as in a network's last stages
 STREAMING_BUDGET_S = 0.4
 
@@ -205,7 +206,7 @@ def plan_kernels(rng: random.Random, count: int) -> list[Kernel]:
     kernels alternately (in the preset kernels' proportions, each operation at least 2%)."""
     operations = list(FEATURES)
     first = [_affordable_kernel(rng, op) for op in operations for _ in range(FIRST_PER_OPERATION)]
-    from_presets = preset_kernels(rng, 48)
+    from_presets = preset_kernels(rng, max(48, count // 80))
     weights = dict.fromkeys(operations, 0)
     for kernel in from_presets:
         weights[kernel.op] = weights.get(kernel.op, 0) + 1
@@ -295,16 +296,31 @@ def time_streaming(
     curves: dict[str, list[list[float]]] = {}
     for precision in PRECISIONS:
         int8, link = precision == "int8", streaming_link(precision == "int8")
-        alone = statistics.median(time_kernel(tf, kernel_models.model(link, int8, seed), threads) for seed in range(3))
-        alone -= invoke_us[precision]
+        alone = [
+            time_kernel(tf, kernel_models.model(link, int8, seed), threads, STREAMING_BUDGET_S) for seed in range(5)
+        ]
+        alone_us = statistics.median(alone) - invoke_us[precision]
         megabytes = latency.weight_elements(link) * latency.WEIGHT_BYTES[precision] / 1e6
-        curve = []
+        rates = []
         for count in links:
             content = kernel_models.chain([link] * count, int8, seed=count)
-            chained = time_kernel(tf, content, threads, STREAMING_BUDGET_S) - invoke_us[precision]
-            curve.append([count * megabytes, (chained - count * alone) / 1000 / (count * megabytes)])
-        curves[precision] = curve
+            chained = statistics.median(time_kernel(tf, content, threads, STREAMING_BUDGET_S) for _ in range(3))
+            rates.append((chained - invoke_us[precision] - count * alone_us) / 1000 / (count * megabytes))
+        curves[precision] = [[count * megabytes, rate] for count, rate in zip(links, rising(rates), strict=True)]
     return curves
+
+
+def rising(values: list[float]) -> list[float]:
+    """The closest non-decreasing sequence (least squares, pooling adjacent violators): the
+    cost per byte of weights can only grow as more of them miss the cache, so a dip between
+    two chains is noise."""
+    blocks: list[list[float]] = []  # [mean, count]
+    for value in values:
+        blocks.append([value, 1])
+        while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
+            (mean_a, n_a), (mean_b, n_b) = blocks[-2], blocks.pop()
+            blocks[-1] = [(mean_a * n_a + mean_b * n_b) / (n_a + n_b), n_a + n_b]
+    return [mean for mean, count in blocks for _ in range(int(count))]
 
 
 # -- the job ----------------------------------------------------------------------------------
@@ -356,12 +372,14 @@ def run(spec: LatencySpec, emit, stop_flag) -> None:
         latency_model.save(path, calibration, forests, samples)
 
     keep()
+    probes: list[Measurement] = []
     if spec.models:
         if tf is None:
             emit(Status(stage=Stage.LOADING_TENSORFLOW))
             import tensorflow as tf
         emit(Status(stage=Stage.TIMING_MODELS))
-        measured += probe_models(tf, rng, spec.models, machine, emit, stop_flag)
+        probes = probe_models(tf, rng, spec.models, machine, emit, stop_flag)
+        measured += probes
         keep()
     result = LatencyResult(
         path=str(path),
@@ -370,7 +388,7 @@ def run(spec: LatencySpec, emit, stop_flag) -> None:
         seconds=calibration.seconds,
         errors=calibration.errors,
         scale=calibration.scale,
-        measurements=tuple(m for m in measured if m.source == "calibration"),
+        measurements=tuple(probes),  # this run's own (the kept ones are in the store already)
     )
     emit(Finished(result=result))
 
@@ -381,7 +399,7 @@ def time_kernels(tf, spec: LatencySpec, threads: int, rng: random.Random, emit, 
     model's microseconds by precision, kernels timed); None when stopped."""
     from lightdesign.jobs import kernel_models
 
-    kernels = plan_kernels(rng, 4000)
+    kernels = plan_kernels(rng, PLANNED)
     emit(Status(stage=Stage.TIMING_KERNELS))
     invoke_us = {p: time_kernel(tf, kernel_models.model(EMPTY, p == "int8"), threads) for p in PRECISIONS}
     samples: dict[str, list[tuple[tuple, float, float]]] = {}
@@ -446,7 +464,10 @@ def probe_models(tf, rng: random.Random, count: int, machine, emit, stop_flag) -
         if stop_flag.is_set():
             break
         name = rng.choice(("mobilenet_v2", "mobilenet_v3_small", "shufflenet_v2", "mnasnet", "squeezenet_1_1"))
-        design = scaling.width_and_resolution(presets.build(name), rng.choice((0.5, 0.75, 1.0)), 8 * rng.randint(8, 16))
+        # sizes designs have (the composition of small models is mostly their per-operation overheads)
+        design = scaling.width_and_resolution(
+            presets.build(name), rng.choice((0.5, 0.75, 1.0)), 8 * rng.randint(12, 28)
+        )
         model = build_model(generate(design))
         samples, _ = representative_for(design.input_shape)
         figures = {}

@@ -469,18 +469,25 @@ class Store:
 
     # -- latency measurements ------------------------------------------------------------------
     def add_measurement(self, measurement: dict) -> str:
-        """Keep one latency measurement (``jobs.messages.Measurement.to_dict()``); returns its id."""
+        """Keep one latency measurement (``jobs.messages.Measurement.to_dict()``); returns its
+        id. The same measurement kept again (another tab, another command) is kept once."""
         import secrets
 
         row_id = secrets.token_hex(8)
+        body = json.dumps(measurement)
+        created = float(measurement.get("at") or time.time())
+        same = (S.measurements.c.machine == str(measurement["machine"])[:200]) & (S.measurements.c.created == created)
         with self._begin() as conn:
+            for existing_id, existing in conn.execute(select(S.measurements.c.id, S.measurements.c.body).where(same)):
+                if existing == body:
+                    return existing_id
             conn.execute(
                 insert(S.measurements).values(
                     id=row_id,
                     machine=str(measurement["machine"])[:200],
                     threads=int(measurement["threads"]),
-                    created=float(measurement.get("at") or time.time()),
-                    body=json.dumps(measurement),
+                    created=created,
+                    body=body,
                 )
             )
         return row_id

@@ -424,6 +424,9 @@ def test_the_store_keeps_every_measurement_by_machine(tmp_path):
         )
     assert [m["fp32_ms"] for m in store.measurements("a", 1)] == [1.0, 1.1]
     assert len(store.measurements()) == 4 and store.measurements("c") == []
+    again = store.measurements("b", 1)[0]
+    store.add_measurement(again)  # the same measurement kept a second time (another tab, another command)
+    assert len(store.measurements()) == 4
 
 
 def test_calibrate_passes_the_kept_measurements_and_keeps_the_new_ones(tmp_path, monkeypatch, capsys):
