@@ -34,6 +34,7 @@ Units: microseconds per kernel inside, milliseconds in the results.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from math import log2, prod
 
@@ -155,6 +156,7 @@ ACTIVATION_CODES = {None: 0, "relu": 1, "relu6": 2}
 WEIGHT_BYTES = {"fp32": 4, "int8": 1}  # bytes of one weight in each precision
 
 
+@functools.lru_cache(maxsize=100_000)  # designs and their variants repeat most kernels
 def features(kernel: Kernel) -> tuple[tuple[float, ...], float] | None:
     """The predictor's inputs for a kernel (log2 of the sizes, then the fused activation,
     then 1 for 'valid' padding of a window larger than 1x1) and its work (multiply-adds, or elements moved), which the
@@ -171,6 +173,7 @@ def features(kernel: Kernel) -> tuple[tuple[float, ...], float] | None:
     return tuple(log2(1 + v) for v in raw) + codes, max(float(work), 1.0)
 
 
+@functools.lru_cache(maxsize=100_000)
 def weight_elements(kernel: Kernel) -> int:
     """The weights a kernel reads on every run (convolutions' and dense layers' kernels;
     biases and the small constants of element-wise operations are left out)."""
