@@ -257,10 +257,35 @@ class Rows:
 
     rows: list[Row]
     weights: list[int]  # weight elements of each operation (``weight_elements``)
+    free: set[int] = field(default_factory=set)  # operations the delegate folds into the next (``folded_by_delegate``)
 
     def streamed_bytes(self, precision: str) -> int:
         """Bytes of weights the operations read on every run, in ``precision``."""
         return WEIGHT_BYTES[precision] * sum(self.weights)
+
+
+WINDOWED = ("CONV_2D", "DEPTHWISE_CONV_2D")
+
+
+def folded_by_delegate(plan: Plan) -> set[int]:
+    """The operations XNNPACK folds into the one after them at run time, which then cost
+    nothing: a spatial zero PAD whose only reader is a 'valid' convolution or depthwise
+    convolution takes the padding into that convolution (XNNPACK's subgraph optimisation,
+    ``src/subgraph.c``: "fuse Constant Pad Node into [Depthwise] Convolution 2D Node").
+    (The converter already made 'same' convolutions of the pads that equal 'same'.)"""
+    readers: dict[str, list[Op]] = {}
+    for op in plan.ops:
+        for name in op.inputs:
+            readers.setdefault(name, []).append(op)
+    folded = set()
+    for index, op in enumerate(plan.ops):
+        if op.kind != "PAD" or op.geometry is None or len(op.outputs) != 1:
+            continue
+        spatial = image_shape(op.geometry.input)[-1] == image_shape(op.geometry.output)[-1]
+        after = readers.get(op.outputs[0], [])
+        if spatial and len(after) == 1 and after[0].kind in WINDOWED and after[0].padding == "valid":
+            folded.add(index)
+    return folded
 
 
 def rows(plan: Plan, covers=lambda op: True) -> tuple[Rows, tuple[str, dict[str, str]] | None]:
@@ -276,6 +301,7 @@ def rows(plan: Plan, covers=lambda op: True) -> tuple[Rows, tuple[str, dict[str,
             return Rows([], []), (key, {"op": kernel.op, "layer": op.layer})
         found.rows.append((kernel.op, *made))
         found.weights.append(weight_elements(kernel))
+    found.free = folded_by_delegate(plan)
     return found, None
 
 
@@ -298,8 +324,8 @@ def predict(nodes: list[Node], plan: Plan, threads: int = 1) -> Latency:
         total = 0.0
         per_byte = model.streaming_ms_per_byte(precision, found.streamed_bytes(precision))
         streaming = [per_byte * WEIGHT_BYTES[precision] * w for w in found.weights]
-        for op, kernel_ms, streaming_ms in zip(plan.ops, times[precision], streaming, strict=True):
-            ms = kernel_ms + streaming_ms
+        for index, (op, kernel_ms, streaming_ms) in enumerate(zip(plan.ops, times[precision], streaming, strict=True)):
+            ms = 0.0 if index in found.free else kernel_ms + streaming_ms
             total += ms
             layer = result.layers.setdefault(op.layer, dict.fromkeys(PRECISIONS, 0.0))
             layer[precision] += ms

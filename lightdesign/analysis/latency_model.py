@@ -394,7 +394,8 @@ def composition(model: LatencyModel, measured: list[tuple[str, object, float]]) 
 
     ratios: dict[str, list[float]] = {}
     for precision, rows, ms in measured:
-        total = sum(model.kernel_us(precision, rows.rows)) / 1000
+        timed = model.kernel_us(precision, rows.rows)
+        total = sum(us for index, us in enumerate(timed) if index not in rows.free) / 1000
         if total > 0 and ms > 0:
             rest = ms - model.invoke_ms(precision) - model.streaming_ms(precision, rows)
             ratios.setdefault(precision, []).append(rest / total)

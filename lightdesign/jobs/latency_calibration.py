@@ -95,13 +95,13 @@ def _channels(rng: random.Random, low: int, high: int) -> int:
     return max(8, 8 * round(value / 8)) if rng.random() < 0.6 else value
 
 
-def _side(rng: random.Random, high: int = 160) -> int:
+def _side(rng: random.Random, high: int) -> int:
     return max(1, int(round(2 ** rng.uniform(0, high.bit_length() - 1))))
 
 
 def random_kernel(rng: random.Random, op: str) -> Kernel:
     """One random kernel of ``op`` over the ranges presets and the scaling search produce."""
-    h = _side(rng)
+    h = _side(rng, 320)  # the resolutions presets and the scaling search reach
     c = _channels(rng, 3, 1280)
     image = (h, h, c)
     elements = prod(image)

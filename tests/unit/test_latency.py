@@ -47,9 +47,13 @@ def synthetic_forests() -> dict:
     calibration job does, without timing anything)."""
     rng = random.Random(0)
     samples: dict[str, list] = {}
+    designs = [_padded("same"), _padded("valid")]  # the presets have no PAD
     for _ in range(30):
         name = rng.choice(IMAGE_PRESETS)
-        design = scaling.width_and_resolution(presets.build(name), rng.choice((0.35, 0.5, 1.0)), 8 * rng.randint(6, 28))
+        designs.append(
+            scaling.width_and_resolution(presets.build(name), rng.choice((0.35, 0.5, 1.0)), 8 * rng.randint(6, 28))
+        )
+    for design in designs:
         plan = analyze(design).deployment
         for kernel in latency.kernels(plan.ops, plan.sizes()):
             made = latency.features(kernel)
@@ -265,6 +269,32 @@ def test_composition_is_the_median_ratio_of_measured_to_predicted(calibrated):
     measured.append(("fp32", rows, 1.3 * kernels_ms + 0.005))
     scales, count = latency_model.composition(model, measured)
     assert scales["fp32"] == pytest.approx(1.3) and "int8" not in scales and count == 3
+
+
+def _padded(conv_padding: str) -> Design:
+    """A zero pad of 1 (not what 'same' adds for a 3x3 stride-2 window on 32 px: 0 and 1)
+    before a convolution: TFLite keeps the PAD."""
+    return Design(
+        "padded",
+        (32, 32, 8),
+        10,
+        [
+            new_block("ZeroPadding2D", "pad", "pad", top=1, bottom=1, left=1, right=1),
+            new_block("DepthwiseConv2D", "dw", "dw", kernel_size=3, strides=2, padding=conv_padding),
+            new_block("GlobalAveragePooling2D", "gap", "gap"),
+            new_block("Dense", "head", "head", units=10),
+        ],
+    )
+
+
+def test_a_zero_pad_before_a_valid_convolution_costs_nothing_as_xnnpack_folds_it(calibrated):
+    folded = analyze(_padded("valid"))
+    kinds = [op.kind for op in folded.deployment.ops]
+    assert kinds[:2] == ["PAD", "DEPTHWISE_CONV_2D"]
+    assert latency.folded_by_delegate(folded.deployment) == {0}
+    assert folded.latency.layers["pad"] == {"fp32": 0.0, "int8": 0.0}
+    kept = analyze(_padded("same"))  # XNNPACK folds a pad only into a 'valid' window
+    assert latency.folded_by_delegate(kept.deployment) == set() and kept.latency.layers["pad"]["fp32"] > 0
 
 
 # SEED_CNN's weights by hand: 3x3x1x32 + 3x3x32x64 + 1600x128 + 128x10 (biases are not weights)
