@@ -136,13 +136,15 @@ def wait_for_app(page) -> None:
 
 
 def wait_idle(page, timeout: float = 30) -> None:
-    """Wait until Streamlit finished the current run (its status widget disappears)."""
+    """Wait until Streamlit finished the current run: its status widget absent at two looks
+    a quarter second apart (Streamlit shows it only once a run has lasted a moment, so one
+    look can fall before a rerun that a component's event has just asked for)."""
     page.wait_for_timeout(150)
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if page.locator('[data-testid="stStatusWidget"]').count() == 0:
-            return
-        page.wait_for_timeout(100)
+    quiet = 0
+    while time.monotonic() < deadline and quiet < 2:
+        quiet = quiet + 1 if page.locator('[data-testid="stStatusWidget"]').count() == 0 else 0
+        page.wait_for_timeout(250 if quiet else 100)
 
 
 def exact_text(page) -> str:
