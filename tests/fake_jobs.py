@@ -110,6 +110,19 @@ def latency(spec, emit, stop_flag) -> None:
     emit(Finished(result=result))
 
 
+def busy_latency(spec, emit, stop_flag) -> None:
+    """``latency``, on a machine far busier than it has cores while it timed whole models."""
+    from lightdesign.jobs.messages import Finished, LatencyResult
+
+    emit(
+        Finished(
+            result=LatencyResult(
+                path="nowhere.npz", machine="a fake machine", kernels=1, seconds=0.5, errors={}, scale={}, load=999.0
+            )
+        )
+    )
+
+
 def export(spec, emit, stop_flag) -> None:
     """A TensorFlow-free stand-in for ``lightdesign.jobs.export:run``: each stage in turn
     (``spec.latency_runs`` hundredths of a second each), small files in the job's folder, an

@@ -107,6 +107,11 @@ ENTRIES: dict[str, dict[str, str]] = {
         "校准完成，用时 {seconds:.0f} 秒：计时了 {kernels} 个算子（float32 与 int8），留出样本的中位误差 {fp32:.0%}（fp32）"
         "和 {int8:.0%}（int8）；完整模型耗时为算子之和的 {scale_fp32:.2f} 倍和 {scale_int8:.2f} 倍。保存在 {path}",
     ),
+    "calibrate.busy": tr(
+        "The machine was busy while whole models were timed (load average {load:.1f} on {cores} cores): they run "
+        "slower then, and so will the predictions. Calibrate again when it is quiet.",
+        "计时完整模型时本机正忙（{cores} 核上的平均负载为 {load:.1f}）：此时模型运行更慢，预测也会偏慢。请在空闲时重新校准。",
+    ),
     "calibrate.measurements": tr(
         "Refined with {count} earlier measurements of whole models on this machine.",
         "使用本机先前对完整模型的 {count} 次测量进行了修正。",

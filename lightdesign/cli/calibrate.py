@@ -12,6 +12,8 @@ keeps for this machine, and keeps the models the calibration itself timed in the
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 import time
 
 from lightdesign.cli.common import CommandError, text
@@ -106,3 +108,6 @@ def run(args: argparse.Namespace) -> None:
     )
     if kept:
         print(text("calibrate.measurements", count=len(kept)))
+    cores = os.cpu_count() or 1
+    if result.busy(cores):
+        print(text("calibrate.busy", load=result.load, cores=cores), file=sys.stderr)

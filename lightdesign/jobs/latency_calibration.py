@@ -26,6 +26,7 @@ time (one ``invoke()``) is taken off every kernel and added once per model.
 from __future__ import annotations
 
 import dataclasses
+import os
 import random
 import statistics
 import time
@@ -373,12 +374,14 @@ def run(spec: LatencySpec, emit, stop_flag) -> None:
 
     keep()
     probes: list[Measurement] = []
+    load = 0.0
     if spec.models:
         if tf is None:
             emit(Status(stage=Stage.LOADING_TENSORFLOW))
             import tensorflow as tf
         emit(Status(stage=Stage.TIMING_MODELS))
         probes = probe_models(tf, rng, spec.models, machine, emit, stop_flag)
+        load = max(m.load for m in probes) if probes else 0.0
         measured += probes
         keep()
     result = LatencyResult(
@@ -389,6 +392,7 @@ def run(spec: LatencySpec, emit, stop_flag) -> None:
         errors=calibration.errors,
         scale=calibration.scale,
         measurements=tuple(probes),  # this run's own (the kept ones are in the store already)
+        load=load,
     )
     emit(Finished(result=result))
 
@@ -484,6 +488,7 @@ def probe_models(tf, rng: random.Random, count: int, machine, emit, stop_flag) -
                 fp32_cpu_ms=figures["fp32"][1],
                 int8_cpu_ms=figures["int8"][1],
                 source="calibration",
+                load=os.getloadavg()[0],
             )
         )
         emit(Progress(stage=Stage.TIMING_MODELS, done=done + 1, total=count))

@@ -201,6 +201,7 @@ class Measurement(Message):
     int8_cpu_ms: float | None = None
     source: str = "export"  # "export", "calibration" or "bench"
     at: float = field(default_factory=time.time)
+    load: float = 0.0  # the 1-minute load average when it was measured (0: not recorded)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -310,6 +311,13 @@ class LatencyResult(Message):
     errors: dict[str, float]  # held-out kernels' median relative error, by precision
     scale: dict[str, float]  # whole-model time over the kernels' sum, by precision
     measurements: tuple[Measurement, ...] = ()  # the whole models it timed, to keep in the store
+    load: float = 0.0  # the highest 1-minute load average while it timed whole models
+
+    def busy(self, cores: int) -> bool:
+        """Whether other work shared the machine while whole models were timed: they then run
+        slower than on a quiet machine (memory is shared where CPU time is not), and so does
+        the composition scale fitted on them."""
+        return self.load > cores
 
 
 @dataclass(frozen=True, kw_only=True)

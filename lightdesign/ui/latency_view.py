@@ -5,6 +5,8 @@ analysis's own (``Analysis.latency``): nothing here predicts anything again."""
 
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
 from lightdesign.analysis import metrics
@@ -69,11 +71,15 @@ def stop_calibration(job_id: str) -> None:
 def pinned(result: Analysis) -> None:
     """The pinned figure ("≈ 4.12 ms fp32 · 1.90 ms int8 · 1 thread · <CPU>"), or why there
     is none: "not calibrated" with the Calibrate button (or the running calibration)."""
-    _keep_measurements(calibration())  # whichever page renders first after it ended: no page need watch it end
+    job = calibration()
+    _keep_measurements(job)  # whichever page renders first after it ended: no page need watch it end
     latency = result.latency
     if latency is not None and latency.fp32_ms is not None:
         shown = f":material/speed: {md(latency.figure(language()))}" + _against_budget(latency)
         st.markdown(shown, help=t("latency.pinned.help"))
+        cores = os.cpu_count() or 1
+        if job is not None and job.result is not None and job.result.busy(cores):
+            st.caption(f":orange[{t('calibrate.busy', load=job.result.load, cores=cores)}]")
         return
     if latency is None:
         return

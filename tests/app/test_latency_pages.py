@@ -152,6 +152,28 @@ def test_a_calibration_nobody_watched_end_has_its_measurements_kept_by_the_next_
         latency_view.calibration_manager.clear()
 
 
+def test_a_calibration_timed_on_a_busy_machine_says_so_under_the_pinned_figure(calibrated, monkeypatch):
+    from lightdesign.jobs import manager
+    from lightdesign.jobs.messages import JobKind, LatencySpec
+    from lightdesign.ui import latency_view
+
+    from ..waiting import wait_until
+
+    monkeypatch.setitem(manager.JOB_KINDS, JobKind.LATENCY, "tests.fake_jobs:busy_latency")
+    latency_view.calibration_manager.clear()
+    try:
+        app = _started(new_app())
+        assert not [c for c in app.caption if "was busy" in c.value]
+        job = latency_view.calibration_manager().submit(latency_view.OWNER, JobKind.LATENCY, LatencySpec())
+        wait_until(lambda: not job.active, timeout=60)
+        app = _started(new_app())
+        (said,) = [c.value for c in app.caption if "was busy" in c.value]
+        assert "load average 999.0" in said and "Calibrate again when it is quiet" in said
+    finally:
+        latency_view.calibration_manager().shutdown()
+        latency_view.calibration_manager.clear()
+
+
 def _latency_limit(app, fraction: float) -> float:
     """Set a float32 latency limit of ``fraction`` of the current design's prediction (in
     microseconds, as a person may write it); the limit in milliseconds."""

@@ -220,6 +220,7 @@ def test_a_calibration_times_whole_models_for_their_composition(work):
     assert set(result.scale) == {"fp32", "int8"} and all(0.2 < s < 5 for s in result.scale.values())
     (probe,) = result.measurements
     assert probe.source == "calibration" and probe.fp32_ms > 0 and probe.int8_cpu_ms > 0
+    assert result.load == probe.load >= 0  # the load it was timed under, for the busy-machine warning
 
 
 def test_the_export_job_measures_by_the_convention(work):

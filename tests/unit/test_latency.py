@@ -459,6 +459,19 @@ def test_the_store_keeps_every_measurement_by_machine(tmp_path):
     assert len(store.measurements()) == 4
 
 
+def test_calibrate_warns_when_whole_models_were_timed_on_a_busy_machine(tmp_path, monkeypatch, capsys):
+    from lightdesign.jobs import manager
+    from lightdesign.jobs.messages import JobKind
+
+    monkeypatch.setenv("LIGHTDESIGN_WORK_DIR", str(tmp_path))
+    monkeypatch.setitem(manager.JOB_KINDS, JobKind.LATENCY, "tests.fake_jobs:latency")
+    assert main(["calibrate", "--seconds", "1", "--models", "0"]) == 0
+    assert "busy" not in capsys.readouterr().err
+    monkeypatch.setitem(manager.JOB_KINDS, JobKind.LATENCY, "tests.fake_jobs:busy_latency")
+    assert main(["calibrate", "--seconds", "1", "--models", "0"]) == 0
+    assert "The machine was busy while whole models were timed (load average 999.0" in capsys.readouterr().err
+
+
 def test_calibrate_passes_the_kept_measurements_and_keeps_the_new_ones(tmp_path, monkeypatch, capsys):
     from lightdesign.jobs import manager
     from lightdesign.jobs.messages import JobKind
