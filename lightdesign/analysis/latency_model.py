@@ -196,6 +196,11 @@ class LatencyModel:
         self.depth = depth
         self.children = np.stack([self.left, self.right], axis=1).ravel()  # node n: left at 2n, right at 2n + 1
         self._memo: dict[tuple, float] = {}
+        self._streaming = {  # by precision: log(MB) of each chain, its ms per MB (read on every analysis)
+            precision: (np.log([max(mb, 1e-9) for mb, _ in curve]), np.array([rate for _, rate in curve]))
+            for precision, curve in calibration.streaming.items()
+            if curve
+        }
         self.width = 1 + max((int(f.max()) for f in features if len(f)), default=0)
 
     def forget(self) -> None:
@@ -216,13 +221,10 @@ class LatencyModel:
         ``total_bytes`` of weights (read from memory rather than the cache, as the
         calibration's chains measured): interpolated on the log of the total between the
         measured points, the nearest point's rate outside them, never below 0."""
-        import numpy as np
-
-        curve = self.calibration.streaming.get(precision) or []
-        if not curve or total_bytes <= 0:
+        curve = self._streaming.get(precision)
+        if curve is None or total_bytes <= 0:
             return 0.0
-        sizes = np.log([max(mb, 1e-9) for mb, _ in curve])
-        rate = float(np.interp(np.log(total_bytes / 1e6), sizes, [per_mb for _, per_mb in curve]))
+        rate = float(self.np.interp(self.np.log(total_bytes / 1e6), *curve))
         return max(rate, 0.0) / 1e6
 
     def streaming_ms(self, precision: str, rows) -> float:

@@ -66,6 +66,13 @@ def app():
     return at
 
 
+def open_preset(at, name):
+    """Open a preset from the sidebar's preset picker."""
+    at.selectbox(key="preset_name").set_value(name).run()
+    at.button(key="open_preset").click().run()
+    assert not at.exception, at.exception
+
+
 def metric(at, label):
     return next(m for m in at.metric if m.label == label)
 

@@ -12,13 +12,7 @@ from lightdesign.catalog import CATALOG
 from lightdesign.core import presets
 from lightdesign.explore import learn
 
-from .conftest import metric, new_app, open_tab, run_until, workspace
-
-
-def open_preset(app, name):
-    app.selectbox(key="preset_name").set_value(name).run()
-    app.button(key="open_preset").click().run()
-    assert not app.exception, app.exception
+from .conftest import metric, new_app, open_preset, open_tab, run_until, workspace
 
 
 def test_budget_colours_the_figures(app):

@@ -104,74 +104,76 @@ def test_the_time_per_layer_sits_under_the_memory_timeline(calibrated):
     assert any(caption in c.value and f"{len(result.deployment.ops)} operations" in c.value for c in app.caption)
 
 
-def test_the_calibrate_button_runs_the_calibration_job_for_one_thread(uncalibrated, monkeypatch):
+@pytest.fixture
+def fake_calibrations(monkeypatch):
+    """The server's calibration manager, fresh, running the stand-in job of ``tests.fake_jobs``
+    the test names (call the fixture's value with it first); shut down afterwards."""
     from lightdesign.jobs import manager
+    from lightdesign.jobs.messages import JobKind
+    from lightdesign.ui import latency_view
+
+    def running(fake: str) -> None:
+        monkeypatch.setitem(manager.JOB_KINDS, JobKind.LATENCY, f"tests.fake_jobs:{fake}")
+        latency_view.calibration_manager.clear()
+
+    yield running
+    latency_view.calibration_manager().shutdown()
+    latency_view.calibration_manager.clear()
+
+
+def _calibrated_unwatched(spec) -> None:
+    """Run a calibration job to its end with no page open (no fragment sees it end)."""
+    from lightdesign.jobs.messages import JobKind
+    from lightdesign.ui import latency_view
+
+    from ..waiting import wait_until
+
+    job = latency_view.calibration_manager().submit(latency_view.OWNER, JobKind.LATENCY, spec)
+    wait_until(lambda: not job.active, timeout=60)
+    assert job.result is not None, job.message
+
+
+def test_the_calibrate_button_runs_the_calibration_job_for_one_thread(uncalibrated, fake_calibrations):
     from lightdesign.jobs.messages import JobKind, JobState
     from lightdesign.ui import latency_view
 
-    monkeypatch.setitem(manager.JOB_KINDS, JobKind.LATENCY, "tests.fake_jobs:latency")
-    latency_view.calibration_manager.clear()
-    try:
-        app = _started(new_app())
-        app.button(key="latency_calibrate").click().run()
-        assert not app.exception, app.exception
-        job = latency_view.calibration()
-        assert job is not None and job.kind == JobKind.LATENCY and job.spec.threads == 1
-        run_until(app, lambda a: not latency_view.calibration().active)
-        assert latency_view.calibration().state is JobState.FINISHED
-    finally:
-        latency_view.calibration_manager().shutdown()
-        latency_view.calibration_manager.clear()
+    fake_calibrations("latency")
+    app = _started(new_app())
+    app.button(key="latency_calibrate").click().run()
+    assert not app.exception, app.exception
+    job = latency_view.calibration()
+    assert job is not None and job.kind == JobKind.LATENCY and job.spec.threads == 1
+    run_until(app, lambda a: not latency_view.calibration().active)
+    assert latency_view.calibration().state is JobState.FINISHED
 
 
-def test_a_calibration_nobody_watched_end_has_its_measurements_kept_by_the_next_page(uncalibrated, monkeypatch):
-    from lightdesign.jobs import manager
-    from lightdesign.jobs.messages import JobKind, LatencySpec, Measurement
+def test_a_calibration_nobody_watched_end_has_its_measurements_kept_by_the_next_page(uncalibrated, fake_calibrations):
+    from lightdesign.jobs.messages import LatencySpec, Measurement
     from lightdesign.ui import latency_view, persist
 
-    from ..waiting import wait_until
-
-    monkeypatch.setitem(manager.JOB_KINDS, JobKind.LATENCY, "tests.fake_jobs:latency")
-    latency_view.calibration_manager.clear()
+    fake_calibrations("latency")
     probe = Measurement(
         design=presets.build("seed_cnn").to_dict(), machine="a-machine", threads=1, fp32_ms=1.5, int8_ms=0.5
     )
-    try:  # started and ended with no page open: no fragment saw it end
-        job = latency_view.calibration_manager().submit(
-            latency_view.OWNER, JobKind.LATENCY, LatencySpec(measurements=(probe,))
-        )
-        wait_until(lambda: not job.active, timeout=60)
-        assert job.result is not None and [m.fp32_ms for m in job.result.measurements] == [1.5]
-        _started(new_app())
-        kept = persist.store().measurements("a-machine", 1)
-        assert [(m["fp32_ms"], m["int8_ms"]) for m in kept] == [(1.5, 0.5)]
-        _started(new_app())  # a second page kept nothing twice
-        assert len(persist.store().measurements("a-machine", 1)) == 1
-    finally:
-        latency_view.calibration_manager().shutdown()
-        latency_view.calibration_manager.clear()
+    _calibrated_unwatched(LatencySpec(measurements=(probe,)))
+    assert [m.fp32_ms for m in latency_view.calibration().result.measurements] == [1.5]
+    _started(new_app())
+    kept = persist.store().measurements("a-machine", 1)
+    assert [(m["fp32_ms"], m["int8_ms"]) for m in kept] == [(1.5, 0.5)]
+    _started(new_app())  # a second page kept nothing twice
+    assert len(persist.store().measurements("a-machine", 1)) == 1
 
 
-def test_a_calibration_timed_on_a_busy_machine_says_so_under_the_pinned_figure(calibrated, monkeypatch):
-    from lightdesign.jobs import manager
-    from lightdesign.jobs.messages import JobKind, LatencySpec
-    from lightdesign.ui import latency_view
+def test_a_calibration_timed_on_a_busy_machine_says_so_under_the_pinned_figure(calibrated, fake_calibrations):
+    from lightdesign.jobs.messages import LatencySpec
 
-    from ..waiting import wait_until
-
-    monkeypatch.setitem(manager.JOB_KINDS, JobKind.LATENCY, "tests.fake_jobs:busy_latency")
-    latency_view.calibration_manager.clear()
-    try:
-        app = _started(new_app())
-        assert not [c for c in app.caption if "was busy" in c.value]
-        job = latency_view.calibration_manager().submit(latency_view.OWNER, JobKind.LATENCY, LatencySpec())
-        wait_until(lambda: not job.active, timeout=60)
-        app = _started(new_app())
-        (said,) = [c.value for c in app.caption if "was busy" in c.value]
-        assert "load average 999.0" in said and "Calibrate again when it is quiet" in said
-    finally:
-        latency_view.calibration_manager().shutdown()
-        latency_view.calibration_manager.clear()
+    fake_calibrations("busy_latency")
+    app = _started(new_app())
+    assert not [c for c in app.caption if "was busy" in c.value]
+    _calibrated_unwatched(LatencySpec())
+    app = _started(new_app())
+    (said,) = [c.value for c in app.caption if "was busy" in c.value]
+    assert "load average 999.0" in said and "Calibrate again when it is quiet" in said
 
 
 def _latency_limit(app, fraction: float) -> float:

@@ -9,7 +9,7 @@ from lightdesign.core import presets
 from lightdesign.ui import targets_view
 from lightdesign.ui.markup import md
 
-from .conftest import new_app, open_tab, run_until, workspace
+from .conftest import new_app, open_preset, open_tab, run_until, workspace
 
 
 def popover_labels(at) -> list[str]:
@@ -29,12 +29,6 @@ def popover_labels(at) -> list[str]:
 
 def footprint_of(at) -> fit.Footprint:
     return fit.footprint(analyze(workspace(at).design))
-
-
-def open_preset(at, name):
-    at.selectbox(key="preset_name").set_value(name).run()
-    at.button(key="open_preset").click().run()
-    assert not at.exception, at.exception
 
 
 def test_the_pinned_figure_counts_the_targets_the_fit_check_passes(app):
