@@ -6,8 +6,9 @@ never saw.
 Needs a calibration (``lightdesign calibrate``). The designs: fresh random designs from the
 test fuzzer (seeds the calibration never uses, drawn larger than the tests draw them) and
 every preset at 3 widths (0.5, 1, 1.5) and 3 resolutions (0.5, 0.75 and 1 x its own).
-Each is converted with the TFLiteConverter (float32, and int8 with a representative
-dataset) and measured by the convention (``tf.lite.Interpreter(num_threads=…)``, median of
+Each is given BatchNormalization statistics as after training (the latency model describes
+trained designs; the converter drops an untrained one's zero shift), converted with the
+TFLiteConverter (float32, and int8 with a representative dataset) and measured by the convention (``tf.lite.Interpreter(num_threads=…)``, median of
 at least 30 ``invoke()`` after 5 warm-ups), all models interleaved in ``--repeats`` rounds,
 the median of the rounds kept. The machine is shared, so the load average is printed and
 every figure is given for wall time (the convention) and for the invoking thread's CPU
@@ -94,7 +95,7 @@ def convert_all(designs: list, folder: Path) -> list[dict]:
     by the design's digest: a second run converts nothing again)."""
     import tensorflow as tf
 
-    from lightdesign.jobs.export import convert, representative_for
+    from lightdesign.jobs.export import convert, representative_for, trained_like
     from lightdesign.jobs.train import build_model
     from lightdesign.output.codegen import generate
 
@@ -103,13 +104,14 @@ def convert_all(designs: list, folder: Path) -> list[dict]:
         row = {"name": design.name, "design": design, "macs": analyze(design).macs, "files": {}}
         try:
             model = build_model(generate(design))
+            trained_like(model)  # the latency model describes trained designs
         except Exception as exc:  # noqa: BLE001 - reported per design
             row["skipped"] = [f"cannot build: {exc}"]
             rows.append(row)
             continue
         vocabulary = next((b.params["input_dim"] for b in design.blocks if b.kind == "Embedding"), 100)
         samples, _ = representative_for(design.input_shape, vocabulary)
-        digest = hashlib.sha256(design.to_json().encode()).hexdigest()[:16]
+        digest = hashlib.sha256(f"trained-like {design.to_json()}".encode()).hexdigest()[:16]
         for precision in ("fp32", "int8"):
             path = folder / f"{digest}_{precision}.tflite"
             refused = path.with_suffix(".refused")

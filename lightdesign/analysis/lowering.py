@@ -8,8 +8,8 @@ What the converter does
 -----------------------
 BatchNormalization folds into the Conv2D, DepthwiseConv2D or Dense before it (when that
 layer has no activation and feeds only the BatchNormalization); elsewhere it stays a
-multiply and an add. ReLU and ReLU6 fuse into the convolution, dense, add, multiply,
-concatenation or pooling that feeds them. A ZeroPadding2D feeding only a 'valid'
+multiply and an add. ReLU and ReLU6 fuse into the convolution, dense, add, multiply or
+pooling that feeds them (not into a concatenation). A ZeroPadding2D feeding only a 'valid'
 convolution fuses into it when it pads exactly as 'same' would. Dropout and linear
 activations vanish. Other activations are operations of their own: hard-swish one, swish
 two (logistic, multiply), hard-sigmoid two (add with ReLU6, multiply), softmax, sigmoid and
@@ -20,8 +20,9 @@ operation between reshapes; an embedding wraps negative ids (three small int32 o
 before its lookup; a dilated convolution is TensorFlow's space-to-batch form
 (SPACE_TO_BATCH_ND, the convolution, BATCH_TO_SPACE_ND). A multiply by a single constant
 (BatchNormalization of one channel, hard-sigmoid's / 6) folds into a following convolution
-or dense layer, an add too where the padding is 'valid'; x * hard_sigmoid(x) is one
-HARD_SWISH. Buffers hold 1 byte per element (int32 token ids and scratch buffers 4).
+or dense layer, an add too where the padding is 'valid' (a Dropout between them changes nothing; when
+another layer reads the constant's result too, it stays); a constant add before
+hard-sigmoid's + 3 joins it; x * hard_sigmoid(x) is one HARD_SWISH. Buffers hold 1 byte per element (int32 token ids and scratch buffers 4).
 """
 
 from __future__ import annotations
@@ -34,13 +35,14 @@ from lightdesign.core.symbolic import Node, pair
 INT32 = 4  # bytes of an int32 element (token ids, shapes, scratch buffers)
 FUSABLE_ACTIVATIONS = {"relu", "relu6"}
 # Operations with a fused-activation field the converter folds ReLU/ReLU6 into.
+# (CONCATENATION has the field too, but the converter leaves a RELU after it: checked
+# against TensorFlow 2.21's converter in tests/keras/test_latency.py.)
 FUSES_ACTIVATION = {
     "CONV_2D",
     "DEPTHWISE_CONV_2D",
     "FULLY_CONNECTED",
     "ADD",
     "MUL",
-    "CONCATENATION",
     "AVERAGE_POOL_2D",
     "MAX_POOL_2D",
 }
@@ -101,10 +103,11 @@ class Lowering:
     def __init__(self, nodes: list[Node]):
         self.nodes = nodes
         self.by_name = {n.name: n for n in nodes}
-        self.consumers: dict[str, int] = {n.name: 0 for n in nodes}
+        self.readers: dict[str, list[str]] = {n.name: [] for n in nodes}  # node -> the nodes reading it
         for node in nodes:
             for name in node.inputs:
-                self.consumers[name] = self.consumers.get(name, 0) + 1
+                self.readers.setdefault(name, []).append(node.name)
+        self.consumers = {name: len(readers) for name, readers in self.readers.items()}
         self.output = nodes[-1].name
         self.value: dict[str, str] = {}  # node -> the buffer holding its value
         self.sizes: dict[str, int] = {}
@@ -249,14 +252,17 @@ class Lowering:
     def fold_scalars(self, src: str, padding: str) -> str:
         """A multiply by one constant before a convolution or dense layer folds into its
         weights, an add into its bias where the padding is 'valid' (the converter's
-        FuseBinaryOpToFollowingAffineOp); returns the buffer the layer then reads."""
+        FuseBinaryOpToFollowingAffineOp); returns the buffer the layer then reads. An
+        operation other layers read too stays, and so do the ones before it."""
+        shared = False
         while True:
             op = self.producer.get(src)
             if op is None or not op.scalar or op.activation is not None or op.outputs[-1] != src:
                 return src
             if op.kind == "ADD" and padding != "valid":
                 return src
-            if self._readers(src) <= 1:
+            shared = shared or self._readers(src) > 1
+            if not shared:
                 self._drop(op)
             src = op.inputs[0]
 
@@ -285,8 +291,10 @@ class Lowering:
 
     def _hard_sigmoid(self, node: Node, op: Op | None, tensor: str, size: int) -> str:
         """relu6(x + 3) / 6: after a convolution or dense layer the + 3 joins its bias
-        and the ReLU6 fuses, leaving the multiply."""
-        if op is not None and op.kind in FOLDS_BATCHNORM and op.activation is None:
+        and the ReLU6 fuses, leaving the multiply; after an add of a constant (a
+        BatchNormalization's shift) read by nothing else, the two constants add up."""
+        constant_add = op is not None and op.kind == "ADD" and len(op.inputs) == 1 and self._readers(tensor) <= 1
+        if op is not None and (op.kind in FOLDS_BATCHNORM or constant_add) and op.activation is None:
             op.activation = "relu6"
             shifted = tensor
         else:
@@ -334,9 +342,11 @@ class Lowering:
         return op, out.outputs[0]
 
     def _readers(self, tensor: str) -> int:
-        """Layers reading the value ``tensor`` holds (counted on the graph)."""
-        holders = [name for name, value in self.value.items() if value == tensor]
-        return sum(self.consumers.get(name, 0) for name in holders) + (self.output in holders)
+        """Layers reading the value ``tensor`` holds (counted on the graph; a layer passing
+        the value on unchanged, such as Dropout, holds it rather than reads it)."""
+        holders = {name for name, value in self.value.items() if value == tensor}
+        readers = {reader for name in holders for reader in self.readers.get(name, ()) if reader not in holders}
+        return len(readers) + (self.output in holders)
 
     def _drop(self, op: Op) -> None:
         self.ops.remove(op)

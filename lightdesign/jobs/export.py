@@ -64,6 +64,22 @@ def representative_for(shape: tuple, vocabulary: int = 100, source=None) -> tupl
     return x, f"{REPRESENTATIVE_SAMPLES} generated Gaussian-noise sequences (no training run to sample from)"
 
 
+def trained_like(model, seed: int = 0) -> None:
+    """Give every BatchNormalization statistics and scales away from their initial values,
+    as after training: the converter folds an initial BatchNormalization's zero shift away
+    (one ADD fewer), a trained one's not, and the lowering and the latency model describe
+    trained designs. For timing and sizing designs nobody trained; exports keep their weights."""
+    rng = np.random.default_rng(seed)
+    for layer in model.layers:
+        if type(layer).__name__ != "BatchNormalization":
+            continue
+        for name, low, high in (("gamma", 0.5, 1.5), ("beta", -0.3, 0.3), ("moving_mean", -0.3, 0.3)):
+            variable = getattr(layer, name, None)
+            if variable is not None:
+                variable.assign(rng.uniform(low, high, variable.shape).astype("float32"))
+        layer.moving_variance.assign(rng.uniform(0.5, 1.5, layer.moving_variance.shape).astype("float32"))
+
+
 def median_ms(function, runs: int, warmup: int = 5) -> float:
     for _ in range(warmup):
         function()

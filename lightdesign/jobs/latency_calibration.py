@@ -459,7 +459,7 @@ def _median(values: list[float]) -> float:
 def probe_models(tf, rng: random.Random, count: int, machine, emit, stop_flag) -> list[Measurement]:
     """Whole preset variants converted and timed as the convention says: how the kernels'
     times add up inside a model (caches, the delegate's own work between operations)."""
-    from lightdesign.jobs.export import convert, representative_for
+    from lightdesign.jobs.export import convert, representative_for, trained_like
     from lightdesign.jobs.train import build_model
     from lightdesign.output.codegen import generate
 
@@ -473,6 +473,7 @@ def probe_models(tf, rng: random.Random, count: int, machine, emit, stop_flag) -
             presets.build(name), rng.choice((0.5, 0.75, 1.0)), 8 * rng.randint(12, 28)
         )
         model = build_model(generate(design))
+        trained_like(model, seed=done)
         samples, _ = representative_for(design.input_shape)
         figures = {}
         for precision in PRECISIONS:

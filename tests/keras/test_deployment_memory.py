@@ -42,20 +42,6 @@ RANDOM_SEEDS = range(32)  # two of them the converter leaves partly float (skipp
 FLOAT_FALLBACK = {"DEQUANTIZE"}
 
 
-def _trained_like(model, seed=0):
-    """Moving statistics and scales away from their initial values, as after training: the
-    converter folds an initial BatchNormalization's zero shift away, a trained one's not."""
-    rng = np.random.default_rng(seed)
-    for layer in model.layers:
-        if type(layer).__name__ != "BatchNormalization":
-            continue
-        for name, low, high in (("gamma", 0.5, 1.5), ("beta", -0.3, 0.3), ("moving_mean", -0.3, 0.3)):
-            variable = getattr(layer, name, None)
-            if variable is not None:
-                variable.assign(rng.uniform(low, high, variable.shape).astype("float32"))
-        layer.moving_variance.assign(rng.uniform(0.5, 1.5, layer.moving_variance.shape).astype("float32"))
-
-
 def int8_model(design) -> bytes:
     """The fully quantized model as the export writes it (converted once per design and test
     session): a softmax scale TFLite Micro would abort on (a deep design's untrained logits can
@@ -71,7 +57,7 @@ def _converted(design_json: str) -> bytes:
 
     design = from_json(design_json)
     model = build(design)
-    _trained_like(model)
+    export.trained_like(model)
     samples, _ = export.representative_for(design.input_shape, vocabulary=50)
     return int8_scales.widened(export.convert(tf, model, True, samples[:16]))[0]
 

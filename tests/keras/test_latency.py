@@ -30,11 +30,22 @@ PRESETS = ("seed_cnn", "mobilenet_v2", "mobilenet_v3_small", "shufflenet_v1", "s
 DILATED_SEED = 1  # a fuzzer design holding a dilated depthwise convolution
 
 
+# Fuzzer designs whose graphs once differed from the lowering: a hard-sigmoid's / 6 passed
+# on by a Dropout into a convolution, a one-channel BatchNormalization read by two
+# branches (one folds it, one keeps it), a BatchNormalization's shift followed by a
+# hard-sigmoid's + 3 (one add).
+FOLDING_SEEDS = (19, 33, 87)
+
+
 def converted(design, int8: bool = False) -> bytes:
+    """The design's model as trained (BatchNormalization statistics away from their initial
+    values), converted."""
     import tensorflow as tf
 
     samples, _ = export.representative_for(design.input_shape, vocabulary=50)
-    return export.convert(tf, build(design), int8, samples[:8])
+    model = build(design)
+    export.trained_like(model)
+    return export.convert(tf, model, int8, samples[:8])
 
 
 def operators(content: bytes):
@@ -52,6 +63,28 @@ def test_the_float32_graph_holds_the_lowered_operations(name):
     lowered = Counter(op.kind for op in analyze(design).deployment.ops)
     _, ops = operators(converted(design))
     assert Counter(op["op_name"] for op in ops) == lowered
+
+
+@pytest.mark.parametrize("seed", FOLDING_SEEDS)
+def test_the_converter_folds_constants_where_the_lowering_says(seed):
+    design = random_design(seed)
+    lowered = Counter(op.kind for op in analyze(design).deployment.ops)
+    _, ops = operators(converted(design))
+    assert Counter(op["op_name"] for op in ops) == lowered
+
+
+def test_a_relu_after_a_concatenation_is_an_operation_of_its_own():
+    blocks = [
+        new_block("fire_module", "fire", "fire", squeeze=8, expand1x1=8, expand3x3=8),
+        new_block("Activation", "act", "act", activation="relu6"),
+        new_block("GlobalAveragePooling2D", "gap", "gap"),
+        new_block("Dense", "head", "head", units=10, activation="softmax"),
+    ]
+    design = Design("concat_relu", (16, 16, 3), 10, blocks)
+    lowered = [op.kind for op in analyze(design).deployment.ops]
+    assert lowered.count("RELU6") == 1
+    _, ops = operators(converted(design))
+    assert Counter(op["op_name"] for op in ops) == Counter(lowered)
 
 
 def test_a_dilated_convolution_stays_in_space_to_batch_form_in_float32():
