@@ -5,7 +5,6 @@ within 3% of the activation part (the planner's "head") of the arena that the
 
 import functools
 
-import numpy as np
 import pytest
 
 from lightdesign.analysis import support
