@@ -117,6 +117,16 @@ def _channels(k: Kernel) -> tuple[list[float], float]:
     return [sum(k.inputs), sum(k.outputs), h * w, c, len(k.inputs), len(k.outputs), g.groups], moved
 
 
+def _pad(k: Kernel) -> tuple[list[float], float]:
+    """A zero pad: a copy, row by row when it pads the columns (a row padded alone is one
+    block), so how much each axis grows matters beside the sizes."""
+    g = k.geometry
+    h, w, c = image_shape(g.input)
+    ho, wo, co = image_shape(g.output)
+    moved = sum(k.inputs) + sum(k.outputs)
+    return [sum(k.inputs), sum(k.outputs), h * w, w, c, ho - h, wo - w, co - c], moved
+
+
 def _elementwise(k: Kernel) -> tuple[list[float], float]:
     moved = sum(k.inputs) + sum(k.outputs)
     return [max(k.outputs), min(k.inputs, default=0), len(k.inputs)], moved
@@ -133,7 +143,7 @@ FEATURES = {
     "REDUCE_MAX": (_reduce, True),
     "CONCATENATION": (_channels, True),
     "SPLIT": (_channels, True),
-    "PAD": (_channels, True),
+    "PAD": (_pad, True),
     "TRANSPOSE": (_channels, True),
     "SPACE_TO_BATCH_ND": (_channels, True),
     "BATCH_TO_SPACE_ND": (_channels, True),
@@ -191,11 +201,13 @@ def weight_elements(kernel: Kernel) -> int:
 
 def kernels(ops: list[Op], sizes: dict[str, int]) -> list[Kernel]:
     """The kernels of lowered operations; ``sizes``: bytes of each buffer of the int8 plan
-    (one per element; int32 buffers count their bytes)."""
+    (one per element; int32 buffers count their bytes). A multiply or add by a per-channel
+    constant is the broadcast of a channel vector over the map (as slow: XNNPACK has a fast
+    path for one constant only)."""
     return [
         Kernel(
             op.kind,
-            tuple(sizes.get(name, 0) for name in op.inputs),
+            tuple(sizes.get(name, 0) for name in op.inputs) + ((op.channels,) if op.channels else ()),
             tuple(sizes.get(name, 0) for name in op.outputs),
             op.geometry,
             op.activation,

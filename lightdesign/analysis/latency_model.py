@@ -27,7 +27,7 @@ from pathlib import Path
 
 from lightdesign import config
 
-FORMAT = 1  # the stored file's layout and feature definitions; another value is not read
+FORMAT = 2  # the stored file's layout and feature definitions; another value is not read (2: PAD's features)
 MEMO_SIZE = 200_000  # kernels remembered per model
 FOLDER = "latency"
 

@@ -88,6 +88,7 @@ class Op:
     activation: str | None = None  # fused activation
     in_place: bool = False  # a depthwise convolution an MCU engine can run in place
     scalar: bool = False  # a multiply or add by a single constant (foldable into a following conv)
+    channels: int = 0  # a multiply or add by a per-channel constant: its length (runs as a broadcast)
     padding: str = ""  # convolutions: 'same' or 'valid' as TFLite runs them
     dtype: str = "int8"  # the type it computes in (int32 for token ids)
     geometry: Geometry | None = None  # set by the kinds whose operations compute over windows or matrices
@@ -208,6 +209,8 @@ class Lowering:
         scaled = self.emit(node.name, "MUL", [src], [size])
         shifted = self.emit(node.name, "ADD", scaled.outputs, [size])
         scaled.scalar = shifted.scalar = scalar
+        if not scalar:
+            scaled.channels = shifted.channels = node.shape[-1]
         return shifted.outputs[0]
 
     def convolution(self, node: Node, src: str, size: int) -> str:

@@ -122,6 +122,7 @@ def test_the_micro_benchmarks_hold_the_operations_the_converter_makes():
         new_block("DepthwiseConv2D", "dw", "dw", kernel_size=5, activation="relu"),
         new_block("Conv2D", "grouped", "grouped", filters=24, kernel_size=1, groups=4),
         new_block("AveragePooling2D", "pool", "pool", pool_size=2, strides=2),
+        new_block("BatchNormalization", "bn", "bn"),  # a multiply and an add by channel vectors
         new_block("Activation", "swish", "swish", activation="hard_swish"),
         new_block("GlobalAveragePooling2D", "gap", "gap"),
         new_block("Dense", "head", "head", units=10, activation="softmax"),
