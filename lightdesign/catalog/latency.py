@@ -116,6 +116,12 @@ ENTRIES: dict[str, dict[str, str]] = {
         "Refined with {count} earlier measurements of whole models on this machine.",
         "使用本机先前对完整模型的 {count} 次测量进行了修正。",
     ),
+    "calibrate.old_format": tr(
+        "cannot refit: this machine's calibration ({machine}, {threads} thread(s)) was made by an older "
+        "LightDesign whose kernels are described differently; run `lightdesign calibrate` without --refit",
+        "无法重新拟合：本机（{machine}，{threads} 线程）的校准由旧版 LightDesign 生成，其算子描述方式不同；"
+        "请运行不带 --refit 的 `lightdesign calibrate`",
+    ),
     "calibrate.nothing_to_refit": tr(
         "nothing to refit: this machine ({machine}) has no calibration at {threads} thread(s) yet; run "
         "`lightdesign calibrate` first",

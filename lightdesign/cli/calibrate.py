@@ -61,6 +61,8 @@ def run(args: argparse.Namespace) -> None:
     machine = latency_model.this_machine(args.threads)
     if args.refit and not latency_model.path_for(machine).exists():
         raise CommandError(text("calibrate.nothing_to_refit", machine=machine.words(), threads=args.threads))
+    if args.refit and latency_model.load_meta(latency_model.path_for(machine)).get("format") != latency_model.FORMAT:
+        raise CommandError(text("calibrate.old_format", machine=machine.words(), threads=args.threads))
     kept, store = _kept_measurements(machine.key, args.threads)
     spec = LatencySpec(
         threads=args.threads, seconds=args.seconds, models=args.models, measurements=tuple(kept), refit=args.refit

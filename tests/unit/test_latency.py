@@ -494,3 +494,13 @@ def test_calibrate_passes_the_kept_measurements_and_keeps_the_new_ones(tmp_path,
     assert main(["calibrate", "--threads", "0"]) == 1
     assert main(["calibrate", "--refit"]) == 1  # nothing timed here before
     assert "nothing to refit" in capsys.readouterr().err
+
+
+def test_refitting_a_calibration_of_an_older_format_is_refused(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("LIGHTDESIGN_WORK_DIR", str(tmp_path))
+    machine = latency_model.this_machine()
+    old = latency_model.Calibration(machine=dataclasses.asdict(machine), format=latency_model.FORMAT - 1)
+    latency_model.save(latency_model.path_for(machine), old, {})
+    assert main(["calibrate", "--refit"]) == 1
+    err = capsys.readouterr().err
+    assert "made by an older LightDesign" in err and "without --refit" in err
