@@ -163,16 +163,21 @@ FEATURES = {
     "PACK": (_elementwise, False),
 }
 ACTIVATION_CODES = {None: 0, "relu": 1, "relu6": 2}
+# The delegate's matrix kernels compute output channels in tiles (XNNPACK's ``nr``: 16 or 32
+# floats on AVX-512): a dense layer of 40 outputs runs at half the speed per multiply-add of
+# one of 32 or 64. The channels short of a whole tile are a feature of their own.
+TILES = (16, 32)
+TILED = ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED")
 WEIGHT_BYTES = {"fp32": 4, "int8": 1}  # bytes of one weight in each precision
 
 
 @functools.lru_cache(maxsize=100_000)  # designs and their variants repeat most kernels
 def features(kernel: Kernel) -> tuple[tuple[float, ...], float] | None:
     """The predictor's inputs for a kernel (log2 of the sizes, then the fused activation,
-    then 1 for 'valid' padding of a window larger than 1x1) and its work (multiply-adds, or elements moved), which the
-    predicted time per unit of work multiplies; None when no predictor takes this operation
-    or its geometry is missing. (The padding comes last so that forests fitted before it
-    was a feature read the same columns.)"""
+    then 1 for 'valid' padding of a window larger than 1x1, then for convolutions and dense
+    layers the output channels short of a whole tile) and its work (multiply-adds, or
+    elements moved), which the predicted time per unit of work multiplies; None when no
+    predictor takes this operation or its geometry is missing."""
     entry = FEATURES.get(kernel.op)
     if entry is None or (entry[1] and kernel.geometry is None):
         return None
@@ -180,6 +185,9 @@ def features(kernel: Kernel) -> tuple[tuple[float, ...], float] | None:
     window = kernel.geometry.kernel if kernel.geometry is not None else (1, 1)
     valid = kernel.padding == "valid" and window != (1, 1)  # a 1x1 window pads nothing either way
     codes = (ACTIVATION_CODES.get(kernel.activation, 0), int(valid))
+    if kernel.op in TILED:
+        outputs = image_shape(kernel.geometry.output)[-1]
+        codes += tuple(-outputs % tile for tile in TILES)
     return tuple(log2(1 + v) for v in raw) + codes, max(float(work), 1.0)
 
 

@@ -7,7 +7,8 @@ thread count.
 The kernels timed come from two sources, interleaved: the operations of preset variants at
 random widths (0.1-2x) and resolutions (32-320), lowered as the analysis lowers them (the
 sizes designs really have), and random operations over the same ranges (kernels 1-7,
-strides 1-2, groups, channel multipliers, expansions up to 6x), so that other designs are
+strides 1-2, groups, channel multipliers, expansions up to 6x; some on 1-3 channels, as on a
+grey or RGB input; a few convolutions up to 2.5 G multiply-adds), so that other designs are
 covered too. Every operation the latency model knows gets a few kernels first, however
 long they take; then the job times kernels until its time is up and fits what it has.
 
@@ -141,7 +142,7 @@ def random_kernel(rng: random.Random, op: str) -> Kernel:
         valid = rng.random() < 0.5 and h >= k
         side = (h - k) // s + 1 if valid else -(-h // s)
         g = Geometry((h, h, c), (side, side, c), (k, k), (s, s))
-        return Kernel(op, (h * h * c,), (side * side * c,), g, activation)
+        return Kernel(op, (h * h * c,), (side * side * c,), g, activation, "valid" if valid else "same")
     if op in ("MEAN", "REDUCE_MAX"):
         out = (c,) if rng.random() < 0.5 else (1, 1, c)
         return Kernel(op, (h * h * c,), (c,), Geometry((h, h, c), out))

@@ -137,6 +137,12 @@ def test_kernel_features_describe_each_kind():
     assert by_op["MEAN"].geometry.input == (8, 8, 32) and by_op["MEAN"].inputs == (8 * 8 * 32,)
     assert by_op["FULLY_CONNECTED"].activation == "relu"  # fused, a feature of its own
     assert by_op["PAD"].geometry.output == (34, 34, 8)
+    # the output channels short of whole tiles of 16 and 32: 10 dense outputs, 32 depthwise
+    assert latency.features(by_op["FULLY_CONNECTED"])[0][-2:] == (6, 22)
+    assert latency.features(depthwise)[0][-2:] == (0, 0)
+    assert latency.features(by_op["CONV_2D"])[0][-2:] == (0, 16)
+    pad_rows = latency.features(by_op["PAD"])[0]
+    assert [2 ** v - 1 for v in pad_rows[5:8]] == [2, 2, 0]  # rows, columns, channels added
 
 
 def test_a_padding_fused_into_a_convolution_leaves_it_reading_the_unpadded_input():
