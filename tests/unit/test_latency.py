@@ -142,7 +142,7 @@ def test_kernel_features_describe_each_kind():
     assert latency.features(depthwise)[0][-2:] == (0, 0)
     assert latency.features(by_op["CONV_2D"])[0][-2:] == (0, 16)
     pad_rows = latency.features(by_op["PAD"])[0]
-    assert [2 ** v - 1 for v in pad_rows[5:8]] == [2, 2, 0]  # rows, columns, channels added
+    assert [2**v - 1 for v in pad_rows[5:8]] == [2, 2, 0]  # rows, columns, channels added
 
 
 def test_a_padding_fused_into_a_convolution_leaves_it_reading_the_unpadded_input():
