@@ -27,7 +27,9 @@ from pathlib import Path
 
 from lightdesign import config
 
-FORMAT = 2  # the stored file's layout and feature definitions; another value is not read (2: PAD's features)
+# The stored file's layout and feature definitions; another value is not read (2: PAD's
+# features, the matrix operations' channel tiles, the windowed operations' element counts).
+FORMAT = 2
 MEMO_SIZE = 200_000  # kernels remembered per model
 FOLDER = "latency"
 

@@ -277,7 +277,7 @@ def test_composition_is_the_median_ratio_of_measured_to_predicted(calibrated):
     assert scales["fp32"] == pytest.approx(1.3) and "int8" not in scales and count == 3
 
 
-def _padded(conv_padding: str) -> Design:
+def _padded(conv_padding: str, window: int = 3) -> Design:
     """A zero pad of 1 (not what 'same' adds for a 3x3 stride-2 window on 32 px: 0 and 1)
     before a convolution: TFLite keeps the PAD."""
     return Design(
@@ -286,7 +286,7 @@ def _padded(conv_padding: str) -> Design:
         10,
         [
             new_block("ZeroPadding2D", "pad", "pad", top=1, bottom=1, left=1, right=1),
-            new_block("DepthwiseConv2D", "dw", "dw", kernel_size=3, strides=2, padding=conv_padding),
+            new_block("DepthwiseConv2D", "dw", "dw", kernel_size=window, strides=2, padding=conv_padding),
             new_block("GlobalAveragePooling2D", "gap", "gap"),
             new_block("Dense", "head", "head", units=10),
         ],
@@ -301,6 +301,8 @@ def test_a_zero_pad_before_a_valid_convolution_costs_nothing_as_xnnpack_folds_it
     assert folded.latency.layers["pad"] == {"fp32": 0.0, "int8": 0.0}
     kept = analyze(_padded("same"))  # XNNPACK folds a pad only into a 'valid' window
     assert latency.folded_by_delegate(kept.deployment) == set() and kept.latency.layers["pad"]["fp32"] > 0
+    pointwise = analyze(_padded("valid", window=1))  # ... larger than 1x1 (timed: a 1x1 one pays for its pad)
+    assert latency.folded_by_delegate(pointwise.deployment) == set()
 
 
 # SEED_CNN's weights by hand: 3x3x1x32 + 3x3x32x64 + 1600x128 + 128x10 (biases are not weights)
