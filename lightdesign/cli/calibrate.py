@@ -23,9 +23,14 @@ POLL_S = 0.5
 
 def register(sub) -> None:
     """Add the ``calibrate`` subcommand to the CLI's subparsers."""
+    from lightdesign.jobs.messages import LatencySpec
+
     p = sub.add_parser("calibrate", help="time TFLite operations on this machine: the predicted latency's model")
     p.add_argument("--threads", type=int, default=1, help="TFLite threads to calibrate for (default 1)")
-    p.add_argument("--seconds", type=float, default=120.0, help="CPU seconds to time single operations (default 120)")
+    seconds = LatencySpec.seconds
+    p.add_argument(
+        "--seconds", type=float, default=seconds, help=f"CPU seconds to time single operations (default {seconds:g})"
+    )
     p.add_argument("--models", type=int, default=3, help="whole models to time after them (default 3)")
     p.add_argument(
         "--refit",

@@ -21,7 +21,7 @@ from lightdesign.ui.markup import html, md, message
 
 OWNER = "server:latency"  # one calibration per server, whichever session started it
 NOT_CALIBRATED = "latency.note.not_calibrated"
-CALIBRATION_S = 120.0  # the job's CPU seconds timing single operations (the command's default)
+CALIBRATION_S = LatencySpec.seconds  # the job's CPU seconds timing single operations (the command's default)
 CALIBRATION_MODELS = 3
 CALIBRATION_ERROR = "latency_calibration_error"  # why the session's last Calibrate click started nothing
 
