@@ -129,6 +129,7 @@ class Calibration:
     seconds: float = 0.0  # how long it took
     samples: dict[str, int] = field(default_factory=dict)  # kernels timed, by precision/operation
     invoke_us: dict[str, float] = field(default_factory=dict)  # one invoke() of an empty model, by precision
+    operation_us: dict[str, float] = field(default_factory=dict)  # each further operation's call, by precision
     scale: dict[str, float] = field(default_factory=dict)  # measured / predicted of whole models, by precision
     refined_from: int = 0  # whole-model measurements the scale was fitted on
     errors: dict[str, float] = field(default_factory=dict)  # out-of-bag kernels' median relative error, by precision
@@ -217,6 +218,16 @@ class LatencyModel:
 
     def invoke_ms(self, precision: str) -> float:
         return self.calibration.invoke_us.get(precision, 0.0) / 1000
+
+    def operation_ms(self, precision: str) -> float:
+        """What running one more operation costs beyond its work (the empty model whose
+        ``invoke_ms`` every kernel was timed against holds one operation already)."""
+        return self.calibration.operation_us.get(precision, 0.0) / 1000
+
+    def fixed_ms(self, precision: str, operations: int) -> float:
+        """A model's time besides its kernels' work: one ``invoke()`` and the calls into
+        its ``operations`` operations."""
+        return self.invoke_ms(precision) + max(operations - 1, 0) * self.operation_ms(precision)
 
     def streaming_ms_per_byte(self, precision: str, total_bytes: float) -> float:
         """The extra milliseconds each weight byte costs inside a model holding
@@ -391,7 +402,8 @@ def fit_forest(samples: list[tuple[tuple, float, float]], seed: int = 0) -> tupl
 
 def composition(model: LatencyModel, measured: list[tuple[str, object, float]]) -> tuple[dict[str, float], int]:
     """How kernel times add up inside whole models: by precision, the median of (measured
-    time - one invoke - the weights' streaming) / the kernels' predicted sum over
+    time - one invoke and the operations' calls - the weights' streaming) / the kernels'
+    predicted sum over
     ``measured`` (``(precision, latency.Rows, milliseconds)``); 1 where nothing was
     measured. Returns the scales and how many measurements they rest on."""
     import numpy as np
@@ -401,7 +413,8 @@ def composition(model: LatencyModel, measured: list[tuple[str, object, float]]) 
         timed = model.kernel_us(precision, rows.rows)
         total = sum(us for index, us in enumerate(timed) if index not in rows.free) / 1000
         if total > 0 and ms > 0:
-            rest = ms - model.invoke_ms(precision) - model.streaming_ms(precision, rows)
+            operations = len(rows.rows) - len(rows.free)
+            rest = ms - model.fixed_ms(precision, operations) - model.streaming_ms(precision, rows)
             ratios.setdefault(precision, []).append(rest / total)
     scales = {p: float(np.median(r)) for p, r in ratios.items()}
     return scales, max((len(r) for r in ratios.values()), default=0)

@@ -208,13 +208,17 @@ def test_a_chain_runs_its_links_in_order_each_with_its_own_weights():
         kernel_models.chain([small, link], int8=False)
 
 
-def test_a_calibration_keeps_the_weights_streaming_curve(work):
+def test_a_calibration_keeps_the_streaming_curve_and_what_one_more_operation_costs(work):
     result = calibrate(LatencySpec(seconds=2, models=0, seed=3, streaming_links=(1, 4)))
-    kept = latency_model.load(Path(result.path)).calibration.streaming
+    calibration = latency_model.load(Path(result.path)).calibration
+    kept = calibration.streaming
     assert set(kept) == {"fp32", "int8"}
     for precision in ("fp32", "int8"):  # 1 MiB of weights per link, in either precision
         assert [round(mb, 2) for mb, _ in kept[precision]] == [1.05, 4.19]
         assert all(abs(per_mb) < 1.0 for _, per_mb in kept[precision])  # ms per MB: far below a ms
+    # 64 tiny convolutions take longer than one, beyond their work: tens of nanoseconds each here
+    assert set(calibration.operation_us) == {"fp32", "int8"}
+    assert all(0 < us < 1 for us in calibration.operation_us.values()), calibration.operation_us
 
 
 def calibrate(spec: LatencySpec):

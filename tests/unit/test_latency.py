@@ -63,7 +63,7 @@ def synthetic_forests() -> dict:
     return {key: latency_model.fit_forest(rows)[0] for key, rows in samples.items() if len(rows) >= 2}
 
 
-def calibrate_synthetic(threads: int = 1, scale=None, streaming=None) -> latency_model.Machine:
+def calibrate_synthetic(threads: int = 1, scale=None, streaming=None, operation_us=None) -> latency_model.Machine:
     """A calibration of this machine on the synthetic law, kept where the analysis looks."""
     forests = synthetic_forests()
     samples = {key: 1 for key in forests}
@@ -74,6 +74,7 @@ def calibrate_synthetic(threads: int = 1, scale=None, streaming=None) -> latency
         scale=scale or {},
         samples=samples,
         streaming=streaming or {},
+        operation_us=operation_us or {},
     )
     latency_model.save(latency_model.path_for(machine), calibration, forests)
     return machine
@@ -239,6 +240,20 @@ def test_whole_model_scale_multiplies_the_kernels(tmp_path, monkeypatch):
     scaled = analyze(design).latency
     assert scaled.fp32_ms - 0.005 == pytest.approx(1.5 * (plain.fp32_ms - 0.005))
     assert scaled.int8_ms - 0.005 == pytest.approx(0.5 * (plain.int8_ms - 0.005))
+
+
+def test_each_operation_but_the_first_adds_its_call_to_the_invoke(tmp_path, monkeypatch):
+    monkeypatch.setenv("LIGHTDESIGN_WORK_DIR", str(tmp_path))
+    design = _padded("valid")  # its PAD is folded into the convolution: not an operation XNNPACK runs
+    calibrate_synthetic()
+    plain = analyze(design).latency
+    calibrate_synthetic(operation_us={"fp32": 2.0, "int8": 3.0})
+    called = analyze(design)
+    operations = len(called.deployment.ops) - 1
+    assert called.latency.fp32_ms - plain.fp32_ms == pytest.approx((operations - 1) * 0.002)
+    assert called.latency.int8_ms - plain.int8_ms == pytest.approx((operations - 1) * 0.003)
+    assert called.latency.layers["pad"]["fp32"] == 0.0  # each layer carries its operations' calls
+    assert called.latency.layers["dw"]["fp32"] - plain.layers["dw"]["fp32"] == pytest.approx(0.002)
 
 
 def test_the_analysis_evaluates_the_forests_as_scikit_learn_does(tmp_path):
