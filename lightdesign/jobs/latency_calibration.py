@@ -68,6 +68,7 @@ MOST_RUNS, LEAST_RUNS = 25, 5
 PLANNED = 12_000  # more than two minutes of a quiet machine times: the time allowed ends the timing
 STREAMING_SIDE = 7  # the map the chains run on: each weight used 49 times, as in a network's last stages
 STREAMING_BUDGET_S = 0.4
+STREAMING_PASSES, STREAMING_PAIRS = 3, 5
 
 
 # -- which kernels --------------------------------------------------------------------------
@@ -322,23 +323,31 @@ def time_streaming(
     tf, threads: int, invoke_us: dict[str, float], links: tuple[int, ...]
 ) -> dict[str, list[list[float]]]:
     """By precision, [megabytes of weights, extra milliseconds per megabyte] of chains of
-    ``links`` 1x1 convolutions against their links timed alone."""
+    ``links`` 1x1 convolutions against their links timed alone. The extra is a few percent
+    of a chain's time and the cache is shared with the machine's other work, so each chain
+    is timed in pairs with a link alone, one right after the other, in ``STREAMING_PASSES``
+    passes some seconds apart, and the median difference kept (timed apart, a drift of the
+    machine between them once made 8 MB of weights look 4x as costly as it is)."""
     from lightdesign.jobs import kernel_models
 
-    curves: dict[str, list[list[float]]] = {}
+    extra: dict[tuple[str, int], list[float]] = {}
+    models = {}
     for precision in PRECISIONS:
         int8, link = precision == "int8", streaming_link(precision == "int8")
-        alone = [
-            time_kernel(tf, kernel_models.model(link, int8, seed), threads, STREAMING_BUDGET_S) for seed in range(5)
-        ]
-        alone_us = statistics.median(alone) - invoke_us[precision]
+        models[precision] = (kernel_models.model(link, int8), [kernel_models.chain([link] * n, int8) for n in links])
+    for _ in range(STREAMING_PASSES):
+        for precision, (alone, chains) in models.items():
+            for count, content in zip(links, chains, strict=True):
+                for _ in range(STREAMING_PAIRS):
+                    one = time_kernel(tf, alone, threads, STREAMING_BUDGET_S) - invoke_us[precision]
+                    chained = time_kernel(tf, content, threads, STREAMING_BUDGET_S) - invoke_us[precision]
+                    extra.setdefault((precision, count), []).append(chained - count * one)
+    curves: dict[str, list[list[float]]] = {}
+    for precision in PRECISIONS:
+        link = streaming_link(precision == "int8")
         megabytes = latency.weight_elements(link) * latency.WEIGHT_BYTES[precision] / 1e6
-        rates = []
-        for count in links:
-            content = kernel_models.chain([link] * count, int8, seed=count)
-            chained = statistics.median(time_kernel(tf, content, threads, STREAMING_BUDGET_S) for _ in range(3))
-            rates.append((chained - invoke_us[precision] - count * alone_us) / 1000 / (count * megabytes))
-        curves[precision] = [[count * megabytes, rate] for count, rate in zip(links, rising(rates), strict=True)]
+        rates = [statistics.median(extra[precision, n]) / 1000 / (n * megabytes) for n in links]
+        curves[precision] = [[n * megabytes, rate] for n, rate in zip(links, rising(rates), strict=True)]
     return curves
 
 
