@@ -107,23 +107,44 @@ class RayHead:
 
 class HeldPort:
     """A TCP proxy on 127.0.0.1 to ``target_port`` that holds every connection unanswered
-    (as a cluster too busy to answer) until ``release()``, then forwards new ones."""
+    (as a cluster too busy to answer) until ``release()``, then forwards them.
+
+    ``tries`` counts the connection attempts that reached it: each begins with the backend's
+    probe, a connection closed without a word, before ``ray.init`` opens its own."""
 
     def __init__(self, target_port: int):
         self.target_port = target_port
         self.held: list[socket.socket] = []
+        self.probes: list[int] = []  # indexes in ``held`` of the connections that were probes
         self.released = False
+        self.lock = threading.Lock()
         self.server = socket.create_server(("127.0.0.1", 0))
         self.port = self.server.getsockname()[1]
         threading.Thread(target=self._accept, daemon=True).start()
 
+    @property
+    def tries(self) -> int:
+        with self.lock:
+            return len(self.probes)
+
     def release(self) -> None:
-        self.released = True
+        """Forward the held connections of the latest try and every new one; those of the
+        earlier tries, which gave up, are closed."""
+        with self.lock:
+            self.released = True
+            latest = max(self.probes, default=-1)
+            for index, client in enumerate(self.held):
+                if index <= latest:
+                    client.close()
+                else:
+                    self._forward(client)
+            self.held = []
 
     def close(self) -> None:
         self.server.close()
-        for held in self.held:
-            held.close()
+        with self.lock:
+            for held in self.held:
+                held.close()
 
     def _accept(self) -> None:
         while True:
@@ -131,12 +152,29 @@ class HeldPort:
                 client, _ = self.server.accept()
             except OSError:
                 return
-            if not self.released:
+            with self.lock:
+                if self.released:
+                    self._forward(client)
+                    continue
                 self.held.append(client)
-                continue
-            upstream = socket.create_connection(("127.0.0.1", self.target_port))
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+                index = len(self.held) - 1
+            threading.Thread(target=self._watch, args=(client, index), daemon=True).start()
+
+    def _watch(self, client: socket.socket, index: int) -> None:
+        """Count ``client`` as a probe when it closes before sending anything (a peek leaves
+        whatever it sends for the forwarding)."""
+        try:
+            first = client.recv(1, socket.MSG_PEEK)
+        except OSError:
+            return
+        if not first:
+            with self.lock:
+                self.probes.append(index)
+
+    def _forward(self, client: socket.socket) -> None:
+        upstream = socket.create_connection(("127.0.0.1", self.target_port))
+        for source, sink in ((client, upstream), (upstream, client)):
+            threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
 
     @staticmethod
     def _pipe(source: socket.socket, sink: socket.socket) -> None:

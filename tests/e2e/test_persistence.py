@@ -9,6 +9,7 @@ import ssl
 import subprocess
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from lightdesign.store import open_store
 
@@ -63,11 +64,16 @@ def click_and_wait_for_new_params(page, button: str) -> int:
     """Click ``button`` and wait until the params change; returns them."""
     before = params(page)
     stack_button(page, button).click()
-    page.wait_for_function(
-        "before => { const t = [...document.querySelectorAll('p, div')].map(e => e.innerText)"
-        ".find(s => s && s.startsWith('Exact:')); return t && !t.includes(before); }",
-        arg=f"Exact: {before:,} params",
-    )
+    try:
+        page.wait_for_function(
+            "before => { const t = [...document.querySelectorAll('p, div')].map(e => e.innerText)"
+            ".find(s => s && s.startsWith('Exact:')); return t && !t.includes(before); }",
+            arg=f"Exact: {before:,} params",
+            timeout=90_000,  # a loaded CI machine analyses slowly
+        )
+    except PlaywrightTimeout:
+        alerts = page.locator('[data-testid="stAlert"]').all_inner_texts()
+        raise AssertionError(f"{button!r} left the params at {before:,}; the page says {alerts}") from None
     wait_idle(page)
     return params(page)
 
