@@ -73,7 +73,12 @@ def click_and_wait_for_new_params(page, button: str) -> int:
         )
     except PlaywrightTimeout:
         alerts = page.locator('[data-testid="stAlert"]').all_inner_texts()
-        raise AssertionError(f"{button!r} left the params at {before:,}; the page says {alerts}") from None
+        running = page.locator('[data-testid="stStatusWidget"]').count() > 0
+        page.screenshot(path=f"/tmp/lost-{button.replace(' ', '-')}.png", full_page=True)
+        raise AssertionError(
+            f"{button!r} left the params at {before:,}; the page says {alerts}, running: {running}, "
+            f"its text: {page.inner_text('body')[:3000]!r}"
+        ) from None
     wait_idle(page)
     return params(page)
 

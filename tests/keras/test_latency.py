@@ -216,9 +216,9 @@ def test_a_calibration_keeps_the_streaming_curve_and_what_one_more_operation_cos
     for precision in ("fp32", "int8"):  # 1 MiB of weights per link, in either precision
         assert [round(mb, 2) for mb, _ in kept[precision]] == [1.05, 4.19]
         assert all(abs(per_mb) < 1.0 for _, per_mb in kept[precision])  # ms per MB: far below a ms
-    # 64 tiny convolutions take longer than one, beyond their work: tens of nanoseconds each here
+    # what one more operation costs, in µs: tens of nanoseconds on a quiet machine, 0 when noise hid it
     assert set(calibration.operation_us) == {"fp32", "int8"}
-    assert all(0 < us < 1 for us in calibration.operation_us.values()), calibration.operation_us
+    assert all(0 <= us < 1 for us in calibration.operation_us.values()), calibration.operation_us
 
 
 def calibrate(spec: LatencySpec):
