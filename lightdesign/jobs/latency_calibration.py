@@ -50,7 +50,7 @@ from lightdesign.jobs.messages import (
     Status,
     Stopped,
 )
-from lightdesign.jobs.tflite_timing import MIN_RUNS, median_invoke_ms
+from lightdesign.jobs.tflite_timing import MIN_RUNS, median_invoke_ms, reading_cost
 from lightdesign.jobs.train import STOPPED_ON_REQUEST
 
 PRECISIONS = latency.PRECISIONS
@@ -262,7 +262,7 @@ def clock(threads: int):
 
 def time_kernel(tf, content: bytes, threads: int, budget_s: float = KERNEL_BUDGET_S) -> float:
     """Median microseconds of one ``invoke()`` of a single-operation model (of as many runs,
-    5 to 25, as fit in about ``budget_s``)."""
+    5 to 25, as fit in about ``budget_s``), the clock's own reading cost taken off."""
     runner = interpreter(tf, content, threads)
     now = clock(threads)
     runner.invoke()  # the first call prepares the delegate's operators
@@ -275,7 +275,7 @@ def time_kernel(tf, content: bytes, threads: int, budget_s: float = KERNEL_BUDGE
         start = now()
         runner.invoke()
         times.append(now() - start)
-    return 1e6 * statistics.median(times)
+    return 1e6 * max(statistics.median(times) - reading_cost(now), 0.0)
 
 
 def time_model(tf, content: bytes, threads: int, runs: int = MIN_RUNS) -> tuple[float, float]:
@@ -288,6 +288,17 @@ EMPTY = Kernel("RELU", (1,), (1,))
 # A link of next to no work: chains of it time what running one more operation costs
 TINY = Kernel("CONV_2D", (8,), (8,), Geometry((1, 1, 8), (1, 1, 8)), None, "same")
 TINY_LINKS = 64
+EMPTY_TIMINGS = 9
+
+
+def empty_invoke_us(tf, precision: str, threads: int) -> float:
+    """Microseconds of one ``invoke()`` of the empty model, the median of ``EMPTY_TIMINGS``
+    timings: it is taken off every kernel and added once per model, a tenth of a tiny model's
+    time, and the first timing of a process can be 40% high (0.79 us against 0.56)."""
+    from lightdesign.jobs import kernel_models
+
+    content = kernel_models.model(EMPTY, precision == "int8")
+    return statistics.median(time_kernel(tf, content, threads) for _ in range(EMPTY_TIMINGS))
 
 
 def time_operation_overhead(tf, threads: int, invoke_us: dict[str, float]) -> dict[str, float]:
@@ -448,7 +459,7 @@ def time_kernels(tf, spec: LatencySpec, threads: int, rng: random.Random, emit, 
 
     kernels = plan_kernels(rng, PLANNED)
     emit(Status(stage=Stage.TIMING_KERNELS))
-    invoke_us = {p: time_kernel(tf, kernel_models.model(EMPTY, p == "int8"), threads) for p in PRECISIONS}
+    invoke_us = {p: empty_invoke_us(tf, p, threads) for p in PRECISIONS}
     samples: dict[str, list[tuple[tuple, float, float]]] = {}
     begun = time.process_time()  # the job's own CPU time: a busy machine takes longer, not fewer kernels
     deadline = begun + spec.seconds
