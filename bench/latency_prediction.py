@@ -1,7 +1,7 @@
 """Predicted against measured TFLite latency on this machine, for designs the latency model
 never saw.
 
-    python bench/latency_prediction.py [--random 30] [--repeats 3] [--threads 1]
+    python bench/latency_prediction.py [--random 30] [--first-seed 50000] [--repeats 3] [--threads 1] [--no-presets]
 
 Needs a calibration (``lightdesign calibrate``). The designs: fresh random designs from the
 test fuzzer (seeds the calibration never uses, drawn larger than the tests draw them) and
@@ -78,8 +78,8 @@ def preset_designs() -> list:
     return found
 
 
-def random_designs(count: int) -> list:
-    found, seed = [], RANDOM_SEEDS
+def random_designs(count: int, first_seed: int = RANDOM_SEEDS) -> list:
+    found, seed = [], first_seed
     while len(found) < count:
         design = random_design(seed, sizes=SIZES, filters=FILTERS, block_filters=BLOCK_FILTERS)
         seed += 1
@@ -207,6 +207,7 @@ def summary(rows: list[dict], precision: str, clock: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--random", type=int, default=30, help="fresh random designs")
+    parser.add_argument("--first-seed", type=int, default=RANDOM_SEEDS, help="the fuzzer seed they start from")
     parser.add_argument("--repeats", type=int, default=3, help="measurement rounds (medians of medians)")
     parser.add_argument("--runs", type=int, default=30, help="invoke() per measurement (at least 30)")
     parser.add_argument("--threads", type=int, default=1)
@@ -219,7 +220,7 @@ def main() -> None:
     if model is None:
         sys.exit(f"not calibrated for {machine.words()} at {args.threads} thread(s): run `lightdesign calibrate` first")
     started, load_before = time.time(), os.getloadavg()
-    designs = random_designs(args.random) + ([] if args.no_presets else preset_designs())
+    designs = random_designs(args.random, args.first_seed) + ([] if args.no_presets else preset_designs())
     print(f"{len(designs)} designs; converting…", file=sys.stderr, flush=True)
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(args.cache or temporary)

@@ -169,8 +169,13 @@ class Lowering:
         op = self.producer.get(tensor)
         if shared or (op is not None and op.outputs[-1] != tensor):
             op = None
-        if act in FUSABLE_ACTIVATIONS and op is not None and op.kind in FUSES_ACTIVATION and op.activation is None:
-            op.activation = act
+        if (
+            act in FUSABLE_ACTIVATIONS
+            and op is not None
+            and op.kind in FUSES_ACTIVATION
+            and op.activation in (None, act)
+        ):
+            op.activation = act  # the same activation once more changes nothing: the converter drops it
             return tensor
         if act in FUSABLE_ACTIVATIONS and op is not None and op.kind == "HARD_SWISH":
             return self._unfused_hard_swish(op, act, size)

@@ -87,6 +87,24 @@ def test_a_relu_after_a_concatenation_is_an_operation_of_its_own():
     assert Counter(op["op_name"] for op in ops) == Counter(lowered)
 
 
+@pytest.mark.parametrize("again", ["relu", "relu6"])
+def test_an_activation_the_operation_already_applies_is_dropped_and_another_kept(again):
+    blocks = [
+        new_block("Conv2D", "conv", "conv", filters=8, kernel_size=1, activation="relu"),
+        new_block("Activation", "act", "act", activation=again),
+        new_block("GlobalAveragePooling2D", "gap", "gap"),
+        new_block("Dense", "head", "head", units=10, activation="softmax"),
+    ]
+    design = Design("relu_again", (16, 16, 3), 10, blocks)
+    lowered = [op.kind for op in analyze(design).deployment.ops]
+    assert lowered.count("RELU6") == (again == "relu6") and "RELU" not in lowered
+    for int8 in (False, True):
+        _, ops = operators(converted(design, int8))
+        assert Counter(op["op_name"] for op in ops if op["op_name"] not in ("QUANTIZE", "DEQUANTIZE")) == Counter(
+            lowered
+        )
+
+
 def test_a_dilated_convolution_stays_in_space_to_batch_form_in_float32():
     design = random_design(DILATED_SEED)
     lowered = [op.kind for op in analyze(design).deployment.ops]

@@ -282,6 +282,17 @@ def test_the_analysis_evaluates_the_forests_as_scikit_learn_does(tmp_path):
     assert 0 < float(np.median(error)) < 0.5 and len(error) > 250  # out of bag: nearly every sample
 
 
+def test_an_operation_timed_at_nothing_costs_next_to_nothing():
+    # reshapes and expand-dims are timed at 0 us (under the clock's noise); a dozen of them in a
+    # 1.4 us model must not add a third of it, as a floor of 0.05 us each did
+    samples = [((float(size), 1.0), 2.0**size, 0.0) for size in range(4, 16)] * 3
+    arrays, _ = latency_model.fit_forest(samples)
+    model = latency_model.LatencyModel(latency_model.Calibration(machine={}), {"fp32/RESHAPE": arrays})
+    rows = [("RESHAPE", (float(size), 1.0), 2.0**size) for size in (5, 9, 14)]
+    assert model.kernel_us("fp32", rows) == pytest.approx([latency_model.MIN_MICROS] * 3, rel=0.05)
+    assert 12 * latency_model.MIN_MICROS < 0.15
+
+
 def test_composition_is_the_median_ratio_of_measured_to_predicted(calibrated):
     model, _ = latency_model.current()
     rows, _ = latency.rows(analyze(small("mobilenet_v2")).deployment)
