@@ -9,7 +9,8 @@ What the converter does
 BatchNormalization folds into the Conv2D, DepthwiseConv2D or Dense before it (when that
 layer has no activation and feeds only the BatchNormalization); elsewhere it stays a
 multiply and an add. ReLU and ReLU6 fuse into the convolution, dense, add, multiply or
-pooling that feeds them (not into a concatenation). A ZeroPadding2D feeding only a 'valid'
+pooling that feeds them (not into a concatenation); the same one again after it vanishes
+(a ReLU6 after a fused ReLU stays). A ZeroPadding2D feeding only a 'valid'
 convolution fuses into it when it pads exactly as 'same' would. Dropout and linear
 activations vanish. Other activations are operations of their own: hard-swish one, swish
 two (logistic, multiply), hard-sigmoid two (add with ReLU6, multiply), softmax, sigmoid and
