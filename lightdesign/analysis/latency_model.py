@@ -27,9 +27,10 @@ from pathlib import Path
 
 from lightdesign import config
 
-# The stored file's layout and feature definitions; another value is not read (2: PAD's
-# features, the matrix operations' channel tiles, the windowed operations' element counts).
-FORMAT = 2
+# The stored file's layout, feature definitions and timing; another value is not read (2: PAD's
+# features, the matrix operations' channel tiles, the windowed operations' element counts;
+# 3: the empty invoke without the CPU clock's 0.56 us reading cost).
+FORMAT = 3
 MEMO_SIZE = 200_000  # kernels remembered per model
 FOLDER = "latency"
 

@@ -164,19 +164,19 @@ class Lowering:
 
     def activation(self, node: Node, act: str | None, tensor: str, size: int, shared: bool = False) -> str:
         """Apply ``act`` to the buffer ``tensor``. Unless other layers read ``tensor`` too
-        (``shared``), a ReLU or ReLU6 fuses into the operation that wrote it."""
+        (``shared``), a ReLU or ReLU6 fuses into the operation that wrote it; one that
+        operation already applies vanishes, whoever else reads ``tensor``."""
         if act in (None, "linear"):
             return tensor
         op = self.producer.get(tensor)
-        if shared or (op is not None and op.outputs[-1] != tensor):
+        if op is not None and op.outputs[-1] != tensor:
             op = None
-        if (
-            act in FUSABLE_ACTIVATIONS
-            and op is not None
-            and op.kind in FUSES_ACTIVATION
-            and op.activation in (None, act)
-        ):
-            op.activation = act  # the same activation once more changes nothing: the converter drops it
+        if op is not None and _applies(op, act):  # the same activation again changes nothing: the converter drops it
+            return tensor
+        if shared:
+            op = None
+        if act in FUSABLE_ACTIVATIONS and op is not None and op.kind in FUSES_ACTIVATION and op.activation is None:
+            op.activation = act
             return tensor
         if act in FUSABLE_ACTIVATIONS and op is not None and op.kind == "HARD_SWISH":
             return self._unfused_hard_swish(op, act, size)
@@ -395,3 +395,11 @@ def _same_pads(shape: tuple, cfg: dict) -> tuple[tuple[int, int], tuple[int, int
         total = max((out - 1) * s + (k - 1) * d + 1 - size, 0)
         result.append((total // 2, total - total // 2))
     return tuple(result)
+
+
+def _applies(op: Op, act: str) -> bool:
+    """Whether ``op``'s output already is ``act`` (ReLU or ReLU6) of something: fused into
+    it, or the operation itself."""
+    if act not in FUSABLE_ACTIVATIONS:
+        return False
+    return (op.kind in FUSES_ACTIVATION and op.activation == act) or op.kind == _ACTIVATION_OPS[act][0]

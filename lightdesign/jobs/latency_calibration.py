@@ -294,7 +294,7 @@ EMPTY_TIMINGS = 9
 def empty_invoke_us(tf, precision: str, threads: int) -> float:
     """Microseconds of one ``invoke()`` of the empty model, the median of ``EMPTY_TIMINGS``
     timings: it is taken off every kernel and added once per model, a tenth of a tiny model's
-    time, and the first timing of a process can be 40% high (0.79 us against 0.56)."""
+    time, and the first timing of a process can be a third high (0.79 us against 0.59 usually)."""
     from lightdesign.jobs import kernel_models
 
     content = kernel_models.model(EMPTY, precision == "int8")

@@ -105,6 +105,24 @@ def test_an_activation_the_operation_already_applies_is_dropped_and_another_kept
         )
 
 
+def test_the_same_activation_again_vanishes_after_a_shared_output_or_an_operation_of_its_own():
+    blocks = [
+        new_block("Conv2D", "conv", "conv", filters=8, kernel_size=1, activation="relu"),
+        new_block("Activation", "again", "again", activation="relu"),  # the convolution's output is read twice
+        new_block("Conv2D", "after", "after", filters=8, kernel_size=1),
+        new_block("Concatenate", "join", "join", source="conv"),
+        new_block("Activation", "act", "act", activation="relu"),  # a RELU of its own after the concatenation
+        new_block("Activation", "act2", "act2", activation="relu"),
+        new_block("GlobalAveragePooling2D", "gap", "gap"),
+        new_block("Dense", "head", "head", units=10, activation="softmax"),
+    ]
+    design = Design("relu_again_shared", (16, 16, 3), 10, blocks)
+    lowered = [op.kind for op in analyze(design).deployment.ops]
+    assert lowered.count("RELU") == 1
+    _, ops = operators(converted(design))
+    assert Counter(op["op_name"] for op in ops) == Counter(lowered)
+
+
 def test_a_dilated_convolution_stays_in_space_to_batch_form_in_float32():
     design = random_design(DILATED_SEED)
     lowered = [op.kind for op in analyze(design).deployment.ops]
