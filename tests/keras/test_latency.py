@@ -48,6 +48,26 @@ def converted(design, int8: bool = False) -> bytes:
     return export.convert(tf, model, int8, samples[:8])
 
 
+def lowered_kinds(design) -> list[str]:
+    return [op.kind for op in analyze(design).deployment.ops]
+
+
+def converted_kinds(design, int8: bool = False) -> Counter:
+    """The operations of the converted model (in int8 without its input and output
+    QUANTIZE / DEQUANTIZE), by kind."""
+    _, ops = operators(converted(design, int8))
+    return Counter(op["op_name"] for op in ops if not int8 or op["op_name"] not in ("QUANTIZE", "DEQUANTIZE"))
+
+
+def with_head(name: str, *blocks) -> Design:
+    """A 16x16x3 design of ``blocks`` and a pooled ten-class head."""
+    head = [
+        new_block("GlobalAveragePooling2D", "gap", "gap"),
+        new_block("Dense", "head", "head", units=10, activation="softmax"),
+    ]
+    return Design(name, (16, 16, 3), 10, [*blocks, *head])
+
+
 def operators(content: bytes):
     """The interpreter of a model and its operations (the delegate's node left out)."""
     import tensorflow as tf
@@ -60,75 +80,59 @@ def operators(content: bytes):
 @pytest.mark.parametrize("name", PRESETS)
 def test_the_float32_graph_holds_the_lowered_operations(name):
     design = presets.build(name, **CONFIGS[name])
-    lowered = Counter(op.kind for op in analyze(design).deployment.ops)
-    _, ops = operators(converted(design))
-    assert Counter(op["op_name"] for op in ops) == lowered
+    assert converted_kinds(design) == Counter(lowered_kinds(design))
 
 
 @pytest.mark.parametrize("seed", FOLDING_SEEDS)
 def test_the_converter_folds_constants_where_the_lowering_says(seed):
     design = random_design(seed)
-    lowered = Counter(op.kind for op in analyze(design).deployment.ops)
-    _, ops = operators(converted(design))
-    assert Counter(op["op_name"] for op in ops) == lowered
+    assert converted_kinds(design) == Counter(lowered_kinds(design))
 
 
 def test_a_relu_after_a_concatenation_is_an_operation_of_its_own():
-    blocks = [
+    design = with_head(
+        "concat_relu",
         new_block("fire_module", "fire", "fire", squeeze=8, expand1x1=8, expand3x3=8),
         new_block("Activation", "act", "act", activation="relu6"),
-        new_block("GlobalAveragePooling2D", "gap", "gap"),
-        new_block("Dense", "head", "head", units=10, activation="softmax"),
-    ]
-    design = Design("concat_relu", (16, 16, 3), 10, blocks)
-    lowered = [op.kind for op in analyze(design).deployment.ops]
+    )
+    lowered = lowered_kinds(design)
     assert lowered.count("RELU6") == 1
-    _, ops = operators(converted(design))
-    assert Counter(op["op_name"] for op in ops) == Counter(lowered)
+    assert converted_kinds(design) == Counter(lowered)
 
 
 @pytest.mark.parametrize("again", ["relu", "relu6"])
 def test_an_activation_the_operation_already_applies_is_dropped_and_another_kept(again):
-    blocks = [
+    design = with_head(
+        "relu_again",
         new_block("Conv2D", "conv", "conv", filters=8, kernel_size=1, activation="relu"),
         new_block("Activation", "act", "act", activation=again),
-        new_block("GlobalAveragePooling2D", "gap", "gap"),
-        new_block("Dense", "head", "head", units=10, activation="softmax"),
-    ]
-    design = Design("relu_again", (16, 16, 3), 10, blocks)
-    lowered = [op.kind for op in analyze(design).deployment.ops]
+    )
+    lowered = lowered_kinds(design)
     assert lowered.count("RELU6") == (again == "relu6") and "RELU" not in lowered
     for int8 in (False, True):
-        _, ops = operators(converted(design, int8))
-        assert Counter(op["op_name"] for op in ops if op["op_name"] not in ("QUANTIZE", "DEQUANTIZE")) == Counter(
-            lowered
-        )
+        assert converted_kinds(design, int8) == Counter(lowered)
 
 
 def test_the_same_activation_again_vanishes_after_a_shared_output_or_an_operation_of_its_own():
-    blocks = [
+    design = with_head(
+        "relu_again_shared",
         new_block("Conv2D", "conv", "conv", filters=8, kernel_size=1, activation="relu"),
         new_block("Activation", "again", "again", activation="relu"),  # the convolution's output is read twice
         new_block("Conv2D", "after", "after", filters=8, kernel_size=1),
         new_block("Concatenate", "join", "join", source="conv"),
         new_block("Activation", "act", "act", activation="relu"),  # a RELU of its own after the concatenation
         new_block("Activation", "act2", "act2", activation="relu"),
-        new_block("GlobalAveragePooling2D", "gap", "gap"),
-        new_block("Dense", "head", "head", units=10, activation="softmax"),
-    ]
-    design = Design("relu_again_shared", (16, 16, 3), 10, blocks)
-    lowered = [op.kind for op in analyze(design).deployment.ops]
+    )
+    lowered = lowered_kinds(design)
     assert lowered.count("RELU") == 1
-    _, ops = operators(converted(design))
-    assert Counter(op["op_name"] for op in ops) == Counter(lowered)
+    assert converted_kinds(design) == Counter(lowered)
 
 
 def test_a_dilated_convolution_stays_in_space_to_batch_form_in_float32():
     design = random_design(DILATED_SEED)
-    lowered = [op.kind for op in analyze(design).deployment.ops]
+    lowered = lowered_kinds(design)
     assert "SPACE_TO_BATCH_ND" in lowered
-    _, ops = operators(converted(design))
-    assert Counter(op["op_name"] for op in ops) == Counter(lowered)
+    assert converted_kinds(design) == Counter(lowered)
 
 
 def test_every_operation_with_a_predictor_has_a_micro_benchmark_that_runs():
