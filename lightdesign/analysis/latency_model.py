@@ -136,6 +136,7 @@ class Calibration:
     errors: dict[str, float] = field(default_factory=dict)  # out-of-bag kernels' median relative error, by precision
     # by precision: [total weight MB, extra ms per MB] of chains of convolutions, by rising MB
     streaming: dict[str, list[list[float]]] = field(default_factory=dict)
+    spread: float = 1.0  # a reference kernel's slow tenth of timings over its fast tenth while kernels were timed
     format: int = FORMAT
 
 

@@ -115,6 +115,5 @@ def run(args: argparse.Namespace) -> None:
     )
     if kept:
         print(text("calibrate.measurements", count=len(kept)))
-    cores = os.cpu_count() or 1
-    if result.busy(cores):
-        print(text("calibrate.busy", load=result.load, cores=cores), file=sys.stderr)
+    for key, values in result.cautions(os.cpu_count() or 1):
+        print(text(key, **values), file=sys.stderr)

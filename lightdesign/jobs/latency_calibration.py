@@ -63,8 +63,12 @@ MAX_MACS = 400e6  # larger kernels take too long to time often; designs rarely h
 LARGE_MACS, LARGE_SHARE = 2.5e9, 0.3
 FEW_CHANNELS_SHARE = 0.12  # random kernels on 1-3 channels: the operations on a grey or RGB input
 MAX_ELEMENTS = 6_000_000
+# ... and a few up to this many (a depthwise convolution doubling 96 channels at 224 px writes
+# 9.6 M: timed 53 ms where the forest, knowing nothing above 6 M, said 9 ms)
+LARGE_ELEMENTS = 16_000_000
 KERNEL_BUDGET_S = 0.03  # timing one kernel in one precision: about this long
 MOST_RUNS, LEAST_RUNS = 25, 5
+REFERENCE_EVERY = 24  # kernels between two timings of the reference (about 1.5 s on a quiet machine)
 PLANNED = 12_000  # more than two minutes of a quiet machine times: the time allowed ends the timing
 STREAMING_SIDE = 7  # the map the chains run on: each weight used 49 times, as in a network's last stages
 STREAMING_BUDGET_S = 0.4
@@ -202,12 +206,13 @@ def _copy_kernel(rng: random.Random, op: str, h: int, c: int) -> Kernel:
 def _affordable(kernel: Kernel, rng: random.Random | None = None) -> bool:
     """Whether to time ``kernel``: not too large, or (with ``rng``) one of the few large ones."""
     made = latency.features(kernel)
-    if made is None or max(sum(kernel.inputs), sum(kernel.outputs)) > MAX_ELEMENTS:
+    if made is None:
         return False
+    elements = max(sum(kernel.inputs), sum(kernel.outputs))
     macs = made[1] if kernel.op in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED") else 0
-    if macs <= MAX_MACS:
+    if elements <= MAX_ELEMENTS and macs <= MAX_MACS:
         return True
-    return rng is not None and macs <= LARGE_MACS and rng.random() < LARGE_SHARE
+    return rng is not None and elements <= LARGE_ELEMENTS and macs <= LARGE_MACS and rng.random() < LARGE_SHARE
 
 
 def plan_kernels(rng: random.Random, count: int) -> list[Kernel]:
@@ -285,6 +290,10 @@ def time_model(tf, content: bytes, threads: int, runs: int = MIN_RUNS) -> tuple[
 
 
 EMPTY = Kernel("RELU", (1,), (1,))
+# About 0.3 ms of work, timed again and again while kernels are timed: how steady the machine was.
+# (Timing each kernel in 3 passes some seconds apart, the median kept, was tried on a VM whose
+# speed moved 1.6x: no closer to its measurements, and a third of the kernels in the same time.)
+REFERENCE = Kernel("CONV_2D", (14 * 14 * 64,), (14 * 14 * 128,), Geometry((14, 14, 64), (14, 14, 128), (3, 3)), "relu")
 # A link of next to no work: chains of it time what running one more operation costs
 TINY = Kernel("CONV_2D", (8,), (8,), Geometry((1, 1, 8), (1, 1, 8)), None, "same")
 TINY_LINKS = 64
@@ -388,7 +397,7 @@ def run(spec: LatencySpec, emit, stop_flag) -> None:
     if spec.refit:  # the kernels this machine timed before, fitted again (and refined with the measurements)
         meta = latency_model.load_meta(path)
         samples, invoke_us, streaming = latency_model.samples_of(path), meta["invoke_us"], meta.get("streaming", {})
-        operation_us = meta.get("operation_us", {})
+        operation_us, steadiness = meta.get("operation_us", {}), meta.get("spread", 1.0)
         timed = sum(len(rows) for key, rows in samples.items() if key.startswith("fp32/"))
     else:
         emit(Status(stage=Stage.LOADING_TENSORFLOW))
@@ -398,7 +407,7 @@ def run(spec: LatencySpec, emit, stop_flag) -> None:
         if timed_kernels is None:
             emit(Stopped(message=STOPPED_ON_REQUEST, on_request=True))
             return
-        samples, invoke_us, timed = timed_kernels
+        samples, invoke_us, timed, steadiness = timed_kernels
         emit(Status(stage=Stage.TIMING_STREAMING))
         streaming = time_streaming(tf, threads, invoke_us, spec.streaming_links)
         operation_us = time_operation_overhead(tf, threads, invoke_us)
@@ -415,6 +424,7 @@ def run(spec: LatencySpec, emit, stop_flag) -> None:
         operation_us=operation_us,
         streaming=streaming,
         errors={p: _median([e for k, found in errors.items() if k.startswith(p) for e in found]) for p in PRECISIONS},
+        spread=steadiness,
     )
     model = latency_model.LatencyModel(calibration, forests)
     measured = list(spec.measurements)
@@ -447,6 +457,7 @@ def run(spec: LatencySpec, emit, stop_flag) -> None:
         scale=calibration.scale,
         measurements=tuple(probes),  # this run's own (the kept ones are in the store already)
         load=load,
+        spread=calibration.spread,
     )
     emit(Finished(result=result))
 
@@ -454,12 +465,15 @@ def run(spec: LatencySpec, emit, stop_flag) -> None:
 def time_kernels(tf, spec: LatencySpec, threads: int, rng: random.Random, emit, stop_flag):
     """Time the planned kernels in both precisions until the CPU time allowed is spent (the
     first ``COVERING`` whatever the time): (samples by ``precision/operation``, the empty
-    model's microseconds by precision, kernels timed); None when stopped."""
+    model's microseconds by precision, kernels timed, the ``spread`` of a reference
+    convolution timed before every ``REFERENCE_EVERY`` kernels); None when stopped."""
     from lightdesign.jobs import kernel_models
 
     kernels = plan_kernels(rng, PLANNED)
     emit(Status(stage=Stage.TIMING_KERNELS))
     invoke_us = {p: empty_invoke_us(tf, p, threads) for p in PRECISIONS}
+    reference = kernel_models.model(REFERENCE, False)
+    steps: list[float] = []  # the reference's timings: how steady the machine's speed was
     samples: dict[str, list[tuple[tuple, float, float]]] = {}
     begun = time.process_time()  # the job's own CPU time: a busy machine takes longer, not fewer kernels
     deadline = begun + spec.seconds
@@ -469,6 +483,8 @@ def time_kernels(tf, spec: LatencySpec, threads: int, rng: random.Random, emit, 
             return None
         if time.process_time() > deadline and index >= COVERING:  # every operation is covered, whatever the time
             break
+        if index % REFERENCE_EVERY == 0:
+            steps.append(time_kernel(tf, reference, threads))
         row, work = latency.features(kernel)
         for precision in PRECISIONS:
             content = kernel_models.model(kernel, precision == "int8", seed=index)
@@ -479,7 +495,16 @@ def time_kernels(tf, spec: LatencySpec, threads: int, rng: random.Random, emit, 
         if elapsed >= reported + max(1, int(spec.seconds) // 10):
             reported = elapsed
             emit(Progress(stage=Stage.TIMING_KERNELS, done=min(elapsed, int(spec.seconds)), total=int(spec.seconds)))
-    return samples, invoke_us, timed
+    return samples, invoke_us, timed, spread(steps)
+
+
+def spread(timings: list[float]) -> float:
+    """How far the machine's speed moved while one kernel was timed again and again: its
+    slowest tenth of timings over its fastest tenth (1.0: steady; too few timings say 1.0)."""
+    if len(timings) < 5:
+        return 1.0
+    deciles = statistics.quantiles(timings, n=10)
+    return deciles[-1] / deciles[0] if deciles[0] > 0 else 1.0
 
 
 def observed(model, measured: list[Measurement], machine) -> list[tuple[str, list, float]]:

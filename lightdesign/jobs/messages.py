@@ -211,7 +211,9 @@ class LatencySpec(Message):
     refine with the ``measurements`` kept from earlier exports on this machine."""
 
     threads: int = 1
-    seconds: float = 170.0  # on a quiet 2-core machine the 12,000 planned kernels take about this long
+    # CPU seconds of kernels: the whole calibration took 231 s on a quiet 2-core machine with 170, and
+    # 301 s on a slower 2-core VM; 155 keeps it under 5 minutes there (7,500 kernels timed with 170)
+    seconds: float = 155.0
     models: int = 3
     measurements: tuple[Measurement, ...] = ()
     seed: int = 0
@@ -299,6 +301,9 @@ class CalibrationResult(Message):
     first_step_seconds: float  # tracing and compiling: once per run
 
 
+UNSTEADY = 1.25  # a reference kernel's spread of timings above which a calibration says so
+
+
 @dataclass(frozen=True, kw_only=True)
 class LatencyResult(Message):
     """A calibration of the latency model: where it is kept and how good it is."""
@@ -312,12 +317,28 @@ class LatencyResult(Message):
     scale: dict[str, float]  # whole-model time over the kernels' sum, by precision
     measurements: tuple[Measurement, ...] = ()  # the whole models it timed, to keep in the store
     load: float = 0.0  # the highest 1-minute load average while it timed whole models
+    spread: float = 1.0  # how far the machine's speed moved (``latency_calibration.spread``)
+
+    def unsteady(self) -> bool:
+        """Whether the machine's speed moved in steps while kernels were timed (a cloud machine
+        sharing its host, a laptop changing its clock): one model's measurements then differ
+        as much from moment to moment, and no prediction can agree with them more closely."""
+        return self.spread > UNSTEADY
 
     def busy(self, cores: int) -> bool:
         """Whether other work shared the machine while whole models were timed: they then run
         slower than on a quiet machine (memory is shared where CPU time is not), and so does
         the composition scale fitted on them."""
         return self.load > cores
+
+    def cautions(self, cores: int) -> list[tuple[str, dict]]:
+        """What to say about how the calibration was timed: catalogue keys and their values."""
+        found = []
+        if self.busy(cores):
+            found.append(("calibrate.busy", {"load": self.load, "cores": cores}))
+        if self.unsteady():
+            found.append(("calibrate.unsteady", {"spread": self.spread}))
+        return found
 
 
 @dataclass(frozen=True, kw_only=True)

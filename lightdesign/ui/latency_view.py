@@ -77,9 +77,9 @@ def pinned(result: Analysis) -> None:
     if latency is not None and latency.fp32_ms is not None:
         shown = f":material/speed: {md(latency.figure(language()))}" + _against_budget(latency)
         st.markdown(shown, help=t("latency.pinned.help"))
-        cores = os.cpu_count() or 1
-        if job is not None and job.result is not None and job.result.busy(cores):
-            st.caption(f":orange[{t('calibrate.busy', load=job.result.load, cores=cores)}]")
+        if job is not None and job.result is not None:
+            for key, values in job.result.cautions(os.cpu_count() or 1):
+                st.caption(f":orange[{t(key, **values)}]")
         return
     if latency is None:
         return

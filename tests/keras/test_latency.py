@@ -268,6 +268,29 @@ def calibrate(spec: LatencySpec):
     return events[-1].result
 
 
+def test_a_reference_timed_between_the_kernels_says_how_far_the_machines_speed_moved(monkeypatch):
+    reference = kernel_models.model(latency_calibration.REFERENCE, False)
+    steps = iter([100.0, 100.0, 250.0] * 100)  # µs: the machine at 2.5x its speed a third of the time
+    timings: list[str] = []
+
+    def fake_time_kernel(tf, content, threads, budget_s=0.0):
+        timings.append("reference" if content == reference else "kernel")
+        return next(steps) if content == reference else 50.0
+
+    monkeypatch.setattr(latency_calibration, "time_kernel", fake_time_kernel)
+    monkeypatch.setattr(latency_calibration, "empty_invoke_us", lambda tf, precision, threads: 1.0)
+    spec = LatencySpec(seconds=0, models=0, seed=5)
+    samples, invoke_us, timed, spread = latency_calibration.time_kernels(
+        None, spec, 1, random.Random(5), lambda event: None, threading.Event()
+    )
+    assert timed == latency_calibration.COVERING and invoke_us == {"fp32": 1.0, "int8": 1.0}
+    assert {micros for rows in samples.values() for _, _, micros in rows} == {49.0}
+    every = latency_calibration.REFERENCE_EVERY
+    assert timings.count("reference") == -(-timed // every)
+    assert timings[: 2 * every + 2] == ["reference"] + ["kernel"] * 2 * every + ["reference"]  # both precisions
+    assert spread == pytest.approx(2.5)
+
+
 def test_a_short_calibration_predicts_and_a_kept_measurement_refines_it(work):
     design = scaling.width_and_resolution(presets.build("mobilenet_v2"), 0.35, 96)
     assert analyze(design).latency.fp32_ms is None  # not calibrated yet

@@ -493,17 +493,20 @@ def test_the_store_keeps_every_measurement_by_machine(tmp_path):
     assert len(store.measurements()) == 4
 
 
-def test_calibrate_warns_when_whole_models_were_timed_on_a_busy_machine(tmp_path, monkeypatch, capsys):
+def test_calibrate_warns_when_the_machine_was_busy_or_its_speed_moved(tmp_path, monkeypatch, capsys):
     from lightdesign.jobs import manager
     from lightdesign.jobs.messages import JobKind
 
     monkeypatch.setenv("LIGHTDESIGN_WORK_DIR", str(tmp_path))
     monkeypatch.setitem(manager.JOB_KINDS, JobKind.LATENCY, "tests.fake_jobs:latency")
     assert main(["calibrate", "--seconds", "1", "--models", "0"]) == 0
-    assert "busy" not in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert "busy" not in said and "speed moved" not in said
     monkeypatch.setitem(manager.JOB_KINDS, JobKind.LATENCY, "tests.fake_jobs:busy_latency")
     assert main(["calibrate", "--seconds", "1", "--models", "0"]) == 0
-    assert "The machine was busy while whole models were timed (load average 999.0" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert "The machine was busy while whole models were timed (load average 999.0" in said
+    assert "This machine's speed moved while it was calibrated" in said and "up to 2.5x" in said
 
 
 def test_calibrate_passes_the_kept_measurements_and_keeps_the_new_ones(tmp_path, monkeypatch, capsys):
