@@ -9,11 +9,11 @@ import os
 
 import streamlit as st
 
-from lightdesign.analysis import metrics
+from lightdesign.analysis import latency_model, metrics
 from lightdesign.analysis.latency import Latency
 from lightdesign.analysis.network import Analysis
 from lightdesign.jobs import Job, JobError, JobManager
-from lightdesign.jobs.messages import Failed, JobKind, LatencySpec, Measurement, Progress, Stopped
+from lightdesign.jobs.messages import UNSTEADY, Failed, JobKind, LatencySpec, Measurement, Progress, Stopped
 from lightdesign.ui import budget_view, icons, persist, plots
 from lightdesign.ui.i18n import language, t
 from lightdesign.ui.job_view import stage_text
@@ -68,6 +68,16 @@ def stop_calibration(job_id: str) -> None:
         pass  # it ended meanwhile
 
 
+def _cautions(job: Job | None, threads: int) -> list[tuple[str, dict]]:
+    """What to say about how the calibration was timed: the finished job's cautions, or (a
+    calibration made earlier, or by the command) whether its machine's speed moved."""
+    if job is not None and job.result is not None:
+        return job.result.cautions(os.cpu_count() or 1)
+    model, _ = latency_model.current(threads)
+    spread = model.calibration.spread if model is not None else 1.0
+    return [("calibrate.unsteady", {"spread": spread})] if spread > UNSTEADY else []
+
+
 def pinned(result: Analysis) -> None:
     """The pinned figure ("≈ 4.12 ms fp32 · 1.90 ms int8 · 1 thread · <CPU>"), or why there
     is none: "not calibrated" with the Calibrate button (or the running calibration)."""
@@ -77,9 +87,8 @@ def pinned(result: Analysis) -> None:
     if latency is not None and latency.fp32_ms is not None:
         shown = f":material/speed: {md(latency.figure(language()))}" + _against_budget(latency)
         st.markdown(shown, help=t("latency.pinned.help"))
-        if job is not None and job.result is not None:
-            for key, values in job.result.cautions(os.cpu_count() or 1):
-                st.caption(f":orange[{t(key, **values)}]")
+        for key, values in _cautions(job, latency.threads):
+            st.caption(f":orange[{t(key, **values)}]")
         return
     if latency is None:
         return

@@ -63,7 +63,9 @@ def synthetic_forests() -> dict:
     return {key: latency_model.fit_forest(rows)[0] for key, rows in samples.items() if len(rows) >= 2}
 
 
-def calibrate_synthetic(threads: int = 1, scale=None, streaming=None, operation_us=None) -> latency_model.Machine:
+def calibrate_synthetic(
+    threads: int = 1, scale=None, streaming=None, operation_us=None, spread: float = 1.0
+) -> latency_model.Machine:
     """A calibration of this machine on the synthetic law, kept where the analysis looks."""
     forests = synthetic_forests()
     samples = {key: 1 for key in forests}
@@ -75,6 +77,7 @@ def calibrate_synthetic(threads: int = 1, scale=None, streaming=None, operation_
         samples=samples,
         streaming=streaming or {},
         operation_us=operation_us or {},
+        spread=spread,
     )
     latency_model.save(latency_model.path_for(machine), calibration, forests)
     return machine
