@@ -107,6 +107,14 @@ ENTRIES: dict[str, dict[str, str]] = {
         "校准完成，用时 {seconds:.0f} 秒：计时了 {kernels} 个算子（float32 与 int8），留出样本的中位误差 {fp32:.0%}（fp32）"
         "和 {int8:.0%}（int8）；完整模型耗时为算子之和的 {scale_fp32:.2f} 倍和 {scale_int8:.2f} 倍。保存在 {path}",
     ),
+    "calibrate.refitted": tr(
+        "Fitted again in {seconds:.0f} s on the {kernels} operations timed before (float32 and int8), held-out "
+        "median error {fp32:.0%} (fp32) and {int8:.0%} (int8); whole models take {scale_fp32:.2f}x and "
+        "{scale_int8:.2f}x the kernels' sum. Kept in {path}",
+        "重新拟合完成，用时 {seconds:.0f} 秒：基于先前计时的 {kernels} 个算子（float32 与 int8），留出样本的中位误差 "
+        "{fp32:.0%}（fp32）和 {int8:.0%}（int8）；完整模型耗时为算子之和的 {scale_fp32:.2f} 倍和 {scale_int8:.2f} 倍。"
+        "保存在 {path}",
+    ),
     "calibrate.busy": tr(
         "The machine was busy while whole models were timed (load average {load:.1f} on {cores} cores): they run "
         "slower then, and so will the predictions. Calibrate again when it is quiet.",

@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> None:
             store.add_measurement(measurement.to_dict())
     print(
         text(
-            "calibrate.done",
+            "calibrate.refitted" if args.refit else "calibrate.done",
             seconds=result.seconds,
             kernels=result.kernels,
             fp32=result.errors.get("fp32", 0.0),

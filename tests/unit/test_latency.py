@@ -536,6 +536,18 @@ def test_calibrate_passes_the_kept_measurements_and_keeps_the_new_ones(tmp_path,
     assert "nothing to refit" in capsys.readouterr().err
 
 
+def test_a_refit_says_it_fitted_the_kernels_timed_before_again(tmp_path, monkeypatch, capsys):
+    from lightdesign.jobs import manager
+    from lightdesign.jobs.messages import JobKind
+
+    monkeypatch.setenv("LIGHTDESIGN_WORK_DIR", str(tmp_path))
+    monkeypatch.setitem(manager.JOB_KINDS, JobKind.LATENCY, "tests.fake_jobs:latency")
+    calibrate_synthetic()
+    assert main(["calibrate", "--refit", "--models", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "Fitted again in 0 s on the 0 operations timed before" in out and "Calibrated in" not in out
+
+
 def test_refitting_a_calibration_of_an_older_format_is_refused(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("LIGHTDESIGN_WORK_DIR", str(tmp_path))
     machine = latency_model.this_machine()
