@@ -121,11 +121,13 @@ ENTRIES: dict[str, dict[str, str]] = {
         "计时完整模型时本机正忙（{cores} 核上的平均负载为 {load:.1f}）：此时模型运行更慢，预测也会偏慢。请在空闲时重新校准。",
     ),
     "calibrate.unsteady": tr(
-        "This machine's speed moved while it was calibrated: the same 0.3 ms convolution took up to {spread:.1f}x "
-        "as long at some moments as at others (a cloud machine sharing its host, a laptop changing its clock). "
-        "One model's measurements differ as much from moment to moment, and no prediction can be closer than that.",
-        "校准期间本机速度不稳定：同一个约 0.3 毫秒的卷积在某些时刻的耗时可达其他时刻的 {spread:.1f} 倍"
-        "（与他人共享宿主机的云主机、会改变频率的笔记本）。同一模型的测量值随时刻变化同样大，任何预测都不可能比这更接近。",
+        "This machine's speed moved while it was calibrated: the same small convolution took {spread:.1f}x as "
+        "long at its slow moments as at its fast ones (a cloud machine sharing its host, a laptop changing its "
+        "clock speed). One model's measurements differ as much from moment to moment, and no prediction can be "
+        "closer than that.",
+        "校准期间本机速度不稳定：同一个小卷积在慢的时刻耗时是快的时刻的 {spread:.1f} 倍"
+        "（例如与其他虚拟机共享宿主机的云主机，或会调整频率的笔记本）。同一模型的测量值随时刻变化同样大，"
+        "任何预测都不可能比这更接近。",
     ),
     "calibrate.measurements": tr(
         "Refined with {count} earlier measurements of whole models on this machine.",

@@ -72,7 +72,8 @@ def run(args: argparse.Namespace) -> None:
     spec = LatencySpec(
         threads=args.threads, seconds=args.seconds, models=args.models, measurements=tuple(kept), refit=args.refit
     )
-    minutes = max(1, round((args.seconds + 20 * args.models + 30) / 60))
+    kernels_s = 0 if args.refit else args.seconds  # a refit times no kernels, only the whole models
+    minutes = max(1, round((kernels_s + 20 * args.models + 30) / 60))
     print(text("calibrate.start", machine=f"{machine.words()}, {args.threads} thread(s)", minutes=minutes), flush=True)
     manager = JobManager(max_running=1, backend=LocalBackend())  # this machine, never a Ray node
     shown = 0

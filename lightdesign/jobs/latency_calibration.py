@@ -69,6 +69,7 @@ LARGE_ELEMENTS = 16_000_000
 KERNEL_BUDGET_S = 0.03  # timing one kernel in one precision: about this long
 MOST_RUNS, LEAST_RUNS = 25, 5
 REFERENCE_EVERY = 24  # kernels between two timings of the reference (about 1.5 s on a quiet machine)
+MIN_STEPS = 20  # reference timings a spread needs (a full calibration makes about 300)
 PLANNED = 12_000  # more than two minutes of a quiet machine times: the time allowed ends the timing
 STREAMING_SIDE = 7  # the map the chains run on: each weight used 49 times, as in a network's last stages
 STREAMING_BUDGET_S = 0.4
@@ -397,6 +398,7 @@ def run(spec: LatencySpec, emit, stop_flag) -> None:
     if spec.refit:  # the kernels this machine timed before, fitted again (and refined with the measurements)
         meta = latency_model.load_meta(path)
         samples, invoke_us, streaming = latency_model.samples_of(path), meta["invoke_us"], meta.get("streaming", {})
+        # a calibration from before the reference was timed says 1.0: not known to have moved
         operation_us, steadiness = meta.get("operation_us", {}), meta.get("spread", 1.0)
         timed = sum(len(rows) for key, rows in samples.items() if key.startswith("fp32/"))
     else:
@@ -500,10 +502,11 @@ def time_kernels(tf, spec: LatencySpec, threads: int, rng: random.Random, emit, 
 
 def spread(timings: list[float]) -> float:
     """How far the machine's speed moved while one kernel was timed again and again: its
-    slowest tenth of timings over its fastest tenth (1.0: steady; too few timings say 1.0)."""
-    if len(timings) < 5:
+    slowest tenth of timings over its fastest tenth (1.0: steady, and for fewer than
+    ``MIN_STEPS`` timings, too few to tell one slow moment from a moving machine)."""
+    if len(timings) < MIN_STEPS:
         return 1.0
-    deciles = statistics.quantiles(timings, n=10)
+    deciles = statistics.quantiles(timings, n=10, method="inclusive")  # within the timings, never beyond
     return deciles[-1] / deciles[0] if deciles[0] > 0 else 1.0
 
 

@@ -49,8 +49,6 @@ def calibration() -> Job | None:
 def start_calibration() -> None:
     """Start the calibration job for one thread with the measurements the store keeps for
     this machine (a button's callback); a calibration already running is left to finish."""
-    from lightdesign.analysis import latency_model
-
     machine = latency_model.this_machine(1)
     db = persist.store()
     kept = [Measurement.from_dict(m) for m in db.measurements(machine.key, 1)] if db is not None else []
@@ -69,13 +67,14 @@ def stop_calibration(job_id: str) -> None:
 
 
 def _cautions(job: Job | None, threads: int) -> list[tuple[str, dict]]:
-    """What to say about how the calibration was timed: the finished job's cautions, or (a
-    calibration made earlier, or by the command) whether its machine's speed moved."""
-    if job is not None and job.result is not None:
-        return job.result.cautions(os.cpu_count() or 1)
+    """What to say about how the calibration in use was timed: whether its machine's speed
+    moved (kept in the calibration, however it was made), and whether the server's last
+    calibration job timed its whole models on a busy machine."""
+    busy = job.result.cautions(os.cpu_count() or 1) if job is not None and job.result is not None else []
+    found = [(key, values) for key, values in busy if key == "calibrate.busy"]
     model, _ = latency_model.current(threads)
     spread = model.calibration.spread if model is not None else 1.0
-    return [("calibrate.unsteady", {"spread": spread})] if spread > UNSTEADY else []
+    return found + ([("calibrate.unsteady", {"spread": spread})] if spread > UNSTEADY else [])
 
 
 def pinned(result: Analysis) -> None:

@@ -279,6 +279,7 @@ def test_a_reference_timed_between_the_kernels_says_how_far_the_machines_speed_m
 
     monkeypatch.setattr(latency_calibration, "time_kernel", fake_time_kernel)
     monkeypatch.setattr(latency_calibration, "empty_invoke_us", lambda tf, precision, threads: 1.0)
+    monkeypatch.setattr(latency_calibration, "MIN_STEPS", 5)  # the covering kernels alone: 6 reference timings
     spec = LatencySpec(seconds=0, models=0, seed=5)
     samples, invoke_us, timed, spread = latency_calibration.time_kernels(
         None, spec, 1, random.Random(5), lambda event: None, threading.Event()
