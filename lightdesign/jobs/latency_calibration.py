@@ -291,7 +291,7 @@ def time_model(tf, content: bytes, threads: int, runs: int = MIN_RUNS) -> tuple[
 
 
 EMPTY = Kernel("RELU", (1,), (1,))
-# About 0.3 ms of work, timed again and again while kernels are timed: how steady the machine was.
+# 14 M MACs (about 0.3 ms on a fast core), timed again and again while kernels are timed: how steady the machine was.
 # (Timing each kernel in 3 passes some seconds apart, the median kept, was tried on a VM whose
 # speed moved 1.6x: no closer to its measurements, and a third of the kernels in the same time.)
 REFERENCE = Kernel("CONV_2D", (14 * 14 * 64,), (14 * 14 * 128,), Geometry((14, 14, 64), (14, 14, 128), (3, 3)), "relu")

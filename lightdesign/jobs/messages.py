@@ -304,6 +304,11 @@ class CalibrationResult(Message):
 UNSTEADY = 1.25  # a reference kernel's spread of timings above which a calibration says so
 
 
+def unsteady_caution(spread: float) -> list[tuple[str, dict]]:
+    """The caution (catalogue key and values) a calibration of this ``spread`` needs, if any."""
+    return [("calibrate.unsteady", {"spread": spread})] if spread > UNSTEADY else []
+
+
 @dataclass(frozen=True, kw_only=True)
 class LatencyResult(Message):
     """A calibration of the latency model: where it is kept and how good it is."""
@@ -336,9 +341,7 @@ class LatencyResult(Message):
         found = []
         if self.busy(cores):
             found.append(("calibrate.busy", {"load": self.load, "cores": cores}))
-        if self.unsteady():
-            found.append(("calibrate.unsteady", {"spread": self.spread}))
-        return found
+        return found + unsteady_caution(self.spread)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -13,7 +13,7 @@ from lightdesign.analysis import latency_model, metrics
 from lightdesign.analysis.latency import Latency
 from lightdesign.analysis.network import Analysis
 from lightdesign.jobs import Job, JobError, JobManager
-from lightdesign.jobs.messages import UNSTEADY, Failed, JobKind, LatencySpec, Measurement, Progress, Stopped
+from lightdesign.jobs.messages import Failed, JobKind, LatencySpec, Measurement, Progress, Stopped, unsteady_caution
 from lightdesign.ui import budget_view, icons, persist, plots
 from lightdesign.ui.i18n import language, t
 from lightdesign.ui.job_view import stage_text
@@ -74,7 +74,7 @@ def _cautions(job: Job | None, threads: int) -> list[tuple[str, dict]]:
     found = [(key, values) for key, values in busy if key == "calibrate.busy"]
     model, _ = latency_model.current(threads)
     spread = model.calibration.spread if model is not None else 1.0
-    return found + ([("calibrate.unsteady", {"spread": spread})] if spread > UNSTEADY else [])
+    return found + unsteady_caution(spread)
 
 
 def pinned(result: Analysis) -> None:
