@@ -143,7 +143,7 @@ def measure_all(rows: list[dict], repeats: int, threads: int, runs: int) -> None
     """The convention's medians, every model once per round in a shuffled order."""
     import tensorflow as tf
 
-    from lightdesign.jobs.latency_calibration import time_model
+    from lightdesign.jobs.tflite_timing import time_model
 
     jobs = [(row, precision) for row in rows for precision in row["files"]]
     rounds: dict[tuple[int, str], list[tuple[float, float]]] = {}

@@ -27,7 +27,6 @@ time (one ``invoke()``) is taken off every kernel and added once per model.
 from __future__ import annotations
 
 import dataclasses
-import os
 import random
 import statistics
 import time
@@ -40,6 +39,7 @@ from lightdesign.analysis.network import analyze
 from lightdesign.core import presets
 from lightdesign.core.design import DesignError
 from lightdesign.explore import scaling
+from lightdesign.jobs import latency_probes
 from lightdesign.jobs.messages import (
     Finished,
     LatencyResult,
@@ -50,7 +50,7 @@ from lightdesign.jobs.messages import (
     Status,
     Stopped,
 )
-from lightdesign.jobs.tflite_timing import MIN_RUNS, median_invoke_ms, reading_cost
+from lightdesign.jobs.tflite_timing import interpreter, reading_cost
 from lightdesign.jobs.train import STOPPED_ON_REQUEST
 
 PRECISIONS = latency.PRECISIONS
@@ -244,23 +244,6 @@ def _affordable_kernel(rng: random.Random, op: str) -> Kernel:
 # -- timing -----------------------------------------------------------------------------------
 
 
-def interpreter(tf, content: bytes, threads: int):
-    """A TFLite interpreter with the default delegate (XNNPACK), inputs filled with noise."""
-    import numpy as np
-
-    runner = tf.lite.Interpreter(model_content=content, num_threads=threads)
-    runner.allocate_tensors()
-    rng = np.random.default_rng(0)
-    for detail in runner.get_input_details():
-        shape, kind = detail["shape"], detail["dtype"]
-        if np.issubdtype(kind, np.floating):
-            value = rng.normal(0, 1, shape).astype(kind)
-        else:
-            value = rng.integers(-100, 100, shape).astype(kind)
-        runner.set_tensor(detail["index"], value)
-    return runner
-
-
 def clock(threads: int):
     """The clock that times ``threads`` threads: the invoking thread's CPU time for one."""
     return time.thread_time if threads == 1 else time.perf_counter
@@ -282,12 +265,6 @@ def time_kernel(tf, content: bytes, threads: int, budget_s: float = KERNEL_BUDGE
         runner.invoke()
         times.append(now() - start)
     return 1e6 * max(statistics.median(times) - reading_cost(now), 0.0)
-
-
-def time_model(tf, content: bytes, threads: int, runs: int = MIN_RUNS) -> tuple[float, float]:
-    """The convention's measurement of a whole model: (median wall ms, median CPU ms of the
-    invoking thread) of ``runs`` ``invoke()`` after 5 warm-up calls."""
-    return median_invoke_ms(interpreter(tf, content, threads), runs)
 
 
 EMPTY = Kernel("RELU", (1,), (1,))
@@ -394,7 +371,9 @@ def run(spec: LatencySpec, emit, stop_flag) -> None:
     machine = latency_model.this_machine(threads)
     path = latency_model.path_for(machine)
     rng = random.Random(spec.seed)
+    probe_rng = random.Random(f"whole models {spec.seed}")  # the kernels drawn do not depend on the models
     tf = None
+    probes: list[latency_probes.Probe] = []
     if spec.refit:  # the kernels this machine timed before, fitted again (and refined with the measurements)
         meta = latency_model.load_meta(path)
         samples, invoke_us, streaming = latency_model.samples_of(path), meta["invoke_us"], meta.get("streaming", {})
@@ -405,7 +384,8 @@ def run(spec: LatencySpec, emit, stop_flag) -> None:
         emit(Status(stage=Stage.LOADING_TENSORFLOW))
         import tensorflow as tf
 
-        timed_kernels = time_kernels(tf, spec, threads, rng, emit, stop_flag)
+        probes = latency_probes.convert(tf, probe_rng, spec.models, emit, stop_flag)
+        timed_kernels = time_kernels(tf, spec, threads, rng, emit, stop_flag, probes)
         if timed_kernels is None:
             emit(Stopped(message=STOPPED_ON_REQUEST, on_request=True))
             return
@@ -431,25 +411,28 @@ def run(spec: LatencySpec, emit, stop_flag) -> None:
     model = latency_model.LatencyModel(calibration, forests)
     measured = list(spec.measurements)
 
-    def keep() -> None:  # kept before the whole models are timed too, so that stopping then loses nothing
+    def keep() -> None:
         calibration.scale, calibration.refined_from = latency_model.composition(
             model, observed(model, measured, machine)
         )
         calibration.seconds = time.monotonic() - started
         latency_model.save(path, calibration, forests, samples)
 
-    keep()
-    probes: list[Measurement] = []
-    load = 0.0
-    if spec.models:
-        if tf is None:
-            emit(Status(stage=Stage.LOADING_TENSORFLOW))
-            import tensorflow as tf
+    keep()  # before the whole models' last rounds: stopping then loses nothing
+    if spec.models and tf is None:  # a refit with whole models: timed in rounds one after another
+        emit(Status(stage=Stage.LOADING_TENSORFLOW))
+        import tensorflow as tf
+
+        probes = latency_probes.convert(tf, probe_rng, spec.models, emit, stop_flag)
+    if probes and latency_probes.rounds_done(probes) < latency_probes.ROUNDS:
         emit(Status(stage=Stage.TIMING_MODELS))
-        probes = probe_models(tf, rng, spec.models, machine, emit, stop_flag)
-        load = max(m.load for m in probes) if probes else 0.0
-        measured += probes
-        keep()
+    while probes and latency_probes.rounds_done(probes) < latency_probes.ROUNDS and not stop_flag.is_set():
+        latency_probes.time_round(tf, probes, threads)
+        emit(Progress(stage=Stage.TIMING_MODELS, done=latency_probes.rounds_done(probes), total=latency_probes.ROUNDS))
+    timed_models = latency_probes.measurements(probes, machine)
+    measured += timed_models
+    keep()
+    load = max((m.load for m in timed_models), default=0.0)
     result = LatencyResult(
         path=str(path),
         machine=machine.words(),
@@ -457,18 +440,19 @@ def run(spec: LatencySpec, emit, stop_flag) -> None:
         seconds=calibration.seconds,
         errors=calibration.errors,
         scale=calibration.scale,
-        measurements=tuple(probes),  # this run's own (the kept ones are in the store already)
+        measurements=tuple(timed_models),  # this run's own (the kept ones are in the store already)
         load=load,
         spread=calibration.spread,
     )
     emit(Finished(result=result))
 
 
-def time_kernels(tf, spec: LatencySpec, threads: int, rng: random.Random, emit, stop_flag):
+def time_kernels(tf, spec: LatencySpec, threads: int, rng: random.Random, emit, stop_flag, probes=()):
     """Time the planned kernels in both precisions until the CPU time allowed is spent (the
     first ``COVERING`` whatever the time): (samples by ``precision/operation``, the empty
     model's microseconds by precision, kernels timed, the ``spread`` of a reference
-    convolution timed before every ``REFERENCE_EVERY`` kernels); None when stopped."""
+    convolution timed before every ``REFERENCE_EVERY`` kernels); None when stopped. The
+    whole models in ``probes`` are timed in rounds spread evenly over the time allowed."""
     from lightdesign.jobs import kernel_models
 
     kernels = plan_kernels(rng, PLANNED)
@@ -487,6 +471,8 @@ def time_kernels(tf, spec: LatencySpec, threads: int, rng: random.Random, emit, 
             break
         if index % REFERENCE_EVERY == 0:
             steps.append(time_kernel(tf, reference, threads))
+            if latency_probes.round_due(probes, (time.process_time() - begun) / max(spec.seconds, 1e-9)):
+                latency_probes.time_round(tf, probes, threads)
         row, work = latency.features(kernel)
         for precision in PRECISIONS:
             content = kernel_models.model(kernel, precision == "int8", seed=index)
@@ -536,43 +522,3 @@ def observed(model, measured: list[Measurement], machine) -> list[tuple[str, lis
 
 def _median(values: list[float]) -> float:
     return statistics.median(values) if values else 0.0
-
-
-def probe_models(tf, rng: random.Random, count: int, machine, emit, stop_flag) -> list[Measurement]:
-    """Whole preset variants converted and timed as the convention says: how the kernels'
-    times add up inside a model (caches, the delegate's own work between operations)."""
-    from lightdesign.jobs.export import convert, representative_for, trained_like
-    from lightdesign.jobs.train import build_model
-    from lightdesign.output.codegen import generate
-
-    found = []
-    for done in range(count):
-        if stop_flag.is_set():
-            break
-        name = rng.choice(("mobilenet_v2", "mobilenet_v3_small", "shufflenet_v2", "mnasnet", "squeezenet_1_1"))
-        # sizes designs have (the composition of small models is mostly their per-operation overheads)
-        design = scaling.width_and_resolution(
-            presets.build(name), rng.choice((0.5, 0.75, 1.0)), 8 * rng.randint(12, 28)
-        )
-        model = build_model(generate(design))
-        trained_like(model, seed=done)
-        samples, _ = representative_for(design.input_shape)
-        figures = {}
-        for precision in PRECISIONS:
-            content = convert(tf, model, precision == "int8", samples[:16])
-            figures[precision] = time_model(tf, content, machine.threads)
-        found.append(
-            Measurement(
-                design=design.to_dict(),
-                machine=machine.key,
-                threads=machine.threads,
-                fp32_ms=figures["fp32"][0],
-                int8_ms=figures["int8"][0],
-                fp32_cpu_ms=figures["fp32"][1],
-                int8_cpu_ms=figures["int8"][1],
-                source="calibration",
-                load=os.getloadavg()[0],
-            )
-        )
-        emit(Progress(stage=Stage.TIMING_MODELS, done=done + 1, total=count))
-    return found

@@ -79,6 +79,7 @@ class Stage(StrEnum):
     MEASURING_ARENA = "measuring_arena"
     RECALIBRATING_BATCHNORM = "recalibrating_batchnorm"
     TIMING_STEPS = "timing_steps"
+    CONVERTING_MODELS = "converting_models"
     TIMING_KERNELS = "timing_kernels"
     TIMING_STREAMING = "timing_streaming"
     TIMING_MODELS = "timing_models"
@@ -425,7 +426,7 @@ class Started(Message):
 @dataclass(frozen=True, kw_only=True)
 class Progress(Message):
     """How far a stage of a job is: ``done`` of ``total`` (timing kernels: CPU seconds of
-    the time allowed; timing models: models)."""
+    the time allowed; converting models: models; timing models: rounds)."""
 
     TAG: ClassVar[str] = "stage_progress"
     stage: Stage

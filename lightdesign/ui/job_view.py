@@ -9,7 +9,7 @@ import uuid
 import streamlit as st
 
 from lightdesign.jobs import Job, JobManager
-from lightdesign.jobs.messages import JobState, Status
+from lightdesign.jobs.messages import JobState, Progress, Status
 from lightdesign.ui import state
 from lightdesign.ui.i18n import t
 
@@ -62,6 +62,15 @@ def stage_text(job: Job) -> str | None:
     """What the worker is doing now, in words; None before it said."""
     status = job.latest(Status)
     return t(f"job.stage.{status.stage}") if status else None
+
+
+def stage_share(job: Job) -> float:
+    """How much of the stage the worker is in is done, 0 to 1: 0 until that stage says (a
+    finished stage's 3/3 is not the next one's)."""
+    progress, status = job.latest(Progress), job.latest(Status)
+    if progress is None or not progress.total or (status is not None and status.stage != progress.stage):
+        return 0.0
+    return min(1.0, progress.done / progress.total)
 
 
 def state_text(state: JobState) -> str:

@@ -13,10 +13,17 @@ from lightdesign.analysis import latency_model, metrics
 from lightdesign.analysis.latency import Latency
 from lightdesign.analysis.network import Analysis
 from lightdesign.jobs import Job, JobError, JobManager
-from lightdesign.jobs.messages import Failed, JobKind, LatencySpec, Measurement, Progress, Stopped, unsteady_caution
+from lightdesign.jobs.messages import (
+    Failed,
+    JobKind,
+    LatencySpec,
+    Measurement,
+    Stopped,
+    unsteady_caution,
+)
 from lightdesign.ui import budget_view, icons, persist, plots
 from lightdesign.ui.i18n import language, t
-from lightdesign.ui.job_view import stage_text
+from lightdesign.ui.job_view import stage_share, stage_text
 from lightdesign.ui.markup import html, md, message
 
 OWNER = "server:latency"  # one calibration per server, whichever session started it
@@ -144,9 +151,8 @@ def _calibrating() -> None:
     if job is None or not job.active:
         _keep_measurements(job)
         st.rerun()
-    progress = job.latest(Progress)
     cols = st.columns([4, 1], vertical_alignment="center")
-    done = progress.done / progress.total if progress and progress.total else 0.0
+    done = stage_share(job)
     stage = stage_text(job) or t("latency.calibration_queued")
     cols[0].progress(min(1.0, done), text=t("latency.calibrating", stage=stage))
     cols[1].button(

@@ -141,3 +141,17 @@ def test_a_job_is_refused_when_the_workspace_disk_budget_cannot_hold_it(trainer,
     assert not app.exception, app.exception
     (message,) = [e.value for e in app.error if e.value.startswith("Training did not start")]
     assert "more than a workspace may keep" in message
+
+
+def test_a_stage_shows_its_own_progress_not_the_last_stages():
+    from lightdesign.jobs import Job
+    from lightdesign.jobs.messages import Progress, Stage, Status
+
+    job = Job(id="j", owner="o", kind=JobKind.LATENCY, spec=None, payload={})
+    assert job_view.stage_share(job) == 0.0
+    job.events += [Status(stage=Stage.CONVERTING_MODELS), Progress(stage=Stage.CONVERTING_MODELS, done=3, total=3)]
+    assert job_view.stage_share(job) == 1.0
+    job.events.append(Status(stage=Stage.TIMING_KERNELS))  # nothing timed yet: not 3/3
+    assert job_view.stage_share(job) == 0.0
+    job.events.append(Progress(stage=Stage.TIMING_KERNELS, done=31, total=155))
+    assert job_view.stage_share(job) == pytest.approx(0.2)

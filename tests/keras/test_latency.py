@@ -19,7 +19,7 @@ from lightdesign.analysis.network import analyze
 from lightdesign.core import presets
 from lightdesign.core.design import Design, new_block
 from lightdesign.explore import scaling
-from lightdesign.jobs import export, kernel_models, latency_calibration
+from lightdesign.jobs import export, kernel_models, latency_calibration, latency_probes
 from lightdesign.jobs.messages import Finished, LatencySpec, Measurement, ModelFormat
 
 from .harness import build
@@ -292,6 +292,51 @@ def test_a_reference_timed_between_the_kernels_says_how_far_the_machines_speed_m
     assert spread == pytest.approx(2.5)
 
 
+def test_whole_models_are_timed_in_rounds_spread_over_the_kernels_time(monkeypatch):
+    clock = {"cpu": 0.0, "kernels": 0}
+    rounds_at: list[int] = []
+
+    def fake_time_kernel(tf, content, threads, budget_s=0.0):
+        clock["cpu"] += 0.5  # CPU seconds: a kernel timed in one precision takes half a second
+        clock["kernels"] += 1
+        return 50.0
+
+    def fake_round(tf, probes, threads, runs=0):
+        rounds_at.append(clock["kernels"])
+        for probe in probes:
+            probe.loads.append(0.0)
+
+    monkeypatch.setattr(latency_calibration, "time_kernel", fake_time_kernel)
+    monkeypatch.setattr(latency_calibration, "empty_invoke_us", lambda tf, precision, threads: 1.0)
+    monkeypatch.setattr(latency_calibration.time, "process_time", lambda: clock["cpu"])
+    monkeypatch.setattr(latency_calibration.latency_probes, "time_round", fake_round)
+    probe = latency_calibration.latency_probes.Probe(design=None, contents={})
+    spec = LatencySpec(seconds=600, models=1, seed=5)  # 600 CPU s: about 600 kernels in two precisions
+    _, _, timed, _ = latency_calibration.time_kernels(
+        None, spec, 1, random.Random(5), lambda event: None, threading.Event(), [probe]
+    )
+    assert len(rounds_at) == latency_calibration.latency_probes.ROUNDS == len(probe.loads)
+    # the first before any kernel, then one each fifth of the time allowed, give or take a group of kernels
+    fifth = 2 * timed / latency_calibration.latency_probes.ROUNDS  # kernel timings (both precisions + references)
+    group = 2 * latency_calibration.REFERENCE_EVERY + 1
+    for index, at in enumerate(rounds_at):
+        assert abs(at - index * fifth) <= 1.1 * group + index, (rounds_at, fifth)
+
+
+def test_a_whole_models_measurement_is_the_median_of_its_rounds():
+    from lightdesign.jobs.latency_probes import Probe, measurements
+
+    design = presets.build("seed_cnn")
+    probe = Probe(design=design, contents={})
+    probe.timings = {"fp32": [(1.0, 0.9), (9.0, 8.0), (2.0, 1.8)], "int8": [(0.5, 0.4), (0.6, 0.5), (4.0, 3.9)]}
+    probe.loads = [0.2, 1.5, 0.7]
+    machine = latency_model.this_machine(1)
+    (kept,) = measurements([probe, Probe(design=design, contents={})], machine)  # one never timed: not kept
+    assert (kept.fp32_ms, kept.fp32_cpu_ms, kept.int8_ms, kept.int8_cpu_ms) == (2.0, 1.8, 0.6, 0.5)
+    assert kept.load == 1.5 and kept.machine == machine.key and kept.source == "calibration"
+    assert kept.design == design.to_dict()
+
+
 def test_a_short_calibration_predicts_and_a_kept_measurement_refines_it(work):
     design = scaling.width_and_resolution(presets.build("mobilenet_v2"), 0.35, 96)
     assert analyze(design).latency.fp32_ms is None  # not calibrated yet
@@ -317,8 +362,12 @@ def test_a_short_calibration_predicts_and_a_kept_measurement_refines_it(work):
     assert "int8" not in refined.scale and refined.measurements == ()
 
 
-def test_a_calibration_times_whole_models_for_their_composition(work):
+def test_a_calibration_times_whole_models_for_their_composition(work, monkeypatch):
+    rounds = []
+    real_round = latency_probes.time_round
+    monkeypatch.setattr(latency_probes, "time_round", lambda *args: rounds.append(real_round(*args)))
     result = calibrate(LatencySpec(seconds=3, models=1, seed=2, streaming_links=SHORT_CHAINS))
+    assert len(rounds) == latency_probes.ROUNDS
     assert set(result.scale) == {"fp32", "int8"} and all(0.2 < s < 5 for s in result.scale.values())
     (probe,) = result.measurements
     assert probe.source == "calibration" and probe.fp32_ms > 0 and probe.int8_cpu_ms > 0
