@@ -22,7 +22,7 @@ import platform
 import re
 import time
 import warnings
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from lightdesign import config
@@ -317,7 +317,8 @@ def load(path: Path) -> LatencyModel:
             if "|" in name and not name.startswith("samples:"):
                 key, array = name.split("|", 1)
                 forests.setdefault(key, {})[array] = data[name]
-    return LatencyModel(Calibration(**meta), forests)
+    known = {f.name for f in fields(Calibration)}  # a later version's added facts: read past them
+    return LatencyModel(Calibration(**{k: v for k, v in meta.items() if k in known}), forests)
 
 
 _LOADED: dict[Path, tuple[float, LatencyModel]] = {}

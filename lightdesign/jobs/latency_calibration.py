@@ -514,7 +514,7 @@ def observed(model, measured: list[Measurement], machine) -> list[tuple[str, lis
             continue
         for precision in PRECISIONS:
             cpu = getattr(measurement, f"{precision}_cpu_ms") if machine.threads == 1 else None
-            ms = cpu or getattr(measurement, f"{precision}_ms")
+            ms = cpu if cpu is not None else getattr(measurement, f"{precision}_ms")
             if ms:
                 found.append((precision, rows, ms))
     return found

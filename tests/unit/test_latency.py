@@ -573,6 +573,18 @@ def test_a_refit_says_it_fitted_the_kernels_timed_before_again(tmp_path, monkeyp
     assert "Fitted again in 0 s on the 0 operations timed before" in out and "Calibrated in" not in out
 
 
+def test_a_calibration_with_facts_a_later_version_added_is_read(tmp_path, monkeypatch):
+    monkeypatch.setenv("LIGHTDESIGN_WORK_DIR", str(tmp_path))
+    machine = calibrate_synthetic(spread=1.3)
+    path = latency_model.path_for(machine)
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {name: data[name] for name in data.files}
+    meta = json.loads(arrays["meta"].tobytes().decode())
+    arrays["meta"] = np.frombuffer(json.dumps({**meta, "a_later_fact": [1, 2]}).encode(), np.uint8)
+    np.savez(path, **arrays)
+    assert latency_model.load(path).calibration.spread == 1.3
+
+
 def test_refitting_a_calibration_of_an_older_format_is_refused(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("LIGHTDESIGN_WORK_DIR", str(tmp_path))
     machine = latency_model.this_machine()
