@@ -102,20 +102,22 @@ def convert_all(designs: list, folder: Path) -> list[dict]:
     rows = []
     for index, design in enumerate(designs):
         row = {"name": design.name, "design": design, "macs": analyze(design).macs, "files": {}}
-        try:
-            model = build_model(generate(design))
-            trained_like(model)  # the latency model describes trained designs
-        except Exception as exc:  # noqa: BLE001 - reported per design
-            row["skipped"] = [f"cannot build: {exc}"]
-            rows.append(row)
-            continue
-        vocabulary = next((b.params["input_dim"] for b in design.blocks if b.kind == "Embedding"), 100)
-        samples, _ = representative_for(design.input_shape, vocabulary)
         digest = hashlib.sha256(f"trained-like {design.to_json()}".encode()).hexdigest()[:16]
-        for precision in ("fp32", "int8"):
-            path = folder / f"{digest}_{precision}.tflite"
+        paths = {precision: folder / f"{digest}_{precision}.tflite" for precision in ("fp32", "int8")}
+        missing = [p for p, path in paths.items() if not path.exists() and not path.with_suffix(".refused").exists()]
+        if missing:  # built only when there is something to convert: building is most of a cached run's time
+            try:
+                model = build_model(generate(design))
+                trained_like(model)  # the latency model describes trained designs
+            except Exception as exc:  # noqa: BLE001 - reported per design
+                row["skipped"] = [f"cannot build: {exc}"]
+                rows.append(row)
+                continue
+            vocabulary = next((b.params["input_dim"] for b in design.blocks if b.kind == "Embedding"), 100)
+            samples, _ = representative_for(design.input_shape, vocabulary)
+        for precision, path in paths.items():
             refused = path.with_suffix(".refused")
-            if not path.exists() and not refused.exists():
+            if precision in missing:
                 try:
                     content = convert(tf, model, precision == "int8", samples[:32])
                 except Exception:  # noqa: BLE001 - a design the converter refuses (LSTM int8): not timed
