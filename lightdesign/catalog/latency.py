@@ -89,10 +89,7 @@ ENTRIES: dict[str, dict[str, str]] = {
     "export.predicted_unknown": tr("No predicted latency beside it: {note}", "没有可对照的预测延迟：{note}"),
     "limit.latency": tr("predicted latency fp32", "预测延迟 fp32"),
     "limit.latency_int8": tr("predicted latency int8", "预测延迟 int8"),
-    "job.stage.converting_models": tr(
-        "Converting whole models (timed again and again between the operations)…",
-        "正在转换完整模型（在计时算子期间反复计时）…",
-    ),
+    "job.stage.converting_models": tr("Converting whole models to time in rounds…", "正在转换完整模型，以便分轮计时…"),
     "job.stage.timing_kernels": tr("Timing TFLite operations…", "正在计时 TFLite 算子…"),
     "job.stage.timing_streaming": tr(
         "Timing weights read from memory (chains of 1–64 MB)…", "正在测量从内存读取权重的耗时（1–64 MB 的算子链）…"

@@ -31,7 +31,9 @@ def register(sub) -> None:
     p.add_argument(
         "--seconds", type=float, default=seconds, help=f"CPU seconds to time single operations (default {seconds:g})"
     )
-    p.add_argument("--models", type=int, default=3, help="whole models to time after them (default 3)")
+    p.add_argument(
+        "--models", type=int, default=3, help="whole models to time in rounds while they are timed (default 3)"
+    )
     p.add_argument(
         "--refit",
         action="store_true",

@@ -1,6 +1,7 @@
 """The latency calibration job (runs in a worker process): time single TensorFlow Lite
 operations on this machine, fit one predictor per operation and precision, time a few
-whole models to learn how kernel times add up inside a model, and keep the result in the
+whole models (in rounds among the kernels, ``latency_probes``) to learn how kernel times
+add up inside a model, and keep the result in the
 work folder (``analysis.latency_model``), keyed by this machine, TensorFlow version and
 thread count.
 
@@ -371,7 +372,8 @@ def run(spec: LatencySpec, emit, stop_flag) -> None:
     machine = latency_model.this_machine(threads)
     path = latency_model.path_for(machine)
     rng = random.Random(spec.seed)
-    probe_rng = random.Random(f"whole models {spec.seed}")  # the kernels drawn do not depend on the models
+    # the kernels drawn do not depend on the models; a refit times others than the calibration it refits
+    probe_rng = random.Random(f"whole models {spec.seed} {spec.refit}")
     tf = None
     probes: list[latency_probes.Probe] = []
     if spec.refit:  # the kernels this machine timed before, fitted again (and refined with the measurements)
@@ -426,6 +428,7 @@ def run(spec: LatencySpec, emit, stop_flag) -> None:
         probes = latency_probes.convert(tf, probe_rng, spec.models, emit, stop_flag)
     if probes and latency_probes.rounds_done(probes) < latency_probes.ROUNDS:
         emit(Status(stage=Stage.TIMING_MODELS))
+        emit(Progress(stage=Stage.TIMING_MODELS, done=latency_probes.rounds_done(probes), total=latency_probes.ROUNDS))
     while probes and latency_probes.rounds_done(probes) < latency_probes.ROUNDS and not stop_flag.is_set():
         latency_probes.time_round(tf, probes, threads)
         emit(Progress(stage=Stage.TIMING_MODELS, done=latency_probes.rounds_done(probes), total=latency_probes.ROUNDS))

@@ -208,11 +208,11 @@ class Measurement(Message):
 @dataclass(frozen=True, kw_only=True)
 class LatencySpec(Message):
     """Calibrate the latency model of this machine for ``threads`` threads: time single
-    operations for ``seconds`` of the job's CPU time, then ``models`` whole models, and
-    refine with the ``measurements`` kept from earlier exports on this machine."""
+    operations for ``seconds`` of the job's CPU time, ``models`` whole models in rounds spread
+    over that time (``jobs.latency_probes``), and refine with the ``measurements`` kept from earlier exports on this machine."""
 
     threads: int = 1
-    # CPU seconds of kernels: the whole calibration took 231 s on a quiet 2-core machine with 170, and
+    # CPU seconds of kernels (and the whole models' rounds among them): the whole calibration took 231 s on a quiet 2-core machine with 170, and
     # 301 s on a slower 2-core VM; 155 keeps it under 5 minutes there (7,500 kernels timed with 170)
     seconds: float = 155.0
     models: int = 3
@@ -322,7 +322,9 @@ class LatencyResult(Message):
     errors: dict[str, float]  # held-out kernels' median relative error, by precision
     scale: dict[str, float]  # whole-model time over the kernels' sum, by precision
     measurements: tuple[Measurement, ...] = ()  # the whole models it timed, to keep in the store
-    load: float = 0.0  # the highest 1-minute load average while it timed whole models
+    load: float = (
+        0.0  # the 1-minute load average while it timed whole models (the median of the rounds, the highest model)
+    )
     spread: float = 1.0  # how far the machine's speed moved (``latency_calibration.spread``)
 
     def unsteady(self) -> bool:

@@ -20,7 +20,7 @@ from lightdesign.core import presets
 from lightdesign.core.design import Design, new_block
 from lightdesign.explore import scaling
 from lightdesign.jobs import export, kernel_models, latency_calibration, latency_probes
-from lightdesign.jobs.messages import Finished, LatencySpec, Measurement, ModelFormat
+from lightdesign.jobs.messages import Finished, LatencySpec, Measurement, ModelFormat, Progress, Stage
 
 from .harness import build
 from .random_designs import random_design
@@ -333,8 +333,70 @@ def test_a_whole_models_measurement_is_the_median_of_its_rounds():
     machine = latency_model.this_machine(1)
     (kept,) = measurements([probe, Probe(design=design, contents={})], machine)  # one never timed: not kept
     assert (kept.fp32_ms, kept.fp32_cpu_ms, kept.int8_ms, kept.int8_cpu_ms) == (2.0, 1.8, 0.6, 0.5)
-    assert kept.load == 1.5 and kept.machine == machine.key and kept.source == "calibration"
+    assert kept.load == 0.7 and kept.machine == machine.key and kept.source == "calibration"  # one busy round
     assert kept.design == design.to_dict()
+
+
+def fake_whole_models(monkeypatch, rounds_in_kernels: int, on_round=lambda: None):
+    """A calibration whose kernels time ``rounds_in_kernels`` rounds of one whole model (2 ms,
+    then 2.1, 2.2 ... ms in float32), with nothing else timed; the rounds it times are kept."""
+    design = presets.build("seed_cnn")
+    timed: list[int] = []
+
+    def fake_round(tf, probes, threads, runs=0):
+        timed.append(len(timed))
+        for probe in probes:
+            for precision in ("fp32", "int8"):
+                ms = 2.0 + 0.1 * len(probe.loads)
+                probe.timings.setdefault(precision, []).append((ms, ms))
+            probe.loads.append(0.0)
+        on_round()
+
+    def fake_kernels(tf, spec, threads, rng, emit, stop_flag, probes=()):
+        for _ in range(rounds_in_kernels):
+            latency_probes.time_round(tf, probes, threads)
+        return {}, {"fp32": 1.0, "int8": 1.0}, 0, 1.0
+
+    monkeypatch.setattr(
+        latency_probes, "convert", lambda tf, rng, count, emit, stop: [latency_probes.Probe(design, {})]
+    )
+    monkeypatch.setattr(latency_probes, "time_round", fake_round)
+    monkeypatch.setattr(latency_calibration, "time_kernels", fake_kernels)
+    monkeypatch.setattr(latency_calibration, "time_streaming", lambda *args: {})
+    monkeypatch.setattr(latency_calibration, "time_operation_overhead", lambda *args: {})
+    return timed
+
+
+def test_the_rounds_the_kernels_time_did_not_reach_are_timed_after_them(work, monkeypatch):
+    timed = fake_whole_models(monkeypatch, rounds_in_kernels=2)
+    events = []
+    latency_calibration.run(LatencySpec(models=1), events.append, threading.Event())
+    assert len(timed) == latency_probes.ROUNDS
+    rounds = [(e.done, e.total) for e in events if isinstance(e, Progress) and e.stage == Stage.TIMING_MODELS]
+    assert rounds == [(2, 5), (3, 5), (4, 5), (5, 5)]  # from where the kernels left it
+    (kept,) = events[-1].result.measurements
+    assert kept.fp32_ms == pytest.approx(2.2)  # the median of 2.0 ... 2.4
+
+
+def test_stopping_while_whole_models_are_timed_keeps_the_rounds_timed(work, monkeypatch):
+    stop = threading.Event()
+    timed = fake_whole_models(monkeypatch, rounds_in_kernels=1, on_round=lambda: len(timed) == 2 and stop.set())
+    events = []
+    latency_calibration.run(LatencySpec(models=1), events.append, stop)
+    assert len(timed) == 2 and isinstance(events[-1], Finished)
+    (kept,) = events[-1].result.measurements
+    assert kept.fp32_ms == pytest.approx(2.05)  # the median of the two rounds timed
+    assert Path(events[-1].result.path).exists()
+
+
+def test_a_whole_model_that_will_not_build_is_left_out_not_the_calibration(monkeypatch):
+    from lightdesign.jobs import train
+
+    def refuse(code):
+        raise ValueError("the converter refused it")
+
+    monkeypatch.setattr(train, "build_model", refuse)
+    assert latency_probes.convert(None, random.Random(0), 2, lambda event: None, threading.Event()) == []
 
 
 def test_a_short_calibration_predicts_and_a_kept_measurement_refines_it(work):
