@@ -426,12 +426,7 @@ def run(spec: LatencySpec, emit, stop_flag) -> None:
         import tensorflow as tf
 
         probes = latency_probes.convert(tf, probe_rng, spec.models, emit, stop_flag)
-    if probes and latency_probes.rounds_done(probes) < latency_probes.ROUNDS:
-        emit(Status(stage=Stage.TIMING_MODELS))
-        emit(Progress(stage=Stage.TIMING_MODELS, done=latency_probes.rounds_done(probes), total=latency_probes.ROUNDS))
-    while probes and latency_probes.rounds_done(probes) < latency_probes.ROUNDS and not stop_flag.is_set():
-        latency_probes.time_round(tf, probes, threads)
-        emit(Progress(stage=Stage.TIMING_MODELS, done=latency_probes.rounds_done(probes), total=latency_probes.ROUNDS))
+    latency_probes.time_remaining_rounds(tf, probes, threads, emit, stop_flag)
     timed_models = latency_probes.measurements(probes, machine)
     measured += timed_models
     keep()

@@ -16,6 +16,7 @@ import random
 import statistics
 from dataclasses import dataclass, field
 
+from lightdesign.analysis.latency import PRECISIONS
 from lightdesign.core import presets
 from lightdesign.core.design import Design
 from lightdesign.explore import scaling
@@ -23,7 +24,6 @@ from lightdesign.jobs.messages import Measurement, Progress, Stage, Status
 from lightdesign.jobs.tflite_timing import MIN_RUNS, time_model
 
 ROUNDS = 5
-PRECISIONS = ("fp32", "int8")
 # presets whose variants the calibration times: the common image classifiers
 PROBE_PRESETS = ("mobilenet_v2", "mobilenet_v3_small", "shufflenet_v2", "mnasnet", "squeezenet_1_1")
 
@@ -88,6 +88,18 @@ def time_round(tf, probes: list[Probe], threads: int, runs: int = MIN_RUNS) -> N
         for precision, content in probe.contents.items():
             probe.timings.setdefault(precision, []).append(time_model(tf, content, threads, runs))
         probe.loads.append(os.getloadavg()[0])
+
+
+def time_remaining_rounds(tf, probes: list[Probe], threads: int, emit, stop_flag) -> None:
+    """Time the rounds the kernels' time did not reach, one after another, with progress."""
+    if rounds_done(probes) >= ROUNDS:  # all timed among the kernels, or no probes
+        return
+    emit(Status(stage=Stage.TIMING_MODELS))
+    while True:
+        emit(Progress(stage=Stage.TIMING_MODELS, done=rounds_done(probes), total=ROUNDS))
+        if rounds_done(probes) >= ROUNDS or stop_flag.is_set():
+            return
+        time_round(tf, probes, threads)
 
 
 def measurements(probes: list[Probe], machine) -> list[Measurement]:

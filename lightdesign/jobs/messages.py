@@ -209,11 +209,13 @@ class Measurement(Message):
 class LatencySpec(Message):
     """Calibrate the latency model of this machine for ``threads`` threads: time single
     operations for ``seconds`` of the job's CPU time, ``models`` whole models in rounds spread
-    over that time (``jobs.latency_probes``), and refine with the ``measurements`` kept from earlier exports on this machine."""
+    over that time (``jobs.latency_probes``), and refine with the ``measurements`` kept from
+    earlier exports on this machine."""
 
     threads: int = 1
-    # CPU seconds of kernels (and the whole models' rounds among them): the whole calibration took 231 s on a quiet 2-core machine with 170, and
-    # 301 s on a slower 2-core VM; 155 keeps it under 5 minutes there (7,500 kernels timed with 170)
+    # CPU seconds of kernels (and the whole models' rounds among them): the whole calibration took
+    # 231 s on a quiet 2-core machine with 170, and 301 s on a slower 2-core VM; 155 keeps it under
+    # 5 minutes there (7,500 kernels timed with 170)
     seconds: float = 155.0
     models: int = 3
     measurements: tuple[Measurement, ...] = ()
@@ -305,8 +307,17 @@ class CalibrationResult(Message):
 UNSTEADY = 1.25  # a reference kernel's spread of timings above which a calibration says so
 
 
+def busy_caution(load: float, cores: int) -> list[tuple[str, dict]]:
+    """The caution a calibration whose whole models were timed at ``load`` needs, if any: they
+    run slower on a busy machine (memory is shared where CPU time is not)."""
+    return [("calibrate.busy", {"load": load, "cores": cores})] if load > cores else []
+
+
 def unsteady_caution(spread: float) -> list[tuple[str, dict]]:
-    """The caution (catalogue key and values) a calibration of this ``spread`` needs, if any."""
+    """The caution (catalogue key and values) a calibration of this ``spread`` needs, if any:
+    a machine whose speed moved in steps while kernels were timed (a cloud machine sharing its
+    host, a laptop changing its clock) measures one model as differently from moment to moment,
+    and no prediction can agree with it more closely."""
     return [("calibrate.unsteady", {"spread": spread})] if spread > UNSTEADY else []
 
 
@@ -322,29 +333,13 @@ class LatencyResult(Message):
     errors: dict[str, float]  # held-out kernels' median relative error, by precision
     scale: dict[str, float]  # whole-model time over the kernels' sum, by precision
     measurements: tuple[Measurement, ...] = ()  # the whole models it timed, to keep in the store
-    load: float = (
-        0.0  # the 1-minute load average while it timed whole models (the median of the rounds, the highest model)
-    )
+    # the 1-minute load average while it timed whole models (the median of the rounds, the highest model)
+    load: float = 0.0
     spread: float = 1.0  # how far the machine's speed moved (``latency_calibration.spread``)
-
-    def unsteady(self) -> bool:
-        """Whether the machine's speed moved in steps while kernels were timed (a cloud machine
-        sharing its host, a laptop changing its clock): one model's measurements then differ
-        as much from moment to moment, and no prediction can agree with them more closely."""
-        return self.spread > UNSTEADY
-
-    def busy(self, cores: int) -> bool:
-        """Whether other work shared the machine while whole models were timed: they then run
-        slower than on a quiet machine (memory is shared where CPU time is not), and so does
-        the composition scale fitted on them."""
-        return self.load > cores
 
     def cautions(self, cores: int) -> list[tuple[str, dict]]:
         """What to say about how the calibration was timed: catalogue keys and their values."""
-        found = []
-        if self.busy(cores):
-            found.append(("calibrate.busy", {"load": self.load, "cores": cores}))
-        return found + unsteady_caution(self.spread)
+        return busy_caution(self.load, cores) + unsteady_caution(self.spread)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -19,6 +19,7 @@ from lightdesign.jobs.messages import (
     LatencySpec,
     Measurement,
     Stopped,
+    busy_caution,
     unsteady_caution,
 )
 from lightdesign.ui import budget_view, icons, persist, plots
@@ -77,11 +78,10 @@ def _cautions(job: Job | None, threads: int) -> list[tuple[str, dict]]:
     """What to say about how the calibration in use was timed: whether its machine's speed
     moved (kept in the calibration, however it was made), and whether the server's last
     calibration job timed its whole models on a busy machine."""
-    busy = job.result.cautions(os.cpu_count() or 1) if job is not None and job.result is not None else []
-    found = [(key, values) for key, values in busy if key == "calibrate.busy"]
+    load = job.result.load if job is not None and job.result is not None else 0.0
     model, _ = latency_model.current(threads)
     spread = model.calibration.spread if model is not None else 1.0
-    return found + unsteady_caution(spread)
+    return busy_caution(load, os.cpu_count() or 1) + unsteady_caution(spread)
 
 
 def pinned(result: Analysis) -> None:
@@ -154,7 +154,7 @@ def _calibrating() -> None:
     cols = st.columns([4, 1], vertical_alignment="center")
     done = stage_share(job)
     stage = stage_text(job) or t("latency.calibration_queued")
-    cols[0].progress(min(1.0, done), text=t("latency.calibrating", stage=stage))
+    cols[0].progress(done, text=t("latency.calibrating", stage=stage))
     cols[1].button(
         t("latency.calibration_stop"), key="latency_calibration_stop", on_click=stop_calibration, args=(job.id,)
     )
