@@ -309,7 +309,10 @@ def parser(prog: str = "lightdesign") -> argparse.ArgumentParser:
 
     p = sub.add_parser("workspace", help="export a workspace to a zip, or import one (moves it between servers)")
     p.add_argument("action", choices=("export", "import"))
-    p.add_argument("target", help="export: the workspace id (from its ?w= link); import: the zip file")
+    p.add_argument(
+        "target",
+        help="export: the workspace id (from its ?w= link; put -- before an id that starts with -); import: the zip file",
+    )
     p.add_argument("-o", "--output", help="export: the zip to write (default workspace-<id>.zip)")
     p.set_defaults(run=cmd_workspace)
 

@@ -16,8 +16,12 @@ __all__ = ["StaleWrite", "Store", "StoreError", "describe_url", "new_workspace_i
 
 
 def new_workspace_id() -> str:
-    """An unguessable workspace id: 128 random bits, URL-safe (22 characters)."""
-    return secrets.token_urlsafe(16)
+    """An unguessable workspace id: 128 random bits, URL-safe (22 characters), never starting with "-"."""
+    while True:
+        # An id that starts with "-" reads as an option on the command line (`workspace export ID`).
+        workspace_id = secrets.token_urlsafe(16)
+        if not workspace_id.startswith("-"):
+            return workspace_id
 
 
 def valid_workspace_id(text: object) -> bool:

@@ -167,6 +167,28 @@ def test_cli_moves_a_workspace_between_two_servers(tmp_path, monkeypatch, capsys
     assert "is not a workspace id" in capsys.readouterr().err
 
 
+def test_new_workspace_ids_never_start_with_a_dash(monkeypatch):
+    import secrets
+
+    from lightdesign import store
+
+    drawn = iter(["-dashFirstAAAAAAAAAAAAA", "okFirstAAAAAAAAAAAAAAAA"])
+    monkeypatch.setattr(secrets, "token_urlsafe", lambda n: next(drawn))
+    assert store.new_workspace_id() == "okFirstAAAAAAAAAAAAAAAA"
+
+
+def test_cli_exports_an_older_id_that_starts_with_a_dash_after_a_double_dash(tmp_path, monkeypatch, capsys):
+    from lightdesign.cli.commands import main
+
+    monkeypatch.setenv("LIGHTDESIGN_WORK_DIR", str(tmp_path))
+    wid = "-" + new_workspace_id()[1:]
+    open_store().create(Workspace(), wid)
+    archive = tmp_path / "dash.zip"
+    assert main(["workspace", "export", "-o", str(archive), "--", wid]) == 0
+    assert "1 designs" in capsys.readouterr().out
+    assert archive.is_file()
+
+
 def manifest_of(designs, settings=None, files=()):
     """A workspace.json as 'workspace export' writes it."""
     return {
