@@ -9,9 +9,11 @@ The kernels timed come from two sources, interleaved: the operations of preset v
 random widths (0.1-2x) and resolutions (32-320), lowered as the analysis lowers them (the
 sizes designs really have), and random operations over the same ranges (kernels 1-7,
 strides 1-2, groups, channel multipliers, expansions up to 6x; some on 1-3 channels, as on a
-grey or RGB input; a few convolutions up to 2.5 G multiply-adds), so that other designs are
-covered too. Every operation the latency model knows gets a few kernels first, however
-long they take; then the job times kernels until its time is up and fits what it has.
+grey or RGB input; a few convolutions up to 2.5 G multiply-adds; dense layers reading a
+flattened map, up to 16 M weights), so that other designs are covered too. A kernel the
+runtime will not run is left out. Every operation the latency model knows gets a few
+kernels first, however long they take; then the job times kernels until its time is up
+and fits what it has.
 
 Single operations find their weights in the cache; inside a model whose weights outgrow
 it they are read from memory on every run. Chains of 1x1 convolutions on a 7x7 map, 1 MB
@@ -63,6 +65,12 @@ MAX_MACS = 400e6  # larger kernels take too long to time often; designs rarely h
 # designs the fuzzer and wide presets make are not predicted from the largest timed kernel
 LARGE_MACS, LARGE_SHARE = 2.5e9, 0.3
 FEW_CHANNELS_SHARE = 0.12  # random kernels on 1-3 channels: the operations on a grey or RGB input
+# Dense layers after a Flatten read a whole map (a 1 M-input one ran at 3x the rate per
+# multiply-add that the forest had learnt from dense layers of at most 4096 inputs)
+FLATTENED_SHARE = 0.35
+# ... with at most this many weights (64 MB in float32; one of 1.4 G weights had XNNPACK's
+# runtime fail to build, taking the calibration with it)
+MAX_DENSE_WEIGHTS = 16_000_000
 MAX_ELEMENTS = 6_000_000
 # ... and a few up to this many (a depthwise convolution doubling 96 channels at 224 px writes
 # 9.6 M: timed 53 ms where the forest, knowing nothing above 6 M, said 9 ms)
@@ -132,7 +140,7 @@ def random_kernel(rng: random.Random, op: str) -> Kernel:
     if op == "DEPTHWISE_CONV_2D":
         k = rng.choice((1, 3, 3, 3, 5, 7))  # 1x1: a strided one subsamples (fuzzer designs have them)
         s = rng.choice((1, 1, 2)) if h > 1 else 1
-        multiplier = rng.choice((1,) * 9 + (2,))
+        multiplier = rng.choice((1, 1, 1, 2))  # doubling runs 4-5x slower per multiply-add: its own region
         padding, side = _padded(rng, h, k, s)
         out = (side, side, c * multiplier)
         g = Geometry(image, out, (k, k), (s, s), c)
@@ -140,6 +148,9 @@ def random_kernel(rng: random.Random, op: str) -> Kernel:
     if op == "FULLY_CONNECTED":
         rows = 1 if rng.random() < 0.85 else rng.randint(2, 128)
         cin, cout = _channels(rng, 16, 4096), _channels(rng, 2, 1280)
+        if rows == 1 and rng.random() < FLATTENED_SHARE:
+            cin = max(16, elements)
+            cout = max(1, min(_channels(rng, 2, 256), MAX_DENSE_WEIGHTS // cin))
         g = Geometry((rows, cin) if rows > 1 else (cin,), (rows, cout) if rows > 1 else (cout,))
         return Kernel(op, (rows * cin,), (rows * cout,), g, activation)
     if op in ("MAX_POOL_2D", "AVERAGE_POOL_2D"):
@@ -472,10 +483,15 @@ def time_kernels(tf, spec: LatencySpec, threads: int, rng: random.Random, emit, 
             if latency_probes.round_due(probes, (time.process_time() - begun) / max(spec.seconds, 1e-9)):
                 latency_probes.time_round(tf, probes, threads)
         row, work = latency.features(kernel)
-        for precision in PRECISIONS:
-            content = kernel_models.model(kernel, precision == "int8", seed=index)
-            micros = max(time_kernel(tf, content, threads) - invoke_us[precision], 0.0)
-            samples.setdefault(f"{precision}/{kernel.op}", []).append((row, work, micros))
+        try:
+            micros = {
+                precision: time_kernel(tf, kernel_models.model(kernel, precision == "int8", seed=index), threads)
+                for precision in PRECISIONS
+            }
+        except (RuntimeError, ValueError):  # one kernel the runtime will not run must not lose the others
+            continue
+        for precision, us in micros.items():
+            samples.setdefault(f"{precision}/{kernel.op}", []).append((row, work, max(us - invoke_us[precision], 0.0)))
         timed += 1
         elapsed = int(time.process_time() - begun)
         if elapsed >= reported + max(1, int(spec.seconds) // 10):

@@ -292,6 +292,26 @@ def test_a_reference_timed_between_the_kernels_says_how_far_the_machines_speed_m
     assert spread == pytest.approx(2.5)
 
 
+def test_a_kernel_the_runtime_will_not_run_is_left_out_not_the_calibration(monkeypatch):
+    calls = {"n": 0}
+
+    def fake_time_kernel(tf, content, threads, budget_s=0.0):
+        calls["n"] += 1
+        if calls["n"] == 8:  # one kernel fails, as XNNPACK did to build a runtime for 1.4 G weights
+            raise RuntimeError("failed to create XNNPACK runtime")
+        return 50.0
+
+    monkeypatch.setattr(latency_calibration, "time_kernel", fake_time_kernel)
+    monkeypatch.setattr(latency_calibration, "empty_invoke_us", lambda tf, precision, threads: 1.0)
+    spec = LatencySpec(seconds=0, models=0, seed=5)
+    samples, _, timed, _ = latency_calibration.time_kernels(
+        None, spec, 1, random.Random(5), lambda event: None, threading.Event()
+    )
+    assert timed == latency_calibration.COVERING - 1
+    by_precision = {p: sum(len(v) for k, v in samples.items() if k.startswith(p)) for p in ("fp32", "int8")}
+    assert by_precision == {"fp32": timed, "int8": timed}  # both precisions of the failed kernel left out
+
+
 def test_whole_models_are_timed_in_rounds_spread_over_the_kernels_time(monkeypatch):
     clock = {"cpu": 0.0, "kernels": 0}
     rounds_at: list[int] = []

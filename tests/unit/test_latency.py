@@ -593,3 +593,21 @@ def test_refitting_a_calibration_of_an_older_format_is_refused(tmp_path, monkeyp
     assert main(["calibrate", "--refit"]) == 1
     err = capsys.readouterr().err
     assert "made by an older LightDesign" in err and "without --refit" in err
+
+
+def test_the_planned_kernels_reach_flattened_dense_layers_and_doubling_depthwise_convolutions():
+    """Dense layers after a Flatten read whole maps and depthwise convolutions that double
+    their channels run 4-5x slower per multiply-add: the calibration times both at the sizes
+    designs have (once the forest knew neither: 3x under for either)."""
+    from lightdesign.jobs.latency_calibration import plan_kernels
+
+    kernels = plan_kernels(random.Random(0), 6000)  # about what a calibration here times
+    dense_inputs = [k.geometry.input[-1] for k in kernels if k.op == "FULLY_CONNECTED"]
+    assert sum(n > 50_000 for n in dense_inputs) >= 3
+    doubling = [
+        sum(k.outputs)
+        for k in kernels
+        if k.op == "DEPTHWISE_CONV_2D" and k.geometry.output[-1] == 2 * k.geometry.input[-1]
+    ]
+    assert len(doubling) >= 0.08 * sum(k.op == "DEPTHWISE_CONV_2D" for k in kernels)  # half come from presets
+    assert sum(n > 1_000_000 for n in doubling) >= 5
