@@ -16,7 +16,8 @@ __all__ = ["StaleWrite", "Store", "StoreError", "describe_url", "new_workspace_i
 
 
 def new_workspace_id() -> str:
-    """An unguessable workspace id: 128 random bits, URL-safe (22 characters), never starting with "-"."""
+    """An unguessable workspace id: 128 random bits, URL-safe (22 characters), never starting with "-"
+    (which leaves 1/64 of the draws out: still about 128 bits)."""
     while True:
         # An id that starts with "-" reads as an option on the command line (`workspace export ID`).
         workspace_id = secrets.token_urlsafe(16)
