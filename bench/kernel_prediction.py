@@ -36,16 +36,20 @@ from lightdesign.analysis.latency import Kernel
 from lightdesign.analysis.network import analyze
 
 
-def design_kernels(design) -> list[Kernel]:
-    """The kernels a design's prediction sums (those the delegate folds away left out)."""
+def design_kernels(design, model) -> list[Kernel]:
+    """The kernels a design's prediction sums (those the delegate folds away left out); none
+    for a design the latency model does not predict (an LSTM, an operation without a forest)."""
     plan = analyze(design).deployment
-    free = latency.folded_by_delegate(plan)
+    found, refusal = latency.rows(plan, model.covers)
+    if refusal is not None:
+        return []
     kernels = latency.kernels(plan.ops, plan.sizes())
-    return [k for i, k in enumerate(kernels) if i not in free and latency.features(k) is not None]
+    return [k for i, k in enumerate(kernels) if i not in found.free]
 
 
 def time_alone(kernels: list[Kernel], precision: str, passes: int) -> dict[Kernel, float]:
-    """Median microseconds of each kernel timed alone, in ``passes`` shuffled passes."""
+    """Median microseconds of each kernel timed alone, in ``passes`` shuffled passes (a
+    kernel the runtime will not run is left out)."""
     import tensorflow as tf
 
     from lightdesign.jobs import kernel_models
@@ -58,7 +62,13 @@ def time_alone(kernels: list[Kernel], precision: str, passes: int) -> dict[Kerne
         order = list(kernels)
         random.Random(index).shuffle(order)
         for kernel in order:
-            timings[kernel].append(max(time_kernel(tf, contents[kernel], 1) - empty, 0.0))
+            if kernel in contents:
+                try:
+                    timings[kernel].append(max(time_kernel(tf, contents[kernel], 1) - empty, 0.0))
+                except (RuntimeError, ValueError) as error:
+                    print(f"  left out {kernel.op} {kernel.geometry}: {error}", file=sys.stderr)
+                    del contents[kernel]
+                    timings.pop(kernel, None)
         print(f"  pass {index + 1}/{passes} timed", file=sys.stderr, flush=True)
     return {k: statistics.median(v) for k, v in timings.items()}
 
@@ -82,10 +92,11 @@ def within(ratios: list[float], limit: float, centre: float = 1.0) -> float:
 
 def report(name: str, per_design: list[list[Kernel]], predicted: dict, timed: dict, worst: int) -> None:
     """One design set's figures and its worst kernel groups."""
+    per_design = [kernels for kernels in per_design if kernels and all(k in timed for k in kernels)]
     ratios = [
-        sum(predicted[k] for k in kernels) / max(sum(timed[k] for k in kernels), 1e-9)
+        sum(predicted[k] for k in kernels) / sum(timed[k] for k in kernels)
         for kernels in per_design
-        if kernels
+        if sum(timed[k] for k in kernels) > 0
     ]
     if not ratios:
         return
@@ -123,12 +134,12 @@ def main() -> None:
         sys.exit(f"not calibrated for {machine.words()} at 1 thread: run `lightdesign calibrate` first")
     fuzzed = random_designs(args.random, args.first_seed)
     designs = fuzzed + ([] if args.no_presets else preset_designs())
-    per_design = [design_kernels(d) for d in designs]
+    per_design = [design_kernels(d, model) for d in designs]
     kernels = list(dict.fromkeys(k for found in per_design for k in found))
-    print(f"{len(designs)} designs, {len(kernels)} distinct kernels; timing…", file=sys.stderr, flush=True)
-    timed = time_alone(kernels, args.precision, args.passes)
     rows = [(k.op, *latency.features(k)) for k in kernels]
     predicted = dict(zip(kernels, model.kernel_us(args.precision, rows), strict=True))
+    print(f"{len(designs)} designs, {len(kernels)} distinct kernels; timing…", file=sys.stderr, flush=True)
+    timed = time_alone(kernels, args.precision, args.passes)
     print(f"machine: {machine.words()}, 1 thread, {args.precision}; load average {os.getloadavg()[0]:.1f}")
     report("random designs", per_design[: len(fuzzed)], predicted, timed, args.worst)
     report("preset variants", per_design[len(fuzzed) :], predicted, timed, args.worst)

@@ -149,7 +149,7 @@ def random_kernel(rng: random.Random, op: str) -> Kernel:
         rows = 1 if rng.random() < 0.85 else rng.randint(2, 128)
         cin, cout = _channels(rng, 16, 4096), _channels(rng, 2, 1280)
         if rows == 1 and rng.random() < FLATTENED_SHARE:
-            cin = max(16, elements)
+            cin = min(max(16, elements), MAX_DENSE_WEIGHTS)
             cout = max(1, min(_channels(rng, 2, 256), MAX_DENSE_WEIGHTS // cin))
         g = Geometry((rows, cin) if rows > 1 else (cin,), (rows, cout) if rows > 1 else (cout,))
         return Kernel(op, (rows * cin,), (rows * cout,), g, activation)
@@ -483,11 +483,9 @@ def time_kernels(tf, spec: LatencySpec, threads: int, rng: random.Random, emit, 
             if latency_probes.round_due(probes, (time.process_time() - begun) / max(spec.seconds, 1e-9)):
                 latency_probes.time_round(tf, probes, threads)
         row, work = latency.features(kernel)
+        contents = {p: kernel_models.model(kernel, p == "int8", seed=index) for p in PRECISIONS}
         try:
-            micros = {
-                precision: time_kernel(tf, kernel_models.model(kernel, precision == "int8", seed=index), threads)
-                for precision in PRECISIONS
-            }
+            micros = {precision: time_kernel(tf, content, threads) for precision, content in contents.items()}
         except (RuntimeError, ValueError):  # one kernel the runtime will not run must not lose the others
             continue
         for precision, us in micros.items():
