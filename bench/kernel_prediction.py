@@ -54,21 +54,21 @@ def time_alone(kernels: list[Kernel], precision: str, passes: int) -> dict[Kerne
 
     from lightdesign.jobs import kernel_models
     from lightdesign.jobs.latency_calibration import empty_invoke_us, time_kernel
+    from lightdesign.jobs.tflite_timing import REFUSED
 
     empty = empty_invoke_us(tf, precision, 1)
     contents = {k: kernel_models.model(k, precision == "int8") for k in kernels}
     timings: dict[Kernel, list[float]] = defaultdict(list)
     for index in range(passes):
-        order = list(kernels)
+        order = list(contents)  # a kernel refused in an earlier pass is not tried again
         random.Random(index).shuffle(order)
         for kernel in order:
-            if kernel in contents:
-                try:
-                    timings[kernel].append(max(time_kernel(tf, contents[kernel], 1) - empty, 0.0))
-                except (RuntimeError, ValueError) as error:
-                    print(f"  left out {kernel.op} {kernel.geometry}: {error}", file=sys.stderr)
-                    del contents[kernel]
-                    timings.pop(kernel, None)
+            try:
+                timings[kernel].append(max(time_kernel(tf, contents[kernel], 1) - empty, 0.0))
+            except REFUSED as error:
+                print(f"  left out {kernel.op} {kernel.geometry}: {error}", file=sys.stderr)
+                del contents[kernel]
+                timings.pop(kernel, None)
         print(f"  pass {index + 1}/{passes} timed", file=sys.stderr, flush=True)
     return {k: statistics.median(v) for k, v in timings.items()}
 

@@ -34,7 +34,7 @@ from lightdesign.jobs.messages import (
 )
 from lightdesign.jobs.micro_arena import brief as _brief
 from lightdesign.jobs.micro_arena import micro_arena
-from lightdesign.jobs.tflite_timing import MIN_RUNS, median_invoke_ms
+from lightdesign.jobs.tflite_timing import MIN_RUNS, REFUSED, median_invoke_ms
 from lightdesign.jobs.train import STOPPED_ON_REQUEST, build_model
 
 REPRESENTATIVE_SAMPLES = 100
@@ -99,7 +99,7 @@ def tflite_latency(tf, content: bytes, sample: np.ndarray, runs: int) -> tuple[f
     try:
         interpreter = tf.lite.Interpreter(model_content=content, num_threads=1)
         interpreter.allocate_tensors()
-    except (RuntimeError, ValueError):  # XNNPACK cannot take every graph: use the reference kernels
+    except REFUSED:  # XNNPACK cannot take every graph: use the reference kernels
         interpreter = tf.lite.Interpreter(
             model_content=content,
             num_threads=1,

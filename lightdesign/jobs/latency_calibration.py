@@ -53,7 +53,7 @@ from lightdesign.jobs.messages import (
     Status,
     Stopped,
 )
-from lightdesign.jobs.tflite_timing import interpreter, reading_cost
+from lightdesign.jobs.tflite_timing import REFUSED, interpreter, reading_cost
 from lightdesign.jobs.train import STOPPED_ON_REQUEST
 
 PRECISIONS = latency.PRECISIONS
@@ -486,7 +486,7 @@ def time_kernels(tf, spec: LatencySpec, threads: int, rng: random.Random, emit, 
         contents = {p: kernel_models.model(kernel, p == "int8", seed=index) for p in PRECISIONS}
         try:
             micros = {precision: time_kernel(tf, content, threads) for precision, content in contents.items()}
-        except (RuntimeError, ValueError):  # one kernel the runtime will not run must not lose the others
+        except REFUSED:  # one kernel the runtime will not run must not lose the others
             continue
         for precision, us in micros.items():
             samples.setdefault(f"{precision}/{kernel.op}", []).append((row, work, max(us - invoke_us[precision], 0.0)))

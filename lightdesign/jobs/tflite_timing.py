@@ -14,6 +14,9 @@ MIN_RUNS = 30
 WARMUP = 5
 READINGS = 201  # empty intervals whose median is a clock's own cost
 wall_clock, cpu_clock = time.perf_counter, time.thread_time
+# What tf.lite raises for a model its runtime will not prepare or run (XNNPACK refusing a graph,
+# a runtime it cannot build for 1.4 G weights)
+REFUSED = (RuntimeError, ValueError)
 
 
 @cache
